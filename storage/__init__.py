@@ -1,0 +1,1 @@
+"""Storage for unmentor: SQLModel models, migrations and every SQL query."""

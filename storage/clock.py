@@ -1,0 +1,8 @@
+"""The one source of the current time, so tests can move it with freezegun."""
+
+from datetime import datetime, timezone
+
+
+def now() -> datetime:
+    """The current time as an aware UTC datetime."""
+    return datetime.now(timezone.utc)

@@ -1,0 +1,216 @@
+"""Queries about workspaces, members, organisers, settings and the organisation domain map."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Iterable
+
+from sqlalchemy import delete, func, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from storage.clock import now
+from storage.models import (
+    FollowUp,
+    HandledRequest,
+    Member,
+    MemberStatus,
+    Organiser,
+    OrganisationDomain,
+    Setting,
+    Workspace,
+)
+
+
+def ensure_workspace(session: Session, team_id: str, name: str = "") -> Workspace:
+    workspace = session.get(Workspace, team_id)
+    if workspace is None:
+        workspace = Workspace(team_id=team_id, name=name)
+        session.add(workspace)
+        session.flush()
+    return workspace
+
+
+def team_ids(session: Session) -> list[str]:
+    return list(session.exec(select(Workspace.team_id).order_by(Workspace.team_id)))
+
+
+def get_member(session: Session, team_id: str, slack_user_id: str) -> Member | None:
+    return session.exec(
+        select(Member).where(Member.team_id == team_id, Member.slack_user_id == slack_user_id)
+    ).first()
+
+
+def get_member_by_id(session: Session, member_id: int) -> Member | None:
+    return session.get(Member, member_id)
+
+
+def upsert_member(session: Session, team_id: str, slack_user_id: str, **fields: Any) -> tuple[Member, bool]:
+    """Create or update a member; returns (member, created). Joining again never duplicates."""
+    member = get_member(session, team_id, slack_user_id)
+    created = member is None
+    if created:
+        member = Member(team_id=team_id, slack_user_id=slack_user_id)
+    for name, value in fields.items():
+        setattr(member, name, value)
+    member.updated_at = now()
+    try:
+        with session.begin_nested():
+            session.add(member)
+    except IntegrityError:
+        # Two joins raced (a double-submitted modal): the other one created the row.
+        return upsert_member(session, team_id, slack_user_id, **fields)
+    return member, created
+
+
+def set_status(session: Session, member: Member, status: MemberStatus) -> None:
+    member.status = status.value
+    member.updated_at = now()
+    session.add(member)
+    session.flush()
+
+
+def forget_member(session: Session, member: Member) -> None:
+    """Delete a member's personal data and answers, keeping an anonymous row for counts."""
+    session.exec(delete(FollowUp).where(FollowUp.member_id == member.id))
+    member.slack_user_id = None
+    member.organisation = ""
+    member.organisation_key = ""
+    member.role = ""
+    member.talk_about = ""
+    member.could_share = ""
+    member.timezone = None
+    member.priority = False
+    member.status = MemberStatus.left.value
+    member.left_at = now()
+    member.updated_at = member.left_at
+    session.add(member)
+    session.flush()
+
+
+def members_with_status(session: Session, team_id: str, statuses: Iterable[MemberStatus]) -> list[Member]:
+    wanted = [s.value for s in statuses]
+    return list(
+        session.exec(
+            select(Member)
+            .where(Member.team_id == team_id, Member.status.in_(wanted))
+            .order_by(Member.id)
+        )
+    )
+
+
+def count_by_status(session: Session, team_id: str) -> dict[str, int]:
+    rows = session.exec(
+        select(Member.status, func.count()).where(Member.team_id == team_id).group_by(Member.status)
+    )
+    counts = {status.value: 0 for status in MemberStatus}
+    counts.update({status: n for status, n in rows})
+    return counts
+
+
+def end_skips(session: Session, team_id: str) -> int:
+    """Members who skipped a round are back for the one after."""
+    result = session.exec(
+        update(Member)
+        .where(Member.team_id == team_id, Member.status == MemberStatus.skipping.value)
+        .values(status=MemberStatus.active.value, updated_at=now())
+    )
+    return result.rowcount
+
+
+# Organisers -------------------------------------------------------------------------
+
+
+def is_listed_organiser(session: Session, team_id: str, slack_user_id: str) -> bool:
+    return session.get(Organiser, (team_id, slack_user_id)) is not None
+
+
+def list_organisers(session: Session, team_id: str) -> list[str]:
+    return list(
+        session.exec(
+            select(Organiser.slack_user_id).where(Organiser.team_id == team_id).order_by(Organiser.added_at)
+        )
+    )
+
+
+def add_organiser(session: Session, team_id: str, slack_user_id: str, added_by: str | None) -> bool:
+    if is_listed_organiser(session, team_id, slack_user_id):
+        return False
+    session.add(Organiser(team_id=team_id, slack_user_id=slack_user_id, added_by=added_by))
+    session.flush()
+    return True
+
+
+def remove_organiser(session: Session, team_id: str, slack_user_id: str) -> bool:
+    result = session.exec(
+        delete(Organiser).where(Organiser.team_id == team_id, Organiser.slack_user_id == slack_user_id)
+    )
+    return result.rowcount > 0
+
+
+# Settings ---------------------------------------------------------------------------
+
+
+def get_setting(session: Session, team_id: str, key: str, default: Any = None) -> Any:
+    row = session.get(Setting, (team_id, key))
+    return default if row is None else json.loads(row.value)
+
+
+def put_setting(session: Session, team_id: str, key: str, value: Any) -> None:
+    row = session.get(Setting, (team_id, key))
+    if row is None:
+        row = Setting(team_id=team_id, key=key, value=json.dumps(value))
+    else:
+        row.value = json.dumps(value)
+        row.updated_at = now()
+    session.add(row)
+    session.flush()
+
+
+# The organisation domain map ----------------------------------------------------------
+
+
+def organisation_for_domain(session: Session, team_id: str, domain: str) -> str | None:
+    row = session.get(OrganisationDomain, (team_id, domain.lower()))
+    return row.organisation if row else None
+
+
+def set_domain(session: Session, team_id: str, domain: str, organisation: str) -> None:
+    row = session.get(OrganisationDomain, (team_id, domain.lower()))
+    if row is None:
+        row = OrganisationDomain(team_id=team_id, domain=domain.lower(), organisation=organisation)
+    else:
+        row.organisation = organisation
+    session.add(row)
+    session.flush()
+
+
+def remove_domain(session: Session, team_id: str, domain: str) -> bool:
+    result = session.exec(
+        delete(OrganisationDomain).where(
+            OrganisationDomain.team_id == team_id, OrganisationDomain.domain == domain.lower()
+        )
+    )
+    return result.rowcount > 0
+
+
+def domain_map(session: Session, team_id: str) -> dict[str, str]:
+    rows = session.exec(
+        select(OrganisationDomain).where(OrganisationDomain.team_id == team_id).order_by(OrganisationDomain.domain)
+    )
+    return {row.domain: row.organisation for row in rows}
+
+
+# Handled requests (Slack retries, double clicks) ---------------------------------------
+
+
+def claim_request(session: Session, team_id: str, key: str) -> bool:
+    """True the first time a key is seen; False for a retry or a double click."""
+    if session.get(HandledRequest, key) is not None:
+        return False
+    try:
+        with session.begin_nested():
+            session.add(HandledRequest(key=key, team_id=team_id))
+    except IntegrityError:
+        return False
+    return True
