@@ -1,0 +1,127 @@
+"""Shared fixtures: a fresh database on SQLite and on PostgreSQL, and the spec-checked fake Slack."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from storage.db import make_engine, upgrade
+
+PG_BASE = os.environ.get("UNMENTOR_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+BOT_TOKEN = "xoxb-test-token"
+
+_pg_checked: dict[str, object] = {}
+
+
+def _postgres_available() -> str | None:
+    """None when PostgreSQL answers, else why not."""
+    if "reason" not in _pg_checked:
+        try:
+            engine = create_engine(PG_BASE)
+            with engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            engine.dispose()
+            _pg_checked["reason"] = None
+        except Exception as error:
+            _pg_checked["reason"] = f"PostgreSQL at {PG_BASE} is not reachable: {error.__class__.__name__}"
+    return _pg_checked["reason"]
+
+
+def _need_postgres() -> None:
+    reason = _postgres_available()
+    if reason:
+        if os.environ.get("CI"):
+            pytest.fail(reason + " (CI must run every test on PostgreSQL too)")
+        pytest.skip(reason)
+
+
+def _postgres_schema():
+    _need_postgres()
+    schema = "t_" + uuid.uuid4().hex[:12]
+    admin = create_engine(PG_BASE, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    # Each test gets its own schema: parallel and repeated runs never see each other's rows.
+    yield f"{PG_BASE}?options=-csearch_path%3D{schema}"
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'unmentor.db'}"
+
+
+@pytest.fixture
+def postgresql_url():
+    yield from _postgres_schema()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request) -> str:
+    """A fresh, empty database: every storage and end-to-end test runs on both."""
+    return request.getfixturevalue(f"{request.param}_url")
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def module_db_url(request, tmp_path_factory):
+    """One database for a whole module (tests keep apart by using their own workspace)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'unmentor.db'}"
+    else:
+        yield from _postgres_schema()
+
+
+@pytest.fixture
+def engine(db_url):
+    engine = make_engine(db_url)
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def sqlite_engine(sqlite_url):
+    engine = make_engine(sqlite_url)
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+def _check_spec(fake) -> None:
+    assert fake.violations == [], "calls that break Slack's spec:\n" + "\n".join(fake.violations)
+
+
+@pytest.fixture
+def fake_slack():
+    """The fake Slack Web API; a test fails if any call broke Slack's spec."""
+    from tests.fakeslack import FakeSlack
+
+    fake = FakeSlack(require_action_ids=True)
+    fake.start()
+    yield fake
+    fake.stop()
+    _check_spec(fake)
+
+
+@pytest.fixture(scope="module")
+def module_fake_slack():
+    from tests.fakeslack import FakeSlack
+
+    fake = FakeSlack(require_action_ids=True)
+    fake.start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def slack(module_fake_slack):
+    """The module's fake Slack, emptied for this test and checked against the spec after it."""
+    module_fake_slack.reset()
+    yield module_fake_slack
+    _check_spec(module_fake_slack)
