@@ -167,6 +167,10 @@ def put_setting(session: Session, team_id: str, key: str, value: Any) -> None:
     session.flush()
 
 
+def delete_setting(session: Session, team_id: str, key: str) -> None:
+    session.exec(delete(Setting).where(Setting.team_id == team_id, Setting.key == key))
+
+
 # The organisation domain map ----------------------------------------------------------
 
 

@@ -229,5 +229,7 @@ class Outbox(SQLModel, table=True):
     # When a process took this send; a "sending" row older than the lease was left by a
     # crash and is in doubt, a younger one belongs to a live process.
     claimed_at: Optional[datetime] = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    # "host:pid" of the claimer: on the same host a dead pid means a crash, no need to wait the lease out.
+    claimed_by: Optional[str] = Field(default=None, max_length=120)
     created_at: datetime = Field(default_factory=_created, sa_type=UTCDateTime)
     sent_at: Optional[datetime] = Field(default=None, sa_type=UTCDateTime, nullable=True)

@@ -17,10 +17,12 @@ def upgrade():
         batch_op.add_column(sa.Column('prompts', sa.Text(), server_default='[]', nullable=False))
     with op.batch_alter_table('outbox') as batch_op:
         batch_op.add_column(sa.Column('claimed_at', sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column('claimed_by', sa.String(length=120), nullable=True))
 
 
 def downgrade():
     with op.batch_alter_table('outbox') as batch_op:
+        batch_op.drop_column('claimed_by')
         batch_op.drop_column('claimed_at')
     with op.batch_alter_table('match_group') as batch_op:
         batch_op.drop_column('prompts')

@@ -1,0 +1,119 @@
+"""The outbox: messages recorded before they are sent and marked after, so none is lost or sent twice."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, select
+
+from storage.clock import now
+from storage.models import Outbox, SendState
+
+
+def queue(session: Session, team_id: str, items: list[dict]) -> int:
+    """Record messages to send; a key already recorded is left alone. Returns how many were new."""
+    if not items:
+        return 0
+    # Every row names every column, so one multi-row INSERT can carry them all.
+    base = {"team_id": team_id, "state": SendState.pending.value, "attempts": 0, "created_at": now(),
+            "round_id": None, "group_id": None, "member_id": None}
+    rows = [{**base, **item} for item in items]
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    added = 0
+    # Chunks keep each statement under the databases' bound-parameter limits.
+    for start in range(0, len(rows), 500):
+        statement = insert(Outbox).values(rows[start:start + 500]).on_conflict_do_nothing(
+            index_elements=["team_id", "key"]
+        ).returning(Outbox.id)
+        # RETURNING counts what went in on both databases (psycopg reports rowcount -1 here).
+        added += len(session.exec(statement).all())
+    return added
+
+
+def ready(session: Session, team_id: str, at: datetime, lease: timedelta, limit: int, host: str) -> list[Outbox]:
+    """Sends to try now: pending ones, and 'sending' ones that may have been left by a crash.
+
+    Those are the ones past their lease, and any claimed on this host (the caller checks
+    whether that process is still alive).
+    """
+    return list(
+        session.exec(
+            select(Outbox)
+            .where(
+                Outbox.team_id == team_id,
+                or_(
+                    (Outbox.state == SendState.pending.value)
+                    & or_(Outbox.not_before.is_(None), Outbox.not_before <= at),
+                    (Outbox.state == SendState.sending.value)
+                    & or_(Outbox.claimed_at < at - lease, Outbox.claimed_by.startswith(host + ":", autoescape=True)),
+                ),
+            )
+            .order_by(Outbox.id)
+            .limit(limit)
+        )
+    )
+
+
+def claim(session: Session, row: Outbox, claimer: str) -> bool:
+    """Take one send for this process; False when another process got there first.
+
+    The update only matches the row as it was read (same state and same previous claim),
+    so of two processes reading the same row, exactly one takes it.
+    """
+    result = session.exec(
+        update(Outbox)
+        .where(
+            Outbox.id == row.id,
+            Outbox.state == row.state,
+            Outbox.claimed_at.is_(None) if row.claimed_at is None else Outbox.claimed_at == row.claimed_at,
+        )
+        .values(state=SendState.sending.value, claimed_at=now(), claimed_by=claimer, attempts=Outbox.attempts + 1)
+    )
+    return result.rowcount == 1
+
+
+def set_channel(session: Session, row_id: int, channel_id: str) -> None:
+    session.exec(update(Outbox).where(Outbox.id == row_id).values(channel_id=channel_id))
+
+
+def mark_sent(session: Session, row_id: int, channel_id: str | None, ts: str | None) -> None:
+    session.exec(
+        update(Outbox)
+        .where(Outbox.id == row_id)
+        .values(state=SendState.sent.value, channel_id=channel_id, ts=ts, sent_at=now(), error=None)
+    )
+
+
+def mark_retry(session: Session, row_id: int, error: str, not_before: datetime) -> None:
+    session.exec(
+        update(Outbox)
+        .where(Outbox.id == row_id)
+        .values(state=SendState.pending.value, error=error[:200], not_before=not_before)
+    )
+
+
+def mark_failed(session: Session, row_id: int, error: str) -> None:
+    session.exec(
+        update(Outbox).where(Outbox.id == row_id).values(state=SendState.failed.value, error=error[:200])
+    )
+
+
+def get(session: Session, row_id: int) -> Outbox | None:
+    return session.get(Outbox, row_id)
+
+
+def counts(session: Session, team_id: str, round_id: int | None = None) -> dict[str, int]:
+    query = select(Outbox.state).where(Outbox.team_id == team_id)
+    if round_id is not None:
+        query = query.where(Outbox.round_id == round_id)
+    result: dict[str, int] = {}
+    for state in session.exec(query):
+        result[state] = result.get(state, 0) + 1
+    return result
+
+
+def has_key(session: Session, team_id: str, key: str) -> bool:
+    return session.exec(select(Outbox.id).where(Outbox.team_id == team_id, Outbox.key == key)).first() is not None

@@ -1,0 +1,175 @@
+"""Queries about rounds, their groups and who was matched with whom."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Iterable
+
+from sqlalchemy import func, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, select
+
+from storage.clock import now
+from storage.models import GroupMember, GroupStatus, MatchGroup, Member, Round, RoundState
+
+
+def current_group_for(session: Session, member_id: int) -> tuple[int, list[str]] | None:
+    """(round number, partners' Slack IDs) of the member's group in a round still running."""
+    row = session.exec(
+        select(Round.number, MatchGroup.id)
+        .join(MatchGroup, MatchGroup.round_id == Round.id)
+        .join(GroupMember, GroupMember.group_id == MatchGroup.id)
+        .where(GroupMember.member_id == member_id, Round.state != RoundState.closed.value)
+        .order_by(Round.number.desc(), MatchGroup.id.desc())
+    ).first()
+    if row is None:
+        return None
+    number, group_id = row
+    partners = session.exec(
+        select(Member.slack_user_id)
+        .join(GroupMember, GroupMember.member_id == Member.id)
+        .where(GroupMember.group_id == group_id, Member.id != member_id, Member.slack_user_id.is_not(None))
+        .order_by(Member.id)
+    )
+    return number, list(partners)
+
+
+def running_round(session: Session, team_id: str) -> Round | None:
+    return session.exec(
+        select(Round)
+        .where(Round.team_id == team_id, Round.state != RoundState.closed.value)
+        .order_by(Round.number.desc())
+    ).first()
+
+
+def round_for_period(session: Session, team_id: str, period: str) -> Round | None:
+    return session.exec(select(Round).where(Round.team_id == team_id, Round.period == period)).first()
+
+
+def round_by_number(session: Session, team_id: str, number: int) -> Round | None:
+    return session.exec(select(Round).where(Round.team_id == team_id, Round.number == number)).first()
+
+
+def get_round(session: Session, round_id: int) -> Round | None:
+    return session.get(Round, round_id)
+
+
+def create_round(session: Session, **fields) -> Round | None:
+    """Insert the round for a period; None when another process already has (the unique keys decide)."""
+    number = (session.exec(select(func.max(Round.number)).where(Round.team_id == fields["team_id"])).one() or 0) + 1
+    round_ = Round(number=number, **fields)
+    try:
+        with session.begin_nested():
+            session.add(round_)
+    except IntegrityError:
+        return None
+    return round_
+
+
+def claim_phase(session: Session, round_id: int, from_state: RoundState, to_state: RoundState, stamp: str) -> bool:
+    """Move a round on one phase; True only for the one process whose update changed the row."""
+    result = session.exec(
+        update(Round)
+        .where(Round.id == round_id, Round.state == from_state.value)
+        .values(state=to_state.value, **{stamp: now()})
+    )
+    return result.rowcount == 1
+
+
+def history_pairs(session: Session, team_id: str) -> list[tuple[int, int]]:
+    """Every pair of members who were ever in a group together (a trio gives three pairs)."""
+    a, b = aliased(GroupMember), aliased(GroupMember)
+    rows = session.exec(
+        select(a.member_id, b.member_id)
+        .join(b, (a.group_id == b.group_id) & (a.member_id < b.member_id))
+        .where(a.team_id == team_id)
+    )
+    return [(x, y) for x, y in rows]
+
+
+def add_group(session: Session, round_: Round, member_ids: Iterable[int], prompts: list[str]) -> MatchGroup:
+    group = MatchGroup(team_id=round_.team_id, round_id=round_.id, prompts=json.dumps(prompts))
+    session.add(group)
+    session.flush()
+    for member_id in member_ids:
+        session.add(GroupMember(group_id=group.id, member_id=member_id, team_id=round_.team_id))
+    session.flush()
+    return group
+
+
+def group_members(session: Session, group_id: int) -> list[Member]:
+    return list(
+        session.exec(
+            select(Member)
+            .join(GroupMember, GroupMember.member_id == Member.id)
+            .where(GroupMember.group_id == group_id)
+            .order_by(Member.id)
+        )
+    )
+
+
+def remove_from_group(session: Session, group_id: int, member_id: int) -> None:
+    row = session.get(GroupMember, (group_id, member_id))
+    if row is not None:
+        session.delete(row)
+        session.flush()
+
+
+def members_in_live_groups(session: Session, round_id: int) -> set[int]:
+    """Members of a round's groups that are still going (not ended)."""
+    return set(
+        session.exec(
+            select(GroupMember.member_id)
+            .join(MatchGroup, MatchGroup.id == GroupMember.group_id)
+            .where(MatchGroup.round_id == round_id, MatchGroup.status != GroupStatus.ended.value)
+        )
+    )
+
+
+def groups_of_round(session: Session, round_id: int) -> list[MatchGroup]:
+    return list(session.exec(select(MatchGroup).where(MatchGroup.round_id == round_id).order_by(MatchGroup.id)))
+
+
+def get_group(session: Session, group_id: int) -> MatchGroup | None:
+    return session.get(MatchGroup, group_id)
+
+
+def set_group_fields(session: Session, group: MatchGroup, **fields) -> None:
+    for name, value in fields.items():
+        setattr(group, name, value)
+    group.updated_at = now()
+    session.add(group)
+    session.flush()
+
+
+def prompts_seen(session: Session, member_ids: Iterable[int]) -> dict[int, set[str]]:
+    """The prompts each member has been given in earlier groups."""
+    ids = list(member_ids)
+    seen: dict[int, set[str]] = {member_id: set() for member_id in ids}
+    if not ids:
+        return seen
+    rows = session.exec(
+        select(GroupMember.member_id, MatchGroup.prompts)
+        .join(MatchGroup, MatchGroup.id == GroupMember.group_id)
+        .where(GroupMember.member_id.in_(ids))
+    )
+    for member_id, prompts in rows:
+        seen[member_id].update(json.loads(prompts or "[]"))
+    return seen
+
+
+def due_rounds(session: Session, at: datetime) -> list[Round]:
+    """Running rounds with a phase whose time has come."""
+    return list(
+        session.exec(
+            select(Round)
+            .where(
+                ((Round.state == RoundState.open.value) & (Round.nudge_at <= at))
+                | ((Round.state == RoundState.nudged.value) & (Round.follow_up_at <= at))
+                | ((Round.state == RoundState.following_up.value) & (Round.closes_at <= at))
+            )
+            .order_by(Round.id)
+        )
+    )
