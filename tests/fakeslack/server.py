@@ -18,7 +18,6 @@ from . import spec
 
 TEAM_ID, TEAM_NAME, TEAM_DOMAIN = "T111", "Unmentor Test", "unmentor-test"
 BOT_USER_ID, BOT_ID, APP_ID = "UBOT", "BBOT", "A111"
-TS_START_US = 1_700_000_000_000_100  # first ts "1700000000.000100"; then +100 µs per message
 MAX_RESPONSE_URL_USES = 5  # "use a response_url up to 5 times within 30 minutes" (docs.slack.dev/interactivity/handling-user-interaction)
 # A deactivated member's users.info object lacks these keys entirely (measured against a live workspace:
 # github.com/brekkylab/backlot/issues/258). Bots that read user["tz"] without .get() break on them.
@@ -53,7 +52,8 @@ class FakeSlack:
         self._channels = {}  # id -> {"users": [...], "is_im": bool, "created": int}
         self._server = self._thread = None
         # Separate counters so message ts values stay evenly spaced; itertools.count is atomic under the GIL.
-        self._ts_seq, self._view_seq, self._name_seq = itertools.count(), itertools.count(1), itertools.count(1)
+        self._last_ts_us = 0
+        self._view_seq, self._name_seq = itertools.count(1), itertools.count(1)
         self.reset()
 
     # ---- lifecycle --------------------------------------------------------------------------------------
@@ -97,6 +97,7 @@ class FakeSlack:
             self._calls, self._responses, self._violations = [], [], []
             self._history = {cid: [] for cid in self._channels}
             self._views, self._homes, self._failures, self._used_triggers, self._response_uses = {}, {}, {}, set(), {}
+            self._stalls = {}
 
     @property
     def calls(self):
@@ -159,8 +160,24 @@ class FakeSlack:
     def _violate(self, where, message):
         self._violations.append(f"{where}: {message}")
 
+    def stall_after(self, method, seconds, times=1):
+        """Hold the answer to the next `times` successful calls to `method` for `seconds`, after acting on them.
+
+        That is the window in which a crashing client has been served by Slack but never heard so.
+        """
+        with self._lock:
+            self._stalls.setdefault(method, []).extend([seconds] * times)
+
     def handle_api(self, method, query, headers, body):
         """-> (status, extra headers, JSON-able body)."""
+        answer = self._handle_api(method, query, headers, body)
+        with self._lock:
+            stall = self._stalls[method].pop(0) if answer[2].get("ok") and self._stalls.get(method) else 0
+        if stall:
+            time.sleep(stall)
+        return answer
+
+    def _handle_api(self, method, query, headers, body):
         args, token, problems = _parse_api_request(method, query, headers, body)
         with self._lock:
             self._calls.append(Call(method, args, token))
@@ -326,7 +343,11 @@ class FakeSlack:
         raise SlackError("channel_not_found")
 
     def _next_ts(self):
-        us = TS_START_US + 100 * next(self._ts_seq)
+        # Like Slack: the ts is the posting time (as this process sees it, so freezegun moves it
+        # too), kept strictly increasing within the workspace.
+        with self._lock:
+            us = max(int(time.time() * 1_000_000), self._last_ts_us + 100)
+            self._last_ts_us = us
         return f"{us // 1_000_000}.{us % 1_000_000:06d}"
 
     def _m_chat_postMessage(self, args):

@@ -1,0 +1,58 @@
+"""Builds the Bolt app: the Slack client, request checks, retry handling and the listeners."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import App, BoltResponse
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+from sqlalchemy.engine import Engine
+
+from bot.config import Settings
+from bot.services import Services
+from storage import members as store
+from storage.db import session_scope
+
+log = logging.getLogger("unmentor")
+
+
+def make_client(settings: Settings) -> WebClient:
+    client = WebClient(token=settings.bot_token, base_url=settings.slack_api_url, timeout=10)
+    # Slack's 429s say how long to wait; honour them rather than failing the send.
+    client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=3))
+    client.retry_handlers.append(ConnectionErrorRetryHandler(max_retry_count=2))
+    return client
+
+
+def create_app(settings: Settings, engine: Engine, client: WebClient | None = None) -> App:
+    client = client or make_client(settings)
+    app = App(
+        client=client,
+        signing_secret=settings.signing_secret,
+        # auth.test at import time would crash start-up whenever Slack is briefly unreachable;
+        # Bolt asks lazily on the first request instead.
+        token_verification_enabled=False,
+        # Bolt answers Slack as soon as a listener calls ack(); the rest runs in a worker thread.
+        process_before_response=False,
+    )
+    services = Services(settings=settings, engine=engine, client=client)
+
+    @app.middleware
+    def handle_each_event_once(body, next):
+        # Slack retries an event it thinks failed; the first delivery already did the work.
+        if body.get("type") == "event_callback" and body.get("event_id"):
+            with session_scope(engine) as session:
+                first = store.claim_request(session, body.get("team_id") or "", "event:" + body["event_id"])
+            if not first:
+                return BoltResponse(status=200, body="")
+        return next()
+
+    @app.error
+    def log_errors(error, body):
+        log.exception("listener failed for a %s request", body.get("type") or body.get("command"), exc_info=error)
+
+    from bot import listeners
+
+    listeners.register(app, services)
+    return app

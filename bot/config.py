@@ -1,0 +1,104 @@
+"""Settings from the environment (and `.env`), checked once at start with one clear line per problem."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urlparse
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from storage.db import normalise_url
+
+SLACK_API_DEFAULT = "https://slack.com/api/"
+USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+
+
+class SettingError(Exception):
+    """A missing or malformed setting; the message names it and says what to do."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    bot_token: str = ""
+    signing_secret: str = ""
+    app_token: str | None = None
+    slack_api_url: str = SLACK_API_DEFAULT
+    database_url: str = "sqlite:///unmentor.db"
+    port: int = 3000
+    organisers: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def socket_mode(self) -> bool:
+        return bool(self.app_token)
+
+
+def _get(env, name: str) -> str:
+    return (env.get(name) or "").strip()
+
+
+def load_database_url(env=None) -> str:
+    env = os.environ if env is None else env
+    raw = _get(env, "DATABASE_URL")
+    url = normalise_url(raw or None)
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise SettingError(
+            "DATABASE_URL is not a database URL: use e.g. sqlite:///unmentor.db or "
+            "postgresql://user@host:5432/dbname"
+        ) from None
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise SettingError(
+            f"DATABASE_URL names '{parsed.get_backend_name()}': unmentor supports sqlite and postgresql"
+        )
+    return url
+
+
+def load_settings(env=None, *, need_slack: bool = True) -> Settings:
+    """Read and check every setting; raise SettingError naming the first bad one."""
+    env = os.environ if env is None else env
+    bot_token = _get(env, "SLACK_BOT_TOKEN")
+    signing_secret = _get(env, "SLACK_SIGNING_SECRET")
+    app_token = _get(env, "SLACK_APP_TOKEN") or None
+    if need_slack:
+        if not bot_token:
+            raise SettingError("SLACK_BOT_TOKEN is missing: set it to your app's Bot User OAuth Token (xoxb-…)")
+        if not bot_token.startswith("xoxb-"):
+            raise SettingError("SLACK_BOT_TOKEN should start with xoxb-: use the Bot User OAuth Token")
+        if not signing_secret:
+            raise SettingError("SLACK_SIGNING_SECRET is missing: copy it from your app's Basic Information page")
+        if not re.fullmatch(r"[0-9A-Za-z]{8,}", signing_secret):
+            raise SettingError("SLACK_SIGNING_SECRET looks malformed: it is the hex string from Basic Information")
+        if app_token is not None and not app_token.startswith("xapp-"):
+            raise SettingError("SLACK_APP_TOKEN should start with xapp-: use an app-level token with connections:write")
+
+    api_url = _get(env, "SLACK_API_URL") or SLACK_API_DEFAULT
+    parsed = urlparse(api_url)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise SettingError("SLACK_API_URL is not an http(s) URL: leave it unset for https://slack.com/api/")
+    if not api_url.endswith("/"):
+        api_url += "/"  # slack_sdk joins method names straight onto it
+
+    raw_port = _get(env, "PORT") or "3000"
+    if not raw_port.isdigit() or not 1 <= int(raw_port) <= 65535:
+        raise SettingError(f"PORT must be a number from 1 to 65535, not '{raw_port}'")
+
+    organisers = tuple(part.strip() for part in _get(env, "UNMENTOR_ORGANISERS").split(",") if part.strip())
+    for user_id in organisers:
+        if not USER_ID.match(user_id):
+            raise SettingError(
+                f"UNMENTOR_ORGANISERS has '{user_id}', which is not a Slack user ID (like U012AB3CD), comma-separated"
+            )
+
+    return Settings(
+        bot_token=bot_token,
+        signing_secret=signing_secret,
+        app_token=app_token,
+        slack_api_url=api_url,
+        database_url=load_database_url(env),
+        port=int(raw_port),
+        organisers=organisers,
+    )

@@ -1,0 +1,44 @@
+"""Every action id and callback id the bot puts in a message or view, in one place.
+
+Ids are stable: messages already sitting in people's DMs keep working after a deploy.
+An action's value carries what it acts on ("<kind>:<id>"), built and read only here.
+"""
+
+from __future__ import annotations
+
+# Member self-service (ephemeral replies, App Home, round heads-up)
+LEAVE_CONFIRM = "member_leave_confirm"
+LEAVE_CANCEL = "member_leave_cancel"
+PAUSE = "member_pause"
+RESUME = "member_resume"
+SKIP = "member_skip"
+LEAVE = "member_leave"
+EDIT_PROFILE = "member_edit_profile"
+SKIP_ROUND = "round_skip"
+
+# The intro message's buttons
+MEETING_SCHEDULED = "meeting_scheduled"
+MEETING_MET = "meeting_met"
+MEETING_RESCHEDULE = "meeting_reschedule"
+MEETING_MISSED = "meeting_missed"
+INTRO_ACTIONS = (MEETING_SCHEDULED, MEETING_MET, MEETING_RESCHEDULE, MEETING_MISSED)
+
+# The end-of-round follow-up
+FOLLOW_UP_OPEN = "follow_up_open"
+
+# Views
+JOIN_VIEW = "join_profile"
+
+
+def value(kind: str, ident: int | str) -> str:
+    return f"{kind}:{ident}"
+
+
+def parse_value(raw: str | None, kind: str) -> int | None:
+    """The id in a value of the given kind, or None for anything else (old or forged values)."""
+    if not raw or ":" not in raw:
+        return None
+    got_kind, _, ident = raw.partition(":")
+    if got_kind != kind or not ident.isdigit():
+        return None
+    return int(ident)

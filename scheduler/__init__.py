@@ -1,0 +1,1 @@
+"""Round lifecycle and matching: the rules of unmentor, free of Slack."""

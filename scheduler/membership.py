@@ -1,0 +1,224 @@
+"""What members can do with their membership: join, pause, resume, skip, leave, and what they see of it."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+
+from sqlmodel import Session
+
+from scheduler.matching import organisation_key
+from storage import members as store
+from storage import rounds as round_store
+from storage.clock import now
+from storage.models import Member, MemberStatus
+
+ORGANISATION_MAX = 80
+TEXT_MAX = 300
+# Zero-width, bidirectional-override and other invisible format characters: they make
+# names that look alike compare differently, or reorder text on screen.
+_INVISIBLE = {"Cf", "Cc", "Cs", "Co", "Cn"}
+# Slack markup that would ping people or link somewhere if echoed back in a message.
+_SLACK_MARKUP = re.compile(r"<[@#!][^>]*>|<https?:[^>]*>|<mailto:[^>]*>")
+
+
+class InputError(ValueError):
+    """Input we won't store; the message is shown to the person as it is."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def clean_text(value: str | None, label: str, *, limit: int, required: bool, field: str | None = None) -> str:
+    """The text as we'd store it, or InputError saying kindly what to change."""
+    text = unicodedata.normalize("NFKC", value or "")
+    text = "".join(ch if ch in "\n\t" or unicodedata.category(ch) not in _INVISIBLE else "" for ch in text)
+    text = re.sub(r"[ \t]+", " ", text).strip()
+    if _SLACK_MARKUP.search(text) or "<!" in text:
+        raise InputError(
+            f"Your {label} can't include mentions, channel links or web links. Plain words work best.", field
+        )
+    if required and not text:
+        raise InputError(f"Your {label} can't be empty.", field)
+    if len(text) > limit:
+        raise InputError(f"Your {label} is {len(text)} characters; please keep it to {limit}.", field)
+    return text
+
+
+def clean_organisation(value: str | None) -> str:
+    text = clean_text(value, "organisation", limit=ORGANISATION_MAX, required=True, field="organisation")
+    if "\n" in text:
+        raise InputError("Your organisation should fit on one line.", "organisation")
+    if not any(ch.isalnum() for ch in text):
+        raise InputError("Your organisation needs at least one letter or number.", "organisation")
+    return text
+
+
+@dataclass(frozen=True)
+class SlackProfile:
+    """What Slack's profile tells us, to prefill and to guess the organisation."""
+
+    email: str | None = None
+    title: str = ""
+    timezone: str | None = None
+
+    @property
+    def email_domain(self) -> str | None:
+        if self.email and "@" in self.email:
+            return self.email.rsplit("@", 1)[1].lower()
+        return None
+
+
+@dataclass(frozen=True)
+class ProfileForm:
+    organisation: str
+    role: str = ""
+    talk_about: str = ""
+    could_share: str = ""
+
+
+class JoinOutcome(Enum):
+    joined = "joined"
+    updated = "updated"
+    needs_details = "needs_details"
+
+
+@dataclass(frozen=True)
+class JoinResult:
+    outcome: JoinOutcome
+    member: Member | None = None
+    prefill: ProfileForm | None = None
+
+
+def join(session: Session, team_id: str, user_id: str, organisation: str | None, profile: SlackProfile) -> JoinResult:
+    """Join (or re-join, or update) with an organisation given or known from the email domain.
+
+    With neither, nothing is stored: the caller asks for the details instead.
+    """
+    store.ensure_workspace(session, team_id)
+    existing = store.get_member(session, team_id, user_id)
+    if organisation is None or not organisation.strip():
+        known = None
+        if profile.email_domain:
+            known = store.organisation_for_domain(session, team_id, profile.email_domain)
+        if known is None:
+            prefill = ProfileForm(
+                organisation=existing.organisation if existing else "",
+                role=(existing.role if existing and existing.role else profile.title) or "",
+                talk_about=existing.talk_about if existing else "",
+                could_share=existing.could_share if existing else "",
+            )
+            return JoinResult(JoinOutcome.needs_details, existing, prefill)
+        organisation = known
+    form = ProfileForm(
+        organisation=organisation,
+        role=existing.role if existing and existing.role else profile.title,
+        talk_about=existing.talk_about if existing else "",
+        could_share=existing.could_share if existing else "",
+    )
+    return save_profile(session, team_id, user_id, form, profile)
+
+
+def check_profile(form: ProfileForm) -> ProfileForm:
+    """The details as we'd store them; InputError naming the first field we can't use."""
+    return ProfileForm(
+        organisation=clean_organisation(form.organisation),
+        role=clean_text(form.role, "description of what you do", limit=TEXT_MAX, required=False, field="role"),
+        talk_about=clean_text(
+            form.talk_about, "'what I'd like to talk about'", limit=TEXT_MAX, required=False, field="talk_about"
+        ),
+        could_share=clean_text(
+            form.could_share, "'what I could share'", limit=TEXT_MAX, required=False, field="could_share"
+        ),
+    )
+
+
+def save_profile(
+    session: Session, team_id: str, user_id: str, form: ProfileForm, profile: SlackProfile | None = None
+) -> JoinResult:
+    """Store a member's details, checked; InputError (and nothing stored) when any is unusable."""
+    form = check_profile(form)
+    store.ensure_workspace(session, team_id)
+    existing = store.get_member(session, team_id, user_id)
+    fields = dict(
+        organisation=form.organisation,
+        organisation_key=organisation_key(form.organisation),
+        role=form.role,
+        talk_about=form.talk_about,
+        could_share=form.could_share,
+    )
+    if profile is not None and profile.timezone:
+        fields["timezone"] = profile.timezone
+    if existing is None or existing.status == MemberStatus.left.value:
+        fields["status"] = MemberStatus.active.value
+        fields["joined_at"] = now()
+    member, created = store.upsert_member(session, team_id, user_id, **fields)
+    return JoinResult(JoinOutcome.joined if created else JoinOutcome.updated, member)
+
+
+class Change(Enum):
+    done = "done"
+    already = "already"
+    not_member = "not_member"
+
+
+def _change(session: Session, team_id: str, user_id: str, to: MemberStatus, allowed_from: set[MemberStatus]) -> Change:
+    member = store.get_member(session, team_id, user_id)
+    if member is None or member.status == MemberStatus.left.value:
+        return Change.not_member
+    if member.status == to.value:
+        return Change.already
+    if MemberStatus(member.status) not in allowed_from:
+        return Change.already
+    store.set_status(session, member, to)
+    return Change.done
+
+
+def pause(session: Session, team_id: str, user_id: str) -> Change:
+    return _change(session, team_id, user_id, MemberStatus.paused, {MemberStatus.active, MemberStatus.skipping})
+
+
+def resume(session: Session, team_id: str, user_id: str) -> Change:
+    return _change(session, team_id, user_id, MemberStatus.active, {MemberStatus.paused, MemberStatus.skipping})
+
+
+def skip_next(session: Session, team_id: str, user_id: str) -> Change:
+    return _change(session, team_id, user_id, MemberStatus.skipping, {MemberStatus.active})
+
+
+def leave(session: Session, team_id: str, user_id: str) -> Change:
+    """Delete the member's personal data and answers; only anonymous counts stay."""
+    member = store.get_member(session, team_id, user_id)
+    if member is None or member.status == MemberStatus.left.value:
+        return Change.not_member
+    store.forget_member(session, member)
+    return Change.done
+
+
+def in_running_round(session: Session, team_id: str, user_id: str) -> bool:
+    """Whether the member already has a group in a round that is under way."""
+    member = store.get_member(session, team_id, user_id)
+    return member is not None and round_store.current_group_for(session, member.id) is not None
+
+
+@dataclass(frozen=True)
+class StatusView:
+    member: Member | None
+    next_round_at: datetime
+    partner_user_ids: tuple[str, ...] = ()
+    round_number: int | None = None
+
+
+def status(session: Session, team_id: str, user_id: str, next_round_at: datetime) -> StatusView:
+    member = store.get_member(session, team_id, user_id)
+    if member is None or member.status == MemberStatus.left.value:
+        return StatusView(None, next_round_at)
+    current = round_store.current_group_for(session, member.id)
+    if current is None:
+        return StatusView(member, next_round_at)
+    round_number, partner_ids = current
+    return StatusView(member, next_round_at, tuple(partner_ids), round_number)

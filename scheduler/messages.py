@@ -1,0 +1,65 @@
+"""What the scheduler asks to be said, as plain data; the bot decides how it looks in Slack."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from scheduler.prompts import Prompt
+
+
+@dataclass(frozen=True)
+class Person:
+    user_id: str
+    organisation: str
+    role: str = ""
+    talk_about: str = ""
+    could_share: str = ""
+    timezone: str | None = None
+
+
+@dataclass(frozen=True)
+class Intro:
+    """The one message a group gets: who is who, why bother, and a few prompts."""
+
+    group_id: int
+    round_number: int
+    people: tuple[Person, ...]
+    prompts: tuple[Prompt, ...]
+    closes_at: datetime
+    status: str = "new"
+    meeting_at: datetime | None = None
+    ended: bool = False
+
+
+@dataclass(frozen=True)
+class Nudge:
+    group_id: int
+    round_number: int
+    user_ids: tuple[str, ...]
+    closes_at: datetime
+
+
+@dataclass(frozen=True)
+class FollowUpAsk:
+    group_id: int
+    round_number: int
+    partner_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Unmatched:
+    """Why someone has no partner this round, and that they go first next time."""
+
+    round_number: int
+    reason: str  # "odd_one_out" | "no_partner_possible" | "partner_unreachable"
+    next_round_at: datetime
+
+
+@dataclass(frozen=True)
+class Announcement:
+    """A heads-up a few days before a round opens, with a one-click skip."""
+
+    period: str
+    opens_at: datetime
+

@@ -1,0 +1,257 @@
+"""End to end: the real `unmentor serve` process, signed requests over HTTP, the spec-checked fake Slack.
+
+Personas: alice (Acme, joins by naming her organisation), bob (email at beta.example, which
+an organiser maps to Beta), carol (no organisation known: gets the modal), olive (an
+organiser named in UNMENTOR_ORGANISERS).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+
+import pytest
+from sqlmodel import select
+
+from storage.db import make_engine, session_scope
+from storage.models import Member
+from tests import slackrequests as sr
+from tests.botprocess import BotServer, bot_env
+from tests.conftest import SIGNING_SECRET
+
+OLIVE = "U0OLIVE"
+
+
+@pytest.fixture(scope="module")
+def server(module_db_url, module_fake_slack, tmp_path_factory):
+    env = bot_env(module_db_url, module_fake_slack.api_url, UNMENTOR_ORGANISERS=OLIVE)
+    bot = BotServer(env, str(tmp_path_factory.mktemp("serve")), "--no-scheduler")
+    yield bot
+    bot.stop()
+
+
+@pytest.fixture(scope="module")
+def db(module_db_url, server):
+    engine = make_engine(module_db_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def team():
+    return "T" + uuid.uuid4().hex[:8].upper()
+
+
+def command(server, slack, text, user, team, **extra):
+    """Send `/unmentor text` and return (status, seconds to answer, the ephemeral reply's text)."""
+    name = "r" + uuid.uuid4().hex[:8]
+    body = sr.slash_command_body(text, user_id=user, team_id=team, response_url=slack.response_url(name), **extra)
+    started = time.monotonic()
+    status, _ = sr.post(server.url, body, SIGNING_SECRET)
+    elapsed = time.monotonic() - started
+    slack.wait_for(lambda f: any(r["_name"] == name for r in f.responses) or f.calls_to("views.open"), timeout=10)
+    replies = [r for r in slack.responses if r["_name"] == name]
+    return status, elapsed, (replies[-1]["text"] if replies else None), (replies[-1] if replies else None)
+
+
+def member(db, team, user) -> Member | None:
+    with session_scope(db) as session:
+        return session.exec(select(Member).where(Member.team_id == team, Member.slack_user_id == user)).first()
+
+
+def test_health_check_answers(server):
+    import urllib.request
+
+    with urllib.request.urlopen(server.health_url) as response:
+        assert json.loads(response.read()) == {"ok": True}
+
+
+def test_alice_joins_by_naming_her_organisation(server, slack, db, team):
+    slack.add_user("U0ALICE", real_name="Alice A", email="alice@acme.example", title="Head of Ops", tz="Europe/Paris")
+    status, elapsed, text, reply = command(server, slack, "join Acme Ltd", "U0ALICE", team)
+    assert status == 200 and elapsed < 3
+    assert "Welcome to unmentor" in text and "*Acme Ltd*" in text
+    assert reply["response_type"] == "ephemeral"
+    alice = member(db, team, "U0ALICE")
+    assert (alice.organisation, alice.status, alice.role, alice.timezone) == ("Acme Ltd", "active", "Head of Ops", "Europe/Paris")
+
+    # Joining again updates the one member, never a second.
+    _, _, text, _ = command(server, slack, "join  ACME ltd ", "U0ALICE", team)
+    assert "updated" in text
+    with session_scope(db) as session:
+        rows = session.exec(select(Member).where(Member.team_id == team)).all()
+    assert [m.organisation for m in rows] == ["ACME ltd"]
+
+
+def test_bob_joins_in_one_step_once_an_organiser_maps_his_email_domain(server, slack, db, team):
+    slack.add_user("U0BOB", real_name="Bob B", email="bob@beta.example")
+    _, _, text, _ = command(server, slack, "domain add beta.example Beta Corp", "U0BOB", team)
+    assert "only the network's organisers" in text  # bob can't set the map himself
+
+    _, _, text, _ = command(server, slack, "domain add beta.example Beta Corp", OLIVE, team)
+    assert "beta.example" in text and "Beta Corp" in text
+    _, _, text, _ = command(server, slack, "join", "U0BOB", team)
+    assert "Welcome" in text and "Beta Corp" in text
+    assert member(db, team, "U0BOB").organisation == "Beta Corp"
+    assert slack.calls_to("views.open") == []
+
+
+def test_carol_gets_a_short_modal_prefilled_from_her_profile(server, slack, db, team):
+    slack.add_user("U0CAROL", real_name="Carol C", email="carol@gmail.example", title="Researcher", tz="Asia/Tokyo")
+    status, elapsed, text, _ = command(server, slack, "join", "U0CAROL", team)
+    assert status == 200 and elapsed < 3 and text is None
+    assert slack.wait_for(lambda f: f.calls_to("views.open"))
+    view = slack.calls_to("views.open")[0].args["view"]
+    view = json.loads(view) if isinstance(view, str) else view
+    labels = [b["label"]["text"] for b in view["blocks"] if b["type"] == "input"]
+    assert labels == ["Your organisation", "What I do", "What I'd like to talk about", "What I could share"]
+    role = next(b for b in view["blocks"] if b.get("block_id") == "role")
+    assert role["element"]["initial_value"] == "Researcher"
+    assert member(db, team, "U0CAROL") is None  # nothing stored until she submits
+
+    values = {
+        "organisation": {"value": {"type": "plain_text_input", "value": "Gamma Labs"}},
+        "role": {"value": {"type": "plain_text_input", "value": "Researcher"}},
+        "talk_about": {"value": {"type": "plain_text_input", "value": "Moving from academia"}},
+        "could_share": {"value": {"type": "plain_text_input", "value": "Grant writing"}},
+    }
+    status, body = sr.post(server.url, sr.view_submission_body("join_profile", values, "U0CAROL", team_id=team), SIGNING_SECRET)
+    assert status == 200 and json.loads(body or "{}").get("response_action") is None
+    assert slack.wait_for(lambda f: f.calls_to("chat.postMessage"))
+    carol = member(db, team, "U0CAROL")
+    assert (carol.organisation, carol.talk_about, carol.could_share, carol.timezone) == (
+        "Gamma Labs", "Moving from academia", "Grant writing", "Asia/Tokyo")
+    dm = slack.calls_to("chat.postMessage")[0].args
+    assert dm["channel"] == "U0CAROL" and "Welcome" in dm["text"]
+
+
+def test_a_bad_modal_answer_is_shown_beside_the_field_and_nothing_is_stored(server, slack, db, team):
+    values = {
+        "organisation": {"value": {"type": "plain_text_input", "value": "<!channel>"}},
+        "role": {"value": {"type": "plain_text_input", "value": None}},
+    }
+    status, body = sr.post(server.url, sr.view_submission_body("join_profile", values, "U0DAN", team_id=team), SIGNING_SECRET)
+    assert status == 200
+    answer = json.loads(body)
+    assert answer["response_action"] == "errors" and "mentions" in answer["errors"]["organisation"]
+    assert member(db, team, "U0DAN") is None
+
+
+@pytest.mark.parametrize(
+    "text, says",
+    [
+        ("join " + "x" * 200, "keep it to 80"),
+        ("join <!here> Ltd", "mentions"),
+        ("join \u200b\u200b", None),  # invisible only: treated as no organisation, so the modal opens
+    ],
+)
+def test_bad_join_input_gets_a_clear_message_and_stores_nothing(server, slack, db, team, text, says):
+    slack.add_user("U0EVE", email="eve@unknown.example")
+    _, elapsed, reply, _ = command(server, slack, text, "U0EVE", team)
+    assert elapsed < 3
+    if says:
+        assert says in reply and "Nothing was changed" in reply
+    assert member(db, team, "U0EVE") is None
+
+
+def test_sql_looking_organisations_are_stored_as_plain_words(server, slack, db, team):
+    slack.add_user("U0BOBBY")
+    _, _, text, _ = command(server, slack, "join Robert'); DROP TABLE member;--", "U0BOBBY", team)
+    assert "Welcome" in text
+    assert member(db, team, "U0BOBBY").organisation == "Robert'); DROP TABLE member;--"
+
+
+def test_pause_resume_skip_and_status(server, slack, db, team):
+    slack.add_user("U0FRAN")
+    command(server, slack, "join Fran & Co", "U0FRAN", team)
+
+    _, _, text, _ = command(server, slack, "pause", "U0FRAN", team)
+    assert "Paused" in text and member(db, team, "U0FRAN").status == "paused"
+    _, _, text, _ = command(server, slack, "status", "U0FRAN", team)
+    assert "paused" in text and "Fran &amp; Co" in text and "<!date^" in text
+
+    _, _, text, _ = command(server, slack, "resume", "U0FRAN", team)
+    assert "Welcome back" in text and member(db, team, "U0FRAN").status == "active"
+    _, _, text, _ = command(server, slack, "resume", "U0FRAN", team)
+    assert "already active" in text
+
+    _, _, text, _ = command(server, slack, "skip", "U0FRAN", team)
+    assert "sit out the next round" in text and member(db, team, "U0FRAN").status == "skipping"
+    _, _, text, _ = command(server, slack, "status", "U0FRAN", team)
+    assert "skipping the next round" in text
+
+
+def test_people_who_have_not_joined_are_told_how_to(server, slack, team):
+    for word in ("pause", "status", "leave"):
+        _, _, text, _ = command(server, slack, word, "U0NOBODY", team)
+        assert "not signed up" in text and "/unmentor join" in text
+
+
+def test_leaving_asks_first_then_deletes_the_members_data(server, slack, db, team):
+    slack.add_user("U0GUS")
+    command(server, slack, "join Gus Ltd", "U0GUS", team)
+    _, _, text, reply = command(server, slack, "leave", "U0GUS", team)
+    assert "deletes your details" in text
+    assert member(db, team, "U0GUS").status == "active"  # nothing happens until confirmed
+    buttons = [e["action_id"] for b in reply["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert buttons == ["member_leave_confirm", "member_leave_cancel"]
+
+    response_url = slack.response_url("leave-click")
+    body = sr.block_actions_body("member_leave_confirm", "leave", "U0GUS", team_id=team, response_url=response_url)
+    status, _ = sr.post(server.url, body, SIGNING_SECRET)
+    assert status == 200
+    assert slack.wait_for(lambda f: any(r["_name"] == "leave-click" for r in f.responses))
+    reply = [r for r in slack.responses if r["_name"] == "leave-click"][-1]
+    assert "deleted" in reply["text"] and reply["replace_original"] is True
+    assert member(db, team, "U0GUS") is None
+    with session_scope(db) as session:
+        (anonymous,) = session.exec(select(Member).where(Member.team_id == team)).all()
+    assert anonymous.status == "left" and anonymous.organisation == "" and anonymous.slack_user_id is None
+
+
+def test_help_and_unknown_words_get_the_help_text_kindly(server, slack, team):
+    _, _, text, _ = command(server, slack, "help", "U0HAL", team)
+    for word in ("join", "status", "pause", "resume", "skip", "leave"):
+        assert f"/unmentor {word}" in text
+    _, _, text, _ = command(server, slack, "", "U0HAL", team)
+    assert "/unmentor join" in text
+    _, _, text, _ = command(server, slack, "frobnicate <@U1>", "U0HAL", team)
+    assert "don't know `frobnicate`" in text and "/unmentor join" in text
+
+
+def test_a_request_with_a_bad_or_stale_signature_is_refused_and_changes_nothing(server, slack, db, team):
+    body = sr.slash_command_body("join Mallory Inc", user_id="U0MAL", team_id=team, response_url=slack.response_url())
+    status, _ = sr.post(server.url, body, "not-the-signing-secret")
+    assert status == 401
+    status, _ = sr.post(server.url, body, SIGNING_SECRET, timestamp=int(time.time()) - 600)
+    assert status == 401
+    time.sleep(0.3)
+    assert member(db, team, "U0MAL") is None
+    assert slack.responses == []
+
+
+def test_a_retried_event_is_handled_once(server, slack, team):
+    event = sr.app_home_opened_event("U0IVY")
+    event_id = "Ev" + uuid.uuid4().hex[:10].upper()
+    for retry in (None, 1):
+        body, headers = sr.event_body(event, team_id=team, event_id=event_id, retry_num=retry)
+        status, _ = sr.post(server.url, body, SIGNING_SECRET, headers=headers)
+        assert status == 200
+    assert slack.wait_for(lambda f: f.calls_to("views.publish"))
+    time.sleep(0.5)
+    publishes = slack.calls_to("views.publish")
+    assert len(publishes) == 1 and publishes[0].args["user_id"] == "U0IVY"
+
+
+def test_skip_this_round_on_the_heads_up_takes_one_click(server, slack, db, team):
+    slack.add_user("U0JO")
+    command(server, slack, "join Jo Studio", "U0JO", team)
+    body = sr.block_actions_body("round_skip", "skip", "U0JO", team_id=team, response_url=slack.response_url("skip"))
+    status, _ = sr.post(server.url, body, SIGNING_SECRET)
+    assert status == 200
+    assert slack.wait_for(lambda f: any(r["_name"] == "skip" for r in f.responses))
+    reply = [r for r in slack.responses if r["_name"] == "skip"][-1]
+    assert "sit out the next round" in reply["text"] and reply["replace_original"] is True
+    assert member(db, team, "U0JO").status == "skipping"
+    assert slack.wait_for(lambda f: f.calls_to("views.publish"))  # App Home shows the change

@@ -1,0 +1,97 @@
+"""Storage on SQLite and PostgreSQL: migrations keep data, members never duplicate, leaving forgets."""
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import text
+from sqlmodel import SQLModel, select
+
+from storage import members as store
+from storage.db import current_revision, make_engine, session_scope, upgrade
+from storage.models import FollowUp, MatchGroup, Member, MemberStatus, Round
+from storage.clock import now
+
+
+def test_migrations_build_exactly_the_schema_the_models_describe(engine):
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, SQLModel.metadata) == []
+
+
+def test_a_database_from_the_first_schema_upgrades_without_losing_members(db_url):
+    engine = make_engine(db_url)
+    upgrade(engine, "0001")
+    assert current_revision(engine) == "0001"
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO workspace (team_id, name, created_at) VALUES ('T1', 'Acme network', '2026-01-01 09:00:00')"
+        ))
+        connection.execute(text(
+            "INSERT INTO member (team_id, slack_user_id, organisation, organisation_key, role, talk_about,"
+            " could_share, status, priority, joined_at, updated_at)"
+            " VALUES ('T1', 'U1', 'Acme', 'acme', 'Engineer', 'Rust', 'Kubernetes', 'paused', false,"
+            " '2026-01-01 09:00:00', '2026-01-02 09:00:00')"
+        ))
+    upgrade(engine)
+    assert current_revision(engine) != "0001"
+    with session_scope(engine) as session:
+        member = store.get_member(session, "T1", "U1")
+        assert (member.organisation, member.role, member.status) == ("Acme", "Engineer", "paused")
+        assert member.joined_at.year == 2026 and member.joined_at.tzinfo is not None
+        # The tables the upgrade added work alongside the old rows.
+        session.add(Round(team_id="T1", number=1, period="2026-02", seed=1, opens_at=now(), nudge_at=now(),
+                          follow_up_at=now(), closes_at=now()))
+    engine.dispose()
+
+
+def test_joining_twice_updates_one_member(engine):
+    with session_scope(engine) as session:
+        store.ensure_workspace(session, "T1")
+        store.upsert_member(session, "T1", "U1", organisation="Acme", organisation_key="acme")
+    with session_scope(engine) as session:
+        member, created = store.upsert_member(session, "T1", "U1", organisation="Beta", organisation_key="beta")
+        assert not created
+    with session_scope(engine) as session:
+        rows = session.exec(select(Member).where(Member.slack_user_id == "U1")).all()
+        assert [(m.organisation, m.team_id) for m in rows] == [("Beta", "T1")]
+
+
+def test_the_same_person_in_two_workspaces_is_two_members(engine):
+    with session_scope(engine) as session:
+        store.upsert_member(session, "T1", "U1", organisation="Acme")
+        store.upsert_member(session, "T2", "U1", organisation="Beta")
+    with session_scope(engine) as session:
+        assert store.get_member(session, "T1", "U1").organisation == "Acme"
+        assert store.get_member(session, "T2", "U1").organisation == "Beta"
+
+
+def test_forgetting_a_member_deletes_their_words_and_keeps_an_anonymous_count(engine):
+    with session_scope(engine) as session:
+        member, _ = store.upsert_member(session, "T1", "U1", organisation="Acme", role="Engineer",
+                                        talk_about="hiring", could_share="budgets", timezone="Europe/London")
+        round_ = Round(team_id="T1", number=1, period="2026-02", seed=1, opens_at=now(), nudge_at=now(),
+                       follow_up_at=now(), closes_at=now())
+        session.add(round_)
+        session.flush()
+        group = MatchGroup(team_id="T1", round_id=round_.id)
+        session.add(group)
+        session.flush()
+        session.add(FollowUp(team_id="T1", round_id=round_.id, group_id=group.id, member_id=member.id,
+                             learned="secret things", organisers_may_read=True))
+    with session_scope(engine) as session:
+        store.forget_member(session, store.get_member(session, "T1", "U1"))
+    with session_scope(engine) as session:
+        assert store.get_member(session, "T1", "U1") is None
+        assert session.exec(select(FollowUp)).all() == []
+        (row,) = session.exec(select(Member)).all()
+        assert row.status == MemberStatus.left.value and row.left_at is not None
+        assert (row.slack_user_id, row.organisation, row.role, row.talk_about, row.could_share, row.timezone) == (
+            None, "", "", "", "", None)
+        assert store.count_by_status(session, "T1")["left"] == 1
+
+
+def test_a_request_is_claimed_once(engine):
+    with session_scope(engine) as session:
+        assert store.claim_request(session, "T1", "event:Ev1") is True
+    with session_scope(engine) as session:
+        assert store.claim_request(session, "T1", "event:Ev1") is False
+        assert store.claim_request(session, "T1", "event:Ev2") is True
