@@ -1,0 +1,105 @@
+"""The round clock: APScheduler jobs that run due phases and deliver the outbox, in-process or alone.
+
+APScheduler 3 must not share a job store between processes, so each process keeps its own
+in memory; the database decides which process actually runs a phase or makes a send.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy.engine import Engine
+
+from bot.config import Settings
+from bot.gateway import SlackGateway
+from scheduler import delivery, rounds
+from storage import members as store
+from storage.clock import now
+from storage.db import session_scope
+
+log = logging.getLogger("unmentor.clock")
+TICK_SECONDS = 60
+DELIVERY_SECONDS = 15
+
+
+def ensure_own_workspace(engine: Engine, client: WebClient) -> None:
+    """A fresh install knows its workspace before anyone has typed a command."""
+    try:
+        auth = client.auth_test()
+    except SlackApiError as error:
+        log.warning("auth.test failed (%s); workspaces appear as people use the bot", error.response.get("error"))
+        return
+    with session_scope(engine) as session:
+        store.ensure_workspace(session, auth["team_id"], auth.get("team") or "")
+
+
+def tick(engine: Engine, on_work=None) -> None:
+    with session_scope(engine) as session:
+        teams = store.team_ids(session)
+    for team_id in teams:
+        try:
+            done = rounds.run_due(engine, team_id, now())
+            if done:
+                log.info("%s: %s", team_id, ", ".join(done))
+                if on_work:
+                    on_work()
+        except Exception:
+            # One workspace's trouble must not stop the others' rounds.
+            log.exception("round tick failed for %s", team_id)
+
+
+def deliver_all(engine: Engine, gateway: SlackGateway, pace: float = delivery.DEFAULT_PACE) -> None:
+    with session_scope(engine) as session:
+        teams = store.team_ids(session)
+    for team_id in teams:
+        try:
+            report = delivery.deliver(engine, team_id, gateway, pace=pace, budget=DELIVERY_SECONDS * 3)
+            if report.sent or report.failed:
+                log.info("%s: delivered %s", team_id, report)
+        except Exception:
+            log.exception("delivery failed for %s", team_id)
+
+
+def build_scheduler(settings: Settings, engine: Engine, client: WebClient) -> BackgroundScheduler:
+    scheduler = BackgroundScheduler(
+        timezone="UTC",
+        # A job that overran or was missed runs once, not once per missed interval.
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": TICK_SECONDS},
+    )
+    gateway = SlackGateway(client)
+    delivery_job = scheduler.add_job(
+        deliver_all, IntervalTrigger(seconds=DELIVERY_SECONDS), args=[engine, gateway], id="delivery",
+        next_run_time=now(),
+    )
+
+    def deliver_soon() -> None:
+        # A phase just queued messages: start sending now rather than at the next interval.
+        delivery_job.modify(next_run_time=now())
+
+    scheduler.add_job(
+        tick, IntervalTrigger(seconds=TICK_SECONDS), args=[engine, deliver_soon], id="rounds", next_run_time=now()
+    )
+    return scheduler
+
+
+def start_clock(settings: Settings, engine: Engine, client: WebClient) -> BackgroundScheduler:
+    ensure_own_workspace(engine, client)
+    scheduler = build_scheduler(settings, engine, client)
+    scheduler.start()
+    log.info("round clock running")
+    return scheduler
+
+
+def run_clock_forever(settings: Settings, engine: Engine, client: WebClient) -> None:
+    scheduler = start_clock(settings, engine, client)
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    stop.wait()
+    scheduler.shutdown(wait=True)

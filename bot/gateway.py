@@ -1,0 +1,83 @@
+"""The scheduler's way to Slack: opens conversations, posts and updates messages, and looks for ones already sent."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Sequence
+from urllib.error import URLError
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot import blocks
+from scheduler.delivery import SendError
+
+log = logging.getLogger("unmentor.slack")
+
+# Errors that will not go away by trying again: record them and move on to the next person.
+PERMANENT = {
+    "user_not_found", "user_disabled", "account_inactive", "cannot_dm_bot", "user_not_visible",
+    "channel_not_found", "is_archived", "not_in_channel", "msg_too_long", "invalid_blocks",
+    "invalid_arguments", "not_authed", "invalid_auth", "missing_scope", "message_not_found",
+    "cant_update_message", "too_many_users", "not_enough_users", "restricted_action",
+}
+
+
+def _send_error(error: Exception) -> SendError:
+    if isinstance(error, SlackApiError):
+        response = error.response
+        code = (response.get("error") if response is not None else None) or "unknown_error"
+        status = getattr(response, "status_code", 200)
+        if status == 429:
+            retry_after = float(response.headers.get("Retry-After", 30)) if response.headers else 30.0
+            return SendError("ratelimited", permanent=False, retry_after=retry_after)
+        if status >= 500 or code in ("internal_error", "fatal_error", "service_unavailable", "request_timeout"):
+            return SendError(code, permanent=False)
+        return SendError(code, permanent=code in PERMANENT)
+    return SendError(error.__class__.__name__, permanent=False)
+
+
+class SlackGateway:
+    def __init__(self, client: WebClient):
+        self.client = client
+
+    def _call(self, method: str, **kwargs):
+        try:
+            return getattr(self.client, method)(**kwargs)
+        except (SlackApiError, URLError, OSError, TimeoutError) as error:
+            raise _send_error(error) from error
+
+    def open_conversation(self, user_ids: Sequence[str]) -> str:
+        return self._call("conversations_open", users=",".join(user_ids))["channel"]["id"]
+
+    def post(self, channel: str, content: object, marker: str) -> tuple[str, str]:
+        message = blocks.render(content, marker)
+        response = self._call("chat_postMessage", channel=channel, **message)
+        return response["channel"], response["ts"]
+
+    def update(self, channel: str, ts: str, content: object) -> None:
+        self._call("chat_update", channel=channel, ts=ts, **blocks.render(content, None))
+
+    def find_marker(self, channel: str, marker: str, oldest: datetime) -> str | None:
+        cursor = None
+        while True:
+            kwargs = {"channel": channel, "oldest": f"{oldest.timestamp():.6f}", "limit": 200}
+            if cursor:
+                kwargs["cursor"] = cursor
+            response = self._call("conversations_history", **kwargs)
+            for message in response.get("messages", []):
+                if any(block.get("block_id") == marker for block in message.get("blocks") or []):
+                    return message["ts"]
+            cursor = (response.get("response_metadata") or {}).get("next_cursor")
+            if not response.get("has_more") or not cursor:
+                return None
+
+    def is_reachable(self, user_id: str) -> bool:
+        try:
+            user = self.client.users_info(user=user_id)["user"]
+        except SlackApiError as error:
+            code = error.response.get("error") if error.response is not None else None
+            # Only a clear "no such person" counts; a hiccup is not a reason to drop someone.
+            return code not in ("user_not_found", "user_not_visible")
+        return not user.get("deleted") and not user.get("is_bot")

@@ -1,0 +1,274 @@
+"""Delivers the outbox to Slack at Slack's pace: each send claimed, made once, marked; doubts checked, not resent.
+
+The scheduler decides *what* to say (scheduler.messages); a Gateway, supplied by the bot,
+decides how it looks and talks to Slack. That keeps this module free of Slack.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol, Sequence
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from scheduler import rematch
+from scheduler.messages import Announcement, FollowUpAsk, Intro, Nudge, Person, Unmatched
+from scheduler.prompts import library_for
+from scheduler.round_settings import next_round_at
+from storage import members as member_store
+from storage import outbox
+from storage import rounds as store
+from storage.clock import now
+from storage.db import session_scope
+from storage.models import GroupStatus, MemberStatus, Outbox
+
+log = logging.getLogger("unmentor.delivery")
+
+# conversations.open is rate tier 3 (about 50 a minute): one send every 1.2 s stays inside it.
+DEFAULT_PACE = 1.2
+# A send takes seconds; one still marked "sending" after this was left by a crash.
+DEFAULT_LEASE = timedelta(minutes=5)
+MAX_ATTEMPTS = 8
+HOST = socket.gethostname()
+
+
+def claimer() -> str:
+    return f"{HOST}:{os.getpid()}"
+
+
+def _claimer_alive(claimed_by: str | None) -> bool:
+    """Whether the process that claimed a send is still running (only knowable on this host)."""
+    host, _, pid = (claimed_by or "").rpartition(":")
+    if host != HOST or not pid.isdigit():
+        return True  # another host's process: only its lease can tell
+    if int(pid) == os.getpid():
+        return False  # this process restarted its loop: nothing of ours is mid-send
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class SendError(Exception):
+    """A failed call to Slack; permanent ones are recorded and not retried."""
+
+    def __init__(self, code: str, *, permanent: bool, retry_after: float | None = None):
+        super().__init__(code)
+        self.code = code
+        self.permanent = permanent
+        self.retry_after = retry_after
+
+
+class Gateway(Protocol):
+    def open_conversation(self, user_ids: Sequence[str]) -> str: ...
+
+    def post(self, channel: str, content: object, marker: str) -> tuple[str, str]: ...
+
+    def update(self, channel: str, ts: str, content: object) -> None: ...
+
+    def find_marker(self, channel: str, marker: str, oldest: datetime) -> str | None: ...
+
+    def is_reachable(self, user_id: str) -> bool: ...
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    failed: int = 0
+    retrying: int = 0
+    found_already_sent: int = 0
+    skipped: int = 0
+
+
+def marker_for(row: Outbox) -> str:
+    """Written into the message (a block_id), so a restart can find a send it isn't sure of."""
+    return f"unmentor:{row.key}"
+
+
+def person(member) -> Person:
+    return Person(
+        user_id=member.slack_user_id,
+        organisation=member.organisation,
+        role=member.role,
+        talk_about=member.talk_about,
+        could_share=member.could_share,
+        timezone=member.timezone,
+    )
+
+
+def intro_for(session: Session, group_id: int) -> Intro | None:
+    group = store.get_group(session, group_id)
+    if group is None:
+        return None
+    round_ = store.get_round(session, group.round_id)
+    members = [m for m in store.group_members(session, group.id) if m.slack_user_id]
+    library = library_for(session, group.team_id)
+    prompts = tuple(p for p in (library.by_id(i) for i in json.loads(group.prompts)) if p is not None)
+    return Intro(
+        group_id=group.id,
+        round_number=round_.number,
+        people=tuple(person(m) for m in members),
+        prompts=prompts,
+        closes_at=round_.closes_at,
+        status=group.status,
+        meeting_at=group.meeting_at,
+        ended=round_.state == "closed",
+    )
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """Where a send goes and what it says. `users` opens a group DM; `channel` posts to a known one."""
+
+    content: object
+    users: tuple[str, ...] = ()
+    channel: str | None = None
+    update_ts: str | None = None
+
+
+def _plan(session: Session, row: Outbox) -> _Plan | None:
+    """What this outbox row should send now, or None when it no longer makes sense."""
+    member = member_store.get_member_by_id(session, row.member_id) if row.member_id else None
+    if row.member_id and (member is None or member.slack_user_id is None):
+        return None  # they left; their data is gone
+    round_ = store.get_round(session, row.round_id) if row.round_id else None
+    group = store.get_group(session, row.group_id) if row.group_id else None
+    if row.kind == "intro":
+        intro = intro_for(session, row.group_id)
+        if intro is None or len(intro.people) < 2 or group.status == GroupStatus.ended.value:
+            return None
+        return _Plan(intro, users=tuple(p.user_id for p in intro.people))
+    if row.kind == "nudge":
+        if group.status not in (GroupStatus.new.value, GroupStatus.rescheduling.value) or not group.channel_id:
+            return None
+        ids = tuple(m.slack_user_id for m in store.group_members(session, group.id) if m.slack_user_id)
+        return _Plan(Nudge(group.id, round_.number, ids, round_.closes_at), channel=group.channel_id)
+    if row.kind == "follow_up":
+        partners = tuple(
+            m.slack_user_id for m in store.group_members(session, group.id)
+            if m.slack_user_id and m.id != member.id
+        )
+        return _Plan(FollowUpAsk(group.id, round_.number, partners), channel=member.slack_user_id)
+    if row.kind in ("unmatched", "partner_unreachable"):
+        reason = "partner_unreachable" if row.kind == "partner_unreachable" else (
+            "odd_one_out" if round_.unmatched == 1 else "no_partner_possible")
+        return _Plan(Unmatched(round_.number, reason, next_round_at(session, row.team_id)), channel=member.slack_user_id)
+    if row.kind == "announce":
+        if member.status != MemberStatus.active.value:
+            return None  # they paused or skipped since it was queued
+        period = row.key.split(":")[1]
+        if store.round_for_period(session, row.team_id, period) is not None:
+            return None  # the round has opened: the intro says it all now
+        return _Plan(Announcement(period, next_round_at(session, row.team_id)), channel=member.slack_user_id)
+    if row.kind == "round_ended":
+        if not group.intro_ts or not group.channel_id:
+            return None
+        return _Plan(intro_for(session, group.id), channel=group.channel_id, update_ts=group.intro_ts)
+    raise ValueError(f"unknown outbox kind {row.kind!r}")
+
+
+def deliver(
+    engine: Engine,
+    team_id: str,
+    gateway: Gateway,
+    *,
+    pace: float = DEFAULT_PACE,
+    budget: float | None = None,
+    lease: timedelta = DEFAULT_LEASE,
+    batch: int = 100,
+) -> DeliveryReport:
+    """Send what is ready, paced, until nothing is left or `budget` seconds have passed."""
+    report = DeliveryReport()
+    started = time.monotonic()
+    while True:
+        with session_scope(engine) as session:
+            rows = outbox.ready(session, team_id, now(), lease, batch, HOST)
+        rows = [r for r in rows if r.state != "sending" or r.claimed_at < now() - lease or not _claimer_alive(r.claimed_by)]
+        if not rows:
+            return report
+        progressed = False
+        for row in rows:
+            if budget is not None and time.monotonic() - started > budget:
+                return report
+            outcome = _deliver_one(engine, gateway, row)
+            setattr(report, outcome, getattr(report, outcome) + 1)
+            progressed = progressed or outcome != "retrying"
+            if outcome == "sent" and pace:
+                time.sleep(pace)
+        if not progressed:
+            return report  # everything left is waiting out a back-off
+
+
+def _deliver_one(engine: Engine, gateway: Gateway, row: Outbox) -> str:
+    with session_scope(engine) as session:
+        in_doubt = row.state == "sending"
+        if not outbox.claim(session, row, claimer()):
+            return "skipped"
+        plan = _plan(session, row)
+    if plan is None:
+        with session_scope(engine) as session:
+            outbox.mark_failed(session, row.id, "no longer needed")
+        return "skipped"
+    marker = marker_for(row)
+    try:
+        if plan.update_ts:
+            gateway.update(plan.channel, plan.update_ts, plan.content)
+            with session_scope(engine) as session:
+                outbox.mark_sent(session, row.id, plan.channel, plan.update_ts)
+            return "sent"
+        channel = row.channel_id or plan.channel
+        if plan.users and row.channel_id is None:
+            channel = gateway.open_conversation(plan.users)
+            with session_scope(engine) as session:
+                outbox.set_channel(session, row.id, channel)
+        if in_doubt:
+            # Slack may have taken the post before we crashed: look before sending again.
+            look_in = channel if channel and not channel.startswith(("U", "W")) else gateway.open_conversation([channel])
+            ts = gateway.find_marker(look_in, marker, row.created_at - timedelta(minutes=1))
+            if ts:
+                _record_sent(engine, row, look_in, ts)
+                return "found_already_sent"
+        posted_channel, ts = gateway.post(channel, plan.content, marker)
+        _record_sent(engine, row, posted_channel, ts)
+        return "sent"
+    except SendError as error:
+        return _record_failure(engine, gateway, row, error)
+
+
+def _record_sent(engine: Engine, row: Outbox, channel: str, ts: str) -> None:
+    with session_scope(engine) as session:
+        outbox.mark_sent(session, row.id, channel, ts)
+        if row.kind == "intro":
+            group = store.get_group(session, row.group_id)
+            store.set_group_fields(session, group, channel_id=channel, intro_ts=ts)
+
+
+def _record_failure(engine: Engine, gateway: Gateway, row: Outbox, error: SendError) -> str:
+    with session_scope(engine) as session:
+        if error.permanent or row.attempts + 1 >= MAX_ATTEMPTS:
+            log.warning("giving up on %s: %s", row.key, error.code)
+            outbox.mark_failed(session, row.id, error.code)
+            if row.kind == "intro":
+                rematch.after_failed_intro(session, row.group_id, gateway.is_reachable)
+            elif row.member_id and error.code in UNREACHABLE:
+                member = member_store.get_member_by_id(session, row.member_id)
+                if member is not None and member.status == MemberStatus.active.value:
+                    member_store.set_status(session, member, MemberStatus.paused)
+            return "failed"
+        wait = error.retry_after if error.retry_after is not None else min(60 * 2 ** row.attempts, 3600)
+        outbox.mark_retry(session, row.id, error.code, now() + timedelta(seconds=wait))
+        return "retrying"
+
+
+# Slack's answers that mean a person can't be reached at all (deactivated, gone, a bot).
+UNREACHABLE = {"user_not_found", "user_disabled", "account_inactive", "cannot_dm_bot", "user_not_visible"}

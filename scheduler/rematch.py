@@ -1,0 +1,84 @@
+"""Nobody is left hanging: a member whose partner can't be reached gets a fresh match this round, or goes first next time."""
+
+from __future__ import annotations
+
+import random
+from typing import Callable
+
+from sqlmodel import Session
+
+from scheduler import prompts as prompt_library
+from scheduler.matching import organisation_key
+from storage import members as member_store
+from storage import outbox
+from storage import rounds as store
+from storage.models import GroupStatus, Member, MemberStatus, Round
+
+
+def after_failed_intro(session: Session, group_id: int, is_reachable: Callable[[str], bool]) -> None:
+    """An intro Slack refused for good: drop whoever can't be reached and look after the rest."""
+    group = store.get_group(session, group_id)
+    round_ = store.get_round(session, group.round_id)
+    members = [m for m in store.group_members(session, group.id) if m.slack_user_id]
+    gone = [m for m in members if not is_reachable(m.slack_user_id)]
+    stay = [m for m in members if m not in gone]
+    for member in gone:
+        store.remove_from_group(session, group.id, member.id)
+        # Slack says they can't be reached (deactivated, say): stop matching them until they resume.
+        member_store.set_status(session, member, MemberStatus.paused)
+    if not gone:
+        # Slack refused for another reason; nobody to blame, so give everyone another chance.
+        store.set_group_fields(session, group, status=GroupStatus.ended.value)
+        for member in members:
+            release(session, round_, member)
+        return
+    if len(stay) >= 2:
+        outbox.queue(session, group.team_id, [{
+            "key": f"intro:{group.id}:without:{'-'.join(str(m.id) for m in gone)}", "kind": "intro", "round_id": round_.id, "group_id": group.id,
+        }])
+        return
+    store.set_group_fields(session, group, status=GroupStatus.ended.value)
+    for member in stay:
+        if find_new_partner(session, round_, member) is None:
+            release(session, round_, member)
+
+
+def release(session: Session, round_: Round, member: Member) -> None:
+    """No partner this round after all: say so kindly, and put them first next round."""
+    member.priority = True
+    session.add(member)
+    outbox.queue(session, round_.team_id, [{
+        "key": f"partner_unreachable:{round_.id}:{member.id}", "kind": "partner_unreachable",
+        "round_id": round_.id, "member_id": member.id,
+    }])
+
+
+def find_new_partner(session: Session, round_: Round, member: Member) -> int | None:
+    """Pair `member` with someone else still free this round (from another organisation, never met); new group id."""
+    taken = store.members_in_live_groups(session, round_.id)
+    met = {b if a == member.id else a for a, b in store.history_pairs(session, round_.team_id) if member.id in (a, b)}
+    mine = organisation_key(member.organisation)
+    free = [
+        m for m in member_store.members_with_status(session, round_.team_id, [MemberStatus.active])
+        if m.id != member.id and m.id not in met and m.slack_user_id
+        and m.id not in taken
+        and organisation_key(m.organisation) != mine
+    ]
+    if not free:
+        return None
+    rng = random.Random(f"{round_.seed}:{member.id}")
+    # Someone left without a partner goes first, as they would next round.
+    free.sort(key=lambda m: (not m.priority, rng.random()))
+    partner = free[0]
+    library = prompt_library.library_for(session, round_.team_id)
+    seen = store.prompts_seen(session, [member.id, partner.id])
+    chosen = prompt_library.choose(library, seen[member.id] | seen[partner.id], rng)
+    group = store.add_group(session, round_, [member.id, partner.id], [p.id for p in chosen])
+    for other in (member, partner):
+        other.priority = False
+        session.add(other)
+    outbox.queue(session, round_.team_id, [{
+        "key": f"intro:{group.id}", "kind": "intro", "round_id": round_.id, "group_id": group.id,
+    }])
+    return group.id
+

@@ -1,0 +1,264 @@
+"""The round lifecycle: heads-up, open (match and queue intros), nudge, follow-up, close.
+
+Every phase is claimed in the database (a unique key or a conditional update) inside the
+same transaction that queues its messages, so two processes never run one phase twice
+and a crash before the commit leaves nothing half-done.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from scheduler import prompts as prompt_library
+from scheduler.matching import Candidate, match, utc_offset_hours
+from scheduler.round_settings import load_schedule
+from scheduler.schedule import RoundTimes, Schedule, current_and_next, manual_times
+from storage import members as member_store
+from storage import outbox
+from storage import rounds as store
+from storage.clock import now
+from storage.db import session_scope
+from storage.models import GroupStatus, Member, MemberStatus, Round, RoundState
+
+# A phase missed while the process was down still runs when it comes back within this
+# window; later than that, a nudge or heads-up would only confuse, so it is skipped.
+GRACE = timedelta(days=2)
+NUDGE_STATUSES = (GroupStatus.new.value, GroupStatus.rescheduling.value)
+
+
+def round_seed(team_id: str, period: str) -> int:
+    """The same round always draws the same groups, so a preview shows what opening will do."""
+    digest = hashlib.sha256(f"{team_id}:{period}".encode()).digest()
+    return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF
+
+
+def _offset(timezone_name: str | None) -> float | None:
+    try:
+        return utc_offset_hours(timezone_name)
+    except ValueError:
+        return None  # a zone Slack knows and we don't: no preference rather than no match
+
+
+@dataclass
+class RoundPlan:
+    """The groups a round would make, before anything is stored or sent."""
+
+    period: str
+    seed: int
+    times: RoundTimes
+    groups: list[list[Member]]
+    unmatched: list[Member]
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def organisations(self) -> int:
+        return len({m.organisation_key for group in self.groups for m in group} | {m.organisation_key for m in self.unmatched})
+
+
+def plan_round(session: Session, team_id: str, times: RoundTimes, schedule: Schedule) -> RoundPlan:
+    seed = round_seed(team_id, times.period)
+    active = member_store.members_with_status(session, team_id, [MemberStatus.active])
+    by_id = {str(m.id): m for m in active}
+    candidates = [
+        Candidate(
+            id=str(m.id),
+            organisation=m.organisation_key or m.organisation,
+            utc_offset_hours=_offset(m.timezone),
+            priority=m.priority,
+        )
+        for m in active
+    ]
+    history = [(str(a), str(b)) for a, b in store.history_pairs(session, team_id)]
+    result = match(candidates, history, seed, odd=schedule.odd)
+    return RoundPlan(
+        period=times.period,
+        seed=seed,
+        times=times,
+        groups=[[by_id[i] for i in group] for group in result.groups],
+        unmatched=[by_id[i] for i in result.unmatched],
+        counts=member_store.count_by_status(session, team_id),
+    )
+
+
+@dataclass(frozen=True)
+class OpenOutcome:
+    round: Round | None
+    plan: RoundPlan | None
+    reason: str  # "opened" | "preview" | "already_open" | "round_running" | "not_due"
+
+
+def preview(engine: Engine, team_id: str, at: datetime | None = None) -> OpenOutcome:
+    """The groups the next round would make if it opened now; nothing stored, nothing sent."""
+    at = at or now()
+    with session_scope(engine) as session:
+        schedule = load_schedule(session, team_id)
+        times = _times_for_manual_open(schedule, at)
+        plan = plan_round(session, team_id, times, schedule)  # reads only
+    return OpenOutcome(None, plan, "preview")
+
+
+def _times_for_manual_open(schedule: Schedule, at: datetime) -> RoundTimes:
+    # Opening by hand brings the next scheduled round forward: it takes that period, so the
+    # schedule won't open a second round for it.
+    _, upcoming = current_and_next(schedule, at)
+    return manual_times(schedule, at, upcoming.period)
+
+
+def open_round(engine: Engine, team_id: str, at: datetime | None = None, *, manual: bool = False) -> OpenOutcome:
+    """Open the round that is due (or, by hand, the next one now): match, store groups, queue intros."""
+    at = at or now()
+    with session_scope(engine) as session:
+        member_store.ensure_workspace(session, team_id)
+        schedule = load_schedule(session, team_id)
+        running = store.running_round(session, team_id)
+        if running is not None:
+            return OpenOutcome(running, None, "round_running")
+        if manual:
+            times = _times_for_manual_open(schedule, at)
+        else:
+            times, _ = current_and_next(schedule, at)
+            if not times.opens_at <= at < times.opens_at + GRACE:
+                return OpenOutcome(None, None, "not_due")
+        if store.round_for_period(session, team_id, times.period) is not None:
+            return OpenOutcome(None, None, "already_open")
+        plan = plan_round(session, team_id, times, schedule)
+        round_ = store.create_round(
+            session,
+            team_id=team_id,
+            period=times.period,
+            seed=plan.seed,
+            opens_at=times.opens_at,
+            nudge_at=times.nudge_at,
+            follow_up_at=times.follow_up_at,
+            closes_at=times.closes_at,
+            members_active=plan.counts.get("active", 0),
+            members_paused=plan.counts.get("paused", 0),
+            members_skipping=plan.counts.get("skipping", 0),
+            organisations=plan.organisations,
+            unmatched=len(plan.unmatched),
+        )
+        if round_ is None:
+            return OpenOutcome(None, None, "already_open")
+        _store_groups(session, round_, plan)
+        return OpenOutcome(round_, plan, "opened")
+
+
+def _store_groups(session: Session, round_: Round, plan: RoundPlan) -> None:
+    library = prompt_library.library_for(session, round_.team_id)
+    seen = store.prompts_seen(session, [m.id for group in plan.groups for m in group])
+    rng = random.Random(plan.seed)
+    messages = []
+    for people in plan.groups:
+        given = set().union(*(seen[m.id] for m in people))
+        chosen = prompt_library.choose(library, given, rng)
+        group = store.add_group(session, round_, [m.id for m in people], [p.id for p in chosen])
+        messages.append({"key": f"intro:{group.id}", "kind": "intro", "round_id": round_.id, "group_id": group.id})
+        for member in people:
+            member.priority = False
+            session.add(member)
+    for member in plan.unmatched:
+        # Nobody is left out twice running: they go first next round.
+        member.priority = True
+        session.add(member)
+        messages.append({
+            "key": f"unmatched:{round_.id}:{member.id}", "kind": "unmatched",
+            "round_id": round_.id, "member_id": member.id,
+        })
+    member_store.end_skips(session, round_.team_id)
+    outbox.queue(session, round_.team_id, messages)
+
+
+def announce(engine: Engine, team_id: str, at: datetime | None = None) -> int:
+    """Queue the heads-up for the next round, once per member; returns how many were new."""
+    at = at or now()
+    with session_scope(engine) as session:
+        schedule = load_schedule(session, team_id)
+        _, upcoming = current_and_next(schedule, at)
+        if not upcoming.announce_at <= at < upcoming.opens_at:
+            return 0
+        if store.round_for_period(session, team_id, upcoming.period) is not None:
+            return 0
+        active = member_store.members_with_status(session, team_id, [MemberStatus.active])
+        return outbox.queue(session, team_id, [
+            {"key": f"announce:{upcoming.period}:{m.id}", "kind": "announce", "member_id": m.id}
+            for m in active
+        ])
+
+
+PHASES = {
+    "nudge": (RoundState.open, RoundState.nudged, "nudged_at", "nudge_at"),
+    "follow_up": (RoundState.nudged, RoundState.following_up, "followed_up_at", "follow_up_at"),
+    "close": (RoundState.following_up, RoundState.closed, "closed_at", "closes_at"),
+}
+
+
+def run_phase(engine: Engine, team_id: str, phase: str, at: datetime | None = None, *, by_hand: bool = False) -> str:
+    """Move the running round on to `phase`, once. Returns what happened, in a word."""
+    at = at or now()
+    from_state, to_state, stamp, due_field = PHASES[phase]
+    with session_scope(engine) as session:
+        round_ = store.running_round(session, team_id)
+        if round_ is None:
+            return "no_round"
+        if round_.state != from_state.value:
+            return "not_ready" if _order(round_.state) < _order(from_state.value) else "already_done"
+        due = getattr(round_, due_field)
+        if not by_hand and at < due:
+            return "not_due"
+        if not store.claim_phase(session, round_.id, from_state, to_state, stamp):
+            return "already_done"
+        # A phase noticed long after its time moves the round on without stale messages.
+        if by_hand or at < due + GRACE:
+            _queue_phase_messages(session, round_, phase)
+        return "done"
+
+
+def _order(state: str) -> int:
+    return [s.value for s in RoundState].index(state)
+
+
+def _queue_phase_messages(session: Session, round_: Round, phase: str) -> None:
+    groups = store.groups_of_round(session, round_.id)
+    if phase == "nudge":
+        messages = [
+            {"key": f"nudge:{g.id}", "kind": "nudge", "round_id": round_.id, "group_id": g.id}
+            for g in groups if g.status in NUDGE_STATUSES and g.channel_id
+        ]
+    elif phase == "follow_up":
+        messages = [
+            {"key": f"follow_up:{g.id}:{m.id}", "kind": "follow_up", "round_id": round_.id,
+             "group_id": g.id, "member_id": m.id}
+            for g in groups if g.status != GroupStatus.ended.value
+            for m in store.group_members(session, g.id) if m.slack_user_id
+        ]
+    else:
+        messages = [
+            {"key": f"round_ended:{g.id}", "kind": "round_ended", "round_id": round_.id, "group_id": g.id}
+            for g in groups if g.intro_ts
+        ]
+        for g in groups:
+            if g.status == GroupStatus.new.value:
+                store.set_group_fields(session, g, status=GroupStatus.no_reply.value)
+    outbox.queue(session, round_.team_id, messages)
+
+
+def run_due(engine: Engine, team_id: str, at: datetime | None = None) -> list[str]:
+    """Everything due for one workspace at `at`, in lifecycle order. Safe to call as often as you like."""
+    at = at or now()
+    done = []
+    # Forward order, so a process back from a long stop catches up through every phase.
+    for phase in ("nudge", "follow_up", "close"):
+        if run_phase(engine, team_id, phase, at) == "done":
+            done.append(phase)
+    outcome = open_round(engine, team_id, at)
+    if outcome.reason == "opened":
+        done.append("open")
+    if announce(engine, team_id, at):
+        done.append("announce")
+    return done

@@ -1,0 +1,169 @@
+"""The `unmentor` command: clear one-line errors, migrations, Socket Mode, and the documented commands."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from click.testing import CliRunner
+
+from bot import cli as cli_module
+from tests.botprocess import bot_env, run
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize(
+    "unset, bad, named",
+    [
+        ("SLACK_BOT_TOKEN", {}, "SLACK_BOT_TOKEN"),
+        (None, {"PORT": "web"}, "PORT"),
+        (None, {"DATABASE_URL": "oracle://x"}, "DATABASE_URL"),
+        (None, {"UNMENTOR_ORGANISERS": "alice"}, "UNMENTOR_ORGANISERS"),
+    ],
+)
+def test_serve_stops_with_one_clear_line_for_a_bad_setting(tmp_path, sqlite_url, unset, bad, named):
+    env = bot_env(sqlite_url, "http://127.0.0.1:9/api/", **bad)
+    if unset:
+        env.pop(unset)
+    result = run(["serve", "--no-scheduler"], env, str(tmp_path), timeout=60)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"unmentor: {named}")
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_db_upgrade_creates_the_schema_and_is_safe_to_repeat(tmp_path, db_url):
+    env = bot_env(db_url, "http://127.0.0.1:9/api/")
+    for _ in range(2):
+        result = run(["db", "upgrade"], env, str(tmp_path), timeout=60)
+        assert result.returncode == 0, result.stderr
+        assert re.search(r"revision \d{4}", result.stdout)
+
+
+def test_db_upgrade_says_when_the_database_is_unreachable(tmp_path):
+    env = bot_env("postgresql://nobody@127.0.0.1:1/none", "http://127.0.0.1:9/api/")
+    result = run(["db", "upgrade"], env, str(tmp_path), timeout=60)
+    assert result.returncode == 2 and "can't reach the database" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_serve_uses_socket_mode_when_an_app_token_is_set(monkeypatch, sqlite_url):
+    started = {}
+
+    class FakeSocketModeHandler:
+        def __init__(self, app, app_token, web_client=None):
+            started.update(app=app, token=app_token)
+
+        def start(self):
+            started["running"] = True
+
+    def no_http(*args, **kwargs):
+        raise AssertionError("HTTP server started in Socket Mode")
+
+    import slack_bolt.adapter.socket_mode as socket_mode
+
+    monkeypatch.setattr(socket_mode, "SocketModeHandler", FakeSocketModeHandler)
+    monkeypatch.setattr("bot.server.serve_http", no_http)
+    env = bot_env(sqlite_url, "http://127.0.0.1:9/api/", SLACK_APP_TOKEN="xapp-1-A1-abc")
+    result = CliRunner().invoke(cli_module.cli, ["serve", "--no-scheduler"], env=env)
+    assert result.exit_code == 0, result.output
+    assert started["token"] == "xapp-1-A1-abc" and started["running"]
+
+
+def test_match_reads_json_and_prints_groups(tmp_path):
+    doc = {"members": [{"id": "a", "organisation": "Acme"}, {"id": "b", "organisation": "Beta"},
+                       {"id": "c", "organisation": "acme "}], "history": [], "seed": 3, "odd": "sit_out"}
+    path = tmp_path / "in.json"
+    path.write_text(json.dumps(doc))
+    result = CliRunner().invoke(cli_module.cli, ["match", "--input", str(path)])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    assert len(out["groups"]) == 1 and len(out["unmatched"]) == 1
+    assert "b" in out["groups"][0]
+
+
+def test_match_explains_bad_input(tmp_path):
+    path = tmp_path / "in.json"
+    path.write_text("{not json")
+    result = CliRunner().invoke(cli_module.cli, ["match", "--input", str(path)])
+    assert result.exit_code == 2 and "isn't valid JSON" in result.output
+
+
+def _commands(group, prefix=""):
+    import click
+
+    for name, command in group.commands.items():
+        if isinstance(command, click.Group):
+            yield from _commands(command, f"{prefix}{name} ")
+        else:
+            yield f"{prefix}{name}"
+
+
+def test_every_command_and_setting_is_documented_in_the_readme():
+    readme = (ROOT / "README.md").read_text()
+    missing = [c for c in _commands(cli_module.cli) if f"unmentor {c}" not in readme]
+    settings = re.findall(r'"([A-Z_]{4,})"', (ROOT / "bot" / "config.py").read_text())
+    missing += [s for s in set(settings) if f"`{s}`" not in readme]
+    assert missing == []
+
+
+def test_procfile_migrates_serves_and_runs_the_clock_alone():
+    procfile = dict(line.split(": ", 1) for line in (ROOT / "Procfile").read_text().splitlines() if line)
+    assert procfile["release"] == "unmentor db upgrade"
+    assert procfile["web"].startswith("unmentor serve") and "--no-scheduler" in procfile["web"]
+    assert procfile["clock"] == "unmentor clock"
+
+
+def test_ci_runs_the_readmes_test_command():
+    readme = (ROOT / "README.md").read_text()
+    ci = (ROOT / ".ci" / "run").read_text()
+    command = next(line for line in ci.splitlines() if "pytest" in line)
+    assert command.strip() in readme
+
+
+def _invoke(args, db_url):
+    return CliRunner().invoke(cli_module.cli, args, env={"DATABASE_URL": db_url})
+
+
+def test_organisers_change_the_schedule_and_bad_changes_change_nothing(sqlite_url):
+    result = _invoke(["schedule", "set", "--team", "T1", "--cadence", "fortnightly", "--day", "wednesday",
+                      "--time", "14:30", "--timezone", "Europe/Paris", "--country", "FR"], sqlite_url)
+    assert result.exit_code == 0, result.output
+    shown = json.loads(_invoke(["schedule", "show", "--team", "T1"], sqlite_url).output)
+    assert (shown["cadence"], shown["weekday"], shown["hour"], shown["minute"]) == ("fortnightly", 2, 14, 30)
+    assert (shown["timezone"], shown["country"], shown["close_days"]) == ("Europe/Paris", "FR", 14)
+    opens = datetime.fromisoformat(shown["next_round_opens_at"])
+    assert opens.weekday() == 2 and opens.astimezone(ZoneInfo("Europe/Paris")).strftime("%H:%M") == "14:30"
+
+    bad = _invoke(["schedule", "set", "--team", "T1", "--close-days", "40"], sqlite_url)
+    assert bad.exit_code == 2 and "Nothing was changed" in bad.output
+    bad = _invoke(["schedule", "set", "--team", "T1", "--time", "teatime"], sqlite_url)
+    assert bad.exit_code == 2 and "24-hour" in bad.output
+    assert json.loads(_invoke(["schedule", "show", "--team", "T1"], sqlite_url).output) == shown
+
+
+def test_organisers_replace_the_prompt_library_with_their_own_file(sqlite_url, tmp_path):
+    mine = {"name": "Charity sector", "themes": {
+        "money": {"title": "Funding", "prompts": [{"id": f"m{i}", "text": f"Funding question {i}?"} for i in range(3)]},
+        "people": {"title": "Volunteers", "prompts": [{"id": "p1", "text": "How do you thank volunteers?"}]},
+    }}
+    path = tmp_path / "prompts.json"
+    path.write_text(json.dumps(mine))
+    result = _invoke(["prompts", "load", "--team", "T1", str(path)], sqlite_url)
+    assert result.exit_code == 0, result.output
+    assert "4 prompts in 2 themes" in result.output
+    shown = _invoke(["prompts", "show", "--team", "T1"], sqlite_url).output
+    assert "Charity sector" in shown and "How do you thank volunteers?" in shown
+
+    path.write_text(json.dumps({"themes": {"x": {"prompts": [{"id": "a", "text": "one"}, {"id": "a", "text": "two"}]}}}))
+    bad = _invoke(["prompts", "load", "--team", "T1", str(path)], sqlite_url)
+    assert bad.exit_code == 2 and "used twice" in bad.output and "Nothing was changed" in bad.output
+    assert "Charity sector" in _invoke(["prompts", "show", "--team", "T1"], sqlite_url).output
+
+    assert _invoke(["prompts", "reset", "--team", "T1"], sqlite_url).exit_code == 0
+    assert "unmentor default prompts" in _invoke(["prompts", "show", "--team", "T1"], sqlite_url).output

@@ -1,0 +1,54 @@
+"""The round clock runs inside `unmentor serve` and alone as `unmentor clock`, and opens a due round by itself."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlmodel import select
+
+from scheduler.round_settings import save_schedule
+from scheduler.schedule import Schedule
+from storage.db import make_engine, session_scope
+from storage.models import Round
+from tests.botprocess import UNMENTOR, BotServer, bot_env
+from tests.test_e2e_rounds import TEAM, seed_members
+
+
+def schedule_a_round_due_minutes_ago(url: str) -> None:
+    due = datetime.now(timezone.utc) - timedelta(minutes=5)
+    engine = make_engine(url)
+    with session_scope(engine) as session:
+        save_schedule(session, TEAM, Schedule(
+            weekday=due.weekday(), hour=due.hour, minute=due.minute, timezone="UTC", country=None,
+        ).with_cadence("weekly"))
+    engine.dispose()
+
+
+@pytest.mark.parametrize("how", ["serve", "clock"])
+def test_the_clock_opens_a_due_round_and_delivers_its_intros(how, db_url, fake_slack, tmp_path):
+    seed_members(db_url, fake_slack, 4)
+    schedule_a_round_due_minutes_ago(db_url)
+    env = bot_env(db_url, fake_slack.api_url)
+    if how == "serve":
+        process = BotServer(env, str(tmp_path))
+        stop = process.stop
+    else:
+        proc = subprocess.Popen([UNMENTOR, "clock"], env=env, cwd=str(tmp_path),
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+        def stop():
+            proc.terminate()
+            proc.wait(timeout=10)
+    try:
+        intros = lambda f: len([c for c in f.calls_to("chat.postMessage") if "matched" in c.args["text"]]) >= 2  # noqa: E731
+        assert fake_slack.wait_for(intros, timeout=30)
+    finally:
+        stop()
+    engine = make_engine(db_url)
+    with session_scope(engine) as session:
+        (round_,) = session.exec(select(Round)).all()
+    assert round_.number == 1 and round_.state == "open"
+    engine.dispose()

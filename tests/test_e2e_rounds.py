@@ -1,0 +1,91 @@
+"""Rounds with real processes: two schedulers racing for one round, and a delivery killed halfway."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+
+import pytest
+from sqlmodel import select
+
+from scheduler import membership
+from scheduler.membership import ProfileForm
+from storage.db import make_engine, session_scope, upgrade
+from storage.models import MatchGroup, Outbox, Round
+from tests.botprocess import UNMENTOR, bot_env, run
+
+TEAM = "T111"
+OPENS = datetime(2026, 12, 7, 10, 0, tzinfo=timezone.utc)
+
+
+def seed_members(url: str, fake, count: int) -> None:
+    engine = make_engine(url)
+    upgrade(engine)
+    with session_scope(engine) as session:
+        for i in range(count):
+            user = f"U{i:03d}"
+            fake.add_user(user)
+            membership.save_profile(session, TEAM, user, ProfileForm(organisation=f"Org {i % 5}"))
+    engine.dispose()
+
+
+def test_two_scheduler_processes_never_open_the_same_round(db_url, fake_slack, tmp_path):
+    seed_members(db_url, fake_slack, 20)
+    go = tmp_path / "go"
+    racers = [
+        subprocess.Popen([sys.executable, "-m", "tests.race_open", db_url, TEAM, OPENS.isoformat(), str(go)],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    time.sleep(1.5)  # both connected and waiting
+    go.touch()
+    results = []
+    for racer in racers:
+        out, err = racer.communicate(timeout=60)
+        assert racer.returncode == 0, err
+        results.append(json.loads(out.strip().splitlines()[-1]))
+    assert sorted("open" in r for r in results) == [False, True]
+    engine = make_engine(db_url)
+    with session_scope(engine) as session:
+        assert len(session.exec(select(Round)).all()) == 1
+        assert len(session.exec(select(MatchGroup)).all()) == 10
+        intros = session.exec(select(Outbox).where(Outbox.kind == "intro")).all()
+        assert len(intros) == 10
+    engine.dispose()
+
+
+def test_a_delivery_killed_halfway_sends_every_missing_intro_exactly_once_on_restart(db_url, fake_slack, tmp_path):
+    seed_members(db_url, fake_slack, 16)
+    env = bot_env(db_url, fake_slack.api_url)
+    first = subprocess.Popen([UNMENTOR, "round", "open", "--pace", "0.4"], env=env, cwd=str(tmp_path),
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    posted = lambda n: lambda f: len(f.calls_to("chat.postMessage")) >= n  # noqa: E731
+    assert fake_slack.wait_for(posted(2), timeout=30)
+    # Slack takes the third intro but the answer never reaches the bot: it is killed meanwhile.
+    fake_slack.stall_after("chat.postMessage", 20)
+    assert fake_slack.wait_for(posted(3), timeout=30)
+    time.sleep(0.3)
+    first.kill()
+    first.wait()
+
+    engine = make_engine(db_url)
+    with session_scope(engine) as session:
+        states = sorted(r.state for r in session.exec(select(Outbox).where(Outbox.kind == "intro")))
+    assert states.count("sent") == 2 and states.count("sending") == 1  # one send in doubt
+
+    again = run(["round", "deliver", "--pace", "0"], env, str(tmp_path))
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "1 found already sent" in again.stdout and "5 sent" in again.stdout
+
+    with session_scope(engine) as session:
+        made = session.exec(select(MatchGroup)).all()
+        assert len(made) == 8
+        for group in made:
+            intros = [m for m in fake_slack.messages(group.channel_id) if m["ts"] == group.intro_ts]
+            assert len(fake_slack.messages(group.channel_id)) == 1 and len(intros) == 1
+        assert {r.state for r in session.exec(select(Outbox).where(Outbox.kind == "intro"))} == {"sent"}
+    assert fake_slack.calls_to("conversations.history")
+    engine.dispose()
