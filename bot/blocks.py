@@ -356,20 +356,21 @@ def intro_message(intro, marker: str | None = None) -> Message:
     ]
     if prompts:
         blocks.append(_section(f"*A few ways in*\n{prompts}"))
-    if intro.ended:
+    if intro.ended and intro.status == "ended":
+        blocks.append(_context("This match has moved on. Thank you both, and see you next round."))
+    elif intro.ended:
         blocks.append(_context(f"Round {intro.round_number} has ended. Thank you for taking part. {_status_line(intro)}"))
     else:
         value = ids.value("group", intro.group_id)
-        blocks.append({
-            "type": "actions",
-            "block_id": "meeting",
-            "elements": [
-                _button("We've scheduled it", ids.MEETING_SCHEDULED, value, style="primary"),
-                _button("We've met", ids.MEETING_MET, value),
-                _button("Need to reschedule", ids.MEETING_RESCHEDULE, value),
-                _button("Couldn't make it", ids.MEETING_MISSED, value),
-            ],
-        })
+        buttons = [
+            _button("We've scheduled it", ids.MEETING_SCHEDULED, value, style="primary"),
+            _button("We've met", ids.MEETING_MET, value),
+            _button("Need to reschedule", ids.MEETING_RESCHEDULE, value),
+            _button("Couldn't make it", ids.MEETING_MISSED, value),
+        ]
+        if intro.offer_no_reply:
+            buttons.append(_button("My partner hasn't replied", ids.PARTNER_NO_REPLY, value))
+        blocks.append({"type": "actions", "block_id": "meeting", "elements": buttons})
         blocks.append(_context(_status_line(intro)))
     text = f"You're matched for round {intro.round_number} of unmentor: " + ", ".join(
         f"<@{p.user_id}> ({escape(p.organisation)})" for p in intro.people)
@@ -445,6 +446,269 @@ def skip_round_reply(change: Change, round_started: bool) -> Message:
     return change_message("skip", change)
 
 
+# Meetings: replies to the intro's buttons, the modals they open, and the DMs they set off -----
+
+
+def _mentions(user_ids) -> str:
+    return " and ".join(f"<@{user_id}>" for user_id in user_ids) or "your partner"
+
+
+def _actions(*buttons: dict) -> dict:
+    return {"type": "actions", "elements": list(buttons)}
+
+
+def round_ended_reply(round_number: int | None) -> Message:
+    which = f"Round {round_number}" if round_number else "That round"
+    return _message(f"{which} has ended, so this button has retired. Thank you for taking part! "
+                    "Your next match comes with the next round.")
+
+
+def not_yours_reply() -> Message:
+    return _message("That button belongs to someone else's match, so I've left it alone.")
+
+
+def scheduled_reply(partner_ids, meeting_at: datetime | None, already: bool) -> Message:
+    if already:
+        return _message("Already noted as scheduled. Enjoy the chat!")
+    if meeting_at:
+        return _message(f"Lovely, noted for {slack_date(meeting_at)}. I'll remind you and {_mentions(partner_ids)} "
+                        "the day before.")
+    return _message(f"Lovely, noted. Enjoy your chat with {_mentions(partner_ids)}!")
+
+
+def met_reply(already: bool) -> Message:
+    if already:
+        return _message("Already noted: you've met. :white_check_mark:")
+    return _message("Wonderful! :tada: Near the end of the round I'll ask, briefly, what you took away.")
+
+
+def reschedule_reply(partner_ids, short_notice: bool) -> Message:
+    text = f"Thanks for letting {_mentions(partner_ids)} know. I've passed on your suggestion."
+    if short_notice:
+        text += " When you can, a day's notice helps your partner plan. No harm done this time."
+    else:
+        text += " Giving notice, as you have, makes it easy for everyone."
+    return _message(text)
+
+
+def missed_reply(group_id: int, already: bool) -> Message:
+    value = ids.value("group", group_id)
+    text = ("No problem, these things happen. Would you like to try again this round, or leave it there?"
+            if not already else "Noted already. Would you like to try again this round, or leave it there?")
+    return _message(text, _section(text), _actions(
+        _button("Try again this round", ids.MISSED_TRY_AGAIN, value, style="primary"),
+        _button("Leave it there", ids.MISSED_LEAVE_IT, value),
+    ))
+
+
+def try_again_reply(already: bool) -> Message:
+    if already:
+        return _message("You're already set to try again. Good luck finding a time!")
+    return _message("Great, the buttons on your intro are ready for when you've found a new time.")
+
+
+def leave_it_reply() -> Message:
+    return _message("Fair enough. Thanks for saying so; you'll be matched again next round.")
+
+
+def met_cannot_miss_reply() -> Message:
+    return _message("You've already marked this one as met, so I've left it as it is.")
+
+
+def no_reply_choice(group_id: int) -> Message:
+    value = ids.value("group", group_id)
+    text = ("Sorry to hear that; people get busy. Would you like a fresh match this round, "
+            "or to sit this one out and go first next time?")
+    return _message(text, _section(text), _actions(
+        _button("Find me someone else", ids.NO_REPLY_REMATCH, value, style="primary"),
+        _button("Sit this one out", ids.NO_REPLY_SIT_OUT, value),
+    ))
+
+
+def no_reply_not_now_reply() -> Message:
+    return _message("It looks like you two are already in touch, so I've left your match as it is.")
+
+
+def rematched_reply(found: bool) -> Message:
+    if found:
+        return _message("Done: I've found you someone else this round. Look out for a new DM.")
+    return _message("Nobody else is free this round right now, sorry. You'll go first when the next round opens.")
+
+
+def sat_out_reply() -> Message:
+    return _message("No problem. You'll go first when the next round opens.")
+
+
+def cannot_accept_own_reply() -> Message:
+    return _message("That's your own suggestion; your partner gets to say yes to it.")
+
+
+def reschedule_accepted_reply(meeting_at: datetime | None, already: bool) -> Message:
+    if already:
+        return _message("That's already settled. Enjoy the chat!")
+    when = f" for {slack_date(meeting_at)}" if meeting_at else ""
+    return _message(f"Great, you're on{when}. I've let your partner know.")
+
+
+def follow_up_thanks() -> Message:
+    return _message("Thank you! Your answers are saved. Only you can see them, unless you said organisers "
+                    "may read them without your name.")
+
+
+def _optional_input(block_id: str, label: str, element: dict, hint: str | None = None) -> dict:
+    block = {"type": "input", "block_id": block_id, "label": _plain(label), "element": element, "optional": True}
+    if hint:
+        block["hint"] = _plain(hint)
+    return block
+
+
+def _date_and_time(date_label: str) -> list[dict]:
+    return [
+        _optional_input("date", date_label, {"type": "datepicker", "action_id": "value",
+                                              "placeholder": _plain("Pick a day")}),
+        _optional_input("time", "Time (your own time zone)", {"type": "timepicker", "action_id": "value",
+                                                              "placeholder": _plain("Pick a time")}),
+    ]
+
+
+def scheduled_modal(group_id: int) -> dict:
+    return {
+        "type": "modal",
+        "callback_id": ids.SCHEDULED_VIEW,
+        "private_metadata": ids.value("group", group_id),
+        "title": _plain("We've scheduled it"),
+        "submit": _plain("Save"),
+        "close": _plain("Cancel"),
+        "blocks": [
+            _section("Great! When is it? Optional: with a date, I'll remind you both the day before."),
+            *_date_and_time("Day"),
+        ],
+    }
+
+
+def reschedule_modal(group_id: int) -> dict:
+    return {
+        "type": "modal",
+        "callback_id": ids.RESCHEDULE_VIEW,
+        "private_metadata": ids.value("group", group_id),
+        "title": _plain("Need to reschedule"),
+        "submit": _plain("Send"),
+        "close": _plain("Cancel"),
+        "blocks": [
+            _section("No problem at all. Suggest a new time, or leave a note, and I'll pass it on kindly."),
+            *_date_and_time("New day"),
+            _text_input("note", "Note", "", 500, multiline=True, optional=True,
+                        placeholder="e.g. Could we do Thursday afternoon instead?"),
+        ],
+    }
+
+
+def _checkbox(block_id: str, label: str, option: str, value: str, checked: bool) -> dict:
+    opt = {"text": _plain(option), "value": value}
+    element = {"type": "checkboxes", "action_id": "value", "options": [opt]}
+    if checked:
+        element["initial_options"] = [opt]
+    return _optional_input(block_id, label, element)
+
+
+def follow_up_modal(group_id: int, prefill) -> dict:
+    return {
+        "type": "modal",
+        "callback_id": ids.FOLLOW_UP_VIEW,
+        "private_metadata": ids.value("group", group_id),
+        "title": _plain("What you took away"),
+        "submit": _plain("Save"),
+        "close": _plain("Not now"),
+        "blocks": [
+            _section("Two minutes, all optional. Your words are private: organisers see counts, and read "
+                     "words only if you tick the last box, and never with your name."),
+            _text_input("learned", "What did you learn?", prefill.learned, 1000, multiline=True, optional=True),
+            _text_input("shared", "What did you share?", prefill.shared, 1000, multiline=True, optional=True),
+            _checkbox("stay_in_touch", "Staying in touch", "I'd like to stay in touch", "yes", prefill.stay_in_touch),
+            _checkbox("consent", "Your answers", "Organisers may read my answers, without my name", "yes",
+                      prefill.organisers_may_read),
+        ],
+    }
+
+
+def _state_value(state_values: dict, block_id: str) -> dict:
+    return (state_values.get(block_id) or {}).get("value") or {}
+
+
+def read_date_and_time(state_values: dict):
+    """(date or None, time or None) picked in a meeting modal."""
+    from datetime import date, time
+
+    day = _state_value(state_values, "date").get("selected_date")
+    at = _state_value(state_values, "time").get("selected_time")
+    return (date.fromisoformat(day) if day else None), (time.fromisoformat(at) if at else None)
+
+
+def read_note(state_values: dict) -> str:
+    return _state_value(state_values, "note").get("value") or ""
+
+
+def read_follow_up_modal(state_values: dict):
+    from scheduler.meetings import FollowUpForm
+
+    def ticked(block_id: str) -> bool:
+        return bool(_state_value(state_values, block_id).get("selected_options"))
+
+    return FollowUpForm(
+        learned=_state_value(state_values, "learned").get("value") or "",
+        shared=_state_value(state_values, "shared").get("value") or "",
+        stay_in_touch=ticked("stay_in_touch"),
+        organisers_may_read=ticked("consent"),
+    )
+
+
+def reminder_message(reminder, marker: str | None = None) -> Message:
+    text = (f"A friendly reminder: your unmentor chat with {_mentions(reminder.partner_ids)} is "
+            f"{slack_date(reminder.meeting_at)}. Plans changed? The buttons on your intro make it easy to say so.")
+    return _with_marker(_message(text, _section(text)), marker)
+
+
+def reschedule_notice_message(notice, marker: str | None = None) -> Message:
+    lines = [f"<@{notice.asker_id}> needs to move your chat; no problem, here is what they suggested:"]
+    if notice.suggested_at:
+        lines.append(f"• {slack_date(notice.suggested_at)}")
+    if notice.note:
+        lines.append(f"> {escape(notice.note)}")
+    text = "\n".join(lines)
+    value = ids.value("group", notice.group_id)
+    buttons = [_button("Suggest another time", ids.RESCHEDULE_COUNTER, value)]
+    if notice.suggested_at:
+        buttons.insert(0, _button("That works for me", ids.RESCHEDULE_ACCEPT, value, style="primary"))
+    else:
+        buttons.insert(0, _button("Fine, we'll sort it out", ids.RESCHEDULE_ACCEPT, value, style="primary"))
+    return _with_marker(_message(text, _section(text), _actions(*buttons)), marker)
+
+
+def reschedule_accepted_message(accepted, marker: str | None = None) -> Message:
+    when = f" {slack_date(accepted.meeting_at)}" if accepted.meeting_at else ""
+    text = f"<@{accepted.partner_id}> is happy with the new plan{when}. Thanks for giving notice!"
+    return _with_marker(_message(text, _section(text)), marker)
+
+
+def partner_moved_on_message(moved, marker: str | None = None) -> Message:
+    text = (f"It looks like round {moved.round_number} got busy for you, and that's fine. Your match has moved "
+            f"on so your partner still gets a chat. You'll be matched again when the next round opens "
+            f"{slack_date(moved.next_round_at)}. Need a break instead? `/unmentor pause` any time.")
+    return _with_marker(_message(text, _section(text)), marker)
+
+
+def stay_in_touch_message(stay, marker: str | None = None) -> Message:
+    text = (f"Good news: you and {_mentions(stay.partner_ids)} both said you'd like to stay in touch. "
+            "Why not put another chat in the diary?")
+    return _with_marker(_message(text, _section(text)), marker)
+
+
+def paused_quietly_message(_paused, marker: str | None = None) -> Message:
+    text = ("The last two rounds didn't work out, and that's completely fine: life gets busy. I've paused your "
+            "matches so nothing lands on you for now. Whenever you'd like to come back, type `/unmentor resume`.")
+    return _with_marker(_message(text, _section(text)), marker)
+
+
 def render(content, marker: str | None) -> Message:
     """The Slack message for something the scheduler wants said."""
     builders = {
@@ -453,5 +717,11 @@ def render(content, marker: str | None) -> Message:
         messages.FollowUpAsk: follow_up_ask_message,
         messages.Unmatched: unmatched_message,
         messages.Announcement: announcement_message,
+        messages.Reminder: reminder_message,
+        messages.RescheduleNotice: reschedule_notice_message,
+        messages.RescheduleAccepted: reschedule_accepted_message,
+        messages.PartnerMovedOn: partner_moved_on_message,
+        messages.StayInTouch: stay_in_touch_message,
+        messages.PausedQuietly: paused_quietly_message,
     }
     return builders[type(content)](content, marker)

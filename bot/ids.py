@@ -21,13 +21,25 @@ MEETING_SCHEDULED = "meeting_scheduled"
 MEETING_MET = "meeting_met"
 MEETING_RESCHEDULE = "meeting_reschedule"
 MEETING_MISSED = "meeting_missed"
-INTRO_ACTIONS = (MEETING_SCHEDULED, MEETING_MET, MEETING_RESCHEDULE, MEETING_MISSED)
+PARTNER_NO_REPLY = "meeting_partner_no_reply"
+INTRO_ACTIONS = (MEETING_SCHEDULED, MEETING_MET, MEETING_RESCHEDULE, MEETING_MISSED, PARTNER_NO_REPLY)
+
+# Replies to those buttons
+RESCHEDULE_ACCEPT = "reschedule_accept"
+RESCHEDULE_COUNTER = "reschedule_counter"
+MISSED_TRY_AGAIN = "missed_try_again"
+MISSED_LEAVE_IT = "missed_leave_it"
+NO_REPLY_REMATCH = "no_reply_rematch"
+NO_REPLY_SIT_OUT = "no_reply_sit_out"
 
 # The end-of-round follow-up
 FOLLOW_UP_OPEN = "follow_up_open"
 
 # Views
 JOIN_VIEW = "join_profile"
+SCHEDULED_VIEW = "meeting_scheduled_view"
+RESCHEDULE_VIEW = "meeting_reschedule_view"
+FOLLOW_UP_VIEW = "follow_up_view"
 
 
 def value(kind: str, ident: int | str) -> str:

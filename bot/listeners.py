@@ -6,7 +6,7 @@ import logging
 
 from slack_bolt import App
 
-from bot import blocks, commands, home, ids
+from bot import blocks, commands, home, ids, meeting_listeners
 from bot.services import Services
 from scheduler import membership
 from scheduler.membership import InputError, SlackProfile
@@ -101,6 +101,8 @@ def register(app: App, services: Services) -> None:
             change = membership.Change.already if started else membership.skip_next(session, team_id, user_id)
         _reply(body, respond, blocks.skip_round_reply(change, started))
         home.refresh(services, team_id, user_id)
+
+    meeting_listeners.register(app, services)
 
     @app.event("app_home_opened")
     def on_home_opened(event, body):

@@ -19,7 +19,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from scheduler import rematch
-from scheduler.messages import Announcement, FollowUpAsk, Intro, Nudge, Person, Unmatched
+from scheduler import meetings
+from scheduler.messages import (
+    Announcement, FollowUpAsk, Intro, Nudge, PartnerMovedOn, PausedQuietly, Person, Reminder, RescheduleAccepted,
+    RescheduleNotice, StayInTouch, Unmatched,
+)
 from scheduler.prompts import library_for
 from scheduler.round_settings import next_round_at
 from storage import members as member_store
@@ -122,7 +126,8 @@ def intro_for(session: Session, group_id: int) -> Intro | None:
         closes_at=round_.closes_at,
         status=group.status,
         meeting_at=group.meeting_at,
-        ended=round_.state == "closed",
+        ended=round_.state == "closed" or group.status == GroupStatus.ended.value,
+        offer_no_reply=round_.state != "closed" and meetings.quiet_long_enough(group, round_),
     )
 
 
@@ -149,16 +154,13 @@ def _plan(session: Session, row: Outbox) -> _Plan | None:
             return None
         return _Plan(intro, users=tuple(p.user_id for p in intro.people))
     if row.kind == "nudge":
-        if group.status not in (GroupStatus.new.value, GroupStatus.rescheduling.value) or not group.channel_id:
+        if group.status not in meetings.WAITING or not group.channel_id:
             return None
         ids = tuple(m.slack_user_id for m in store.group_members(session, group.id) if m.slack_user_id)
         return _Plan(Nudge(group.id, round_.number, ids, round_.closes_at), channel=group.channel_id)
     if row.kind == "follow_up":
-        partners = tuple(
-            m.slack_user_id for m in store.group_members(session, group.id)
-            if m.slack_user_id and m.id != member.id
-        )
-        return _Plan(FollowUpAsk(group.id, round_.number, partners), channel=member.slack_user_id)
+        return _Plan(FollowUpAsk(group.id, round_.number, _partners(session, group.id, member.id)),
+                     channel=member.slack_user_id)
     if row.kind in ("unmatched", "partner_unreachable"):
         reason = "partner_unreachable" if row.kind == "partner_unreachable" else (
             "odd_one_out" if round_.unmatched == 1 else "no_partner_possible")
@@ -170,11 +172,38 @@ def _plan(session: Session, row: Outbox) -> _Plan | None:
         if store.round_for_period(session, row.team_id, period) is not None:
             return None  # the round has opened: the intro says it all now
         return _Plan(Announcement(period, next_round_at(session, row.team_id)), channel=member.slack_user_id)
-    if row.kind == "round_ended":
+    if row.kind == "intro_update":
         if not group.intro_ts or not group.channel_id:
             return None
         return _Plan(intro_for(session, group.id), channel=group.channel_id, update_ts=group.intro_ts)
+    if row.kind == "reminder":
+        meeting_at = datetime.fromisoformat(row.key.split(":", 3)[3])
+        if group.status != GroupStatus.scheduled.value or group.meeting_at != meeting_at or meeting_at <= now():
+            return None  # moved, met already, or passed: a stale reminder would only confuse
+        return _Plan(Reminder(group.id, _partners(session, group.id, member.id), meeting_at),
+                     channel=member.slack_user_id)
+    if row.kind == "reschedule_notice":
+        event_id = int(row.key.split(":")[1])
+        latest = meetings.latest_suggestion(session, group.id)
+        if latest is None or latest[0].id != event_id or group.status != GroupStatus.rescheduling.value:
+            return None  # superseded by a later suggestion, or already settled
+        asker = member_store.get_member_by_id(session, latest[0].member_id)
+        return _Plan(RescheduleNotice(group.id, asker.slack_user_id, latest[1], latest[2]), channel=member.slack_user_id)
+    if row.kind == "reschedule_accepted":
+        return _Plan(RescheduleAccepted(_partners(session, group.id, member.id)[0], group.meeting_at),
+                     channel=member.slack_user_id)
+    if row.kind == "partner_moved_on":
+        return _Plan(PartnerMovedOn(round_.number, next_round_at(session, row.team_id)), channel=member.slack_user_id)
+    if row.kind == "stay_in_touch":
+        return _Plan(StayInTouch(_partners(session, group.id, member.id)), channel=member.slack_user_id)
+    if row.kind == "paused_quiet":
+        return _Plan(PausedQuietly(), channel=member.slack_user_id)
     raise ValueError(f"unknown outbox kind {row.kind!r}")
+
+
+def _partners(session: Session, group_id: int, member_id: int) -> tuple[str, ...]:
+    return tuple(m.slack_user_id for m in store.group_members(session, group_id)
+                 if m.slack_user_id and m.id != member_id)
 
 
 def deliver(
@@ -186,13 +215,17 @@ def deliver(
     budget: float | None = None,
     lease: timedelta = DEFAULT_LEASE,
     batch: int = 100,
+    keys: list[str] | None = None,
 ) -> DeliveryReport:
-    """Send what is ready, paced, until nothing is left or `budget` seconds have passed."""
+    """Send what is ready, paced, until nothing is left or `budget` seconds have passed.
+
+    With `keys`, only those sends (a click's replies, say), so a click never waits on a round's queue.
+    """
     report = DeliveryReport()
     started = time.monotonic()
     while True:
         with session_scope(engine) as session:
-            rows = outbox.ready(session, team_id, now(), lease, batch, HOST)
+            rows = outbox.ready(session, team_id, now(), lease, batch, HOST, keys)
         rows = [r for r in rows if r.state != "sending" or r.claimed_at < now() - lease or not _claimer_alive(r.claimed_by)]
         if not rows:
             return report

@@ -30,6 +30,7 @@ class Intro:
     status: str = "new"
     meeting_at: datetime | None = None
     ended: bool = False
+    offer_no_reply: bool = False  # quiet for a few days: offer "My partner hasn't replied"
 
 
 @dataclass(frozen=True)
@@ -63,3 +64,46 @@ class Announcement:
     period: str
     opens_at: datetime
 
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """The day before a scheduled chat."""
+
+    group_id: int
+    partner_ids: tuple[str, ...]
+    meeting_at: datetime
+
+
+@dataclass(frozen=True)
+class RescheduleNotice:
+    """To the partner of someone who needs to move the chat: kindly, with what they suggested."""
+
+    group_id: int
+    asker_id: str
+    suggested_at: datetime | None
+    note: str
+
+
+@dataclass(frozen=True)
+class RescheduleAccepted:
+    partner_id: str
+    meeting_at: datetime | None
+
+
+@dataclass(frozen=True)
+class PartnerMovedOn:
+    """To a partner who went quiet: no blame, the match has moved on, see you next round."""
+
+    round_number: int
+    next_round_at: datetime
+
+
+@dataclass(frozen=True)
+class StayInTouch:
+    partner_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PausedQuietly:
+    """After two rounds without meeting: paused, and how to come back."""

@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from scheduler import prompts as prompt_library
 from scheduler.matching import organisation_key
+from storage import meetings as meeting_store
 from storage import members as member_store
 from storage import outbox
 from storage import rounds as store
@@ -55,7 +56,8 @@ def release(session: Session, round_: Round, member: Member) -> None:
 
 def find_new_partner(session: Session, round_: Round, member: Member) -> int | None:
     """Pair `member` with someone else still free this round (from another organisation, never met); new group id."""
-    taken = store.members_in_live_groups(session, round_.id)
+    # Free this round: not in a live group, not gone quiet, and not sitting the round out.
+    taken = store.members_in_live_groups(session, round_.id) | meeting_store.unavailable_in_round(session, round_.id)
     met = {b if a == member.id else a for a, b in store.history_pairs(session, round_.team_id) if member.id in (a, b)}
     mine = organisation_key(member.organisation)
     free = [

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from scheduler import meetings
 from scheduler import prompts as prompt_library
 from scheduler.matching import Candidate, match, utc_offset_hours
 from scheduler.round_settings import load_schedule
@@ -29,7 +30,6 @@ from storage.models import GroupStatus, Member, MemberStatus, Round, RoundState
 # A phase missed while the process was down still runs when it comes back within this
 # window; later than that, a nudge or heads-up would only confuse, so it is skipped.
 GRACE = timedelta(days=2)
-NUDGE_STATUSES = (GroupStatus.new.value, GroupStatus.rescheduling.value)
 
 
 def round_seed(team_id: str, period: str) -> int:
@@ -228,7 +228,7 @@ def _queue_phase_messages(session: Session, round_: Round, phase: str) -> None:
     if phase == "nudge":
         messages = [
             {"key": f"nudge:{g.id}", "kind": "nudge", "round_id": round_.id, "group_id": g.id}
-            for g in groups if g.status in NUDGE_STATUSES and g.channel_id
+            for g in groups if g.status in meetings.WAITING and g.channel_id
         ]
     elif phase == "follow_up":
         messages = [
@@ -238,14 +238,29 @@ def _queue_phase_messages(session: Session, round_: Round, phase: str) -> None:
             for m in store.group_members(session, g.id) if m.slack_user_id
         ]
     else:
+        # Every intro changes to say the round has ended, so old buttons can't surprise anyone.
         messages = [
-            {"key": f"round_ended:{g.id}", "kind": "round_ended", "round_id": round_.id, "group_id": g.id}
+            {"key": f"intro_update:{g.id}:closed", "kind": "intro_update", "round_id": round_.id, "group_id": g.id}
             for g in groups if g.intro_ts
         ]
         for g in groups:
-            if g.status == GroupStatus.new.value:
+            if g.status in meetings.WAITING:
                 store.set_group_fields(session, g, status=GroupStatus.no_reply.value)
+        meetings.account_for_round(session, round_)
     outbox.queue(session, round_.team_id, messages)
+
+
+def offer_no_reply(engine: Engine, team_id: str, at: datetime | None = None) -> int:
+    """After a few quiet days, each waiting intro grows a "My partner hasn't replied" button (once)."""
+    at = at or now()
+    with session_scope(engine) as session:
+        round_ = store.running_round(session, team_id)
+        if round_ is None or at < round_.opened_at + timedelta(days=meetings.QUIET_DAYS):
+            return 0
+        return outbox.queue(session, team_id, [
+            {"key": f"intro_update:{g.id}:quiet", "kind": "intro_update", "round_id": round_.id, "group_id": g.id}
+            for g in store.groups_of_round(session, round_.id) if g.status in meetings.WAITING and g.intro_ts
+        ])
 
 
 def run_due(engine: Engine, team_id: str, at: datetime | None = None) -> list[str]:
@@ -256,6 +271,8 @@ def run_due(engine: Engine, team_id: str, at: datetime | None = None) -> list[st
     for phase in ("nudge", "follow_up", "close"):
         if run_phase(engine, team_id, phase, at) == "done":
             done.append(phase)
+    if offer_no_reply(engine, team_id, at):
+        done.append("offer_no_reply")
     outcome = open_round(engine, team_id, at)
     if outcome.reason == "opened":
         done.append("open")

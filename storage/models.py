@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Optional
 
-from sqlalchemy import Column, Text, UniqueConstraint
+from sqlalchemy import Column, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.clock import now
@@ -71,6 +71,8 @@ class Member(SQLModel, table=True):
     status: str = Field(default=MemberStatus.active.value, max_length=16, index=True)
     # Left unmatched last round: goes first next round.
     priority: bool = Field(default=False)
+    # Rounds in a row that ended without meeting (missed or silent); two pause the member, kindly.
+    quiet_rounds: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
     joined_at: datetime = Field(default_factory=_created, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=_created, sa_type=UTCDateTime)
     left_at: Optional[datetime] = Field(default=None, sa_type=UTCDateTime, nullable=True)

@@ -18,7 +18,7 @@ def queue(session: Session, team_id: str, items: list[dict]) -> int:
         return 0
     # Every row names every column, so one multi-row INSERT can carry them all.
     base = {"team_id": team_id, "state": SendState.pending.value, "attempts": 0, "created_at": now(),
-            "round_id": None, "group_id": None, "member_id": None}
+            "round_id": None, "group_id": None, "member_id": None, "not_before": None}
     rows = [{**base, **item} for item in items]
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
@@ -33,15 +33,19 @@ def queue(session: Session, team_id: str, items: list[dict]) -> int:
     return added
 
 
-def ready(session: Session, team_id: str, at: datetime, lease: timedelta, limit: int, host: str) -> list[Outbox]:
+def ready(session: Session, team_id: str, at: datetime, lease: timedelta, limit: int, host: str,
+          keys: list[str] | None = None) -> list[Outbox]:
     """Sends to try now: pending ones, and 'sending' ones that may have been left by a crash.
 
     Those are the ones past their lease, and any claimed on this host (the caller checks
     whether that process is still alive).
     """
+    query = select(Outbox)
+    if keys is not None:
+        query = query.where(Outbox.key.in_(keys))
     return list(
         session.exec(
-            select(Outbox)
+            query
             .where(
                 Outbox.team_id == team_id,
                 or_(

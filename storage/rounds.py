@@ -144,6 +144,20 @@ def set_group_fields(session: Session, group: MatchGroup, **fields) -> None:
     session.flush()
 
 
+def transition_group(session: Session, group: MatchGroup, to_status: str, allowed_from, **fields) -> bool:
+    """Move a group to `to_status` only from one of `allowed_from`; True for the one caller whose update did it.
+
+    Two clicks at the same moment both read the old status; only one of their updates matches.
+    """
+    result = session.exec(
+        update(MatchGroup)
+        .where(MatchGroup.id == group.id, MatchGroup.status.in_(list(allowed_from)))
+        .values(status=to_status, updated_at=now(), **fields)
+    )
+    session.refresh(group)
+    return result.rowcount == 1
+
+
 def prompts_seen(session: Session, member_ids: Iterable[int]) -> dict[int, set[str]]:
     """The prompts each member has been given in earlier groups."""
     ids = list(member_ids)

@@ -236,7 +236,7 @@ def test_a_phase_missed_while_down_runs_once_when_back_and_not_after_the_grace_p
         assert rounds.run_due(engine, TEAM) == []
     # Down over the nudge (day 10) for a day: it still goes.
     with freeze_time(OPENS + timedelta(days=11), tick=True):
-        assert rounds.run_due(engine, TEAM) == ["nudge"]
+        assert rounds.run_due(engine, TEAM) == ["nudge", "offer_no_reply"]
         deliver(engine, gateway)
     nudges = [c for c in fake_slack.calls_to("chat.postMessage") if "gentle nudge" in c.args["text"]]
     assert len(nudges) == 1
@@ -283,9 +283,12 @@ def test_the_follow_up_reaches_every_member_and_the_close_marks_the_old_intro_en
             deliver(engine, gateway)
     asks = [c for c in fake_slack.calls_to("chat.postMessage") if "What did you take away" in c.args["text"]]
     assert sorted(c.args["channel"] for c in asks) == ["U1", "U2"]
-    (update,) = fake_slack.calls_to("chat.update")
     ((group, users),) = groups(engine, round_number=1)
-    assert update.args["ts"] == group.intro_ts and group.status == "no_reply"
+    updates = fake_slack.calls_to("chat.update")
+    # First the quiet pair is offered "My partner hasn't replied", then the close retires the buttons.
+    assert [u.args["ts"] for u in updates] == [group.intro_ts] * 2
+    assert "meeting_partner_no_reply" in json.dumps(updates[0].args["blocks"])
+    assert group.status == "no_reply"
     (message,) = [m for m in fake_slack.messages(group.channel_id) if m["ts"] == group.intro_ts]
     assert "has ended" in json.dumps(message["blocks"]) and "meeting_met" not in json.dumps(message["blocks"])
 

@@ -1,0 +1,253 @@
+"""Listeners for the intro's buttons, the replies they lead to, and the meeting and follow-up modals."""
+
+from __future__ import annotations
+
+import logging
+from typing import Callable
+
+from slack_bolt import App
+from slack_sdk.errors import SlackApiError
+
+from bot import blocks, ids
+from bot.gateway import SlackGateway
+from bot.services import Services
+from scheduler import delivery, meetings
+from scheduler.meetings import Outcome, Result
+from scheduler.membership import InputError
+from storage.db import session_scope
+
+log = logging.getLogger("unmentor")
+
+
+def _team(body: dict) -> str:
+    return (body.get("team") or {}).get("id") or body.get("team_id") or body["user"].get("team_id")
+
+
+def _group_from_click(body: dict) -> int | None:
+    return ids.parse_value((body.get("actions") or [{}])[0].get("value"), "group")
+
+
+def _group_from_view(view: dict) -> int | None:
+    return ids.parse_value(view.get("private_metadata"), "group")
+
+
+def _send(services: Services, team_id: str, result: Result) -> None:
+    """Deliver what the click set off (intro edits, partner notices) now, not at the clock's next pass."""
+    if result.send_now:
+        delivery.deliver(services.engine, team_id, SlackGateway(services.client), pace=0, keys=result.send_now)
+
+
+def _common_reply(result: Result) -> blocks.Message | None:
+    if result.outcome is Outcome.round_ended:
+        return blocks.round_ended_reply(result.round_number)
+    if result.outcome is Outcome.not_yours:
+        return blocks.not_yours_reply()
+    return None
+
+
+def _tell(services: Services, body: dict, respond, reply: blocks.Message, *, replace: bool = False) -> None:
+    """An answer only the clicker sees."""
+    if body.get("response_url"):
+        if replace:
+            respond(replace_original=True, **reply)
+        else:
+            respond(response_type="ephemeral", replace_original=False, **reply)
+
+
+def _tell_in_group(services: Services, team_id: str, user_id: str, group_id: int | None, reply: blocks.Message) -> None:
+    """After a modal (which has no response URL): an ephemeral note in the pair's conversation, else a DM."""
+    from storage import rounds as round_store
+
+    with session_scope(services.engine) as session:
+        group = round_store.get_group(session, group_id) if group_id else None
+        channel = group.channel_id if group else None
+    try:
+        if channel:
+            services.client.chat_postEphemeral(channel=channel, user=user_id, **reply)
+            return
+    except SlackApiError as error:
+        log.warning("chat.postEphemeral failed: %s", error.response.get("error"))
+    services.client.chat_postMessage(channel=user_id, **reply)
+
+
+def _check_open(services: Services, body: dict) -> Result:
+    """Whether a button's group is the clicker's and still running, without changing anything."""
+    with session_scope(services.engine) as session:
+        ctx = meetings._open(session, _team(body), body["user"]["id"], _group_from_click(body))
+    return ctx if isinstance(ctx, Result) else Result(Outcome.done, ctx.group.id, ctx.round.number)
+
+
+def register(app: App, services: Services) -> None:
+    def on_click(action_id: str, work: Callable[[dict, object], None]) -> None:
+        @app.action(action_id)
+        def listener(ack, body, respond):
+            ack()
+            try:
+                work(body, respond)
+            except Exception:
+                log.exception("%s failed", action_id)
+                _tell(services, body, respond, blocks.something_went_wrong_message())
+
+    def open_modal(build: Callable[[int, dict], dict]) -> Callable[[dict, object], None]:
+        def work(body, respond):
+            check = _check_open(services, body)
+            if check.outcome is not Outcome.done:
+                _tell(services, body, respond, _common_reply(check))
+                return
+            services.client.views_open(trigger_id=body["trigger_id"], view=build(check.group_id, body))
+        return work
+
+    on_click(ids.MEETING_SCHEDULED, open_modal(lambda group_id, body: blocks.scheduled_modal(group_id)))
+    on_click(ids.MEETING_RESCHEDULE, open_modal(lambda group_id, body: blocks.reschedule_modal(group_id)))
+    on_click(ids.RESCHEDULE_COUNTER, open_modal(lambda group_id, body: blocks.reschedule_modal(group_id)))
+
+    def met(body, respond):
+        team_id = _team(body)
+        with session_scope(services.engine) as session:
+            result = meetings.mark_met(session, team_id, body["user"]["id"], _group_from_click(body))
+        _send(services, team_id, result)
+        _tell(services, body, respond, _common_reply(result) or blocks.met_reply(result.outcome is Outcome.already))
+
+    def missed(body, respond):
+        team_id = _team(body)
+        with session_scope(services.engine) as session:
+            result = meetings.mark_missed(session, team_id, body["user"]["id"], _group_from_click(body))
+        _send(services, team_id, result)
+        reply = _common_reply(result) or (
+            blocks.met_cannot_miss_reply() if result.outcome is Outcome.not_now
+            else blocks.missed_reply(result.group_id, result.outcome is Outcome.already))
+        _tell(services, body, respond, reply)
+
+    def try_again(body, respond):
+        team_id = _team(body)
+        with session_scope(services.engine) as session:
+            result = meetings.try_again(session, team_id, body["user"]["id"], _group_from_click(body))
+        _send(services, team_id, result)
+        _tell(services, body, respond,
+              _common_reply(result) or blocks.try_again_reply(result.outcome is Outcome.already), replace=True)
+
+    def leave_it(body, respond):
+        team_id = _team(body)
+        with session_scope(services.engine) as session:
+            result = meetings.leave_it_there(session, team_id, body["user"]["id"], _group_from_click(body))
+        _tell(services, body, respond, _common_reply(result) or blocks.leave_it_reply(), replace=True)
+
+    def no_reply(body, respond):
+        check = _check_open(services, body)
+        if check.outcome is not Outcome.done:
+            _tell(services, body, respond, _common_reply(check))
+            return
+        with session_scope(services.engine) as session:
+            from storage import rounds as round_store
+
+            waiting = round_store.get_group(session, check.group_id).status in meetings.WAITING
+        _tell(services, body, respond,
+              blocks.no_reply_choice(check.group_id) if waiting else blocks.no_reply_not_now_reply())
+
+    def partner_silent(rematch_now: bool):
+        def work(body, respond):
+            team_id = _team(body)
+            with session_scope(services.engine) as session:
+                result = meetings.partner_silent(session, team_id, body["user"]["id"], _group_from_click(body),
+                                                 rematch_now=rematch_now)
+            _send(services, team_id, result)
+            if result.outcome is Outcome.not_now:
+                reply = blocks.no_reply_not_now_reply()
+            elif rematch_now:
+                reply = _common_reply(result) or blocks.rematched_reply(result.new_group_id is not None)
+            else:
+                reply = _common_reply(result) or blocks.sat_out_reply()
+            _tell(services, body, respond, reply, replace=True)
+        return work
+
+    def accept(body, respond):
+        team_id = _team(body)
+        with session_scope(services.engine) as session:
+            result = meetings.accept_reschedule(session, team_id, body["user"]["id"], _group_from_click(body))
+            from storage import rounds as round_store
+
+            group = round_store.get_group(session, result.group_id) if result.group_id else None
+            meeting_at = group.meeting_at if group else None
+        _send(services, team_id, result)
+        if result.outcome is Outcome.not_now:
+            reply = blocks.cannot_accept_own_reply()
+        else:
+            reply = _common_reply(result) or blocks.reschedule_accepted_reply(
+                meeting_at, result.outcome is Outcome.already)
+        _tell(services, body, respond, reply, replace=True)
+
+    def open_follow_up(body, respond):
+        team_id, user_id, group_id = _team(body), body["user"]["id"], _group_from_click(body)
+        with session_scope(services.engine) as session:
+            ctx = meetings._context(session, team_id, user_id, group_id)
+            prefill = meetings.existing_follow_up(session, team_id, user_id, group_id)
+        if isinstance(ctx, Outcome):
+            _tell(services, body, respond, blocks.not_yours_reply())
+            return
+        services.client.views_open(trigger_id=body["trigger_id"],
+                                   view=blocks.follow_up_modal(group_id, prefill or meetings.FollowUpForm()))
+
+    on_click(ids.MEETING_MET, met)
+    on_click(ids.MEETING_MISSED, missed)
+    on_click(ids.MISSED_TRY_AGAIN, try_again)
+    on_click(ids.MISSED_LEAVE_IT, leave_it)
+    on_click(ids.PARTNER_NO_REPLY, no_reply)
+    on_click(ids.NO_REPLY_REMATCH, partner_silent(True))
+    on_click(ids.NO_REPLY_SIT_OUT, partner_silent(False))
+    on_click(ids.RESCHEDULE_ACCEPT, accept)
+    on_click(ids.FOLLOW_UP_OPEN, open_follow_up)
+
+    @app.view(ids.SCHEDULED_VIEW)
+    def on_scheduled(ack, body, view):
+        team_id, user_id, group_id = _team(body), body["user"]["id"], _group_from_view(view)
+        day, at = blocks.read_date_and_time(view["state"]["values"])
+        try:
+            with session_scope(services.engine) as session:
+                meeting_at = meetings.picked_time(session, team_id, user_id, day, at)
+        except InputError as problem:
+            ack(response_action="errors", errors={problem.field or "date": str(problem)})
+            return
+        ack()
+        with session_scope(services.engine) as session:
+            result = meetings.mark_scheduled(session, team_id, user_id, group_id, meeting_at)
+        _send(services, team_id, result)
+        reply = _common_reply(result) or blocks.scheduled_reply(
+            result.partner_ids, meeting_at, result.outcome is Outcome.already)
+        _tell_in_group(services, team_id, user_id, group_id, reply)
+
+    @app.view(ids.RESCHEDULE_VIEW)
+    def on_reschedule(ack, body, view):
+        team_id, user_id, group_id = _team(body), body["user"]["id"], _group_from_view(view)
+        values = view["state"]["values"]
+        day, at = blocks.read_date_and_time(values)
+        note = blocks.read_note(values)
+        try:
+            with session_scope(services.engine) as session:
+                suggested_at = meetings.picked_time(session, team_id, user_id, day, at)
+            if suggested_at is None and not note.strip():
+                raise InputError("Suggest a new day, or leave a note for your partner.", "note")
+            meetings.clean_text(note, "note", limit=meetings.NOTE_MAX, required=False, field="note")
+        except InputError as problem:
+            ack(response_action="errors", errors={problem.field or "note": str(problem)})
+            return
+        ack()
+        with session_scope(services.engine) as session:
+            result = meetings.ask_reschedule(session, team_id, user_id, group_id, suggested_at, note)
+        _send(services, team_id, result)
+        reply = _common_reply(result) or blocks.reschedule_reply(result.partner_ids, result.short_notice)
+        _tell_in_group(services, team_id, user_id, group_id, reply)
+
+    @app.view(ids.FOLLOW_UP_VIEW)
+    def on_follow_up(ack, body, view, client):
+        team_id, user_id, group_id = _team(body), body["user"]["id"], _group_from_view(view)
+        form = blocks.read_follow_up_modal(view["state"]["values"])
+        try:
+            meetings.check_follow_up(form)
+        except InputError as problem:
+            ack(response_action="errors", errors={problem.field or "learned": str(problem)})
+            return
+        ack()
+        with session_scope(services.engine) as session:
+            result = meetings.save_follow_up(session, team_id, user_id, group_id, form)
+        _send(services, team_id, result)
+        client.chat_postMessage(channel=user_id, **(_common_reply(result) or blocks.follow_up_thanks()))

@@ -1,0 +1,77 @@
+"""Queries about what happened to a group: meeting events and follow-up answers."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from storage.models import FollowUp, GroupMember, GroupStatus, MatchGroup, MeetingEvent
+
+
+def add_event(session: Session, team_id: str, group_id: int, kind: str, member_id: int | None = None,
+              note: str = "") -> MeetingEvent:
+    event = MeetingEvent(team_id=team_id, group_id=group_id, member_id=member_id, kind=kind, note=note)
+    session.add(event)
+    session.flush()
+    return event
+
+
+def events(session: Session, group_id: int, kind: str | None = None) -> list[MeetingEvent]:
+    query = select(MeetingEvent).where(MeetingEvent.group_id == group_id)
+    if kind:
+        query = query.where(MeetingEvent.kind == kind)
+    return list(session.exec(query.order_by(MeetingEvent.id)))
+
+
+def latest_event(session: Session, group_id: int, kind: str) -> MeetingEvent | None:
+    return session.exec(
+        select(MeetingEvent).where(MeetingEvent.group_id == group_id, MeetingEvent.kind == kind)
+        .order_by(MeetingEvent.id.desc())
+    ).first()
+
+
+def get_follow_up(session: Session, group_id: int, member_id: int) -> FollowUp | None:
+    return session.exec(
+        select(FollowUp).where(FollowUp.group_id == group_id, FollowUp.member_id == member_id)
+    ).first()
+
+
+def save_follow_up(session: Session, **fields) -> tuple[FollowUp, bool]:
+    """Create or replace one member's answers for one group; (row, created)."""
+    row = get_follow_up(session, fields["group_id"], fields["member_id"])
+    created = row is None
+    if created:
+        row = FollowUp(**fields)
+    else:
+        for name, value in fields.items():
+            setattr(row, name, value)
+    session.add(row)
+    session.flush()
+    return row, created
+
+
+def follow_ups(session: Session, group_id: int) -> list[FollowUp]:
+    return list(session.exec(select(FollowUp).where(FollowUp.group_id == group_id).order_by(FollowUp.member_id)))
+
+
+def unavailable_in_round(session: Session, round_id: int) -> set[int]:
+    """Members not to offer as a fresh match this round.
+
+    Those whose partner said they never replied (they've gone quiet), and those who chose
+    to sit the rest of the round out.
+    """
+    reported = select(MeetingEvent.group_id, MeetingEvent.member_id, MeetingEvent.kind).join(
+        MatchGroup, MatchGroup.id == MeetingEvent.group_id
+    ).where(MatchGroup.round_id == round_id, MatchGroup.status == GroupStatus.ended.value,
+            MeetingEvent.kind.in_(["no_reply", "sat_out"]))
+    reporters: dict[int, set[int]] = {}
+    sat_out: set[int] = set()
+    for group_id, member_id, kind in session.exec(reported):
+        if kind == "sat_out":
+            sat_out.add(member_id)
+        else:
+            reporters.setdefault(group_id, set()).add(member_id)
+    if not reporters:
+        return sat_out
+    rows = session.exec(select(GroupMember.group_id, GroupMember.member_id).where(
+        GroupMember.group_id.in_(list(reporters))))
+    return sat_out | {member_id for group_id, member_id in rows if member_id not in reporters[group_id]}

@@ -1,0 +1,370 @@
+"""Meetings end to end: signed clicks and modal submissions over HTTP, freezegun moving time through a round.
+
+The bot runs in this process (the real WSGI app on waitress), so freezegun moves its clock
+as well. Personas: ada (Acme, London) and ben (Beta, New York) are matched; cy (Gamma) and
+di (Delta) are matched; eve (Epsilon) and fay (Zeta) are matched.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from freezegun import freeze_time
+from sqlmodel import select
+from waitress import create_server
+
+from bot.app import create_app, make_client
+from bot.config import Settings
+from bot.gateway import SlackGateway
+from bot.server import make_wsgi_app
+from scheduler import delivery, membership, rounds
+from scheduler.membership import ProfileForm, SlackProfile
+from storage.db import session_scope
+from storage.models import FollowUp, GroupMember, MatchGroup, Member, MeetingEvent
+from tests import slackrequests as sr
+from tests.conftest import BOT_TOKEN, SIGNING_SECRET
+
+UTC = timezone.utc
+TEAM = "T111"
+OPENS = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)  # Monday; London is on UTC in December
+PEOPLE = [("UADA", "Acme", "Europe/London"), ("UBEN", "Beta", "America/New_York"),
+          ("UCY", "Gamma", "Europe/London"), ("UDI", "Delta", "Europe/London"),
+          ("UEVE", "Epsilon", "Europe/London"), ("UFAY", "Zeta", "Europe/London")]
+PAIRS = [("UADA", "UBEN"), ("UCY", "UDI"), ("UEVE", "UFAY")]
+
+
+class Bot:
+    """The app served over HTTP in this process, plus what a test needs to drive it."""
+
+    def __init__(self, engine, fake):
+        self.engine, self.fake = engine, fake
+        settings = Settings(bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, slack_api_url=fake.api_url)
+        self.client = make_client(settings)
+        self.server = create_server(make_wsgi_app(create_app(settings, engine, self.client), engine),
+                                    host="127.0.0.1", port=0, threads=4)
+        self.url = f"http://127.0.0.1:{self.server.effective_port}/slack/events"
+        threading.Thread(target=self.server.run, daemon=True).start()
+
+    def deliver(self):
+        return delivery.deliver(self.engine, TEAM, SlackGateway(self.client), pace=0)
+
+    def click(self, action_id, user, group_id, name=None, value=None):
+        name = name or f"{action_id}-{user}-{len(self.fake.responses)}"
+        body = sr.block_actions_body(action_id, value or f"group:{group_id}", user, team_id=TEAM,
+                                     response_url=self.fake.response_url(name))
+        status, _ = sr.post(self.url, body, SIGNING_SECRET)
+        assert status == 200
+        return name
+
+    def reply(self, name, timeout=5):
+        assert self.fake.wait_for(lambda f: any(r["_name"] == name for r in f.responses), timeout=timeout), name
+        return [r for r in self.fake.responses if r["_name"] == name][-1]
+
+    def submit(self, callback_id, user, group_id, values):
+        body = sr.view_submission_body(callback_id, values, user, team_id=TEAM, private_metadata=f"group:{group_id}")
+        status, text = sr.post(self.url, body, SIGNING_SECRET)
+        assert status == 200
+        return json.loads(text) if text.strip() else {}
+
+    def stop(self):
+        self.server.close()
+
+
+@pytest.fixture
+def bot(engine, fake_slack):
+    with freeze_time(OPENS - timedelta(days=1), tick=True):
+        for user, organisation, tz in PEOPLE:
+            fake_slack.add_user(user, real_name=user.title(), tz=tz)
+            with session_scope(engine) as session:
+                membership.save_profile(session, TEAM, user, ProfileForm(organisation=organisation),
+                                        SlackProfile(timezone=tz))
+        with session_scope(engine) as session:
+            # History that forces the pairs the personas describe.
+            # Ada-Eve stays allowed: it can't be in a maximum matching here (Ben has no one else),
+            # but it is free for a fresh match later in the round.
+            _history(session, [("UADA", "UCY"), ("UADA", "UDI"), ("UADA", "UFAY"),
+                               ("UBEN", "UCY"), ("UBEN", "UDI"), ("UBEN", "UEVE"), ("UBEN", "UFAY"),
+                               ("UCY", "UEVE"), ("UCY", "UFAY"), ("UDI", "UEVE"), ("UDI", "UFAY")])
+    running = Bot(engine, fake_slack)
+    with freeze_time(OPENS, tick=True):
+        assert rounds.open_round(engine, TEAM).reason == "opened"
+        running.deliver()
+    yield running
+    running.stop()
+
+
+def _history(session, pairs):
+    """Past groups (in a long-closed round 0), so this round can only make PAIRS."""
+    from storage.models import Round
+    from storage.clock import now
+
+    old = Round(team_id=TEAM, number=0, period="2000-01", seed=0, state="closed", opens_at=now(), nudge_at=now(),
+                follow_up_at=now(), closes_at=now())
+    session.add(old)
+    session.flush()
+    ids = {m.slack_user_id: m.id for m in session.exec(select(Member))}
+    for a, b in pairs:
+        group = MatchGroup(team_id=TEAM, round_id=old.id, status="met", prompts="[]")
+        session.add(group)
+        session.flush()
+        session.add_all([GroupMember(group_id=group.id, member_id=ids[a], team_id=TEAM),
+                         GroupMember(group_id=group.id, member_id=ids[b], team_id=TEAM)])
+
+
+def group_of(engine, user) -> MatchGroup:
+    with session_scope(engine) as session:
+        return session.exec(
+            select(MatchGroup).join(GroupMember, GroupMember.group_id == MatchGroup.id)
+            .join(Member, Member.id == GroupMember.member_id)
+            .where(Member.slack_user_id == user)
+            .order_by(MatchGroup.id.desc())).first()  # the newest: history groups come first
+
+
+def events(engine, group_id, kind=None):
+    with session_scope(engine) as session:
+        query = select(MeetingEvent).where(MeetingEvent.group_id == group_id)
+        if kind:
+            query = query.where(MeetingEvent.kind == kind)
+        return session.exec(query).all()
+
+
+def intro_blocks(fake, group):
+    (message,) = [m for m in fake.messages(group.channel_id) if m["ts"] == group.intro_ts]
+    return json.dumps(message["blocks"])
+
+
+def dms(fake, user, containing=""):
+    return [c.args["text"] for c in fake.calls_to("chat.postMessage")
+            if c.args["channel"] == user and containing in c.args["text"]]
+
+
+def test_the_pairs_are_as_the_personas_say(bot):
+    for a, b in PAIRS:
+        assert group_of(bot.engine, a).id == group_of(bot.engine, b).id
+
+
+def test_scheduled_with_a_date_updates_the_intro_and_reminds_each_person_the_day_before_in_their_own_time(bot):
+    group = group_of(bot.engine, "UADA")
+    with freeze_time(OPENS + timedelta(hours=2), tick=True):
+        bot.click("meeting_scheduled", "UADA", group.id)
+        assert bot.fake.wait_for(lambda f: f.calls_to("views.open"))
+        view = bot.fake.calls_to("views.open")[-1].args["view"]
+        view = json.loads(view) if isinstance(view, str) else view
+        assert view["callback_id"] == "meeting_scheduled_view"
+        answer = bot.submit("meeting_scheduled_view", "UADA", group.id, {
+            "date": {"value": {"type": "datepicker", "selected_date": "2026-12-10"}},
+            "time": {"value": {"type": "timepicker", "selected_time": "15:00"}},
+        })
+        assert answer.get("response_action") is None
+        assert bot.fake.wait_for(lambda f: f.calls_to("chat.postEphemeral"))
+    note = bot.fake.calls_to("chat.postEphemeral")[-1].args
+    assert note["user"] == "UADA" and note["channel"] == group.channel_id and "remind you" in note["text"]
+    group = group_of(bot.engine, "UADA")
+    assert group.status == "scheduled" and group.meeting_at == datetime(2026, 12, 10, 15, 0, tzinfo=UTC)
+    assert "Scheduled" in intro_blocks(bot.fake, group) and f"<!date^{int(group.meeting_at.timestamp())}^" in intro_blocks(bot.fake, group)
+
+    # 10:00 on the 9th in London is 10:00 UTC; in New York it is 15:00 UTC.
+    with freeze_time(datetime(2026, 12, 9, 10, 30, tzinfo=UTC), tick=True):
+        bot.deliver()
+    assert len(dms(bot.fake, "UADA", "friendly reminder")) == 1 and dms(bot.fake, "UBEN", "friendly reminder") == []
+    with freeze_time(datetime(2026, 12, 9, 15, 30, tzinfo=UTC), tick=True):
+        bot.deliver()
+        bot.deliver()
+    assert len(dms(bot.fake, "UBEN", "friendly reminder")) == 1 and len(dms(bot.fake, "UADA", "friendly reminder")) == 1
+
+
+def test_a_date_in_the_past_is_refused_beside_the_field_and_nothing_changes(bot):
+    group = group_of(bot.engine, "UADA")
+    with freeze_time(OPENS + timedelta(hours=2), tick=True):
+        answer = bot.submit("meeting_scheduled_view", "UADA", group.id, {
+            "date": {"value": {"type": "datepicker", "selected_date": "2026-12-01"}}})
+    assert answer["response_action"] == "errors" and "already passed" in answer["errors"]["date"]
+    assert group_of(bot.engine, "UADA").status == "new" and events(bot.engine, group.id) == []
+
+
+def test_rescheduling_tells_the_partner_warmly_records_it_and_the_partner_can_accept(bot):
+    group = group_of(bot.engine, "UADA")
+    with freeze_time(OPENS + timedelta(hours=1), tick=True):
+        bot.submit("meeting_scheduled_view", "UADA", group.id, {
+            "date": {"value": {"type": "datepicker", "selected_date": "2026-12-07"}},
+            "time": {"value": {"type": "timepicker", "selected_time": "18:00"}}})
+        bot.click("meeting_reschedule", "UADA", group.id)
+        assert bot.fake.wait_for(lambda f: len(f.calls_to("views.open")) == 1)
+        answer = bot.submit("meeting_reschedule_view", "UADA", group.id, {
+            "date": {"value": {"type": "datepicker", "selected_date": "2026-12-14"}},
+            "note": {"value": {"type": "plain_text_input", "value": "Sorry, a deadline moved. Monday?"}},
+        })
+        assert answer.get("response_action") is None
+        assert bot.fake.wait_for(lambda f: dms(f, "UBEN", "needs to move"))
+        assert bot.fake.wait_for(lambda f: any("passed on your suggestion" in c.args["text"]
+                                               for c in f.calls_to("chat.postEphemeral")))
+    (notice,) = dms(bot.fake, "UBEN", "needs to move")
+    assert "<@UADA> needs to move your chat; no problem, here is what they suggested" in notice
+    assert "a deadline moved" in notice and "blame" not in notice.lower()
+    to_ada = [c.args["text"] for c in bot.fake.calls_to("chat.postEphemeral") if c.args["user"] == "UADA"]
+    assert "a day's notice helps" in to_ada[-1]  # the chat was that evening: a gentle word about notice
+    assert len(events(bot.engine, group.id, "reschedule_asked")) == 1
+    assert group_of(bot.engine, "UADA").status == "rescheduling"
+
+    with freeze_time(OPENS + timedelta(hours=2), tick=True):
+        name = bot.click("reschedule_accept", "UBEN", group.id)
+        assert "you're on" in bot.reply(name)["text"]
+        assert bot.fake.wait_for(lambda f: dms(f, "UADA", "happy with the new plan"))
+        again = bot.click("reschedule_accept", "UBEN", group.id)  # a double click changes nothing
+        assert "already settled" in bot.reply(again)["text"]
+    group = group_of(bot.engine, "UADA")
+    assert group.status == "scheduled" and group.meeting_at.date().isoformat() == "2026-12-14"
+    assert len(events(bot.engine, group.id, "reschedule_accepted")) == 1
+    # The reminder for the old date never goes; the new one does.
+    with freeze_time(datetime(2026, 12, 13, 16, tzinfo=UTC), tick=True):
+        bot.deliver()
+    reminders = dms(bot.fake, "UADA", "friendly reminder") + dms(bot.fake, "UBEN", "friendly reminder")
+    new_time = int(datetime(2026, 12, 14, 12, 0, tzinfo=UTC).timestamp())  # midday London: no time was given
+    assert len(reminders) == 2 and all(f"<!date^{new_time}^" in r for r in reminders)
+
+
+def test_couldnt_make_it_records_a_miss_without_blame_and_offers_another_try(bot):
+    group = group_of(bot.engine, "UCY")
+    with freeze_time(OPENS + timedelta(days=2), tick=True):
+        name = bot.click("meeting_missed", "UCY", group.id)
+        reply = bot.reply(name)
+        assert "these things happen" in reply["text"] and reply["response_type"] == "ephemeral"
+        buttons = [e["action_id"] for b in reply["blocks"] if b["type"] == "actions" for e in b["elements"]]
+        assert buttons == ["missed_try_again", "missed_leave_it"]
+        assert bot.fake.wait_for(lambda f: f.calls_to("chat.update"))
+        assert "Didn't happen this time, and that's fine" in intro_blocks(bot.fake, group_of(bot.engine, "UCY"))
+        again = bot.click("meeting_missed", "UCY", group.id)
+        assert "Noted already" in bot.reply(again)["text"]
+        assert len(events(bot.engine, group.id, "missed")) == 1
+        retry = bot.click("missed_try_again", "UCY", group.id)
+        assert "ready for when you've found a new time" in bot.reply(retry)["text"]
+    assert group_of(bot.engine, "UCY").status == "new"
+
+
+def test_met_twice_is_recorded_once_and_the_nudge_skips_pairs_who_met_or_scheduled(bot):
+    ada_group, cy_group = group_of(bot.engine, "UADA"), group_of(bot.engine, "UCY")
+    with freeze_time(OPENS + timedelta(days=3), tick=True):
+        first = bot.click("meeting_met", "UADA", ada_group.id)
+        second = bot.click("meeting_met", "UBEN", ada_group.id)
+        assert "Wonderful" in bot.reply(first)["text"]
+        assert "Already noted" in bot.reply(second)["text"]
+        bot.submit("meeting_scheduled_view", "UCY", cy_group.id, {})
+    assert len(events(bot.engine, ada_group.id, "met")) == 1
+    with freeze_time(OPENS + timedelta(days=10, minutes=1), tick=True):
+        rounds.run_due(bot.engine, TEAM)
+        bot.deliver()
+    nudged = [c.args["channel"] for c in bot.fake.calls_to("chat.postMessage") if "gentle nudge" in c.args["text"]]
+    assert nudged == [group_of(bot.engine, "UEVE").channel_id]
+
+
+def test_a_silent_partner_means_a_fresh_match_with_someone_in_the_same_position_and_no_blame(bot):
+    ada_group, cy_group = group_of(bot.engine, "UADA"), group_of(bot.engine, "UCY")
+    with freeze_time(OPENS + timedelta(days=1), tick=True):
+        rounds.run_due(bot.engine, TEAM)
+        bot.deliver()
+        assert "meeting_partner_no_reply" not in intro_blocks(bot.fake, ada_group)  # too early to offer
+    with freeze_time(OPENS + timedelta(days=4, hours=1), tick=True):
+        rounds.run_due(bot.engine, TEAM)
+        bot.deliver()
+        assert "meeting_partner_no_reply" in intro_blocks(bot.fake, ada_group)
+        # Cy's partner went quiet: Cy chooses to sit out, and goes first next time.
+        choice = bot.click("meeting_partner_no_reply", "UCY", cy_group.id)
+        assert "fresh match" in bot.reply(choice)["text"]
+        sat = bot.click("no_reply_sit_out", "UCY", cy_group.id)
+        assert "go first" in bot.reply(sat)["text"]
+        # Ada's partner went quiet too: nobody is free yet (Cy is sitting out, as she asked).
+        bot.click("meeting_partner_no_reply", "UADA", ada_group.id)
+        waiting = bot.click("no_reply_rematch", "UADA", ada_group.id)
+        assert "Nobody else is free" in bot.reply(waiting, timeout=10)["text"]
+        # Then Eve's partner goes quiet: Eve and Ada, in the same position, are matched.
+        eve_group = group_of(bot.engine, "UEVE")
+        found = bot.click("no_reply_rematch", "UEVE", eve_group.id)
+        assert "found you someone else" in bot.reply(found, timeout=10)["text"]
+    fresh = group_of(bot.engine, "UADA")
+    assert fresh.id not in (ada_group.id, eve_group.id) and group_of(bot.engine, "UEVE").id == fresh.id
+    assert len(bot.fake.messages(fresh.channel_id)) == 1  # the new intro, to both
+    assert group_of(bot.engine, "UCY").id == cy_group.id  # Cy was left to sit out
+    for quiet in ("UBEN", "UDI", "UFAY"):
+        (told,) = dms(bot.fake, quiet, "got busy for you")
+        assert "that's fine" in told and "blame" not in told.lower()
+    assert "moved on" in intro_blocks(bot.fake, group_of(bot.engine, "UBEN"))
+
+
+def test_the_follow_up_asks_each_side_and_only_consented_words_are_marked_for_organisers(bot):
+    group = group_of(bot.engine, "UADA")
+    with freeze_time(OPENS + timedelta(days=21, minutes=1), tick=True):
+        rounds.run_due(bot.engine, TEAM)
+        bot.deliver()
+        asks = [c for c in bot.fake.calls_to("chat.postMessage") if "What did you take away" in c.args["text"]]
+        assert sorted(c.args["channel"] for c in asks) == sorted(u for u, _, _ in PEOPLE)
+        bot.click("follow_up_open", "UADA", group.id)
+        assert bot.fake.wait_for(lambda f: f.calls_to("views.open"))
+        bot.submit("follow_up_view", "UADA", group.id, {
+            "learned": {"value": {"type": "plain_text_input", "value": "How Beta runs open budgets"}},
+            "shared": {"value": {"type": "plain_text_input", "value": "Our onboarding checklist"}},
+            "stay_in_touch": {"value": {"type": "checkboxes", "selected_options": [{"value": "yes"}]}},
+            "consent": {"value": {"type": "checkboxes", "selected_options": [{"value": "yes"}]}},
+        })
+        bot.submit("follow_up_view", "UBEN", group.id, {
+            "learned": {"value": {"type": "plain_text_input", "value": "A private thing"}},
+            "stay_in_touch": {"value": {"type": "checkboxes", "selected_options": [{"value": "yes"}]}},
+            "consent": {"value": {"type": "checkboxes", "selected_options": []}},
+        })
+        assert bot.fake.wait_for(lambda f: dms(f, "UADA", "stay in touch") and dms(f, "UBEN", "stay in touch"))
+    with session_scope(bot.engine) as session:
+        answers = {a.learned: a.organisers_may_read for a in session.exec(select(FollowUp))}
+    assert answers == {"How Beta runs open budgets": True, "A private thing": False}
+    assert len(dms(bot.fake, "UADA", "Thank you! Your answers are saved")) == 1
+
+
+def test_a_button_on_an_earlier_rounds_message_says_that_round_has_ended_and_changes_nothing(bot):
+    group = group_of(bot.engine, "UEVE")
+    for day in (10, 21, 28):
+        with freeze_time(OPENS + timedelta(days=day, minutes=1), tick=True):
+            rounds.run_due(bot.engine, TEAM)
+            bot.deliver()
+    assert "has ended" in intro_blocks(bot.fake, group)
+    with freeze_time(OPENS + timedelta(days=30), tick=True):
+        name = bot.click("meeting_met", "UEVE", group.id)
+        assert "Round 1 has ended" in bot.reply(name)["text"]
+    assert events(bot.engine, group.id, "met") == []
+
+
+def test_a_forged_or_foreign_button_value_changes_nothing(bot):
+    group = group_of(bot.engine, "UADA")
+    with freeze_time(OPENS + timedelta(days=1), tick=True):
+        foreign = bot.click("meeting_met", "UCY", group.id)  # not Cy's match
+        assert "someone else's match" in bot.reply(foreign)["text"]
+        forged = bot.click("meeting_met", "UADA", None, value="group:drop table")
+        assert "someone else's match" in bot.reply(forged)["text"]
+    assert events(bot.engine, group.id) == []
+
+
+def test_two_quiet_rounds_in_a_row_pause_a_member_kindly(bot):
+    for day in (10, 21, 28):
+        with freeze_time(OPENS + timedelta(days=day, minutes=1), tick=True):
+            rounds.run_due(bot.engine, TEAM)
+            bot.deliver()
+    with session_scope(bot.engine) as session:
+        assert {m.slack_user_id: m.quiet_rounds for m in session.exec(select(Member))}["UADA"] == 1
+        # Forget the made-up history, so January can pair people afresh.
+        for row in session.exec(select(GroupMember).join(MatchGroup).where(MatchGroup.round_id == 1)).all():
+            session.delete(row)
+    # January: nobody meets again.
+    january = datetime(2027, 1, 4, 10, tzinfo=UTC)
+    with freeze_time(january + timedelta(minutes=1), tick=True):
+        rounds.run_due(bot.engine, TEAM)
+        bot.deliver()
+    for day in (10, 21, 28):
+        with freeze_time(january + timedelta(days=day, minutes=2), tick=True):
+            rounds.run_due(bot.engine, TEAM)
+            bot.deliver()
+    with session_scope(bot.engine) as session:
+        statuses = {m.slack_user_id: m.status for m in session.exec(select(Member))}
+    matched_twice = [u for u in statuses if len(dms(bot.fake, u, "didn't work out")) == 1]
+    assert matched_twice and all(statuses[u] == "paused" for u in matched_twice)
+    told = dms(bot.fake, matched_twice[0], "didn't work out")[0]
+    assert "/unmentor resume" in told and "completely fine" in told
