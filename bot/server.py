@@ -7,8 +7,9 @@ import logging
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
-from sqlalchemy import text
 from sqlalchemy.engine import Engine
+
+from storage.db import ping
 
 log = logging.getLogger("unmentor")
 
@@ -26,8 +27,7 @@ def make_wsgi_app(app: App, engine: Engine):
 
 def _health(engine: Engine, start_response):
     try:
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
+        ping(engine)
         status, body = "200 OK", {"ok": True}
     except Exception as error:  # a health check reports; it never raises
         log.warning("health check: database unreachable: %s", error)

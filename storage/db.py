@@ -34,11 +34,21 @@ def make_engine(url: str | None = None) -> Engine:
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):
+            # Python's sqlite3 starts transactions late and its own way, which turns a SAVEPOINT
+            # into the outer transaction; take over, as SQLAlchemy's SQLite docs recommend
+            # ("Serializable isolation / Savepoints / Transactional DDL").
+            dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             # WAL lets the web process read while the clock process writes.
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(connection):
+            # IMMEDIATE takes the write lock up front, so two writers queue (busy timeout)
+            # instead of one failing on a stale snapshot halfway through.
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     return create_engine(parsed, pool_pre_ping=True)
@@ -54,6 +64,12 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def ping(engine: Engine) -> None:
+    """Raises when the database can't be reached (for the health check)."""
+    with engine.connect() as connection:
+        connection.exec_driver_sql("SELECT 1")
 
 
 def alembic_config(engine: Engine):
