@@ -1,0 +1,242 @@
+"""What organisers see: anonymous counts and rates per round, and only the learnings people chose to share."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from dataclasses import asdict, dataclass, fields
+from datetime import datetime
+
+from sqlmodel import Session
+
+from storage import stats as store
+
+SPARK_BLOCKS = "▁▂▃▄▅▆▇█"
+
+
+def _share(part: int, whole: int) -> float:
+    # Nothing to divide by means nothing happened: 0, not an error, so trends stay plottable.
+    return part / whole if whole else 0.0
+
+
+@dataclass(frozen=True)
+class RoundStats:
+    """One round, in counts no one can be picked out of.
+
+    Snapshot taken when the round opened (kept even after members leave):
+      members_active, members_paused, members_skipping: members in each status;
+      organisations: distinct organisations among those matched or left unmatched;
+      unmatched: active members left without a group.
+
+    Movement since the previous round:
+      members_new: members who joined at or after the previous round opened and before this
+        one opened (for the first round: everyone who joined before it opened);
+      members_left: members who left in that same interval.
+
+    Groups made ("groups"): the round's pairs and trios, excluding those with status "ended"
+    (dropped: a member unreachable on Slack) unless a member ended it by saying their partner
+    never replied: that match was made and didn't happen, so it counts, under no_reply.
+    Every count and rate below is over these.
+      cross_organisation: groups made whose members come from different organisations;
+      met, scheduled, rescheduled, missed, no_reply: groups made with at least one meeting
+        event of kind met, scheduled, reschedule_asked, missed, no_reply. A group counts once
+        per kind however many such events it has, and may count under several kinds (one that
+        asked to reschedule and then met is both "rescheduled" and "met"), so these rates
+        need not add up to 100%;
+      members_matched: places in groups made (a pair gives 2, a trio 3);
+      answered: of those places, how many answered the follow-up (answers are deleted when
+        their writer leaves, so they no longer count);
+      stay_in_touch: answers that said they'd like to stay in touch.
+
+    Rates are fractions 0..1 (0 when the denominator is 0): *_rate for outcomes and
+    cross_organisation_rate are shares of groups made; follow_up_rate = answered /
+    members_matched; stay_in_touch_rate = stay_in_touch / answered.
+    """
+
+    number: int
+    period: str
+    state: str
+    opened_at: datetime
+    members_active: int
+    members_paused: int
+    members_skipping: int
+    members_new: int
+    members_left: int
+    organisations: int
+    unmatched: int
+    groups: int
+    cross_organisation: int
+    met: int
+    scheduled: int
+    rescheduled: int
+    missed: int
+    no_reply: int
+    members_matched: int
+    answered: int
+    stay_in_touch: int
+
+    @property
+    def cross_organisation_rate(self) -> float:
+        return _share(self.cross_organisation, self.groups)
+
+    @property
+    def met_rate(self) -> float:
+        return _share(self.met, self.groups)
+
+    @property
+    def scheduled_rate(self) -> float:
+        return _share(self.scheduled, self.groups)
+
+    @property
+    def rescheduled_rate(self) -> float:
+        return _share(self.rescheduled, self.groups)
+
+    @property
+    def missed_rate(self) -> float:
+        return _share(self.missed, self.groups)
+
+    @property
+    def no_reply_rate(self) -> float:
+        return _share(self.no_reply, self.groups)
+
+    @property
+    def follow_up_rate(self) -> float:
+        return _share(self.answered, self.members_matched)
+
+    @property
+    def stay_in_touch_rate(self) -> float:
+        return _share(self.stay_in_touch, self.answered)
+
+
+RATES = (
+    "cross_organisation_rate", "met_rate", "scheduled_rate", "rescheduled_rate",
+    "missed_rate", "no_reply_rate", "follow_up_rate", "stay_in_touch_rate",
+)
+
+
+@dataclass(frozen=True)
+class Learning:
+    """What someone learned and shared, which they let organisers read. Deliberately carries
+    no member, group or Slack identity: only the round it came from."""
+
+    round_number: int
+    learned: str
+    shared: str
+
+
+def round_stats(session: Session, team_id: str, number: int | None = None) -> list[RoundStats]:
+    """Every round of the workspace, oldest first (a trend), or just round `number` ([] if none)."""
+    names = {f.name for f in fields(RoundStats)}
+    return [RoundStats(**{k: v for k, v in row.items() if k in names})
+            for row in store.round_counts(session, team_id, number)]
+
+
+def consented_learnings(session: Session, team_id: str, number: int | None = None, limit: int = 50) -> list[Learning]:
+    """Up to `limit` answers whose writers let organisers read them, newest round first.
+
+    Answers with neither text are skipped. Within a round the order is a keyed hash of the
+    text and the round's secret seed: stable between calls, yet unrelated to who wrote what
+    or when (database ids and insertion order never reach the ordering).
+    """
+    if limit <= 0:
+        return []
+    wanted, room = [], limit
+    for round_number, seed, count in store.consented_answer_counts(session, team_id, number):
+        if room <= 0:
+            break
+        wanted.append((round_number, seed))
+        room -= count
+    seeds = dict(wanted)
+    by_round: dict[int, list[Learning]] = {n: [] for n in seeds}
+    for round_number, learned, shared in store.consented_answers(session, team_id, list(seeds)):
+        by_round[round_number].append(Learning(round_number, learned.strip(), shared.strip()))
+
+    def shuffle_key(item: Learning) -> bytes:
+        text = f"{seeds[item.round_number]}\x00{item.learned}\x00{item.shared}"
+        return hashlib.sha256(text.encode()).digest()
+
+    out: list[Learning] = []
+    for round_number, _ in wanted:
+        out.extend(sorted(by_round[round_number], key=shuffle_key))
+    return out[:limit]
+
+
+def _record(stat: RoundStats) -> dict:
+    """Counts and rates of one round as plain values (rates rounded to 4 places)."""
+    record = asdict(stat)
+    record["opened_at"] = stat.opened_at.isoformat()
+    record.update({name: round(getattr(stat, name), 4) for name in RATES})
+    return record
+
+
+CSV_COLUMNS = tuple(f.name for f in fields(RoundStats)) + RATES
+
+
+def to_csv(stats: list[RoundStats]) -> str:
+    """CSV with a header row, one row per round; rates as fractions 0..1."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(_record(s) for s in stats)
+    return buffer.getvalue()
+
+
+def to_json(stats: list[RoundStats]) -> str:
+    """A JSON list, one object per round with every count and rate (fractions 0..1)."""
+    return json.dumps([_record(s) for s in stats], indent=2)
+
+
+def _percent(rate: float) -> str:
+    return f"{rate * 100:.0f}%"
+
+
+# (heading, value) per column of the terminal table: counts beside the share they make.
+_TABLE = (
+    ("round", lambda s: str(s.number)),
+    ("period", lambda s: s.period),
+    ("state", lambda s: s.state),
+    ("active", lambda s: str(s.members_active)),
+    ("paused", lambda s: str(s.members_paused)),
+    ("skipping", lambda s: str(s.members_skipping)),
+    ("new", lambda s: str(s.members_new)),
+    ("left", lambda s: str(s.members_left)),
+    ("orgs", lambda s: str(s.organisations)),
+    ("unmatched", lambda s: str(s.unmatched)),
+    ("groups", lambda s: str(s.groups)),
+    ("cross-org", lambda s: _percent(s.cross_organisation_rate)),
+    ("met", lambda s: str(s.met)),
+    ("met%", lambda s: _percent(s.met_rate)),
+    ("sched", lambda s: str(s.scheduled)),
+    ("sched%", lambda s: _percent(s.scheduled_rate)),
+    ("resched", lambda s: str(s.rescheduled)),
+    ("resched%", lambda s: _percent(s.rescheduled_rate)),
+    ("missed", lambda s: str(s.missed)),
+    ("missed%", lambda s: _percent(s.missed_rate)),
+    ("no-reply", lambda s: str(s.no_reply)),
+    ("no-reply%", lambda s: _percent(s.no_reply_rate)),
+    ("answered%", lambda s: _percent(s.follow_up_rate)),
+    ("in-touch%", lambda s: _percent(s.stay_in_touch_rate)),
+)
+
+
+def to_table(stats: list[RoundStats]) -> str:
+    """Aligned plain text for a terminal: a heading row, then one row per round (text left, numbers right)."""
+    rows = [[heading for heading, _ in _TABLE]] + [[value(s) for _, value in _TABLE] for s in stats]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(_TABLE))]
+    left_aligned = {"period", "state"}
+
+    def line(row: list[str]) -> str:
+        cells = (cell.ljust(w) if _TABLE[i][0] in left_aligned else cell.rjust(w)
+                 for i, (cell, w) in enumerate(zip(row, widths)))
+        return "  ".join(cells).rstrip()
+
+    return "\n".join(line(row) for row in rows) + "\n"
+
+
+def meeting_rate_sparkline(stats: list[RoundStats]) -> str:
+    """Met rate per round as one block character each (▁ = 0%, █ = 100%, on a fixed scale so
+    a steady rate draws a flat line), oldest round first."""
+    top = len(SPARK_BLOCKS) - 1
+    return "".join(SPARK_BLOCKS[round(min(max(s.met_rate, 0.0), 1.0) * top)] for s in stats)
