@@ -263,6 +263,26 @@ def _local_tools(team: str | None):
     return engine, teams[0]
 
 
+@cli.command("stats")
+@TEAM_OPTION
+@click.option("--round", "number", type=click.IntRange(1), default=None, help="One round (default: every round, oldest first).")
+@click.option("--format", "output", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+def stats_command(team: str | None, number: int | None, output: str) -> None:
+    """Round stats: members, groups, meetings, follow-ups; counts and shares, never anyone's words."""
+    from scheduler import stats
+    from storage.db import session_scope
+
+    engine, team_id = _local_tools(team)
+    with session_scope(engine) as session:
+        rows = stats.round_stats(session, team_id, number)
+    if number is not None and not rows:
+        _fail(f"there is no round {number} yet")
+    render = {"table": stats.to_table, "json": stats.to_json, "csv": stats.to_csv}[output]
+    click.echo(render(rows), nl=False)
+    if output == "table" and rows:
+        click.echo(f"meeting rate over rounds: {stats.meeting_rate_sparkline(rows)}")
+
+
 @cli.group()
 def schedule() -> None:
     """When rounds open and how their phases are spaced."""

@@ -13,8 +13,10 @@ from bot import blocks
 from bot.services import Services
 from scheduler import membership
 from scheduler.membership import InputError, JoinOutcome, SlackProfile
+from scheduler import organisers, rounds, stats
+from scheduler import prompts as prompt_library
 from scheduler.organisers import is_organiser
-from scheduler.round_settings import next_round_at
+from scheduler.round_settings import load_schedule, next_round_at
 from storage import members as store
 from storage.db import session_scope
 
@@ -34,6 +36,20 @@ class Invocation:
 class SlackUser:
     profile: SlackProfile
     is_admin: bool = False
+
+
+MENTION = re.compile(r"^<@([UW][A-Z0-9]{2,})(?:\|[^>]*)?>$")
+
+
+def unescape(text: str) -> str:
+    """Slack escapes &, < and > in slash command text (should_escape); undo that for what people typed."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def mentioned_user(text: str) -> str | None:
+    """The user ID in '<@U123|alex>', as Slack sends a mention in a slash command."""
+    match = MENTION.match(text.strip())
+    return match.group(1) if match else None
 
 
 def split(text: str) -> tuple[str, str]:
@@ -69,6 +85,7 @@ def run(services: Services, call: Invocation) -> blocks.Message | None:
 
 
 def _join(services: Services, call: Invocation, organisation: str) -> blocks.Message | None:
+    organisation = unescape(organisation)
     user = slack_user(services, call.user_id)
     try:
         with session_scope(services.engine) as session:
@@ -118,10 +135,19 @@ def caller_is_organiser(services: Services, call: Invocation) -> bool:
         return is_organiser(session, call.team_id, call.user_id, services.settings.organisers, slack_admin=user.is_admin)
 
 
+def organisers_only(handler):
+    """Organiser commands answer everyone else with a polite refusal, and reveal nothing."""
+    def guarded(services: Services, call: Invocation, rest: str):
+        if not caller_is_organiser(services, call):
+            return blocks.organisers_only_message()
+        return handler(services, call, rest)
+
+    return guarded
+
+
+@organisers_only
 def _domain(services: Services, call: Invocation, rest: str) -> blocks.Message:
     """`domain add example.org Example Ltd`, `domain remove example.org`, `domain list`."""
-    if not caller_is_organiser(services, call):
-        return blocks.organisers_only_message()
     verb, args = split(rest)
     if verb == "list" or not rest:
         with session_scope(services.engine) as session:
@@ -134,7 +160,7 @@ def _domain(services: Services, call: Invocation, rest: str) -> blocks.Message:
     with session_scope(services.engine) as session:
         if verb == "add":
             try:
-                organisation = membership.clean_organisation(organisation)
+                organisation = membership.clean_organisation(unescape(organisation))
             except InputError as problem:
                 return blocks.input_error_message(str(problem))
             store.ensure_workspace(session, call.team_id)
@@ -146,6 +172,88 @@ def _domain(services: Services, call: Invocation, rest: str) -> blocks.Message:
     return blocks.input_error_message("Use `/unmentor domain add example.org Example Ltd`, `domain remove example.org` or `domain list`.")
 
 
+@organisers_only
+def _organisers(services: Services, call: Invocation, rest: str) -> blocks.Message:
+    """`organisers`, `organisers add @someone`, `organisers remove @someone`."""
+    verb, args = split(rest)
+    if verb in ("list", "help") or not rest:
+        with session_scope(services.engine) as session:
+            listed = organisers.listed(session, call.team_id)
+        return blocks.organisers_list_message(services.settings.organisers, listed)
+    user_id = mentioned_user(args)
+    if verb not in ("add", "remove") or user_id is None:
+        return blocks.input_error_message(
+            "Use `/unmentor organisers add @someone` or `/unmentor organisers remove @someone`.")
+    with session_scope(services.engine) as session:
+        if verb == "add":
+            change = organisers.add(session, call.team_id, user_id, call.user_id)
+        else:
+            change = organisers.remove(session, call.team_id, user_id, services.settings.organisers)
+    return blocks.organiser_change_message(verb, user_id, change)
+
+
+@organisers_only
+def _remove_member(services: Services, call: Invocation, rest: str) -> blocks.Message:
+    """`remove @someone`: an organiser takes someone out of the network, deleting their data."""
+    user_id = mentioned_user(rest)
+    if user_id is None:
+        return blocks.input_error_message("Use `/unmentor remove @someone`.")
+    with session_scope(services.engine) as session:
+        change = membership.leave(session, call.team_id, user_id)
+    return blocks.member_removed_message(user_id, change is membership.Change.done)
+
+
+@organisers_only
+def _stats(services: Services, call: Invocation, _rest: str) -> blocks.Message:
+    with session_scope(services.engine) as session:
+        trend = stats.round_stats(session, call.team_id)
+        learnings = stats.consented_learnings(session, call.team_id, limit=5)
+    return blocks.stats_message(trend, learnings, stats.meeting_rate_sparkline(trend))
+
+
+def send_export(services: Services, team_id: str, user_id: str) -> None:
+    """DM the organiser the round stats as CSV (counts and shares only)."""
+    with session_scope(services.engine) as session:
+        csv_text = stats.to_csv(stats.round_stats(session, team_id))
+    for message in blocks.export_messages(csv_text):
+        services.client.chat_postMessage(channel=user_id, **message)
+
+
+@organisers_only
+def _export(services: Services, call: Invocation, _rest: str) -> blocks.Message:
+    send_export(services, call.team_id, call.user_id)
+    return blocks.export_sent_reply()
+
+
+def preview_reply(services: Services, team_id: str) -> blocks.Message:
+    return blocks.preview_message(rounds.preview(services.engine, team_id).plan)
+
+
+@organisers_only
+def _preview(services: Services, call: Invocation, _rest: str) -> blocks.Message:
+    return preview_reply(services, call.team_id)
+
+
+@organisers_only
+def _open(services: Services, _call: Invocation, _rest: str) -> blocks.Message:
+    return blocks.open_round_confirm_message()
+
+
+@organisers_only
+def _schedule(services: Services, call: Invocation, _rest: str) -> None:
+    with session_scope(services.engine) as session:
+        current = load_schedule(session, call.team_id)
+    services.client.views_open(trigger_id=call.trigger_id, view=blocks.schedule_modal(current))
+
+
+@organisers_only
+def _prompts(services: Services, call: Invocation, _rest: str) -> None:
+    with session_scope(services.engine) as session:
+        library = prompt_library.library_for(session, call.team_id)
+    services.client.views_open(trigger_id=call.trigger_id,
+                               view=blocks.prompts_modal(library.name, len(library.prompts)))
+
+
 HANDLERS: dict[str, Callable[[Services, Invocation, str], blocks.Message | None]] = {
     "join": _join,
     "pause": _change("pause", membership.pause),
@@ -155,4 +263,12 @@ HANDLERS: dict[str, Callable[[Services, Invocation, str], blocks.Message | None]
     "leave": _leave,
     "help": _help,
     "domain": _domain,
+    "organisers": _organisers,
+    "remove": _remove_member,
+    "stats": _stats,
+    "export": _export,
+    "preview": _preview,
+    "open": _open,
+    "schedule": _schedule,
+    "prompts": _prompts,
 }

@@ -1,4 +1,4 @@
-"""The App Home tab: each member's own status and buttons, published whenever it may have changed."""
+"""The App Home tab: each member's own status and buttons and, for organisers, the stats and controls."""
 
 from __future__ import annotations
 
@@ -7,19 +7,30 @@ import logging
 from slack_sdk.errors import SlackApiError
 
 from bot import blocks
+from bot.commands import Invocation, caller_is_organiser
 from bot.services import Services
-from scheduler import membership
+from scheduler import membership, stats
 from scheduler.round_settings import next_round_at
 from storage.db import session_scope
 
 log = logging.getLogger("unmentor")
 
 
+def organiser_blocks(services: Services, team_id: str) -> list[dict]:
+    with session_scope(services.engine) as session:
+        trend = stats.round_stats(session, team_id)
+        learnings = stats.consented_learnings(session, team_id, limit=5)
+    return blocks.organiser_home_blocks(trend, learnings, stats.meeting_rate_sparkline(trend))
+
+
 def refresh(services: Services, team_id: str, user_id: str) -> None:
     with session_scope(services.engine) as session:
         view = membership.status(session, team_id, user_id, next_round_at(session, team_id))
+    extra = None
+    if caller_is_organiser(services, Invocation(team_id, user_id, "")):
+        extra = organiser_blocks(services, team_id)
     try:
-        services.client.views_publish(user_id=user_id, view=blocks.home_view(view))
+        services.client.views_publish(user_id=user_id, view=blocks.home_view(view, extra))
     except SlackApiError as error:
         # The Home tab is a convenience; a failed refresh must not undo what the click did.
         log.warning("views.publish failed for %s: %s", user_id, error.response.get("error"))

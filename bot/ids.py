@@ -35,11 +35,20 @@ NO_REPLY_SIT_OUT = "no_reply_sit_out"
 # The end-of-round follow-up
 FOLLOW_UP_OPEN = "follow_up_open"
 
+# Organiser controls (App Home and replies)
+ORG_PREVIEW = "organiser_preview"
+ORG_OPEN_ROUND = "organiser_open_round"
+ORG_SCHEDULE = "organiser_schedule"
+ORG_PROMPTS = "organiser_prompts"
+ORG_EXPORT = "organiser_export"
+
 # Views
 JOIN_VIEW = "join_profile"
 SCHEDULED_VIEW = "meeting_scheduled_view"
 RESCHEDULE_VIEW = "meeting_reschedule_view"
 FOLLOW_UP_VIEW = "follow_up_view"
+SCHEDULE_VIEW = "organiser_schedule_view"
+PROMPTS_VIEW = "organiser_prompts_view"
 
 
 def value(kind: str, ident: int | str) -> str:

@@ -6,7 +6,7 @@ import logging
 
 from slack_bolt import App
 
-from bot import blocks, commands, home, ids, meeting_listeners
+from bot import blocks, commands, home, ids, meeting_listeners, organiser_listeners
 from bot.services import Services
 from scheduler import membership
 from scheduler.membership import InputError, SlackProfile
@@ -103,6 +103,7 @@ def register(app: App, services: Services) -> None:
         home.refresh(services, team_id, user_id)
 
     meeting_listeners.register(app, services)
+    organiser_listeners.register(app, services)
 
     @app.event("app_home_opened")
     def on_home_opened(event, body):

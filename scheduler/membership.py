@@ -211,14 +211,16 @@ class StatusView:
     next_round_at: datetime
     partner_user_ids: tuple[str, ...] = ()
     round_number: int | None = None
+    past_partners: tuple[tuple[int, tuple[str, ...]], ...] = ()
 
 
 def status(session: Session, team_id: str, user_id: str, next_round_at: datetime) -> StatusView:
     member = store.get_member(session, team_id, user_id)
     if member is None or member.status == MemberStatus.left.value:
         return StatusView(None, next_round_at)
+    past = tuple((number, tuple(users)) for number, users in round_store.past_partners(session, member.id))
     current = round_store.current_group_for(session, member.id)
     if current is None:
-        return StatusView(member, next_round_at)
+        return StatusView(member, next_round_at, past_partners=past)
     round_number, partner_ids = current
-    return StatusView(member, next_round_at, tuple(partner_ids), round_number)
+    return StatusView(member, next_round_at, tuple(partner_ids), round_number, past)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from enum import Enum
+
 from sqlmodel import Session
 
 from storage import members as store
@@ -11,3 +13,24 @@ def is_organiser(
     session: Session, team_id: str, user_id: str, configured: tuple[str, ...], *, slack_admin: bool = False
 ) -> bool:
     return user_id in configured or slack_admin or store.is_listed_organiser(session, team_id, user_id)
+
+
+class OrganiserChange(str, Enum):
+    done = "done"
+    already = "already"
+    from_settings = "from_settings"  # named in UNMENTOR_ORGANISERS: only the setting can change it
+
+
+def listed(session: Session, team_id: str) -> list[str]:
+    return store.list_organisers(session, team_id)
+
+
+def add(session: Session, team_id: str, user_id: str, added_by: str) -> OrganiserChange:
+    store.ensure_workspace(session, team_id)
+    return OrganiserChange.done if store.add_organiser(session, team_id, user_id, added_by) else OrganiserChange.already
+
+
+def remove(session: Session, team_id: str, user_id: str, configured: tuple[str, ...]) -> OrganiserChange:
+    if store.remove_organiser(session, team_id, user_id):
+        return OrganiserChange.done
+    return OrganiserChange.from_settings if user_id in configured else OrganiserChange.already

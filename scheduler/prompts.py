@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 from dataclasses import dataclass
@@ -60,6 +61,31 @@ def parse_library(doc: object) -> PromptLibrary:
     if len(prompts) < PER_INTRO:
         raise InputError(f"A prompt library needs at least {PER_INTRO} prompts.")
     return PromptLibrary(name=str(doc.get("name") or "custom prompts"), prompts=tuple(prompts))
+
+
+def parse_pasted(text: str) -> dict:
+    """A library doc from pasted text: JSON as is, or one prompt per line as `theme | prompt`."""
+    text = (text or "").strip()
+    if text.startswith("{"):
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError:
+            raise InputError("That looks like JSON but doesn't parse; check the brackets and quotes.") from None
+    themes: dict[str, dict] = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        theme, bar, prompt = line.partition("|")
+        if not bar or not theme.strip() or not prompt.strip():
+            raise InputError(f"Line {number} needs a theme, a bar and a prompt, like `wants | What would make "
+                             "this hour worth it?`")
+        key = theme.strip().lower()
+        body = themes.setdefault(key, {"title": theme.strip(), "prompts": []})
+        # The id is the text's own fingerprint: the same words are the same prompt in any library,
+        # so "never the same prompt twice" holds across uploads.
+        digest = hashlib.sha1(prompt.strip().encode()).hexdigest()[:12]
+        body["prompts"].append({"id": f"p-{digest}", "text": prompt.strip()})
+    return {"name": "your prompts", "themes": themes}
 
 
 @lru_cache(maxsize=1)

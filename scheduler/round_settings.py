@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from sqlmodel import Session
 
-from scheduler.schedule import Schedule, next_opening
+from scheduler.schedule import Schedule, ScheduleError, next_opening
 from storage import members as store
 from storage.clock import now
 
@@ -26,3 +27,24 @@ def save_schedule(session: Session, team_id: str, schedule: Schedule) -> Schedul
 
 def next_round_at(session: Session, team_id: str, at: datetime | None = None) -> datetime:
     return next_opening(load_schedule(session, team_id), at or now()).opens_at
+
+
+def update_schedule(session: Session, team_id: str, *, cadence: str | None = None, weekday: int | None = None,
+                    at: str | None = None, timezone: str | None = None, country: str | None = "") -> Schedule:
+    """Change what an organiser changed (cadence first: it brings phase days that suit it); ScheduleError if unworkable."""
+    schedule = load_schedule(session, team_id)
+    if cadence and cadence != schedule.cadence:
+        schedule = schedule.with_cadence(cadence)
+    changes = {}
+    if weekday is not None:
+        changes["weekday"] = weekday
+    if at:
+        hour, _, minute = at.partition(":")
+        if not (hour.isdigit() and minute.isdigit()):
+            raise ScheduleError("The time must be a 24-hour time such as 10:00.")
+        changes.update(hour=int(hour), minute=int(minute))
+    if timezone:
+        changes["timezone"] = timezone
+    if country != "":
+        changes["country"] = country
+    return save_schedule(session, team_id, replace(schedule, **changes))

@@ -20,6 +20,7 @@ from scheduler import prompts as prompt_library
 from scheduler.matching import Candidate, match, utc_offset_hours
 from scheduler.round_settings import load_schedule
 from scheduler.schedule import RoundTimes, Schedule, current_and_next, manual_times
+from storage import meetings as meeting_store
 from storage import members as member_store
 from storage import outbox
 from storage import rounds as store
@@ -245,7 +246,9 @@ def _queue_phase_messages(session: Session, round_: Round, phase: str) -> None:
         ]
         for g in groups:
             if g.status in meetings.WAITING:
+                # Recorded as an event too, so stats count it like any other outcome.
                 store.set_group_fields(session, g, status=GroupStatus.no_reply.value)
+                meeting_store.add_event(session, round_.team_id, g.id, "no_reply", note="the round closed")
         meetings.account_for_round(session, round_)
     outbox.queue(session, round_.team_id, messages)
 

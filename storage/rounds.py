@@ -36,6 +36,25 @@ def current_group_for(session: Session, member_id: int) -> tuple[int, list[str]]
     return number, list(partners)
 
 
+def past_partners(session: Session, member_id: int, limit: int = 6) -> list[tuple[int, list[str]]]:
+    """(round number, partners' Slack IDs) of the member's earlier groups, newest first."""
+    a, b = aliased(GroupMember), aliased(GroupMember)
+    rows = session.exec(
+        select(Round.number, MatchGroup.id, Member.slack_user_id)
+        .join(MatchGroup, MatchGroup.round_id == Round.id)
+        .join(a, a.group_id == MatchGroup.id)
+        .join(b, (b.group_id == MatchGroup.id) & (b.member_id != a.member_id))
+        .join(Member, Member.id == b.member_id)
+        .where(a.member_id == member_id, Round.state == RoundState.closed.value,
+               MatchGroup.status != GroupStatus.ended.value, Member.slack_user_id.is_not(None))
+        .order_by(Round.number.desc(), MatchGroup.id.desc(), Member.id)
+    )
+    by_group: dict[int, tuple[int, list[str]]] = {}
+    for number, group_id, user_id in rows:
+        by_group.setdefault(group_id, (number, []))[1].append(user_id)
+    return list(by_group.values())[:limit]
+
+
 def running_round(session: Session, team_id: str) -> Round | None:
     return session.exec(
         select(Round)

@@ -8,24 +8,17 @@ di (Delta) are matched; eve (Epsilon) and fay (Zeta) are matched.
 from __future__ import annotations
 
 import json
-import threading
 from datetime import datetime, timedelta, timezone
 
 import pytest
 from freezegun import freeze_time
 from sqlmodel import select
-from waitress import create_server
 
-from bot.app import create_app, make_client
-from bot.config import Settings
-from bot.gateway import SlackGateway
-from bot.server import make_wsgi_app
-from scheduler import delivery, membership, rounds
+from scheduler import membership, rounds
 from scheduler.membership import ProfileForm, SlackProfile
 from storage.db import session_scope
 from storage.models import FollowUp, GroupMember, MatchGroup, Member, MeetingEvent
-from tests import slackrequests as sr
-from tests.conftest import BOT_TOKEN, SIGNING_SECRET
+from tests.inprocess import Bot
 
 UTC = timezone.utc
 TEAM = "T111"
@@ -34,43 +27,6 @@ PEOPLE = [("UADA", "Acme", "Europe/London"), ("UBEN", "Beta", "America/New_York"
           ("UCY", "Gamma", "Europe/London"), ("UDI", "Delta", "Europe/London"),
           ("UEVE", "Epsilon", "Europe/London"), ("UFAY", "Zeta", "Europe/London")]
 PAIRS = [("UADA", "UBEN"), ("UCY", "UDI"), ("UEVE", "UFAY")]
-
-
-class Bot:
-    """The app served over HTTP in this process, plus what a test needs to drive it."""
-
-    def __init__(self, engine, fake):
-        self.engine, self.fake = engine, fake
-        settings = Settings(bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, slack_api_url=fake.api_url)
-        self.client = make_client(settings)
-        self.server = create_server(make_wsgi_app(create_app(settings, engine, self.client), engine),
-                                    host="127.0.0.1", port=0, threads=4)
-        self.url = f"http://127.0.0.1:{self.server.effective_port}/slack/events"
-        threading.Thread(target=self.server.run, daemon=True).start()
-
-    def deliver(self):
-        return delivery.deliver(self.engine, TEAM, SlackGateway(self.client), pace=0)
-
-    def click(self, action_id, user, group_id, name=None, value=None):
-        name = name or f"{action_id}-{user}-{len(self.fake.responses)}"
-        body = sr.block_actions_body(action_id, value or f"group:{group_id}", user, team_id=TEAM,
-                                     response_url=self.fake.response_url(name))
-        status, _ = sr.post(self.url, body, SIGNING_SECRET)
-        assert status == 200
-        return name
-
-    def reply(self, name, timeout=5):
-        assert self.fake.wait_for(lambda f: any(r["_name"] == name for r in f.responses), timeout=timeout), name
-        return [r for r in self.fake.responses if r["_name"] == name][-1]
-
-    def submit(self, callback_id, user, group_id, values):
-        body = sr.view_submission_body(callback_id, values, user, team_id=TEAM, private_metadata=f"group:{group_id}")
-        status, text = sr.post(self.url, body, SIGNING_SECRET)
-        assert status == 200
-        return json.loads(text) if text.strip() else {}
-
-    def stop(self):
-        self.server.close()
 
 
 @pytest.fixture
@@ -88,7 +44,7 @@ def bot(engine, fake_slack):
             _history(session, [("UADA", "UCY"), ("UADA", "UDI"), ("UADA", "UFAY"),
                                ("UBEN", "UCY"), ("UBEN", "UDI"), ("UBEN", "UEVE"), ("UBEN", "UFAY"),
                                ("UCY", "UEVE"), ("UCY", "UFAY"), ("UDI", "UEVE"), ("UDI", "UFAY")])
-    running = Bot(engine, fake_slack)
+    running = Bot(engine, fake_slack, TEAM)
     with freeze_time(OPENS, tick=True):
         assert rounds.open_round(engine, TEAM).reason == "opened"
         running.deliver()

@@ -1,0 +1,109 @@
+"""Listeners for organisers' App Home buttons and modals: preview, open a round, schedule, prompts, export."""
+
+from __future__ import annotations
+
+import logging
+from typing import Callable
+
+from slack_bolt import App
+
+from bot import blocks, commands, home, ids
+from bot.services import Services
+from scheduler import prompts as prompt_library
+from scheduler import rounds
+from scheduler.membership import InputError
+from scheduler.round_settings import next_round_at, update_schedule
+from scheduler.schedule import ScheduleError
+from storage.db import session_scope
+
+log = logging.getLogger("unmentor")
+
+
+def _who(body: dict) -> commands.Invocation:
+    team_id = (body.get("team") or {}).get("id") or body.get("team_id") or body["user"].get("team_id")
+    return commands.Invocation(team_id=team_id, user_id=body["user"]["id"], text="",
+                               trigger_id=body.get("trigger_id"))
+
+
+def _reply(services: Services, body: dict, respond, message: blocks.Message) -> None:
+    """Where the click came from a message, answer there; from App Home, by DM."""
+    if body.get("response_url"):
+        respond(replace_original=True, **message)
+    else:
+        services.client.chat_postMessage(channel=body["user"]["id"], **message)
+
+
+def register(app: App, services: Services) -> None:
+    def organiser_click(action_id: str, work: Callable[[commands.Invocation, dict, object], None]) -> None:
+        @app.action(action_id)
+        def listener(ack, body, respond):
+            ack()
+            who = _who(body)
+            try:
+                if not commands.caller_is_organiser(services, who):
+                    _reply(services, body, respond, blocks.organisers_only_message())
+                    return
+                work(who, body, respond)
+            except Exception:
+                log.exception("%s failed", action_id)
+                _reply(services, body, respond, blocks.something_went_wrong_message())
+
+    def preview(who, body, respond):
+        _reply(services, body, respond, commands.preview_reply(services, who.team_id))
+
+    def open_round(who, body, respond):
+        outcome = rounds.open_round(services.engine, who.team_id, manual=True)
+        _reply(services, body, respond, blocks.round_opened_message(outcome))
+        home.refresh(services, who.team_id, who.user_id)
+
+    def schedule(who, body, respond):
+        commands.HANDLERS["schedule"](services, who, "")
+
+    def prompts(who, body, respond):
+        commands.HANDLERS["prompts"](services, who, "")
+
+    def export(who, body, respond):
+        commands.send_export(services, who.team_id, who.user_id)
+
+    organiser_click(ids.ORG_PREVIEW, preview)
+    organiser_click(ids.ORG_OPEN_ROUND, open_round)
+    organiser_click(ids.ORG_SCHEDULE, schedule)
+    organiser_click(ids.ORG_PROMPTS, prompts)
+    organiser_click(ids.ORG_EXPORT, export)
+
+    @app.view(ids.SCHEDULE_VIEW)
+    def on_schedule(ack, body, view, client):
+        who = _who(body)
+        if not commands.caller_is_organiser(services, who):
+            ack(response_action="errors", errors={"cadence": "Only organisers can change the schedule."})
+            return
+        picked = blocks.read_schedule_modal(view["state"]["values"])
+        try:
+            with session_scope(services.engine) as session:
+                update_schedule(session, who.team_id, cadence=picked["cadence"], weekday=picked["weekday"],
+                                at=picked["time"], timezone=picked["timezone"], country=picked["country"])
+                next_at = next_round_at(session, who.team_id)
+        except ScheduleError as problem:
+            field = "timezone" if "time zone" in str(problem) else "country" if "country" in str(problem) else "cadence"
+            ack(response_action="errors", errors={field: str(problem)})
+            return
+        ack()
+        client.chat_postMessage(channel=who.user_id, **blocks.schedule_saved_message(next_at))
+        home.refresh(services, who.team_id, who.user_id)
+
+    @app.view(ids.PROMPTS_VIEW)
+    def on_prompts(ack, body, view, client):
+        who = _who(body)
+        if not commands.caller_is_organiser(services, who):
+            ack(response_action="errors", errors={"library": "Only organisers can change the prompts."})
+            return
+        try:
+            doc = prompt_library.parse_pasted(blocks.read_prompts_modal(view["state"]["values"]))
+            with session_scope(services.engine) as session:
+                library = prompt_library.set_library(session, who.team_id, doc)
+        except InputError as problem:
+            ack(response_action="errors", errors={"library": str(problem)[:150]})
+            return
+        ack()
+        client.chat_postMessage(channel=who.user_id,
+                                **blocks.prompts_saved_message(len(library.prompts), len(library.themes())))

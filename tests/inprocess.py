@@ -1,0 +1,73 @@
+"""The real Bolt app served over HTTP inside the test process, so freezegun moves its clock too."""
+
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+
+from waitress import create_server
+
+from bot.app import create_app, make_client
+from bot.config import Settings
+from bot.gateway import SlackGateway
+from bot.server import make_wsgi_app
+from scheduler import delivery
+from tests import slackrequests as sr
+from tests.conftest import BOT_TOKEN, SIGNING_SECRET
+
+
+class Bot:
+    """The app served over HTTP in this process, plus what a test needs to drive it."""
+
+    def __init__(self, engine, fake, team, organisers=()):
+        self.engine, self.fake, self.team = engine, fake, team
+        settings = Settings(bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, slack_api_url=fake.api_url,
+                            organisers=tuple(organisers))
+        self.client = make_client(settings)
+        self.server = create_server(make_wsgi_app(create_app(settings, engine, self.client), engine),
+                                    host="127.0.0.1", port=0, threads=4)
+        self.url = f"http://127.0.0.1:{self.server.effective_port}/slack/events"
+        threading.Thread(target=self.server.run, daemon=True).start()
+
+    def deliver(self):
+        return delivery.deliver(self.engine, self.team, SlackGateway(self.client), pace=0)
+
+    def click(self, action_id, user, group_id=None, name=None, value=None, home=False):
+        """Click a button; from App Home there is no response URL, as on Slack."""
+        name = name or f"{action_id}-{user}-{len(self.fake.responses)}"
+        home_view = {"id": "VHOME", "type": "home", "blocks": []} if home else None
+        body = sr.block_actions_body(action_id, value or f"group:{group_id}", user, team_id=self.team,
+                                     response_url=self.fake.response_url(name), view=home_view)
+        status, _ = sr.post(self.url, body, SIGNING_SECRET)
+        assert status == 200
+        return name
+
+    def reply(self, name, timeout=5):
+        assert self.fake.wait_for(lambda f: any(r["_name"] == name for r in f.responses), timeout=timeout), name
+        return [r for r in self.fake.responses if r["_name"] == name][-1]
+
+    def submit(self, callback_id, user, group_id=None, values=None):
+        metadata = f"group:{group_id}" if group_id is not None else ""
+        body = sr.view_submission_body(callback_id, values or {}, user, team_id=self.team, private_metadata=metadata)
+        status, text = sr.post(self.url, body, SIGNING_SECRET)
+        assert status == 200
+        return json.loads(text) if text.strip() else {}
+
+    def stop(self):
+        self.server.close()
+
+    def command(self, text, user, timeout=5):
+        """`/unmentor text` as `user`; the ephemeral reply (or None when a modal opened instead)."""
+        name = "cmd-" + uuid.uuid4().hex[:8]
+        body = sr.slash_command_body(text, user_id=user, team_id=self.team, response_url=self.fake.response_url(name))
+        status, _ = sr.post(self.url, body, SIGNING_SECRET)
+        assert status == 200
+        self.fake.wait_for(lambda f: any(r["_name"] == name for r in f.responses), timeout=timeout)
+        replies = [r for r in self.fake.responses if r["_name"] == name]
+        return replies[-1] if replies else None
+
+    def event(self, event, event_id=None):
+        body, headers = sr.event_body(event, team_id=self.team, event_id=event_id or "Ev" + uuid.uuid4().hex[:10])
+        status, _ = sr.post(self.url, body, SIGNING_SECRET, headers=headers)
+        assert status == 200

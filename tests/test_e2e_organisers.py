@@ -1,0 +1,219 @@
+"""Organisers end to end: who they are, App Home, stats, export and controls, through signed HTTP requests.
+
+Personas: olive (organiser by UNMENTOR_ORGANISERS), adam (a Slack workspace admin), otto
+(made an organiser by olive), and members ada (Acme), ben (Beta), cy (Gamma), di (Delta)
+who are not organisers. The home views are checked against the Block Kit schema by the fake.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from freezegun import freeze_time
+from sqlmodel import select
+
+from scheduler import membership, rounds
+from scheduler.meetings import FollowUpForm, mark_met, save_follow_up
+from scheduler.membership import ProfileForm, SlackProfile
+from storage.db import session_scope
+from storage.models import MatchGroup, Member, Outbox, Round
+from tests.inprocess import Bot
+
+UTC = timezone.utc
+TEAM = "T111"
+OPENS = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
+SECRET = "I learned the secret recipe"
+SHAREABLE = "How another charity budgets for volunteers"
+
+
+@pytest.fixture
+def bot(engine, fake_slack):
+    fake_slack.add_user("UOLIVE", real_name="Olive")
+    fake_slack.add_user("UADAM", real_name="Adam", is_admin=True)
+    fake_slack.add_user("UOTTO", real_name="Otto")
+    for user, org in [("UADA", "Acme"), ("UBEN", "Beta"), ("UCY", "Gamma"), ("UDI", "Delta")]:
+        fake_slack.add_user(user, real_name=user.title())
+        with session_scope(engine) as session:
+            membership.save_profile(session, TEAM, user, ProfileForm(organisation=org), SlackProfile())
+    running = Bot(engine, fake_slack, TEAM, organisers=["UOLIVE"])
+    yield running
+    running.stop()
+
+
+def a_round_with_answers(bot):
+    """Round 1: both pairs matched; one pair met, both answered, only one let organisers read."""
+    with freeze_time(OPENS, tick=True):
+        rounds.open_round(bot.engine, TEAM)
+        bot.deliver()
+    with session_scope(bot.engine) as session:
+        group = session.exec(select(MatchGroup)).first()
+        people = [m.slack_user_id for m in session.exec(select(Member)) if m.id in _member_ids(session, group.id)]
+        mark_met(session, TEAM, people[0], group.id)
+        save_follow_up(session, TEAM, people[0], group.id, FollowUpForm(learned=SHAREABLE, organisers_may_read=True))
+        save_follow_up(session, TEAM, people[1], group.id, FollowUpForm(learned=SECRET, organisers_may_read=False))
+    return people
+
+
+def _member_ids(session, group_id):
+    from storage.rounds import group_members
+
+    return {m.id for m in group_members(session, group_id)}
+
+
+def home_of(bot, user):
+    bot.fake.reset()
+    bot.event({"type": "app_home_opened", "user": user, "channel": "D1", "tab": "home", "event_ts": "1.1"})
+    assert bot.fake.wait_for(lambda f: f.calls_to("views.publish"), timeout=10)
+    view = bot.fake.calls_to("views.publish")[-1].args["view"]
+    return json.loads(view) if isinstance(view, str) else view
+
+
+@pytest.mark.parametrize("organiser", ["UOLIVE", "UADAM"])
+def test_organisers_by_setting_and_slack_admins_see_the_stats(bot, organiser):
+    a_round_with_answers(bot)
+    reply = bot.command("stats", organiser)
+    text = json.dumps(reply["blocks"])
+    assert reply["response_type"] == "ephemeral"
+    assert "Round 1" in text and "*Groups*\\n2 made" in text and "*Met*\\n1 (50%)" in text
+    assert SHAREABLE in text and SECRET not in text
+    assert "UADA" not in text and "UBEN" not in text  # learnings never carry names
+
+
+def test_anyone_else_gets_a_polite_refusal_and_nothing_leaks(bot):
+    a_round_with_answers(bot)
+    for word in ("stats", "export", "preview", "open", "schedule", "prompts", "organisers add <@UCY|cy>",
+                 "remove <@UBEN|ben>", "domain add x.org X"):
+        reply = bot.command(word, "UCY")
+        assert reply["text"] == "Sorry, that's something only the network's organisers can do.", word
+    assert bot.fake.calls_to("views.open") == []
+    assert not [c for c in bot.fake.calls_to("chat.postMessage") if c.args["channel"] == "UCY"]
+    with session_scope(bot.engine) as session:
+        assert {m.slack_user_id for m in session.exec(select(Member))} >= {"UBEN"}
+
+
+def test_organisers_add_and_remove_organisers(bot):
+    assert "only the network's organisers" in bot.command("stats", "UOTTO")["text"]
+    assert "<@UOTTO> is now an organiser" in bot.command("organisers add <@UOTTO|otto>", "UOLIVE")["text"]
+    assert "already an organiser" in bot.command("organisers add <@UOTTO|otto>", "UOLIVE")["text"]
+    assert bot.command("stats", "UOTTO")["text"] == "No rounds yet."
+    assert "<@UOTTO>" in bot.command("organisers", "UOTTO")["text"]
+    assert "no longer an organiser" in bot.command("organisers remove <@UOTTO|otto>", "UOLIVE")["text"]
+    assert "only the network's organisers" in bot.command("stats", "UOTTO")["text"]
+    # Someone named in the setting can't be removed from Slack: the setting decides.
+    assert "UNMENTOR_ORGANISERS setting" in bot.command("organisers remove <@UOLIVE|olive>", "UADAM")["text"]
+    assert "Use `/unmentor organisers add @someone`" in bot.command("organisers add otto", "UOLIVE")["text"]
+
+
+def test_app_home_shows_members_their_status_match_past_partners_and_buttons(bot):
+    people = a_round_with_answers(bot)
+    with session_scope(bot.engine) as session:
+        for r in session.exec(select(Round)).all():
+            r.state = "closed"
+            session.add(r)
+    with freeze_time(OPENS + timedelta(days=35), tick=True):
+        rounds.open_round(bot.engine, TEAM, manual=True)
+    view = home_of(bot, people[0])
+    text = json.dumps(view)
+    assert "*Status:* active" in text and "you're matched with" in text
+    assert f"Round 1: <@{people[1]}>" in text  # past partners
+    buttons = [e["action_id"] for b in view["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert buttons == ["member_edit_profile", "member_skip", "member_pause", "member_leave"]
+    assert "For organisers" not in text
+
+    bot.click("member_pause", people[0], home=True)
+    assert bot.fake.wait_for(lambda f: f.calls_to("views.publish"))
+    with session_scope(bot.engine) as session:
+        assert session.exec(select(Member).where(Member.slack_user_id == people[0])).one().status == "paused"
+
+
+def test_app_home_adds_stats_and_controls_for_organisers(bot):
+    a_round_with_answers(bot)
+    view = home_of(bot, "UOLIVE")
+    text = json.dumps(view)
+    assert "For organisers" in text and "Meeting rate over 1 round" in text and SHAREABLE in text
+    assert SECRET not in text
+    buttons = [e["action_id"] for b in view["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert buttons == ["organiser_preview", "organiser_open_round", "organiser_schedule", "organiser_prompts",
+                       "organiser_export"]
+
+
+def test_export_sends_the_organiser_a_csv_of_round_stats_without_unconsented_words(bot):
+    a_round_with_answers(bot)
+    assert "sent you the round stats" in bot.command("export", "UOLIVE")["text"]
+    (dm,) = [c for c in bot.fake.calls_to("chat.postMessage") if c.args["channel"] == "UOLIVE"]
+    csv_text = json.dumps(dm.args["blocks"])
+    assert "number,period,state" in csv_text and "met_rate" in csv_text
+    assert SECRET not in csv_text and SHAREABLE not in csv_text and "UADA" not in csv_text
+
+
+def test_preview_shows_the_next_groups_and_stores_and_sends_nothing(bot):
+    reply = bot.command("preview", "UOLIVE")
+    assert "*2 groups*" in reply["text"] and "Nothing has been stored or sent" in reply["text"]
+    with session_scope(bot.engine) as session:
+        assert session.exec(select(Round)).all() == [] and session.exec(select(Outbox)).all() == []
+    assert bot.fake.calls_to("chat.postMessage") == [] and bot.fake.calls_to("conversations.open") == []
+
+
+def test_opening_a_round_now_asks_first_then_opens_it_once(bot):
+    reply = bot.command("open", "UOLIVE")
+    buttons = [e["action_id"] for b in reply["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert buttons == ["organiser_open_round"]
+    with session_scope(bot.engine) as session:
+        assert session.exec(select(Round)).all() == []
+    first = bot.click("organiser_open_round", "UOLIVE", value="open")
+    assert "Round 1 is open: 2 groups" in bot.reply(first)["text"]
+    second = bot.click("organiser_open_round", "UOLIVE", value="open")
+    assert "still running" in bot.reply(second)["text"]
+    with session_scope(bot.engine) as session:
+        assert len(session.exec(select(Round)).all()) == 1
+
+
+def test_organisers_change_cadence_day_and_time_in_a_modal(bot):
+    assert bot.command("schedule", "UOLIVE") is None  # a modal opens instead of a reply
+    assert bot.fake.wait_for(lambda f: f.calls_to("views.open"))
+    values = {
+        "cadence": {"value": {"type": "static_select", "selected_option": {"value": "fortnightly"}}},
+        "weekday": {"value": {"type": "static_select", "selected_option": {"value": "2"}}},
+        "time": {"value": {"type": "timepicker", "selected_time": "14:30"}},
+        "timezone": {"value": {"type": "plain_text_input", "value": "Europe/Paris"}},
+        "country": {"value": {"type": "plain_text_input", "value": "fr"}},
+    }
+    assert bot.submit("organiser_schedule_view", "UOLIVE", values=values) == {}
+    assert bot.fake.wait_for(lambda f: any("Schedule saved" in c.args["text"] for c in f.calls_to("chat.postMessage")))
+    from scheduler.round_settings import load_schedule
+
+    with session_scope(bot.engine) as session:
+        saved = load_schedule(session, TEAM)
+    assert (saved.cadence, saved.weekday, saved.hour, saved.minute, saved.timezone, saved.country) == (
+        "fortnightly", 2, 14, 30, "Europe/Paris", "FR")
+
+    values["timezone"] = {"value": {"type": "plain_text_input", "value": "Narnia/Lantern"}}
+    answer = bot.submit("organiser_schedule_view", "UOLIVE", values=values)
+    assert answer["response_action"] == "errors" and "time zone" in answer["errors"]["timezone"]
+    with session_scope(bot.engine) as session:
+        assert load_schedule(session, TEAM).timezone == "Europe/Paris"
+
+
+def test_organisers_upload_a_prompt_library_and_new_intros_use_it(bot):
+    assert bot.command("prompts", "UOLIVE") is None
+    lines = "\n".join(f"money | Funding question number {i}?" for i in range(4))
+    assert bot.submit("organiser_prompts_view", "UOLIVE",
+                      values={"library": {"value": {"type": "plain_text_input", "value": lines}}}) == {}
+    bad = bot.submit("organiser_prompts_view", "UOLIVE",
+                     values={"library": {"value": {"type": "plain_text_input", "value": "no bar here"}}})
+    assert bad["response_action"] == "errors" and "Line 1" in bad["errors"]["library"]
+    with freeze_time(OPENS, tick=True):
+        rounds.open_round(bot.engine, TEAM)
+        bot.deliver()
+    intros = [c for c in bot.fake.calls_to("chat.postMessage") if c.args["text"].startswith("You're matched")]
+    assert len(intros) == 2 and all("Funding question number" in json.dumps(c.args["blocks"]) for c in intros)
+
+
+def test_organisers_remove_a_member_and_their_data(bot):
+    reply = bot.command("remove <@UDI|di>", "UOLIVE")
+    assert "Removed <@UDI>" in reply["text"]
+    with session_scope(bot.engine) as session:
+        assert session.exec(select(Member).where(Member.slack_user_id == "UDI")).first() is None
+    assert "isn't signed up" in bot.command("remove <@UDI|di>", "UOLIVE")["text"]
