@@ -17,10 +17,12 @@ from storage.db import session_scope
 log = logging.getLogger("unmentor")
 
 
-def make_client(settings: Settings) -> WebClient:
+def make_client(settings: Settings, *, wait_out_rate_limits: bool = True) -> WebClient:
+    """The Web API client. Replies to clicks wait out a 429 (Slack says how long); the outbox
+    doesn't (wait_out_rate_limits=False): it records when to try again and moves on."""
     client = WebClient(token=settings.bot_token, base_url=settings.slack_api_url, timeout=10)
-    # Slack's 429s say how long to wait; honour them rather than failing the send.
-    client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=3))
+    if wait_out_rate_limits:
+        client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))
     client.retry_handlers.append(ConnectionErrorRetryHandler(max_retry_count=2))
     return client
 

@@ -154,15 +154,26 @@ def _round_tools(team: str | None):
     return engine, client, _team(engine, client, team)
 
 
-def _deliver(engine, client, team_id: str, pace: float) -> None:
-    from bot.gateway import SlackGateway
-    from scheduler.delivery import deliver
+def _deliver(engine, team_id: str, pace: float) -> None:
+    """Send everything waiting, sitting out Slack's rate limits, until nothing is left to try."""
+    import time
 
-    report = deliver(engine, team_id, SlackGateway(client), pace=pace)
-    click.echo(
-        f"delivered: {report.sent} sent, {report.found_already_sent} found already sent, "
-        f"{report.failed} failed, {report.retrying} waiting to retry"
-    )
+    from bot.app import make_client
+    from bot.gateway import SlackGateway
+    from scheduler.delivery import DeliveryReport, deliver, seconds_until_retry
+
+    gateway = SlackGateway(make_client(_settings(), wait_out_rate_limits=False))
+    total = DeliveryReport()
+    while True:
+        report = deliver(engine, team_id, gateway, pace=pace)
+        for name in ("sent", "found_already_sent", "failed"):
+            setattr(total, name, getattr(total, name) + getattr(report, name))
+        wait = seconds_until_retry(engine, team_id)
+        if wait is None:
+            break
+        click.echo(f"waiting {wait:.0f} s for Slack's rate limit…")
+        time.sleep(min(max(wait, 0.1), 300))
+    click.echo(f"delivered: {total.sent} sent, {total.found_already_sent} found already sent, {total.failed} failed")
 
 
 def _describe_group(members) -> str:
@@ -207,7 +218,7 @@ def round_open(dry_run: bool, team: str | None, pace: float) -> None:
     click.echo(
         f"round {outcome.round.number} opened: {len(outcome.plan.groups)} groups, {len(outcome.plan.unmatched)} unmatched"
     )
-    _deliver(engine, client, team_id, pace)
+    _deliver(engine, team_id, pace)
 
 
 def _phase_command(name: str, phase: str, help_text: str) -> None:
@@ -227,7 +238,7 @@ def _phase_command(name: str, phase: str, help_text: str) -> None:
         }
         click.echo(messages.get(result, result))
         if result == "done":
-            _deliver(engine, client, team_id, pace)
+            _deliver(engine, team_id, pace)
 
 
 _phase_command("nudge", "nudge", "Nudge the groups that haven't scheduled or met yet.")
@@ -241,7 +252,7 @@ _phase_command("close", "close", "Close the running round.")
 def round_deliver(team: str | None, pace: float) -> None:
     """Send whatever is waiting (after a restart, say); nothing is sent twice."""
     engine, client, team_id = _round_tools(team)
-    _deliver(engine, client, team_id, pace)
+    _deliver(engine, team_id, pace)
 
 
 def _local_tools(team: str | None):

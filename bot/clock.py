@@ -16,6 +16,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.engine import Engine
 
+from bot.app import make_client
 from bot.config import Settings
 from bot.gateway import SlackGateway
 from scheduler import delivery, rounds
@@ -72,7 +73,7 @@ def build_scheduler(settings: Settings, engine: Engine, client: WebClient) -> Ba
         # A job that overran or was missed runs once, not once per missed interval.
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": TICK_SECONDS},
     )
-    gateway = SlackGateway(client)
+    gateway = SlackGateway(make_client(settings, wait_out_rate_limits=False))
     delivery_job = scheduler.add_job(
         deliver_all, IntervalTrigger(seconds=DELIVERY_SECONDS), args=[engine, gateway], id="delivery",
         next_run_time=now(),

@@ -10,6 +10,7 @@ import json
 import logging
 import os
 import socket
+import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -41,19 +42,23 @@ DEFAULT_PACE = 1.2
 DEFAULT_LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 8
 HOST = socket.gethostname()
+# Sends this process has in hand right now (the clock's pass and a click's can overlap).
+_IN_FLIGHT: set[int] = set()
+_IN_FLIGHT_LOCK = threading.Lock()
 
 
 def claimer() -> str:
     return f"{HOST}:{os.getpid()}"
 
 
-def _claimer_alive(claimed_by: str | None) -> bool:
-    """Whether the process that claimed a send is still running (only knowable on this host)."""
-    host, _, pid = (claimed_by or "").rpartition(":")
+def _claimer_alive(row: Outbox) -> bool:
+    """Whether the process that claimed a send may still be making it (only knowable on this host)."""
+    host, _, pid = (row.claimed_by or "").rpartition(":")
     if host != HOST or not pid.isdigit():
         return True  # another host's process: only its lease can tell
     if int(pid) == os.getpid():
-        return False  # this process restarted its loop: nothing of ours is mid-send
+        with _IN_FLIGHT_LOCK:
+            return row.id in _IN_FLIGHT  # ours, and in hand in another thread
     try:
         os.kill(int(pid), 0)
     except ProcessLookupError:
@@ -190,8 +195,10 @@ def _plan(session: Session, row: Outbox) -> _Plan | None:
         asker = member_store.get_member_by_id(session, latest[0].member_id)
         return _Plan(RescheduleNotice(group.id, asker.slack_user_id, latest[1], latest[2]), channel=member.slack_user_id)
     if row.kind == "reschedule_accepted":
-        return _Plan(RescheduleAccepted(_partners(session, group.id, member.id)[0], group.meeting_at),
-                     channel=member.slack_user_id)
+        partners = _partners(session, group.id, member.id)
+        if not partners:
+            return None  # the partner has left since
+        return _Plan(RescheduleAccepted(partners[0], group.meeting_at), channel=member.slack_user_id)
     if row.kind == "partner_moved_on":
         return _Plan(PartnerMovedOn(round_.number, next_round_at(session, row.team_id)), channel=member.slack_user_id)
     if row.kind == "stay_in_touch":
@@ -226,14 +233,14 @@ def deliver(
     while True:
         with session_scope(engine) as session:
             rows = outbox.ready(session, team_id, now(), lease, batch, HOST, keys)
-        rows = [r for r in rows if r.state != "sending" or r.claimed_at < now() - lease or not _claimer_alive(r.claimed_by)]
+        rows = [r for r in rows if r.state != "sending" or r.claimed_at < now() - lease or not _claimer_alive(r)]
         if not rows:
             return report
         progressed = False
         for row in rows:
             if budget is not None and time.monotonic() - started > budget:
                 return report
-            outcome = _deliver_one(engine, gateway, row)
+            outcome = _deliver_one_safely(engine, gateway, row)
             setattr(report, outcome, getattr(report, outcome) + 1)
             progressed = progressed or outcome != "retrying"
             if outcome == "sent" and pace:
@@ -242,11 +249,37 @@ def deliver(
             return report  # everything left is waiting out a back-off
 
 
+def seconds_until_retry(engine: Engine, team_id: str) -> float | None:
+    """How long until the next send waiting out a rate limit or error may go; None when none waits."""
+    with session_scope(engine) as session:
+        due = outbox.next_retry_at(session, team_id)
+    return None if due is None else max((due - now()).total_seconds(), 0.0)
+
+
+def _deliver_one_safely(engine: Engine, gateway: Gateway, row: Outbox) -> str:
+    """One send; a bug or bad row is recorded on that row and never stops the rest of the queue."""
+    with _IN_FLIGHT_LOCK:
+        if row.id in _IN_FLIGHT:
+            return "skipped"
+        _IN_FLIGHT.add(row.id)
+    try:
+        return _deliver_one(engine, gateway, row)
+    except Exception as error:
+        log.exception("couldn't deliver %s", row.key)
+        with session_scope(engine) as session:
+            outbox.mark_failed(session, row.id, f"internal: {error.__class__.__name__}")
+        return "failed"
+    finally:
+        with _IN_FLIGHT_LOCK:
+            _IN_FLIGHT.discard(row.id)
+
+
 def _deliver_one(engine: Engine, gateway: Gateway, row: Outbox) -> str:
     with session_scope(engine) as session:
         in_doubt = row.state == "sending"
         if not outbox.claim(session, row, claimer()):
             return "skipped"
+    with session_scope(engine) as session:
         plan = _plan(session, row)
     if plan is None:
         with session_scope(engine) as session:

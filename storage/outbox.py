@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, update
+from sqlalchemy import func, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
@@ -103,6 +103,18 @@ def mark_failed(session: Session, row_id: int, error: str) -> None:
     session.exec(
         update(Outbox).where(Outbox.id == row_id).values(state=SendState.failed.value, error=error[:200])
     )
+
+
+def next_retry_at(session: Session, team_id: str) -> datetime | None:
+    """The earliest time a send that failed for now (rate limit, Slack hiccup) may be tried again.
+
+    Sends scheduled for later (reminders) have no error and don't count.
+    """
+    return session.exec(
+        select(func.min(Outbox.not_before)).where(
+            Outbox.team_id == team_id, Outbox.state == SendState.pending.value, Outbox.not_before.is_not(None),
+            Outbox.error.is_not(None))
+    ).one()
 
 
 def get(session: Session, row_id: int) -> Outbox | None:

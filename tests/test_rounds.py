@@ -396,3 +396,53 @@ def test_a_send_claimed_by_a_live_process_is_left_to_it(engine, fake_slack, gate
             assert outbox.claim(session, row, f"{delivery.HOST}:1")
         assert deliver(engine, gateway).sent == 0
     assert fake_slack.calls_to("chat.postMessage") == [] and os.getpid() != 1
+
+
+def test_a_rate_limited_send_waits_as_long_as_slack_says_without_blocking_the_queue(engine, fake_slack):
+    gateway = SlackGateway(make_client(Settings(bot_token=BOT_TOKEN, slack_api_url=fake_slack.api_url),
+                                       wait_out_rate_limits=False))
+    for user, org in [("U1", "Acme"), ("U2", "Beta"), ("U3", "Gamma"), ("U4", "Delta")]:
+        join(engine, fake_slack, user, org)
+    fake_slack.fail_next("chat.postMessage", status=429, retry_after=30, times=1)
+    with freeze_time(OPENS, tick=True):
+        rounds.open_round(engine, TEAM)
+        first = deliver(engine, gateway)
+        assert (first.sent, first.retrying) == (1, 1)  # the other intro went on regardless
+        assert 29 <= delivery.seconds_until_retry(engine, TEAM) <= 30
+        assert deliver(engine, gateway).sent == 0  # not before Slack said
+    with freeze_time(OPENS + timedelta(seconds=31), tick=True):
+        assert deliver(engine, gateway).sent == 1
+        assert delivery.seconds_until_retry(engine, TEAM) is None
+    assert all(len(fake_slack.messages(g.channel_id)) == 1 for g, _ in groups(engine))
+
+
+def test_a_row_that_cannot_be_built_is_recorded_and_the_rest_still_go(engine, fake_slack, gateway):
+    for user, org in [("U1", "Acme"), ("U2", "Beta")]:
+        join(engine, fake_slack, user, org)
+    with freeze_time(OPENS, tick=True):
+        rounds.open_round(engine, TEAM)
+        with session_scope(engine) as session:
+            outbox.queue(session, TEAM, [{"key": "mystery:1", "kind": "no_such_kind"}])
+        report = deliver(engine, gateway)
+    assert report.sent == 1 and report.failed == 1
+    with session_scope(engine) as session:
+        bad = session.exec(select(Outbox).where(Outbox.key == "mystery:1")).one()
+    assert bad.state == "failed" and bad.error.startswith("internal")
+
+
+def test_a_send_this_process_has_in_hand_is_not_taken_over_by_another_thread(engine, fake_slack, gateway):
+    for user, org in [("U1", "Acme"), ("U2", "Beta")]:
+        join(engine, fake_slack, user, org)
+    with freeze_time(OPENS, tick=True):
+        rounds.open_round(engine, TEAM)
+        with session_scope(engine) as session:
+            (row,) = session.exec(select(Outbox)).all()
+            assert outbox.claim(session, row, delivery.claimer())
+        delivery._IN_FLIGHT.add(row.id)  # a click's thread is posting it right now
+        try:
+            assert deliver(engine, gateway).sent == 0
+        finally:
+            delivery._IN_FLIGHT.discard(row.id)
+        # Once that thread is gone without marking it, the send is in doubt and is checked, not repeated.
+        assert deliver(engine, gateway).sent == 1
+    assert len(fake_slack.messages(fake_slack.conversation_id("U1", "U2"))) == 1
