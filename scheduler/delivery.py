@@ -96,7 +96,8 @@ class DeliveryReport:
     failed: int = 0
     retrying: int = 0
     found_already_sent: int = 0
-    skipped: int = 0
+    dropped: int = 0   # no longer needed (they left, the round moved on): recorded, not sent
+    skipped: int = 0   # another process or thread has it
 
 
 def marker_for(row: Outbox) -> str:
@@ -242,7 +243,9 @@ def deliver(
                 return report
             outcome = _deliver_one_safely(engine, gateway, row)
             setattr(report, outcome, getattr(report, outcome) + 1)
-            progressed = progressed or outcome != "retrying"
+            # Only a row that reached a final state is progress: spinning on rows another
+            # thread holds, or that wait out a back-off, would never end.
+            progressed = progressed or outcome in ("sent", "failed", "found_already_sent", "dropped")
             if outcome == "sent" and pace:
                 time.sleep(pace)
         if not progressed:
@@ -284,7 +287,7 @@ def _deliver_one(engine: Engine, gateway: Gateway, row: Outbox) -> str:
     if plan is None:
         with session_scope(engine) as session:
             outbox.mark_failed(session, row.id, "no longer needed")
-        return "skipped"
+        return "dropped"
     marker = marker_for(row)
     try:
         if plan.update_ts:
