@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 
 from bot import ids
 from scheduler import messages
@@ -11,16 +11,22 @@ from scheduler.membership import ORGANISATION_MAX, TEXT_MAX, Change, ProfileForm
 Message = dict  # {"text": fallback, "blocks": [...]} — what chat.postMessage / respond take
 
 
+# mrkdwn has no escape for its formatting marks, so in member-written text they become
+# look-alikes: "Acme*" must not end the bold that wraps it.
+_MARK_LOOKALIKES = str.maketrans({"*": "∗", "_": "ˍ", "~": "∼", "`": "ˋ"})
+
+
 def escape(text: str) -> str:
     """Member-written text shown in mrkdwn: never a mention, link or formatting trick."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.translate(_MARK_LOOKALIKES)
 
 
-def slack_date(at: datetime, fallback_format: str = "%A %-d %B at %H:%M UTC") -> str:
-    """A date Slack renders in each reader's own time zone."""
-    unix = int(at.timestamp())
-    fallback = at.strftime(fallback_format)
-    return f"<!date^{unix}^{{date_long_pretty}} at {{time}}|{fallback}>"
+def slack_date(at: datetime) -> str:
+    """A date Slack renders in each reader's own time zone (the fallback, for notifications, in UTC)."""
+    utc = at.astimezone(timezone.utc)
+    fallback = f"{utc:%A} {utc.day} {utc:%B} at {utc:%H:%M} UTC"
+    return f"<!date^{int(utc.timestamp())}^{{date_long_pretty}} at {{time}}|{fallback}>"
 
 
 def _section(text: str) -> dict:
@@ -172,7 +178,8 @@ def stayed_message() -> Message:
 
 
 def something_went_wrong_message() -> Message:
-    return _message("Sorry, something went wrong on our side and nothing was changed. Please try again in a minute.")
+    return _message("Sorry, something went wrong on our side. Please try again in a minute; "
+                    "`/unmentor status` shows where things stand.")
 
 
 def organisers_only_message() -> Message:
@@ -409,8 +416,9 @@ def follow_up_ask_message(ask, marker: str | None = None) -> Message:
 
 
 UNMATCHED_REASONS = {
-    "odd_one_out": "there was an odd number of people this round, and every group of three I could make "
-                   "would have put two people from the same organisation together or repeated a pair",
+    "odd_number": "there was an odd number of people this round, and this network pairs people two by two",
+    "no_trio_possible": "there was an odd number of people this round, and every group of three I could make "
+                        "would have put two people from the same organisation together or repeated a pair",
     "no_partner_possible": "everyone you could be paired with is from your organisation or someone you've "
                            "already met",
     "partner_unreachable": "your partner can't be reached on Slack any more, and nobody else was free to "
@@ -436,7 +444,7 @@ def announcement_message(announcement, marker: str | None = None) -> Message:
     return _with_marker(_message(
         text,
         _section(text),
-        {"type": "actions", "elements": [_button("Skip this round", ids.SKIP_ROUND, "skip")]},
+        {"type": "actions", "elements": [_button("Skip this round", ids.SKIP_ROUND, f"period:{announcement.period}")]},
         _context("Want a longer break? `/unmentor pause` any time."),
     ), marker)
 
@@ -467,6 +475,20 @@ def round_ended_reply(round_number: int | None) -> Message:
     which = f"Round {round_number}" if round_number else "That round"
     return _message(f"{which} has ended, so this button has retired. Thank you for taking part! "
                     "Your next match comes with the next round.")
+
+
+def match_ended_reply() -> Message:
+    return _message("This match has moved on, so this button has retired. Anything new for you this round "
+                    "comes in its own message.")
+
+
+def too_late_to_rematch_reply() -> Message:
+    return _message("The round is nearly over, so rather than start a new match now, you'll go first when "
+                    "the next round opens.")
+
+
+def met_cannot_move_reply() -> Message:
+    return _message("You've already marked this one as met, so there's nothing to move.")
 
 
 def not_yours_reply() -> Message:
@@ -552,8 +574,9 @@ def cannot_accept_own_reply() -> Message:
 def reschedule_accepted_reply(meeting_at: datetime | None, already: bool) -> Message:
     if already:
         return _message("That's already settled. Enjoy the chat!")
-    when = f" for {slack_date(meeting_at)}" if meeting_at else ""
-    return _message(f"Great, you're on{when}. I've let your partner know.")
+    if meeting_at is None:
+        return _message("Thanks, I've let your partner know. Find a time that suits you both in your conversation.")
+    return _message(f"Great, you're on for {slack_date(meeting_at)}. I've let your partner know.")
 
 
 def follow_up_thanks() -> Message:
@@ -697,9 +720,9 @@ def reschedule_accepted_message(accepted, marker: str | None = None) -> Message:
 
 
 def partner_moved_on_message(moved, marker: str | None = None) -> Message:
-    text = (f"It looks like round {moved.round_number} got busy for you, and that's fine. Your match has moved "
-            f"on so your partner still gets a chat. You'll be matched again when the next round opens "
-            f"{slack_date(moved.next_round_at)}. Need a break instead? `/unmentor pause` any time.")
+    text = (f"Your unmentor match for round {moved.round_number} has closed early; there's nothing for you to do. "
+            f"You'll be matched again when the next round opens {slack_date(moved.next_round_at)}. "
+            "Need a break instead? `/unmentor pause` any time.")
     return _with_marker(_message(text, _section(text)), marker)
 
 

@@ -63,3 +63,10 @@ def parse_value(raw: str | None, kind: str) -> int | None:
     if got_kind != kind or not ident.isdigit():
         return None
     return int(ident)
+
+
+def parse_period(raw: str | None) -> str | None:
+    """The round period in a heads-up's "period:2026-12" value; None for older or odd values."""
+    if raw and raw.startswith("period:") and 0 < len(raw) - 7 <= 32:
+        return raw[7:]
+    return None

@@ -45,24 +45,32 @@ def register(app: App, services: Services) -> None:
             ack(response_action="errors", errors={problem.field or "organisation": str(problem)})
             return
         ack()
-        profile = commands.slack_user(services, user_id).profile
-        with session_scope(services.engine) as session:
-            result = membership.save_profile(session, team_id, user_id, form, profile)
-            next_at = next_round_at(session, team_id)
-        reply = blocks.joined_message(
-            result.outcome is membership.JoinOutcome.joined, result.member.organisation, next_at
-        )
-        client.chat_postMessage(channel=user_id, **reply)
-        home.refresh(services, team_id, user_id)
+
+        def work():
+            profile = commands.slack_user(services, user_id).profile
+            with session_scope(services.engine) as session:
+                result = membership.save_profile(session, team_id, user_id, form, profile)
+                next_at = next_round_at(session, team_id)
+            reply = blocks.joined_message(
+                result.outcome is membership.JoinOutcome.joined, result.member.organisation, next_at
+            )
+            client.chat_postMessage(channel=user_id, **reply)
+            home.refresh(services, team_id, user_id)
+
+        _safely(services, body, None, work)
 
     @app.action(ids.LEAVE_CONFIRM)
     def on_leave_confirmed(ack, body, respond):
         ack()
-        with session_scope(services.engine) as session:
-            change = membership.leave(session, _team(body), body["user"]["id"])
-        reply = blocks.left_message() if change is membership.Change.done else blocks.not_member_message()
-        _reply(body, respond, reply)
-        home.refresh(services, _team(body), body["user"]["id"])
+
+        def work():
+            with session_scope(services.engine) as session:
+                change = membership.leave(session, _team(body), body["user"]["id"])
+            reply = blocks.left_message() if change is membership.Change.done else blocks.not_member_message()
+            _reply(body, respond, reply)
+            home.refresh(services, _team(body), body["user"]["id"])
+
+        _safely(services, body, respond, work)
 
     @app.action(ids.LEAVE_CANCEL)
     def on_leave_cancelled(ack, body, respond):
@@ -80,27 +88,39 @@ def register(app: App, services: Services) -> None:
     def on_home_leave(ack, body):
         # The Home button carries Slack's own confirm dialog, so this click is the confirmation.
         ack()
-        with session_scope(services.engine) as session:
-            membership.leave(session, _team(body), body["user"]["id"])
-        home.refresh(services, _team(body), body["user"]["id"])
+
+        def work():
+            with session_scope(services.engine) as session:
+                membership.leave(session, _team(body), body["user"]["id"])
+            home.refresh(services, _team(body), body["user"]["id"])
+
+        _safely(services, body, None, work)
 
     @app.action(ids.EDIT_PROFILE)
     def on_edit_profile(ack, body, client):
         ack()
         team_id, user_id = _team(body), body["user"]["id"]
-        with session_scope(services.engine) as session:
-            result = membership.join(session, team_id, user_id, None, SlackProfile())
-        client.views_open(trigger_id=body["trigger_id"], view=blocks.join_modal(result.prefill))
+
+        def work():
+            with session_scope(services.engine) as session:
+                result = membership.join(session, team_id, user_id, None, SlackProfile())
+            client.views_open(trigger_id=body["trigger_id"], view=blocks.join_modal(result.prefill))
+
+        _safely(services, body, None, work)
 
     @app.action(ids.SKIP_ROUND)
     def on_skip_round(ack, body, respond):
         ack()
         team_id, user_id = _team(body), body["user"]["id"]
-        with session_scope(services.engine) as session:
-            started = membership.in_running_round(session, team_id, user_id)
-            change = membership.Change.already if started else membership.skip_next(session, team_id, user_id)
-        _reply(body, respond, blocks.skip_round_reply(change, started))
-        home.refresh(services, team_id, user_id)
+        period = ids.parse_period((body.get("actions") or [{}])[0].get("value"))
+
+        def work():
+            with session_scope(services.engine) as session:
+                change, started = membership.skip_round(session, team_id, user_id, period)
+            _reply(body, respond, blocks.skip_round_reply(change, started))
+            home.refresh(services, team_id, user_id)
+
+        _safely(services, body, respond, work)
 
     meeting_listeners.register(app, services)
     organiser_listeners.register(app, services)
@@ -116,9 +136,26 @@ def _register_home_change(app: App, services: Services, action_id: str, fn) -> N
     @app.action(action_id)
     def on_change(ack, body):
         ack()
-        with session_scope(services.engine) as session:
-            fn(session, _team(body), body["user"]["id"])
-        home.refresh(services, _team(body), body["user"]["id"])
+
+        def work():
+            with session_scope(services.engine) as session:
+                fn(session, _team(body), body["user"]["id"])
+            home.refresh(services, _team(body), body["user"]["id"])
+
+        _safely(services, body, None, work)
+
+
+def _safely(services: Services, body: dict, respond, work) -> None:
+    """Work done after ack(): if it fails, the person is told, where they clicked or by DM."""
+    try:
+        work()
+    except Exception:
+        log.exception("%s failed", body.get("type"))
+        reply = blocks.something_went_wrong_message()
+        if respond is not None and body.get("response_url"):
+            respond(replace_original=False, response_type="ephemeral", **reply)
+        else:
+            services.client.chat_postMessage(channel=body["user"]["id"], **reply)
 
 
 def _team(body: dict) -> str:

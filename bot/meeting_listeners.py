@@ -40,6 +40,8 @@ def _send(services: Services, team_id: str, result: Result) -> None:
 def _common_reply(result: Result) -> blocks.Message | None:
     if result.outcome is Outcome.round_ended:
         return blocks.round_ended_reply(result.round_number)
+    if result.outcome is Outcome.match_ended:
+        return blocks.match_ended_reply()
     if result.outcome is Outcome.not_yours:
         return blocks.not_yours_reply()
     return None
@@ -54,13 +56,8 @@ def _tell(services: Services, body: dict, respond, reply: blocks.Message, *, rep
             respond(response_type="ephemeral", replace_original=False, **reply)
 
 
-def _tell_in_group(services: Services, team_id: str, user_id: str, group_id: int | None, reply: blocks.Message) -> None:
+def _tell_in_group(services: Services, user_id: str, channel: str | None, reply: blocks.Message) -> None:
     """After a modal (which has no response URL): an ephemeral note in the pair's conversation, else a DM."""
-    from storage import rounds as round_store
-
-    with session_scope(services.engine) as session:
-        group = round_store.get_group(session, group_id) if group_id else None
-        channel = group.channel_id if group else None
     try:
         if channel:
             services.client.chat_postEphemeral(channel=channel, user=user_id, **reply)
@@ -71,10 +68,17 @@ def _tell_in_group(services: Services, team_id: str, user_id: str, group_id: int
 
 
 def _check_open(services: Services, body: dict) -> Result:
-    """Whether a button's group is the clicker's and still running, without changing anything."""
     with session_scope(services.engine) as session:
-        ctx = meetings._open(session, _team(body), body["user"]["id"], _group_from_click(body))
-    return ctx if isinstance(ctx, Result) else Result(Outcome.done, ctx.group.id, ctx.round.number)
+        return meetings.check_open(session, _team(body), body["user"]["id"], _group_from_click(body))
+
+
+def after_ack(services: Services, body: dict, name: str, work: Callable[[], None]) -> None:
+    """Run a modal's work after ack(); if it fails, the person hears so rather than nothing."""
+    try:
+        work()
+    except Exception:
+        log.exception("%s failed", name)
+        services.client.chat_postMessage(channel=body["user"]["id"], **blocks.something_went_wrong_message())
 
 
 def register(app: App, services: Services) -> None:
@@ -87,6 +91,9 @@ def register(app: App, services: Services) -> None:
             except Exception:
                 log.exception("%s failed", action_id)
                 _tell(services, body, respond, blocks.something_went_wrong_message())
+                if not body.get("response_url"):
+                    services.client.chat_postMessage(channel=body["user"]["id"],
+                                                     **blocks.something_went_wrong_message())
 
     def open_modal(build: Callable[[int, dict], dict]) -> Callable[[dict, object], None]:
         def work(body, respond):
@@ -133,16 +140,13 @@ def register(app: App, services: Services) -> None:
         _tell(services, body, respond, _common_reply(result) or blocks.leave_it_reply(), replace=True)
 
     def no_reply(body, respond):
-        check = _check_open(services, body)
-        if check.outcome is not Outcome.done:
-            _tell(services, body, respond, _common_reply(check))
-            return
         with session_scope(services.engine) as session:
-            from storage import rounds as round_store
-
-            waiting = round_store.get_group(session, check.group_id).status in meetings.WAITING
-        _tell(services, body, respond,
-              blocks.no_reply_choice(check.group_id) if waiting else blocks.no_reply_not_now_reply())
+            check = meetings.check_silence_report(session, _team(body), body["user"]["id"], _group_from_click(body))
+        if check.outcome is Outcome.done:
+            reply = blocks.no_reply_choice(check.group_id)
+        else:
+            reply = _common_reply(check) or blocks.no_reply_not_now_reply()
+        _tell(services, body, respond, reply)
 
     def partner_silent(rematch_now: bool):
         def work(body, respond):
@@ -153,6 +157,8 @@ def register(app: App, services: Services) -> None:
             _send(services, team_id, result)
             if result.outcome is Outcome.not_now:
                 reply = blocks.no_reply_not_now_reply()
+            elif result.too_late_to_rematch:
+                reply = blocks.too_late_to_rematch_reply()
             elif rematch_now:
                 reply = _common_reply(result) or blocks.rematched_reply(result.new_group_id is not None)
             else:
@@ -164,28 +170,22 @@ def register(app: App, services: Services) -> None:
         team_id = _team(body)
         with session_scope(services.engine) as session:
             result = meetings.accept_reschedule(session, team_id, body["user"]["id"], _group_from_click(body))
-            from storage import rounds as round_store
-
-            group = round_store.get_group(session, result.group_id) if result.group_id else None
-            meeting_at = group.meeting_at if group else None
         _send(services, team_id, result)
         if result.outcome is Outcome.not_now:
             reply = blocks.cannot_accept_own_reply()
         else:
             reply = _common_reply(result) or blocks.reschedule_accepted_reply(
-                meeting_at, result.outcome is Outcome.already)
+                result.meeting_at, result.outcome is Outcome.already)
         _tell(services, body, respond, reply, replace=True)
 
     def open_follow_up(body, respond):
         team_id, user_id, group_id = _team(body), body["user"]["id"], _group_from_click(body)
         with session_scope(services.engine) as session:
-            ctx = meetings._context(session, team_id, user_id, group_id)
-            prefill = meetings.existing_follow_up(session, team_id, user_id, group_id)
-        if isinstance(ctx, Outcome):
+            check, prefill = meetings.follow_up_prefill(session, team_id, user_id, group_id)
+        if check.outcome is not Outcome.done:
             _tell(services, body, respond, blocks.not_yours_reply())
             return
-        services.client.views_open(trigger_id=body["trigger_id"],
-                                   view=blocks.follow_up_modal(group_id, prefill or meetings.FollowUpForm()))
+        services.client.views_open(trigger_id=body["trigger_id"], view=blocks.follow_up_modal(group_id, prefill))
 
     on_click(ids.MEETING_MET, met)
     on_click(ids.MEETING_MISSED, missed)
@@ -208,12 +208,16 @@ def register(app: App, services: Services) -> None:
             ack(response_action="errors", errors={problem.field or "date": str(problem)})
             return
         ack()
-        with session_scope(services.engine) as session:
-            result = meetings.mark_scheduled(session, team_id, user_id, group_id, meeting_at)
-        _send(services, team_id, result)
-        reply = _common_reply(result) or blocks.scheduled_reply(
-            result.partner_ids, meeting_at, result.outcome is Outcome.already)
-        _tell_in_group(services, team_id, user_id, group_id, reply)
+
+        def work():
+            with session_scope(services.engine) as session:
+                result = meetings.mark_scheduled(session, team_id, user_id, group_id, meeting_at)
+            _send(services, team_id, result)
+            reply = _common_reply(result) or blocks.scheduled_reply(
+                result.partner_ids, meeting_at, result.outcome is Outcome.already)
+            _tell_in_group(services, user_id, result.channel_id, reply)
+
+        after_ack(services, body, "scheduling", work)
 
     @app.view(ids.RESCHEDULE_VIEW)
     def on_reschedule(ack, body, view):
@@ -224,18 +228,23 @@ def register(app: App, services: Services) -> None:
         try:
             with session_scope(services.engine) as session:
                 suggested_at = meetings.picked_time(session, team_id, user_id, day, at)
-            if suggested_at is None and not note.strip():
-                raise InputError("Suggest a new day, or leave a note for your partner.", "note")
-            meetings.clean_text(note, "note", limit=meetings.NOTE_MAX, required=False, field="note")
+            meetings.check_reschedule(suggested_at, note)
         except InputError as problem:
             ack(response_action="errors", errors={problem.field or "note": str(problem)})
             return
         ack()
-        with session_scope(services.engine) as session:
-            result = meetings.ask_reschedule(session, team_id, user_id, group_id, suggested_at, note)
-        _send(services, team_id, result)
-        reply = _common_reply(result) or blocks.reschedule_reply(result.partner_ids, result.short_notice)
-        _tell_in_group(services, team_id, user_id, group_id, reply)
+
+        def work():
+            with session_scope(services.engine) as session:
+                result = meetings.ask_reschedule(session, team_id, user_id, group_id, suggested_at, note)
+            _send(services, team_id, result)
+            if result.outcome is Outcome.not_now:
+                reply = blocks.met_cannot_move_reply()
+            else:
+                reply = _common_reply(result) or blocks.reschedule_reply(result.partner_ids, result.short_notice)
+            _tell_in_group(services, user_id, result.channel_id, reply)
+
+        after_ack(services, body, "rescheduling", work)
 
     @app.view(ids.FOLLOW_UP_VIEW)
     def on_follow_up(ack, body, view, client):
@@ -247,7 +256,11 @@ def register(app: App, services: Services) -> None:
             ack(response_action="errors", errors={problem.field or "learned": str(problem)})
             return
         ack()
-        with session_scope(services.engine) as session:
-            result = meetings.save_follow_up(session, team_id, user_id, group_id, form)
-        _send(services, team_id, result)
-        client.chat_postMessage(channel=user_id, **(_common_reply(result) or blocks.follow_up_thanks()))
+
+        def work():
+            with session_scope(services.engine) as session:
+                result = meetings.save_follow_up(session, team_id, user_id, group_id, form)
+            _send(services, team_id, result)
+            client.chat_postMessage(channel=user_id, **(_common_reply(result) or blocks.follow_up_thanks()))
+
+        after_ack(services, body, "follow-up", work)

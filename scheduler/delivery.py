@@ -133,7 +133,7 @@ def intro_for(session: Session, group_id: int) -> Intro | None:
         status=group.status,
         meeting_at=group.meeting_at,
         ended=round_.state == "closed" or group.status == GroupStatus.ended.value,
-        offer_no_reply=round_.state != "closed" and meetings.quiet_long_enough(group, round_),
+        offer_no_reply=round_.state != "closed" and meetings.quiet_long_enough(group),
     )
 
 
@@ -168,8 +168,8 @@ def _plan(session: Session, row: Outbox) -> _Plan | None:
         return _Plan(FollowUpAsk(group.id, round_.number, _partners(session, group.id, member.id)),
                      channel=member.slack_user_id)
     if row.kind in ("unmatched", "partner_unreachable"):
-        reason = "partner_unreachable" if row.kind == "partner_unreachable" else (
-            "odd_one_out" if round_.unmatched == 1 else "no_partner_possible")
+        # The reason was decided when the round opened, and travels in the key.
+        reason = "partner_unreachable" if row.kind == "partner_unreachable" else row.key.rsplit(":", 1)[1]
         return _Plan(Unmatched(round_.number, reason, next_round_at(session, row.team_id)), channel=member.slack_user_id)
     if row.kind == "announce":
         if member.status != MemberStatus.active.value:
@@ -194,6 +194,8 @@ def _plan(session: Session, row: Outbox) -> _Plan | None:
         if latest is None or latest[0].id != event_id or group.status != GroupStatus.rescheduling.value:
             return None  # superseded by a later suggestion, or already settled
         asker = member_store.get_member_by_id(session, latest[0].member_id)
+        if asker is None or asker.slack_user_id is None:
+            return None  # they've left since; their words went with them
         return _Plan(RescheduleNotice(group.id, asker.slack_user_id, latest[1], latest[2]), channel=member.slack_user_id)
     if row.kind == "reschedule_accepted":
         partners = _partners(session, group.id, member.id)

@@ -40,6 +40,7 @@ class Outcome(str, Enum):
     done = "done"
     already = "already"            # the same click again: nothing changed
     round_ended = "round_ended"    # a button on an earlier round's message
+    match_ended = "match_ended"    # this match moved on (a partner went quiet or couldn't be reached)
     not_yours = "not_yours"        # not a member of that group (or a forged value)
     not_now = "not_now"            # e.g. "partner hasn't replied" after the pair has met
 
@@ -53,6 +54,9 @@ class Result:
     send_now: list[str] = field(default_factory=list)  # outbox keys to deliver straight away
     new_group_id: int | None = None
     short_notice: bool = False
+    too_late_to_rematch: bool = False
+    channel_id: str | None = None       # the pair's conversation, for replies after a modal
+    meeting_at: datetime | None = None
 
 
 @dataclass
@@ -78,7 +82,7 @@ def _context(session: Session, team_id: str, user_id: str, group_id: int | None)
 
 def _result(ctx: _Context, outcome: Outcome, keys: list[str] | None = None, **extra) -> Result:
     return Result(outcome, ctx.group.id, ctx.round.number, tuple(m.slack_user_id for m in ctx.others),
-                  keys or [], **extra)
+                  keys or [], channel_id=ctx.group.channel_id, meeting_at=ctx.group.meeting_at, **extra)
 
 
 def _queue(session: Session, ctx: _Context, kind: str, key: str, member_id: int | None = None,
@@ -99,9 +103,25 @@ def _open(session: Session, team_id: str, user_id: str, group_id: int | None) ->
     ctx = _context(session, team_id, user_id, group_id)
     if isinstance(ctx, Outcome):
         return Result(ctx)
-    if ctx.round.state == RoundState.closed.value or ctx.group.status == GroupStatus.ended.value:
+    if ctx.round.state == RoundState.closed.value:
         return _result(ctx, Outcome.round_ended)
+    if ctx.group.status == GroupStatus.ended.value:
+        return _result(ctx, Outcome.match_ended)
     return ctx
+
+
+def check_open(session: Session, team_id: str, user_id: str, group_id: int | None) -> Result:
+    """Whether a button's group is the clicker's and still running (done), changing nothing."""
+    ctx = _open(session, team_id, user_id, group_id)
+    return ctx if isinstance(ctx, Result) else _result(ctx, Outcome.done)
+
+
+def check_silence_report(session: Session, team_id: str, user_id: str, group_id: int | None) -> Result:
+    """Whether "My partner hasn't replied" may be acted on: done, or not_now when the pair is in touch."""
+    ctx = _open(session, team_id, user_id, group_id)
+    if isinstance(ctx, Result):
+        return ctx
+    return _result(ctx, Outcome.done if quiet_long_enough(ctx.group) else Outcome.not_now)
 
 
 def reminder_time(meeting_at: datetime, timezone_name: str | None) -> datetime:
@@ -112,6 +132,20 @@ def reminder_time(meeting_at: datetime, timezone_name: str | None) -> datetime:
         zone = ZoneInfo("UTC")
     day_before: date = meeting_at.astimezone(zone).date() - timedelta(days=1)
     return datetime.combine(day_before, time(REMINDER_HOUR), tzinfo=zone)
+
+
+def reminder_send_time(meeting_at: datetime, timezone_name: str | None, at: datetime | None = None) -> datetime | None:
+    """When to remind one person: the day before at REMINDER_HOUR their time, or, when that has
+    passed (a chat fixed at short notice), now if it's daytime there and the chat is hours away;
+    otherwise no reminder, rather than one that wakes someone or arrives too late to help."""
+    at = at or now()
+    planned = reminder_time(meeting_at, timezone_name)
+    if planned >= at:
+        return planned
+    local_hour = at.astimezone(planned.tzinfo).hour
+    if meeting_at - at >= timedelta(hours=3) and 8 <= local_hour < 20:
+        return at
+    return None
 
 
 def meeting_time(day: date, at: time | None, timezone_name: str | None) -> datetime:
@@ -143,9 +177,12 @@ def _record_scheduled(session: Session, ctx: _Context, meeting_at: datetime | No
     keys = [_update_intro(session, ctx, event.id)]
     if meeting_at is not None:
         for person in [ctx.member, *ctx.others]:
+            send_at = reminder_send_time(meeting_at, person.timezone)
+            if send_at is None:
+                continue
             # The date is in the key: a new date means a new reminder, and the old one is dropped.
             _queue(session, ctx, "reminder", f"reminder:{ctx.group.id}:{person.id}:{meeting_at.isoformat()}",
-                   member_id=person.id, not_before=reminder_time(meeting_at, person.timezone))
+                   member_id=person.id, not_before=send_at)
     return keys
 
 
@@ -207,10 +244,14 @@ def accept_reschedule(session: Session, team_id: str, user_id: str, group_id: in
     asked, suggested_at, _ = latest
     if asked.member_id == ctx.member.id:
         return _result(ctx, Outcome.not_now)  # one can't accept one's own suggestion
-    if not round_store.transition_group(session, ctx.group, GroupStatus.scheduled.value,
-                                        [GroupStatus.rescheduling.value], meeting_at=suggested_at):
+    # With a suggested time the pair is scheduled; with only a note they still need to find
+    # one, so they go back to waiting (and the nudge still reaches them).
+    to_status = GroupStatus.scheduled.value if suggested_at else GroupStatus.new.value
+    if not round_store.transition_group(session, ctx.group, to_status, [GroupStatus.rescheduling.value],
+                                        meeting_at=suggested_at):
         return _result(ctx, Outcome.already)
-    result = _result(ctx, Outcome.done, _record_scheduled(session, ctx, suggested_at))
+    keys = _record_scheduled(session, ctx, suggested_at) if suggested_at else []
+    result = _result(ctx, Outcome.done, keys)
     accepted = store.add_event(session, team_id, ctx.group.id, "reschedule_accepted", ctx.member.id)
     result.send_now.append(_queue(session, ctx, "reschedule_accepted", f"reschedule_accepted:{accepted.id}",
                                   member_id=asked.member_id))
@@ -250,8 +291,9 @@ def leave_it_there(session: Session, team_id: str, user_id: str, group_id: int |
     return _result(ctx, Outcome.done)
 
 
-def quiet_long_enough(group: MatchGroup, round_: Round, at: datetime | None = None) -> bool:
-    return group.status in WAITING and (at or now()) >= round_.opened_at + timedelta(days=QUIET_DAYS)
+def quiet_long_enough(group: MatchGroup, at: datetime | None = None) -> bool:
+    """Still waiting, this many days after this pair was introduced (a fresh match starts its own count)."""
+    return group.status in WAITING and (at or now()) >= group.created_at + timedelta(days=QUIET_DAYS)
 
 
 def partner_silent(session: Session, team_id: str, user_id: str, group_id: int | None, *, rematch_now: bool) -> Result:
@@ -262,6 +304,8 @@ def partner_silent(session: Session, team_id: str, user_id: str, group_id: int |
     ctx = _open(session, team_id, user_id, group_id)
     if isinstance(ctx, Result):
         return ctx
+    if not quiet_long_enough(ctx.group):
+        return _result(ctx, Outcome.not_now)
     if not round_store.transition_group(session, ctx.group, GroupStatus.ended.value, WAITING):
         return _result(ctx, Outcome.not_now)
     event = store.add_event(session, team_id, ctx.group.id, "no_reply", ctx.member.id)
@@ -270,19 +314,20 @@ def partner_silent(session: Session, team_id: str, user_id: str, group_id: int |
         keys.append(_queue(session, ctx, "partner_moved_on", f"partner_moved_on:{ctx.group.id}:{partner.id}",
                            member_id=partner.id))
     new_group_id = None
-    if rematch_now:
+    # Once the follow-up has gone out there's no time left for a fresh hour this round.
+    too_late = rematch_now and ctx.round.state not in (RoundState.open.value, RoundState.nudged.value)
+    if rematch_now and not too_late:
         new_group_id = rematch.find_new_partner(session, ctx.round, ctx.member)
         if new_group_id is not None:
             store.add_event(session, team_id, ctx.group.id, "rematched", ctx.member.id)
             keys.append(f"intro:{new_group_id}")
-    if not rematch_now:
+    if not rematch_now or too_late:
         store.add_event(session, team_id, ctx.group.id, "sat_out", ctx.member.id)
     if new_group_id is None:
         # Sitting out, or nobody free yet: first in line next round. Until then, someone else
         # whose partner goes quiet this round may still be matched with them.
-        ctx.member.priority = True
-        session.add(ctx.member)
-    return _result(ctx, Outcome.done, keys, new_group_id=new_group_id)
+        member_store.set_priority(session, [ctx.member], True)
+    return _result(ctx, Outcome.done, keys, new_group_id=new_group_id, too_late_to_rematch=too_late)
 
 
 @dataclass(frozen=True)
@@ -304,14 +349,22 @@ def check_follow_up(form: FollowUpForm) -> FollowUpForm:
     )
 
 
-def existing_follow_up(session: Session, team_id: str, user_id: str, group_id: int | None) -> FollowUpForm | None:
+def follow_up_prefill(session: Session, team_id: str, user_id: str,
+                      group_id: int | None) -> tuple[Result, FollowUpForm]:
+    """Whether this member may answer for this group (done or not_yours), and what they answered before."""
     ctx = _context(session, team_id, user_id, group_id)
     if isinstance(ctx, Outcome):
-        return None
+        return Result(ctx), FollowUpForm()
     row = store.get_follow_up(session, ctx.group.id, ctx.member.id)
-    if row is None:
-        return None
-    return FollowUpForm(row.learned, row.shared, row.stay_in_touch, row.organisers_may_read)
+    form = FollowUpForm(row.learned, row.shared, row.stay_in_touch, row.organisers_may_read) if row else FollowUpForm()
+    return _result(ctx, Outcome.done), form
+
+
+def check_reschedule(suggested_at: datetime | None, note: str) -> None:
+    """A reschedule needs a new day or a note; InputError naming the field otherwise."""
+    if suggested_at is None and not (note or "").strip():
+        raise InputError("Suggest a new day, or leave a note for your partner.", "note")
+    clean_text(note, "note", limit=NOTE_MAX, required=False, field="note")
 
 
 def save_follow_up(session: Session, team_id: str, user_id: str, group_id: int | None, form: FollowUpForm) -> Result:
@@ -336,29 +389,33 @@ def save_follow_up(session: Session, team_id: str, user_id: str, group_id: int |
 
 
 def account_for_round(session: Session, round_: Round) -> list[Member]:
-    """At close: count a quiet round for whoever didn't meet; two in a row pause them, kindly. Returns those paused."""
-    paused = []
+    """At close: count a quiet round for whoever didn't meet; two in a row pause them, kindly. Returns those paused.
+
+    Only people who took part count: anyone not in this round (skipping, paused, unmatched)
+    starts again from nothing, since "two rounds running" means in a row.
+    """
+    paused, taking_part = [], set()
     for group in round_store.groups_of_round(session, round_.id):
         people = [m for m in round_store.group_members(session, group.id) if m.slack_user_id]
+        taking_part.update(m.id for m in people)
         if group.status == GroupStatus.ended.value:
-            # Only the partner who went quiet counts; whoever said so was re-matched or sat out.
             reporters = {e.member_id for e in store.events(session, group.id, "no_reply")}
-            quiet = [m for m in people if reporters and m.id not in reporters]
+            # In a pair the quiet one is clear; in a trio nobody can say who it was, so nobody counts.
+            quiet = [m for m in people if m.id not in reporters] if reporters and len(people) == 2 else []
         elif group.status in (GroupStatus.met.value, GroupStatus.scheduled.value):
             for person in people:
-                person.quiet_rounds = 0
-                session.add(person)
+                member_store.set_quiet_rounds(session, person, 0)
             continue
         else:
             quiet = people
         for person in quiet:
-            person.quiet_rounds += 1
-            session.add(person)
-            if person.quiet_rounds >= 2 and person.status == MemberStatus.active.value:
-                person.status = MemberStatus.paused.value
-                person.quiet_rounds = 0
+            if person.quiet_rounds + 1 >= 2 and person.status == MemberStatus.active.value:
+                member_store.set_status(session, person, MemberStatus.paused)
+                member_store.set_quiet_rounds(session, person, 0)
                 paused.append(person)
-    session.flush()
+            else:
+                member_store.set_quiet_rounds(session, person, person.quiet_rounds + 1)
+    member_store.reset_quiet_rounds_except(session, round_.team_id, taking_part)
     if paused:
         outbox.queue(session, round_.team_id, [
             {"key": f"paused_quiet:{round_.id}:{m.id}", "kind": "paused_quiet", "round_id": round_.id,

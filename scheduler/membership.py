@@ -199,10 +199,17 @@ def leave(session: Session, team_id: str, user_id: str) -> Change:
     return Change.done
 
 
-def in_running_round(session: Session, team_id: str, user_id: str) -> bool:
-    """Whether the member already has a group in a round that is under way."""
-    member = store.get_member(session, team_id, user_id)
-    return member is not None and round_store.current_group_for(session, member.id) is not None
+def skip_round(session: Session, team_id: str, user_id: str, period: str | None) -> tuple[Change, bool]:
+    """Skip the round a heads-up was about: (change, whether that round has already opened).
+
+    The round is named by its period, so a heads-up that arrives while the previous round is
+    still running skips the right one, and an old heads-up can't skip a later round.
+    """
+    if period and round_store.round_for_period(session, team_id, period) is not None:
+        member = store.get_member(session, team_id, user_id)
+        return (Change.not_member if member is None or member.status == MemberStatus.left.value
+                else Change.already), True
+    return skip_next(session, team_id, user_id), False
 
 
 @dataclass(frozen=True)

@@ -46,8 +46,7 @@ def after_failed_intro(session: Session, group_id: int, is_reachable: Callable[[
 
 def release(session: Session, round_: Round, member: Member) -> None:
     """No partner this round after all: say so kindly, and put them first next round."""
-    member.priority = True
-    session.add(member)
+    member_store.set_priority(session, [member], True)
     outbox.queue(session, round_.team_id, [{
         "key": f"partner_unreachable:{round_.id}:{member.id}", "kind": "partner_unreachable",
         "round_id": round_.id, "member_id": member.id,
@@ -56,6 +55,8 @@ def release(session: Session, round_: Round, member: Member) -> None:
 
 def find_new_partner(session: Session, round_: Round, member: Member) -> int | None:
     """Pair `member` with someone else still free this round (from another organisation, never met); new group id."""
+    # One re-match at a time per round: two people asking at once must not get the same partner.
+    store.lock_round(session, round_.id)
     # Free this round: not in a live group, not gone quiet, and not sitting the round out.
     taken = store.members_in_live_groups(session, round_.id) | meeting_store.unavailable_in_round(session, round_.id)
     met = {b if a == member.id else a for a, b in store.history_pairs(session, round_.team_id) if member.id in (a, b)}
@@ -76,9 +77,7 @@ def find_new_partner(session: Session, round_: Round, member: Member) -> int | N
     seen = store.prompts_seen(session, [member.id, partner.id])
     chosen = prompt_library.choose(library, seen[member.id] | seen[partner.id], rng)
     group = store.add_group(session, round_, [member.id, partner.id], [p.id for p in chosen])
-    for other in (member, partner):
-        other.priority = False
-        session.add(other)
+    member_store.set_priority(session, [member, partner], False)
     outbox.queue(session, round_.team_id, [{
         "key": f"intro:{group.id}", "kind": "intro", "round_id": round_.id, "group_id": group.id,
     }])

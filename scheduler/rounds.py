@@ -160,19 +160,25 @@ def _store_groups(session: Session, round_: Round, plan: RoundPlan) -> None:
         chosen = prompt_library.choose(library, given, rng)
         group = store.add_group(session, round_, [m.id for m in people], [p.id for p in chosen])
         messages.append({"key": f"intro:{group.id}", "kind": "intro", "round_id": round_.id, "group_id": group.id})
-        for member in people:
-            member.priority = False
-            session.add(member)
+    member_store.set_priority(session, [m for people in plan.groups for m in people], False)
+    # Nobody is left out twice running: they go first next round.
+    member_store.set_priority(session, plan.unmatched, True)
+    reason = unmatched_reason(plan, load_schedule(session, round_.team_id).odd)
     for member in plan.unmatched:
-        # Nobody is left out twice running: they go first next round.
-        member.priority = True
-        session.add(member)
         messages.append({
-            "key": f"unmatched:{round_.id}:{member.id}", "kind": "unmatched",
+            "key": f"unmatched:{round_.id}:{member.id}:{reason}", "kind": "unmatched",
             "round_id": round_.id, "member_id": member.id,
         })
     member_store.end_skips(session, round_.team_id)
     outbox.queue(session, round_.team_id, messages)
+
+
+def unmatched_reason(plan: RoundPlan, odd: str) -> str:
+    """Why people were left without a partner, in the words the unmatched DM will use."""
+    everyone = sum(len(g) for g in plan.groups) + len(plan.unmatched)
+    if len(plan.unmatched) == 1 and everyone % 2 == 1:
+        return "odd_number" if odd == "sit_out" else "no_trio_possible"
+    return "no_partner_possible"
 
 
 def announce(engine: Engine, team_id: str, at: datetime | None = None) -> int:
@@ -245,9 +251,9 @@ def _queue_phase_messages(session: Session, round_: Round, phase: str) -> None:
             for g in groups if g.intro_ts
         ]
         for g in groups:
-            if g.status in meetings.WAITING:
-                # Recorded as an event too, so stats count it like any other outcome.
-                store.set_group_fields(session, g, status=GroupStatus.no_reply.value)
+            # Conditional, so a "We've met" clicked at this very moment is never overwritten;
+            # recorded as an event too, so stats count it like any other outcome.
+            if store.transition_group(session, g, GroupStatus.no_reply.value, meetings.WAITING):
                 meeting_store.add_event(session, round_.team_id, g.id, "no_reply", note="the round closed")
         meetings.account_for_round(session, round_)
     outbox.queue(session, round_.team_id, messages)
@@ -258,11 +264,11 @@ def offer_no_reply(engine: Engine, team_id: str, at: datetime | None = None) -> 
     at = at or now()
     with session_scope(engine) as session:
         round_ = store.running_round(session, team_id)
-        if round_ is None or at < round_.opened_at + timedelta(days=meetings.QUIET_DAYS):
+        if round_ is None or round_.state not in (RoundState.open.value, RoundState.nudged.value):
             return 0
         return outbox.queue(session, team_id, [
             {"key": f"intro_update:{g.id}:quiet", "kind": "intro_update", "round_id": round_.id, "group_id": g.id}
-            for g in store.groups_of_round(session, round_.id) if g.status in meetings.WAITING and g.intro_ts
+            for g in store.groups_of_round(session, round_.id) if g.intro_ts and meetings.quiet_long_enough(g, at)
         ])
 
 

@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 from storage.clock import now
 from storage.models import (
     FollowUp,
+    MeetingEvent,
     HandledRequest,
     Member,
     MemberStatus,
@@ -70,9 +71,35 @@ def set_status(session: Session, member: Member, status: MemberStatus) -> None:
     session.flush()
 
 
+def set_priority(session: Session, members: Iterable[Member], priority: bool) -> None:
+    """Put members first in line for the next round (or take them out of the front)."""
+    for member in members:
+        member.priority = priority
+        member.updated_at = now()
+        session.add(member)
+    session.flush()
+
+
+def set_quiet_rounds(session: Session, member: Member, count: int) -> None:
+    member.quiet_rounds = count
+    member.updated_at = now()
+    session.add(member)
+    session.flush()
+
+
+def reset_quiet_rounds_except(session: Session, team_id: str, member_ids: set[int]) -> None:
+    """Members who sat a round out (or weren't matched) start their count again: 'running' means in a row."""
+    query = update(Member).where(Member.team_id == team_id, Member.quiet_rounds > 0)
+    if member_ids:
+        query = query.where(Member.id.not_in(list(member_ids)))
+    session.exec(query.values(quiet_rounds=0))
+
+
 def forget_member(session: Session, member: Member) -> None:
     """Delete a member's personal data and answers, keeping an anonymous row for counts."""
     session.exec(delete(FollowUp).where(FollowUp.member_id == member.id))
+    # Notes they wrote (a reschedule message, say) are their words too.
+    session.exec(update(MeetingEvent).where(MeetingEvent.member_id == member.id).values(note=""))
     member.slack_user_id = None
     member.organisation = ""
     member.organisation_key = ""

@@ -71,6 +71,11 @@ def round_by_number(session: Session, team_id: str, number: int) -> Round | None
     return session.exec(select(Round).where(Round.team_id == team_id, Round.number == number)).first()
 
 
+def lock_round(session: Session, round_id: int) -> None:
+    """Hold the round's row until commit (PostgreSQL row lock; SQLite's BEGIN IMMEDIATE already serialises)."""
+    session.exec(select(Round.id).where(Round.id == round_id).with_for_update()).first()
+
+
 def get_round(session: Session, round_id: int) -> Round | None:
     return session.get(Round, round_id)
 

@@ -91,7 +91,7 @@ def test_the_heads_up_reaches_each_active_member_once_with_a_skip_button(engine,
     assert sorted(p.args["channel"] for p in posts) == ["U1", "U2"]
     blocks = json.loads(posts[0].args["blocks"]) if isinstance(posts[0].args["blocks"], str) else posts[0].args["blocks"]
     buttons = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
-    assert [b["action_id"] for b in buttons] == ["round_skip"]
+    assert [(b["action_id"], b["value"]) for b in buttons] == [("round_skip", "period:2026-12")]
     assert "Heads-up" in posts[0].args["text"] and "<!date^" in posts[0].args["text"]
 
 
@@ -163,6 +163,7 @@ def test_an_odd_one_out_joins_a_trio_and_with_sit_out_is_told_kindly_and_goes_fi
     (left_out,) = outcome.plan.unmatched
     dm = [c for c in fake_slack.calls_to("chat.postMessage") if c.args["channel"] == left_out.slack_user_id]
     assert len(dm) == 1 and "No match for you" in dm[0].args["text"] and "nothing you did" in dm[0].args["text"]
+    assert "pairs people two by two" in dm[0].args["text"]  # the true reason: sit-out is the setting
     assert member(engine, left_out.slack_user_id).priority is True
 
 

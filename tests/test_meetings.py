@@ -1,0 +1,197 @@
+"""Meeting rules below the HTTP layer, on both databases: the edges a review found.
+
+Personas: ada (Acme, London) and ben (Beta, New York) are a pair; cy (Gamma) and di (Delta)
+are a pair; eve (Epsilon) is free to step in.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from freezegun import freeze_time
+from sqlmodel import select
+
+from bot import blocks
+from scheduler import meetings, membership, rematch
+from scheduler.meetings import Outcome
+from scheduler.membership import ProfileForm, SlackProfile
+from storage import members as member_store
+from storage import outbox
+from storage import rounds as round_store
+from storage.db import session_scope
+from storage.models import GroupMember, MatchGroup, Member, MeetingEvent, Outbox, Round
+
+UTC = timezone.utc
+TEAM = "T111"
+OPENS = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
+ZONES = {"UADA": "Europe/London", "UBEN": "America/New_York"}
+
+
+@pytest.fixture
+def pairs(engine):
+    """Round 1 with ada+ben and cy+di, made by hand so each test knows who is with whom."""
+    with freeze_time(OPENS):
+        with session_scope(engine) as session:
+            for user, org in [("UADA", "Acme"), ("UBEN", "Beta"), ("UCY", "Gamma"), ("UDI", "Delta"),
+                              ("UEVE", "Epsilon")]:
+                membership.save_profile(session, TEAM, user, ProfileForm(organisation=org),
+                                        SlackProfile(timezone=ZONES.get(user, "Europe/London")))
+            round_ = round_store.create_round(session, team_id=TEAM, period="2026-12", seed=7, opens_at=OPENS,
+                                              nudge_at=OPENS + timedelta(days=10),
+                                              follow_up_at=OPENS + timedelta(days=21),
+                                              closes_at=OPENS + timedelta(days=28))
+            ids = {m.slack_user_id: m.id for m in session.exec(select(Member))}
+            made = {}
+            for a, b in [("UADA", "UBEN"), ("UCY", "UDI")]:
+                group = round_store.add_group(session, round_, [ids[a], ids[b]], [])
+                round_store.set_group_fields(session, group, channel_id=f"G{a}", intro_ts="1.1")
+                made[a] = made[b] = group.id
+    return made
+
+
+def group(engine, group_id) -> MatchGroup:
+    with session_scope(engine) as session:
+        return session.get(MatchGroup, group_id)
+
+
+def test_my_partner_hasnt_replied_waits_a_few_days_from_when_the_pair_was_introduced(engine, pairs):
+    with freeze_time(OPENS + timedelta(days=1)), session_scope(engine) as session:
+        assert meetings.check_silence_report(session, TEAM, "UADA", pairs["UADA"]).outcome is Outcome.not_now
+        # Even a forged click can't end a match this early.
+        assert meetings.partner_silent(session, TEAM, "UADA", pairs["UADA"], rematch_now=True).outcome is Outcome.not_now
+    assert group(engine, pairs["UADA"]).status == "new"
+    with freeze_time(OPENS + timedelta(days=4, minutes=1)), session_scope(engine) as session:
+        result = meetings.partner_silent(session, TEAM, "UADA", pairs["UADA"], rematch_now=True)
+    assert result.outcome is Outcome.done and result.new_group_id is not None
+    # The fresh match starts its own count: no "hasn't replied" button on its intro yet.
+    with freeze_time(OPENS + timedelta(days=4, hours=2)), session_scope(engine) as session:
+        fresh = session.get(MatchGroup, result.new_group_id)
+        assert not meetings.quiet_long_enough(fresh)
+        assert meetings.check_silence_report(session, TEAM, "UADA", fresh.id).outcome is Outcome.not_now
+
+
+def test_after_the_follow_up_has_gone_out_no_new_match_is_started(engine, pairs):
+    with session_scope(engine) as session:
+        round_ = session.exec(select(Round)).one()
+        round_.state = "following_up"
+        session.add(round_)
+    with freeze_time(OPENS + timedelta(days=22)), session_scope(engine) as session:
+        result = meetings.partner_silent(session, TEAM, "UADA", pairs["UADA"], rematch_now=True)
+        assert result.too_late_to_rematch and result.new_group_id is None
+        assert member_store.get_member(session, TEAM, "UADA").priority is True
+    assert "go first" in blocks.too_late_to_rematch_reply()["text"]
+
+
+def test_a_button_on_a_match_that_moved_on_says_so_not_that_the_round_ended(engine, pairs):
+    with freeze_time(OPENS + timedelta(days=5)), session_scope(engine) as session:
+        meetings.partner_silent(session, TEAM, "UADA", pairs["UADA"], rematch_now=False)
+        result = meetings.mark_met(session, TEAM, "UBEN", pairs["UBEN"])
+    assert result.outcome is Outcome.match_ended
+    assert "moved on" in blocks.match_ended_reply()["text"]
+
+
+def test_two_people_asking_for_a_fresh_match_at_once_never_get_the_same_partner(engine, pairs):
+    # Only eve is free: one of ada and cy gets her, the other is told nobody is free.
+    errors, results = [], {}
+    start = threading.Barrier(2)
+
+    def ask(user):
+        try:
+            start.wait()
+            with freeze_time(OPENS + timedelta(days=5)), session_scope(engine) as session:
+                results[user] = meetings.partner_silent(session, TEAM, user, pairs[user], rematch_now=True)
+        except Exception as error:  # pragma: no cover - surfaced below
+            errors.append(error)
+
+    threads = [threading.Thread(target=ask, args=(user,)) for user in ("UADA", "UCY")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert errors == []
+    assert sorted(r.new_group_id is not None for r in results.values()) == [False, True]
+    with session_scope(engine) as session:
+        eve = member_store.get_member(session, TEAM, "UEVE")
+        live = session.exec(select(MatchGroup).join(GroupMember).where(
+            GroupMember.member_id == eve.id, MatchGroup.status != "ended")).all()
+    assert len(live) == 1
+
+
+def test_reminders_never_arrive_at_night_or_too_late_to_help(engine, pairs):
+    # At 11:00 London (06:00 New York) a chat is fixed for 18:00 London the same day.
+    with freeze_time(OPENS + timedelta(hours=1)), session_scope(engine) as session:
+        evening = datetime(2026, 12, 7, 18, 0, tzinfo=UTC)
+        meetings.mark_scheduled(session, TEAM, "UADA", pairs["UADA"], evening)
+        reminders = {r.member_id: r.not_before for r in session.exec(select(Outbox).where(Outbox.kind == "reminder"))}
+        ids = {m.slack_user_id: m.id for m in session.exec(select(Member))}
+    assert reminders == {ids["UADA"]: OPENS + timedelta(hours=1)}  # daytime in London: now; night in New York: none
+
+
+def test_a_note_only_reschedule_accepted_puts_the_pair_back_to_finding_a_time(engine, pairs):
+    with freeze_time(OPENS + timedelta(days=1)), session_scope(engine) as session:
+        meetings.ask_reschedule(session, TEAM, "UADA", pairs["UADA"], None, "Next week any better?")
+        result = meetings.accept_reschedule(session, TEAM, "UBEN", pairs["UBEN"])
+    assert result.outcome is Outcome.done and result.meeting_at is None
+    assert group(engine, pairs["UADA"]).status == "new"  # still to find a time: the nudge still comes
+
+
+def test_leaving_deletes_the_notes_a_member_wrote_and_their_pending_notice(engine, pairs, fake_slack):
+    from bot.app import make_client
+    from bot.config import Settings
+    from bot.gateway import SlackGateway
+    from scheduler import delivery
+    from tests.conftest import BOT_TOKEN
+
+    with freeze_time(OPENS + timedelta(days=1)), session_scope(engine) as session:
+        meetings.ask_reschedule(session, TEAM, "UADA", pairs["UADA"], None, "My private reason")
+        membership.leave(session, TEAM, "UADA")
+    with session_scope(engine) as session:
+        assert [e.note for e in session.exec(select(MeetingEvent))] == [""]
+    fake_slack.add_user("UBEN")
+    gateway = SlackGateway(make_client(Settings(bot_token=BOT_TOKEN, slack_api_url=fake_slack.api_url)))
+    with freeze_time(OPENS + timedelta(days=1, minutes=1)):
+        delivery.deliver(engine, TEAM, gateway, pace=0)
+    assert not [c for c in fake_slack.calls_to("chat.postMessage") if "needs to move" in c.args["text"]]
+
+
+def test_quiet_rounds_count_only_rounds_in_a_row(engine, pairs):
+    from scheduler.meetings import account_for_round
+
+    with session_scope(engine) as session:
+        round_ = session.exec(select(Round)).one()
+        ada = member_store.get_member(session, TEAM, "UADA")
+        eve = member_store.get_member(session, TEAM, "UEVE")
+        member_store.set_quiet_rounds(session, eve, 1)  # quiet last time, then sat this round out
+        paused = account_for_round(session, round_)
+        assert paused == [] and ada.quiet_rounds == 1
+        assert member_store.get_member(session, TEAM, "UEVE").quiet_rounds == 0
+
+
+def test_only_the_quiet_partner_of_a_pair_counts_a_quiet_round_and_nobody_in_a_trio(engine, pairs):
+    from scheduler.meetings import account_for_round
+
+    with freeze_time(OPENS + timedelta(days=5)), session_scope(engine) as session:
+        meetings.partner_silent(session, TEAM, "UADA", pairs["UADA"], rematch_now=False)
+        account_for_round(session, session.exec(select(Round)).one())
+        quiet = {m.slack_user_id: m.quiet_rounds for m in session.exec(select(Member))}
+    assert quiet["UBEN"] == 1 and quiet["UADA"] == 0
+
+
+def test_dates_fall_back_to_utc_text_and_member_words_cannot_break_formatting():
+    new_york = datetime(2026, 12, 10, 15, 0, tzinfo=timezone(timedelta(hours=-5)))
+    assert blocks.slack_date(new_york).endswith("|Thursday 10 December at 20:00 UTC>")
+    assert blocks.escape("*Acme_ <!here>") == "∗Acmeˍ &lt;!here&gt;"
+
+
+def test_skip_on_a_heads_up_skips_that_round_even_while_the_last_one_is_still_running(engine, pairs):
+    # December's round (2026-12) is running; January's heads-up arrives and ada skips January.
+    with session_scope(engine) as session:
+        change, started = membership.skip_round(session, TEAM, "UADA", "2027-01")
+        assert (change, started) == (membership.Change.done, False)
+        assert member_store.get_member(session, TEAM, "UADA").status == "skipping"
+    # A heads-up for a round that has already opened can't skip it.
+    with session_scope(engine) as session:
+        change, started = membership.skip_round(session, TEAM, "UBEN", "2026-12")
+        assert started and member_store.get_member(session, TEAM, "UBEN").status == "active"
