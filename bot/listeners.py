@@ -6,10 +6,10 @@ import logging
 
 from slack_bolt import App
 
-from bot import blocks, commands, home, ids, meeting_listeners, organiser_listeners
+from bot import blocks, commands, handling, home, ids, meeting_listeners, organiser_listeners
 from bot.services import Services
 from scheduler import membership
-from scheduler.membership import InputError, SlackProfile
+from scheduler.membership import SlackProfile
 from scheduler.round_settings import next_round_at
 from storage.db import session_scope
 
@@ -38,13 +38,8 @@ def register(app: App, services: Services) -> None:
     def on_join_submitted(ack, body, view, client):
         team_id, user_id = _team(body), body["user"]["id"]
         form = blocks.read_join_modal(view["state"]["values"])
-        try:
-            membership.check_profile(form)
-        except InputError as problem:
-            # Modal errors must travel in the ack itself, so the check comes first here.
-            ack(response_action="errors", errors={problem.field or "organisation": str(problem)})
+        if not handling.ack_modal(ack, lambda: membership.check_profile(form), "organisation"):
             return
-        ack()
 
         def work():
             profile = commands.slack_user(services, user_id).profile
@@ -57,7 +52,7 @@ def register(app: App, services: Services) -> None:
             client.chat_postMessage(channel=user_id, **reply)
             home.refresh(services, team_id, user_id)
 
-        _safely(services, body, None, work)
+        handling.after_ack(services, body, None, body.get("type", "click"), work)
 
     @app.action(ids.LEAVE_CONFIRM)
     def on_leave_confirmed(ack, body, respond):
@@ -70,7 +65,7 @@ def register(app: App, services: Services) -> None:
             _reply(body, respond, reply)
             home.refresh(services, _team(body), body["user"]["id"])
 
-        _safely(services, body, respond, work)
+        handling.after_ack(services, body, respond, body.get("type", "click"), work)
 
     @app.action(ids.LEAVE_CANCEL)
     def on_leave_cancelled(ack, body, respond):
@@ -94,7 +89,7 @@ def register(app: App, services: Services) -> None:
                 membership.leave(session, _team(body), body["user"]["id"])
             home.refresh(services, _team(body), body["user"]["id"])
 
-        _safely(services, body, None, work)
+        handling.after_ack(services, body, None, body.get("type", "click"), work)
 
     @app.action(ids.EDIT_PROFILE)
     def on_edit_profile(ack, body, client):
@@ -106,7 +101,7 @@ def register(app: App, services: Services) -> None:
                 result = membership.join(session, team_id, user_id, None, SlackProfile())
             client.views_open(trigger_id=body["trigger_id"], view=blocks.join_modal(result.prefill))
 
-        _safely(services, body, None, work)
+        handling.after_ack(services, body, None, body.get("type", "click"), work)
 
     @app.action(ids.SKIP_ROUND)
     def on_skip_round(ack, body, respond):
@@ -120,7 +115,7 @@ def register(app: App, services: Services) -> None:
             _reply(body, respond, blocks.skip_round_reply(change, started))
             home.refresh(services, team_id, user_id)
 
-        _safely(services, body, respond, work)
+        handling.after_ack(services, body, respond, body.get("type", "click"), work)
 
     meeting_listeners.register(app, services)
     organiser_listeners.register(app, services)
@@ -142,20 +137,7 @@ def _register_home_change(app: App, services: Services, action_id: str, fn) -> N
                 fn(session, _team(body), body["user"]["id"])
             home.refresh(services, _team(body), body["user"]["id"])
 
-        _safely(services, body, None, work)
-
-
-def _safely(services: Services, body: dict, respond, work) -> None:
-    """Work done after ack(): if it fails, the person is told, where they clicked or by DM."""
-    try:
-        work()
-    except Exception:
-        log.exception("%s failed", body.get("type"))
-        reply = blocks.something_went_wrong_message()
-        if respond is not None and body.get("response_url"):
-            respond(replace_original=False, response_type="ephemeral", **reply)
-        else:
-            services.client.chat_postMessage(channel=body["user"]["id"], **reply)
+        handling.after_ack(services, body, None, body.get("type", "click"), work)
 
 
 def _team(body: dict) -> str:

@@ -8,12 +8,11 @@ from typing import Callable
 from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 
-from bot import blocks, ids
+from bot import blocks, handling, ids
 from bot.gateway import SlackGateway
 from bot.services import Services
 from scheduler import delivery, meetings
 from scheduler.meetings import Outcome, Result
-from scheduler.membership import InputError
 from storage.db import session_scope
 
 log = logging.getLogger("unmentor")
@@ -72,28 +71,12 @@ def _check_open(services: Services, body: dict) -> Result:
         return meetings.check_open(session, _team(body), body["user"]["id"], _group_from_click(body))
 
 
-def after_ack(services: Services, body: dict, name: str, work: Callable[[], None]) -> None:
-    """Run a modal's work after ack(); if it fails, the person hears so rather than nothing."""
-    try:
-        work()
-    except Exception:
-        log.exception("%s failed", name)
-        services.client.chat_postMessage(channel=body["user"]["id"], **blocks.something_went_wrong_message())
-
-
 def register(app: App, services: Services) -> None:
     def on_click(action_id: str, work: Callable[[dict, object], None]) -> None:
         @app.action(action_id)
         def listener(ack, body, respond):
             ack()
-            try:
-                work(body, respond)
-            except Exception:
-                log.exception("%s failed", action_id)
-                _tell(services, body, respond, blocks.something_went_wrong_message())
-                if not body.get("response_url"):
-                    services.client.chat_postMessage(channel=body["user"]["id"],
-                                                     **blocks.something_went_wrong_message())
+            handling.after_ack(services, body, respond, action_id, lambda: work(body, respond))
 
     def open_modal(build: Callable[[int, dict], dict]) -> Callable[[dict, object], None]:
         def work(body, respond):
@@ -201,13 +184,15 @@ def register(app: App, services: Services) -> None:
     def on_scheduled(ack, body, view):
         team_id, user_id, group_id = _team(body), body["user"]["id"], _group_from_view(view)
         day, at = blocks.read_date_and_time(view["state"]["values"])
-        try:
+        picked = {}
+
+        def check():
             with session_scope(services.engine) as session:
-                meeting_at = meetings.picked_time(session, team_id, user_id, day, at)
-        except InputError as problem:
-            ack(response_action="errors", errors={problem.field or "date": str(problem)})
+                picked["at"] = meetings.picked_time(session, team_id, user_id, day, at)
+
+        if not handling.ack_modal(ack, check, "date"):
             return
-        ack()
+        meeting_at = picked["at"]
 
         def work():
             with session_scope(services.engine) as session:
@@ -217,7 +202,7 @@ def register(app: App, services: Services) -> None:
                 result.partner_ids, meeting_at, result.outcome is Outcome.already)
             _tell_in_group(services, user_id, result.channel_id, reply)
 
-        after_ack(services, body, "scheduling", work)
+        handling.after_ack(services, body, None, "scheduling", work)
 
     @app.view(ids.RESCHEDULE_VIEW)
     def on_reschedule(ack, body, view):
@@ -225,14 +210,16 @@ def register(app: App, services: Services) -> None:
         values = view["state"]["values"]
         day, at = blocks.read_date_and_time(values)
         note = blocks.read_note(values)
-        try:
+        picked = {}
+
+        def check():
             with session_scope(services.engine) as session:
-                suggested_at = meetings.picked_time(session, team_id, user_id, day, at)
-            meetings.check_reschedule(suggested_at, note)
-        except InputError as problem:
-            ack(response_action="errors", errors={problem.field or "note": str(problem)})
+                picked["at"] = meetings.picked_time(session, team_id, user_id, day, at)
+            meetings.check_reschedule(picked["at"], note)
+
+        if not handling.ack_modal(ack, check, "note"):
             return
-        ack()
+        suggested_at = picked["at"]
 
         def work():
             with session_scope(services.engine) as session:
@@ -244,18 +231,14 @@ def register(app: App, services: Services) -> None:
                 reply = _common_reply(result) or blocks.reschedule_reply(result.partner_ids, result.short_notice)
             _tell_in_group(services, user_id, result.channel_id, reply)
 
-        after_ack(services, body, "rescheduling", work)
+        handling.after_ack(services, body, None, "rescheduling", work)
 
     @app.view(ids.FOLLOW_UP_VIEW)
     def on_follow_up(ack, body, view, client):
         team_id, user_id, group_id = _team(body), body["user"]["id"], _group_from_view(view)
         form = blocks.read_follow_up_modal(view["state"]["values"])
-        try:
-            meetings.check_follow_up(form)
-        except InputError as problem:
-            ack(response_action="errors", errors={problem.field or "learned": str(problem)})
+        if not handling.ack_modal(ack, lambda: meetings.check_follow_up(form), "learned"):
             return
-        ack()
 
         def work():
             with session_scope(services.engine) as session:
@@ -263,4 +246,4 @@ def register(app: App, services: Services) -> None:
             _send(services, team_id, result)
             client.chat_postMessage(channel=user_id, **(_common_reply(result) or blocks.follow_up_thanks()))
 
-        after_ack(services, body, "follow-up", work)
+        handling.after_ack(services, body, None, "follow-up", work)

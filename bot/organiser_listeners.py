@@ -7,11 +7,10 @@ from typing import Callable
 
 from slack_bolt import App
 
-from bot import blocks, commands, home, ids
+from bot import blocks, commands, handling, home, ids
 from bot.services import Services
 from scheduler import prompts as prompt_library
 from scheduler import rounds
-from scheduler.membership import InputError
 from scheduler.round_settings import next_round_at, update_schedule
 from scheduler.schedule import ScheduleError
 from storage.db import session_scope
@@ -39,14 +38,14 @@ def register(app: App, services: Services) -> None:
         def listener(ack, body, respond):
             ack()
             who = _who(body)
-            try:
+
+            def guarded():
                 if not commands.caller_is_organiser(services, who):
                     _reply(services, body, respond, blocks.organisers_only_message())
                     return
                 work(who, body, respond)
-            except Exception:
-                log.exception("%s failed", action_id)
-                _reply(services, body, respond, blocks.something_went_wrong_message())
+
+            handling.after_ack(services, body, respond, action_id, guarded)
 
     def preview(who, body, respond):
         _reply(services, body, respond, commands.preview_reply(services, who.team_id))
@@ -97,13 +96,15 @@ def register(app: App, services: Services) -> None:
         if not commands.caller_is_organiser(services, who):
             ack(response_action="errors", errors={"library": "Only organisers can change the prompts."})
             return
-        try:
+        saved = {}
+
+        def check_and_save():
             doc = prompt_library.parse_pasted(blocks.read_prompts_modal(view["state"]["values"]))
             with session_scope(services.engine) as session:
-                library = prompt_library.set_library(session, who.team_id, doc)
-        except InputError as problem:
-            ack(response_action="errors", errors={"library": str(problem)[:150]})
+                saved["library"] = prompt_library.set_library(session, who.team_id, doc)
+
+        if not handling.ack_modal(ack, check_and_save, "library"):
             return
-        ack()
+        library = saved["library"]
         client.chat_postMessage(channel=who.user_id,
                                 **blocks.prompts_saved_message(len(library.prompts), len(library.themes())))

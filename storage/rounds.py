@@ -72,8 +72,13 @@ def round_by_number(session: Session, team_id: str, number: int) -> Round | None
 
 
 def lock_round(session: Session, round_id: int) -> None:
-    """Hold the round's row until commit (PostgreSQL row lock; SQLite's BEGIN IMMEDIATE already serialises)."""
-    session.exec(select(Round.id).where(Round.id == round_id).with_for_update()).first()
+    """Hold the round's row until commit (SQLite's BEGIN IMMEDIATE already serialises).
+
+    FOR NO KEY UPDATE, not FOR UPDATE: rows inserted earlier in the transaction that refer
+    to the round (outbox, groups) hold KEY SHARE locks on it, which FOR UPDATE would wait on
+    from both sides at once (a deadlock); NO KEY UPDATE only waits for another NO KEY UPDATE.
+    """
+    session.exec(select(Round.id).where(Round.id == round_id).with_for_update(key_share=True)).first()
 
 
 def get_round(session: Session, round_id: int) -> Round | None:

@@ -8,7 +8,6 @@ import sys
 import time
 from datetime import datetime, timezone
 
-import pytest
 from sqlmodel import select
 
 from scheduler import membership

@@ -14,11 +14,10 @@ from freezegun import freeze_time
 from sqlmodel import select
 
 from bot import blocks
-from scheduler import meetings, membership, rematch
+from scheduler import meetings, membership
 from scheduler.meetings import Outcome
 from scheduler.membership import ProfileForm, SlackProfile
 from storage import members as member_store
-from storage import outbox
 from storage import rounds as round_store
 from storage.db import session_scope
 from storage.models import GroupMember, MatchGroup, Member, MeetingEvent, Outbox, Round
