@@ -319,7 +319,32 @@ def _with_marker(message: Message, marker: str | None) -> Message:
 
 
 def _quote(text: str, limit: int = 300) -> str:
-    return "“" + escape(text[:limit]) + "”"
+    return "“" + clip(text, limit) + "”"
+
+
+def clip(text: str, limit: int) -> str:
+    """Member text, escaped, at most `limit` characters as shown, cut on a word with an ellipsis.
+
+    Escaping first, then cutting, means an entity like &amp; is never split and the limit
+    holds for what Slack counts.
+    """
+    shown = escape(text)
+    if len(shown) <= limit:
+        return shown
+    cut = shown[: limit - 1]
+    cut = cut[: cut.rfind("&")] if cut.rfind("&") > cut.rfind(";") else cut  # no half entity
+    return cut.rsplit(" ", 1)[0].rstrip() + "…" if " " in cut[-40:] else cut + "…"
+
+
+def _lines_within(lines: list[str], limit: int) -> str:
+    """Whole lines, as many as fit in `limit` characters (a section's text holds 3,000)."""
+    kept, used = [], 0
+    for line in lines:
+        if used + len(line) + 1 > limit:
+            break
+        kept.append(line)
+        used += len(line) + 1
+    return "\n".join(kept)
 
 
 def why_line(people) -> str:
@@ -786,8 +811,8 @@ def member_removed_message(user_id: str, removed: bool) -> Message:
 # Organisers: stats, controls and export ------------------------------------------------
 
 
-def _pct(rate: float) -> str:
-    return f"{rate * 100:.0f}%"
+def _pct(rate: float | None) -> str:
+    return "–" if rate is None else f"{rate * 100:.0f}%"
 
 
 def stats_blocks(stats, learnings, sparkline: str) -> list[dict]:
@@ -811,16 +836,26 @@ def stats_blocks(stats, learnings, sparkline: str) -> list[dict]:
     blocks = [
         _section(f"*Round {last.number}* ({escape(last.period)}, {last.state.replace('_', ' ')})"),
         {"type": "section", "fields": [{"type": "mrkdwn", "text": f} for f in fields]},
-        _context(f"Meeting rate over {len(stats)} round{'s' if len(stats) != 1 else ''}: `{sparkline}` "
-                 f"(▁ none met, █ all met) · latest {_pct(last.met_rate)}"),
+        _trend_line(stats, sparkline),
     ]
     if learnings:
-        quotes = "\n".join(
-            f"• _Round {item.round_number}:_ {escape(item.learned[:280]) or '–'}"
-            + (f" (shared: {escape(item.shared[:140])})" if item.shared else "")
-            for item in learnings[:5])
-        blocks.append(_section("*What people learned* (shared with their consent, without names)\n" + quotes))
+        heading = "*What people learned* (shared with their consent, without names)"
+        quotes = [
+            f"• _Round {item.round_number}:_ {clip(item.learned, 280) or '–'}"
+            + (f" (shared: {clip(item.shared, 140)})" if item.shared else "")
+            for item in learnings[:5]
+        ]
+        blocks.append(_section(heading + "\n" + _lines_within(quotes, 2990 - len(heading))))
     return blocks
+
+
+def _trend_line(stats, sparkline: str) -> dict:
+    closed = [s for s in stats if s.state == "closed"]
+    if not closed:
+        return _context("The meeting-rate chart starts once a round has closed.")
+    plural = "s" if len(closed) != 1 else ""
+    return _context(f"Meeting rate over {len(closed)} closed round{plural}: `{sparkline}` "
+                    f"(▁ none met, █ all met) · last closed {_pct(closed[-1].met_rate)}")
 
 
 def stats_message(stats, learnings, sparkline: str) -> Message:
@@ -856,13 +891,13 @@ def preview_message(plan, shown: int = 25) -> Message:
         " + ".join(f"<@{m.slack_user_id}> ({escape(m.organisation)})" for m in group)
         for group in plan.groups[:shown]
     ]
-    more = len(plan.groups) - shown
     head = (f"If the next round opened now: *{len(plan.groups)} groups*, {len(plan.unmatched)} unmatched, "
             f"{plan.organisations} organisations. Nothing has been stored or sent.")
-    body = "\n".join(lines) or "Nobody to match yet."
-    if more > 0:
-        body += f"\n…and {more} more."
-    blocks = [_section(head), _section(body[:2990])]
+    body = _lines_within(lines, 2900) or "Nobody to match yet."
+    hidden = len(plan.groups) - len(body.splitlines()) if lines else 0
+    if hidden > 0:
+        body += f"\n…and {hidden} more."
+    blocks = [_section(head), _section(body)]
     if plan.unmatched:
         blocks.append(_context("Unmatched: " + ", ".join(f"<@{m.slack_user_id}>" for m in plan.unmatched[:20])))
     return {"text": head, "blocks": blocks}

@@ -14,6 +14,9 @@ from sqlmodel import Session
 from storage import stats as store
 
 SPARK_BLOCKS = "▁▂▃▄▅▆▇█"
+# Fewer answers than this and a share, or a quote, could point to the person who gave it
+# (in a round of one pair, "0% would stay in touch" names someone's answer).
+MIN_VOICES = 3
 
 
 def _share(part: int, whole: int) -> float:
@@ -106,7 +109,10 @@ class RoundStats:
         return _share(self.answered, self.members_matched)
 
     @property
-    def stay_in_touch_rate(self) -> float:
+    def stay_in_touch_rate(self) -> float | None:
+        """None (shown as "–") when fewer than MIN_VOICES answered: too few to be anonymous."""
+        if self.answered < MIN_VOICES:
+            return None
         return _share(self.stay_in_touch, self.answered)
 
 
@@ -136,14 +142,16 @@ def round_stats(session: Session, team_id: str, number: int | None = None) -> li
 def consented_learnings(session: Session, team_id: str, number: int | None = None, limit: int = 50) -> list[Learning]:
     """Up to `limit` answers whose writers let organisers read them, newest round first.
 
-    Answers with neither text are skipped. Within a round the order is a keyed hash of the
-    text and the round's secret seed: stable between calls, yet unrelated to who wrote what
-    or when (database ids and insertion order never reach the ordering).
+    Only closed rounds with at least MIN_VOICES such answers: in a running round the timing
+    says who just answered, and among two answers a quote points to one of two people.
+    Answers with neither text are skipped. Within a round the order is a hash of the text
+    and the round's seed: stable between calls, yet unrelated to who wrote what or when
+    (database ids and insertion order never reach the ordering).
     """
     if limit <= 0:
         return []
     wanted, room = [], limit
-    for round_number, seed, count in store.consented_answer_counts(session, team_id, number):
+    for round_number, seed, count in store.consented_answer_counts(session, team_id, number, MIN_VOICES):
         if room <= 0:
             break
         wanted.append((round_number, seed))
@@ -167,7 +175,9 @@ def _record(stat: RoundStats) -> dict:
     """Counts and rates of one round as plain values (rates rounded to 4 places)."""
     record = asdict(stat)
     record["opened_at"] = stat.opened_at.isoformat()
-    record.update({name: round(getattr(stat, name), 4) for name in RATES})
+    record.update({name: None if getattr(stat, name) is None else round(getattr(stat, name), 4) for name in RATES})
+    if stat.stay_in_touch_rate is None:
+        record["stay_in_touch"] = None  # the count would give away what the rate hides
     return record
 
 
@@ -188,8 +198,8 @@ def to_json(stats: list[RoundStats]) -> str:
     return json.dumps([_record(s) for s in stats], indent=2)
 
 
-def _percent(rate: float) -> str:
-    return f"{rate * 100:.0f}%"
+def _percent(rate: float | None) -> str:
+    return "–" if rate is None else f"{rate * 100:.0f}%"
 
 
 # (heading, value) per column of the terminal table: counts beside the share they make.
@@ -236,7 +246,9 @@ def to_table(stats: list[RoundStats]) -> str:
 
 
 def meeting_rate_sparkline(stats: list[RoundStats]) -> str:
-    """Met rate per round as one block character each (▁ = 0%, █ = 100%, on a fixed scale so
-    a steady rate draws a flat line), oldest round first."""
+    """Met rate per closed round as one block character each (▁ = 0%, █ = 100%, on a fixed
+    scale so a steady rate draws a flat line), oldest first. A round still running is left
+    out: its rate is still climbing, and would always draw a dip at the end."""
     top = len(SPARK_BLOCKS) - 1
-    return "".join(SPARK_BLOCKS[round(min(max(s.met_rate, 0.0), 1.0) * top)] for s in stats)
+    return "".join(SPARK_BLOCKS[round(min(max(s.met_rate, 0.0), 1.0) * top)]
+                   for s in stats if s.state == "closed")

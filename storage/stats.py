@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from sqlalchemy import and_, case, func, literal, or_, select
 from sqlmodel import Session
 
-from storage.models import FollowUp, GroupMember, GroupStatus, MatchGroup, MeetingEvent, Member, Round
+from storage.models import FollowUp, GroupMember, GroupStatus, MatchGroup, MeetingEvent, Member, Round, RoundState
 from storage.types import UTCDateTime
 
 # Before anyone joined anything: the lower bound of the first round's interval.
@@ -162,13 +162,15 @@ def _readable(team_id: str):
     )
 
 
-def consented_answer_counts(session: Session, team_id: str, number: int | None = None) -> list[tuple[int, int, int]]:
-    """(round number, round seed, readable answers) per round that has any, newest round first."""
+def consented_answer_counts(session: Session, team_id: str, number: int | None = None,
+                            at_least: int = 1) -> list[tuple[int, int, int]]:
+    """(round number, round seed, readable answers) per closed round with at least `at_least`, newest first."""
     statement = (
         select(Round.number, Round.seed, func.count(FollowUp.id))
         .join(Round, Round.id == FollowUp.round_id)
-        .where(_readable(team_id), Round.team_id == team_id)
+        .where(_readable(team_id), Round.team_id == team_id, Round.state == RoundState.closed.value)
         .group_by(Round.number, Round.seed)
+        .having(func.count(FollowUp.id) >= at_least)
         .order_by(Round.number.desc())
     )
     if number is not None:

@@ -42,17 +42,25 @@ def bot(engine, fake_slack):
     running.stop()
 
 
-def a_round_with_answers(bot):
-    """Round 1: both pairs matched; one pair met, both answered, only one let organisers read."""
+def a_round_with_answers(bot, learned=(SHAREABLE, "Another lesson", "A third lesson")):
+    """Round 1, closed: both pairs matched, one met. Everyone answered; three let organisers read."""
     with freeze_time(OPENS, tick=True):
         rounds.open_round(bot.engine, TEAM)
         bot.deliver()
     with session_scope(bot.engine) as session:
-        group = session.exec(select(MatchGroup)).first()
-        people = [m.slack_user_id for m in session.exec(select(Member)) if m.id in _member_ids(session, group.id)]
-        mark_met(session, TEAM, people[0], group.id)
-        save_follow_up(session, TEAM, people[0], group.id, FollowUpForm(learned=SHAREABLE, organisers_may_read=True))
-        save_follow_up(session, TEAM, people[1], group.id, FollowUpForm(learned=SECRET, organisers_may_read=False))
+        first, second = session.exec(select(MatchGroup).order_by(MatchGroup.id)).all()
+        people = [m.slack_user_id for m in session.exec(select(Member).order_by(Member.id))
+                  if m.id in _member_ids(session, first.id)]
+        others = [m.slack_user_id for m in session.exec(select(Member).order_by(Member.id))
+                  if m.id in _member_ids(session, second.id)]
+        mark_met(session, TEAM, people[0], first.id)
+        save_follow_up(session, TEAM, people[0], first.id, FollowUpForm(learned=learned[0], organisers_may_read=True))
+        save_follow_up(session, TEAM, people[1], first.id, FollowUpForm(learned=SECRET, organisers_may_read=False))
+        save_follow_up(session, TEAM, others[0], second.id, FollowUpForm(learned=learned[1], organisers_may_read=True))
+        save_follow_up(session, TEAM, others[1], second.id, FollowUpForm(learned=learned[2], organisers_may_read=True))
+        for r in session.exec(select(Round)).all():
+            r.state = "closed"
+            session.add(r)
     return people
 
 
@@ -77,8 +85,30 @@ def test_organisers_by_setting_and_slack_admins_see_the_stats(bot, organiser):
     text = json.dumps(reply["blocks"])
     assert reply["response_type"] == "ephemeral"
     assert "Round 1" in text and "*Groups*\\n2 made" in text and "*Met*\\n1 (50%)" in text
+    assert "*Would stay in touch*\\n0%" in text  # four answered: enough to show the share
     assert SHAREABLE in text and SECRET not in text
     assert "UADA" not in text and "UBEN" not in text  # learnings never carry names
+
+
+def test_the_longest_learnings_full_of_ampersands_still_fit_slacks_limits(bot):
+    a_round_with_answers(bot, learned=["Q&A <and> R&D " * 70] * 3)
+    reply = bot.command("stats", "UOLIVE")  # the fake checks the blocks against Slack's limits
+    shown = json.dumps(reply["blocks"], ensure_ascii=False)
+    assert "Q&amp;A" in shown and "…" in shown
+    view = home_of(bot, "UOLIVE")
+    assert "What people learned" in json.dumps(view)
+
+
+def test_a_tiny_or_running_round_shows_no_one_s_words_or_answer_shares(bot):
+    with freeze_time(OPENS, tick=True):
+        rounds.open_round(bot.engine, TEAM)
+    with session_scope(bot.engine) as session:
+        group = session.exec(select(MatchGroup)).first()
+        user = next(m.slack_user_id for m in session.exec(select(Member)) if m.id in _member_ids(session, group.id))
+        save_follow_up(session, TEAM, user, group.id, FollowUpForm(learned=SHAREABLE, organisers_may_read=True))
+    text = json.dumps(bot.command("stats", "UOLIVE")["blocks"], ensure_ascii=False)
+    assert SHAREABLE not in text
+    assert "*Would stay in touch*\\n–" in text  # one answer: the share would be that person's answer
 
 
 def test_anyone_else_gets_a_polite_refusal_and_nothing_leaks(bot):
@@ -108,10 +138,6 @@ def test_organisers_add_and_remove_organisers(bot):
 
 def test_app_home_shows_members_their_status_match_past_partners_and_buttons(bot):
     people = a_round_with_answers(bot)
-    with session_scope(bot.engine) as session:
-        for r in session.exec(select(Round)).all():
-            r.state = "closed"
-            session.add(r)
     with freeze_time(OPENS + timedelta(days=35), tick=True):
         rounds.open_round(bot.engine, TEAM, manual=True)
     view = home_of(bot, people[0])
@@ -132,7 +158,7 @@ def test_app_home_adds_stats_and_controls_for_organisers(bot):
     a_round_with_answers(bot)
     view = home_of(bot, "UOLIVE")
     text = json.dumps(view)
-    assert "For organisers" in text and "Meeting rate over 1 round" in text and SHAREABLE in text
+    assert "For organisers" in text and "Meeting rate over 1 closed round" in text and SHAREABLE in text
     assert SECRET not in text
     buttons = [e["action_id"] for b in view["blocks"] if b["type"] == "actions" for e in b["elements"]]
     assert buttons == ["organiser_preview", "organiser_open_round", "organiser_schedule", "organiser_prompts",

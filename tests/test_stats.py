@@ -9,7 +9,7 @@ from dataclasses import asdict, fields, replace
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import insert, update
+from sqlalchemy import delete, insert, update
 
 from benchmarks.stats_instances import TABLES, make_history, naive_round_stats
 from scheduler import stats
@@ -32,8 +32,9 @@ SECRETS = ("bob earns 90k and hates his boss", "SECRET-SHARED-bob", "ENDED-GROUP
 #   trio, not cross-organisation) scheduled then missed; hal+ivy never replied; jo+kim ended
 #   (re-matched) with a stray "met" event and an answer that must not count.
 #   Answers: alice (consents, stays in touch), bob (no consent; his words are secret),
-#   carol (consents, stays, only "shared"), erin (consents, both texts blank), kim (ended group).
-# Round 2: alice+carol met; bob+dan scheduled; erin+hal nothing yet. Dan and hal answer, consenting.
+#   carol (consents, stays, only "shared"), erin (consents, both texts blank), frank (consents),
+#   kim (ended group).
+# Round 2: alice+carol met; bob+dan scheduled; erin+hal nothing yet. Dan, hal and erin answer, consenting.
 # Round 3: alice+dan and bob+carol met. Round 4: just opened, no groups.
 # Team T2 shares the tables: one round, one group that met, one consented answer.
 JOINED = {name: T0 - timedelta(days=30 - i) for i, name in enumerate(
@@ -113,6 +114,7 @@ def network(engine):
         net.answer(g1, "bob", learned=SECRETS[0], shared=SECRETS[1], stay=False, consent=False)
         net.answer(g2, "carol", shared="a book on rivers", stay=True, consent=True)
         net.answer(g3, "erin", learned="   ", shared=" ", consent=True)
+        net.answer(g3, "frank", learned="how another team plans its year", consent=True)
         net.answer(g5, "kim", learned=SECRETS[2], stay=True, consent=False)
 
         net.add_group(2, ["alice", "carol"], ["met"], status="met")
@@ -120,6 +122,7 @@ def network(engine):
         g8 = net.add_group(2, ["erin", "hal"])
         net.answer(g7, "dan", learned="how to run a food bank", stay=True, consent=True)
         net.answer(g8, "hal", learned="grant writing", consent=True)
+        net.answer(g8, "erin", learned="volunteer rotas", consent=True)
 
         net.add_group(3, ["alice", "dan"], ["scheduled", "met"], status="met")
         net.add_group(3, ["bob", "carol"], ["met"], status="met")
@@ -181,11 +184,31 @@ def test_members_new_and_left_are_counted_between_round_openings(engine, network
 
 def test_follow_up_rate_is_answers_over_places_and_stay_in_touch_is_over_answers(engine, network):
     first, second, third, _ = trend(engine)
-    assert (first.members_matched, first.answered, first.stay_in_touch) == (9, 4, 2)
-    assert (first.follow_up_rate, first.stay_in_touch_rate) == (4 / 9, 0.5)
-    assert (second.members_matched, second.answered, second.stay_in_touch) == (6, 2, 1)
-    assert (second.follow_up_rate, second.stay_in_touch_rate) == (2 / 6, 0.5)
-    assert (third.follow_up_rate, third.stay_in_touch_rate) == (0.0, 0.0)
+    assert (first.members_matched, first.answered, first.stay_in_touch) == (9, 5, 2)
+    assert (first.follow_up_rate, first.stay_in_touch_rate) == (5 / 9, 2 / 5)
+    assert (second.members_matched, second.answered, second.stay_in_touch) == (6, 3, 1)
+    assert (second.follow_up_rate, second.stay_in_touch_rate) == (3 / 6, 1 / 3)
+    assert (third.follow_up_rate, third.stay_in_touch_rate) == (0.0, None)  # nobody answered
+
+
+def test_the_stay_in_touch_share_is_withheld_when_too_few_answered_to_be_anonymous(engine, network):
+    with session_scope(engine) as session:
+        session.execute(delete(FollowUp).where(FollowUp.learned == "volunteer rotas"))
+    second = trend(engine, number=2)[0]
+    assert second.answered == 2 and second.stay_in_touch_rate is None
+    record = json.loads(stats.to_json([second]))[0]
+    assert record["stay_in_touch_rate"] is None and record["stay_in_touch"] is None
+    assert "–" in stats.to_table([second]).splitlines()[1]
+
+
+def test_learnings_wait_for_the_round_to_close_and_for_enough_voices(engine, network):
+    assert {x.round_number for x in learnings(engine)} == {1, 2}
+    with session_scope(engine) as session:
+        session.execute(update(Round).where(Round.number == 2).values(state="following_up"))
+        session.execute(update(FollowUp).where(FollowUp.learned == "how another team plans its year")
+                        .values(organisers_may_read=False))
+    # Round 2 is still running; round 1 now has only two readable answers.
+    assert learnings(engine) == []
 
 
 def test_a_group_that_ends_drops_out_of_every_count(engine, network):
@@ -193,15 +216,16 @@ def test_a_group_that_ends_drops_out_of_every_count(engine, network):
     with session_scope(engine) as session:
         session.execute(update(MatchGroup).where(MatchGroup.id == network["g1"]).values(status="ended"))
     after = trend(engine, number=1)[0]
-    assert (before.groups, before.met, before.scheduled, before.members_matched, before.answered) == (4, 2, 3, 9, 4)
-    assert (after.groups, after.met, after.scheduled, after.members_matched, after.answered) == (3, 1, 2, 7, 2)
+    assert (before.groups, before.met, before.scheduled, before.members_matched, before.answered) == (4, 2, 3, 9, 5)
+    assert (after.groups, after.met, after.scheduled, after.members_matched, after.answered) == (3, 1, 2, 7, 3)
     assert after.met_rate == 1 / 3
 
 
 def test_a_round_without_groups_has_zero_counts_and_rates(engine, network):
     last = trend(engine)[-1]
     assert (last.number, last.groups, last.members_matched) == (4, 0, 0)
-    assert [getattr(last, name) for name in stats.RATES] == [0.0] * len(stats.RATES)
+    # Every rate is 0, but the stay-in-touch share, withheld with no answers to speak of.
+    assert [getattr(last, name) for name in stats.RATES] == [0.0] * (len(stats.RATES) - 1) + [None]
 
 
 def test_other_workspaces_never_count(engine, network):
@@ -226,8 +250,9 @@ def test_stats_agree_with_a_naive_count_on_a_generated_history(engine):
 def test_learnings_are_only_consented_answers_with_some_text(engine, network):
     got = learnings(engine)
     assert sorted((x.round_number, x.learned, x.shared) for x in got) == [
-        (1, "", "a book on rivers"), (1, "the tides turn twice a day", ""),
-        (2, "grant writing", ""), (2, "how to run a food bank", ""),
+        (1, "", "a book on rivers"), (1, "how another team plans its year", ""),
+        (1, "the tides turn twice a day", ""),
+        (2, "grant writing", ""), (2, "how to run a food bank", ""), (2, "volunteer rotas", ""),
     ]
     text = repr(got)
     assert all(secret not in text for secret in SECRETS)
@@ -242,10 +267,11 @@ def test_learnings_carry_no_member_group_or_slack_identity(engine, network):
 
 
 def test_learnings_come_newest_round_first_up_to_the_limit(engine, network):
-    assert [x.round_number for x in learnings(engine)] == [2, 2, 1, 1]
-    assert [x.round_number for x in learnings(engine, limit=3)] == [2, 2, 1]
+    assert [x.round_number for x in learnings(engine)] == [2, 2, 2, 1, 1, 1]
+    assert [x.round_number for x in learnings(engine, limit=4)] == [2, 2, 2, 1]
     assert learnings(engine, limit=0) == []
-    assert {x.learned for x in learnings(engine, number=2)} == {"grant writing", "how to run a food bank"}
+    assert {x.learned for x in learnings(engine, number=2)} == {
+        "grant writing", "how to run a food bank", "volunteer rotas"}
 
 
 def test_the_order_of_learnings_does_not_follow_who_wrote_them_or_when(engine):
@@ -269,7 +295,7 @@ def test_the_order_of_learnings_does_not_follow_who_wrote_them_or_when(engine):
 def test_exports_never_hold_anyones_words_or_slack_ids(engine, network):
     rounds = trend(engine)
     exports = stats.to_csv(rounds) + stats.to_json(rounds) + stats.to_table(rounds) + stats.meeting_rate_sparkline(rounds)
-    words = [*SECRETS, "tides", "rivers", "food bank", "grant writing"]
+    words = [*SECRETS, "tides", "rivers", "food bank", "grant writing", "volunteer rotas", "plans its year"]
     assert all(word not in exports for word in words)
     assert not any(slack_id(name) in exports for name in JOINED)
 
@@ -282,7 +308,7 @@ def test_the_csv_has_a_header_and_one_parsable_row_per_round(engine, network):
     assert {"groups", "met", "met_rate", "follow_up_rate", "stay_in_touch_rate", "members_new"} <= set(reader.fieldnames)
     assert [row["number"] for row in rows] == ["1", "2", "3", "4"]
     assert (rows[0]["groups"], rows[0]["met"], float(rows[0]["met_rate"]), float(rows[0]["follow_up_rate"])) == (
-        "4", "2", 0.5, round(4 / 9, 4))
+        "4", "2", 0.5, round(5 / 9, 4))
     assert rows[1]["opened_at"] == OPENED[2].isoformat()
 
 
@@ -303,8 +329,9 @@ def test_the_table_lines_up_one_row_per_round(engine, network):
     assert [line[met_percent - 4:met_percent].strip() for line in lines[1:]] == ["50%", "33%", "100%", "0%"]
 
 
-def test_the_sparkline_has_one_block_per_round_rising_with_the_meeting_rate(engine, network):
-    assert stats.meeting_rate_sparkline(trend(engine)) == "▅▃█▁"  # met 50%, 33%, 100%, no groups
+def test_the_sparkline_has_one_block_per_closed_round_rising_with_the_meeting_rate(engine, network):
+    # Met 50%, 33%, 100%; round 4 is still running, so it isn't drawn as a dip.
+    assert stats.meeting_rate_sparkline(trend(engine)) == "▅▃█"
     base = trend(engine)[0]
     rising = [replace(base, groups=10, met=met) for met in range(11)]
     line = stats.meeting_rate_sparkline(rising)
