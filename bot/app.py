@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 from sqlalchemy.engine import Engine
 
 from bot.config import Settings
 from bot.services import Services
-from storage import members as store
-from storage.db import session_scope
 
 log = logging.getLogger("unmentor")
 
@@ -39,16 +37,6 @@ def create_app(settings: Settings, engine: Engine, client: WebClient | None = No
         process_before_response=False,
     )
     services = Services(settings=settings, engine=engine, client=client)
-
-    @app.middleware
-    def handle_each_event_once(body, next):
-        # Slack retries an event it thinks failed; the first delivery already did the work.
-        if body.get("type") == "event_callback" and body.get("event_id"):
-            with session_scope(engine) as session:
-                first = store.claim_request(session, body.get("team_id") or "", "event:" + body["event_id"])
-            if not first:
-                return BoltResponse(status=200, body="")
-        return next()
 
     @app.error
     def log_errors(error, body):

@@ -791,6 +791,9 @@ def organisers_list_message(configured, listed) -> Message:
 def organiser_change_message(verb: str, user_id: str, change) -> Message:
     from scheduler.organisers import OrganiserChange
 
+    if change is OrganiserChange.slack_admin:
+        return _message(f"<@{user_id}> is a Slack admin or owner of this workspace, and they're always organisers. "
+                        "Nothing was changed.")
     if change is OrganiserChange.from_settings:
         return _message(f"<@{user_id}> is an organiser through the UNMENTOR_ORGANISERS setting, so only a change "
                         "to that setting removes them. Nothing was changed.")
@@ -911,8 +914,8 @@ def open_round_confirm_message() -> Message:
 
 def round_opened_message(outcome) -> Message:
     if outcome.reason == "round_running":
-        return _message(f"Round {outcome.round.number} is still running. It closes on its own; "
-                        "or close it with `unmentor round close`. Nothing was changed.")
+        return _message(f"Round {outcome.round.number} is still running, so a new one can't open yet. It closes "
+                        f"{slack_date(outcome.round.closes_at)}. Nothing was changed.")
     if outcome.reason != "opened":
         return _message("No round was opened, as one has already opened for this period. Nothing was changed.")
     return _message(f"Round {outcome.round.number} is open: {len(outcome.plan.groups)} groups, "

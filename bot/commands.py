@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
+import time
 from dataclasses import dataclass
 from typing import Callable
+
+from urllib.error import URLError
 
 from slack_sdk.errors import SlackApiError
 
@@ -61,18 +65,48 @@ def split(text: str) -> tuple[str, str]:
     return word.lower(), rest.strip()
 
 
+# users.info answers kept briefly: App Home, organiser buttons and their modals ask about the
+# same person within seconds, and each call eats into Slack's 3-second window.
+_USER_CACHE: dict[str, tuple[float, SlackUser]] = {}
+_USER_CACHE_LOCK = threading.Lock()
+USER_CACHE_SECONDS = 60
+
+
 def slack_user(services: Services, user_id: str) -> SlackUser:
-    """What Slack says about a person; an empty profile when Slack can't say."""
+    """What Slack says about a person; an empty profile when Slack can't say (never raises)."""
+    with _USER_CACHE_LOCK:
+        cached = _USER_CACHE.get(user_id)
+    if cached and cached[0] > time.monotonic():
+        return cached[1]
     try:
         user = services.client.users_info(user=user_id)["user"]
     except SlackApiError as error:
         log.warning("users.info failed for %s: %s", user_id, error.response.get("error"))
         return SlackUser(SlackProfile())
+    except (URLError, OSError, TimeoutError) as error:
+        log.warning("users.info unreachable for %s: %s", user_id, error)
+        return SlackUser(SlackProfile())
     profile = user.get("profile") or {}
-    return SlackUser(
+    found = SlackUser(
         SlackProfile(email=profile.get("email"), title=profile.get("title") or "", timezone=user.get("tz")),
         is_admin=bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner")),
     )
+    with _USER_CACHE_LOCK:
+        _USER_CACHE[user_id] = (time.monotonic() + USER_CACHE_SECONDS, found)
+    return found
+
+
+def forget_cached_users() -> None:
+    with _USER_CACHE_LOCK:
+        _USER_CACHE.clear()
+
+
+def first_delivery(services: Services, body: dict) -> bool:
+    """False for Slack's retry of an event already handled."""
+    if not body.get("event_id"):
+        return True
+    with session_scope(services.engine) as session:
+        return store.claim_request(session, body.get("team_id") or "", "event:" + body["event_id"])
 
 
 def run(services: Services, call: Invocation) -> blocks.Message | None:
@@ -189,6 +223,8 @@ def _organisers(services: Services, call: Invocation, rest: str) -> blocks.Messa
             change = organisers.add(session, call.team_id, user_id, call.user_id)
         else:
             change = organisers.remove(session, call.team_id, user_id, services.settings.organisers)
+    if verb == "remove" and change is organisers.OrganiserChange.already and slack_user(services, user_id).is_admin:
+        change = organisers.OrganiserChange.slack_admin
     return blocks.organiser_change_message(verb, user_id, change)
 
 

@@ -122,7 +122,9 @@ def register(app: App, services: Services) -> None:
 
     @app.event("app_home_opened")
     def on_home_opened(event, body):
-        if event.get("tab", "home") != "home":
+        # Bolt has already answered Slack; only now touch the database, so a busy one can't
+        # make Slack wait. Slack retries an event it thinks failed: the first one did the work.
+        if event.get("tab", "home") != "home" or not commands.first_delivery(services, body):
             return
         home.refresh(services, _team(body), event["user"])
 

@@ -13,7 +13,7 @@ from bot.gateway import SlackGateway
 from bot.services import Services
 from scheduler import delivery, meetings
 from scheduler.meetings import Outcome, Result
-from storage.db import session_scope
+from storage.db import read_scope, session_scope
 
 log = logging.getLogger("unmentor")
 
@@ -187,7 +187,7 @@ def register(app: App, services: Services) -> None:
         picked = {}
 
         def check():
-            with session_scope(services.engine) as session:
+            with read_scope(services.engine) as session:
                 picked["at"] = meetings.picked_time(session, team_id, user_id, day, at)
 
         if not handling.ack_modal(ack, check, "date"):
@@ -213,7 +213,7 @@ def register(app: App, services: Services) -> None:
         picked = {}
 
         def check():
-            with session_scope(services.engine) as session:
+            with read_scope(services.engine) as session:
                 picked["at"] = meetings.picked_time(session, team_id, user_id, day, at)
             meetings.check_reschedule(picked["at"], note)
 

@@ -11,9 +11,10 @@ from bot import blocks, commands, handling, home, ids
 from bot.services import Services
 from scheduler import prompts as prompt_library
 from scheduler import rounds
-from scheduler.round_settings import next_round_at, update_schedule
+from scheduler.membership import InputError
+from scheduler.round_settings import next_round_at, proposed_schedule, save_schedule
 from scheduler.schedule import ScheduleError
-from storage.db import session_scope
+from storage.db import read_scope, session_scope
 
 log = logging.getLogger("unmentor")
 
@@ -72,39 +73,59 @@ def register(app: App, services: Services) -> None:
 
     @app.view(ids.SCHEDULE_VIEW)
     def on_schedule(ack, body, view, client):
+        # Only quick checks happen before the ack; whether the person may change it (which can
+        # mean asking Slack) and the save come after, with the answer by DM.
         who = _who(body)
-        if not commands.caller_is_organiser(services, who):
-            ack(response_action="errors", errors={"cadence": "Only organisers can change the schedule."})
-            return
         picked = blocks.read_schedule_modal(view["state"]["values"])
-        try:
-            with session_scope(services.engine) as session:
-                update_schedule(session, who.team_id, cadence=picked["cadence"], weekday=picked["weekday"],
-                                at=picked["time"], timezone=picked["timezone"], country=picked["country"])
-                next_at = next_round_at(session, who.team_id)
-        except ScheduleError as problem:
-            field = "timezone" if "time zone" in str(problem) else "country" if "country" in str(problem) else "cadence"
-            ack(response_action="errors", errors={field: str(problem)})
+        proposed = {}
+
+        def check():
+            try:
+                with read_scope(services.engine) as session:
+                    proposed["schedule"] = proposed_schedule(
+                        session, who.team_id, cadence=picked["cadence"], weekday=picked["weekday"],
+                        at=picked["time"], timezone=picked["timezone"], country=picked["country"])
+            except ScheduleError as problem:
+                text = str(problem)
+                field = "timezone" if "time zone" in text else "country" if "country" in text else "cadence"
+                raise InputError(text, field) from None
+
+        if not handling.ack_modal(ack, check, "cadence"):
             return
-        ack()
-        client.chat_postMessage(channel=who.user_id, **blocks.schedule_saved_message(next_at))
-        home.refresh(services, who.team_id, who.user_id)
+
+        def work():
+            if not commands.caller_is_organiser(services, who):
+                client.chat_postMessage(channel=who.user_id, **blocks.organisers_only_message())
+                return
+            with session_scope(services.engine) as session:
+                save_schedule(session, who.team_id, proposed["schedule"])
+                next_at = next_round_at(session, who.team_id)
+            client.chat_postMessage(channel=who.user_id, **blocks.schedule_saved_message(next_at))
+            home.refresh(services, who.team_id, who.user_id)
+
+        handling.after_ack(services, body, None, "schedule", work)
 
     @app.view(ids.PROMPTS_VIEW)
     def on_prompts(ack, body, view, client):
         who = _who(body)
-        if not commands.caller_is_organiser(services, who):
-            ack(response_action="errors", errors={"library": "Only organisers can change the prompts."})
-            return
-        saved = {}
+        parsed = {}
 
-        def check_and_save():
+        def check():
             doc = prompt_library.parse_pasted(blocks.read_prompts_modal(view["state"]["values"]))
-            with session_scope(services.engine) as session:
-                saved["library"] = prompt_library.set_library(session, who.team_id, doc)
+            parsed["library"] = prompt_library.parse_library(doc)
+            parsed["doc"] = doc
 
-        if not handling.ack_modal(ack, check_and_save, "library"):
+        if not handling.ack_modal(ack, check, "library"):
             return
-        library = saved["library"]
-        client.chat_postMessage(channel=who.user_id,
-                                **blocks.prompts_saved_message(len(library.prompts), len(library.themes())))
+
+        def work():
+            if not commands.caller_is_organiser(services, who):
+                client.chat_postMessage(channel=who.user_id, **blocks.organisers_only_message())
+                return
+            with session_scope(services.engine) as session:
+                prompt_library.set_library(session, who.team_id, parsed["doc"])
+            library = parsed["library"]
+            client.chat_postMessage(channel=who.user_id,
+                                    **blocks.prompts_saved_message(len(library.prompts), len(library.themes())))
+
+        handling.after_ack(services, body, None, "prompts", work)

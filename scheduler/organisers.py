@@ -19,6 +19,7 @@ class OrganiserChange(str, Enum):
     done = "done"
     already = "already"
     from_settings = "from_settings"  # named in UNMENTOR_ORGANISERS: only the setting can change it
+    slack_admin = "slack_admin"      # a Slack admin or owner: always an organiser
 
 
 def listed(session: Session, team_id: str) -> list[str]:

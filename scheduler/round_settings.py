@@ -29,9 +29,10 @@ def next_round_at(session: Session, team_id: str, at: datetime | None = None) ->
     return next_opening(load_schedule(session, team_id), at or now()).opens_at
 
 
-def update_schedule(session: Session, team_id: str, *, cadence: str | None = None, weekday: int | None = None,
-                    at: str | None = None, timezone: str | None = None, country: str | None = "") -> Schedule:
-    """Change what an organiser changed (cadence first: it brings phase days that suit it); ScheduleError if unworkable."""
+def proposed_schedule(session: Session, team_id: str, *, cadence: str | None = None, weekday: int | None = None,
+                      at: str | None = None, timezone: str | None = None, country: str | None = "") -> Schedule:
+    """The schedule with what an organiser changed (cadence first: it brings phase days that suit
+    it), checked but not saved; ScheduleError if it can't work."""
     schedule = load_schedule(session, team_id)
     if cadence and cadence != schedule.cadence:
         schedule = schedule.with_cadence(cadence)
@@ -47,4 +48,4 @@ def update_schedule(session: Session, team_id: str, *, cadence: str | None = Non
         changes["timezone"] = timezone
     if country != "":
         changes["country"] = country
-    return save_schedule(session, team_id, replace(schedule, **changes))
+    return replace(schedule, **changes).validate()

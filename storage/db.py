@@ -47,8 +47,13 @@ def make_engine(url: str | None = None) -> Engine:
         @event.listens_for(engine, "begin")
         def _sqlite_begin(connection):
             # IMMEDIATE takes the write lock up front, so two writers queue (busy timeout)
-            # instead of one failing on a stale snapshot halfway through.
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            # instead of one failing on a stale snapshot halfway through. Reads that must
+            # answer Slack quickly (read_scope) don't queue behind a long writer: in WAL mode
+            # a deferred transaction reads the last committed state at once.
+            if connection.get_execution_options().get("unmentor_read_only"):
+                connection.exec_driver_sql("BEGIN")
+            else:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     return create_engine(parsed, pool_pre_ping=True)
@@ -64,6 +69,16 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+@contextmanager
+def read_scope(engine: Engine) -> Iterator[Session]:
+    """A session for reading only: on SQLite it never waits for a writer (nothing it does is saved)."""
+    with Session(engine.execution_options(unmentor_read_only=True), expire_on_commit=False) as session:
+        try:
+            yield session
+        finally:
+            session.rollback()
 
 
 def ping(engine: Engine) -> None:

@@ -156,6 +156,8 @@ def test_rescheduling_tells_the_partner_warmly_records_it_and_the_partner_can_ac
         bot.submit("meeting_scheduled_view", "UADA", group.id, {
             "date": {"value": {"type": "datepicker", "selected_date": "2026-12-07"}},
             "time": {"value": {"type": "timepicker", "selected_time": "18:00"}}})
+        # As a person would: the reschedule comes after the first answer, not in the same instant.
+        assert bot.fake.wait_for(lambda f: any("Lovely, noted" in c.args["text"] for c in f.calls_to("chat.postEphemeral")))
         bot.click("meeting_reschedule", "UADA", group.id)
         assert bot.fake.wait_for(lambda f: len(f.calls_to("views.open")) == 1)
         answer = bot.submit("meeting_reschedule_view", "UADA", group.id, {
@@ -170,8 +172,9 @@ def test_rescheduling_tells_the_partner_warmly_records_it_and_the_partner_can_ac
     assert "<@UADA> needs to move your chat; no problem, here is what they suggested" in notice
     assert "a deadline moved" in notice
     assert_kind(notice)
-    to_ada = [c.args["text"] for c in bot.fake.calls_to("chat.postEphemeral") if c.args["user"] == "UADA"]
-    assert "a day's notice helps" in to_ada[-1]  # the chat was that evening: a gentle word about notice
+    to_ada = [c.args["text"] for c in bot.fake.calls_to("chat.postEphemeral")
+              if c.args["user"] == "UADA" and "passed on your suggestion" in c.args["text"]]
+    assert "a day's notice helps" in to_ada[0]  # the chat was that evening: a gentle word about notice
     assert len(events(bot.engine, group.id, "reschedule_asked")) == 1
     assert group_of(bot.engine, "UADA").status == "rescheduling"
 
