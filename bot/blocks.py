@@ -841,6 +841,8 @@ def stats_blocks(stats, learnings, sparkline: str) -> list[dict]:
         {"type": "section", "fields": [{"type": "mrkdwn", "text": f} for f in fields]},
         _trend_line(stats, sparkline),
     ]
+    if len(stats) > 1:
+        blocks.append(trend_table(stats))
     if learnings:
         heading = "*What people learned* (shared with their consent, without names)"
         quotes = [
@@ -861,14 +863,28 @@ def _trend_line(stats, sparkline: str) -> dict:
                     f"(▁ none met, █ all met) · last closed {_pct(closed[-1].met_rate)}")
 
 
+def trend_table(stats, last: int = 6) -> dict:
+    """The last few rounds side by side, so organisers see every round, not only the latest."""
+    rows = [f"{'Round':<6}{'Groups':>7}{'Met':>6}{'Missed':>8}{'No reply':>10}{'Answered':>10}"]
+    for s in stats[-last:]:
+        rows.append(f"{s.number:<6}{s.groups:>7}{_pct(s.met_rate):>6}{_pct(s.missed_rate):>8}"
+                    f"{_pct(s.no_reply_rate):>10}{_pct(s.follow_up_rate):>10}")
+    return _section("*Round by round*\n```" + "\n".join(rows) + "```")
+
+
 def stats_message(stats, learnings, sparkline: str) -> Message:
     text = (f"Round {stats[-1].number}: {stats[-1].groups} groups, {_pct(stats[-1].met_rate)} met"
             if stats else "No rounds yet.")
     return {"text": text, "blocks": stats_blocks(stats, learnings, sparkline)}
 
 
-def export_messages(csv_text: str, limit: int = 2900) -> list[Message]:
-    """The round stats CSV as DM text: code blocks of whole lines, each within Slack's section limit."""
+def export_messages(csv_text: str, limit: int = 38000) -> list[Message]:
+    """The round stats CSV by DM, as plain text in a code block to copy into a .csv file.
+
+    A message's text holds 40,000 characters, so years of rounds fit in one; past that, whole
+    lines go into further parts. (A file upload would need files.getUploadURLExternal, which
+    the API spec we check against doesn't have.)
+    """
     chunks, current = [], ""
     for line in csv_text.splitlines(keepends=True):
         if current and len(current) + len(line) > limit:
@@ -880,9 +896,14 @@ def export_messages(csv_text: str, limit: int = 2900) -> list[Message]:
     messages = []
     for i, chunk in enumerate(chunks, 1):
         part = f" (part {i} of {len(chunks)})" if len(chunks) > 1 else ""
-        head = f"Round stats as CSV{part}: counts and shares only, no one's answers or names."
-        messages.append(_message(head, _section(head), _section(f"```{chunk}```")))
+        head = (f"Round stats as CSV{part}: counts and shares only, no one's answers or names. "
+                "Copy it into a .csv file to open in a spreadsheet.")
+        messages.append({"text": f"{head}\n```\n{chunk}```"})
     return messages
+
+
+def no_such_round_message(number: int) -> Message:
+    return _message(f"There's no round {number} yet. `/unmentor stats` shows the latest.")
 
 
 def export_sent_reply() -> Message:

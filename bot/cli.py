@@ -7,7 +7,7 @@ import logging
 import sys
 
 import click
-from dotenv import load_dotenv
+from dotenv import find_dotenv, load_dotenv
 
 from bot.config import SettingError, Settings, load_database_url, load_settings
 
@@ -419,8 +419,9 @@ def prompts_reset(team: str | None) -> None:
 
 
 def main() -> None:
-    # Settings may live in a .env file beside where the bot is started; real env wins.
-    load_dotenv(override=False)
+    # Settings may live in a .env file in the folder the bot is started from (not beside its
+    # source, which is where python-dotenv looks by default); real environment variables win.
+    load_dotenv(find_dotenv(usecwd=True), override=False)
     cli(prog_name="unmentor")
 
 

@@ -240,10 +240,19 @@ def _remove_member(services: Services, call: Invocation, rest: str) -> blocks.Me
 
 
 @organisers_only
-def _stats(services: Services, call: Invocation, _rest: str) -> blocks.Message:
+def _stats(services: Services, call: Invocation, rest: str) -> blocks.Message:
+    """`stats` for the latest round and the trend; `stats 3` for round 3."""
+    number = int(rest) if rest.strip().isdigit() else None
+    if rest.strip() and number is None:
+        return blocks.input_error_message("Use `/unmentor stats` or `/unmentor stats 3` for round 3.")
     with session_scope(services.engine) as session:
         trend = stats.round_stats(session, call.team_id)
-        learnings = stats.consented_learnings(session, call.team_id, limit=5)
+        learnings = stats.consented_learnings(session, call.team_id, number, limit=5)
+    if number is not None:
+        upto = [s for s in trend if s.number <= number]
+        if not upto or upto[-1].number != number:
+            return blocks.no_such_round_message(number)
+        trend = upto
     return blocks.stats_message(trend, learnings, stats.meeting_rate_sparkline(trend))
 
 

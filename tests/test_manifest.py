@@ -1,6 +1,7 @@
 """The Slack app manifest is valid by Slack's own schema and declares exactly what the bot uses."""
 
 import json
+import os
 from pathlib import Path
 
 import jsonschema
@@ -9,7 +10,8 @@ import yaml
 from referencing import Registry, Resource
 
 ROOT = Path(__file__).resolve().parent.parent
-SPEC = ROOT.parent / "shared" / "slack-spec" / "manifest"
+# Slack's specs live beside the repository (../shared/slack-spec), as the fake Slack reads them.
+SPEC = Path(os.environ.get("SLACK_SPEC_DIR", ROOT.parent / "shared" / "slack-spec")) / "manifest"
 REMOTE = "https://raw.githubusercontent.com/slackapi/manifest-schema/v0.5.0/schemas/manifest.schema.{}.json"
 
 
