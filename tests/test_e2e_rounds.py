@@ -88,3 +88,36 @@ def test_a_delivery_killed_halfway_sends_every_missing_intro_exactly_once_on_res
         assert {r.state for r in session.exec(select(Outbox).where(Outbox.kind == "intro"))} == {"sent"}
     assert fake_slack.calls_to("conversations.history")
     engine.dispose()
+
+
+def test_each_phase_runs_by_hand_from_the_command_line_once(db_url, fake_slack, tmp_path):
+    seed_members(db_url, fake_slack, 6)
+    env = bot_env(db_url, fake_slack.api_url)
+
+    def unmentor(*args):
+        result = run([*args, "--pace", "0"], env, str(tmp_path))
+        assert result.returncode in (0, 2), result.stderr
+        return result.returncode, result.stdout + result.stderr
+
+    code, out = unmentor("round", "nudge")
+    assert "no round is running" in out
+    code, out = unmentor("round", "open", "--dry-run")
+    assert code == 0 and "3 groups, 0 unmatched (nothing sent)" in out and out.count(" + ") == 3
+    assert fake_slack.calls == [] or not fake_slack.calls_to("chat.postMessage")
+    engine = make_engine(db_url)
+    with session_scope(engine) as session:
+        assert session.exec(select(Round)).all() == []
+    code, out = unmentor("round", "open")
+    assert code == 0 and "round 1 opened: 3 groups" in out and "3 sent" in out
+    code, out = unmentor("round", "open")
+    assert code == 2 and "round 1 is still running" in out
+    code, out = unmentor("round", "follow-up")
+    assert "isn't ready for the follow-up yet" in out
+    for phase, sent in (("nudge", "3 sent"), ("follow-up", "6 sent"), ("close", "3 sent")):
+        code, out = unmentor("round", phase)
+        assert code == 0 and f"{phase}: done" in out and sent in out, out
+        code, out = unmentor("round", phase)
+        assert ("no round is running" if phase == "close" else "already been done") in out
+    with session_scope(engine) as session:
+        assert session.exec(select(Round)).one().state == "closed"
+    engine.dispose()
