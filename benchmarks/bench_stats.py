@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import statistics
 import sys
 import time
 import uuid
@@ -27,17 +28,21 @@ MODELS = {"member": Member, "round": Round, "match_group": MatchGroup, "group_me
 CANDIDATE_INDEXES = {
     "meeting_event(team_id, group_id, kind)":
         "CREATE INDEX bench_me_team ON meeting_event (team_id, group_id, kind)",
-    "member(team_id, joined_at), (team_id, left_at)":
-        "CREATE INDEX bench_m_joined ON member (team_id, joined_at); CREATE INDEX bench_m_left ON member (team_id, left_at)",
 }
 
 
-def best_of(fn, repeats: int = REPEATS):
-    best, result = float("inf"), None
+def timed(fn, repeats: int = REPEATS):
+    """(best, median, worst) seconds over `repeats` runs, and the last result."""
+    seconds, result = [], None
     for _ in range(repeats):
         t0 = time.perf_counter()
         result = fn()
-        best = min(best, time.perf_counter() - t0)
+        seconds.append(time.perf_counter() - t0)
+    return min(seconds), statistics.median(seconds), max(seconds), result
+
+
+def best_of(fn, repeats: int = REPEATS):
+    best, _, _, result = timed(fn, repeats)
     return best, result
 
 
@@ -94,19 +99,23 @@ def main() -> int:
         sizes = {name: len(rows) for name, rows in ours.items()}
 
         with Session(engine) as session:
-            stats_s, stats = best_of(lambda: round_stats(session, TEAM))
-            one_s, _ = best_of(lambda: round_stats(session, TEAM, 24))
-            learn_s, learnings = best_of(lambda: consented_learnings(session, TEAM))
-            scan_s, _ = best_of(lambda: session.execute(text("SELECT count(*) FROM group_member")).scalar_one())
-            naive_s, naive = best_of(lambda: naive_round_stats(load_rows(session, TEAM), TEAM), repeats=3)
+            stats_t = timed(lambda: round_stats(session, TEAM))
+            one_t = timed(lambda: round_stats(session, TEAM, 24))
+            learn_t = timed(lambda: consented_learnings(session, TEAM))
+            # What /unmentor stats and App Home ask for: every round, and five learnings.
+            whole_t = timed(lambda: (round_stats(session, TEAM), consented_learnings(session, TEAM, limit=5)))
+            scan_t = timed(lambda: session.execute(text("SELECT count(*) FROM group_member")).scalar_one())
+            naive_t = timed(lambda: naive_round_stats(load_rows(session, TEAM), TEAM), repeats=3)
+            stats_s, stats, learnings, naive = stats_t[0], stats_t[3], learn_t[3], naive_t[3]
+            scan_s, naive_s = scan_t[0], naive_t[0]
 
             agree = [asdict(s) for s in stats] == naive
             if not agree:
                 failures.append("round_stats disagrees with the naive Python count")
             if len(stats) != 24 or len(learnings) != 50:
                 failures.append(f"expected 24 rounds and 50 learnings, got {len(stats)} and {len(learnings)}")
-            if stats_s >= TIME_LIMIT_S:
-                failures.append(f"round_stats took {stats_s:.3f} s, limit {TIME_LIMIT_S} s")
+            if whole_t[2] >= TIME_LIMIT_S:
+                failures.append(f"the stats organisers ask for took up to {whole_t[2]:.3f} s, limit {TIME_LIMIT_S} s")
 
             index_rows = []
             for name, ddl in CANDIDATE_INDEXES.items():
@@ -122,15 +131,16 @@ def main() -> int:
         print(f"data: {sizes['member']:,} members, {sizes['round']} rounds, {sizes['match_group']:,} groups,"
               f" {sizes['group_member']:,} group members, {sizes['meeting_event']:,} events,"
               f" {sizes['follow_up']:,} follow-ups (+ a 1,000-member workspace alongside); loaded in {load_s:.1f} s")
-        print(f"{'measure':<44} {'best of':>7} {'seconds':>8} {'vs scan':>8}")
-        for label, repeats, secs in (
-            ("round_stats, all 24 rounds", REPEATS, stats_s),
-            ("round_stats, one round", REPEATS, one_s),
-            ("consented_learnings, 50", REPEATS, learn_s),
-            ("reference: SELECT count(*) FROM group_member", REPEATS, scan_s),
-            ("reference: naive Python from loaded rows", 3, naive_s),
+        print(f"{'measure':<46} {'runs':>4} {'best':>7} {'median':>7} {'worst':>7} {'best vs scan':>13}")
+        for label, repeats, (best, median, worst, _) in (
+            ("/unmentor stats: all 24 rounds + 5 learnings", REPEATS, whole_t),
+            ("round_stats, all 24 rounds", REPEATS, stats_t),
+            ("round_stats, one round", REPEATS, one_t),
+            ("consented_learnings, 50", REPEATS, learn_t),
+            ("reference: SELECT count(*) FROM group_member", REPEATS, scan_t),
+            ("reference: naive Python from loaded rows", 3, naive_t),
         ):
-            print(f"{label:<44} {repeats:>7} {secs:>8.3f} {secs / scan_s:>7.1f}x")
+            print(f"{label:<46} {repeats:>4} {best:>7.3f} {median:>7.3f} {worst:>7.3f} {best / scan_s:>12.1f}x")
         if agree:
             print(f"round_stats gives the naive count's numbers, {naive_s / stats_s:.0f}x faster")
         print(f"{'candidate index':<48} {'all rounds':>19} {'one round':>19}")

@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Optional
 
-from sqlalchemy import Column, Integer, Text, UniqueConstraint
+from sqlalchemy import Column, Index, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.clock import now
@@ -56,7 +56,12 @@ class Workspace(SQLModel, table=True):
 
 class Member(SQLModel, table=True):
     __tablename__ = "member"
-    __table_args__ = (UniqueConstraint("team_id", "slack_user_id", name="uq_member_team_user"),)
+    __table_args__ = (
+        UniqueConstraint("team_id", "slack_user_id", name="uq_member_team_user"),
+        # Stats count who joined and left between rounds (benchmarks/bench_stats.py).
+        Index("ix_member_team_joined", "team_id", "joined_at"),
+        Index("ix_member_team_left", "team_id", "left_at"),
+    )
 
     id: Optional[int] = Field(default=None, primary_key=True)
     team_id: str = Field(index=True, max_length=32)
