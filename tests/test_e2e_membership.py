@@ -164,7 +164,9 @@ def test_sql_looking_organisations_are_stored_as_plain_words(server, slack, db, 
 
 def test_pause_resume_skip_and_status(server, slack, db, team):
     slack.add_user("U0FRAN")
-    command(server, slack, "join Fran & Co", "U0FRAN", team)
+    # The manifest turns on escaping, so Slack sends "&" as "&amp;" (and mentions as <@U…|name>).
+    command(server, slack, "join Fran &amp; Co", "U0FRAN", team)
+    assert member(db, team, "U0FRAN").organisation == "Fran & Co"
 
     _, _, text, _ = command(server, slack, "pause", "U0FRAN", team)
     assert "Paused" in text and member(db, team, "U0FRAN").status == "paused"
