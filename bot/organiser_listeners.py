@@ -33,6 +33,14 @@ def _reply(services: Services, body: dict, respond, message: blocks.Message) -> 
         services.client.chat_postMessage(channel=body["user"]["id"], **message)
 
 
+def _still_organiser(services: Services, who: commands.Invocation, client) -> bool:
+    """Checked after a modal's ack (it may ask Slack); anyone else is told by DM and nothing is saved."""
+    if commands.caller_is_organiser(services, who):
+        return True
+    client.chat_postMessage(channel=who.user_id, **blocks.organisers_only_message())
+    return False
+
+
 def register(app: App, services: Services) -> None:
     def organiser_click(action_id: str, work: Callable[[commands.Invocation, dict, object], None]) -> None:
         @app.action(action_id)
@@ -86,16 +94,13 @@ def register(app: App, services: Services) -> None:
                         session, who.team_id, cadence=picked["cadence"], weekday=picked["weekday"],
                         at=picked["time"], timezone=picked["timezone"], country=picked["country"])
             except ScheduleError as problem:
-                text = str(problem)
-                field = "timezone" if "time zone" in text else "country" if "country" in text else "cadence"
-                raise InputError(text, field) from None
+                raise InputError(str(problem), problem.field) from None
 
         if not handling.ack_modal(ack, check, "cadence"):
             return
 
         def work():
-            if not commands.caller_is_organiser(services, who):
-                client.chat_postMessage(channel=who.user_id, **blocks.organisers_only_message())
+            if not _still_organiser(services, who, client):
                 return
             with session_scope(services.engine) as session:
                 save_schedule(session, who.team_id, proposed["schedule"])
@@ -119,8 +124,7 @@ def register(app: App, services: Services) -> None:
             return
 
         def work():
-            if not commands.caller_is_organiser(services, who):
-                client.chat_postMessage(channel=who.user_id, **blocks.organisers_only_message())
+            if not _still_organiser(services, who, client):
                 return
             with session_scope(services.engine) as session:
                 prompt_library.set_library(session, who.team_id, parsed["doc"])

@@ -186,14 +186,20 @@ def _record_scheduled(session: Session, ctx: _Context, meeting_at: datetime | No
     return keys
 
 
+def _move(session: Session, ctx: _Context, to_status: str, allowed_from, kind: str, **fields) -> Result:
+    """One click's change: the group moves (once, however many clicks), the event is recorded,
+    and the intro is edited to show it; "already" when another click got there first."""
+    if not round_store.transition_group(session, ctx.group, to_status, allowed_from, **fields):
+        return _result(ctx, Outcome.already)
+    event = store.add_event(session, ctx.group.team_id, ctx.group.id, kind, ctx.member.id)
+    return _result(ctx, Outcome.done, [_update_intro(session, ctx, event.id)])
+
+
 def mark_met(session: Session, team_id: str, user_id: str, group_id: int | None) -> Result:
     ctx = _open(session, team_id, user_id, group_id)
     if isinstance(ctx, Result):
         return ctx
-    if not round_store.transition_group(session, ctx.group, GroupStatus.met.value, _NOT_MET):
-        return _result(ctx, Outcome.already)
-    event = store.add_event(session, team_id, ctx.group.id, "met", ctx.member.id)
-    return _result(ctx, Outcome.done, [_update_intro(session, ctx, event.id)])
+    return _move(session, ctx, GroupStatus.met.value, _NOT_MET, "met")
 
 
 def ask_reschedule(session: Session, team_id: str, user_id: str, group_id: int | None,
@@ -265,20 +271,14 @@ def mark_missed(session: Session, team_id: str, user_id: str, group_id: int | No
         return ctx
     if ctx.group.status == GroupStatus.met.value:
         return _result(ctx, Outcome.not_now)
-    if not round_store.transition_group(session, ctx.group, GroupStatus.missed.value, _CAN_MISS, meeting_at=None):
-        return _result(ctx, Outcome.already)
-    event = store.add_event(session, team_id, ctx.group.id, "missed", ctx.member.id)
-    return _result(ctx, Outcome.done, [_update_intro(session, ctx, event.id)])
+    return _move(session, ctx, GroupStatus.missed.value, _CAN_MISS, "missed", meeting_at=None)
 
 
 def try_again(session: Session, team_id: str, user_id: str, group_id: int | None) -> Result:
     ctx = _open(session, team_id, user_id, group_id)
     if isinstance(ctx, Result):
         return ctx
-    if not round_store.transition_group(session, ctx.group, GroupStatus.new.value, [GroupStatus.missed.value]):
-        return _result(ctx, Outcome.already)
-    event = store.add_event(session, team_id, ctx.group.id, "try_again", ctx.member.id)
-    return _result(ctx, Outcome.done, [_update_intro(session, ctx, event.id)])
+    return _move(session, ctx, GroupStatus.new.value, [GroupStatus.missed.value], "try_again")
 
 
 def leave_it_there(session: Session, team_id: str, user_id: str, group_id: int | None) -> Result:

@@ -42,7 +42,7 @@ def proposed_schedule(session: Session, team_id: str, *, cadence: str | None = N
     if at:
         hour, _, minute = at.partition(":")
         if not (hour.isdigit() and minute.isdigit()):
-            raise ScheduleError("The time must be a 24-hour time such as 10:00.")
+            raise ScheduleError("The time must be a 24-hour time such as 10:00.", "time")
         changes.update(hour=int(hour), minute=int(minute))
     if timezone:
         changes["timezone"] = timezone

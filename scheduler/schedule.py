@@ -23,7 +23,11 @@ CYCLE_DAYS = {"weekly": 7, "fortnightly": 14, "monthly": 28}
 
 
 class ScheduleError(ValueError):
-    """A schedule an organiser asked for that cannot work; the message says why."""
+    """A schedule an organiser asked for that cannot work; the message says why, `field` says where."""
+
+    def __init__(self, message: str, field: str = "cadence"):
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -45,15 +49,16 @@ class Schedule:
         if self.cadence not in CADENCES:
             raise ScheduleError(f"Cadence must be one of {', '.join(CADENCES)}.")
         if not 0 <= self.weekday <= 6:
-            raise ScheduleError("The day must be a day of the week, Monday to Sunday.")
+            raise ScheduleError("The day must be a day of the week, Monday to Sunday.", "weekday")
         if not (0 <= self.hour <= 23 and 0 <= self.minute <= 59):
-            raise ScheduleError("The time must be a 24-hour time such as 10:00.")
+            raise ScheduleError("The time must be a 24-hour time such as 10:00.", "time")
         try:
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ScheduleError(f"'{self.timezone}' is not a time zone name such as Europe/London.") from None
+            raise ScheduleError(f"'{self.timezone}' is not a time zone name such as Europe/London.", "timezone") from None
         if self.country and self.country not in holidays.list_supported_countries():
-            raise ScheduleError(f"'{self.country}' is not a country code with known public holidays (e.g. GB).")
+            raise ScheduleError(f"'{self.country}' is not a country code with known public holidays (e.g. GB).",
+                                "country")
         if not 0 < self.nudge_days < self.follow_up_days < self.close_days <= CYCLE_DAYS[self.cadence]:
             raise ScheduleError(
                 "Phases must come in order within one cycle: 0 < nudge < follow-up < close "

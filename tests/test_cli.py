@@ -175,7 +175,7 @@ def test_stats_prints_every_round_as_a_table_json_or_csv(db_url):
     from datetime import timezone as tz
 
     from storage.db import make_engine, session_scope, upgrade
-    from storage.models import GroupMember, MatchGroup, Member, MeetingEvent, Round
+    from storage.models import MatchGroup, MeetingEvent, Round
 
     engine = make_engine(db_url)
     upgrade(engine)
