@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from urllib.error import URLError
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -35,6 +36,10 @@ def ensure_own_workspace(engine: Engine, client: WebClient) -> None:
         auth = client.auth_test()
     except SlackApiError as error:
         log.warning("auth.test failed (%s); workspaces appear as people use the bot", error.response.get("error"))
+        return
+    except (URLError, OSError, TimeoutError) as error:
+        # Slack unreachable at start-up must not stop the bot: it answers when Slack is back.
+        log.warning("Slack unreachable at start-up (%s); workspaces appear as people use the bot", error)
         return
     with session_scope(engine) as session:
         store.ensure_workspace(session, auth["team_id"], auth.get("team") or "")

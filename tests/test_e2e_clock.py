@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -51,3 +52,15 @@ def test_the_clock_opens_a_due_round_and_delivers_its_intros(how, db_url, fake_s
         (round_,) = session.exec(select(Round)).all()
     assert round_.number == 1 and round_.state == "open"
     engine.dispose()
+
+
+def test_serve_starts_and_answers_health_checks_while_slack_is_unreachable(sqlite_url, tmp_path):
+    from tests.botprocess import free_port
+
+    closed = f"http://127.0.0.1:{free_port()}/api/"  # nothing listens there
+    server = BotServer(bot_env(sqlite_url, closed), str(tmp_path))  # raises if it dies or never answers
+    try:
+        time.sleep(1)
+        assert server.process.poll() is None
+    finally:
+        server.stop()
