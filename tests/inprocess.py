@@ -30,7 +30,16 @@ class Bot:
         self.server = create_server(make_wsgi_app(create_app(settings, engine, self.client), engine),
                                     host="127.0.0.1", port=0, threads=4)
         self.url = f"http://127.0.0.1:{self.server.effective_port}/slack/events"
-        threading.Thread(target=self.server.run, daemon=True).start()
+        self._stopping = False
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        try:
+            self.server.run()
+        except (OSError, ValueError):
+            # Closing the socket under waitress's loop is how a test stops it; only complain otherwise.
+            if not self._stopping:
+                raise
 
     def deliver(self):
         return delivery.deliver(self.engine, self.team, SlackGateway(self.client), pace=0)
@@ -57,6 +66,7 @@ class Bot:
         return json.loads(text) if text.strip() else {}
 
     def stop(self):
+        self._stopping = True
         self.server.close()
 
     def command(self, text, user, timeout=5):
