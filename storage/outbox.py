@@ -115,21 +115,3 @@ def next_retry_at(session: Session, team_id: str) -> datetime | None:
             Outbox.team_id == team_id, Outbox.state == SendState.pending.value, Outbox.not_before.is_not(None),
             Outbox.error.is_not(None))
     ).one()
-
-
-def get(session: Session, row_id: int) -> Outbox | None:
-    return session.get(Outbox, row_id)
-
-
-def counts(session: Session, team_id: str, round_id: int | None = None) -> dict[str, int]:
-    query = select(Outbox.state).where(Outbox.team_id == team_id)
-    if round_id is not None:
-        query = query.where(Outbox.round_id == round_id)
-    result: dict[str, int] = {}
-    for state in session.exec(query):
-        result[state] = result.get(state, 0) + 1
-    return result
-
-
-def has_key(session: Session, team_id: str, key: str) -> bool:
-    return session.exec(select(Outbox.id).where(Outbox.team_id == team_id, Outbox.key == key)).first() is not None

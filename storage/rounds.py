@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from typing import Iterable
 
 from sqlalchemy import func, update
@@ -67,8 +66,6 @@ def round_for_period(session: Session, team_id: str, period: str) -> Round | Non
     return session.exec(select(Round).where(Round.team_id == team_id, Round.period == period)).first()
 
 
-def round_by_number(session: Session, team_id: str, number: int) -> Round | None:
-    return session.exec(select(Round).where(Round.team_id == team_id, Round.number == number)).first()
 
 
 def lock_round(session: Session, round_id: int) -> None:
@@ -201,18 +198,3 @@ def prompts_seen(session: Session, member_ids: Iterable[int]) -> dict[int, set[s
     for member_id, prompts in rows:
         seen[member_id].update(json.loads(prompts or "[]"))
     return seen
-
-
-def due_rounds(session: Session, at: datetime) -> list[Round]:
-    """Running rounds with a phase whose time has come."""
-    return list(
-        session.exec(
-            select(Round)
-            .where(
-                ((Round.state == RoundState.open.value) & (Round.nudge_at <= at))
-                | ((Round.state == RoundState.nudged.value) & (Round.follow_up_at <= at))
-                | ((Round.state == RoundState.following_up.value) & (Round.closes_at <= at))
-            )
-            .order_by(Round.id)
-        )
-    )
