@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import Enum
 
@@ -101,26 +101,20 @@ def join(session: Session, team_id: str, user_id: str, organisation: str | None,
     """
     store.ensure_workspace(session, team_id)
     existing = store.get_member(session, team_id, user_id)
-    if organisation is None or not organisation.strip():
-        known = None
-        if profile.email_domain:
-            known = store.organisation_for_domain(session, team_id, profile.email_domain)
-        if known is None:
-            prefill = ProfileForm(
-                organisation=existing.organisation if existing else "",
-                role=(existing.role if existing and existing.role else profile.title) or "",
-                talk_about=existing.talk_about if existing else "",
-                could_share=existing.could_share if existing else "",
-            )
-            return JoinResult(JoinOutcome.needs_details, existing, prefill)
-        organisation = known
-    form = ProfileForm(
-        organisation=organisation,
-        role=existing.role if existing and existing.role else profile.title,
+    # What we know already: their earlier answers, else what Slack's profile says.
+    known = ProfileForm(
+        organisation=existing.organisation if existing else "",
+        role=(existing.role if existing and existing.role else profile.title) or "",
         talk_about=existing.talk_about if existing else "",
         could_share=existing.could_share if existing else "",
     )
-    return save_profile(session, team_id, user_id, form, profile)
+    if organisation is None or not organisation.strip():
+        organisation = None
+        if profile.email_domain:
+            organisation = store.organisation_for_domain(session, team_id, profile.email_domain)
+        if organisation is None:
+            return JoinResult(JoinOutcome.needs_details, existing, known)
+    return save_profile(session, team_id, user_id, replace(known, organisation=organisation), profile)
 
 
 def check_profile(form: ProfileForm) -> ProfileForm:
