@@ -99,16 +99,19 @@ def test_two_people_asking_for_a_fresh_match_at_once_never_get_the_same_partner(
     def ask(user):
         try:
             start.wait()
-            with freeze_time(OPENS + timedelta(days=5)), session_scope(engine) as session:
+            with session_scope(engine) as session:
                 results[user] = meetings.partner_silent(session, TEAM, user, pairs[user], rematch_now=True)
         except Exception as error:  # pragma: no cover - surfaced below
             errors.append(error)
 
-    threads = [threading.Thread(target=ask, args=(user,)) for user in ("UADA", "UCY")]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
+    # Frozen once, around both threads: freezegun patches time for every thread, and entering
+    # it from two threads at once is not safe.
+    with freeze_time(OPENS + timedelta(days=5)):
+        threads = [threading.Thread(target=ask, args=(user,)) for user in ("UADA", "UCY")]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
     assert errors == []
     assert sorted(r.new_group_id is not None for r in results.values()) == [False, True]
     with session_scope(engine) as session:
