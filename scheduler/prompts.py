@@ -1,4 +1,9 @@
-"""The conversation prompt library: the default one, an organiser's own, and choosing prompts nobody has had."""
+"""The conversation prompt library: the default one, an organiser's own, and choosing an intro's three prompts.
+
+Every intro gets an opener (what each wants from the hour), a middle prompt and a closing
+"what will you try". Each is the one the group saw least recently, so prompts never run out:
+once someone has seen them all, the oldest come back.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ import random
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Iterable, Mapping
 
 from sqlmodel import Session
 
@@ -16,8 +22,12 @@ from storage import members as store
 
 DEFAULT_FILE = Path(__file__).parent / "prompts" / "default.json"
 SETTING_KEY = "prompt_library"
-PER_INTRO = 3
 PROMPT_MAX = 300
+# The three places a prompt can take in an intro, in the order they are shown.
+POSITIONS = ("opener", "middle", "closing")
+PER_INTRO = len(POSITIONS)
+# Libraries written before positions existed: these theme names keep their old meaning.
+IMPLIED_POSITIONS = {"wants": "opener", "opener": "opener", "try": "closing", "closing": "closing"}
 
 
 @dataclass(frozen=True)
@@ -26,6 +36,7 @@ class Prompt:
     theme: str
     theme_title: str
     text: str
+    position: str = "middle"
 
 
 @dataclass(frozen=True)
@@ -50,6 +61,7 @@ def parse_library(doc: object) -> PromptLibrary:
         if not isinstance(body, dict) or not isinstance(body.get("prompts"), list):
             raise InputError(f"Theme '{theme}' needs a list of prompts.")
         title = clean_text(str(body.get("title") or theme), "theme title", limit=80, required=True)
+        position = theme_position(str(theme), body.get("position"))
         for item in body["prompts"]:
             if not isinstance(item, dict) or not isinstance(item.get("id"), str) or not item["id"].strip():
                 raise InputError(f"Every prompt in '{theme}' needs an id.")
@@ -57,10 +69,19 @@ def parse_library(doc: object) -> PromptLibrary:
                 raise InputError(f"The prompt id '{item['id']}' is used twice; ids must be unique.")
             seen_ids.add(item["id"])
             text = clean_text(str(item.get("text") or ""), f"prompt '{item['id']}'", limit=PROMPT_MAX, required=True)
-            prompts.append(Prompt(id=item["id"], theme=str(theme), theme_title=title, text=text))
+            prompts.append(Prompt(id=item["id"], theme=str(theme), theme_title=title, text=text, position=position))
     if len(prompts) < PER_INTRO:
         raise InputError(f"A prompt library needs at least {PER_INTRO} prompts.")
     return PromptLibrary(name=str(doc.get("name") or "custom prompts"), prompts=tuple(prompts))
+
+
+def theme_position(theme: str, declared: object) -> str:
+    """Where a theme's prompts go in an intro: as declared, else implied by its name, else the middle."""
+    if declared is None:
+        return IMPLIED_POSITIONS.get(theme.strip().lower(), "middle")
+    if declared not in POSITIONS:
+        raise InputError(f"Theme '{theme}' has position '{str(declared)[:40]}'; use one of {', '.join(POSITIONS)}.")
+    return str(declared)
 
 
 def parse_pasted(text: str) -> dict:
@@ -109,19 +130,31 @@ def reset_library(session: Session, team_id: str) -> None:
     store.delete_setting(session, team_id, SETTING_KEY)
 
 
-def choose(library: PromptLibrary, seen: set[str], rng: random.Random, count: int = PER_INTRO) -> list[Prompt]:
-    """Up to `count` prompts none of the group has had, from different themes where possible, in theme order."""
-    fresh: dict[str, list[Prompt]] = {}
-    for prompt in library.prompts:
-        if prompt.id not in seen:
-            fresh.setdefault(prompt.theme, []).append(prompt)
-    themes = list(fresh)
-    rng.shuffle(themes)
+def choose(library: PromptLibrary, last_seen: Mapping[str, int], rng: random.Random) -> list[Prompt]:
+    """The opener, middle and closing prompts for a group: for each, one the group saw least recently.
+
+    `last_seen` maps a prompt id to when anyone in the group last had it (bigger is later);
+    prompts nobody has had come first. A library without a theme for some position (an
+    organiser's own, say) fills it from the middle, then from anything not yet chosen.
+    """
     chosen: list[Prompt] = []
-    # A round-robin over shuffled themes: one theme each first, then seconds if themes run out.
-    while len(chosen) < count and any(fresh[t] for t in themes):
-        for theme in themes:
-            if fresh[theme] and len(chosen) < count:
-                chosen.append(fresh[theme].pop(rng.randrange(len(fresh[theme]))))
-    order = {theme: i for i, theme in enumerate(library.themes())}
-    return sorted(chosen, key=lambda p: order[p.theme])
+    for position in POSITIONS:
+        left = [p for p in library.prompts if p not in chosen]
+        pool = ([p for p in left if p.position == position] or [p for p in left if p.position == "middle"] or left)
+        if pool:
+            chosen.append(_least_recent(pool, last_seen, rng))
+    return chosen
+
+
+def _least_recent(pool: list[Prompt], last_seen: Mapping[str, int], rng: random.Random) -> Prompt:
+    oldest = min(last_seen.get(p.id, -1) for p in pool)
+    return rng.choice([p for p in pool if last_seen.get(p.id, -1) == oldest])
+
+
+def group_last_seen(per_member: Iterable[Mapping[str, int]]) -> dict[str, int]:
+    """When anyone in a group last had each prompt: the latest of the members' times."""
+    merged: dict[str, int] = {}
+    for seen in per_member:
+        for prompt_id, when in seen.items():
+            merged[prompt_id] = max(when, merged.get(prompt_id, when))
+    return merged

@@ -74,8 +74,8 @@ def find_new_partner(session: Session, round_: Round, member: Member) -> int | N
     free.sort(key=lambda m: (not m.priority, rng.random()))
     partner = free[0]
     library = prompt_library.library_for(session, round_.team_id)
-    seen = store.prompts_seen(session, [member.id, partner.id])
-    chosen = prompt_library.choose(library, seen[member.id] | seen[partner.id], rng)
+    seen = store.prompts_last_seen(session, [member.id, partner.id])
+    chosen = prompt_library.choose(library, prompt_library.group_last_seen(seen.values()), rng)
     group = store.add_group(session, round_, [member.id, partner.id], [p.id for p in chosen])
     member_store.set_priority(session, [member, partner], False)
     outbox.queue(session, round_.team_id, [{

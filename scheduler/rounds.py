@@ -152,11 +152,11 @@ def open_round(engine: Engine, team_id: str, at: datetime | None = None, *, manu
 
 def _store_groups(session: Session, round_: Round, plan: RoundPlan) -> None:
     library = prompt_library.library_for(session, round_.team_id)
-    seen = store.prompts_seen(session, [m.id for group in plan.groups for m in group])
+    seen = store.prompts_last_seen(session, [m.id for group in plan.groups for m in group])
     rng = random.Random(plan.seed)
     messages = []
     for people in plan.groups:
-        given = set().union(*(seen[m.id] for m in people))
+        given = prompt_library.group_last_seen(seen[m.id] for m in people)
         chosen = prompt_library.choose(library, given, rng)
         group = store.add_group(session, round_, [m.id for m in people], [p.id for p in chosen])
         messages.append({"key": f"intro:{group.id}", "kind": "intro", "round_id": round_.id, "group_id": group.id})

@@ -184,12 +184,26 @@ def transition_group(session: Session, group: MatchGroup, to_status: str, allowe
     return result.rowcount == 1
 
 
-def prompts_seen(session: Session, member_ids: Iterable[int]) -> dict[int, set[str]]:
-    """The prompts each member has been given in earlier groups."""
+def prompts_last_seen(session: Session, member_ids: Iterable[int]) -> dict[int, dict[str, int]]:
+    """For each member, the prompts they have been given and when they last had each.
+
+    "When" is the group's id: groups are numbered in the order they are made, so a bigger
+    id is a later intro, without trusting two clocks to agree.
+    """
     ids = list(member_ids)
-    seen: dict[int, set[str]] = {member_id: set() for member_id in ids}
+    seen: dict[int, dict[str, int]] = {member_id: {} for member_id in ids}
     if not ids:
         return seen
+    rows = session.exec(
+        select(GroupMember.member_id, MatchGroup.id, MatchGroup.prompts)
+        .join(MatchGroup, MatchGroup.id == GroupMember.group_id)
+        .where(GroupMember.member_id.in_(ids))
+    )
+    for member_id, group_id, prompts in rows:
+        mine = seen[member_id]
+        for prompt_id in json.loads(prompts or "[]"):
+            mine[prompt_id] = max(group_id, mine.get(prompt_id, group_id))
+    return seen
     rows = session.exec(
         select(GroupMember.member_id, MatchGroup.prompts)
         .join(MatchGroup, MatchGroup.id == GroupMember.group_id)
