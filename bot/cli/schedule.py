@@ -1,0 +1,77 @@
+"""`unmentor schedule`: when rounds open and how their phases are spaced."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from bot.cli.common import TEAM_OPTION, fail, local_tools
+
+
+@click.group()
+def schedule() -> None:
+    """When rounds open and how their phases are spaced."""
+
+
+@schedule.command("show")
+@TEAM_OPTION
+def schedule_show(team: str | None) -> None:
+    """Print the round schedule and when the next round opens."""
+    from scheduler.round_settings import load_schedule, next_round_at
+    from storage.db import session_scope
+
+    engine, team_id = local_tools(team)
+    with session_scope(engine) as session:
+        current = load_schedule(session, team_id)
+        next_at = next_round_at(session, team_id)
+    click.echo(json.dumps({**current.to_dict(), "next_round_opens_at": next_at.isoformat()}, indent=2))
+
+
+@schedule.command("set")
+@TEAM_OPTION
+@click.option("--cadence", type=click.Choice(["weekly", "fortnightly", "monthly"]), help="How often rounds open (phase days reset to suit, unless given).")
+@click.option("--day", type=click.Choice(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]), help="The day rounds open.")
+@click.option("--time", "at_time", help="Opening time, 24-hour HH:MM, workspace time.")
+@click.option("--timezone", help="Workspace time zone, e.g. Europe/London.")
+@click.option("--country", help="Country code whose public holidays move an opening (e.g. GB), or 'none'.")
+@click.option("--announce-days", type=int, help="Days before opening that the heads-up goes out.")
+@click.option("--nudge-days", type=int, help="Days after opening for the nudge.")
+@click.option("--follow-up-days", type=int, help="Days after opening for the follow-up.")
+@click.option("--close-days", type=int, help="Days after opening that the round closes.")
+@click.option("--odd", type=click.Choice(["trio", "sit_out"]), help="An odd person out joins a trio, or sits out with priority next time.")
+def schedule_set(team, cadence, day, at_time, timezone, country, announce_days, nudge_days, follow_up_days, close_days, odd) -> None:
+    """Change the round schedule; anything not given stays as it is."""
+    import dataclasses
+    import re
+
+    from scheduler.round_settings import load_schedule, save_schedule
+    from scheduler.schedule import WEEKDAYS, ScheduleError
+    from storage.db import session_scope
+
+    engine, team_id = local_tools(team)
+    changes = {}
+    if day:
+        changes["weekday"] = WEEKDAYS.index(day)
+    if at_time:
+        if not re.fullmatch(r"\d{1,2}:\d{2}", at_time):
+            fail(f"--time takes a 24-hour time like 10:00, not '{at_time}'")
+        hour, minute = at_time.split(":")
+        changes.update(hour=int(hour), minute=int(minute))
+    if timezone:
+        changes["timezone"] = timezone
+    if country:
+        changes["country"] = None if country.lower() == "none" else country.upper()
+    for name, value in (("announce_days", announce_days), ("nudge_days", nudge_days),
+                        ("follow_up_days", follow_up_days), ("close_days", close_days), ("odd", odd)):
+        if value is not None:
+            changes[name] = value
+    with session_scope(engine) as session:
+        current = load_schedule(session, team_id)
+        try:
+            if cadence:
+                current = current.with_cadence(cadence)
+            save_schedule(session, team_id, dataclasses.replace(current, **changes))
+        except ScheduleError as problem:
+            fail(f"{problem} Nothing was changed.")
+    click.echo("schedule saved")

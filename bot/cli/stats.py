@@ -1,0 +1,27 @@
+"""`unmentor stats`: counts and shares per round, never anyone's words."""
+
+from __future__ import annotations
+
+import click
+
+from bot.cli.common import TEAM_OPTION, fail, local_tools
+
+
+@click.command("stats")
+@TEAM_OPTION
+@click.option("--round", "number", type=click.IntRange(1), default=None, help="One round (default: every round, oldest first).")
+@click.option("--format", "output", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+def stats_command(team: str | None, number: int | None, output: str) -> None:
+    """Round stats: members, groups, meetings, follow-ups; counts and shares, never anyone's words."""
+    from scheduler import stats
+    from storage.db import session_scope
+
+    engine, team_id = local_tools(team)
+    with session_scope(engine) as session:
+        rows = stats.round_stats(session, team_id, number)
+    if number is not None and not rows:
+        fail(f"there is no round {number} yet")
+    render = {"table": stats.to_table, "json": stats.to_json, "csv": stats.to_csv}[output]
+    click.echo(render(rows), nl=False)
+    if output == "table" and rows:
+        click.echo(f"meeting rate over rounds: {stats.meeting_rate_sparkline(rows)}")
