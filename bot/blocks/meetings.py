@@ -1,0 +1,212 @@
+"""Replies to the intro's buttons, and the modals they open (scheduled, reschedule, follow-up)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot import ids
+from bot.blocks.kit import (
+    Message, slack_date, _section, _button, _message, _plain, _text_input, _mentions, _actions,
+    _optional_input, _checkbox, _state_value,
+)
+
+
+def round_ended_reply(round_number: int | None) -> Message:
+    which = f"Round {round_number}" if round_number else "That round"
+    return _message(f"{which} has ended, so this button has retired. Thank you for taking part! "
+                    "Your next match comes with the next round.")
+
+
+def match_ended_reply() -> Message:
+    return _message("This match has moved on, so this button has retired. Anything new for you this round "
+                    "comes in its own message.")
+
+
+def too_late_to_rematch_reply() -> Message:
+    return _message("The round is nearly over, so rather than start a new match now, you'll go first when "
+                    "the next round opens.")
+
+
+def met_cannot_move_reply() -> Message:
+    return _message("You've already marked this one as met, so there's nothing to move.")
+
+
+def not_yours_reply() -> Message:
+    return _message("That button belongs to someone else's match, so I've left it alone.")
+
+
+def scheduled_reply(partner_ids, meeting_at: datetime | None, already: bool) -> Message:
+    if already:
+        return _message("Already noted as scheduled. Enjoy the chat!")
+    if meeting_at:
+        return _message(f"Lovely, noted for {slack_date(meeting_at)}. I'll remind you and {_mentions(partner_ids)} "
+                        "the day before.")
+    return _message(f"Lovely, noted. Enjoy your chat with {_mentions(partner_ids)}!")
+
+
+def met_reply(already: bool) -> Message:
+    if already:
+        return _message("Already noted: you've met. :white_check_mark:")
+    return _message("Wonderful! :tada: Near the end of the round I'll ask, briefly, what you took away.")
+
+
+def reschedule_reply(partner_ids, short_notice: bool) -> Message:
+    text = f"Thanks for letting {_mentions(partner_ids)} know. I've passed on your suggestion."
+    if short_notice:
+        text += " When you can, a day's notice helps your partner plan. No harm done this time."
+    else:
+        text += " Giving notice, as you have, makes it easy for everyone."
+    return _message(text)
+
+
+def missed_reply(group_id: int, already: bool) -> Message:
+    value = ids.value("group", group_id)
+    text = ("No problem, these things happen. Would you like to try again this round, or leave it there?"
+            if not already else "Noted already. Would you like to try again this round, or leave it there?")
+    return _message(text, _section(text), _actions(
+        _button("Try again this round", ids.MISSED_TRY_AGAIN, value, style="primary"),
+        _button("Leave it there", ids.MISSED_LEAVE_IT, value),
+    ))
+
+
+def try_again_reply(already: bool) -> Message:
+    if already:
+        return _message("You're already set to try again. Good luck finding a time!")
+    return _message("Great, the buttons on your intro are ready for when you've found a new time.")
+
+
+def leave_it_reply() -> Message:
+    return _message("Fair enough. Thanks for saying so; you'll be matched again next round.")
+
+
+def met_cannot_miss_reply() -> Message:
+    return _message("You've already marked this one as met, so I've left it as it is.")
+
+
+def no_reply_choice(group_id: int) -> Message:
+    value = ids.value("group", group_id)
+    text = ("Sorry to hear that; people get busy. Would you like a fresh match this round, "
+            "or to sit this one out and go first next time?")
+    return _message(text, _section(text), _actions(
+        _button("Find me someone else", ids.NO_REPLY_REMATCH, value, style="primary"),
+        _button("Sit this one out", ids.NO_REPLY_SIT_OUT, value),
+    ))
+
+
+def no_reply_not_now_reply() -> Message:
+    return _message("It looks like you two are already in touch, so I've left your match as it is.")
+
+
+def rematched_reply(found: bool) -> Message:
+    if found:
+        return _message("Done: I've found you someone else this round. Look out for a new DM.")
+    return _message("Nobody else is free this round right now, sorry. You'll go first when the next round opens.")
+
+
+def sat_out_reply() -> Message:
+    return _message("No problem. You'll go first when the next round opens.")
+
+
+def cannot_accept_own_reply() -> Message:
+    return _message("That's your own suggestion; your partner gets to say yes to it.")
+
+
+def reschedule_accepted_reply(meeting_at: datetime | None, already: bool) -> Message:
+    if already:
+        return _message("That's already settled. Enjoy the chat!")
+    if meeting_at is None:
+        return _message("Thanks, I've let your partner know. Find a time that suits you both in your conversation.")
+    return _message(f"Great, you're on for {slack_date(meeting_at)}. I've let your partner know.")
+
+
+def follow_up_thanks() -> Message:
+    return _message("Thank you! Your answers are saved. Only you can see them, unless you said organisers "
+                    "may read them without your name.")
+
+
+def _date_and_time(date_label: str) -> list[dict]:
+    return [
+        _optional_input("date", date_label, {"type": "datepicker", "action_id": "value",
+                                              "placeholder": _plain("Pick a day")}),
+        _optional_input("time", "Time (your own time zone)", {"type": "timepicker", "action_id": "value",
+                                                              "placeholder": _plain("Pick a time")}),
+    ]
+
+
+def scheduled_modal(group_id: int) -> dict:
+    return {
+        "type": "modal",
+        "callback_id": ids.SCHEDULED_VIEW,
+        "private_metadata": ids.value("group", group_id),
+        "title": _plain("We've scheduled it"),
+        "submit": _plain("Save"),
+        "close": _plain("Cancel"),
+        "blocks": [
+            _section("Great! When is it? Optional: with a date, I'll remind you both the day before."),
+            *_date_and_time("Day"),
+        ],
+    }
+
+
+def reschedule_modal(group_id: int) -> dict:
+    return {
+        "type": "modal",
+        "callback_id": ids.RESCHEDULE_VIEW,
+        "private_metadata": ids.value("group", group_id),
+        "title": _plain("Need to reschedule"),
+        "submit": _plain("Send"),
+        "close": _plain("Cancel"),
+        "blocks": [
+            _section("No problem at all. Suggest a new time, or leave a note, and I'll pass it on kindly."),
+            *_date_and_time("New day"),
+            _text_input("note", "Note", "", 500, multiline=True, optional=True,
+                        placeholder="e.g. Could we do Thursday afternoon instead?"),
+        ],
+    }
+
+
+def follow_up_modal(group_id: int, prefill) -> dict:
+    return {
+        "type": "modal",
+        "callback_id": ids.FOLLOW_UP_VIEW,
+        "private_metadata": ids.value("group", group_id),
+        "title": _plain("What you took away"),
+        "submit": _plain("Save"),
+        "close": _plain("Not now"),
+        "blocks": [
+            _section("Two minutes, all optional. Your words are private: organisers see counts, and read "
+                     "words only if you tick the last box, and never with your name."),
+            _text_input("learned", "What did you learn?", prefill.learned, 1000, multiline=True, optional=True),
+            _text_input("shared", "What did you share?", prefill.shared, 1000, multiline=True, optional=True),
+            _checkbox("stay_in_touch", "Staying in touch", "I'd like to stay in touch", "yes", prefill.stay_in_touch),
+            _checkbox("consent", "Your answers", "Organisers may read my answers, without my name", "yes",
+                      prefill.organisers_may_read),
+        ],
+    }
+
+
+def read_date_and_time(state_values: dict):
+    """(date or None, time or None) picked in a meeting modal."""
+    from datetime import date, time
+
+    day = _state_value(state_values, "date").get("selected_date")
+    at = _state_value(state_values, "time").get("selected_time")
+    return (date.fromisoformat(day) if day else None), (time.fromisoformat(at) if at else None)
+
+
+def read_note(state_values: dict) -> str:
+    return _state_value(state_values, "note").get("value") or ""
+
+
+def read_follow_up_modal(state_values: dict):
+    from scheduler.meetings import FollowUpForm
+
+    def ticked(block_id: str) -> bool:
+        return bool(_state_value(state_values, block_id).get("selected_options"))
+
+    return FollowUpForm(
+        learned=_state_value(state_values, "learned").get("value") or "",
+        shared=_state_value(state_values, "shared").get("value") or "",
+        stay_in_touch=ticked("stay_in_touch"),
+        organisers_may_read=ticked("consent"),
+    )

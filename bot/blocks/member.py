@@ -1,0 +1,232 @@
+"""What a member sees when they use `/unmentor` or App Home: help, joining, status, pause, skip and leave."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot import ids
+from bot.blocks.kit import (
+    Message, escape, slack_date, _section, _context, _button, _message, _plain, _text_input,
+)
+from scheduler.membership import ORGANISATION_MAX, TEXT_MAX, Change, ProfileForm, StatusView
+
+
+HELP_LINES = [
+    ("join [organisation]", "sign up (or update your details); without an organisation I'll ask a few questions"),
+    ("status", "what you're signed up for, when the next round is and who your partner is"),
+    ("pause", "take a break from matching until you say resume"),
+    ("resume", "come back after a pause or a skip"),
+    ("skip", "sit out the next round only"),
+    ("leave", "stop and delete your details and answers"),
+    ("help", "this list"),
+]
+
+
+def help_message(intro: str | None = None) -> Message:
+    lines = "\n".join(f"• `/unmentor {usage}`: {what}" for usage, what in HELP_LINES)
+    head = intro or (
+        "*unmentor* pairs you, once a round, with someone from a different organisation "
+        "for one honest hour where you both learn something."
+    )
+    return _message(
+        head + " Here's what you can do:\n" + lines,
+        _section(head),
+        _section(lines),
+        _context("Your answers to follow-up questions stay private unless you say organisers may read them."),
+    )
+
+
+def unknown_command_message(word: str) -> Message:
+    shown = escape(word[:40])
+    return help_message(f"I don't know `{shown}` yet, sorry. No harm done.")
+
+
+def joined_message(created: bool, organisation: str, next_round_at: datetime) -> Message:
+    when = slack_date(next_round_at)
+    if created:
+        text = (
+            f"Welcome to unmentor! :wave: You're in, as part of *{escape(organisation)}*.\n"
+            f"The next round opens {when}. I'll send you a DM with your partner, someone from a "
+            "different organisation, and a few questions to get you talking. "
+            "A few days before, I'll remind you, in case you'd rather skip that one."
+        )
+    else:
+        text = (
+            f"Thanks, your details are updated (organisation: *{escape(organisation)}*). "
+            f"The next round opens {when}."
+        )
+    return _message(
+        text,
+        _section(text),
+        _context("`/unmentor pause`, `skip` or `leave` any time: no questions asked."),
+    )
+
+
+def input_error_message(problem: str) -> Message:
+    return _message(f"{problem} Nothing was changed.")
+
+
+def not_member_message() -> Message:
+    return _message("You're not signed up at the moment. `/unmentor join` whenever you'd like to take part.")
+
+
+def change_message(action: str, change: Change) -> Message:
+    if change is Change.not_member:
+        return not_member_message()
+    texts = {
+        ("pause", Change.done): "Paused. :pause_button: You won't be matched until you `/unmentor resume`. Enjoy the breather.",
+        ("pause", Change.already): "You're already paused. `/unmentor resume` whenever you're ready.",
+        ("resume", Change.done): "Welcome back! :tada: You'll be in the next round.",
+        ("resume", Change.already): "You're already active, and in the next round.",
+        ("skip", Change.done): "No problem: you'll sit out the next round and be back for the one after.",
+        ("skip", Change.already): "You're already sitting out the next round (or paused). `/unmentor resume` to undo.",
+    }
+    return _message(texts[(action, change)])
+
+
+STATUS_WORDS = {
+    "active": "active: you'll be in the next round",
+    "paused": "paused: you won't be matched until you `/unmentor resume`",
+    "skipping": "skipping the next round; you'll be back for the one after",
+}
+
+
+def status_message(view: StatusView) -> Message:
+    if view.member is None:
+        return not_member_message()
+    member = view.member
+    lines = [
+        f"*Organisation:* {escape(member.organisation)}",
+        f"*Status:* {STATUS_WORDS.get(member.status, member.status)}",
+        f"*Next round:* opens {slack_date(view.next_round_at)}",
+    ]
+    if view.partner_user_ids:
+        partners = " and ".join(f"<@{user_id}>" for user_id in view.partner_user_ids)
+        lines.append(f"*This round (round {view.round_number}):* you're matched with {partners}")
+    elif view.round_number is not None:
+        lines.append(f"*This round (round {view.round_number}):* your partner has stepped away")
+    text = "\n".join(lines)
+    return _message(text, _section(text))
+
+
+def leave_confirm_message() -> Message:
+    text = (
+        "Leaving deletes your details and everything you've written in follow-ups. "
+        "Only anonymous counts stay (that someone took part). Shall I go ahead?"
+    )
+    return _message(
+        text,
+        _section(text),
+        {
+            "type": "actions",
+            "elements": [
+                _button("Yes, delete my data", ids.LEAVE_CONFIRM, "leave", style="danger"),
+                _button("No, keep me in", ids.LEAVE_CANCEL, "stay"),
+            ],
+        },
+    )
+
+
+def left_message() -> Message:
+    return _message(
+        "Done. Your details and answers are deleted. Thank you for taking part; "
+        "you're always welcome back with `/unmentor join`."
+    )
+
+
+def stayed_message() -> Message:
+    return _message("Great, nothing has changed. Glad you're staying!")
+
+
+def something_went_wrong_message() -> Message:
+    return _message("Sorry, something went wrong on our side. Please try again in a minute; "
+                    "`/unmentor status` shows where things stand.")
+
+
+def organisers_only_message() -> Message:
+    return _message("Sorry, that's something only the network's organisers can do.")
+
+
+def join_modal(prefill: ProfileForm) -> dict:
+    """The short form for joining when we can't tell the organisation."""
+    return {
+        "type": "modal",
+        "callback_id": ids.JOIN_VIEW,
+        "title": _plain("Join unmentor"),
+        "submit": _plain("Join"),
+        "close": _plain("Not now"),
+        "blocks": [
+            _section(
+                "You'll be paired with someone from a *different* organisation for one honest hour. "
+                "A few words help your partner know where to start."
+            ),
+            _text_input("organisation", "Your organisation", prefill.organisation, ORGANISATION_MAX,
+                        multiline=False, optional=False, hint="We never pair you with someone from the same one."),
+            _text_input("role", "What I do", prefill.role, TEXT_MAX, multiline=False, optional=True,
+                        placeholder="e.g. I run the volunteer programme"),
+            _text_input("talk_about", "What I'd like to talk about", prefill.talk_about, TEXT_MAX,
+                        multiline=True, optional=True, placeholder="e.g. how other teams plan their year"),
+            _text_input("could_share", "What I could share", prefill.could_share, TEXT_MAX,
+                        multiline=True, optional=True, placeholder="e.g. what we learned running hybrid events"),
+        ],
+    }
+
+
+def read_join_modal(state_values: dict) -> ProfileForm:
+    """The join modal's answers, as typed."""
+    def get(block_id: str) -> str:
+        return (state_values.get(block_id, {}).get("value", {}) or {}).get("value") or ""
+
+    return ProfileForm(
+        organisation=get("organisation"),
+        role=get("role"),
+        talk_about=get("talk_about"),
+        could_share=get("could_share"),
+    )
+
+
+def home_view(view: StatusView, organiser_blocks: list[dict] | None = None) -> dict:
+    """App Home: the member's status and one-click changes; below, for organisers, stats and controls."""
+    header = {"type": "header", "text": _plain("unmentor")}
+    if view.member is None:
+        text = (
+            "One honest hour a round with someone from a *different* organisation, where you both learn "
+            "something. Type `/unmentor join` to take part."
+        )
+        return {"type": "home", "blocks": [header, _section(text), *(organiser_blocks or [])]}
+    buttons = [_button("Edit my details", ids.EDIT_PROFILE, "profile")]
+    if view.member.status == "active":
+        buttons += [_button("Skip the next round", ids.SKIP, "skip"), _button("Pause", ids.PAUSE, "pause")]
+    else:
+        buttons.append(_button("Resume", ids.RESUME, "resume", style="primary"))
+    leave = _button("Leave and delete my data", ids.LEAVE, "leave", style="danger")
+    leave["confirm"] = {
+        "title": _plain("Leave unmentor?"),
+        "text": _plain("This deletes your details and answers. Only anonymous counts stay."),
+        "confirm": _plain("Yes, delete my data"),
+        "deny": _plain("Keep me in"),
+        "style": "danger",
+    }
+    buttons.append(leave)
+    status = status_message(view)
+    past = []
+    if view.past_partners:
+        lines = "\n".join(f"• Round {number}: " + " and ".join(f"<@{u}>" for u in users)
+                           for number, users in view.past_partners)
+        past = [_section("*Past partners*\n" + lines)]
+    return {
+        "type": "home",
+        "blocks": [header, *status["blocks"], {"type": "actions", "elements": buttons}, *past,
+                   *(organiser_blocks or [])],
+    }
+
+
+def skip_round_reply(change: Change, round_started: bool) -> Message:
+    if round_started:
+        return _message(
+            "That round has already started, so you're matched. If it doesn't suit, the buttons on your intro "
+            "let you say so, no explanations needed."
+        )
+    if change is Change.done:
+        return _message("Done: you'll sit out the next round and be back for the one after. Enjoy the breather.")
+    return change_message("skip", change)

@@ -1,0 +1,280 @@
+"""What organisers see: organiser and domain replies, round stats, preview, export, the schedule and
+prompt modals, and the organiser part of App Home."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot import ids
+from bot.blocks.kit import (
+    Message, escape, slack_date, _section, _context, _button, _message, _plain, _text_input, clip,
+    _lines_within, _actions, _select, _state_value,
+)
+
+
+def organisers_list_message(configured, listed) -> Message:
+    everyone = list(dict.fromkeys([*configured, *listed]))
+    names = ", ".join(f"<@{user_id}>" for user_id in everyone) or "nobody named yet"
+    return _message(f"Organisers: {names}, and the workspace's admins and owners. "
+                    "`/unmentor organisers add @someone` to add one.")
+
+
+def organiser_change_message(verb: str, user_id: str, change) -> Message:
+    from scheduler.organisers import OrganiserChange
+
+    if change is OrganiserChange.slack_admin:
+        return _message(f"<@{user_id}> is a Slack admin or owner of this workspace, and they're always organisers. "
+                        "Nothing was changed.")
+    if change is OrganiserChange.from_settings:
+        return _message(f"<@{user_id}> is an organiser through the UNMENTOR_ORGANISERS setting, so only a change "
+                        "to that setting removes them. Nothing was changed.")
+    if verb == "add":
+        return _message(f"<@{user_id}> is now an organiser." if change is OrganiserChange.done
+                        else f"<@{user_id}> is already an organiser.")
+    return _message(f"<@{user_id}> is no longer an organiser." if change is OrganiserChange.done
+                    else f"<@{user_id}> wasn't an organiser, so nothing changed.")
+
+
+def member_removed_message(user_id: str, removed: bool) -> Message:
+    if removed:
+        return _message(f"Removed <@{user_id}> from unmentor and deleted their details and answers.")
+    return _message(f"<@{user_id}> isn't signed up, so nothing changed.")
+
+
+def domain_map_message(mapping: dict[str, str]) -> Message:
+    if not mapping:
+        return _message(
+            "No email domains are mapped yet. `/unmentor domain add example.org Example Ltd` lets people "
+            "from example.org join in one step."
+        )
+    lines = "\n".join(f"• {escape(domain)} → {escape(org)}" for domain, org in mapping.items())
+    return _message("Email domains and their organisations:\n" + lines)
+
+
+def domain_saved_message(domain: str, organisation: str) -> Message:
+    return _message(
+        f"Saved: people with an @{escape(domain)} address join as *{escape(organisation)}* without being asked."
+    )
+
+
+def domain_removed_message(domain: str, removed: bool) -> Message:
+    if removed:
+        return _message(f"Removed {escape(domain)}. People from there will be asked for their organisation.")
+    return _message(f"{escape(domain)} wasn't mapped, so nothing changed.")
+
+
+def _pct(rate: float | None) -> str:
+    return "–" if rate is None else f"{rate * 100:.0f}%"
+
+
+def stats_blocks(stats, learnings, sparkline: str) -> list[dict]:
+    """The latest round in counts and shares, the meeting-rate trend, and consented learnings (no names)."""
+    if not stats:
+        return [_section("No rounds yet. Preview the first one, or open it now, from App Home or with "
+                         "`/unmentor preview` and `/unmentor open`.")]
+    last = stats[-1]
+    fields = [
+        f"*Members*\n{last.members_active} active · {last.members_paused} paused · {last.members_skipping} skipping",
+        f"*Since last round*\n{last.members_new} new · {last.members_left} left",
+        f"*Groups*\n{last.groups} made · {last.unmatched} unmatched · {last.organisations} organisations",
+        f"*Cross-organisation*\n{_pct(last.cross_organisation_rate)}",
+        f"*Met*\n{last.met} ({_pct(last.met_rate)})",
+        f"*Scheduled*\n{last.scheduled} ({_pct(last.scheduled_rate)})",
+        f"*Rescheduled*\n{last.rescheduled} ({_pct(last.rescheduled_rate)})",
+        f"*Missed · no reply*\n{last.missed} ({_pct(last.missed_rate)}) · {last.no_reply} ({_pct(last.no_reply_rate)})",
+        f"*Follow-ups answered*\n{_pct(last.follow_up_rate)}",
+        f"*Would stay in touch*\n{_pct(last.stay_in_touch_rate)}",
+    ]
+    blocks = [
+        _section(f"*Round {last.number}* ({escape(last.period)}, {last.state.replace('_', ' ')})"),
+        {"type": "section", "fields": [{"type": "mrkdwn", "text": f} for f in fields]},
+        _trend_line(stats, sparkline),
+    ]
+    if len(stats) > 1:
+        blocks.append(trend_table(stats))
+    if learnings:
+        heading = "*What people learned* (shared with their consent, without names)"
+        quotes = [
+            f"• _Round {item.round_number}:_ {clip(item.learned, 280) or '–'}"
+            + (f" (shared: {clip(item.shared, 140)})" if item.shared else "")
+            for item in learnings[:5]
+        ]
+        blocks.append(_section(heading + "\n" + _lines_within(quotes, 2990 - len(heading))))
+    return blocks
+
+
+def _trend_line(stats, sparkline: str) -> dict:
+    closed = [s for s in stats if s.state == "closed"]
+    if not closed:
+        return _context("The meeting-rate chart starts once a round has closed.")
+    plural = "s" if len(closed) != 1 else ""
+    return _context(f"Meeting rate over {len(closed)} closed round{plural}: `{sparkline}` "
+                    f"(▁ none met, █ all met) · last closed {_pct(closed[-1].met_rate)}")
+
+
+def trend_table(stats, last: int = 6) -> dict:
+    """The last few rounds side by side, so organisers see every round, not only the latest."""
+    rows = [f"{'Round':<6}{'Groups':>7}{'Met':>6}{'Missed':>8}{'No reply':>10}{'Answered':>10}"]
+    for s in stats[-last:]:
+        rows.append(f"{s.number:<6}{s.groups:>7}{_pct(s.met_rate):>6}{_pct(s.missed_rate):>8}"
+                    f"{_pct(s.no_reply_rate):>10}{_pct(s.follow_up_rate):>10}")
+    return _section("*Round by round*\n```" + "\n".join(rows) + "```")
+
+
+def stats_message(stats, learnings, sparkline: str) -> Message:
+    text = (f"Round {stats[-1].number}: {stats[-1].groups} groups, {_pct(stats[-1].met_rate)} met"
+            if stats else "No rounds yet.")
+    return {"text": text, "blocks": stats_blocks(stats, learnings, sparkline)}
+
+
+def export_messages(csv_text: str, limit: int = 38000) -> list[Message]:
+    """The round stats CSV by DM, as plain text in a code block to copy into a .csv file.
+
+    A message's text holds 40,000 characters, so years of rounds fit in one; past that, whole
+    lines go into further parts. (A file upload would need files.getUploadURLExternal, which
+    the API spec we check against doesn't have.)
+    """
+    chunks, current = [], ""
+    for line in csv_text.splitlines(keepends=True):
+        if current and len(current) + len(line) > limit:
+            chunks.append(current)
+            current = ""
+        current += line
+    if current:
+        chunks.append(current)
+    messages = []
+    for i, chunk in enumerate(chunks, 1):
+        part = f" (part {i} of {len(chunks)})" if len(chunks) > 1 else ""
+        head = (f"Round stats as CSV{part}: counts and shares only, no one's answers or names. "
+                "Copy it into a .csv file to open in a spreadsheet.")
+        messages.append({"text": f"{head}\n```\n{chunk}```"})
+    return messages
+
+
+def no_such_round_message(number: int) -> Message:
+    return _message(f"There's no round {number} yet. `/unmentor stats` shows the latest.")
+
+
+def export_sent_reply() -> Message:
+    return _message("I've sent you the round stats as CSV in a DM.")
+
+
+def preview_message(plan, shown: int = 25) -> Message:
+    lines = [
+        " + ".join(f"<@{m.slack_user_id}> ({escape(m.organisation)})" for m in group)
+        for group in plan.groups[:shown]
+    ]
+    head = (f"If the next round opened now: *{len(plan.groups)} groups*, {len(plan.unmatched)} unmatched, "
+            f"{plan.organisations} organisations. Nothing has been stored or sent.")
+    body = _lines_within(lines, 2900) or "Nobody to match yet."
+    hidden = len(plan.groups) - len(body.splitlines()) if lines else 0
+    if hidden > 0:
+        body += f"\n…and {hidden} more."
+    blocks = [_section(head), _section(body)]
+    if plan.unmatched:
+        blocks.append(_context("Unmatched: " + ", ".join(f"<@{m.slack_user_id}>" for m in plan.unmatched[:20])))
+    return {"text": head, "blocks": blocks}
+
+
+def open_round_confirm_message() -> Message:
+    text = "Open the next round now? Everyone active is matched and their intros go out straight away."
+    button = _button("Open it now", ids.ORG_OPEN_ROUND, "open", style="primary")
+    return _message(text, _section(text), _actions(button))
+
+
+def round_opened_message(outcome) -> Message:
+    if outcome.reason == "round_running":
+        return _message(f"Round {outcome.round.number} is still running, so a new one can't open yet. It closes "
+                        f"{slack_date(outcome.round.closes_at)}. Nothing was changed.")
+    if outcome.reason != "opened":
+        return _message("No round was opened, as one has already opened for this period. Nothing was changed.")
+    return _message(f"Round {outcome.round.number} is open: {len(outcome.plan.groups)} groups, "
+                    f"{len(outcome.plan.unmatched)} unmatched. The intros are on their way.")
+
+
+def schedule_modal(schedule) -> dict:
+    from scheduler.schedule import WEEKDAYS
+
+    return {
+        "type": "modal",
+        "callback_id": ids.SCHEDULE_VIEW,
+        "title": _plain("Round schedule"),
+        "submit": _plain("Save"),
+        "close": _plain("Cancel"),
+        "blocks": [
+            _select("cadence", "How often", [("Monthly", "monthly"), ("Fortnightly", "fortnightly"),
+                                             ("Weekly", "weekly")], schedule.cadence),
+            _select("weekday", "Rounds open on", [(d.title(), str(i)) for i, d in enumerate(WEEKDAYS)],
+                    str(schedule.weekday)),
+            {"type": "input", "block_id": "time", "label": _plain("At (workspace time)"),
+             "element": {"type": "timepicker", "action_id": "value",
+                         "initial_time": f"{schedule.hour:02d}:{schedule.minute:02d}"}},
+            _text_input("timezone", "Workspace time zone", schedule.timezone, 64, multiline=False, optional=False,
+                        hint="e.g. Europe/London"),
+            _text_input("country", "Public holidays of", schedule.country or "", 8, multiline=False,
+                        optional=True, hint="A country code such as GB; leave empty for none"),
+            _context("Changing how often resets the nudge, follow-up and close days to suit."),
+        ],
+    }
+
+
+def read_schedule_modal(state_values: dict) -> dict:
+    def selected(block_id: str) -> str | None:
+        return (_state_value(state_values, block_id).get("selected_option") or {}).get("value")
+
+    return {
+        "cadence": selected("cadence"),
+        "weekday": int(selected("weekday") or 0),
+        "time": _state_value(state_values, "time").get("selected_time") or "10:00",
+        "timezone": (_state_value(state_values, "timezone").get("value") or "").strip(),
+        "country": (_state_value(state_values, "country").get("value") or "").strip().upper() or None,
+    }
+
+
+def prompts_modal(current_name: str, count: int) -> dict:
+    return {
+        "type": "modal",
+        "callback_id": ids.PROMPTS_VIEW,
+        "title": _plain("Prompt library"),
+        "submit": _plain("Use these"),
+        "close": _plain("Cancel"),
+        "blocks": [
+            _section(f"In use: *{escape(current_name)}* ({count} prompts). Paste your own, one per line as "
+                     "`theme | prompt`, or a whole JSON library. Bigger libraries: `unmentor prompts load FILE`."),
+            _text_input("library", "Prompts", "", 3000, multiline=True, optional=False,
+                        placeholder="wants | What would make this hour worth it for you?"),
+        ],
+    }
+
+
+def read_prompts_modal(state_values: dict) -> str:
+    return _state_value(state_values, "library").get("value") or ""
+
+
+def schedule_saved_message(next_at: datetime) -> Message:
+    return _message(f"Schedule saved. The next round opens {slack_date(next_at)}.")
+
+
+def prompts_saved_message(count: int, themes: int) -> Message:
+    return _message(f"Prompt library saved: {count} prompts in {themes} themes. New intros will use it.")
+
+
+def organiser_home_blocks(stats, learnings, sparkline: str) -> list[dict]:
+    return [
+        {"type": "divider"},
+        {"type": "header", "text": _plain("For organisers")},
+        *stats_blocks(stats, learnings, sparkline),
+        _actions(
+            _button("Preview next round", ids.ORG_PREVIEW, "preview"),
+            {**_button("Open a round now", ids.ORG_OPEN_ROUND, "open", style="primary"), "confirm": {
+                "title": _plain("Open a round now?"),
+                "text": _plain("Everyone active is matched and their intros go out straight away."),
+                "confirm": _plain("Open it"), "deny": _plain("Not yet"),
+            }},
+            _button("Schedule", ids.ORG_SCHEDULE, "schedule"),
+            _button("Prompt library", ids.ORG_PROMPTS, "prompts"),
+            _button("Export CSV", ids.ORG_EXPORT, "export"),
+        ),
+        _context("Organisers see counts and trends. People's words appear only where they said organisers "
+                 "may read them, and never with their names."),
+    ]
