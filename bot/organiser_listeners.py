@@ -12,7 +12,7 @@ from bot.services import Services
 from scheduler import prompts as prompt_library
 from scheduler import rounds
 from scheduler.membership import InputError
-from scheduler.round_settings import next_round_at, proposed_schedule, save_schedule
+from scheduler.round_settings import change_schedule, next_round_at, proposed_schedule
 from scheduler.schedule import ScheduleError
 from storage.db import read_scope, session_scope
 
@@ -85,14 +85,13 @@ def register(app: App, services: Services) -> None:
         # mean asking Slack) and the save come after, with the answer by DM.
         who = _who(body)
         picked = blocks.read_schedule_modal(view["state"]["values"])
-        proposed = {}
+        changes = dict(cadence=picked["cadence"], weekday=picked["weekday"], at=picked["time"],
+                       timezone=picked["timezone"], country=picked["country"])
 
         def check():
             try:
                 with read_scope(services.engine) as session:
-                    proposed["schedule"] = proposed_schedule(
-                        session, who.team_id, cadence=picked["cadence"], weekday=picked["weekday"],
-                        at=picked["time"], timezone=picked["timezone"], country=picked["country"])
+                    proposed_schedule(session, who.team_id, **changes)
             except ScheduleError as problem:
                 raise InputError(str(problem), problem.field) from None
 
@@ -103,7 +102,9 @@ def register(app: App, services: Services) -> None:
             if not _still_organiser(services, who, client):
                 return
             with session_scope(services.engine) as session:
-                save_schedule(session, who.team_id, proposed["schedule"])
+                # Checked again as it's saved: a change made meanwhile elsewhere could clash with it
+                # (after_ack then tells the organiser it didn't work).
+                change_schedule(session, who.team_id, **changes)
                 next_at = next_round_at(session, who.team_id)
             client.chat_postMessage(channel=who.user_id, **blocks.schedule_saved_message(next_at))
             home.refresh(services, who.team_id, who.user_id)

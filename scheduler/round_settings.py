@@ -30,9 +30,15 @@ def next_round_at(session: Session, team_id: str, at: datetime | None = None) ->
 
 
 def proposed_schedule(session: Session, team_id: str, *, cadence: str | None = None, weekday: int | None = None,
-                      at: str | None = None, timezone: str | None = None, country: str | None = "") -> Schedule:
-    """The schedule with what an organiser changed (cadence first: it brings phase days that suit
-    it), checked but not saved; ScheduleError if it can't work."""
+                      at: str | None = None, timezone: str | None = None, country: str | None = "",
+                      announce_days: int | None = None, nudge_days: int | None = None,
+                      follow_up_days: int | None = None, close_days: int | None = None,
+                      odd: str | None = None) -> Schedule:
+    """The schedule with what an organiser changed, checked but not saved; ScheduleError if it can't work.
+
+    None (or "" for `country`, where None means "no public holidays") leaves a setting as it is.
+    A new cadence comes first: it brings phase days that suit it, unless those are given too.
+    """
     schedule = load_schedule(session, team_id)
     if cadence and cadence != schedule.cadence:
         schedule = schedule.with_cadence(cadence)
@@ -48,4 +54,16 @@ def proposed_schedule(session: Session, team_id: str, *, cadence: str | None = N
         changes["timezone"] = timezone
     if country != "":
         changes["country"] = country
+    for name, value in (("announce_days", announce_days), ("nudge_days", nudge_days),
+                        ("follow_up_days", follow_up_days), ("close_days", close_days), ("odd", odd)):
+        if value is not None:
+            changes[name] = value
     return replace(schedule, **changes).validate()
+
+
+def change_schedule(session: Session, team_id: str, **changes) -> Schedule:
+    """Change a workspace's schedule: the one way the CLI and the organisers' modal both do it.
+
+    Takes proposed_schedule's keywords; nothing is saved if the result can't work (ScheduleError).
+    """
+    return save_schedule(session, team_id, proposed_schedule(session, team_id, **changes))

@@ -30,7 +30,7 @@ def schedule_show(team: str | None) -> None:
 
 @schedule.command("set")
 @TEAM_OPTION
-@click.option("--cadence", type=click.Choice(["weekly", "fortnightly", "monthly"]), help="How often rounds open (phase days reset to suit, unless given).")
+@click.option("--cadence", type=click.Choice(["weekly", "fortnightly", "monthly"]), help="How often rounds open (a new cadence brings phase days to suit, unless given).")
 @click.option("--day", type=click.Choice(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]), help="The day rounds open.")
 @click.option("--time", "at_time", help="Opening time, 24-hour HH:MM, workspace time.")
 @click.option("--timezone", help="Workspace time zone, e.g. Europe/London.")
@@ -42,36 +42,18 @@ def schedule_show(team: str | None) -> None:
 @click.option("--odd", type=click.Choice(["trio", "sit_out"]), help="An odd person out joins a trio, or sits out with priority next time.")
 def schedule_set(team, cadence, day, at_time, timezone, country, announce_days, nudge_days, follow_up_days, close_days, odd) -> None:
     """Change the round schedule; anything not given stays as it is."""
-    import dataclasses
-    import re
-
-    from scheduler.round_settings import load_schedule, save_schedule
+    from scheduler.round_settings import change_schedule
     from scheduler.schedule import WEEKDAYS, ScheduleError
     from storage.db import session_scope
 
     engine, team_id = local_tools(team)
-    changes = {}
-    if day:
-        changes["weekday"] = WEEKDAYS.index(day)
-    if at_time:
-        if not re.fullmatch(r"\d{1,2}:\d{2}", at_time):
-            fail(f"--time takes a 24-hour time like 10:00, not '{at_time}'")
-        hour, minute = at_time.split(":")
-        changes.update(hour=int(hour), minute=int(minute))
-    if timezone:
-        changes["timezone"] = timezone
-    if country:
-        changes["country"] = None if country.lower() == "none" else country.upper()
-    for name, value in (("announce_days", announce_days), ("nudge_days", nudge_days),
-                        ("follow_up_days", follow_up_days), ("close_days", close_days), ("odd", odd)):
-        if value is not None:
-            changes[name] = value
+    # "" leaves the country as it is; None means no public holidays move an opening.
+    holidays_from = "" if country is None else None if country.lower() == "none" else country.upper()
     with session_scope(engine) as session:
-        current = load_schedule(session, team_id)
         try:
-            if cadence:
-                current = current.with_cadence(cadence)
-            save_schedule(session, team_id, dataclasses.replace(current, **changes))
+            change_schedule(session, team_id, cadence=cadence, weekday=WEEKDAYS.index(day) if day else None,
+                            at=at_time, timezone=timezone, country=holidays_from, announce_days=announce_days,
+                            nudge_days=nudge_days, follow_up_days=follow_up_days, close_days=close_days, odd=odd)
         except ScheduleError as problem:
             fail(f"{problem} Nothing was changed.")
     click.echo("schedule saved")

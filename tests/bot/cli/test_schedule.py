@@ -1,0 +1,27 @@
+"""`unmentor schedule`: organisers see and change when rounds open."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from bot.cli import cli
+
+
+def _invoke(args, db_url):
+    return CliRunner().invoke(cli, args, env={"DATABASE_URL": db_url})
+
+
+def _shown(db_url):
+    return json.loads(_invoke(["schedule", "show", "--team", "T1"], db_url).output)
+
+
+def test_restating_the_cadence_keeps_phase_days_as_the_organisers_modal_does(sqlite_url):
+    assert _invoke(["schedule", "set", "--team", "T1", "--nudge-days", "12"], sqlite_url).exit_code == 0
+    result = _invoke(["schedule", "set", "--team", "T1", "--cadence", "monthly", "--day", "tuesday"], sqlite_url)
+    assert result.exit_code == 0, result.output
+    shown = _shown(sqlite_url)
+    assert (shown["weekday"], shown["nudge_days"]) == (1, 12)
+    assert _invoke(["schedule", "set", "--team", "T1", "--cadence", "weekly"], sqlite_url).exit_code == 0
+    assert _shown(sqlite_url)["close_days"] == 7
