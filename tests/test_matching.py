@@ -9,13 +9,12 @@ import networkx as nx
 import pytest
 
 from benchmarks.instances import make_instance
-from scheduler import matching
+from scheduler.matching import blossom, zones
 from scheduler.matching import (
     Candidate,
     MatchResult,
     lower_bound_unmatched,
     match,
-    match_json,
     organisation_key,
     utc_offset_hours,
 )
@@ -119,7 +118,7 @@ def test_maximum_matching_and_priority_coverage_equal_networkx(kind):
 def test_search_alone_is_exact_on_odd_cycles(monkeypatch):
     """With no greedy head start every pair comes from the blossom search, so a broken
     blossom shrink or path expansion shows up as a smaller matching or an invalid pair."""
-    monkeypatch.setattr(matching._Matcher, "greedy", lambda self: None)
+    monkeypatch.setattr(blossom.Matcher, "greedy", lambda self: None)
     rng = random.Random("blossoms")
     for trial in range(150):
         cands, history = sparse_instance(rng)
@@ -136,7 +135,7 @@ def test_flower_needs_a_blossom(monkeypatch, head_start):
     # A 5-cycle a..e with a stem f-a has a perfect matching, but from a state like
     # {a-b, c-d} with e free, f is reachable only through the odd cycle.
     if not head_start:
-        monkeypatch.setattr(matching._Matcher, "greedy", lambda self: None)
+        monkeypatch.setattr(blossom.Matcher, "greedy", lambda self: None)
     edges = {("a", "b"), ("b", "c"), ("c", "d"), ("d", "e"), ("a", "e"), ("a", "f")}
     names = "abcdef"
     cands = [Candidate(x, f"Org {x}") for x in names]
@@ -312,7 +311,7 @@ def test_working_hours_preference_is_strong_in_a_realistic_crowd():
     cands = [Candidate(f"z{i:03d}", f"Org {rng.randrange(12)}", float(rng.randrange(-11, 13))) for i in range(300)]
     res = match(cands, [], seed=3, odd="sit_out")
     offsets = {c.id: c.utc_offset_hours for c in cands}
-    share = sum(matching._hours_overlap(offsets[a], offsets[b]) for a, b in res.groups) / len(res.groups)
+    share = sum(zones.hours_overlap(offsets[a], offsets[b]) for a, b in res.groups) / len(res.groups)
     assert share >= 0.9  # random pairing gives about 11/24
 
 
@@ -357,40 +356,7 @@ def test_several_left_over_people_join_distinct_pairs():
         assert res.groups == tri and res.unmatched == []
 
 
-# ------------------------------------------------------------------- JSON
-def test_match_json_round_trip():
-    doc = {
-        "members": [
-            {"id": "ana", "organisation": "Acme", "timezone": "Europe/Lisbon"},
-            {"id": "ben", "organisation": "Beta", "timezone": 1},
-            {"id": "cy", "organisation": " acme ", "timezone": "Asia/Tokyo"},
-            {"id": "dee", "organisation": "Delta"},
-            {"id": "eve", "organisation": "Echo", "timezone": None, "priority": True},
-        ],
-        "history": [["ana", "ben"], ["cy", "someone-who-left"]],
-        "seed": 11,
-        "odd": "sit_out",
-    }
-    out = match_json(doc)
-    assert set(out) == {"groups", "unmatched"}
-    assert all(isinstance(g, list) for g in out["groups"])
-    people = [
-        Candidate("ana", "Acme", 0.0),
-        Candidate("ben", "Beta", 1.0),
-        Candidate("cy", " acme ", 9.0),
-        Candidate("dee", "Delta"),
-        Candidate("eve", "Echo", None, True),
-    ]
-    expected_history = [("ana", "ben"), ("cy", "someone-who-left")]
-    expected = match(people, expected_history, 11, "sit_out")
-    assert out == {"groups": [list(g) for g in expected.groups], "unmatched": expected.unmatched}
-    assert "eve" not in out["unmatched"]
-    assert ["ana", "ben"] not in out["groups"]
-    trio = match_json({**doc, "odd": "trio"})
-    assert len(trio["unmatched"]) <= len(out["unmatched"])
-    assert_valid(people, expected_history, MatchResult([tuple(g) for g in trio["groups"]], trio["unmatched"]), "trio")
-
-
+# -------------------------------------------------------------- zone names
 def test_iana_zones_are_read_at_the_fixed_reference_date():
     assert utc_offset_hours("Europe/London") == 0.0
     assert utc_offset_hours("America/New_York") == -5.0  # winter time in mid-January
@@ -398,40 +364,3 @@ def test_iana_zones_are_read_at_the_fixed_reference_date():
     assert utc_offset_hours("Asia/Kolkata") == 5.5
     assert utc_offset_hours(-3) == -3.0
     assert utc_offset_hours(None) is None
-
-
-@pytest.mark.parametrize(
-    "doc, message",
-    [
-        ([], "JSON object"),
-        ({"seed": 1}, "members"),
-        ({"members": [{"organisation": "A"}], "seed": 1}, "no id"),
-        ({"members": [{"id": "", "organisation": "A"}], "seed": 1}, "no id"),
-        ({"members": [{"id": "a", "organisation": "A"}, {"id": "a", "organisation": "B"}], "seed": 1}, "duplicate member id 'a'"),
-        ({"members": [{"id": "a"}], "seed": 1}, "no organisation"),
-        ({"members": [{"id": "a", "organisation": "A", "timezone": "Mars/Olympus"}], "seed": 1}, "unknown timezone"),
-        ({"members": [{"id": "a", "organisation": "A", "timezone": 99}], "seed": 1}, "between -14 and"),
-        ({"members": [{"id": "a", "organisation": "A", "timezone": True}], "seed": 1}, "timezone"),
-        ({"members": [{"id": "a", "organisation": "A", "priority": "yes"}], "seed": 1}, "priority"),
-        ({"members": [], "history": [["a"]], "seed": 1}, r"history\[0\]"),
-        ({"members": [], "history": "a,b", "seed": 1}, "history"),
-        ({"members": [], "history": [["a", 2]], "seed": 1}, r"history\[0\]"),
-        ({"members": []}, "seed"),
-        ({"members": [], "seed": "7"}, "seed"),
-        ({"members": [], "seed": 1, "odd": "pair"}, "odd"),
-    ],
-)
-def test_match_json_rejects_malformed_input(doc, message):
-    with pytest.raises(ValueError, match=message):
-        match_json(doc)
-
-
-def test_match_json_accepts_past_trios():
-    doc = {
-        "members": [{"id": x, "organisation": x.upper()} for x in "abcd"],
-        "history": [["a", "b", "c"]],
-        "seed": 3,
-        "odd": "sit_out",
-    }
-    out = match_json(doc)
-    assert len(out["groups"]) == 1 and "d" in out["groups"][0]

@@ -7,20 +7,73 @@ import json
 import click
 
 from bot.cli.common import fail
+from scheduler.matching import ODD_MODES, Candidate, organisation_key, utc_offset_hours
+from scheduler.matching import match as run_matcher
 
 
 @click.command()
 @click.option("--input", "input_file", type=click.File("r"), required=True, help="JSON file of members and history ('-' for stdin).")
 def match(input_file) -> None:
     """Run the matcher on a JSON file and print the groups."""
-    from scheduler.matching import match_json
-
     try:
         doc = json.load(input_file)
     except json.JSONDecodeError as error:
         fail(f"the input isn't valid JSON: {error}")
     try:
-        result = match_json(doc)
+        candidates, history, seed, odd = read_match_input(doc)
     except ValueError as problem:
         fail(str(problem))
-    click.echo(json.dumps(result))
+    result = run_matcher(candidates, history, seed, odd)
+    click.echo(json.dumps({"groups": [list(g) for g in result.groups], "unmatched": list(result.unmatched)}))
+
+
+def read_match_input(doc: object) -> tuple[list, list[tuple[str, str]], int, str]:
+    """Check an `unmentor match` document and turn it into the matcher's arguments.
+
+    Input: {"members": [{"id", "organisation", "timezone"?, "priority"?}], "history": [[id, id], ...],
+    "seed": int, "odd": "trio" | "sit_out"}. Past trios may be given as [id, id, id].
+    """
+    if not isinstance(doc, dict):
+        raise ValueError("input must be a JSON object")
+    members = doc.get("members")
+    if not isinstance(members, list):
+        raise ValueError('"members" must be a list of objects')
+    candidates: list[Candidate] = []
+    seen: set[str] = set()
+    for i, m in enumerate(members):
+        if not isinstance(m, dict):
+            raise ValueError(f"members[{i}] must be an object")
+        mid = m.get("id")
+        if not isinstance(mid, str) or not mid.strip():
+            raise ValueError(f"members[{i}] has no id (a non-empty string is required)")
+        if mid in seen:
+            raise ValueError(f"duplicate member id {mid!r}")
+        seen.add(mid)
+        organisation = m.get("organisation")
+        if not isinstance(organisation, str) or not organisation_key(organisation):
+            raise ValueError(f"member {mid!r} has no organisation (a non-empty string is required)")
+        try:
+            offset = utc_offset_hours(m.get("timezone"))
+        except ValueError as exc:
+            raise ValueError(f"member {mid!r}: {exc}") from None
+        priority = m.get("priority", False)
+        if not isinstance(priority, bool):
+            raise ValueError(f"member {mid!r}: priority must be true or false")
+        candidates.append(Candidate(mid, organisation, offset, priority))
+
+    raw_history = doc.get("history", [])
+    if not isinstance(raw_history, list):
+        raise ValueError('"history" must be a list of [id, id] pairs')
+    history: list[tuple[str, str]] = []
+    for i, group in enumerate(raw_history):
+        if not isinstance(group, list) or len(group) < 2 or not all(isinstance(x, str) for x in group):
+            raise ValueError(f"history[{i}] must be a list of two (or three) member ids")
+        history.extend((a, b) for j, a in enumerate(group) for b in group[j + 1 :])
+
+    seed = doc.get("seed")
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise ValueError('"seed" must be an integer')
+    odd = doc.get("odd", "trio")
+    if odd not in ODD_MODES:
+        raise ValueError(f'"odd" must be "trio" or "sit_out", not {odd!r}')
+    return candidates, history, seed, odd

@@ -1,0 +1,99 @@
+"""Monthly unmentoring pairs: a maximum matching across organisations that never repeats a past pair."""
+
+from __future__ import annotations
+
+import random
+import unicodedata
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+from scheduler.matching import refine
+from scheduler.matching.blossom import Matcher
+
+ODD_MODES = ("trio", "sit_out")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    id: str
+    organisation: str
+    utc_offset_hours: float | None = None  # for the working-hours preference
+    priority: bool = False  # sat out last round: matched first if at all possible
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    groups: list[tuple[str, ...]]  # pairs, and trios when odd="trio"
+    unmatched: list[str]
+
+
+def organisation_key(name: str) -> str:
+    """Compare organisation names ignoring case, Unicode compatibility forms and spacing."""
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold())
+    return " ".join(folded.split())
+
+
+def lower_bound_unmatched(org_sizes: Iterable[int]) -> int:
+    """Fewest people any matching can leave out: the parity, or the surplus of the largest organisation."""
+    sizes = list(org_sizes)
+    n = sum(sizes)
+    largest = max(sizes, default=0)
+    return max(n % 2, 2 * largest - n)
+
+
+def match(
+    candidates: Sequence[Candidate],
+    history: Iterable[tuple[str, str]],
+    seed: int,
+    odd: str = "trio",
+) -> MatchResult:
+    """Pair people from different organisations who have never met, leaving out as few as possible.
+
+    Exact maximum cardinality on the 'allowed pairs' graph; among maximum matchings,
+    as many priority people as possible are covered; then, without changing who is
+    matched, pairs are nudged towards shared working hours. With odd="trio", people
+    still left over join a distinct pair when all three may meet. Deterministic in
+    (candidates, history, seed, odd), whatever the order of candidates and history.
+    """
+    if odd not in ODD_MODES:
+        raise ValueError(f"odd must be one of {ODD_MODES}, not {odd!r}")
+    people = sorted(candidates, key=lambda c: c.id)
+    for a, b in zip(people, people[1:]):
+        if a.id == b.id:
+            raise ValueError(f"duplicate candidate id {a.id!r}")
+    n = len(people)
+    index = {c.id: i for i, c in enumerate(people)}
+    org_index: dict[str, int] = {}
+    org = [org_index.setdefault(organisation_key(c.organisation), len(org_index)) for c in people]
+    hist: list[set[int]] = [set() for _ in range(n)]
+    for pair in history:
+        a, b = pair
+        ia, ib = index.get(a), index.get(b)
+        if ia is None or ib is None or ia == ib:
+            continue  # people who have left, or a malformed self-pair: nothing to avoid
+        hist[ia].add(ib)
+        hist[ib].add(ia)
+    offsets = [c.utc_offset_hours for c in people]
+    prio = [bool(c.priority) for c in people]
+
+    sizes = [0] * len(org_index)
+    for o in org:
+        sizes[o] += 1
+    matcher = Matcher(org, hist, offsets, prio, random.Random(seed))
+    matcher.run(lower_bound_unmatched(sizes))
+
+    mate = matcher.mate
+    pairs = [[v, mate[v]] for v in range(n) if v < mate[v]]
+    left = [v for v in range(n) if mate[v] < 0]
+    refine.improve_overlap(matcher, pairs)
+    groups = [list(pr) for pr in pairs]
+    if odd == "trio" and left and pairs:
+        owner = refine.add_trios(matcher, pairs, left)
+        for i, u in owner.items():
+            groups[i].append(u)
+        taken = set(owner.values())
+        left = [u for u in left if u not in taken]
+
+    ids = [c.id for c in people]
+    out = sorted(tuple(sorted(ids[v] for v in g)) for g in groups)
+    return MatchResult(groups=out, unmatched=sorted(ids[v] for v in left))
