@@ -8,6 +8,7 @@ import uuid
 import pytest
 from sqlalchemy import create_engine, text
 
+from playground.slack import spec
 from storage.db import make_engine, upgrade
 
 PG_BASE = os.environ.get("UNMENTOR_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -15,6 +16,24 @@ SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 BOT_TOKEN = "xoxb-test-token"
 
 _pg_checked: dict[str, object] = {}
+
+# Every spec file a test reads, besides the stand-in's own (spec.STAND_IN_FILES).
+TEST_SPEC_FILES = (
+    "manifest/manifest.schema.json", "manifest/manifest.schema.1.0.0.json", "manifest/manifest.schema.2.0.0.json",
+    "manifest/examples/v1/manifest.valid.json", "manifest/examples/v1/manifest.invalid.json",
+    "payloads/bolt-python/slash_command.form-urlencoded.txt", "payloads/bolt-python/block_actions.json",
+    "payloads/bolt-python/view_submission.json",
+    *(f"block-kit/examples/view_home_{n:03d}.json" for n in range(1, 7)),
+    *(f"block-kit/examples/view_modal_{n:03d}.json" for n in range(1, 11)),
+)
+
+
+def pytest_sessionstart(session):
+    """A missing spec file stops the run at once, naming it, instead of failing every test slowly."""
+    try:
+        spec.require(*spec.STAND_IN_FILES, *TEST_SPEC_FILES)
+    except spec.SpecMissing as error:
+        pytest.exit(str(error), returncode=4)
 
 
 def _postgres_available() -> str | None:
@@ -100,7 +119,7 @@ def _check_spec(fake) -> None:
 @pytest.fixture
 def fake_slack():
     """The fake Slack Web API; a test fails if any call broke Slack's spec."""
-    from tests.fakeslack import FakeSlack
+    from playground.slack import FakeSlack
 
     fake = FakeSlack(require_action_ids=True)
     fake.start()
@@ -111,7 +130,7 @@ def fake_slack():
 
 @pytest.fixture(scope="module")
 def module_fake_slack():
-    from tests.fakeslack import FakeSlack
+    from playground.slack import FakeSlack
 
     fake = FakeSlack(require_action_ids=True)
     fake.start()

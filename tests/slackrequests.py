@@ -1,4 +1,4 @@
-"""Builds requests into the bot exactly as Slack sends them (shapes of ../shared/slack-spec/payloads), signed as Slack signs them."""
+"""Builds requests into the bot exactly as Slack sends them (shapes of playground/slack/slack-spec/payloads), signed as Slack signs them."""
 
 import copy
 import hashlib

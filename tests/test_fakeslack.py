@@ -17,7 +17,7 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.webhook import WebhookClient
 
 from tests import slackrequests
-from tests.fakeslack import FakeSlack, spec
+from playground.slack import FakeSlack, spec
 
 SECRET = "test-signing-secret"
 EXAMPLES = spec.SPEC_DIR / "block-kit" / "examples"

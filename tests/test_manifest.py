@@ -1,7 +1,6 @@
 """The Slack app manifest is valid by Slack's own schema and declares exactly what the bot uses."""
 
 import json
-import os
 from pathlib import Path
 
 import jsonschema
@@ -9,9 +8,11 @@ import pytest
 import yaml
 from referencing import Registry, Resource
 
+from playground.slack import spec
+
 ROOT = Path(__file__).resolve().parent.parent
-# Slack's specs live beside the repository (../shared/slack-spec), as the fake Slack reads them.
-SPEC = Path(os.environ.get("SLACK_SPEC_DIR", ROOT.parent / "shared" / "slack-spec")) / "manifest"
+# Slack's manifest schema ships with the stand-in's other specs (playground/slack/slack-spec).
+SPEC = spec.SPEC_DIR / "manifest"
 REMOTE = "https://raw.githubusercontent.com/slackapi/manifest-schema/v0.5.0/schemas/manifest.schema.{}.json"
 
 

@@ -1,4 +1,4 @@
-"""A fake Slack Web API and response-URL sink on 127.0.0.1 that checks every request against Slack's specs."""
+"""A stand-in Slack Web API and response-URL sink on 127.0.0.1 that checks every request against Slack's specs."""
 
 import base64
 import copy
@@ -59,6 +59,9 @@ class FakeSlack:
     # ---- lifecycle --------------------------------------------------------------------------------------
 
     def start(self):
+        # Load the specs now: a missing file fails here, named, not as a 500 on the first call.
+        spec.require(*spec.STAND_IN_FILES)
+        spec.methods(), spec.validator("block")
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)

@@ -1,4 +1,7 @@
-"""Checks Web API calls and response-URL posts against Slack's published specs (loaded once per process)."""
+"""Checks Web API calls and response-URL posts against Slack's published specs (loaded once per process).
+
+The specs ship inside this package (slack-spec/, with their MIT notices in its README), so a clone
+with nothing beside it can run the playground and the tests."""
 
 import functools
 import json
@@ -8,7 +11,26 @@ from pathlib import Path
 from jsonschema import Draft202012Validator, ValidationError, validators
 from referencing import Registry, Resource
 
-SPEC_DIR = Path(os.environ.get("SLACK_SPEC_DIR", Path(__file__).resolve().parents[3] / "shared" / "slack-spec"))
+# SLACK_SPEC_DIR points at another copy (a newer spec, say); by default the one shipped here.
+SPEC_DIR = Path(os.environ.get("SLACK_SPEC_DIR") or Path(__file__).resolve().parent / "slack-spec")
+WEB_API_SPEC = "web-api/slack_web_openapi_v2.json"
+BLOCK_KIT_SCHEMA = "block-kit/slack-block-kit.schema.tightknit.json"
+STAND_IN_FILES = (WEB_API_SPEC, BLOCK_KIT_SCHEMA)  # what the stand-in itself reads
+
+
+class SpecMissing(RuntimeError):
+    """A spec file the stand-in needs isn't there: said at once, naming it, rather than as a
+    FileNotFoundError deep inside a request (which a bot under test would only see as a timeout)."""
+
+
+def require(*names: str) -> list[Path]:
+    """The paths of these spec files, or SpecMissing naming every one that is absent."""
+    paths = [SPEC_DIR / name for name in names]
+    missing = [str(path) for path in paths if not path.is_file()]
+    if missing:
+        raise SpecMissing("Slack spec file missing: " + ", ".join(missing)
+                          + " (they ship in playground/slack/slack-spec; is SLACK_SPEC_DIR right?)")
+    return paths
 
 # Newer real arguments missing from the 2020 OpenAPI spec (README "Known limits"). Keep this list small:
 # each entry is an argument of the method's current reference page on docs.slack.dev/reference/methods/<method>
@@ -53,7 +75,7 @@ BOOLEAN_STRINGS = {"true", "false", "1", "0"}
 @functools.cache
 def methods():
     """method -> {"params": {name: (type, required)}, "json": bool}, from the OpenAPI spec plus EXTRA_ARGS."""
-    spec = json.loads((SPEC_DIR / "web-api" / "slack_web_openapi_v2.json").read_text())
+    spec = json.loads(require(WEB_API_SPEC)[0].read_text())
     out = {}
     for path, ops in spec["paths"].items():
         op = next(iter(ops.values()))  # one verb per path in this spec
@@ -169,7 +191,7 @@ _Validator = validators.extend(Draft202012Validator, {"x-by-type": _by_type})
 
 @functools.cache
 def block_kit_schema(rewritten=True):
-    schema = json.loads((SPEC_DIR / "block-kit" / "slack-block-kit.schema.tightknit.json").read_text())
+    schema = json.loads(require(BLOCK_KIT_SCHEMA)[0].read_text())
     return _rewrite_unions(schema) if rewritten else schema
 
 

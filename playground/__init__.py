@@ -1,0 +1,1 @@
+"""The playground: the real bot, running against a built-in Slack stand-in, shown in a browser."""
