@@ -23,7 +23,7 @@ from scheduler import rematch
 from scheduler import meetings
 from scheduler.messages import (
     Announcement, FollowUpAsk, Intro, Nudge, PartnerMovedOn, PausedQuietly, Person, Reminder, RescheduleAccepted,
-    RescheduleNotice, StayInTouch, Unmatched,
+    RescheduleNotice, StayInTouch, Unmatched, WelcomeBack,
 )
 from scheduler.prompts import library_for
 from scheduler.round_settings import next_round_at
@@ -208,6 +208,10 @@ def _plan(session: Session, row: Outbox) -> _Plan | None:
         return _Plan(StayInTouch(_partners(session, group.id, member.id)), channel=member.slack_user_id)
     if row.kind == "paused_quiet":
         return _Plan(PausedQuietly(), channel=member.slack_user_id)
+    if row.kind == "welcome_back":
+        if member.status != MemberStatus.active.value:
+            return None  # paused again (or skipping) since: a welcome would contradict them
+        return _Plan(WelcomeBack(next_round_at(session, row.team_id)), channel=member.slack_user_id)
     raise ValueError(f"unknown outbox kind {row.kind!r}")
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime, time, timedelta, timezone
 from enum import Enum
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlmodel import Session
 
@@ -173,11 +174,58 @@ def _change(session: Session, team_id: str, user_id: str, to: MemberStatus, allo
 
 
 def pause(session: Session, team_id: str, user_id: str) -> Change:
-    return _change(session, team_id, user_id, MemberStatus.paused, {MemberStatus.active, MemberStatus.skipping})
+    change = _change(session, team_id, user_id, MemberStatus.paused, {MemberStatus.active, MemberStatus.skipping})
+    if change is not Change.not_member:
+        # A plain pause is open-ended, even after a pause until a date.
+        store.set_paused_until(session, store.get_member(session, team_id, user_id), None)
+    return change
 
 
 def resume(session: Session, team_id: str, user_id: str) -> Change:
-    return _change(session, team_id, user_id, MemberStatus.active, {MemberStatus.paused, MemberStatus.skipping})
+    change = _change(session, team_id, user_id, MemberStatus.active, {MemberStatus.paused, MemberStatus.skipping})
+    if change is Change.done:
+        store.set_paused_until(session, store.get_member(session, team_id, user_id), None)
+    return change
+
+
+# Back at a decent hour on the chosen day, wherever they are, not at midnight.
+RESUME_HOUR = 9
+PAUSE_UNTIL_MAX = timedelta(days=2 * 366)
+
+
+def resume_moment(day: date, zone_name: str | None, fallback_zone: str) -> datetime:
+    """When a pause until `day` ends: that morning in the member's own time zone."""
+    try:
+        zone = ZoneInfo(zone_name or fallback_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo(fallback_zone)
+    return datetime.combine(day, time(RESUME_HOUR), zone).astimezone(timezone.utc)
+
+
+def pause_until(session: Session, team_id: str, user_id: str, day: date, fallback_zone: str) -> tuple[Change, datetime | None]:
+    """Pause until a day; back by themselves that morning. InputError for a day already here or too far off."""
+    member = store.get_member(session, team_id, user_id)
+    if member is None or member.status == MemberStatus.left.value:
+        return Change.not_member, None
+    until = resume_moment(day, member.timezone, fallback_zone)
+    if until <= now():
+        raise InputError("That day has already come; pick one in the future, like 2027-03-01.")
+    if until - now() > PAUSE_UNTIL_MAX:
+        raise InputError("That's more than two years away. Plain `/unmentor pause` pauses for as long as you like.")
+    if member.status != MemberStatus.paused.value:
+        store.set_status(session, member, MemberStatus.paused)
+    store.set_paused_until(session, member, until)
+    return Change.done, until
+
+
+def resume_due(session: Session, team_id: str, at: datetime) -> list[Member]:
+    """Members whose pause ends by `at`, set active again (the caller welcomes them back)."""
+    back = []
+    for member in store.paused_until_due(session, team_id, at):
+        store.set_status(session, member, MemberStatus.active)
+        store.set_paused_until(session, member, None)
+        back.append(member)
+    return back
 
 
 def skip_next(session: Session, team_id: str, user_id: str) -> Change:

@@ -105,5 +105,12 @@ class StayInTouch:
 
 
 @dataclass(frozen=True)
+class WelcomeBack:
+    """The morning a pause until a chosen day ends: back in, and when the next round opens."""
+
+    next_round_at: datetime
+
+
+@dataclass(frozen=True)
 class PausedQuietly:
     """After two rounds without meeting: paused, and how to come back."""

@@ -7,6 +7,7 @@ from typing import Callable
 
 from sqlmodel import Session
 
+from scheduler import avoid
 from scheduler import prompts as prompt_library
 from scheduler.matching import organisation_key
 from storage import meetings as meeting_store
@@ -60,6 +61,7 @@ def find_new_partner(session: Session, round_: Round, member: Member) -> int | N
     # Free this round: not in a live group, not gone quiet, and not sitting the round out.
     taken = store.members_in_live_groups(session, round_.id) | meeting_store.unavailable_in_round(session, round_.id)
     met = {b if a == member.id else a for a, b in store.history_pairs(session, round_.team_id) if member.id in (a, b)}
+    met |= avoid.never_with(session, member)
     mine = organisation_key(member.organisation)
     free = [
         m for m in member_store.members_with_status(session, round_.team_id, [MemberStatus.active])

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from scheduler import meetings
+from scheduler import avoid, meetings, membership
 from scheduler import prompts as prompt_library
 from scheduler.matching import Candidate, match, utc_offset_hours
 from scheduler.round_settings import load_schedule
@@ -76,6 +76,9 @@ def plan_round(session: Session, team_id: str, times: RoundTimes, schedule: Sche
         for m in active
     ]
     history = [(str(a), str(b)) for a, b in store.history_pairs(session, team_id)]
+    # "Don't pair me with" is as hard a rule as "never the same pair twice", so until the
+    # matcher takes avoid pairs of its own they travel with the history.
+    history += [(str(a), str(b)) for a, b in avoid.pairs(session, team_id)]
     result = match(candidates, history, seed, odd=schedule.odd)
     return RoundPlan(
         period=times.period,
@@ -272,10 +275,23 @@ def offer_no_reply(engine: Engine, team_id: str, at: datetime | None = None) -> 
         ])
 
 
+def welcome_back(engine: Engine, team_id: str, at: datetime | None = None) -> int:
+    """Members whose pause-until day has come are active again, each told so once."""
+    at = at or now()
+    with session_scope(engine) as session:
+        back = membership.resume_due(session, team_id, at)
+        return outbox.queue(session, team_id, [
+            {"key": f"welcome_back:{m.id}:{at:%Y%m%d}", "kind": "welcome_back", "member_id": m.id} for m in back
+        ])
+
+
 def run_due(engine: Engine, team_id: str, at: datetime | None = None) -> list[str]:
     """Everything due for one workspace at `at`, in lifecycle order. Safe to call as often as you like."""
     at = at or now()
     done = []
+    # First, so someone back today is in a round that opens today.
+    if welcome_back(engine, team_id, at):
+        done.append("welcome_back")
     # Forward order, so a process back from a long stop catches up through every phase.
     for phase in ("nudge", "follow_up", "close"):
         if run_phase(engine, team_id, phase, at) == "done":

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any, Iterable
 
 from sqlalchemy import delete, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from storage import avoids
 from storage.clock import now
 from storage.models import (
     FollowUp,
@@ -71,6 +73,20 @@ def set_status(session: Session, member: Member, status: MemberStatus) -> None:
     session.flush()
 
 
+def set_paused_until(session: Session, member: Member, until: datetime | None) -> None:
+    member.paused_until = until
+    member.updated_at = now()
+    session.add(member)
+    session.flush()
+
+
+def paused_until_due(session: Session, team_id: str, at: datetime) -> list[Member]:
+    return list(session.exec(
+        select(Member).where(Member.team_id == team_id, Member.status == MemberStatus.paused.value,
+                             Member.paused_until.is_not(None), Member.paused_until <= at).order_by(Member.id)
+    ))
+
+
 def set_priority(session: Session, members: Iterable[Member], priority: bool) -> None:
     """Put members first in line for the next round (or take them out of the front)."""
     for member in members:
@@ -98,6 +114,8 @@ def reset_quiet_rounds_except(session: Session, team_id: str, member_ids: set[in
 def forget_member(session: Session, member: Member) -> None:
     """Delete a member's personal data and answers, keeping an anonymous row for counts."""
     session.exec(delete(FollowUp).where(FollowUp.member_id == member.id))
+    # Their "don't pair me with" list, and their place on anyone else's.
+    avoids.forget(session, member)
     # Notes they wrote (a reschedule message, say) are their words too.
     session.exec(update(MeetingEvent).where(MeetingEvent.member_id == member.id).values(note=""))
     member.slack_user_id = None
@@ -107,6 +125,7 @@ def forget_member(session: Session, member: Member) -> None:
     member.talk_about = ""
     member.could_share = ""
     member.timezone = None
+    member.paused_until = None
     member.priority = False
     member.status = MemberStatus.left.value
     member.left_at = now()

@@ -78,9 +78,23 @@ class Member(SQLModel, table=True):
     priority: bool = Field(default=False)
     # Rounds in a row that ended without meeting (missed or silent); two pause the member, kindly.
     quiet_rounds: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
+    # Paused until this moment (the start of the chosen day in their time zone), then back by themselves.
+    paused_until: Optional[datetime] = Field(default=None, sa_type=UTCDateTime, nullable=True)
     joined_at: datetime = Field(default_factory=_created, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=_created, sa_type=UTCDateTime)
     left_at: Optional[datetime] = Field(default=None, sa_type=UTCDateTime, nullable=True)
+
+
+class Avoid(SQLModel, table=True):
+    """Someone a member asked never to be paired with: private to them, a hard rule for matching both ways."""
+
+    __tablename__ = "avoid"
+
+    member_id: int = Field(foreign_key="member.id", primary_key=True)
+    # A Slack ID, not a member: you can avoid someone before they join.
+    avoided_user_id: str = Field(primary_key=True, max_length=32)
+    team_id: str = Field(max_length=32, index=True)
+    created_at: datetime = Field(default_factory=_created, sa_type=UTCDateTime)
 
 
 class Organiser(SQLModel, table=True):

@@ -1,0 +1,67 @@
+"""Don't pair me with: a member's private list of people they are never matched with, either way round.
+
+Nobody but the member ever sees their list, the person on it included: nothing here is
+shown to organisers, in previews or in anyone else's messages.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from sqlmodel import Session
+
+from storage import avoids as store
+from storage import members as member_store
+from storage.models import MemberStatus
+
+# Enough for anyone's real reasons, small enough that nobody can opt out of the whole network by list.
+LIST_MAX = 50
+
+
+class AvoidChange(Enum):
+    done = "done"
+    already = "already"
+    yourself = "yourself"
+    full = "full"
+    not_member = "not_member"
+
+
+def _member(session: Session, team_id: str, user_id: str):
+    member = member_store.get_member(session, team_id, user_id)
+    return None if member is None or member.status == MemberStatus.left.value else member
+
+
+def avoid(session: Session, team_id: str, user_id: str, avoided_user_id: str) -> AvoidChange:
+    member = _member(session, team_id, user_id)
+    if member is None:
+        return AvoidChange.not_member
+    if avoided_user_id == user_id:
+        return AvoidChange.yourself
+    if avoided_user_id in store.listed(session, member):
+        return AvoidChange.already
+    if store.count(session, member) >= LIST_MAX:
+        return AvoidChange.full
+    return AvoidChange.done if store.add(session, member, avoided_user_id) else AvoidChange.already
+
+
+def unavoid(session: Session, team_id: str, user_id: str, avoided_user_id: str) -> AvoidChange:
+    member = _member(session, team_id, user_id)
+    if member is None:
+        return AvoidChange.not_member
+    return AvoidChange.done if store.remove(session, member, avoided_user_id) else AvoidChange.already
+
+
+def listed(session: Session, team_id: str, user_id: str) -> list[str]:
+    """The member's own list (Slack IDs); empty for anyone not a member."""
+    member = _member(session, team_id, user_id)
+    return store.listed(session, member) if member else []
+
+
+def pairs(session: Session, team_id: str) -> list[tuple[int, int]]:
+    """Every pair of members who must never be matched, as member ids, for the matcher."""
+    return store.pairs(session, team_id)
+
+
+def never_with(session: Session, member) -> set[int]:
+    """Member ids this member can't be matched with: on their list, or with them on theirs."""
+    return store.avoided_by_or_avoiding(session, member)
