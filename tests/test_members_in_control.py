@@ -11,12 +11,16 @@ import pytest
 from freezegun import freeze_time
 from sqlmodel import select
 
-from scheduler import avoid, membership, rematch, rounds
+from bot.app import make_client
+from bot.config import Settings
+from bot.gateway import SlackGateway
+from scheduler import avoid, delivery, membership, rematch, rounds
 from scheduler.membership import Change, InputError, ProfileForm, SlackProfile
 from storage import members as member_store
 from storage import rounds as round_store
 from storage.db import session_scope
 from storage.models import Avoid, Outbox
+from tests.conftest import BOT_TOKEN
 
 UTC = timezone.utc
 TEAM = "T111"
@@ -112,7 +116,7 @@ def test_avoid_rows_go_when_either_person_leaves(engine, leaver):
         assert (ids["UCY"].id, stays) in left  # other people's lists keep everyone else
 
 
-def test_pausing_until_a_day_resumes_that_morning_in_their_own_time_and_welcomes_them_back_once(engine):
+def test_pausing_until_a_day_resumes_that_morning_in_their_own_time_and_welcomes_them_back_once(engine, fake_slack):
     _join(engine)
     with freeze_time(datetime(2026, 12, 10, 12, 0, tzinfo=UTC)):
         with session_scope(engine) as session:
@@ -127,6 +131,12 @@ def test_pausing_until_a_day_resumes_that_morning_in_their_own_time_and_welcomes
     with freeze_time(until + timedelta(minutes=1)):
         assert "welcome_back" in rounds.run_due(engine, TEAM)
         assert "welcome_back" not in rounds.run_due(engine, TEAM)
+        for user, _, tz in PEOPLE:
+            fake_slack.add_user(user, real_name=user.title(), tz=tz)
+        gateway = SlackGateway(make_client(Settings(bot_token=BOT_TOKEN, slack_api_url=fake_slack.api_url)))
+        assert delivery.deliver(engine, TEAM, gateway, pace=0).failed == 0
+    welcomes = [c.args for c in fake_slack.calls_to("chat.postMessage") if c.args["text"].startswith("Welcome back")]
+    assert [w["channel"] for w in welcomes] == ["UBEN"]
     assert member_store_status(engine, "UBEN") == ("active", None)
     with session_scope(engine) as session:
         sends = session.exec(select(Outbox).where(Outbox.kind == "welcome_back")).all()

@@ -197,6 +197,12 @@ def paused_quietly_message(_paused, marker: str | None = None) -> Message:
     return _with_marker(_message(text, _section(text)), marker)
 
 
+def welcome_back_message(back, marker: str | None = None) -> Message:
+    text = (f"Welcome back! Your pause is over, so you're in the next unmentor round, which opens "
+            f"{slack_date(back.next_round_at)}. Not ready yet? `/unmentor pause` any time.")
+    return _with_marker(_message(text, _section(text)), marker)
+
+
 def render(content, marker: str | None) -> Message:
     """The Slack message for something the scheduler wants said."""
     builders = {
@@ -211,5 +217,6 @@ def render(content, marker: str | None) -> Message:
         messages.PartnerMovedOn: partner_moved_on_message,
         messages.StayInTouch: stay_in_touch_message,
         messages.PausedQuietly: paused_quietly_message,
+        messages.WelcomeBack: welcome_back_message,
     }
     return builders[type(content)](content, marker)
