@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+from contextlib import contextmanager
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -25,17 +27,23 @@ def make_client(settings: Settings, *, wait_out_rate_limits: bool = True) -> Web
     return client
 
 
+@contextmanager
+def _bot_token_unseen_by_bolt():
+    """Bolt reads SLACK_BOT_TOKEN itself when given no token, then warns at every start that our
+    client wins over it ("As you gave `client` as well, `token` will be unused"). Our client
+    already carries that token, so Bolt is built without seeing the variable."""
+    hidden = os.environ.pop("SLACK_BOT_TOKEN", None)
+    try:
+        yield
+    finally:
+        if hidden is not None:
+            os.environ["SLACK_BOT_TOKEN"] = hidden
+
+
 def create_app(settings: Settings, engine: Engine, client: WebClient | None = None) -> App:
     client = client or make_client(settings)
-    app = App(
-        client=client,
-        signing_secret=settings.signing_secret,
-        # auth.test at import time would crash start-up whenever Slack is briefly unreachable;
-        # Bolt asks lazily on the first request instead.
-        token_verification_enabled=False,
-        # Bolt answers Slack as soon as a listener calls ack(); the rest runs in a worker thread.
-        process_before_response=False,
-    )
+    with _bot_token_unseen_by_bolt():
+        app = _bolt_app(settings, client)
     services = Services(settings=settings, engine=engine, client=client)
 
     @app.error
@@ -46,3 +54,15 @@ def create_app(settings: Settings, engine: Engine, client: WebClient | None = No
 
     listeners.register(app, services)
     return app
+
+
+def _bolt_app(settings: Settings, client: WebClient) -> App:
+    return App(
+        client=client,
+        signing_secret=settings.signing_secret,
+        # auth.test at import time would crash start-up whenever Slack is briefly unreachable;
+        # Bolt asks lazily on the first request instead.
+        token_verification_enabled=False,
+        # Bolt answers Slack as soon as a listener calls ack(); the rest runs in a worker thread.
+        process_before_response=False,
+    )

@@ -52,12 +52,18 @@ def tick(engine: Engine, on_work=None) -> None:
         try:
             done = rounds.run_due(engine, team_id, now())
             if done:
-                log.info("%s: %s", team_id, ", ".join(done))
+                log.info("%s: ran %s", team_id, ", ".join(phase.replace("_", " ") for phase in done))
                 if on_work:
                     on_work()
         except Exception:
             # One workspace's trouble must not stop the others' rounds.
             log.exception("round tick failed for %s", team_id)
+
+
+def delivery_summary(report: delivery.DeliveryReport) -> str:
+    """One line for the operator: what a delivery pass did."""
+    return (f"delivered: {report.sent} sent, {report.found_already_sent} found already sent, "
+            f"{report.failed} failed")
 
 
 def deliver_all(engine: Engine, gateway: SlackGateway, pace: float = delivery.DEFAULT_PACE) -> None:
@@ -67,7 +73,7 @@ def deliver_all(engine: Engine, gateway: SlackGateway, pace: float = delivery.DE
         try:
             report = delivery.deliver(engine, team_id, gateway, pace=pace, budget=DELIVERY_SECONDS * 3)
             if report.sent or report.failed:
-                log.info("%s: delivered %s", team_id, report)
+                log.info("%s: %s", team_id, delivery_summary(report))
         except Exception:
             log.exception("delivery failed for %s", team_id)
 

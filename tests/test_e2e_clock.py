@@ -34,10 +34,11 @@ def test_the_clock_opens_a_due_round_and_delivers_its_intros(how, db_url, fake_s
     env = bot_env(db_url, fake_slack.api_url)
     if how == "serve":
         process = BotServer(env, str(tmp_path))
-        stop = process.stop
+        stop, log = process.stop, process.log
     else:
-        proc = subprocess.Popen([UNMENTOR, "clock"], env=env, cwd=str(tmp_path),
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        log = tmp_path / "clock.log"
+        with open(log, "w") as out:
+            proc = subprocess.Popen([UNMENTOR, "clock"], env=env, cwd=str(tmp_path), stdout=out, stderr=out)
 
         def stop():
             proc.terminate()
@@ -45,8 +46,18 @@ def test_the_clock_opens_a_due_round_and_delivers_its_intros(how, db_url, fake_s
     try:
         intros = lambda f: len([c for c in f.calls_to("chat.postMessage") if "matched" in c.args["text"]]) >= 2  # noqa: E731
         assert fake_slack.wait_for(intros, timeout=30)
+        delivered = lambda: "delivered: 2 sent" in log.read_text()  # noqa: E731
+        deadline = time.monotonic() + 10
+        while not delivered() and time.monotonic() < deadline:
+            time.sleep(0.1)
     finally:
         stop()
+    # Quiet by default: the operator reads one line per phase and per delivery, and none of the
+    # libraries' routine lines (alembic's migrations, APScheduler's jobs, Bolt's token warning).
+    lines = log.read_text().splitlines()
+    assert any(line.endswith(f"{TEAM}: ran open") for line in lines), lines
+    assert any(f"{TEAM}: delivered: 2 sent, 0 found already sent, 0 failed" in line for line in lines), lines
+    assert [line for line in lines if " INFO unmentor" not in line] == []
     engine = make_engine(db_url)
     with session_scope(engine) as session:
         (round_,) = session.exec(select(Round)).all()

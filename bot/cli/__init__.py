@@ -14,13 +14,35 @@ from bot.cli import database, match, prompts, rounds, schedule, serve, stats
 
 
 @click.group()
-@click.option("-v", "--verbose", is_flag=True, help="Log more detail.")
+@click.option("-v", "--verbose", is_flag=True,
+              help="Show every library's log too (migrations, scheduler jobs, Slack calls).")
 def cli(verbose: bool) -> None:
     """unmentor: once a round, one honest hour with someone from a different organisation."""
     logging.basicConfig(
         level=logging.DEBUG if verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    quiet_libraries(verbose)
+
+
+def quiet_libraries(verbose: bool) -> None:
+    """By default the operator reads unmentor's own lines (where it listens, each phase run, each
+    delivery summary) and anyone's warnings. The libraries' routine lines (alembic's nine per
+    command, APScheduler's every 15 seconds) are detail, shown with -v."""
+    logging.getLogger().setLevel(logging.DEBUG if verbose else logging.WARNING)
+    logging.getLogger("unmentor").setLevel(logging.DEBUG if verbose else logging.INFO)
+    scheduler_log = logging.getLogger("apscheduler.scheduler")
+    if verbose:
+        scheduler_log.removeFilter(_overlap_by_design)
+    else:
+        scheduler_log.addFilter(_overlap_by_design)
+
+
+def _overlap_by_design(record: logging.LogRecord) -> bool:
+    # One delivery pass at a time is the design (max_instances=1): when a phase asks for an
+    # early pass while one is running, APScheduler warns that it skipped it. Nothing is lost
+    # (the running pass or the next one sends), so it's not the operator's concern.
+    return "maximum number of running instances reached" not in record.getMessage()
 
 
 for command in (serve.serve, serve.clock, database.db, match.match, rounds.round_, stats.stats_command,

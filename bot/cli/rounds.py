@@ -12,6 +12,7 @@ def deliver(engine, team_id: str, pace: float) -> None:
     import time
 
     from bot.app import make_client
+    from bot.clock import delivery_summary
     from bot.gateway import SlackGateway
     from scheduler.delivery import DeliveryReport, deliver, seconds_until_retry
 
@@ -26,7 +27,7 @@ def deliver(engine, team_id: str, pace: float) -> None:
             break
         click.echo(f"waiting {wait:.0f} s for Slack's rate limit…")
         time.sleep(min(max(wait, 0.1), 300))
-    click.echo(f"delivered: {total.sent} sent, {total.found_already_sent} found already sent, {total.failed} failed")
+    click.echo(delivery_summary(total))
 
 
 def _describe_group(members) -> str:
