@@ -7,6 +7,7 @@ import re
 import threading
 import time
 from dataclasses import dataclass
+from datetime import date
 from typing import Callable
 
 from urllib.error import URLError
@@ -17,7 +18,7 @@ from bot import blocks
 from bot.services import Services
 from scheduler import membership
 from scheduler.membership import InputError, JoinOutcome, SlackProfile
-from scheduler import organisers, rounds, stats
+from scheduler import avoid, organisers, rounds, stats
 from scheduler import prompts as prompt_library
 from scheduler.organisers import is_organiser
 from scheduler.round_settings import load_schedule, next_round_at
@@ -25,6 +26,7 @@ from storage import members as store
 from storage.db import session_scope
 
 log = logging.getLogger("unmentor")
+DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 DOMAIN = re.compile(r"^(?=.{3,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
 
@@ -142,6 +144,54 @@ def _change(action: str, fn: Callable) -> Callable:
     return handler
 
 
+def _pause(services: Services, call: Invocation, rest: str) -> blocks.Message:
+    """`pause` for as long as you like; `pause until 2027-03-01` until that morning."""
+    if not rest:
+        return _change("pause", membership.pause)(services, call, rest)
+    word, day_text = split(rest)
+    day = parse_day(day_text) if word == "until" else None
+    if day is None:
+        return blocks.pause_until_usage_message()
+    return pause_until(services, call.team_id, call.user_id, day)
+
+
+def parse_day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text.strip()) if DAY.match(text.strip()) else None
+    except ValueError:
+        return None  # 2027-02-30 and the like
+
+
+def pause_until(services: Services, team_id: str, user_id: str, day: date) -> blocks.Message:
+    try:
+        with session_scope(services.engine) as session:
+            change, until = membership.pause_until(session, team_id, user_id, day, load_schedule(session, team_id).timezone)
+    except InputError as problem:
+        return blocks.input_error_message(str(problem))
+    if change is membership.Change.not_member:
+        return blocks.not_member_message()
+    return blocks.paused_until_message(until)
+
+
+def _avoid(services: Services, call: Invocation, rest: str, verb: str = "avoid") -> blocks.Message:
+    """`avoid @someone`, `unavoid @someone`; `avoid` alone shows the list. Every answer is ephemeral."""
+    if not rest and verb == "avoid":
+        with session_scope(services.engine) as session:
+            if store.get_member(session, call.team_id, call.user_id) is None:
+                return blocks.not_member_message()
+            return blocks.avoid_list_message(avoid.listed(session, call.team_id, call.user_id))
+    user_id = mentioned_user(rest)
+    if user_id is None:
+        return blocks.avoid_usage_message()
+    with session_scope(services.engine) as session:
+        change = (avoid.avoid if verb == "avoid" else avoid.unavoid)(session, call.team_id, call.user_id, user_id)
+    return blocks.avoid_change_message(verb, user_id, change)
+
+
+def _unavoid(services: Services, call: Invocation, rest: str) -> blocks.Message:
+    return _avoid(services, call, rest, "unavoid")
+
+
 def _status(services: Services, call: Invocation, _rest: str) -> blocks.Message:
     with session_scope(services.engine) as session:
         view = membership.status(session, call.team_id, call.user_id, next_round_at(session, call.team_id))
@@ -230,13 +280,28 @@ def _organisers(services: Services, call: Invocation, rest: str) -> blocks.Messa
 
 @organisers_only
 def _remove_member(services: Services, call: Invocation, rest: str) -> blocks.Message:
-    """`remove @someone`: an organiser takes someone out of the network, deleting their data."""
-    user_id = mentioned_user(rest)
-    if user_id is None:
-        return blocks.input_error_message("Use `/unmentor remove @someone`.")
+    """`remove @someone`: an organiser takes someone out of the network, deleting their data.
+
+    The person removed is told kindly what went and how to come back, unless the organiser
+    asks for `remove @someone quietly` (someone who asked to go without a word, say).
+    """
+    mention, _, option = rest.strip().partition(" ")
+    user_id = mentioned_user(mention)
+    if user_id is None or option.strip().lower() not in ("", "quietly"):
+        return blocks.input_error_message("Use `/unmentor remove @someone`, or `/unmentor remove @someone quietly` "
+                                          "to remove them without a message.")
     with session_scope(services.engine) as session:
         change = membership.leave(session, call.team_id, user_id)
-    return blocks.member_removed_message(user_id, change is membership.Change.done)
+    removed = change is membership.Change.done
+    told = False
+    if removed and not option.strip():
+        try:
+            services.client.chat_postMessage(channel=user_id, **blocks.removed_notice_message())
+            told = True
+        except (SlackApiError, URLError, OSError) as error:
+            # Their data is gone either way; the organiser hears the note didn't reach them.
+            log.warning("couldn't tell %s they were removed: %s", user_id, error)
+    return blocks.member_removed_message(user_id, removed, told)
 
 
 @organisers_only
@@ -301,11 +366,13 @@ def _prompts(services: Services, call: Invocation, _rest: str) -> None:
 
 HANDLERS: dict[str, Callable[[Services, Invocation, str], blocks.Message | None]] = {
     "join": _join,
-    "pause": _change("pause", membership.pause),
+    "pause": _pause,
     "resume": _change("resume", membership.resume),
     "skip": _change("skip", membership.skip_next),
     "status": _status,
     "leave": _leave,
+    "avoid": _avoid,
+    "unavoid": _unavoid,
     "help": _help,
     "domain": _domain,
     "organisers": _organisers,

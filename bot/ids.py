@@ -15,6 +15,8 @@ SKIP = "member_skip"
 LEAVE = "member_leave"
 EDIT_PROFILE = "member_edit_profile"
 SKIP_ROUND = "round_skip"
+PAUSE_UNTIL = "member_pause_until"
+AVOID_LIST = "member_avoid_list"
 
 # The intro message's buttons
 MEETING_SCHEDULED = "meeting_scheduled"

@@ -6,7 +6,7 @@ import logging
 
 from slack_bolt import App
 
-from bot import blocks, commands, handling, home, ids, meeting_listeners, organiser_listeners
+from bot import blocks, commands, control_listeners, handling, home, ids, meeting_listeners, organiser_listeners
 from bot.services import Services
 from scheduler import membership
 from scheduler.membership import SlackProfile
@@ -118,6 +118,7 @@ def register(app: App, services: Services) -> None:
         handling.after_ack(services, body, respond, body.get("type", "click"), work)
 
     meeting_listeners.register(app, services)
+    control_listeners.register(app, services)
     organiser_listeners.register(app, services)
 
     @app.event("app_home_opened")

@@ -51,6 +51,21 @@ def unavoid(session: Session, team_id: str, user_id: str, avoided_user_id: str) 
     return AvoidChange.done if store.remove(session, member, avoided_user_id) else AvoidChange.already
 
 
+def replace_list(session: Session, team_id: str, user_id: str, chosen: list[str]) -> AvoidChange:
+    """The whole list at once (App Home's people picker): yourself left out, at most LIST_MAX kept."""
+    member = _member(session, team_id, user_id)
+    if member is None:
+        return AvoidChange.not_member
+    wanted = list(dict.fromkeys(u for u in chosen if u != user_id))[:LIST_MAX]
+    current = store.listed(session, member)
+    for gone in set(current) - set(wanted):
+        store.remove(session, member, gone)
+    for new in wanted:
+        if new not in current:
+            store.add(session, member, new)
+    return AvoidChange.done
+
+
 def listed(session: Session, team_id: str, user_id: str) -> list[str]:
     """The member's own list (Slack IDs); empty for anyone not a member."""
     member = _member(session, team_id, user_id)

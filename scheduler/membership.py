@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlmodel import Session
 
 from scheduler.matching import organisation_key
+from storage import avoids as avoid_store
 from storage import members as store
 from storage import rounds as round_store
 from storage.clock import now
@@ -261,6 +262,8 @@ class StatusView:
     partner_user_ids: tuple[str, ...] = ()
     round_number: int | None = None
     past_partners: tuple[tuple[int, tuple[str, ...]], ...] = ()
+    # Their own "don't pair me with" list: shown to them alone.
+    avoided: tuple[str, ...] = ()
 
 
 def status(session: Session, team_id: str, user_id: str, next_round_at: datetime) -> StatusView:
@@ -268,8 +271,9 @@ def status(session: Session, team_id: str, user_id: str, next_round_at: datetime
     if member is None or member.status == MemberStatus.left.value:
         return StatusView(None, next_round_at)
     past = tuple((number, tuple(users)) for number, users in round_store.past_partners(session, member.id))
+    avoided = tuple(avoid_store.listed(session, member))
     current = round_store.current_group_for(session, member.id)
     if current is None:
-        return StatusView(member, next_round_at, past_partners=past)
+        return StatusView(member, next_round_at, past_partners=past, avoided=avoided)
     round_number, partner_ids = current
-    return StatusView(member, next_round_at, tuple(partner_ids), round_number, past)
+    return StatusView(member, next_round_at, tuple(partner_ids), round_number, past, avoided)

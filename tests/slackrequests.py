@@ -80,6 +80,8 @@ def block_actions_body(action_id, value, user_id, team_id="T111", response_url=N
         action["selected_option"] = {"text": {"type": "plain_text", "text": str(value), "emoji": True}, "value": value}
     elif action_type == "users_select":
         action["selected_user"] = value
+    elif action_type == "multi_users_select":
+        action["selected_users"] = list(value)
     else:
         raise ValueError(f"action_type {action_type!r} not supported here")
     payload = {"type": "block_actions", "user": _user(user_id, team_id), "api_app_id": API_APP_ID,

@@ -145,7 +145,8 @@ def test_app_home_shows_members_their_status_match_past_partners_and_buttons(bot
     assert "*Status:* active" in text and "you're matched with" in text
     assert f"Round 1: <@{people[1]}>" in text  # past partners
     buttons = [e["action_id"] for b in view["blocks"] if b["type"] == "actions" for e in b["elements"]]
-    assert buttons == ["member_edit_profile", "member_skip", "member_pause", "member_leave"]
+    assert buttons == ["member_edit_profile", "member_skip", "member_pause", "member_pause_until", "member_leave",
+                       "member_avoid_list"]
     assert "For organisers" not in text
 
     bot.click("member_pause", people[0], home=True)

@@ -18,7 +18,8 @@ from bot.blocks.member import (  # noqa: F401
     HELP_LINES, help_message, unknown_command_message, joined_message, input_error_message,
     not_member_message, change_message, STATUS_WORDS, status_message, leave_confirm_message, left_message,
     stayed_message, something_went_wrong_message, organisers_only_message, join_modal, read_join_modal,
-    home_view, skip_round_reply,
+    home_view, skip_round_reply, paused_until_message, pause_until_usage_message, avoid_list_message,
+    avoid_change_message, avoid_usage_message, removed_notice_message, avoid_blocks,
 )
 from bot.blocks.sends import (  # noqa: F401
     STATUS_LINES, why_line, intro_message, nudge_message, follow_up_ask_message, UNMATCHED_REASONS,

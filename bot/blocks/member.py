@@ -8,6 +8,7 @@ from bot import ids
 from bot.blocks.kit import (
     Message, escape, slack_date, _section, _context, _button, _message, _plain, _text_input,
 )
+from scheduler.avoid import LIST_MAX as AVOID_LIST_MAX
 from scheduler.membership import ORGANISATION_MAX, TEXT_MAX, Change, ProfileForm, StatusView
 
 
@@ -15,8 +16,11 @@ HELP_LINES = [
     ("join [organisation]", "sign up (or update your details); without an organisation I'll ask a few questions"),
     ("status", "what you're signed up for, when the next round is and who your partner is"),
     ("pause", "take a break from matching until you say resume"),
+    ("pause until 2027-03-01", "take a break until that day; you're back by yourself that morning"),
     ("resume", "come back after a pause or a skip"),
     ("skip", "sit out the next round only"),
+    ("avoid @someone", "never be paired with them. Private: nobody else sees your list, they included"),
+    ("unavoid @someone", "take them off that list (`/unmentor avoid` shows it)"),
     ("leave", "stop and delete your details and answers"),
     ("help", "this list"),
 ]
@@ -84,6 +88,59 @@ def change_message(action: str, change: Change) -> Message:
     return _message(texts[(action, change)])
 
 
+def paused_until_message(until: datetime) -> Message:
+    return _message(f"Paused until {slack_date(until)}, when you'll be back in by yourself, with a short hello "
+                    "from me. Back sooner? `/unmentor resume` any time.")
+
+
+def pause_until_usage_message() -> Message:
+    return _message("To pause until a day, give the date as year-month-day, like `/unmentor pause until 2027-03-01`. "
+                    "Nothing was changed.")
+
+
+def avoid_list_message(user_ids) -> Message:
+    if not user_ids:
+        return _message("Your \"don't pair me with\" list is empty. `/unmentor avoid @someone` adds someone; "
+                        "only you ever see the list.")
+    names = ", ".join(f"<@{u}>" for u in user_ids)
+    return _message(f"You're never paired with: {names}. Only you can see this list. "
+                    "`/unmentor unavoid @someone` takes someone off it.")
+
+
+def avoid_change_message(verb: str, user_id: str, change) -> Message:
+    from scheduler.avoid import LIST_MAX, AvoidChange
+
+    if change is AvoidChange.not_member:
+        return not_member_message()
+    if change is AvoidChange.yourself:
+        return _message("That's you! Nothing was changed.")
+    if change is AvoidChange.full:
+        return _message(f"Your list already holds {LIST_MAX} people, its limit. `/unmentor unavoid @someone` "
+                        "makes room. Nothing was changed.")
+    texts = {
+        ("avoid", AvoidChange.done): f"Done: you won't be paired with <@{user_id}>. They aren't told, and only you "
+                                     "can see your list.",
+        ("avoid", AvoidChange.already): f"<@{user_id}> is already on your list, so nothing changed.",
+        ("unavoid", AvoidChange.done): f"Done: <@{user_id}> is off your list, so you could be paired again.",
+        ("unavoid", AvoidChange.already): f"<@{user_id}> wasn't on your list, so nothing changed.",
+    }
+    return _message(texts[(verb, change)])
+
+
+def avoid_usage_message() -> Message:
+    return _message("Use `/unmentor avoid @someone`, `/unmentor unavoid @someone`, or `/unmentor avoid` to see "
+                    "your list. Nothing was changed.")
+
+
+def removed_notice_message() -> Message:
+    """To someone an organiser removed: what went, and the way back. Kind, and no reasons demanded."""
+    return _message(
+        "An organiser has taken you out of unmentor in this workspace. Your details, follow-up answers and "
+        "lists have been deleted; only anonymous counts stay. If you'd like to take part again, "
+        "`/unmentor join` any time, or ask your organisers if you're not sure why."
+    )
+
+
 STATUS_WORDS = {
     "active": "active: you'll be in the next round",
     "paused": "paused: you won't be matched until you `/unmentor resume`",
@@ -95,9 +152,12 @@ def status_message(view: StatusView) -> Message:
     if view.member is None:
         return not_member_message()
     member = view.member
+    state = STATUS_WORDS.get(member.status, member.status)
+    if member.status == "paused" and member.paused_until is not None:
+        state = f"paused until {slack_date(member.paused_until)}, when you're back by yourself"
     lines = [
         f"*Organisation:* {escape(member.organisation)}",
-        f"*Status:* {STATUS_WORDS.get(member.status, member.status)}",
+        f"*Status:* {state}",
         f"*Next round:* opens {slack_date(view.next_round_at)}",
     ]
     if view.partner_user_ids:
@@ -209,6 +269,8 @@ def home_view(view: StatusView, organiser_blocks: list[dict] | None = None) -> d
     }
     buttons.append(leave)
     status = status_message(view)
+    if view.member.status == "active":
+        buttons.insert(3, {"type": "datepicker", "action_id": ids.PAUSE_UNTIL, "placeholder": _plain("Pause until…")})
     past = []
     if view.past_partners:
         lines = "\n".join(f"• Round {number}: " + " and ".join(f"<@{u}>" for u in users)
@@ -217,8 +279,21 @@ def home_view(view: StatusView, organiser_blocks: list[dict] | None = None) -> d
     return {
         "type": "home",
         "blocks": [header, *status["blocks"], {"type": "actions", "elements": buttons}, *past,
-                   *(organiser_blocks or [])],
+                   *avoid_blocks(view.avoided), *(organiser_blocks or [])],
     }
+
+
+def avoid_blocks(avoided) -> list[dict]:
+    """App Home's "don't pair me with" list: one people picker, so adding and removing are one control."""
+    picker = {"type": "multi_users_select", "action_id": ids.AVOID_LIST, "placeholder": _plain("Choose people"),
+              "max_selected_items": AVOID_LIST_MAX}
+    if avoided:
+        picker["initial_users"] = list(avoided)
+    return [
+        _section("*Don't pair me with*\nOnly you can see this list; nobody on it is ever told. "
+                 "You're never matched with anyone here, whoever's round it is."),
+        {"type": "actions", "elements": [picker]},
+    ]
 
 
 def skip_round_reply(change: Change, round_started: bool) -> Message:

@@ -35,9 +35,11 @@ def organiser_change_message(verb: str, user_id: str, change) -> Message:
                     else f"<@{user_id}> wasn't an organiser, so nothing changed.")
 
 
-def member_removed_message(user_id: str, removed: bool) -> Message:
+def member_removed_message(user_id: str, removed: bool, told: bool = False) -> Message:
     if removed:
-        return _message(f"Removed <@{user_id}> from unmentor and deleted their details and answers.")
+        after = (" They've had a short, kind note saying what was deleted and how to come back." if told else
+                 " They weren't told (a quiet removal).")
+        return _message(f"Removed <@{user_id}> from unmentor and deleted their details and answers.{after}")
     return _message(f"<@{user_id}> isn't signed up, so nothing changed.")
 
 

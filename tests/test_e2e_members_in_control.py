@@ -1,0 +1,154 @@
+"""Members in control, end to end: signed commands and App Home clicks over HTTP, the spec-checked fake Slack.
+
+Personas: ada (Acme) keeps a private "don't pair me with" list naming ben (Beta); cy (Gamma)
+and di (Delta) are ordinary members; olive is an organiser. Ben must never learn of ada's list.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from freezegun import freeze_time
+
+from scheduler import membership, rounds
+from scheduler.membership import ProfileForm, SlackProfile
+from storage import members as member_store
+from storage.db import session_scope
+from tests import slackrequests as sr
+from tests.conftest import SIGNING_SECRET
+from tests.inprocess import Bot
+
+UTC = timezone.utc
+TEAM = "T111"
+OPENS = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
+PEOPLE = [("UADA", "Acme", "Europe/London"), ("UBEN", "Beta", "America/New_York"),
+          ("UCY", "Gamma", "Europe/London"), ("UDI", "Delta", "Europe/London")]
+
+
+@pytest.fixture
+def bot(engine, fake_slack):
+    fake_slack.add_user("UOLIVE", real_name="Olive")
+    with freeze_time(OPENS - timedelta(days=5), tick=True):
+        for user, organisation, tz in PEOPLE:
+            fake_slack.add_user(user, real_name=user.title(), tz=tz)
+            with session_scope(engine) as session:
+                membership.save_profile(session, TEAM, user, ProfileForm(organisation=organisation),
+                                        SlackProfile(timezone=tz))
+    running = Bot(engine, fake_slack, TEAM, organisers=["UOLIVE"])
+    yield running
+    running.stop()
+
+
+def home_of(bot, user):
+    bot.fake.reset()
+    bot.event({"type": "app_home_opened", "user": user, "channel": "D1", "tab": "home", "event_ts": "1.1"})
+    assert bot.fake.wait_for(lambda f: f.calls_to("views.publish"), timeout=10)
+    view = bot.fake.calls_to("views.publish")[-1].args["view"]
+    return json.loads(view) if isinstance(view, str) else view
+
+
+def pick(view, action_id):
+    return next(e for b in view["blocks"] if b["type"] == "actions" for e in b["elements"] if e["action_id"] == action_id)
+
+
+def everything_sent_to(fake, user):
+    """Every message posted to the person's DM or a conversation they're in, and every view published to them."""
+    sent = [c.args for c in fake.calls_to("chat.postMessage") if c.args.get("channel") == user]
+    sent += [c.args for c in fake.calls_to("views.publish") if c.args.get("user_id") == user]
+    return json.dumps(sent)
+
+
+def test_dont_pair_me_with_is_private_and_kept_by_the_round(bot):
+    reply = bot.command("avoid <@UBEN|ben>", "UADA")
+    assert reply["response_type"] == "ephemeral" and "<@UBEN>" in reply["text"]
+    assert "<@UBEN>" in bot.command("avoid", "UADA")["text"]
+    assert "<@UADA>" not in bot.command("avoid", "UBEN")["text"]  # ben's own list is his, and empty
+    assert "That's you" in bot.command("avoid <@UADA|ada>", "UADA")["text"]
+
+    # Only Acme and Beta can be paired across organisations... but ada asked not to meet ben.
+    with session_scope(bot.engine) as session:
+        for user in ("UCY", "UDI"):
+            membership.pause(session, TEAM, user)
+    bot.fake.reset()
+    with freeze_time(OPENS, tick=True):
+        outcome = rounds.open_round(bot.engine, TEAM)
+        bot.deliver()
+    assert outcome.plan.groups == []
+    # Ben's App Home and every message to him say nothing of ada's list.
+    assert "UADA" not in everything_sent_to(bot.fake, "UBEN")
+    assert "UADA" not in json.dumps(home_of(bot, "UBEN"))
+    # Ada's App Home shows her list in a people picker she controls.
+    assert pick(home_of(bot, "UADA"), "member_avoid_list")["initial_users"] == ["UBEN"]
+
+    assert "off your list" in bot.command("unavoid <@UBEN|ben>", "UADA")["text"]
+    with freeze_time(OPENS + timedelta(days=1), tick=True):
+        groups = rounds.preview(bot.engine, TEAM).plan.groups
+    assert [sorted(m.slack_user_id for m in g) for g in groups] == [["UADA", "UBEN"]]
+
+
+def test_app_home_people_picker_adds_and_removes_in_one_control(bot):
+    view = home_of(bot, "UADA")
+    body = sr.block_actions_body("member_avoid_list", ["UBEN", "UCY", "UADA"], "UADA", team_id=TEAM,
+                                 view=view, action_type="multi_users_select")
+    bot.fake.reset()
+    assert sr.post(bot.url, body, SIGNING_SECRET)[0] == 200
+    assert bot.fake.wait_for(lambda f: f.calls_to("views.publish"), timeout=10)
+    assert pick(bot.fake.calls_to("views.publish")[-1].args["view"], "member_avoid_list")["initial_users"] == ["UBEN", "UCY"]
+    body = sr.block_actions_body("member_avoid_list", ["UCY"], "UADA", team_id=TEAM, view=view,
+                                 action_type="multi_users_select")
+    bot.fake.reset()
+    assert sr.post(bot.url, body, SIGNING_SECRET)[0] == 200
+    assert bot.fake.wait_for(lambda f: f.calls_to("views.publish"), timeout=10)
+    assert "<@UCY>" in bot.command("avoid", "UADA")["text"]
+    assert "<@UBEN>" not in bot.command("avoid", "UADA")["text"]
+
+
+def _status(engine, user):
+    with session_scope(engine) as session:
+        member = member_store.get_member(session, TEAM, user)
+        return member.status, member.paused_until
+
+
+def test_pause_until_a_day_by_command_and_by_the_home_date_picker_and_back_with_a_welcome(bot):
+    with freeze_time(datetime(2026, 12, 10, 12, 0, tzinfo=UTC), tick=True):
+        reply = bot.command("pause until 2027-03-01", "UBEN")
+        assert "<!date^" in reply["text"]  # the day in ben's own time zone, not UTC words
+        assert _status(bot.engine, "UBEN") == ("paused", datetime(2027, 3, 1, 14, 0, tzinfo=UTC))
+        assert "year-month-day" in bot.command("pause until next tuesday", "UCY")["text"]
+        assert "already come" in bot.command("pause until 2026-12-01", "UCY")["text"]
+        assert _status(bot.engine, "UCY") == ("active", None)
+
+        view = home_of(bot, "UCY")
+        assert pick(view, "member_pause_until")["type"] == "datepicker"
+        body = sr.block_actions_body("member_pause_until", None, "UCY", team_id=TEAM, view=view,
+                                     action_type="datepicker", selected_date="2027-02-01")
+        bot.fake.reset()
+        assert sr.post(bot.url, body, SIGNING_SECRET)[0] == 200
+        assert bot.fake.wait_for(lambda f: f.calls_to("views.publish"), timeout=10)
+        assert _status(bot.engine, "UCY") == ("paused", datetime(2027, 2, 1, 9, 0, tzinfo=UTC))
+        (dm,) = [c.args for c in bot.fake.calls_to("chat.postMessage") if c.args["channel"] == "UCY"]
+        assert dm["text"].startswith("Paused until")
+
+    bot.fake.reset()
+    with freeze_time(datetime(2027, 2, 1, 9, 1, tzinfo=UTC), tick=True):
+        assert "welcome_back" in rounds.run_due(bot.engine, TEAM)
+        bot.deliver()
+    welcomes = [c.args["channel"] for c in bot.fake.calls_to("chat.postMessage") if c.args["text"].startswith("Welcome back")]
+    assert welcomes == ["UCY"]
+    assert _status(bot.engine, "UCY") == ("active", None) and _status(bot.engine, "UBEN")[0] == "paused"
+
+
+def test_removing_someone_tells_them_kindly_unless_the_organiser_asks_for_quiet(bot):
+    reply = bot.command("remove <@UDI|di>", "UOLIVE")
+    assert "Removed <@UDI>" in reply["text"] and "note" in reply["text"]
+    (note,) = [c.args for c in bot.fake.calls_to("chat.postMessage") if c.args["channel"] == "UDI"]
+    assert "deleted" in note["text"] and "/unmentor join" in note["text"]
+
+    bot.fake.reset()
+    reply = bot.command("remove <@UCY|cy> quietly", "UOLIVE")
+    assert "weren't told" in reply["text"]
+    assert [c for c in bot.fake.calls_to("chat.postMessage") if c.args["channel"] == "UCY"] == []
+    assert "quietly" in bot.command("remove <@UBEN|ben> loudly", "UOLIVE")["text"]
+    assert _status(bot.engine, "UBEN")[0] == "active"
