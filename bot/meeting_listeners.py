@@ -11,7 +11,7 @@ from slack_sdk.errors import SlackApiError
 from bot import blocks, handling, ids
 from bot.gateway import SlackGateway
 from bot.services import Services
-from scheduler import delivery, meetings
+from scheduler import delivery, meeting_times, meetings
 from scheduler.meetings import Outcome, Result
 from storage.db import read_scope, session_scope
 
@@ -104,7 +104,7 @@ def register(app: App, services: Services) -> None:
             result = meetings.mark_missed(session, team_id, body["user"]["id"], _group_from_click(body))
         _send(services, team_id, result)
         reply = _common_reply(result) or (
-            blocks.met_cannot_miss_reply() if result.outcome is Outcome.not_now
+            blocks.met_cannot_miss_reply() if result.outcome is Outcome.already_met
             else blocks.missed_reply(result.group_id, result.outcome is Outcome.already))
         _tell(services, body, respond, reply)
 
@@ -128,7 +128,7 @@ def register(app: App, services: Services) -> None:
         if check.outcome is Outcome.done:
             reply = blocks.no_reply_choice(check.group_id)
         else:
-            reply = _common_reply(check) or blocks.no_reply_not_now_reply()
+            reply = _common_reply(check) or blocks.still_in_touch_reply()
         _tell(services, body, respond, reply)
 
     def partner_silent(rematch_now: bool):
@@ -138,8 +138,8 @@ def register(app: App, services: Services) -> None:
                 result = meetings.partner_silent(session, team_id, body["user"]["id"], _group_from_click(body),
                                                  rematch_now=rematch_now)
             _send(services, team_id, result)
-            if result.outcome is Outcome.not_now:
-                reply = blocks.no_reply_not_now_reply()
+            if result.outcome in (Outcome.in_touch, Outcome.too_soon):
+                reply = blocks.still_in_touch_reply()
             elif result.too_late_to_rematch:
                 reply = blocks.too_late_to_rematch_reply()
             elif rematch_now:
@@ -154,7 +154,7 @@ def register(app: App, services: Services) -> None:
         with session_scope(services.engine) as session:
             result = meetings.accept_reschedule(session, team_id, body["user"]["id"], _group_from_click(body))
         _send(services, team_id, result)
-        if result.outcome is Outcome.not_now:
+        if result.outcome is Outcome.own_suggestion:
             reply = blocks.cannot_accept_own_reply()
         else:
             reply = _common_reply(result) or blocks.reschedule_accepted_reply(
@@ -188,7 +188,7 @@ def register(app: App, services: Services) -> None:
 
         def check():
             with read_scope(services.engine) as session:
-                picked["at"] = meetings.picked_time(session, team_id, user_id, day, at)
+                picked["at"] = meeting_times.picked_time(session, team_id, user_id, day, at)
 
         if not handling.ack_modal(ack, check, "date"):
             return
@@ -214,7 +214,7 @@ def register(app: App, services: Services) -> None:
 
         def check():
             with read_scope(services.engine) as session:
-                picked["at"] = meetings.picked_time(session, team_id, user_id, day, at)
+                picked["at"] = meeting_times.picked_time(session, team_id, user_id, day, at)
             meetings.check_reschedule(picked["at"], note)
 
         if not handling.ack_modal(ack, check, "note"):
@@ -225,7 +225,7 @@ def register(app: App, services: Services) -> None:
             with session_scope(services.engine) as session:
                 result = meetings.ask_reschedule(session, team_id, user_id, group_id, suggested_at, note)
             _send(services, team_id, result)
-            if result.outcome is Outcome.not_now:
+            if result.outcome is Outcome.already_met:
                 reply = blocks.met_cannot_move_reply()
             else:
                 reply = _common_reply(result) or blocks.reschedule_reply(result.partner_ids, result.short_notice)

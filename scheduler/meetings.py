@@ -3,30 +3,34 @@
 Every click is safe to repeat: each function checks where the group already is, and a
 second identical click answers "already" and changes nothing. Messages the click sets off
 are queued in the outbox (by unique keys) and returned, so the caller can send them now.
+
+Each click first finds the clicker's match once (`_for_running_match`, or `_for_member_of_match`
+for the follow-up, which may come after the round has closed); the functions below it see
+only a match they may act on.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from enum import Enum
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from functools import wraps
+from typing import Callable
 
 from sqlmodel import Session
 
 from scheduler import rematch
+from scheduler.meeting_times import reminder_send_time
 from scheduler.membership import InputError, clean_text
 from storage import meetings as store
 from storage import members as member_store
 from storage import outbox
 from storage import rounds as round_store
 from storage.clock import now
-from storage.models import GroupStatus, MatchGroup, Member, MemberStatus, Round, RoundState
+from storage.models import GroupStatus, MatchGroup, Member, Round, RoundState
 
 # "My partner hasn't replied" is offered once a group has been quiet this long.
 QUIET_DAYS = 4
-# Reminders arrive the day before, at this hour in each person's own time zone.
-REMINDER_HOUR = 10
 NOTE_MAX = 500
 ANSWER_MAX = 1000
 WAITING = (GroupStatus.new.value, GroupStatus.rescheduling.value)
@@ -42,7 +46,10 @@ class Outcome(str, Enum):
     round_ended = "round_ended"    # a button on an earlier round's message
     match_ended = "match_ended"    # this match moved on (a partner went quiet or couldn't be reached)
     not_yours = "not_yours"        # not a member of that group (or a forged value)
-    not_now = "not_now"            # e.g. "partner hasn't replied" after the pair has met
+    already_met = "already_met"    # they've met, so there's nothing to move or to call missed
+    own_suggestion = "own_suggestion"  # the asker can't accept their own reschedule suggestion
+    in_touch = "in_touch"          # "partner hasn't replied", but the pair has scheduled, met or said they missed it
+    too_soon = "too_soon"          # "partner hasn't replied" before QUIET_DAYS have passed since the intro
 
 
 @dataclass
@@ -110,58 +117,49 @@ def _open(session: Session, team_id: str, user_id: str, group_id: int | None) ->
     return ctx
 
 
-def check_open(session: Session, team_id: str, user_id: str, group_id: int | None) -> Result:
+def _for_running_match(work: Callable[..., Result]) -> Callable[..., Result]:
+    """`work(session, ctx, ...)` becomes `f(session, team_id, user_id, group_id, ...)`, run only
+    when the clicker is in that match and it is still running; otherwise the result says why
+    not (not_yours, round_ended or match_ended) and nothing changes."""
+    @wraps(work)
+    def resolved(session: Session, team_id: str, user_id: str, group_id: int | None, *args, **kwargs) -> Result:
+        ctx = _open(session, team_id, user_id, group_id)
+        return ctx if isinstance(ctx, Result) else work(session, ctx, *args, **kwargs)
+    return resolved
+
+
+def _for_member_of_match(refused: Callable[[Result], object]):
+    """Like _for_running_match, but for any match the clicker is in, even after its round
+    closed (follow-ups are answered then); `refused` shapes the not_yours answer."""
+    def decorate(work):
+        @wraps(work)
+        def resolved(session: Session, team_id: str, user_id: str, group_id: int | None, *args, **kwargs):
+            ctx = _context(session, team_id, user_id, group_id)
+            return refused(Result(ctx)) if isinstance(ctx, Outcome) else work(session, ctx, *args, **kwargs)
+        return resolved
+    return decorate
+
+
+@_for_running_match
+def check_open(session: Session, ctx: _Context) -> Result:
     """Whether a button's group is the clicker's and still running (done), changing nothing."""
-    ctx = _open(session, team_id, user_id, group_id)
-    return ctx if isinstance(ctx, Result) else _result(ctx, Outcome.done)
+    return _result(ctx, Outcome.done)
 
 
-def check_silence_report(session: Session, team_id: str, user_id: str, group_id: int | None) -> Result:
-    """Whether "My partner hasn't replied" may be acted on: done, or not_now when the pair is in touch."""
-    ctx = _open(session, team_id, user_id, group_id)
-    if isinstance(ctx, Result):
-        return ctx
-    return _result(ctx, Outcome.done if quiet_long_enough(ctx.group) else Outcome.not_now)
+def _silence_outcome(group: MatchGroup) -> Outcome:
+    if group.status not in WAITING:
+        return Outcome.in_touch
+    return Outcome.done if quiet_long_enough(group) else Outcome.too_soon
 
 
-def reminder_time(meeting_at: datetime, timezone_name: str | None) -> datetime:
-    """The day before the meeting, at REMINDER_HOUR in the person's own time zone."""
-    try:
-        zone = ZoneInfo(timezone_name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
-    day_before: date = meeting_at.astimezone(zone).date() - timedelta(days=1)
-    return datetime.combine(day_before, time(REMINDER_HOUR), tzinfo=zone)
+@_for_running_match
+def check_silence_report(session: Session, ctx: _Context) -> Result:
+    """Whether "My partner hasn't replied" may be acted on: done, in_touch or too_soon."""
+    return _result(ctx, _silence_outcome(ctx.group))
 
 
-def reminder_send_time(meeting_at: datetime, timezone_name: str | None, at: datetime | None = None) -> datetime | None:
-    """When to remind one person: the day before at REMINDER_HOUR their time, or, when that has
-    passed (a chat fixed at short notice), now if it's daytime there and the chat is hours away;
-    otherwise no reminder, rather than one that wakes someone or arrives too late to help."""
-    at = at or now()
-    planned = reminder_time(meeting_at, timezone_name)
-    if planned >= at:
-        return planned
-    local_hour = at.astimezone(planned.tzinfo).hour
-    if meeting_at - at >= timedelta(hours=3) and 8 <= local_hour < 20:
-        return at
-    return None
-
-
-def meeting_time(day: date, at: time | None, timezone_name: str | None) -> datetime:
-    """A date (and maybe a time) picked by a member, in their own time zone; midday when no time is given."""
-    try:
-        zone = ZoneInfo(timezone_name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
-    return datetime.combine(day, at or time(12, 0), tzinfo=zone)
-
-
-def mark_scheduled(session: Session, team_id: str, user_id: str, group_id: int | None,
-                   meeting_at: datetime | None) -> Result:
-    ctx = _open(session, team_id, user_id, group_id)
-    if isinstance(ctx, Result):
-        return ctx
+@_for_running_match
+def mark_scheduled(session: Session, ctx: _Context, meeting_at: datetime | None) -> Result:
     if ctx.group.status == GroupStatus.scheduled.value and ctx.group.meeting_at == meeting_at:
         return _result(ctx, Outcome.already)
     if not round_store.transition_group(session, ctx.group, GroupStatus.scheduled.value, _NOT_MET,
@@ -195,24 +193,19 @@ def _move(session: Session, ctx: _Context, to_status: str, allowed_from, kind: s
     return _result(ctx, Outcome.done, [_update_intro(session, ctx, event.id)])
 
 
-def mark_met(session: Session, team_id: str, user_id: str, group_id: int | None) -> Result:
-    ctx = _open(session, team_id, user_id, group_id)
-    if isinstance(ctx, Result):
-        return ctx
+@_for_running_match
+def mark_met(session: Session, ctx: _Context) -> Result:
     return _move(session, ctx, GroupStatus.met.value, _NOT_MET, "met")
 
 
-def ask_reschedule(session: Session, team_id: str, user_id: str, group_id: int | None,
-                   suggested_at: datetime | None, note: str) -> Result:
+@_for_running_match
+def ask_reschedule(session: Session, ctx: _Context, suggested_at: datetime | None, note: str) -> Result:
     """Record a reschedule and tell the partner kindly, with what was suggested."""
     note = clean_text(note, "note", limit=NOTE_MAX, required=False, field="note")
-    ctx = _open(session, team_id, user_id, group_id)
-    if isinstance(ctx, Result):
-        return ctx
     short_notice = ctx.group.meeting_at is not None and ctx.group.meeting_at - now() < timedelta(days=1)
     if not round_store.transition_group(session, ctx.group, GroupStatus.rescheduling.value, _NOT_MET):
-        return _result(ctx, Outcome.not_now)  # they've met (or the match has moved on)
-    event = store.add_event(session, team_id, ctx.group.id, "reschedule_asked", ctx.member.id,
+        return _result(ctx, Outcome.already_met)  # (or, in a race, the match has just moved on)
+    event = store.add_event(session, ctx.group.team_id, ctx.group.id, "reschedule_asked", ctx.member.id,
                             _encode_suggestion(suggested_at, note))
     keys = [_update_intro(session, ctx, event.id)]
     for partner in ctx.others:
@@ -240,16 +233,14 @@ def latest_suggestion(session: Session, group_id: int):
     return event, suggested_at, note
 
 
-def accept_reschedule(session: Session, team_id: str, user_id: str, group_id: int | None) -> Result:
-    ctx = _open(session, team_id, user_id, group_id)
-    if isinstance(ctx, Result):
-        return ctx
+@_for_running_match
+def accept_reschedule(session: Session, ctx: _Context) -> Result:
     latest = latest_suggestion(session, ctx.group.id)
     if latest is None or ctx.group.status != GroupStatus.rescheduling.value:
         return _result(ctx, Outcome.already)
     asked, suggested_at, _ = latest
     if asked.member_id == ctx.member.id:
-        return _result(ctx, Outcome.not_now)  # one can't accept one's own suggestion
+        return _result(ctx, Outcome.own_suggestion)
     # With a suggested time the pair is scheduled; with only a note they still need to find
     # one, so they go back to waiting (and the nudge still reaches them).
     to_status = GroupStatus.scheduled.value if suggested_at else GroupStatus.new.value
@@ -258,36 +249,30 @@ def accept_reschedule(session: Session, team_id: str, user_id: str, group_id: in
         return _result(ctx, Outcome.already)
     keys = _record_scheduled(session, ctx, suggested_at) if suggested_at else []
     result = _result(ctx, Outcome.done, keys)
-    accepted = store.add_event(session, team_id, ctx.group.id, "reschedule_accepted", ctx.member.id)
+    accepted = store.add_event(session, ctx.group.team_id, ctx.group.id, "reschedule_accepted", ctx.member.id)
     result.send_now.append(_queue(session, ctx, "reschedule_accepted", f"reschedule_accepted:{accepted.id}",
                                   member_id=asked.member_id))
     return result
 
 
-def mark_missed(session: Session, team_id: str, user_id: str, group_id: int | None) -> Result:
+@_for_running_match
+def mark_missed(session: Session, ctx: _Context) -> Result:
     """A missed call, recorded without blame; the caller asks whether to try again."""
-    ctx = _open(session, team_id, user_id, group_id)
-    if isinstance(ctx, Result):
-        return ctx
     if ctx.group.status == GroupStatus.met.value:
-        return _result(ctx, Outcome.not_now)
+        return _result(ctx, Outcome.already_met)
     return _move(session, ctx, GroupStatus.missed.value, _CAN_MISS, "missed", meeting_at=None)
 
 
-def try_again(session: Session, team_id: str, user_id: str, group_id: int | None) -> Result:
-    ctx = _open(session, team_id, user_id, group_id)
-    if isinstance(ctx, Result):
-        return ctx
+@_for_running_match
+def try_again(session: Session, ctx: _Context) -> Result:
     return _move(session, ctx, GroupStatus.new.value, [GroupStatus.missed.value], "try_again")
 
 
-def leave_it_there(session: Session, team_id: str, user_id: str, group_id: int | None) -> Result:
-    ctx = _open(session, team_id, user_id, group_id)
-    if isinstance(ctx, Result):
-        return ctx
+@_for_running_match
+def leave_it_there(session: Session, ctx: _Context) -> Result:
     if ctx.group.status != GroupStatus.missed.value or store.latest_event(session, ctx.group.id, "left_there"):
         return _result(ctx, Outcome.already)
-    store.add_event(session, team_id, ctx.group.id, "left_there", ctx.member.id)
+    store.add_event(session, ctx.group.team_id, ctx.group.id, "left_there", ctx.member.id)
     return _result(ctx, Outcome.done)
 
 
@@ -296,18 +281,18 @@ def quiet_long_enough(group: MatchGroup, at: datetime | None = None) -> bool:
     return group.status in WAITING and (at or now()) >= group.created_at + timedelta(days=QUIET_DAYS)
 
 
-def partner_silent(session: Session, team_id: str, user_id: str, group_id: int | None, *, rematch_now: bool) -> Result:
+@_for_running_match
+def partner_silent(session: Session, ctx: _Context, *, rematch_now: bool) -> Result:
     """The partner never answered: a fresh match this round, or sit out and go first next time.
 
     The quiet partner is told kindly that the match has moved on; nobody is blamed.
     """
-    ctx = _open(session, team_id, user_id, group_id)
-    if isinstance(ctx, Result):
-        return ctx
-    if not quiet_long_enough(ctx.group):
-        return _result(ctx, Outcome.not_now)
+    silence = _silence_outcome(ctx.group)
+    if silence is not Outcome.done:
+        return _result(ctx, silence)
     if not round_store.transition_group(session, ctx.group, GroupStatus.ended.value, WAITING):
-        return _result(ctx, Outcome.not_now)
+        return _result(ctx, Outcome.in_touch)  # another click moved the pair on a moment ago
+    team_id = ctx.group.team_id
     event = store.add_event(session, team_id, ctx.group.id, "no_reply", ctx.member.id)
     keys = [_update_intro(session, ctx, event.id)]
     for partner in ctx.others:
@@ -349,12 +334,9 @@ def check_follow_up(form: FollowUpForm) -> FollowUpForm:
     )
 
 
-def follow_up_prefill(session: Session, team_id: str, user_id: str,
-                      group_id: int | None) -> tuple[Result, FollowUpForm]:
+@_for_member_of_match(refused=lambda result: (result, FollowUpForm()))
+def follow_up_prefill(session: Session, ctx: _Context) -> tuple[Result, FollowUpForm]:
     """Whether this member may answer for this group (done or not_yours), and what they answered before."""
-    ctx = _context(session, team_id, user_id, group_id)
-    if isinstance(ctx, Outcome):
-        return Result(ctx), FollowUpForm()
     row = store.get_follow_up(session, ctx.group.id, ctx.member.id)
     form = FollowUpForm(row.learned, row.shared, row.stay_in_touch, row.organisers_may_read) if row else FollowUpForm()
     return _result(ctx, Outcome.done), form
@@ -367,14 +349,12 @@ def check_reschedule(suggested_at: datetime | None, note: str) -> None:
     clean_text(note, "note", limit=NOTE_MAX, required=False, field="note")
 
 
-def save_follow_up(session: Session, team_id: str, user_id: str, group_id: int | None, form: FollowUpForm) -> Result:
+@_for_member_of_match(refused=lambda result: result)
+def save_follow_up(session: Session, ctx: _Context, form: FollowUpForm) -> Result:
     """Store one member's answers (again replaces them). When everyone wants to stay in touch, all are told."""
     form = check_follow_up(form)
-    ctx = _context(session, team_id, user_id, group_id)
-    if isinstance(ctx, Outcome):
-        return Result(ctx)
     store.save_follow_up(
-        session, team_id=team_id, round_id=ctx.round.id, group_id=ctx.group.id, member_id=ctx.member.id,
+        session, team_id=ctx.group.team_id, round_id=ctx.round.id, group_id=ctx.group.id, member_id=ctx.member.id,
         learned=form.learned, shared=form.shared, stay_in_touch=form.stay_in_touch,
         organisers_may_read=form.organisers_may_read,
     )
@@ -386,54 +366,3 @@ def save_follow_up(session: Session, team_id: str, user_id: str, group_id: int |
             keys.append(_queue(session, ctx, "stay_in_touch", f"stay_in_touch:{ctx.group.id}:{person.id}",
                                member_id=person.id))
     return _result(ctx, Outcome.done, keys)
-
-
-def account_for_round(session: Session, round_: Round) -> list[Member]:
-    """At close: count a quiet round for whoever didn't meet; two in a row pause them, kindly. Returns those paused.
-
-    Only people who took part count: anyone not in this round (skipping, paused, unmatched)
-    starts again from nothing, since "two rounds running" means in a row.
-    """
-    paused, taking_part = [], set()
-    for group in round_store.groups_of_round(session, round_.id):
-        people = [m for m in round_store.group_members(session, group.id) if m.slack_user_id]
-        taking_part.update(m.id for m in people)
-        if group.status == GroupStatus.ended.value:
-            reporters = {e.member_id for e in store.events(session, group.id, "no_reply")}
-            # In a pair the quiet one is clear; in a trio nobody can say who it was, so nobody counts.
-            quiet = [m for m in people if m.id not in reporters] if reporters and len(people) == 2 else []
-        elif group.status in (GroupStatus.met.value, GroupStatus.scheduled.value):
-            for person in people:
-                member_store.set_quiet_rounds(session, person, 0)
-            continue
-        else:
-            quiet = people
-        for person in quiet:
-            if person.quiet_rounds + 1 >= 2 and person.status == MemberStatus.active.value:
-                member_store.set_status(session, person, MemberStatus.paused)
-                member_store.set_quiet_rounds(session, person, 0)
-                paused.append(person)
-            else:
-                member_store.set_quiet_rounds(session, person, person.quiet_rounds + 1)
-    member_store.reset_quiet_rounds_except(session, round_.team_id, taking_part)
-    if paused:
-        outbox.queue(session, round_.team_id, [
-            {"key": f"paused_quiet:{round_.id}:{m.id}", "kind": "paused_quiet", "round_id": round_.id,
-             "member_id": m.id} for m in paused
-        ])
-    return paused
-
-
-def picked_time(session: Session, team_id: str, user_id: str, day: date | None, at: time | None) -> datetime | None:
-    """A day and time picked in a modal, read in the picker's own time zone; InputError if it has passed."""
-    if day is None:
-        if at is not None:
-            raise InputError("Pick a day to go with that time.", "date")
-        return None
-    member = member_store.get_member(session, team_id, user_id)
-    timezone_name = member.timezone if member else None
-    when = meeting_time(day, at, timezone_name)
-    today = now().astimezone(when.tzinfo).date()
-    if day < today:
-        raise InputError("That day has already passed; pick today or later.", "date")
-    return when

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from scheduler import avoid, meetings, membership
+from scheduler import avoid, meetings, membership, quiet_rounds
 from scheduler import prompts as prompt_library
 from scheduler.matching import Candidate, match, utc_offset_hours
 from scheduler.round_settings import load_schedule
@@ -258,7 +258,7 @@ def _queue_phase_messages(session: Session, round_: Round, phase: str) -> None:
             # recorded as an event too, so stats count it like any other outcome.
             if store.transition_group(session, g, GroupStatus.no_reply.value, meetings.WAITING):
                 meeting_store.add_event(session, round_.team_id, g.id, "no_reply", note="the round closed")
-        meetings.account_for_round(session, round_)
+        quiet_rounds.account_for_round(session, round_)
     outbox.queue(session, round_.team_id, messages)
 
 

@@ -57,9 +57,9 @@ def group(engine, group_id) -> MatchGroup:
 
 def test_my_partner_hasnt_replied_waits_a_few_days_from_when_the_pair_was_introduced(engine, pairs):
     with freeze_time(OPENS + timedelta(days=1)), session_scope(engine) as session:
-        assert meetings.check_silence_report(session, TEAM, "UADA", pairs["UADA"]).outcome is Outcome.not_now
+        assert meetings.check_silence_report(session, TEAM, "UADA", pairs["UADA"]).outcome is Outcome.too_soon
         # Even a forged click can't end a match this early.
-        assert meetings.partner_silent(session, TEAM, "UADA", pairs["UADA"], rematch_now=True).outcome is Outcome.not_now
+        assert meetings.partner_silent(session, TEAM, "UADA", pairs["UADA"], rematch_now=True).outcome is Outcome.too_soon
     assert group(engine, pairs["UADA"]).status == "new"
     with freeze_time(OPENS + timedelta(days=4, minutes=1)), session_scope(engine) as session:
         result = meetings.partner_silent(session, TEAM, "UADA", pairs["UADA"], rematch_now=True)
@@ -68,7 +68,24 @@ def test_my_partner_hasnt_replied_waits_a_few_days_from_when_the_pair_was_introd
     with freeze_time(OPENS + timedelta(days=4, hours=2)), session_scope(engine) as session:
         fresh = session.get(MatchGroup, result.new_group_id)
         assert not meetings.quiet_long_enough(fresh)
-        assert meetings.check_silence_report(session, TEAM, "UADA", fresh.id).outcome is Outcome.not_now
+        assert meetings.check_silence_report(session, TEAM, "UADA", fresh.id).outcome is Outcome.too_soon
+
+
+def test_each_refusal_says_why_and_changes_nothing(engine, pairs):
+    # Ada asks to move the chat; she can't accept her own suggestion, ben can.
+    with freeze_time(OPENS + timedelta(days=1)), session_scope(engine) as session:
+        meetings.ask_reschedule(session, TEAM, "UADA", pairs["UADA"], None, "Next week?")
+        assert meetings.accept_reschedule(session, TEAM, "UADA", pairs["UADA"]).outcome is Outcome.own_suggestion
+    assert group(engine, pairs["UADA"]).status == "rescheduling"
+    # Cy and di have met: nothing left to move or to call missed, and they're plainly in touch.
+    with freeze_time(OPENS + timedelta(days=5)), session_scope(engine) as session:
+        meetings.mark_met(session, TEAM, "UCY", pairs["UCY"])
+        assert meetings.mark_missed(session, TEAM, "UDI", pairs["UDI"]).outcome is Outcome.already_met
+        assert meetings.ask_reschedule(session, TEAM, "UDI", pairs["UDI"], None, "Later?").outcome is Outcome.already_met
+        assert meetings.check_silence_report(session, TEAM, "UDI", pairs["UDI"]).outcome is Outcome.in_touch
+        result = meetings.partner_silent(session, TEAM, "UDI", pairs["UDI"], rematch_now=True)
+        assert result.outcome is Outcome.in_touch and result.new_group_id is None
+    assert group(engine, pairs["UCY"]).status == "met"
 
 
 def test_after_the_follow_up_has_gone_out_no_new_match_is_started(engine, pairs):
@@ -159,7 +176,7 @@ def test_leaving_deletes_the_notes_a_member_wrote_and_their_pending_notice(engin
 
 
 def test_quiet_rounds_count_only_rounds_in_a_row(engine, pairs):
-    from scheduler.meetings import account_for_round
+    from scheduler.quiet_rounds import account_for_round
 
     with session_scope(engine) as session:
         round_ = session.exec(select(Round)).one()
@@ -172,7 +189,7 @@ def test_quiet_rounds_count_only_rounds_in_a_row(engine, pairs):
 
 
 def test_only_the_quiet_partner_of_a_pair_counts_a_quiet_round_and_nobody_in_a_trio(engine, pairs):
-    from scheduler.meetings import account_for_round
+    from scheduler.quiet_rounds import account_for_round
 
     with freeze_time(OPENS + timedelta(days=5)), session_scope(engine) as session:
         meetings.partner_silent(session, TEAM, "UADA", pairs["UADA"], rematch_now=False)

@@ -31,7 +31,7 @@ from bot.blocks.sends import (  # noqa: F401
 from bot.blocks.meetings import (  # noqa: F401
     round_ended_reply, match_ended_reply, too_late_to_rematch_reply, met_cannot_move_reply, not_yours_reply,
     scheduled_reply, met_reply, reschedule_reply, missed_reply, try_again_reply, leave_it_reply,
-    met_cannot_miss_reply, no_reply_choice, no_reply_not_now_reply, rematched_reply, sat_out_reply,
+    met_cannot_miss_reply, no_reply_choice, still_in_touch_reply, rematched_reply, sat_out_reply,
     cannot_accept_own_reply, reschedule_accepted_reply, follow_up_thanks, scheduled_modal, reschedule_modal,
     follow_up_modal, read_date_and_time, read_note, read_follow_up_modal,
 )

@@ -93,7 +93,7 @@ def no_reply_choice(group_id: int) -> Message:
     ))
 
 
-def no_reply_not_now_reply() -> Message:
+def still_in_touch_reply() -> Message:
     return _message("It looks like you two are already in touch, so I've left your match as it is.")
 
 
