@@ -132,7 +132,20 @@ def _invoke(args, db_url):
     return CliRunner().invoke(cli_module.cli, args, env={"DATABASE_URL": db_url})
 
 
+def _workspace(db_url, team_id="T1"):
+    """A workspace the database knows (as after someone's first /unmentor there)."""
+    from storage import members as store
+    from storage.db import make_engine, session_scope, upgrade
+
+    engine = make_engine(db_url)
+    upgrade(engine)
+    with session_scope(engine) as session:
+        store.ensure_workspace(session, team_id)
+    engine.dispose()
+
+
 def test_organisers_change_the_schedule_and_bad_changes_change_nothing(sqlite_url):
+    _workspace(sqlite_url)
     result = _invoke(["schedule", "set", "--team", "T1", "--cadence", "fortnightly", "--day", "wednesday",
                       "--time", "14:30", "--timezone", "Europe/Paris", "--country", "FR"], sqlite_url)
     assert result.exit_code == 0, result.output
@@ -156,6 +169,7 @@ def test_organisers_replace_the_prompt_library_with_their_own_file(sqlite_url, t
     }}
     path = tmp_path / "prompts.json"
     path.write_text(json.dumps(mine))
+    _workspace(sqlite_url)
     result = _invoke(["prompts", "load", "--team", "T1", str(path)], sqlite_url)
     assert result.exit_code == 0, result.output
     assert "4 prompts in 2 themes" in result.output
@@ -177,6 +191,7 @@ def test_stats_prints_every_round_as_a_table_json_or_csv(db_url):
     from storage.db import make_engine, session_scope, upgrade
     from storage.models import MatchGroup, MeetingEvent, Round
 
+    _workspace(db_url)
     engine = make_engine(db_url)
     upgrade(engine)
     opened = datetime(2026, 12, 7, 10, tzinfo=tz.utc)

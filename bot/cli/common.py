@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import sys
+from typing import Callable
 
 import click
 
@@ -41,26 +43,74 @@ def engine_for(url: str):
     return engine
 
 
-def team_for_round(engine, client, team: str | None) -> str:
+# Slack team IDs are a T and then capitals and digits (T012AB3CD).
+TEAM_ID = re.compile(r"T[A-Z0-9]{1,20}")
+HOW_TO_FIND_TEAM = (
+    "A workspace's ID is in its address when you open Slack in a browser: app.slack.com/client/T…/ "
+    "(the part starting with T)."
+)
+
+
+def _token_workspace(client) -> tuple[str, str] | None:
+    """The bot token's own workspace (ID, name), by asking Slack's auth.test; None if Slack can't say."""
+    from urllib.error import URLError
+
+    from slack_sdk.errors import SlackApiError
+
+    try:
+        auth = client.auth_test()
+    except (SlackApiError, URLError, OSError, TimeoutError):
+        return None
+    return auth["team_id"], auth.get("team") or ""
+
+
+def _optional_client():
+    """A Slack client when a bot token is set (to ask which workspace it belongs to), else None."""
+    try:
+        current = load_settings(need_slack=False)
+    except SettingError:
+        return None
+    if not current.bot_token:
+        return None
+    from bot.app import make_client
+
+    return make_client(current)
+
+
+def workspace(engine, team: str | None, slack: Callable[[], object | None] = _optional_client) -> str:
+    """The workspace a command is for: the one named with --team, or the only one there is.
+
+    A name is taken only when it's a workspace this database knows or the bot token's own, so a
+    typo never starts a new, empty workspace. With none known yet, the bot token's own is used.
+    """
     from storage import members as store
     from storage.db import session_scope
 
-    if team:
-        return team
     with session_scope(engine) as session:
-        teams = store.team_ids(session)
-    if len(teams) == 1:
-        return teams[0]
-    if len(teams) > 1:
-        fail(f"this database serves several workspaces ({', '.join(teams)}): say which with --team")
-    from bot.clock import ensure_own_workspace
-
-    ensure_own_workspace(engine, client)
-    with session_scope(engine) as session:
-        teams = store.team_ids(session)
-    if not teams:
-        fail("no workspace yet: nobody has used the bot and Slack's auth.test didn't answer")
-    return teams[0]
+        known = store.team_ids(session)
+    if team is not None:
+        if not TEAM_ID.fullmatch(team):
+            fail(f"'{team}' isn't a Slack team ID: they look like T012AB3CD. {HOW_TO_FIND_TEAM}")
+        if team in known:
+            return team
+    elif len(known) == 1:
+        return known[0]
+    elif len(known) > 1:
+        fail(f"this database serves several workspaces ({', '.join(known)}): say which with --team")
+    client = slack()
+    own = _token_workspace(client) if client is not None else None
+    if own is not None and team in (None, own[0]):
+        with session_scope(engine) as session:
+            store.ensure_workspace(session, *own)
+        return own[0]
+    if team is not None:
+        also = f" and the bot token's own is {own[0]}" if own else ""
+        listed = ", ".join(known) or "none yet"
+        fail(f"there's no workspace {team} here (known: {listed}{also}). {HOW_TO_FIND_TEAM}")
+    token = ("Slack's auth.test didn't answer, so the bot token's own workspace isn't known either"
+             if client is not None else "set SLACK_BOT_TOKEN and the bot token's own workspace is used")
+    fail(f"no workspace yet. The first /unmentor anyone types in Slack records it; or {token}; "
+         f"or name one with --team. {HOW_TO_FIND_TEAM}")
 
 
 def round_tools(team: str | None):
@@ -70,25 +120,16 @@ def round_tools(team: str | None):
     from bot.app import make_client
 
     client = make_client(current)
-    return engine, client, team_for_round(engine, client, team)
+    return engine, client, workspace(engine, team, lambda: client)
 
 
 def local_tools(team: str | None):
-    """Database and workspace for commands that change settings (no Slack call unless the team is unknown)."""
+    """Database and workspace for commands that change settings (Slack is asked only when the workspace is unknown)."""
     engine = engine_for(database_url())
-    if team:
-        return engine, team
-    from storage import members as store
-    from storage.db import session_scope
-
-    with session_scope(engine) as session:
-        teams = store.team_ids(session)
-    if len(teams) != 1:
-        fail("say which workspace with --team (a Slack team ID like T012AB3CD)")
-    return engine, teams[0]
+    return engine, workspace(engine, team)
 
 
-TEAM_OPTION = click.option("--team", default=None, help="Slack team ID, when the database serves several workspaces.")
+TEAM_OPTION = click.option("--team", default=None, help="Slack team ID (T012AB3CD), when the database serves several workspaces.")
 PACE_OPTION = click.option(
     "--pace", type=click.FloatRange(0, 60), default=1.2, show_default=True,
     help="Seconds between sends (Slack's conversations.open allows about 50 a minute).",
