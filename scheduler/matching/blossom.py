@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import deque
 from itertools import islice
+from typing import Callable, Iterable
 
 from scheduler.matching.greedy import greedy_start
 from scheduler.matching.zones import hours_overlap
@@ -44,6 +45,13 @@ class Matcher:
         greedy_start(self)
 
     # --------------------------------------------------------------- searches
+    def restart(self, dead: Iterable[int] = ()) -> None:
+        """Forget every earlier search: a new criterion (or a changed graph) needs fresh trees."""
+        self.alive = [True] * self.n
+        for v in dead:
+            self.alive[v] = False
+        self._index()
+
     def _index(self) -> None:
         self.free_by_org = {}
         self.unl_by_org = {}
@@ -59,15 +67,17 @@ class Matcher:
         if not bucket:
             del self.free_by_org[self.org[v]]
 
-    def search(self, root: int, for_priority: bool) -> bool:
+    def search(self, root: int, swap_to: Callable[[int], bool] | None = None,
+               record: list[int] | None = None) -> bool:
         """Edmonds' blossom search (single alternating tree, BFS) from a free root.
 
-        Normal mode stops at a free vertex (augment). Priority mode also stops at an
-        even-level matched non-priority vertex w: flipping the even alternating path
-        root..w matches the root and frees w, keeping the cardinality. Returns True if
-        the root was matched; otherwise the tree is Hungarian and is discarded.
+        It stops at a free vertex (augment). With swap_to, it also stops at an even-level
+        matched vertex w for which swap_to(w) holds (a non-priority person, say): flipping
+        the even alternating path root..w matches the root and frees w, keeping the
+        cardinality. Returns True if the root was matched; otherwise the tree is Hungarian
+        and is discarded, its even vertices first added to record when one is given.
         """
-        org, hist, mate, prio = self.org, self.hist, self.mate, self.prio
+        org, hist, mate = self.org, self.hist, self.mate
         free_by_org, unl_by_org = self.free_by_org, self.unl_by_org
         self._drop_free(root)
 
@@ -115,7 +125,7 @@ class Matcher:
             if f >= 0:
                 p[f] = v
                 return ("free", f)
-            if for_priority and v != root and not prio[v]:
+            if swap_to is not None and v != root and swap_to(v):
                 return ("swap", v)
             return None
 
@@ -249,6 +259,8 @@ class Matcher:
         if t is None:
             for v in tree:
                 self.alive[v] = False
+            if record is not None:
+                record.extend(evens)
             return False
 
         kind, end = t
@@ -282,11 +294,11 @@ class Matcher:
         rng.shuffle(roots)
         for r in roots:
             if self.alive[r] and self.mate[r] < 0:
-                self.search(r, for_priority=True)
+                self.search(r, swap_to=lambda w: not self.prio[w])
         roots = [v for v in range(self.n) if self.mate[v] < 0 and self.alive[v]]
         rng.shuffle(roots)
         for r in roots:
             if self.free_count <= lower_bound:
                 break  # provably optimal: nothing left to find
             if self.alive[r] and self.mate[r] < 0:
-                self.search(r, for_priority=False)
+                self.search(r)

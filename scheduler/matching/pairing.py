@@ -9,6 +9,7 @@ from typing import Iterable, Sequence
 
 from scheduler.matching import refine
 from scheduler.matching.blossom import Matcher
+from scheduler.matching.trios import place_trios
 
 ODD_MODES = ("trio", "sit_out")
 
@@ -52,11 +53,25 @@ def match(
     Exact maximum cardinality on the 'allowed pairs' graph; among maximum matchings,
     as many priority people as possible are covered; then, without changing who is
     matched, pairs are nudged towards shared working hours. With odd="trio", people
-    still left over join a distinct pair when all three may meet. Deterministic in
-    (candidates, history, seed, odd), whatever the order of candidates and history.
+    still left over join a distinct pair when all three may meet, and the matching is
+    chosen so that trios leave out as few people as any grouping into pairs and trios
+    could (then as few with priority). Deterministic in (candidates, history, seed,
+    odd), whatever the order of candidates and history.
     """
     if odd not in ODD_MODES:
         raise ValueError(f"odd must be one of {ODD_MODES}, not {odd!r}")
+    people, matcher, bound = build_matcher(candidates, history, seed)
+    matcher.run(bound)
+    groups, left = _groups(matcher, odd)
+    ids = [c.id for c in people]
+    out = sorted(tuple(sorted(ids[v] for v in g)) for g in groups)
+    return MatchResult(groups=out, unmatched=sorted(ids[v] for v in left))
+
+
+def build_matcher(
+    candidates: Sequence[Candidate], history: Iterable[tuple[str, str]], seed: int
+) -> tuple[list[Candidate], Matcher, int]:
+    """People in a fixed order (by id), a matcher over them, and the fewest any matching can leave out."""
     people = sorted(candidates, key=lambda c: c.id)
     for a, b in zip(people, people[1:]):
         if a.id == b.id:
@@ -75,25 +90,37 @@ def match(
         hist[ib].add(ia)
     offsets = [c.utc_offset_hours for c in people]
     prio = [bool(c.priority) for c in people]
-
     sizes = [0] * len(org_index)
     for o in org:
         sizes[o] += 1
-    matcher = Matcher(org, hist, offsets, prio, random.Random(seed))
-    matcher.run(lower_bound_unmatched(sizes))
+    return people, Matcher(org, hist, offsets, prio, random.Random(seed)), lower_bound_unmatched(sizes)
 
-    mate = matcher.mate
+
+def _groups(matcher: Matcher, odd: str) -> tuple[list[list[int]], list[int]]:
+    """Pairs (and trios) from a maximum matching, and who is left out."""
+    n, mate = matcher.n, matcher.mate
     pairs = [[v, mate[v]] for v in range(n) if v < mate[v]]
     left = [v for v in range(n) if mate[v] < 0]
     refine.improve_overlap(matcher, pairs)
     groups = [list(pr) for pr in pairs]
-    if odd == "trio" and left and pairs:
-        owner = refine.add_trios(matcher, pairs, left)
-        for i, u in owner.items():
-            groups[i].append(u)
-        taken = set(owner.values())
-        left = [u for u in left if u not in taken]
-
-    ids = [c.id for c in people]
-    out = sorted(tuple(sorted(ids[v] for v in g)) for g in groups)
-    return MatchResult(groups=out, unmatched=sorted(ids[v] for v in left))
+    if odd != "trio" or not left or not pairs:
+        return groups, left
+    owner = refine.add_trios(matcher, pairs, left)
+    for i, u in owner.items():
+        groups[i].append(u)
+    taken = set(owner.values())
+    left = [u for u in left if u not in taken]
+    if not left:
+        return groups, left
+    # The quick pass left someone out: another maximum matching may let a trio place
+    # them, so the arrangement is found exactly.
+    for a, b in pairs:
+        mate[a], mate[b] = b, a
+    before = {(min(pr), max(pr)) for pr in pairs}
+    trios = place_trios(matcher)
+    in_trio = {v for t in trios for v in t}
+    pairs = [[v, mate[v]] for v in range(n) if v < mate[v] and v not in in_trio]
+    # Only pairs the placement made need another look for shared working hours.
+    refine.improve_overlap(matcher, pairs, only=[i for i, (a, b) in enumerate(pairs) if (a, b) not in before])
+    groups = [list(pr) for pr in pairs] + [list(t) for t in trios]
+    return groups, [v for v in range(n) if mate[v] < 0 and v not in in_trio]

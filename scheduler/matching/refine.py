@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterable
 
 if TYPE_CHECKING:
     from scheduler.matching.blossom import Matcher
@@ -14,11 +14,12 @@ _OVERLAP_SWAP_TRIES = 64
 _TRIO_SCAN_BUDGET = 5_000_000
 
 
-def improve_overlap(m: Matcher, pairs: list[list[int]]) -> None:
+def improve_overlap(m: Matcher, pairs: list[list[int]], only: Iterable[int] | None = None) -> None:
     """Swap partners between two pairs when that gives more pairs with shared working
-    hours; the set of matched people, hence cardinality and priority, is unchanged."""
+    hours; the set of matched people, hence cardinality and priority, is unchanged.
+    With only, just those pairs (by index) are tried: the others had their turn."""
     ov, ok = m.overlap, m.allowed
-    bad = [i for i, (a, b) in enumerate(pairs) if not ov(a, b)]
+    bad = [i for i in (range(len(pairs)) if only is None else only) if not ov(*pairs[i])]
     if not bad or len(pairs) < 2:
         return
     order = list(range(len(pairs)))
