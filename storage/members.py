@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any, Iterable
 
 from sqlalchemy import delete, func, update
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from storage import avoids
@@ -23,15 +22,12 @@ from storage.models import (
     Setting,
     Workspace,
 )
+from storage.upsert import insert_missing, insert_or_update
 
 
 def ensure_workspace(session: Session, team_id: str, name: str = "") -> Workspace:
-    workspace = session.get(Workspace, team_id)
-    if workspace is None:
-        workspace = Workspace(team_id=team_id, name=name)
-        session.add(workspace)
-        session.flush()
-    return workspace
+    insert_missing(session, Workspace, ["team_id"], {"team_id": team_id, "name": name})
+    return session.get(Workspace, team_id)
 
 
 def team_ids(session: Session) -> list[str]:
@@ -49,20 +45,24 @@ def get_member_by_id(session: Session, member_id: int) -> Member | None:
 
 
 def upsert_member(session: Session, team_id: str, slack_user_id: str, **fields: Any) -> tuple[Member, bool]:
-    """Create or update a member; returns (member, created). Joining again never duplicates."""
-    member = get_member(session, team_id, slack_user_id)
-    created = member is None
-    if created:
-        member = Member(team_id=team_id, slack_user_id=slack_user_id)
-    for name, value in fields.items():
-        setattr(member, name, value)
-    member.updated_at = now()
-    try:
-        with session.begin_nested():
-            session.add(member)
-    except IntegrityError:
-        # Two joins raced (a double-submitted modal): the other one created the row.
-        return upsert_member(session, team_id, slack_user_id, **fields)
+    """Create or update a member; returns (member, created). Joining again never duplicates.
+
+    Two joins at once (a double-submitted modal) both land: the database's unique key picks
+    which one creates the row, and the other updates it.
+    """
+    created = insert_missing(session, Member, ["team_id", "slack_user_id"],
+                             {"team_id": team_id, "slack_user_id": slack_user_id, **fields})
+    if not created:
+        session.exec(
+            update(Member)
+            .where(Member.team_id == team_id, Member.slack_user_id == slack_user_id)
+            .values(**fields, updated_at=now())
+        )
+    member = session.exec(
+        select(Member)
+        .where(Member.team_id == team_id, Member.slack_user_id == slack_user_id)
+        .execution_options(populate_existing=True)
+    ).one()
     return member, created
 
 
@@ -180,11 +180,8 @@ def list_organisers(session: Session, team_id: str) -> list[str]:
 
 
 def add_organiser(session: Session, team_id: str, slack_user_id: str, added_by: str | None) -> bool:
-    if is_listed_organiser(session, team_id, slack_user_id):
-        return False
-    session.add(Organiser(team_id=team_id, slack_user_id=slack_user_id, added_by=added_by))
-    session.flush()
-    return True
+    return insert_missing(session, Organiser, ["team_id", "slack_user_id"],
+                          {"team_id": team_id, "slack_user_id": slack_user_id, "added_by": added_by})
 
 
 def remove_organiser(session: Session, team_id: str, slack_user_id: str) -> bool:
@@ -203,14 +200,9 @@ def get_setting(session: Session, team_id: str, key: str, default: Any = None) -
 
 
 def put_setting(session: Session, team_id: str, key: str, value: Any) -> None:
-    row = session.get(Setting, (team_id, key))
-    if row is None:
-        row = Setting(team_id=team_id, key=key, value=json.dumps(value))
-    else:
-        row.value = json.dumps(value)
-        row.updated_at = now()
-    session.add(row)
-    session.flush()
+    insert_or_update(session, Setting, ["team_id", "key"],
+                     {"team_id": team_id, "key": key, "value": json.dumps(value), "updated_at": now()},
+                     update=["value", "updated_at"])
 
 
 def delete_setting(session: Session, team_id: str, key: str) -> None:
@@ -226,13 +218,9 @@ def organisation_for_domain(session: Session, team_id: str, domain: str) -> str 
 
 
 def set_domain(session: Session, team_id: str, domain: str, organisation: str) -> None:
-    row = session.get(OrganisationDomain, (team_id, domain.lower()))
-    if row is None:
-        row = OrganisationDomain(team_id=team_id, domain=domain.lower(), organisation=organisation)
-    else:
-        row.organisation = organisation
-    session.add(row)
-    session.flush()
+    insert_or_update(session, OrganisationDomain, ["team_id", "domain"],
+                     {"team_id": team_id, "domain": domain.lower(), "organisation": organisation},
+                     update=["organisation"])
 
 
 def remove_domain(session: Session, team_id: str, domain: str) -> bool:
@@ -256,11 +244,4 @@ def domain_map(session: Session, team_id: str) -> dict[str, str]:
 
 def claim_request(session: Session, team_id: str, key: str) -> bool:
     """True the first time a key is seen; False for a retry or a double click."""
-    if session.get(HandledRequest, key) is not None:
-        return False
-    try:
-        with session.begin_nested():
-            session.add(HandledRequest(key=key, team_id=team_id))
-    except IntegrityError:
-        return False
-    return True
+    return insert_missing(session, HandledRequest, ["key"], {"key": key, "team_id": team_id})

@@ -8,6 +8,7 @@ organiser named in UNMENTOR_ORGANISERS).
 from __future__ import annotations
 
 import json
+import threading
 import time
 import uuid
 
@@ -257,3 +258,29 @@ def test_skip_this_round_on_the_heads_up_takes_one_click(server, slack, db, team
     assert "sit out the next round" in reply["text"] and reply["replace_original"] is True
     assert member(db, team, "U0JO").status == "skipping"
     assert slack.wait_for(lambda f: f.calls_to("views.publish"))  # App Home shows the change
+
+
+def test_forty_joins_at_once_into_a_fresh_workspace_all_land(server, slack, db, team):
+    # The first /unmentor in a workspace creates its row; forty arriving together race to do
+    # it (on PostgreSQL the losers used to fail on workspace_pkey and were silently lost).
+    users = [f"U0RUSH{n:02d}" for n in range(40)]
+    for n, user in enumerate(users):
+        slack.add_user(user, real_name=f"Rush {n}", email=f"rush{n}@org{n % 5}.example")
+    barrier = threading.Barrier(len(users))
+    answers: dict[str, tuple] = {}
+
+    def join(n: int, user: str) -> None:
+        barrier.wait()
+        answers[user] = command(server, slack, f"join Org {n % 5}", user, team)
+
+    threads = [threading.Thread(target=join, args=(n, user)) for n, user in enumerate(users)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert all(status == 200 for status, _, _, _ in answers.values()) and len(answers) == 40
+    told_in = [user for user, (_, _, text, _) in answers.items() if text and "Welcome to unmentor" in text]
+    assert sorted(told_in) == users
+    with session_scope(db) as session:
+        stored = session.exec(select(Member.slack_user_id).where(Member.team_id == team)).all()
+    assert sorted(stored) == users

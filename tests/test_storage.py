@@ -1,5 +1,7 @@
 """Storage on SQLite and PostgreSQL: migrations keep data, members never duplicate, leaving forgets."""
 
+import threading
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import text
@@ -95,3 +97,60 @@ def test_a_request_is_claimed_once(engine):
     with session_scope(engine) as session:
         assert store.claim_request(session, "T1", "event:Ev1") is False
         assert store.claim_request(session, "T1", "event:Ev2") is True
+
+
+RACERS = 12
+
+
+def _race(engine, action):
+    """Run `action(session, n)` in RACERS threads released at the same moment; their answers, and any errors."""
+    barrier = threading.Barrier(RACERS)
+    answers, errors = [], []
+
+    def one(n):
+        try:
+            barrier.wait()
+            with session_scope(engine) as session:
+                answers.append(action(session, n))
+        except Exception as error:  # the race lost: what the test is looking for
+            errors.append(error)
+
+    threads = [threading.Thread(target=one, args=(n,)) for n in range(RACERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return answers, errors
+
+
+def test_get_or_create_races_never_fail_and_create_once(engine):
+    # Each of these used to read, then insert: two at once both found nothing and, on
+    # PostgreSQL, the loser's transaction failed on the primary key.
+    for round_number in range(3):
+        team = f"T{round_number}"
+        answers, errors = _race(engine, lambda s, n: store.ensure_workspace(s, team).team_id)
+        assert errors == [] and answers == [team] * RACERS
+        answers, errors = _race(engine, lambda s, n: store.add_organiser(s, team, "UORG", f"U{n}"))
+        assert errors == [] and sorted(answers) == [False] * (RACERS - 1) + [True]
+        answers, errors = _race(engine, lambda s, n: store.claim_request(s, team, f"event:{team}"))
+        assert errors == [] and sorted(answers) == [False] * (RACERS - 1) + [True]
+        answers, errors = _race(engine, lambda s, n: store.put_setting(s, team, "schedule", {"n": n}))
+        assert errors == [] and len(answers) == RACERS
+        answers, errors = _race(engine, lambda s, n: store.set_domain(s, team, "Acme.example", f"Acme {n}"))
+        assert errors == [] and len(answers) == RACERS
+        with session_scope(engine) as session:
+            assert store.list_organisers(session, team) == ["UORG"]
+            assert store.get_setting(session, team, "schedule")["n"] in range(RACERS)
+            assert list(store.domain_map(session, team)) == ["acme.example"]
+
+
+def test_a_setting_written_twice_in_one_session_reads_back_the_latest(engine):
+    with session_scope(engine) as session:
+        store.put_setting(session, "T1", "schedule", {"day": "monday"})
+        assert store.get_setting(session, "T1", "schedule") == {"day": "monday"}
+        store.put_setting(session, "T1", "schedule", {"day": "friday"})
+        assert store.get_setting(session, "T1", "schedule") == {"day": "friday"}
+        store.set_domain(session, "T1", "acme.example", "Acme")
+        assert store.organisation_for_domain(session, "T1", "acme.example") == "Acme"
+        store.set_domain(session, "T1", "acme.example", "Acme Ltd")
+        assert store.organisation_for_domain(session, "T1", "acme.example") == "Acme Ltd"
