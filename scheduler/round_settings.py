@@ -7,8 +7,9 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from scheduler.schedule import Schedule, ScheduleError, next_opening
+from scheduler.schedule import RoundTimes, Schedule, ScheduleError, openings_after
 from storage import members as store
+from storage import rounds as round_store
 from storage.clock import now
 
 SCHEDULE_KEY = "schedule"
@@ -25,8 +26,15 @@ def save_schedule(session: Session, team_id: str, schedule: Schedule) -> Schedul
     return schedule
 
 
+def next_unused_opening(session: Session, team_id: str, schedule: Schedule, at: datetime) -> RoundTimes:
+    """The first scheduled opening after `at` whose period no round has taken yet (one opened
+    by hand takes the next period, so its date won't open another)."""
+    used = round_store.periods_used(session, team_id)
+    return next(times for times in openings_after(schedule, at) if times.period not in used)
+
+
 def next_round_at(session: Session, team_id: str, at: datetime | None = None) -> datetime:
-    return next_opening(load_schedule(session, team_id), at or now()).opens_at
+    return next_unused_opening(session, team_id, load_schedule(session, team_id), at or now()).opens_at
 
 
 def proposed_schedule(session: Session, team_id: str, *, cadence: str | None = None, weekday: int | None = None,

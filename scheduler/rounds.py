@@ -18,7 +18,7 @@ from sqlmodel import Session
 from scheduler import avoid, meetings, membership, quiet_rounds
 from scheduler import prompts as prompt_library
 from scheduler.matching import Candidate, match, utc_offset_hours
-from scheduler.round_settings import load_schedule
+from scheduler.round_settings import load_schedule, next_unused_opening
 from scheduler.schedule import RoundTimes, Schedule, current_and_next, manual_times
 from storage import meetings as meeting_store
 from storage import members as member_store
@@ -94,7 +94,10 @@ def plan_round(session: Session, team_id: str, times: RoundTimes, schedule: Sche
 class OpenOutcome:
     round: Round | None
     plan: RoundPlan | None
-    reason: str  # "opened" | "preview" | "already_open" | "round_running" | "not_due"
+    # "opened" | "preview" | "delivering" (the running round's sends aren't all out yet) |
+    # "round_running" | "period_used" (the schedule's period already had its round) | "not_due"
+    reason: str
+    waiting: int = 0  # for "delivering": how many of the round's sends are still to go
 
 
 def preview(engine: Engine, team_id: str, at: datetime | None = None) -> OpenOutcome:
@@ -102,16 +105,16 @@ def preview(engine: Engine, team_id: str, at: datetime | None = None) -> OpenOut
     at = at or now()
     with session_scope(engine) as session:
         schedule = load_schedule(session, team_id)
-        times = _times_for_manual_open(schedule, at)
+        times = _times_for_manual_open(session, team_id, schedule, at)
         plan = plan_round(session, team_id, times, schedule)  # reads only
     return OpenOutcome(None, plan, "preview")
 
 
-def _times_for_manual_open(schedule: Schedule, at: datetime) -> RoundTimes:
+def _times_for_manual_open(session: Session, team_id: str, schedule: Schedule, at: datetime) -> RoundTimes:
     # Opening by hand brings the next scheduled round forward: it takes that period, so the
-    # schedule won't open a second round for it.
-    _, upcoming = current_and_next(schedule, at)
-    return manual_times(schedule, at, upcoming.period)
+    # schedule won't open a second round for it. A period already taken (an earlier round
+    # opened by hand, closed since) is passed over, so opening by hand always opens one.
+    return manual_times(schedule, at, next_unused_opening(session, team_id, schedule, at).period)
 
 
 def open_round(engine: Engine, team_id: str, at: datetime | None = None, *, manual: bool = False) -> OpenOutcome:
@@ -122,15 +125,20 @@ def open_round(engine: Engine, team_id: str, at: datetime | None = None, *, manu
         schedule = load_schedule(session, team_id)
         running = store.running_round(session, team_id)
         if running is not None:
+            # Killed mid-delivery and run again: the round is open but its intros aren't all
+            # out. Finishing them is what the operator wants, never closing the round.
+            waiting = outbox.waiting_for_round(session, running.id)
+            if waiting:
+                return OpenOutcome(running, None, "delivering", waiting)
             return OpenOutcome(running, None, "round_running")
         if manual:
-            times = _times_for_manual_open(schedule, at)
+            times = _times_for_manual_open(session, team_id, schedule, at)
         else:
             times, _ = current_and_next(schedule, at)
             if not times.opens_at <= at < times.opens_at + GRACE:
                 return OpenOutcome(None, None, "not_due")
         if store.round_for_period(session, team_id, times.period) is not None:
-            return OpenOutcome(None, None, "already_open")
+            return OpenOutcome(None, None, "period_used")
         plan = plan_round(session, team_id, times, schedule)
         round_ = store.create_round(
             session,
@@ -148,7 +156,9 @@ def open_round(engine: Engine, team_id: str, at: datetime | None = None, *, manu
             unmatched=len(plan.unmatched),
         )
         if round_ is None:
-            return OpenOutcome(None, None, "already_open")
+            # Another process opened this period a moment ago: it is running, not closed.
+            running = store.running_round(session, team_id)
+            return OpenOutcome(running, None, "round_running" if running else "period_used")
         _store_groups(session, round_, plan)
         return OpenOutcome(round_, plan, "opened")
 
@@ -189,7 +199,7 @@ def announce(engine: Engine, team_id: str, at: datetime | None = None) -> int:
     at = at or now()
     with session_scope(engine) as session:
         schedule = load_schedule(session, team_id)
-        _, upcoming = current_and_next(schedule, at)
+        upcoming = next_unused_opening(session, team_id, schedule, at)
         if not upcoming.announce_at <= at < upcoming.opens_at:
             return 0
         if store.round_for_period(session, team_id, upcoming.period) is not None:
@@ -208,29 +218,59 @@ PHASES = {
 }
 
 
-def run_phase(engine: Engine, team_id: str, phase: str, at: datetime | None = None, *, by_hand: bool = False) -> str:
-    """Move the running round on to `phase`, once. Returns what happened, in a word."""
+@dataclass(frozen=True)
+class PhaseOutcome:
+    # "done" | "no_round" | "not_ready" (on schedule, an earlier phase hasn't run) | "not_due" |
+    # "already_done" | "passed_over" (the round went past this phase without it)
+    result: str
+    round: Round | None = None
+    skipped: tuple[str, ...] = ()  # earlier phases passed over to run this one by hand
+
+
+def run_phase(engine: Engine, team_id: str, phase: str, at: datetime | None = None, *,
+              by_hand: bool = False) -> PhaseOutcome:
+    """Move the running round on to `phase`, once.
+
+    On schedule the phases go strictly in order. By hand, the one asked for runs now even
+    if earlier ones haven't (an organiser closing a round early means it): those are passed
+    over, their stamps left empty as the record, and named in the outcome.
+    """
     at = at or now()
     from_state, to_state, stamp, due_field = PHASES[phase]
     with session_scope(engine) as session:
         round_ = store.running_round(session, team_id)
         if round_ is None:
-            return "no_round"
-        if round_.state != from_state.value:
-            return "not_ready" if _order(round_.state) < _order(from_state.value) else "already_done"
+            return PhaseOutcome("no_round")
+        if _order(round_.state) >= _order(to_state.value):
+            done = getattr(round_, stamp) is not None
+            return PhaseOutcome("already_done" if done else "passed_over", round_)
+        if round_.state != from_state.value and not by_hand:
+            return PhaseOutcome("not_ready", round_)
         due = getattr(round_, due_field)
         if not by_hand and at < due:
-            return "not_due"
-        if not store.claim_phase(session, round_.id, from_state, to_state, stamp):
-            return "already_done"
+            return PhaseOutcome("not_due", round_)
+        allowed = _states_before(to_state) if by_hand else [from_state]
+        skipped = _phases_between(round_.state, to_state)
+        if not store.claim_phase(session, round_.id, allowed, to_state, stamp):
+            return PhaseOutcome("already_done", round_)
         # A phase noticed long after its time moves the round on without stale messages.
         if by_hand or at < due + GRACE:
             _queue_phase_messages(session, round_, phase)
-        return "done"
+        return PhaseOutcome("done", round_, skipped)
 
 
 def _order(state: str) -> int:
     return [s.value for s in RoundState].index(state)
+
+
+def _states_before(state: RoundState) -> list[RoundState]:
+    return [s for s in RoundState if _order(s.value) < _order(state.value)]
+
+
+def _phases_between(state: str, to_state: RoundState) -> tuple[str, ...]:
+    """The phases a round in `state` would pass over on its way straight to `to_state`."""
+    return tuple(name for name, (_, reaches, _, _) in PHASES.items()
+                 if _order(state) < _order(reaches.value) < _order(to_state.value))
 
 
 def _queue_phase_messages(session: Session, round_: Round, phase: str) -> None:
@@ -294,7 +334,7 @@ def run_due(engine: Engine, team_id: str, at: datetime | None = None) -> list[st
         done.append("welcome_back")
     # Forward order, so a process back from a long stop catches up through every phase.
     for phase in ("nudge", "follow_up", "close"):
-        if run_phase(engine, team_id, phase, at) == "done":
+        if run_phase(engine, team_id, phase, at).result == "done":
             done.append(phase)
     if offer_no_reply(engine, team_id, at):
         done.append("offer_no_reply")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
+from typing import Iterator
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
@@ -170,6 +171,16 @@ def current_and_next(schedule: Schedule, at: datetime) -> tuple[RoundTimes, Roun
 
 def next_opening(schedule: Schedule, at: datetime) -> RoundTimes:
     return current_and_next(schedule, at)[1]
+
+
+def openings_after(schedule: Schedule, at: datetime) -> Iterator[RoundTimes]:
+    """Every scheduled opening after `at`, soonest first (endless: the caller stops)."""
+    index = _period_index(schedule, at.astimezone(ZoneInfo(schedule.timezone)).date()) - 2
+    while True:
+        times = round_times(schedule, index)
+        if times.opens_at > at:
+            yield times
+        index += 1
 
 
 def manual_times(schedule: Schedule, at: datetime, period: str) -> RoundTimes:

@@ -115,3 +115,12 @@ def next_retry_at(session: Session, team_id: str) -> datetime | None:
             Outbox.team_id == team_id, Outbox.state == SendState.pending.value, Outbox.not_before.is_not(None),
             Outbox.error.is_not(None))
     ).one()
+
+
+def waiting_for_round(session: Session, round_id: int, kind: str | None = None) -> int:
+    """Sends of a round not yet finished (waiting, or in doubt after a crash)."""
+    query = select(func.count()).select_from(Outbox).where(
+        Outbox.round_id == round_id, Outbox.state.in_([SendState.pending.value, SendState.sending.value]))
+    if kind is not None:
+        query = query.where(Outbox.kind == kind)
+    return session.exec(query).one()

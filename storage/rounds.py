@@ -66,6 +66,11 @@ def round_for_period(session: Session, team_id: str, period: str) -> Round | Non
     return session.exec(select(Round).where(Round.team_id == team_id, Round.period == period)).first()
 
 
+def periods_used(session: Session, team_id: str) -> set[str]:
+    """Every period a round has taken, open or closed (each period has one round at most)."""
+    return set(session.exec(select(Round.period).where(Round.team_id == team_id)))
+
+
 
 
 def lock_round(session: Session, round_id: int) -> None:
@@ -94,11 +99,16 @@ def create_round(session: Session, **fields) -> Round | None:
     return round_
 
 
-def claim_phase(session: Session, round_id: int, from_state: RoundState, to_state: RoundState, stamp: str) -> bool:
-    """Move a round on one phase; True only for the one process whose update changed the row."""
+def claim_phase(session: Session, round_id: int, from_states: Iterable[RoundState], to_state: RoundState,
+                stamp: str) -> bool:
+    """Move a round on to a phase; True only for the one process whose update changed the row.
+
+    One conditional update, so of two processes claiming at once exactly one succeeds. A
+    phase passed over (by hand, say) keeps its stamp empty: that is the record it was skipped.
+    """
     result = session.exec(
         update(Round)
-        .where(Round.id == round_id, Round.state == from_state.value)
+        .where(Round.id == round_id, Round.state.in_([state.value for state in from_states]))
         .values(state=to_state.value, **{stamp: now()})
     )
     return result.rowcount == 1

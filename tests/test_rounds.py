@@ -311,10 +311,63 @@ def test_a_manual_open_takes_the_next_period_so_the_schedule_does_not_open_it_ag
     join(engine, fake_slack, "U2", "Beta")
     with freeze_time(OPENS - timedelta(days=20), tick=True):
         assert rounds.open_round(engine, TEAM, manual=True).reason == "opened"
+        # Until its intros have gone, opening again finishes them rather than refusing.
+        again = rounds.open_round(engine, TEAM, manual=True)
+        assert (again.reason, again.waiting, again.round.number) == ("delivering", 1, 1)
+        assert deliver(engine, gateway).sent == 1
         assert rounds.open_round(engine, TEAM, manual=True).reason == "round_running"
     _finish_round(engine)
     with freeze_time(OPENS + timedelta(minutes=5), tick=True):
         assert "open" not in rounds.run_due(engine, TEAM)
+
+
+def test_opening_by_hand_after_closing_by_hand_opens_the_next_unused_period_even_twice_a_day(
+        engine, fake_slack, gateway):
+    for i in range(6):
+        join(engine, fake_slack, f"U{i}", f"Org{i}")
+    from scheduler.round_settings import next_round_at
+
+    periods = []
+    with freeze_time(OPENS - timedelta(days=20), tick=True):
+        for number in (1, 2, 3):
+            outcome = rounds.open_round(engine, TEAM, manual=True)
+            assert (outcome.reason, outcome.round.number) == ("opened", number)
+            periods.append(outcome.round.period)
+            deliver(engine, gateway)
+            assert rounds.run_phase(engine, TEAM, "close", by_hand=True).result == "done"
+            # The next opening shown to people is the first period no round has taken.
+            with session_scope(engine) as session:
+                assert next_round_at(session, TEAM) == opening(number)
+    # December, January, February: the next three scheduled periods, each taken once.
+    assert periods == ["2026-12", "2027-01", "2027-02"]
+    # The schedule doesn't open those periods again when their dates come; March opens as usual.
+    for months_after in (0, 1, 2):
+        with freeze_time(opening(months_after) + timedelta(minutes=5), tick=True):
+            outcome = rounds.open_round(engine, TEAM)
+            assert outcome.reason == "period_used" and outcome.round is None
+    with freeze_time(opening(3) + timedelta(minutes=5), tick=True):
+        assert rounds.open_round(engine, TEAM).reason == "opened"
+
+
+def test_a_phase_by_hand_runs_straight_after_opening_and_records_what_it_passed_over(engine, fake_slack, gateway):
+    for i in range(4):
+        join(engine, fake_slack, f"U{i}", f"Org{i}")
+    with freeze_time(OPENS, tick=True):
+        rounds.open_round(engine, TEAM)
+        deliver(engine, gateway)
+        # On schedule the follow-up waits for the nudge...
+        assert rounds.run_phase(engine, TEAM, "follow_up", OPENS + timedelta(days=30)).result == "not_ready"
+        # ...but asked for by hand it runs now.
+        outcome = rounds.run_phase(engine, TEAM, "follow_up", by_hand=True)
+        assert (outcome.result, outcome.skipped) == ("done", ("nudge",))
+        assert deliver(engine, gateway).sent == 4  # everyone is asked what they learned
+        assert rounds.run_phase(engine, TEAM, "nudge", by_hand=True).result == "passed_over"
+        assert rounds.run_phase(engine, TEAM, "follow_up", by_hand=True).result == "already_done"
+        assert rounds.run_phase(engine, TEAM, "close", by_hand=True).skipped == ()
+    with session_scope(engine) as session:
+        round_ = session.exec(select(Round)).one()
+        assert round_.state == "closed" and round_.nudged_at is None and round_.followed_up_at is not None
+    assert not [c for c in fake_slack.calls_to("chat.postMessage") if "nudge" in json.dumps(c.args).lower()]
 
 
 def test_rate_limits_and_transient_errors_are_retried_until_sent(engine, fake_slack, gateway):

@@ -185,11 +185,14 @@ def open_round_confirm_message() -> Message:
 
 
 def round_opened_message(outcome) -> Message:
+    if outcome.reason == "delivering":
+        return _message(f"Round {outcome.round.number} is still running and {outcome.waiting} of its messages "
+                        "are still on their way; they'll go out shortly. No new round was opened.")
     if outcome.reason == "round_running":
         return _message(f"Round {outcome.round.number} is still running, so a new one can't open yet. It closes "
                         f"{slack_date(outcome.round.closes_at)}. Nothing was changed.")
     if outcome.reason != "opened":
-        return _message("No round was opened, as one has already opened for this period. Nothing was changed.")
+        return _message("No round was opened: another one opened a moment ago. Nothing was changed.")
     return _message(f"Round {outcome.round.number} is open: {len(outcome.plan.groups)} groups, "
                     f"{len(outcome.plan.unmatched)} unmatched. The intros are on their way.")
 

@@ -58,14 +58,25 @@ def round_open(dry_run: bool, team: str | None, pace: float) -> None:
             click.echo(f"  unmatched: {member.slack_user_id} ({member.organisation})")
         return
     outcome = rounds.open_round(engine, team_id, manual=True)
+    if outcome.reason == "delivering":
+        # Run again after a crash: the round is open but its intros aren't all out. Finish them.
+        click.echo(f"round {outcome.round.number} is open and {outcome.waiting} of its messages haven't gone yet: "
+                   "sending them now")
+        deliver(engine, team_id, pace)
+        return
     if outcome.reason == "round_running":
-        fail(f"round {outcome.round.number} is still running: close it first (`unmentor round close`)")
+        # Only said once every intro has gone, so closing is a real choice, never a way to lose them.
+        fail(f"round {outcome.round.number} is still running (every intro has gone); it closes on "
+             f"{outcome.round.closes_at.day} {outcome.round.closes_at:%b %Y}, or end it sooner with `unmentor round close`")
     if outcome.reason != "opened":
-        fail(f"no round opened ({outcome.reason.replace('_', ' ')})")
+        fail("no round opened: another process opened one a moment ago")
     click.echo(
         f"round {outcome.round.number} opened: {len(outcome.plan.groups)} groups, {len(outcome.plan.unmatched)} unmatched"
     )
     deliver(engine, team_id, pace)
+
+
+PHASE_NAMES = {"nudge": "nudge", "follow_up": "follow-up", "close": "close"}
 
 
 def _phase_command(name: str, phase: str, help_text: str) -> None:
@@ -76,16 +87,18 @@ def _phase_command(name: str, phase: str, help_text: str) -> None:
         from scheduler import rounds
 
         engine, client, team_id = round_tools(team)
-        result = rounds.run_phase(engine, team_id, phase, by_hand=True)
-        messages = {
-            "done": f"{name}: done",
-            "no_round": "no round is running",
-            "not_ready": f"the round isn't ready for the {name} yet: run the earlier phases first",
-            "already_done": f"the {name} has already been done for this round",
-        }
-        click.echo(messages.get(result, result))
-        if result == "done":
-            deliver(engine, team_id, pace)
+        outcome = rounds.run_phase(engine, team_id, phase, by_hand=True)
+        if outcome.result == "no_round":
+            fail(f"no round is running, so there is nothing to {name}: open one with `unmentor round open`")
+        if outcome.result == "passed_over":
+            fail(f"round {outcome.round.number} went past its {name} without it, and it's too late for one now")
+        if outcome.result == "already_done":
+            click.echo(f"the {name} has already been done for round {outcome.round.number}")
+            return
+        skipped = [PHASE_NAMES[p] for p in outcome.skipped]
+        note = f" (skipped: the {' and the '.join(skipped)})" if skipped else ""
+        click.echo(f"{name}: done for round {outcome.round.number}{note}")
+        deliver(engine, team_id, pace)
 
 
 _phase_command("nudge", "nudge", "Nudge the groups that haven't scheduled or met yet.")
