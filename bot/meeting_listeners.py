@@ -228,7 +228,7 @@ def register(app: App, services: Services) -> None:
             if result.outcome is Outcome.already_met:
                 reply = blocks.met_cannot_move_reply()
             else:
-                reply = _common_reply(result) or blocks.reschedule_reply(result.partner_ids, result.short_notice)
+                reply = _common_reply(result) or blocks.reschedule_reply(result.partner_ids)
             _tell_in_group(services, user_id, result.channel_id, reply)
 
         handling.after_ack(services, body, None, "rescheduling", work)

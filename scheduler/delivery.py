@@ -124,6 +124,8 @@ def intro_for(session: Session, group_id: int) -> Intro | None:
     members = [m for m in store.group_members(session, group.id) if m.slack_user_id]
     library = library_for(session, group.team_id)
     prompts = tuple(p for p in (library.by_id(i) for i in json.loads(group.prompts)) if p is not None)
+    # Whoever's turn it was; if they've gone from the group, the turn passes to someone still in it.
+    starter = next((m for m in members if m.id == group.first_mover_id), members[0] if members else None)
     return Intro(
         group_id=group.id,
         round_number=round_.number,
@@ -134,6 +136,7 @@ def intro_for(session: Session, group_id: int) -> Intro | None:
         meeting_at=group.meeting_at,
         ended=round_.state == "closed" or group.status == GroupStatus.ended.value,
         offer_no_reply=round_.state != "closed" and meetings.quiet_long_enough(group),
+        first_mover=starter.slack_user_id if starter else None,
     )
 
 

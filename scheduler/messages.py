@@ -31,6 +31,7 @@ class Intro:
     meeting_at: datetime | None = None
     ended: bool = False
     offer_no_reply: bool = False  # quiet for a few days: offer "My partner hasn't replied"
+    first_mover: str | None = None  # the Slack ID of whoever's turn it is to suggest a time
 
 
 @dataclass(frozen=True)

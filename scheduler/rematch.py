@@ -7,7 +7,7 @@ from typing import Callable
 
 from sqlmodel import Session
 
-from scheduler import avoid
+from scheduler import avoid, first_move
 from scheduler import prompts as prompt_library
 from scheduler.matching import organisation_key
 from storage import meetings as meeting_store
@@ -78,7 +78,8 @@ def find_new_partner(session: Session, round_: Round, member: Member) -> int | N
     library = prompt_library.library_for(session, round_.team_id)
     seen = store.prompts_last_seen(session, [member.id, partner.id])
     chosen = prompt_library.choose(library, prompt_library.group_last_seen(seen.values()), rng)
-    group = store.add_group(session, round_, [member.id, partner.id], [p.id for p in chosen])
+    starter = first_move.choose([member.id, partner.id], store.first_moves(session, [member.id, partner.id]), rng)
+    group = store.add_group(session, round_, [member.id, partner.id], [p.id for p in chosen], starter)
     member_store.set_priority(session, [member, partner], False)
     outbox.queue(session, round_.team_id, [{
         "key": f"intro:{group.id}", "kind": "intro", "round_id": round_.id, "group_id": group.id,

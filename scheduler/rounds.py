@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from scheduler import avoid, meetings, membership, quiet_rounds
+from scheduler import avoid, first_move, meetings, membership, quiet_rounds
 from scheduler import prompts as prompt_library
 from scheduler.matching import Candidate, match, utc_offset_hours
 from scheduler.round_settings import load_schedule, next_unused_opening
@@ -165,13 +165,16 @@ def open_round(engine: Engine, team_id: str, at: datetime | None = None, *, manu
 
 def _store_groups(session: Session, round_: Round, plan: RoundPlan) -> None:
     library = prompt_library.library_for(session, round_.team_id)
-    seen = store.prompts_last_seen(session, [m.id for group in plan.groups for m in group])
+    everyone = [m.id for group in plan.groups for m in group]
+    seen = store.prompts_last_seen(session, everyone)
+    moves = store.first_moves(session, everyone)
     rng = random.Random(plan.seed)
     messages = []
     for people in plan.groups:
         given = prompt_library.group_last_seen(seen[m.id] for m in people)
         chosen = prompt_library.choose(library, given, rng)
-        group = store.add_group(session, round_, [m.id for m in people], [p.id for p in chosen])
+        starter = first_move.choose([m.id for m in people], moves, rng)
+        group = store.add_group(session, round_, [m.id for m in people], [p.id for p in chosen], starter)
         messages.append({"key": f"intro:{group.id}", "kind": "intro", "round_id": round_.id, "group_id": group.id})
     member_store.set_priority(session, [m for people in plan.groups for m in people], False)
     # Nobody is left out twice running: they go first next round.

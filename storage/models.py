@@ -180,6 +180,8 @@ class MatchGroup(SQLModel, table=True):
     # The conversation prompts this group was given (JSON list of prompt ids), so a
     # re-sent intro says the same thing and nobody is given the same prompt twice.
     prompts: str = Field(default="[]", sa_column=Column(Text, nullable=False, server_default="[]"))
+    # Named in the intro as the one who suggests a time; turns alternate (scheduler.first_move).
+    first_mover_id: Optional[int] = Field(default=None, foreign_key="member.id")
     created_at: datetime = Field(default_factory=_created, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=_created, sa_type=UTCDateTime)
 

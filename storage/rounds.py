@@ -125,8 +125,10 @@ def history_pairs(session: Session, team_id: str) -> list[tuple[int, int]]:
     return [(x, y) for x, y in rows]
 
 
-def add_group(session: Session, round_: Round, member_ids: Iterable[int], prompts: list[str]) -> MatchGroup:
-    group = MatchGroup(team_id=round_.team_id, round_id=round_.id, prompts=json.dumps(prompts))
+def add_group(session: Session, round_: Round, member_ids: Iterable[int], prompts: list[str],
+              first_mover_id: int | None = None) -> MatchGroup:
+    group = MatchGroup(team_id=round_.team_id, round_id=round_.id, prompts=json.dumps(prompts),
+                       first_mover_id=first_mover_id)
     session.add(group)
     session.flush()
     for member_id in member_ids:
@@ -192,6 +194,21 @@ def transition_group(session: Session, group: MatchGroup, to_status: str, allowe
     )
     session.refresh(group)
     return result.rowcount == 1
+
+
+def first_moves(session: Session, member_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
+    """For each member, (how many times they made the first move, the latest group where they did; -1 for never)."""
+    ids = list(member_ids)
+    moves = {member_id: (0, -1) for member_id in ids}
+    if not ids:
+        return moves
+    rows = session.exec(
+        select(MatchGroup.first_mover_id, func.count(), func.max(MatchGroup.id))
+        .where(MatchGroup.first_mover_id.in_(ids)).group_by(MatchGroup.first_mover_id)
+    )
+    for member_id, count, latest in rows:
+        moves[member_id] = (count, latest)
+    return moves
 
 
 def prompts_last_seen(session: Session, member_ids: Iterable[int]) -> dict[int, dict[str, int]]:

@@ -89,6 +89,25 @@ def clip(text: str, limit: int) -> str:
     return cut.rsplit(" ", 1)[0].rstrip() + "…" if " " in cut[-40:] else cut + "…"
 
 
+def quote_lines(text: str) -> str:
+    """Member text as a block quote, every line of it, so nothing they write can pass for the bot.
+
+    Runs of blank lines collapse to one (still quoted): a wall of empty lines can't push
+    the note's end out of view and leave its last lines looking like ours.
+    """
+    lines, blank = [], False
+    for line in (text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        line = line.strip()
+        if not line:
+            blank = bool(lines)
+            continue
+        if blank:
+            lines.append(">")
+            blank = False
+        lines.append("> " + escape(line))
+    return "\n".join(lines)
+
+
 def _lines_within(lines: list[str], limit: int) -> str:
     """Whole lines, as many as fit in `limit` characters (a section's text holds 3,000)."""
     kept, used = [], 0

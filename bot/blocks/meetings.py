@@ -50,13 +50,9 @@ def met_reply(already: bool) -> Message:
     return _message("Wonderful! :tada: Near the end of the round I'll ask, briefly, what you took away.")
 
 
-def reschedule_reply(partner_ids, short_notice: bool) -> Message:
-    text = f"Thanks for letting {_mentions(partner_ids)} know. I've passed on your suggestion."
-    if short_notice:
-        text += " When you can, a day's notice helps your partner plan. No harm done this time."
-    else:
-        text += " Giving notice, as you have, makes it easy for everyone."
-    return _message(text)
+def reschedule_reply(partner_ids) -> Message:
+    return _message(f"Done: I've passed your message on to {_mentions(partner_ids)}. "
+                    "You'll hear here when they answer.")
 
 
 def missed_reply(group_id: int, already: bool) -> Message:
@@ -153,11 +149,12 @@ def reschedule_modal(group_id: int) -> dict:
         "type": "modal",
         "callback_id": ids.RESCHEDULE_VIEW,
         "private_metadata": ids.value("group", group_id),
-        "title": _plain("Need to reschedule"),
+        "title": _plain("Move your chat"),
         "submit": _plain("Send"),
         "close": _plain("Cancel"),
         "blocks": [
-            _section("No problem at all. Suggest a new time, or leave a note, and I'll pass it on kindly."),
+            _section("Suggest a new time, or leave a note, or both, and I'll pass it on to your partner. "
+                     "No reason needed."),
             *_date_and_time("New day"),
             _text_input("note", "Note", "", 500, multiline=True, optional=True,
                         placeholder="e.g. Could we do Thursday afternoon instead?"),

@@ -7,36 +7,58 @@ from __future__ import annotations
 from bot import ids
 from bot.blocks.kit import (
     Message, escape, slack_date, _section, _context, _button, _message, _plain, _with_marker, _quote,
-    _mentions, _actions,
+    _mentions, _actions, quote_lines,
 )
 from scheduler import messages
 
 
+# Plain words first: a screen reader reads an emoji's name aloud, so none leads a status line.
 STATUS_LINES = {
-    "new": ":hourglass_flowing_sand: Not scheduled yet. Any time before the round ends is fine.",
-    "scheduled": ":calendar: Scheduled",
-    "met": ":white_check_mark: You've met. Lovely!",
-    "rescheduling": ":arrows_counterclockwise: Finding a new time",
-    "missed": ":leaves: Didn't happen this time, and that's fine",
-    "no_reply": ":leaves: Didn't happen this round",
-    "ended": ":leaves: This match has ended",
+    "new": "Not scheduled yet. Any time before the round ends is fine.",
+    "scheduled": "Scheduled",
+    "met": "You've met. Lovely!",
+    "rescheduling": "Finding a new time",
+    "missed": "Didn't happen this time, and that's fine",
+    "no_reply": "Didn't happen this round",
+    "ended": "This match has ended",
 }
 
 
+def why_lines(people) -> list[str]:
+    """Why this hour is worth it, both ways: each person's wish beside what another could share.
+
+    Everyone in the group appears (a trio names all three); with nothing said by anyone, the
+    organisations themselves are the reason.
+    """
+    lines, named = [], set()
+    for i, asker in enumerate(people):
+        if not asker.talk_about:
+            continue
+        # The next person round the group who offered something: a trio's wishes go a→b→c→a.
+        others = [people[(i + k) % len(people)] for k in range(1, len(people))]
+        sharer = next((p for p in others if p.could_share), None)
+        line = f"<@{asker.user_id}> would like to talk about {_quote(asker.talk_about, 140)}"
+        if sharer is not None:
+            line += f", and <@{sharer.user_id}> could share {_quote(sharer.could_share, 140)}"
+            named.add(sharer.user_id)
+        lines.append(line + ".")
+        named.add(asker.user_id)
+    if not lines:
+        orgs = " and ".join(f"*{escape(p.organisation)}*" for p in people)
+        return [f"{orgs} do things differently. An hour with someone outside your own organisation is the "
+                "quickest way to see your own work afresh, and to help someone else do the same."]
+    for person in people:
+        if person.user_id in named:
+            continue
+        if person.could_share:
+            lines.append(f"<@{person.user_id}> could share {_quote(person.could_share, 140)}.")
+        else:
+            lines.append(f"<@{person.user_id}> brings how things are done at *{escape(person.organisation)}*.")
+    return lines
+
+
 def why_line(people) -> str:
-    """One line on why this hour is worth it, from what the people said they want and could share."""
-    for asker in people:
-        for sharer in people:
-            if asker is not sharer and asker.talk_about and sharer.could_share:
-                return (
-                    f"<@{asker.user_id}> would like to talk about {_quote(asker.talk_about, 140)}, and "
-                    f"<@{sharer.user_id}> could share {_quote(sharer.could_share, 140)}. A good place to start."
-                )
-    orgs = " and ".join(f"*{escape(p.organisation)}*" for p in people)
-    return (
-        f"{orgs} do things differently. An hour with someone outside your own organisation is "
-        "the quickest way to see your own work afresh, and to help someone else do the same."
-    )
+    return "\n".join(why_lines(people))
 
 
 def _person_block(person) -> dict:
@@ -55,10 +77,41 @@ def _status_line(intro) -> str:
     return line
 
 
+def _names(people) -> str:
+    return ", ".join(f"<@{p.user_id}>" for p in people[:-1]) + f" and <@{people[-1].user_id}>"
+
+
+def how_it_works(people) -> str:
+    either = "either of you" if len(people) == 2 else "any of you"
+    return (f"Phone, video or coffee all work. What you say stays between you. Plans change: the buttons "
+            f"below let {either} move the chat or step out, no reason needed.")
+
+
+def first_move_line(intro) -> str | None:
+    if not intro.first_mover:
+        return None
+    return (f"*Who starts:* <@{intro.first_mover}>, it's your turn to suggest a time here. "
+            "Everyone takes turns, so next time it may be someone else.")
+
+
+def intro_buttons(intro) -> dict:
+    value = ids.value("group", intro.group_id)
+    # Each label makes sense read alone, as a screen reader lists them.
+    buttons = [
+        _button("We've scheduled it", ids.MEETING_SCHEDULED, value, style="primary"),
+        _button("We've met", ids.MEETING_MET, value),
+        _button("I need to reschedule", ids.MEETING_RESCHEDULE, value),
+        _button("We couldn't make it", ids.MEETING_MISSED, value),
+    ]
+    if intro.offer_no_reply:
+        label = "My partner hasn't replied" if len(intro.people) == 2 else "No reply yet"
+        buttons.append(_button(label, ids.PARTNER_NO_REPLY, value))
+    return {"type": "actions", "block_id": "meeting", "elements": buttons}
+
+
 def intro_message(intro, marker: str | None = None) -> Message:
-    names = ", ".join(f"<@{p.user_id}>" for p in intro.people[:-1]) + f" and <@{intro.people[-1].user_id}>"
     hello = (
-        f"Hello {names}! :wave: You're matched for round {intro.round_number} of unmentor: "
+        f"Hello {_names(intro.people)}! You're matched for round {intro.round_number} of unmentor: "
         f"one honest hour, any time before {slack_date(intro.closes_at)}."
     )
     prompts = "\n".join(f"{i}. {escape(p.text)}  _({escape(p.theme_title)})_" for i, p in enumerate(intro.prompts, 1))
@@ -66,8 +119,11 @@ def intro_message(intro, marker: str | None = None) -> Message:
         {"type": "header", "text": _plain(f"Your unmentor match, round {intro.round_number}")},
         _section(hello),
         *[_person_block(p) for p in intro.people],
-        _section(f"*Why this hour is worth it*\n{why_line(intro.people)}"),
+        _section("*Why this hour is worth it*\n" + "\n".join(why_lines(intro.people))),
     ]
+    starts = first_move_line(intro)
+    if starts and not intro.ended:
+        blocks.append(_section(starts))
     if prompts:
         blocks.append(_section(f"*A few ways in*\n{prompts}"))
     if intro.ended and intro.status == "ended":
@@ -75,16 +131,8 @@ def intro_message(intro, marker: str | None = None) -> Message:
     elif intro.ended:
         blocks.append(_context(f"Round {intro.round_number} has ended. Thank you for taking part. {_status_line(intro)}"))
     else:
-        value = ids.value("group", intro.group_id)
-        buttons = [
-            _button("We've scheduled it", ids.MEETING_SCHEDULED, value, style="primary"),
-            _button("We've met", ids.MEETING_MET, value),
-            _button("Need to reschedule", ids.MEETING_RESCHEDULE, value),
-            _button("Couldn't make it", ids.MEETING_MISSED, value),
-        ]
-        if intro.offer_no_reply:
-            buttons.append(_button("My partner hasn't replied", ids.PARTNER_NO_REPLY, value))
-        blocks.append({"type": "actions", "block_id": "meeting", "elements": buttons})
+        blocks.append(_context(how_it_works(intro.people)))
+        blocks.append(intro_buttons(intro))
         blocks.append(_context(_status_line(intro)))
     text = f"You're matched for round {intro.round_number} of unmentor: " + ", ".join(
         f"<@{p.user_id}> ({escape(p.organisation)})" for p in intro.people)
@@ -157,24 +205,28 @@ def reminder_message(reminder, marker: str | None = None) -> Message:
 
 
 def reschedule_notice_message(notice, marker: str | None = None) -> Message:
-    lines = [f"<@{notice.asker_id}> needs to move your chat; no problem, here is what they suggested:"]
+    # Neutral and warm: say what's asked, pass on their words, and leave feelings to the reader.
+    lines = [f"<@{notice.asker_id}> needs to move your chat."]
     if notice.suggested_at:
-        lines.append(f"• {slack_date(notice.suggested_at)}")
-    if notice.note:
-        lines.append(f"> {escape(notice.note)}")
+        lines[0] += f" Their suggestion: {slack_date(notice.suggested_at)}."
+    if notice.note.strip():
+        lines.append("Their note:\n" + quote_lines(notice.note))
     text = "\n".join(lines)
     value = ids.value("group", notice.group_id)
-    buttons = [_button("Suggest another time", ids.RESCHEDULE_COUNTER, value)]
     if notice.suggested_at:
-        buttons.insert(0, _button("That works for me", ids.RESCHEDULE_ACCEPT, value, style="primary"))
+        buttons = [_button("That time works for me", ids.RESCHEDULE_ACCEPT, value, style="primary"),
+                   _button("Suggest another time", ids.RESCHEDULE_COUNTER, value)]
     else:
-        buttons.insert(0, _button("Fine, we'll sort it out", ids.RESCHEDULE_ACCEPT, value, style="primary"))
+        buttons = [_button("Suggest a new time", ids.RESCHEDULE_COUNTER, value, style="primary"),
+                   _button("We'll agree a time here", ids.RESCHEDULE_ACCEPT, value)]
     return _with_marker(_message(text, _section(text), _actions(*buttons)), marker)
 
 
 def reschedule_accepted_message(accepted, marker: str | None = None) -> Message:
-    when = f" {slack_date(accepted.meeting_at)}" if accepted.meeting_at else ""
-    text = f"<@{accepted.partner_id}> is happy with the new plan{when}. Thanks for giving notice!"
+    if accepted.meeting_at:
+        text = f"<@{accepted.partner_id}> said yes: your chat is now {slack_date(accepted.meeting_at)}."
+    else:
+        text = f"<@{accepted.partner_id}> has seen your message, and you'll agree a new time in your conversation."
     return _with_marker(_message(text, _section(text)), marker)
 
 
