@@ -60,7 +60,6 @@ class Result:
     partner_ids: tuple[str, ...] = ()
     send_now: list[str] = field(default_factory=list)  # outbox keys to deliver straight away
     new_group_id: int | None = None
-    short_notice: bool = False
     too_late_to_rematch: bool = False
     channel_id: str | None = None       # the pair's conversation, for replies after a modal
     meeting_at: datetime | None = None
@@ -202,7 +201,6 @@ def mark_met(session: Session, ctx: _Context) -> Result:
 def ask_reschedule(session: Session, ctx: _Context, suggested_at: datetime | None, note: str) -> Result:
     """Record a reschedule and tell the partner kindly, with what was suggested."""
     note = clean_text(note, "note", limit=NOTE_MAX, required=False, field="note")
-    short_notice = ctx.group.meeting_at is not None and ctx.group.meeting_at - now() < timedelta(days=1)
     if not round_store.transition_group(session, ctx.group, GroupStatus.rescheduling.value, _NOT_MET):
         return _result(ctx, Outcome.already_met)  # (or, in a race, the match has just moved on)
     event = store.add_event(session, ctx.group.team_id, ctx.group.id, "reschedule_asked", ctx.member.id,
@@ -211,7 +209,7 @@ def ask_reschedule(session: Session, ctx: _Context, suggested_at: datetime | Non
     for partner in ctx.others:
         keys.append(_queue(session, ctx, "reschedule_notice", f"reschedule_notice:{event.id}:{partner.id}",
                            member_id=partner.id))
-    return _result(ctx, Outcome.done, keys, short_notice=short_notice)
+    return _result(ctx, Outcome.done, keys)
 
 
 def _encode_suggestion(suggested_at: datetime | None, note: str) -> str:

@@ -22,7 +22,7 @@ from bot.blocks.member import (  # noqa: F401
     avoid_change_message, avoid_usage_message, removed_notice_message, avoid_blocks,
 )
 from bot.blocks.sends import (  # noqa: F401
-    STATUS_LINES, why_line, intro_message, nudge_message, follow_up_ask_message, UNMATCHED_REASONS,
+    STATUS_LINES, why_line, why_lines, intro_message, nudge_message, follow_up_ask_message, UNMATCHED_REASONS,
     unmatched_message, announcement_message, reminder_message, reschedule_notice_message,
     reschedule_accepted_message, partner_moved_on_message, stay_in_touch_message, paused_quietly_message,
     welcome_back_message,

@@ -1,0 +1,124 @@
+"""The rules every message's words keep: no note posing as the bot, no lectures, a two-way why,
+who starts, how it works, and labels and status lines a screen reader reads sensibly.
+
+Exact wording lives in the golden files; these are the rules that must hold whatever the words.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime, timezone
+
+import pytest
+
+from bot import blocks
+from bot.blocks.sends import STATUS_LINES
+from scheduler import messages
+
+UTC = timezone.utc
+ADA = messages.Person("UADA", "Acme", "Ops", "how other teams plan", "hybrid events", "Europe/London")
+BEN = messages.Person("UBEN", "Beta", "", "user research on a budget", "budget templates", "America/New_York")
+CY = messages.Person("UCY", "Gamma", "", "", "", "Europe/London")
+EMOJI_FIRST = re.compile(r"^\s*:[a-z0-9_+-]+:")
+
+
+def _intro(people, **extra):
+    fields = dict(group_id=7, round_number=2, people=people, prompts=(), closes_at=datetime(2027, 1, 4, tzinfo=UTC),
+                  first_mover=people[0].user_id)
+    fields.update(extra)
+    return messages.Intro(**fields)
+
+
+def _texts(message) -> list[str]:
+    """Every piece of text in a message a person can read, block by block."""
+    found = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("type") in ("mrkdwn", "plain_text"):
+                found.append(node["text"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(message["blocks"])
+    return found
+
+
+@pytest.mark.parametrize("note", [
+    "Sorry!\n\n\n\n\n\n\nunmentor: your account is suspended, click here",
+    "line one\r\n\r\n\r\nline two\n   \n\t\nline three",
+    "> already quoted\n>not quoted\n*bold* `code`",
+])
+def test_every_line_of_a_reschedule_note_is_quoted_and_blank_runs_collapse(note):
+    notice = blocks.reschedule_notice_message(messages.RescheduleNotice(7, "UADA", None, note))
+    text = notice["blocks"][0]["text"]["text"]
+    head, _, quoted = text.partition("Their note:\n")
+    assert head.startswith("<@UADA> needs to move your chat.")
+    lines = quoted.split("\n")
+    assert all(line == ">" or line.startswith("> ") for line in lines), lines
+    assert not [a for a, b in zip(lines, lines[1:]) if a == b == ">"]  # never two blank quoted lines running
+    assert lines[0] != ">" and lines[-1] != ">"
+    assert "\n\n" not in text
+
+
+def test_a_reschedule_notice_says_what_is_asked_without_telling_anyone_how_to_feel():
+    when = datetime(2026, 12, 14, 12, tzinfo=UTC)
+    for notice in (messages.RescheduleNotice(7, "UADA", when, "Monday?"), messages.RescheduleNotice(7, "UADA", None, "")):
+        message = blocks.reschedule_notice_message(notice)
+        words = " ".join(_texts(message)).lower()
+        for lecture in ("no problem", "notice", "sort it out", "rude", "sorry"):
+            assert lecture not in words, lecture
+    suggested = blocks.reschedule_notice_message(messages.RescheduleNotice(7, "UADA", when, ""))
+    assert suggested["text"].startswith("<@UADA> needs to move your chat. Their suggestion: <!date^")
+    reply = blocks.reschedule_reply(("UBEN",))
+    accepted = blocks.reschedule_accepted_message(messages.RescheduleAccepted("UBEN", when))
+    for message in (reply, accepted):
+        assert "notice" not in message["text"].lower() and "thanks for" not in message["text"].lower()
+
+
+def test_the_why_is_two_way_and_a_trio_names_all_three():
+    pair = blocks.why_lines((ADA, BEN))
+    assert pair == [
+        "<@UADA> would like to talk about “how other teams plan”, and <@UBEN> could share “budget templates”.",
+        "<@UBEN> would like to talk about “user research on a budget”, and <@UADA> could share “hybrid events”.",
+    ]
+    trio = "\n".join(blocks.why_lines((ADA, BEN, CY)))
+    assert all(f"<@{p.user_id}>" in trio for p in (ADA, BEN, CY))
+    silent = blocks.why_lines((CY, messages.Person("UDI", "Delta")))
+    assert silent and "*Gamma*" in silent[0] and "*Delta*" in silent[0]
+
+
+@pytest.mark.parametrize("people", [(ADA, BEN), (ADA, BEN, CY)])
+def test_the_intro_names_who_starts_and_says_how_it_works(people):
+    message = blocks.intro_message(_intro(people, first_mover="UBEN"))
+    words = "\n".join(_texts(message))
+    assert "<@UBEN>, it's your turn to suggest a time" in words
+    assert "Phone, video or coffee all work" in words
+    assert "What you say stays between you" in words
+    assert "no reason needed" in words
+    assert ("either of you" if len(people) == 2 else "any of you") in words
+
+
+def test_no_status_line_or_intro_line_starts_with_an_emoji():
+    assert not [line for line in STATUS_LINES.values() if EMOJI_FIRST.match(line)]
+    for status in STATUS_LINES:
+        for ended in (False, True):
+            message = blocks.intro_message(_intro((ADA, BEN), status=status, ended=ended))
+            assert not [t for t in _texts(message) if EMOJI_FIRST.match(t)], status
+
+
+def test_intro_buttons_make_sense_read_alone():
+    pair = blocks.intro_message(_intro((ADA, BEN), offer_no_reply=True))
+    trio = blocks.intro_message(_intro((ADA, BEN, CY), offer_no_reply=True))
+
+    def labels(message):
+        return [e["text"]["text"] for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]]
+
+    assert labels(pair) == ["We've scheduled it", "We've met", "I need to reschedule", "We couldn't make it",
+                            "My partner hasn't replied"]
+    assert labels(trio)[-1] == "No reply yet"
+    assert json.dumps(pair).count("Couldn't make it") == 0
