@@ -77,6 +77,10 @@ def test_match_input_round_trip():
         ({"members": []}, "seed"),
         ({"members": [], "seed": "7"}, "seed"),
         ({"members": [], "seed": 1, "odd": "pair"}, "odd"),
+        ({"members": [], "seed": 1, "avoid": "a,b"}, "avoid"),
+        ({"members": [], "seed": 1, "avoid": [["a"]]}, r"avoid\[0\]"),
+        ({"members": [], "seed": 1, "avoid": [["a", "b", "c"]]}, r"avoid\[0\]"),
+        ({"members": [], "seed": 1, "avoid": [["a", 2]]}, r"avoid\[0\]"),
     ],
 )
 def test_match_input_rejects_malformed_input(doc, message):

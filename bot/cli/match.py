@@ -20,18 +20,19 @@ def match(input_file) -> None:
     except json.JSONDecodeError as error:
         fail(f"the input isn't valid JSON: {error}")
     try:
-        candidates, history, seed, odd = read_match_input(doc)
+        candidates, history, seed, odd, avoid = read_match_input(doc)
     except ValueError as problem:
         fail(str(problem))
-    result = run_matcher(candidates, history, seed, odd)
+    result = run_matcher(candidates, history, seed, odd, avoid=avoid)
     click.echo(json.dumps({"groups": [list(g) for g in result.groups], "unmatched": list(result.unmatched)}))
 
 
-def read_match_input(doc: object) -> tuple[list, list[tuple[str, str]], int, str]:
+def read_match_input(doc: object) -> tuple[list, list[tuple[str, str]], int, str, list[tuple[str, str]]]:
     """Check an `unmentor match` document and turn it into the matcher's arguments.
 
     Input: {"members": [{"id", "organisation", "timezone"?, "priority"?}], "history": [[id, id], ...],
-    "seed": int, "odd": "trio" | "sit_out"}. Past trios may be given as [id, id, id].
+    "seed": int, "odd": "trio" | "sit_out", "avoid"?: [[id, id], ...]}. Past trios may be given as
+    [id, id, id]; avoid lists pairs never to be grouped, in either order.
     """
     if not isinstance(doc, dict):
         raise ValueError("input must be a JSON object")
@@ -76,4 +77,12 @@ def read_match_input(doc: object) -> tuple[list, list[tuple[str, str]], int, str
     odd = doc.get("odd", "trio")
     if odd not in ODD_MODES:
         raise ValueError(f'"odd" must be "trio" or "sit_out", not {odd!r}')
-    return candidates, history, seed, odd
+    raw_avoid = doc.get("avoid", [])
+    if not isinstance(raw_avoid, list):
+        raise ValueError('"avoid" must be a list of [id, id] pairs')
+    avoid: list[tuple[str, str]] = []
+    for i, pair in enumerate(raw_avoid):
+        if not isinstance(pair, list) or len(pair) != 2 or not all(isinstance(x, str) for x in pair):
+            raise ValueError(f"avoid[{i}] must be a list of two member ids")
+        avoid.append((pair[0], pair[1]))
+    return candidates, history, seed, odd, avoid

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 import unicodedata
 from dataclasses import dataclass
@@ -47,8 +48,12 @@ def match(
     history: Iterable[tuple[str, str]],
     seed: int,
     odd: str = "trio",
+    avoid: Iterable[tuple[str, str]] = (),
 ) -> MatchResult:
     """Pair people from different organisations who have never met, leaving out as few as possible.
+
+    avoid holds pairs who must never be grouped, in either order (a member's "don't pair
+    me with"): as hard a rule as history, never paired nor in a trio together.
 
     Exact maximum cardinality on the 'allowed pairs' graph; among maximum matchings,
     as many priority people as possible are covered; then, without changing who is
@@ -56,11 +61,11 @@ def match(
     still left over join a distinct pair when all three may meet, and the matching is
     chosen so that trios leave out as few people as any grouping into pairs and trios
     could (then as few with priority). Deterministic in (candidates, history, seed,
-    odd), whatever the order of candidates and history.
+    odd, avoid), whatever the order of each.
     """
     if odd not in ODD_MODES:
         raise ValueError(f"odd must be one of {ODD_MODES}, not {odd!r}")
-    people, matcher, bound = build_matcher(candidates, history, seed)
+    people, matcher, bound = build_matcher(candidates, itertools.chain(history, avoid), seed)
     matcher.run(bound)
     groups, left = _groups(matcher, odd)
     ids = [c.id for c in people]
@@ -69,9 +74,10 @@ def match(
 
 
 def build_matcher(
-    candidates: Sequence[Candidate], history: Iterable[tuple[str, str]], seed: int
+    candidates: Sequence[Candidate], barred: Iterable[tuple[str, str]], seed: int
 ) -> tuple[list[Candidate], Matcher, int]:
-    """People in a fixed order (by id), a matcher over them, and the fewest any matching can leave out."""
+    """People in a fixed order (by id), a matcher over them (never grouping a barred pair:
+    met before, or avoided), and the fewest any matching can leave out."""
     people = sorted(candidates, key=lambda c: c.id)
     for a, b in zip(people, people[1:]):
         if a.id == b.id:
@@ -81,7 +87,7 @@ def build_matcher(
     org_index: dict[str, int] = {}
     org = [org_index.setdefault(organisation_key(c.organisation), len(org_index)) for c in people]
     hist: list[set[int]] = [set() for _ in range(n)]
-    for pair in history:
+    for pair in barred:
         a, b = pair
         ia, ib = index.get(a), index.get(b)
         if ia is None or ib is None or ia == ib:

@@ -34,6 +34,8 @@ def place_trios(m: Matcher) -> list[Trio]:
     """
     mate, prio = m.mate, m.prio
     comp_of, witnesses = _saveable_components(m)
+    if not witnesses:
+        return []  # no trio can save anyone, and priority was settled with the matching
     members = {}
     for v, i in comp_of.items():
         members.setdefault(i, []).append(v)
