@@ -76,10 +76,9 @@ def plan_round(session: Session, team_id: str, times: RoundTimes, schedule: Sche
         for m in active
     ]
     history = [(str(a), str(b)) for a, b in store.history_pairs(session, team_id)]
-    # "Don't pair me with" is as hard a rule as "never the same pair twice", so until the
-    # matcher takes avoid pairs of its own they travel with the history.
-    history += [(str(a), str(b)) for a, b in avoid.pairs(session, team_id)]
-    result = match(candidates, history, seed, odd=schedule.odd)
+    # "Don't pair me with" is as hard a rule as "never the same pair twice", either way round.
+    avoided = [(str(a), str(b)) for a, b in avoid.pairs(session, team_id)]
+    result = match(candidates, history, seed, odd=schedule.odd, avoid=avoided)
     return RoundPlan(
         period=times.period,
         seed=seed,
