@@ -149,7 +149,7 @@ def test_organisers_change_the_schedule_and_bad_changes_change_nothing(sqlite_ur
     result = _invoke(["schedule", "set", "--team", "T1", "--cadence", "fortnightly", "--day", "wednesday",
                       "--time", "14:30", "--timezone", "Europe/Paris", "--country", "FR"], sqlite_url)
     assert result.exit_code == 0, result.output
-    shown = json.loads(_invoke(["schedule", "show", "--team", "T1"], sqlite_url).output)
+    shown = json.loads(_invoke(["schedule", "show", "--team", "T1", "--format", "json"], sqlite_url).output)
     assert (shown["cadence"], shown["weekday"], shown["hour"], shown["minute"]) == ("fortnightly", 2, 14, 30)
     assert (shown["timezone"], shown["country"], shown["close_days"]) == ("Europe/Paris", "FR", 14)
     opens = datetime.fromisoformat(shown["next_round_opens_at"])
@@ -159,7 +159,7 @@ def test_organisers_change_the_schedule_and_bad_changes_change_nothing(sqlite_ur
     assert bad.exit_code == 2 and "Nothing was changed" in bad.output
     bad = _invoke(["schedule", "set", "--team", "T1", "--time", "teatime"], sqlite_url)
     assert bad.exit_code == 2 and "24-hour" in bad.output
-    assert json.loads(_invoke(["schedule", "show", "--team", "T1"], sqlite_url).output) == shown
+    assert json.loads(_invoke(["schedule", "show", "--team", "T1", "--format", "json"], sqlite_url).output) == shown
 
 
 def test_organisers_replace_the_prompt_library_with_their_own_file(sqlite_url, tmp_path):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 import sys
+from datetime import datetime
 from typing import Callable
+from zoneinfo import ZoneInfo
 
 import click
 
@@ -127,6 +129,12 @@ def local_tools(team: str | None):
     """Database and workspace for commands that change settings (Slack is asked only when the workspace is unknown)."""
     engine = engine_for(database_url())
     return engine, workspace(engine, team)
+
+
+def local_time(moment: datetime, zone: str) -> str:
+    """A moment as the workspace reads it: "Monday 7 December 2026 at 10:00 (Europe/London)"."""
+    local = moment.astimezone(ZoneInfo(zone))
+    return f"{local:%A} {local.day} {local:%B %Y} at {local:%H:%M} ({zone})"
 
 
 TEAM_OPTION = click.option("--team", default=None, help="Slack team ID (T012AB3CD), when the database serves several workspaces.")

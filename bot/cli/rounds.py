@@ -51,6 +51,11 @@ def round_open(dry_run: bool, team: str | None, pace: float) -> None:
     if dry_run:
         outcome = rounds.preview(engine, team_id)
         plan = outcome.plan
+        if not plan.groups and not plan.unmatched:
+            click.echo(f"preview for {plan.period}: nobody has joined yet, so there's no one to match. People join "
+                       "by typing /unmentor join in Slack (the bot asks for their organisation); a round needs "
+                       "two or more from different organisations.")
+            return
         click.echo(f"preview for {plan.period}: {len(plan.groups)} groups, {len(plan.unmatched)} unmatched (nothing sent)")
         for group in plan.groups:
             click.echo("  " + _describe_group(group))

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from bot.cli.common import TEAM_OPTION, fail, local_tools
+from bot.cli.common import TEAM_OPTION, fail, local_time, local_tools
 
 
 @click.group()
@@ -16,8 +16,9 @@ def schedule() -> None:
 
 @schedule.command("show")
 @TEAM_OPTION
-def schedule_show(team: str | None) -> None:
-    """Print the round schedule and when the next round opens."""
+@click.option("--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def schedule_show(team: str | None, output: str) -> None:
+    """Say when rounds open and how their phases are spaced, and when the next one opens."""
     from scheduler.round_settings import load_schedule, next_round_at
     from storage.db import session_scope
 
@@ -25,7 +26,35 @@ def schedule_show(team: str | None) -> None:
     with session_scope(engine) as session:
         current = load_schedule(session, team_id)
         next_at = next_round_at(session, team_id)
-    click.echo(json.dumps({**current.to_dict(), "next_round_opens_at": next_at.isoformat()}, indent=2))
+    if output == "json":
+        click.echo(json.dumps({**current.to_dict(), "next_round_opens_at": next_at.isoformat()}, indent=2))
+    else:
+        click.echo(describe(current, next_at))
+
+
+def describe(current, next_at) -> str:
+    """The schedule in sentences, times in the workspace's own zone."""
+    from scheduler.schedule import WEEKDAYS
+
+    day = WEEKDAYS[current.weekday].title()
+    when = {"weekly": f"every {day}", "fortnightly": f"every other {day}",
+            "monthly": f"on the first {day} of each month"}[current.cadence]
+    holidays = (f"A public holiday in {current.country} moves it to the next working day."
+                if current.country else "Public holidays don't move it.")
+    odd = ("With an odd number of people, one group is a trio." if current.odd == "trio"
+           else "With an odd number of people, one sits out and is matched first next time.")
+    return "\n".join([
+        f"Rounds open {when} at {current.hour:02d}:{current.minute:02d} ({current.timezone}). {holidays}",
+        f"A heads-up goes out {_days(current.announce_days)} before. Then, counting from the opening: the nudge "
+        f"after {_days(current.nudge_days)}, the follow-up after {current.follow_up_days} and the close after "
+        f"{current.close_days}.",
+        odd,
+        f"The next round opens {local_time(next_at, current.timezone)}.",
+    ])
+
+
+def _days(count: int) -> str:
+    return "1 day" if count == 1 else f"{count} days"
 
 
 @schedule.command("set")
@@ -42,7 +71,7 @@ def schedule_show(team: str | None) -> None:
 @click.option("--odd", type=click.Choice(["trio", "sit_out"]), help="An odd person out joins a trio, or sits out with priority next time.")
 def schedule_set(team, cadence, day, at_time, timezone, country, announce_days, nudge_days, follow_up_days, close_days, odd) -> None:
     """Change the round schedule; anything not given stays as it is."""
-    from scheduler.round_settings import change_schedule
+    from scheduler.round_settings import change_schedule, load_schedule, next_round_at
     from scheduler.schedule import WEEKDAYS, ScheduleError
     from storage.db import session_scope
 
@@ -56,4 +85,6 @@ def schedule_set(team, cadence, day, at_time, timezone, country, announce_days, 
                             nudge_days=nudge_days, follow_up_days=follow_up_days, close_days=close_days, odd=odd)
         except ScheduleError as problem:
             fail(f"{problem} Nothing was changed.")
-    click.echo("schedule saved")
+        saved = load_schedule(session, team_id)
+        next_at = next_round_at(session, team_id)
+    click.echo(f"Schedule saved. The next round opens {local_time(next_at, saved.timezone)}.")

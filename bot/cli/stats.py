@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from bot.cli.common import TEAM_OPTION, fail, local_tools
+from bot.cli.common import TEAM_OPTION, fail, local_time, local_tools
 
 
 @click.command("stats")
@@ -21,7 +21,18 @@ def stats_command(team: str | None, number: int | None, output: str) -> None:
         rows = stats.round_stats(session, team_id, number)
     if number is not None and not rows:
         fail(f"there is no round {number} yet")
+    if output == "table" and not rows:
+        click.echo(f"No rounds yet: the first opens {_next_opening(engine, team_id)}.")
+        return
     render = {"table": stats.to_table, "json": stats.to_json, "csv": stats.to_csv}[output]
     click.echo(render(rows), nl=False)
     if output == "table" and rows:
         click.echo(f"meeting rate over rounds: {stats.meeting_rate_sparkline(rows)}")
+
+
+def _next_opening(engine, team_id: str) -> str:
+    from scheduler.round_settings import load_schedule, next_round_at
+    from storage.db import session_scope
+
+    with session_scope(engine) as session:
+        return local_time(next_round_at(session, team_id), load_schedule(session, team_id).timezone)
