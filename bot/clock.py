@@ -108,10 +108,48 @@ def start_clock(settings: Settings, engine: Engine, client: WebClient) -> Backgr
     return scheduler
 
 
-def run_clock_forever(settings: Settings, engine: Engine, client: WebClient) -> None:
-    scheduler = start_clock(settings, engine, client)
-    stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
-    stop.wait()
-    scheduler.shutdown(wait=True)
+# How long a stop waits for the send in hand. Docker's stop gives 10 s before SIGKILL
+# (Heroku 30 s); a send normally takes well under a second.
+STOP_SECONDS = 5.0
+
+
+def stop_clock(scheduler: BackgroundScheduler | None, engine: Engine) -> bool:
+    """Stop as SIGTERM asks: no new send, the one in hand finished (or, if Slack is slow to
+    answer, released so the next process takes it at once), the scheduler shut down.
+    Returns False when a send was still in hand when the wait ran out."""
+    delivery.stop_sending()
+    finished = True
+    if scheduler is not None and scheduler.running:
+        # shutdown(wait=True) waits for the job in progress; bounded, so a stuck call can't hold the stop.
+        waiter = threading.Thread(target=scheduler.shutdown, kwargs={"wait": True}, daemon=True)
+        waiter.start()
+        waiter.join(STOP_SECONDS)
+        finished = not waiter.is_alive()
+    released = delivery.release_claims(engine)
+    if scheduler is not None:
+        log.info("round clock stopped")
+    if released:
+        log.info("%d send(s) in hand released for the next process", released)
+    return finished
+
+
+def exit_on_sigterm() -> None:
+    """SIGTERM (how Heroku, Docker and systemd stop a process) ends the main thread's loop the way
+    Ctrl-C does: waitress and the clock's wait both return, and the caller's clean-up runs."""
+    def stop(*_):
+        delivery.stop_sending()
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+
+
+def run_clock_forever(settings: Settings, engine: Engine, client: WebClient) -> bool:
+    """Run until SIGTERM or Ctrl-C; then stop as stop_clock says (its answer is returned)."""
+    exit_on_sigterm()
+    scheduler = None
+    try:
+        scheduler = start_clock(settings, engine, client)
+        threading.Event().wait()
+    except (SystemExit, KeyboardInterrupt):
+        pass
+    return stop_clock(scheduler, engine)

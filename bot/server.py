@@ -39,7 +39,10 @@ def _health(engine: Engine, start_response):
 
 def serve_http(app: App, engine: Engine, host: str, port: int, threads: int = 8) -> None:
     """Serve until stopped, several requests at once (Bolt's own server handles one at a time)."""
-    from waitress import serve
+    from waitress import create_server
 
+    # Bound before saying so: a port in use raises here, and nothing claims to be listening.
+    server = create_server(make_wsgi_app(app, engine), host=host, port=port, threads=threads, ident="unmentor")
     log.info("unmentor listening on http://%s:%d/slack/events", host, port)
-    serve(make_wsgi_app(app, engine), host=host, port=port, threads=threads, ident="unmentor")
+    # Returns on SIGTERM or Ctrl-C (waitress catches SystemExit and KeyboardInterrupt and closes).
+    server.run()

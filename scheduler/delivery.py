@@ -45,6 +45,20 @@ HOST = socket.gethostname()
 # Sends this process has in hand right now (the clock's pass and a click's can overlap).
 _IN_FLIGHT: set[int] = set()
 _IN_FLIGHT_LOCK = threading.Lock()
+# Set when the process is asked to stop (SIGTERM): no new send starts; the one in hand finishes.
+_STOPPING = threading.Event()
+
+
+def stop_sending() -> None:
+    """From now on this process starts no new send (a pass in progress returns after the one in hand)."""
+    _STOPPING.set()
+
+
+def release_claims(engine: Engine) -> int:
+    """Hand back the sends this process claimed and didn't finish, so the next process takes them
+    at once rather than after the lease; they stay in doubt, so it looks before sending again."""
+    with session_scope(engine) as session:
+        return outbox.release(session, claimer())
 
 
 def claimer() -> str:
@@ -243,12 +257,13 @@ def deliver(
     while True:
         with session_scope(engine) as session:
             rows = outbox.ready(session, team_id, now(), lease, batch, HOST, keys)
-        rows = [r for r in rows if r.state != "sending" or r.claimed_at < now() - lease or not _claimer_alive(r)]
-        if not rows:
+        rows = [r for r in rows if r.state != "sending" or r.claimed_at is None or r.claimed_at < now() - lease
+                or not _claimer_alive(r)]
+        if not rows or _STOPPING.is_set():
             return report
         progressed = False
         for row in rows:
-            if budget is not None and time.monotonic() - started > budget:
+            if (budget is not None and time.monotonic() - started > budget) or _STOPPING.is_set():
                 return report
             outcome = _deliver_one_safely(engine, gateway, row)
             setattr(report, outcome, getattr(report, outcome) + 1)
@@ -256,7 +271,7 @@ def deliver(
             # thread holds, or that wait out a back-off, would never end.
             progressed = progressed or outcome in ("sent", "failed", "found_already_sent", "dropped")
             if outcome == "sent" and pace:
-                time.sleep(pace)
+                _STOPPING.wait(pace)  # a pause a stop request cuts short
         if not progressed:
             return report  # everything left is waiting out a back-off
 

@@ -52,7 +52,8 @@ def ready(session: Session, team_id: str, at: datetime, lease: timedelta, limit:
                     (Outbox.state == SendState.pending.value)
                     & or_(Outbox.not_before.is_(None), Outbox.not_before <= at),
                     (Outbox.state == SendState.sending.value)
-                    & or_(Outbox.claimed_at < at - lease, Outbox.claimed_by.startswith(host + ":", autoescape=True)),
+                    & or_(Outbox.claimed_at.is_(None),  # released by a process that stopped
+                          Outbox.claimed_at < at - lease, Outbox.claimed_by.startswith(host + ":", autoescape=True)),
                 ),
             )
             .order_by(Outbox.id)
@@ -124,3 +125,13 @@ def waiting_for_round(session: Session, round_id: int, kind: str | None = None) 
     if kind is not None:
         query = query.where(Outbox.kind == kind)
     return session.exec(query).one()
+
+
+def release(session: Session, claimer: str) -> int:
+    """Clear the claim on sends `claimer` took and didn't finish; they stay 'sending' (in doubt)."""
+    result = session.exec(
+        update(Outbox)
+        .where(Outbox.claimed_by == claimer, Outbox.state == SendState.sending.value)
+        .values(claimed_at=None, claimed_by=None)
+    )
+    return result.rowcount

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+
 import click
 
-from bot.cli.common import engine_for, settings
+from bot.cli.common import engine_for, fail, settings
 
 
 @click.command()
@@ -16,25 +18,53 @@ def serve(port: int | None, host: str, no_scheduler: bool) -> None:
     current = settings()
     engine = engine_for(current.database_url)
     from bot.app import create_app
+    from bot.clock import exit_on_sigterm, stop_clock
 
+    exit_on_sigterm()
     app = create_app(current, engine)
     clock = None
-    if not no_scheduler:
-        from bot.clock import start_clock
-
-        clock = start_clock(current, engine, app.client)
+    finished = True
     try:
+        if not no_scheduler:
+            from bot.clock import start_clock
+
+            clock = start_clock(current, engine, app.client)
         if current.socket_mode:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
 
             SocketModeHandler(app, current.app_token, web_client=app.client).start()
         else:
-            from bot.server import serve_http
-
-            serve_http(app, engine, host, port or current.port)
+            _serve_http(app, engine, host, port or current.port, port is not None)
+    except KeyboardInterrupt:
+        pass  # Ctrl-C: stop as for SIGTERM
     finally:
-        if clock is not None:
-            clock.shutdown(wait=False)
+        finished = stop_clock(clock, engine)
+    _exit_stopped(finished)
+
+
+def _serve_http(app, engine, host: str, port: int, from_option: bool) -> None:
+    import errno
+
+    from bot.server import serve_http
+
+    try:
+        serve_http(app, engine, host, port)
+    except OSError as error:
+        if error.errno != errno.EADDRINUSE:
+            raise
+        given = f"--port {port}" if from_option else f"PORT={port}"
+        fail(f"port {port} ({given}) is already in use on {host}: stop what is using it, "
+             "or choose another with PORT or --port")
+
+
+def _exit_stopped(finished: bool) -> None:
+    if not finished:
+        # A send still waits on Slack in a worker thread; it was released, so the next
+        # process takes it, and waiting for that thread would only delay the stop.
+        import os
+
+        logging.shutdown()
+        os._exit(0)
 
 
 @click.command()
@@ -45,4 +75,4 @@ def clock() -> None:
     from bot.app import make_client
     from bot.clock import run_clock_forever
 
-    run_clock_forever(current, engine, make_client(current))
+    _exit_stopped(run_clock_forever(current, engine, make_client(current)))

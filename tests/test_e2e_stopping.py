@@ -1,0 +1,114 @@
+"""Stopping the long-running processes as Heroku, Docker and systemd do (SIGTERM), and a port already taken."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import subprocess
+import time
+
+from sqlmodel import select
+
+from scheduler import rounds
+from storage.db import make_engine, session_scope
+from storage.models import MatchGroup, Outbox
+from tests.botprocess import UNMENTOR, BotServer, bot_env, run
+from tests.test_e2e_rounds import TEAM, seed_members
+
+
+def open_round(url: str, fake, members: int) -> None:
+    seed_members(url, fake, members)
+    engine = make_engine(url)
+    assert rounds.open_round(engine, TEAM, manual=True).reason == "opened"
+    engine.dispose()
+
+
+def intro_rows(url: str) -> list[Outbox]:
+    engine = make_engine(url)
+    with session_scope(engine) as session:
+        rows = list(session.exec(select(Outbox).where(Outbox.kind == "intro").order_by(Outbox.id)))
+    engine.dispose()
+    return rows
+
+
+def posted(n):
+    return lambda fake: len(fake.calls_to("chat.postMessage")) >= n
+
+
+def stop(process: subprocess.Popen) -> tuple[int, float]:
+    started = time.monotonic()
+    process.send_signal(signal.SIGTERM)
+    code = process.wait(timeout=30)
+    return code, time.monotonic() - started
+
+
+def each_group_has_one_intro(url: str, fake) -> None:
+    engine = make_engine(url)
+    with session_scope(engine) as session:
+        for group in session.exec(select(MatchGroup)):
+            assert [m["ts"] for m in fake.messages(group.channel_id)] == [group.intro_ts]
+    engine.dispose()
+
+
+def test_sigterm_to_serve_releases_the_send_in_hand_and_the_next_process_finishes_at_once(db_url, fake_slack,
+                                                                                          tmp_path):
+    open_round(db_url, fake_slack, 12)
+    # Slack takes the first intro but holds its answer: the send is in hand when SIGTERM comes.
+    fake_slack.stall_after("chat.postMessage", 30)
+    env = bot_env(db_url, fake_slack.api_url)
+    bot = BotServer(env, str(tmp_path))  # with the round clock, which starts delivering at once
+    assert fake_slack.wait_for(posted(1), timeout=30)
+    time.sleep(0.3)
+    code, took = stop(bot.process)
+    log = bot.log.read_text()
+    assert code == 0 and took < 9, log
+    assert "Traceback" not in log
+    rows = intro_rows(db_url)
+    # The held send is released (no lease to wait out), and still in doubt; nothing else started.
+    assert [(r.state, r.claimed_at, r.claimed_by) for r in rows] == [("sending", None, None)] + [
+        ("pending", None, None)] * 5
+
+    again = run(["round", "deliver", "--pace", "0"], env, str(tmp_path))
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "5 sent, 1 found already sent" in again.stdout
+    each_group_has_one_intro(db_url, fake_slack)
+
+
+def test_sigterm_to_clock_finishes_the_send_in_hand_stops_sending_and_exits_0(db_url, fake_slack, tmp_path):
+    open_round(db_url, fake_slack, 16)
+    env = bot_env(db_url, fake_slack.api_url)
+    log = (tmp_path / "clock.log").open("w")
+    clock = subprocess.Popen([UNMENTOR, "clock"], env=env, cwd=str(tmp_path), stdout=log, stderr=subprocess.STDOUT)
+    assert fake_slack.wait_for(posted(2), timeout=30)
+    # Between sends the clock waits 1.2 s (Slack's pace); a stop cuts that wait short.
+    code, took = stop(clock)
+    log.close()
+    output = (tmp_path / "clock.log").read_text()
+    assert code == 0 and took < 4, output
+    assert "Traceback" not in output
+    rows = intro_rows(db_url)
+    sent = [r for r in rows if r.state == "sent"]
+    assert len(sent) == len(fake_slack.calls_to("chat.postMessage")) >= 2
+    assert {r.state for r in rows} == {"sent", "pending"}  # nothing left in doubt
+    time.sleep(1.5)
+    assert len(fake_slack.calls_to("chat.postMessage")) == len(sent)  # and nothing sent after the stop
+
+    again = run(["round", "deliver", "--pace", "0"], env, str(tmp_path))
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert f"{8 - len(sent)} sent, 0 found already sent" in again.stdout
+    each_group_has_one_intro(db_url, fake_slack)
+
+
+def test_a_port_already_in_use_is_one_line_naming_port_and_the_option(sqlite_url, fake_slack, tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        for args, extra, named in ((["--port", str(port)], {}, f"--port {port}"), ([], {"PORT": str(port)},
+                                                                                  f"PORT={port}")):
+            env = bot_env(sqlite_url, fake_slack.api_url, **extra)
+            result = run(["serve", "--host", "127.0.0.1", "--no-scheduler", *args], env, str(tmp_path), timeout=60)
+            assert result.returncode == 2
+            assert "Traceback" not in result.stderr and result.stdout == ""
+            (line,) = result.stderr.strip().splitlines()
+            assert f"port {port} ({named}) is already in use" in line and "PORT or --port" in line
