@@ -37,7 +37,7 @@ from bot.blocks.meetings import (  # noqa: F401
 )
 from bot.blocks.organisers import (  # noqa: F401
     organisers_list_message, organiser_change_message, member_removed_message, domain_map_message,
-    domain_saved_message, domain_removed_message, stats_blocks, trend_table, stats_message, export_messages,
+    domain_saved_message, domain_removed_message, stats_blocks, trend_table, trend_in_words, stats_message, export_messages,
     no_such_round_message, export_sent_reply, preview_message, open_round_confirm_message,
     round_opened_message, schedule_modal, read_schedule_modal, prompts_modal, read_prompts_modal,
     schedule_saved_message, prompts_saved_message, organiser_home_blocks,

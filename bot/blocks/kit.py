@@ -147,12 +147,12 @@ def _optional_input(block_id: str, label: str, element: dict, hint: str | None =
     return block
 
 
-def _checkbox(block_id: str, label: str, option: str, value: str, checked: bool) -> dict:
+def _checkbox(block_id: str, label: str, option: str, value: str, checked: bool, hint: str | None = None) -> dict:
     opt = {"text": _plain(option), "value": value}
     element = {"type": "checkboxes", "action_id": "value", "options": [opt]}
     if checked:
         element["initial_options"] = [opt]
-    return _optional_input(block_id, label, element)
+    return _optional_input(block_id, label, element, hint)
 
 
 def _state_value(state_values: dict, block_id: str) -> dict:

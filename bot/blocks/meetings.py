@@ -177,7 +177,8 @@ def follow_up_modal(group_id: int, prefill) -> dict:
             _text_input("shared", "What did you share?", prefill.shared, 1000, multiline=True, optional=True),
             _checkbox("stay_in_touch", "Staying in touch", "I'd like to stay in touch", "yes", prefill.stay_in_touch),
             _checkbox("consent", "Your answers", "Organisers may read my answers, without my name", "yes",
-                      prefill.organisers_may_read),
+                      prefill.organisers_may_read,
+                      hint="Please leave out names, and anything your partner told you in confidence."),
         ],
     }
 

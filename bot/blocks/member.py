@@ -228,6 +228,7 @@ def join_modal(prefill: ProfileForm) -> dict:
                         multiline=True, optional=True, placeholder="e.g. how other teams plan their year"),
             _text_input("could_share", "What I could share", prefill.could_share, TEXT_MAX,
                         multiline=True, optional=True, placeholder="e.g. what we learned running hybrid events"),
+            _context("Your partners will see what you write here: it goes in your intro."),
         ],
     }
 

@@ -94,6 +94,8 @@ def stats_blocks(stats, learnings, sparkline: str) -> list[dict]:
     ]
     if len(stats) > 1:
         blocks.append(trend_table(stats))
+    if any(st.state == "closed" for st in stats) or len(stats) > 1:
+        blocks.append(trend_in_words(stats))
     if learnings:
         heading = "*What people learned* (shared with their consent, without names)"
         quotes = [
@@ -121,6 +123,17 @@ def trend_table(stats, last: int = 6) -> dict:
         rows.append(f"{s.number:<6}{s.groups:>7}{_pct(s.met_rate):>6}{_pct(s.missed_rate):>8}"
                     f"{_pct(s.no_reply_rate):>10}{_pct(s.follow_up_rate):>10}")
     return _section("*Round by round*\n```" + "\n".join(rows) + "```")
+
+
+def trend_in_words(stats, last: int = 6) -> dict:
+    """The chart and the table as plain sentences: a screen reader reads ▁▃█ and columns as noise."""
+    lines = []
+    for st in stats[-last:]:
+        running = "" if st.state == "closed" else " (still running)"
+        lines.append(f"• Round {st.number}{running}: {st.groups} group{'s' if st.groups != 1 else ''}, "
+                     f"{_pct(st.met_rate)} met, {_pct(st.missed_rate)} couldn't make it, "
+                     f"{_pct(st.no_reply_rate)} had no reply, {_pct(st.follow_up_rate)} answered the follow-up.")
+    return _section("*The same, in words*\n" + "\n".join(lines))
 
 
 def stats_message(stats, learnings, sparkline: str) -> Message:
