@@ -1,0 +1,88 @@
+"""What a newcomer meets on a fresh clone: the README's commands work as written, and the project's own papers are there."""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text()
+
+
+def shell_blocks(markdown: str) -> list[str]:
+    return re.findall(r"```sh\n(.*?)```", markdown, flags=re.S)
+
+
+def commands(block: str) -> list[str]:
+    """The block's commands: continuation lines joined, split at ; && | (quoted text kept whole)."""
+    lexer = shlex.shlex(block.replace("\\\n", " "), posix=True, punctuation_chars=";&|")
+    lexer.whitespace_split = True
+    found, current = [], []
+    for token in lexer:
+        if set(token) <= set(";&|"):
+            found.append(current)
+            current = []
+        else:
+            current.append(token)
+    return [c for c in found + [current] if c]
+
+
+def test_the_readme_calls_the_program_by_a_path_that_works_from_the_repository_root():
+    # A bare `unmentor` only works with the virtualenv activated, which the quick start never does.
+    called = [c[0] for doc in (README, (ROOT / "CONTRIBUTING.md").read_text())
+              for block in shell_blocks(doc) for c in commands(block)]
+    assert ".venv/bin/unmentor" in called
+    assert "unmentor" not in called
+    for program in {p for p in called if p.startswith(".venv/bin/")}:
+        assert program in (".venv/bin/unmentor", ".venv/bin/python", ".venv/bin/pip", ".venv/bin/ruff"), program
+
+
+def test_every_module_the_docs_run_exists():
+    for doc in (README, (ROOT / "CONTRIBUTING.md").read_text()):
+        for block in shell_blocks(doc):
+            for command in commands(block):
+                if command[:2] == [".venv/bin/python", "-m"] and command[2] != "pytest":
+                    assert (ROOT / (command[2].replace(".", "/") + ".py")).exists(), command
+
+
+@pytest.mark.skipif(not (ROOT / ".venv" / "bin" / "unmentor").exists(),
+                    reason="the README's commands need the quick start's .venv in the repository root")
+def test_the_readmes_match_examples_run_as_written_from_the_repository_root():
+    examples = [block for block in shell_blocks(README) if "unmentor match" in block]
+    assert examples
+    for block in examples:
+        result = subprocess.run(["bash", "-c", block], cwd=ROOT, capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0, result.stderr
+        answers = [json.loads(line) for line in result.stdout.splitlines()]
+        assert len(answers) == block.count("unmentor match") and all("groups" in a for a in answers)
+
+
+def test_the_licence_is_the_mit_licence_pyproject_names():
+    licence = (ROOT / "LICENSE").read_text()
+    assert licence.startswith("MIT License") and "Permission is hereby granted, free of charge" in licence
+    assert 'license = { text = "MIT" }' in (ROOT / "pyproject.toml").read_text()
+
+
+def test_the_changelog_lists_every_migration():
+    changelog = (ROOT / "CHANGELOG.md").read_text()
+    migrations = sorted(p.name.split("_")[0] for p in (ROOT / "storage" / "migrations" / "versions").glob("[0-9]*.py"))
+    assert migrations and [m for m in migrations if f"`{m}`" not in changelog] == []
+
+
+def test_contributing_covers_tests_benchmarks_the_playground_and_style():
+    contributing = (ROOT / "CONTRIBUTING.md").read_text()
+    headings = re.findall(r"^## (.+)$", contributing, flags=re.M)
+    assert {"Tests", "Benchmarks", "Playground", "Style"} <= set(headings)
+    assert ".venv/bin/python -m pytest" in contributing
+
+
+def test_ci_runs_the_readmes_test_command_last_and_fails_when_no_tests_ran():
+    ci = (ROOT / ".ci" / "run").read_text()
+    lines = [line for line in ci.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    assert "set -euo pipefail" in lines  # any failing step, pytest's exit 5 ("no tests ran") included, fails CI
+    assert lines[-1].strip() in [line.strip() for block in shell_blocks(README) for line in block.splitlines()]
