@@ -127,8 +127,14 @@ def history_pairs(session: Session, team_id: str) -> list[tuple[int, int]]:
 
 def add_group(session: Session, round_: Round, member_ids: Iterable[int], prompts: list[str],
               first_mover_id: int | None = None) -> MatchGroup:
+    member_ids = list(member_ids)
+    # The organisers' cross-organisation rate is read from this flag, so it is written here,
+    # from the organisation keys the members carry, whatever made the group (a round, a
+    # trio, a fresh match): no two members may share one.
+    keys = session.exec(select(Member.organisation_key, Member.organisation).where(Member.id.in_(member_ids))).all()
+    cross = len({key or name for key, name in keys}) == len(member_ids)
     group = MatchGroup(team_id=round_.team_id, round_id=round_.id, prompts=json.dumps(prompts),
-                       first_mover_id=first_mover_id)
+                       first_mover_id=first_mover_id, cross_organisation=cross)
     session.add(group)
     session.flush()
     for member_id in member_ids:
