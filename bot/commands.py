@@ -4,23 +4,18 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
-import time
-from dataclasses import dataclass
 from datetime import date
 from typing import Callable
-
 from urllib.error import URLError
 
 from slack_sdk.errors import SlackApiError
 
-from bot import blocks
+from bot import blocks, callers
+from bot.payload import Payload
 from bot.services import Services
-from scheduler import membership
-from scheduler.membership import InputError, JoinOutcome, SlackProfile
-from scheduler import avoid, organisers, rounds, stats
+from scheduler import avoid, membership, organisers, rounds, stats
 from scheduler import prompts as prompt_library
-from scheduler.organisers import is_organiser
+from scheduler.membership import InputError, JoinOutcome
 from scheduler.round_settings import load_schedule, next_round_at
 from storage import members as store
 from storage.db import session_scope
@@ -28,22 +23,6 @@ from storage.db import session_scope
 log = logging.getLogger("unmentor")
 DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 DOMAIN = re.compile(r"^(?=.{3,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
-
-
-@dataclass(frozen=True)
-class Invocation:
-    team_id: str
-    user_id: str
-    text: str
-    trigger_id: str | None = None
-
-
-@dataclass(frozen=True)
-class SlackUser:
-    profile: SlackProfile
-    is_admin: bool = False
-
-
 MENTION = re.compile(r"^<@([UW][A-Z0-9]{2,})(?:\|[^>]*)?>$")
 
 
@@ -67,51 +46,7 @@ def split(text: str) -> tuple[str, str]:
     return word.lower(), rest.strip()
 
 
-# users.info answers kept briefly: App Home, organiser buttons and their modals ask about the
-# same person within seconds, and each call eats into Slack's 3-second window.
-_USER_CACHE: dict[str, tuple[float, SlackUser]] = {}
-_USER_CACHE_LOCK = threading.Lock()
-USER_CACHE_SECONDS = 60
-
-
-def slack_user(services: Services, user_id: str) -> SlackUser:
-    """What Slack says about a person; an empty profile when Slack can't say (never raises)."""
-    with _USER_CACHE_LOCK:
-        cached = _USER_CACHE.get(user_id)
-    if cached and cached[0] > time.monotonic():
-        return cached[1]
-    try:
-        user = services.client.users_info(user=user_id)["user"]
-    except SlackApiError as error:
-        log.warning("users.info failed for %s: %s", user_id, error.response.get("error"))
-        return SlackUser(SlackProfile())
-    except (URLError, OSError, TimeoutError) as error:
-        log.warning("users.info unreachable for %s: %s", user_id, error)
-        return SlackUser(SlackProfile())
-    profile = user.get("profile") or {}
-    found = SlackUser(
-        SlackProfile(email=profile.get("email"), title=profile.get("title") or "", timezone=user.get("tz")),
-        is_admin=bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner")),
-    )
-    with _USER_CACHE_LOCK:
-        _USER_CACHE[user_id] = (time.monotonic() + USER_CACHE_SECONDS, found)
-    return found
-
-
-def forget_cached_users() -> None:
-    with _USER_CACHE_LOCK:
-        _USER_CACHE.clear()
-
-
-def first_delivery(services: Services, body: dict) -> bool:
-    """False for Slack's retry of an event already handled."""
-    if not body.get("event_id"):
-        return True
-    with session_scope(services.engine) as session:
-        return store.claim_request(session, body.get("team_id") or "", "event:" + body["event_id"])
-
-
-def run(services: Services, call: Invocation) -> blocks.Message | None:
+def run(services: Services, call: Payload) -> blocks.Message | None:
     """The reply to show the person, or None when a modal was opened instead."""
     word, rest = split(call.text)
     handler = HANDLERS.get(word)
@@ -120,9 +55,9 @@ def run(services: Services, call: Invocation) -> blocks.Message | None:
     return handler(services, call, rest)
 
 
-def _join(services: Services, call: Invocation, organisation: str) -> blocks.Message | None:
+def _join(services: Services, call: Payload, organisation: str) -> blocks.Message | None:
     organisation = unescape(organisation)
-    user = slack_user(services, call.user_id)
+    user = callers.slack_user(services, call.user_id)
     try:
         with session_scope(services.engine) as session:
             result = membership.join(session, call.team_id, call.user_id, organisation or None, user.profile)
@@ -136,7 +71,7 @@ def _join(services: Services, call: Invocation, organisation: str) -> blocks.Mes
 
 
 def _change(action: str, fn: Callable) -> Callable:
-    def handler(services: Services, call: Invocation, _rest: str) -> blocks.Message:
+    def handler(services: Services, call: Payload, _rest: str) -> blocks.Message:
         with session_scope(services.engine) as session:
             change = fn(session, call.team_id, call.user_id)
         return blocks.change_message(action, change)
@@ -144,7 +79,7 @@ def _change(action: str, fn: Callable) -> Callable:
     return handler
 
 
-def _pause(services: Services, call: Invocation, rest: str) -> blocks.Message:
+def _pause(services: Services, call: Payload, rest: str) -> blocks.Message:
     """`pause` for as long as you like; `pause until 2027-03-01` until that morning."""
     if not rest:
         return _change("pause", membership.pause)(services, call, rest)
@@ -173,7 +108,7 @@ def pause_until(services: Services, team_id: str, user_id: str, day: date) -> bl
     return blocks.paused_until_message(until)
 
 
-def _avoid(services: Services, call: Invocation, rest: str, verb: str = "avoid") -> blocks.Message:
+def _avoid(services: Services, call: Payload, rest: str, verb: str = "avoid") -> blocks.Message:
     """`avoid @someone`, `unavoid @someone`; `avoid` alone shows the list. Every answer is ephemeral."""
     if not rest and verb == "avoid":
         with session_scope(services.engine) as session:
@@ -188,17 +123,17 @@ def _avoid(services: Services, call: Invocation, rest: str, verb: str = "avoid")
     return blocks.avoid_change_message(verb, user_id, change)
 
 
-def _unavoid(services: Services, call: Invocation, rest: str) -> blocks.Message:
+def _unavoid(services: Services, call: Payload, rest: str) -> blocks.Message:
     return _avoid(services, call, rest, "unavoid")
 
 
-def _status(services: Services, call: Invocation, _rest: str) -> blocks.Message:
+def _status(services: Services, call: Payload, _rest: str) -> blocks.Message:
     with session_scope(services.engine) as session:
         view = membership.status(session, call.team_id, call.user_id, next_round_at(session, call.team_id))
     return blocks.status_message(view)
 
 
-def _leave(services: Services, call: Invocation, _rest: str) -> blocks.Message:
+def _leave(services: Services, call: Payload, _rest: str) -> blocks.Message:
     with session_scope(services.engine) as session:
         member = store.get_member(session, call.team_id, call.user_id)
     if member is None or member.status == "left":
@@ -206,23 +141,14 @@ def _leave(services: Services, call: Invocation, _rest: str) -> blocks.Message:
     return blocks.leave_confirm_message()
 
 
-def _help(_services: Services, _call: Invocation, _rest: str) -> blocks.Message:
+def _help(_services: Services, _call: Payload, _rest: str) -> blocks.Message:
     return blocks.help_message()
-
-
-def caller_is_organiser(services: Services, call: Invocation) -> bool:
-    with session_scope(services.engine) as session:
-        if is_organiser(session, call.team_id, call.user_id, services.settings.organisers):
-            return True
-    user = slack_user(services, call.user_id)
-    with session_scope(services.engine) as session:
-        return is_organiser(session, call.team_id, call.user_id, services.settings.organisers, slack_admin=user.is_admin)
 
 
 def organisers_only(handler):
     """Organiser commands answer everyone else with a polite refusal, and reveal nothing."""
-    def guarded(services: Services, call: Invocation, rest: str):
-        if not caller_is_organiser(services, call):
+    def guarded(services: Services, call: Payload, rest: str):
+        if not callers.is_organiser(services, call.team_id, call.user_id):
             return blocks.organisers_only_message()
         return handler(services, call, rest)
 
@@ -230,7 +156,7 @@ def organisers_only(handler):
 
 
 @organisers_only
-def _domain(services: Services, call: Invocation, rest: str) -> blocks.Message:
+def _domain(services: Services, call: Payload, rest: str) -> blocks.Message:
     """`domain add example.org Example Ltd`, `domain remove example.org`, `domain list`."""
     verb, args = split(rest)
     if verb == "list" or not rest:
@@ -257,7 +183,7 @@ def _domain(services: Services, call: Invocation, rest: str) -> blocks.Message:
 
 
 @organisers_only
-def _organisers(services: Services, call: Invocation, rest: str) -> blocks.Message:
+def _organisers(services: Services, call: Payload, rest: str) -> blocks.Message:
     """`organisers`, `organisers add @someone`, `organisers remove @someone`."""
     verb, args = split(rest)
     if verb in ("list", "help") or not rest:
@@ -273,13 +199,13 @@ def _organisers(services: Services, call: Invocation, rest: str) -> blocks.Messa
             change = organisers.add(session, call.team_id, user_id, call.user_id)
         else:
             change = organisers.remove(session, call.team_id, user_id, services.settings.organisers)
-    if verb == "remove" and change is organisers.OrganiserChange.already and slack_user(services, user_id).is_admin:
+    if verb == "remove" and change is organisers.OrganiserChange.already and callers.slack_user(services, user_id).is_admin:
         change = organisers.OrganiserChange.slack_admin
     return blocks.organiser_change_message(verb, user_id, change)
 
 
 @organisers_only
-def _remove_member(services: Services, call: Invocation, rest: str) -> blocks.Message:
+def _remove_member(services: Services, call: Payload, rest: str) -> blocks.Message:
     """`remove @someone`: an organiser takes someone out of the network, deleting their data.
 
     The person removed is told kindly what went and how to come back, unless the organiser
@@ -305,7 +231,7 @@ def _remove_member(services: Services, call: Invocation, rest: str) -> blocks.Me
 
 
 @organisers_only
-def _stats(services: Services, call: Invocation, rest: str) -> blocks.Message:
+def _stats(services: Services, call: Payload, rest: str) -> blocks.Message:
     """`stats` for the latest round and the trend; `stats 3` for round 3."""
     number = int(rest) if rest.strip().isdigit() else None
     if rest.strip() and number is None:
@@ -330,7 +256,7 @@ def send_export(services: Services, team_id: str, user_id: str) -> None:
 
 
 @organisers_only
-def _export(services: Services, call: Invocation, _rest: str) -> blocks.Message:
+def _export(services: Services, call: Payload, _rest: str) -> blocks.Message:
     send_export(services, call.team_id, call.user_id)
     return blocks.export_sent_reply()
 
@@ -340,31 +266,38 @@ def preview_reply(services: Services, team_id: str) -> blocks.Message:
 
 
 @organisers_only
-def _preview(services: Services, call: Invocation, _rest: str) -> blocks.Message:
+def _preview(services: Services, call: Payload, _rest: str) -> blocks.Message:
     return preview_reply(services, call.team_id)
 
 
 @organisers_only
-def _open(services: Services, _call: Invocation, _rest: str) -> blocks.Message:
+def _open(services: Services, _call: Payload, _rest: str) -> blocks.Message:
     return blocks.open_round_confirm_message()
 
 
-@organisers_only
-def _schedule(services: Services, call: Invocation, _rest: str) -> None:
+def open_schedule_modal(services: Services, team_id: str, trigger_id: str | None) -> None:
     with session_scope(services.engine) as session:
-        current = load_schedule(session, call.team_id)
-    services.client.views_open(trigger_id=call.trigger_id, view=blocks.schedule_modal(current))
+        current = load_schedule(session, team_id)
+    services.client.views_open(trigger_id=trigger_id, view=blocks.schedule_modal(current))
 
 
 @organisers_only
-def _prompts(services: Services, call: Invocation, _rest: str) -> None:
+def _schedule(services: Services, call: Payload, _rest: str) -> None:
+    open_schedule_modal(services, call.team_id, call.trigger_id)
+
+
+def open_prompts_modal(services: Services, team_id: str, trigger_id: str | None) -> None:
     with session_scope(services.engine) as session:
-        library = prompt_library.library_for(session, call.team_id)
-    services.client.views_open(trigger_id=call.trigger_id,
-                               view=blocks.prompts_modal(library.name, len(library.prompts)))
+        library = prompt_library.library_for(session, team_id)
+    services.client.views_open(trigger_id=trigger_id, view=blocks.prompts_modal(library.name, len(library.prompts)))
 
 
-HANDLERS: dict[str, Callable[[Services, Invocation, str], blocks.Message | None]] = {
+@organisers_only
+def _prompts(services: Services, call: Payload, _rest: str) -> None:
+    open_prompts_modal(services, call.team_id, call.trigger_id)
+
+
+HANDLERS: dict[str, Callable[[Services, Payload, str], blocks.Message | None]] = {
     "join": _join,
     "pause": _pause,
     "resume": _change("resume", membership.resume),

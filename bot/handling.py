@@ -1,15 +1,84 @@
-"""How every listener finishes: a modal's problems go back in the ack, and work after the ack that fails is answered."""
+"""How every listener runs: ack() first, the payload read once into plain values, one plain function
+called, and a failure after the ack answered rather than lost.
+
+Each audience's module (member, meeting and organiser listeners) declares its listeners as
+module-level functions with the decorators of one `Listeners` table; `bot.listeners` puts the
+tables on the Bolt app. A click's function is `work(services, payload, respond)`; a modal's
+is a quick `check(services, payload)` before the ack (its InputError goes back beside the
+field) and `save(services, payload, checked)` after it.
+"""
 
 from __future__ import annotations
 
 import logging
-from typing import Callable
+from dataclasses import dataclass, field
+from typing import Any, Callable
 
-from bot import blocks
+from slack_bolt import App
+
+from bot import blocks, payload
+from bot.payload import Payload
 from bot.services import Services
 from scheduler.membership import InputError
 
 log = logging.getLogger("unmentor")
+
+Click = Callable[[Services, Payload, Any], None]
+Check = Callable[[Services, Payload], Any]
+Save = Callable[[Services, Payload, Any], None]
+
+
+@dataclass(frozen=True)
+class Modal:
+    check: Check
+    save: Save
+    field: str  # where a problem with no field of its own is shown
+
+
+@dataclass
+class Listeners:
+    """One audience's listeners by action id and callback id, filled in by decorators."""
+    clicks: dict[str, Click] = field(default_factory=dict)
+    modals: dict[str, Modal] = field(default_factory=dict)
+
+    def click(self, *action_ids: str) -> Callable[[Click], Click]:
+        def add(work: Click) -> Click:
+            for action_id in action_ids:
+                self.clicks[action_id] = work
+            return work
+        return add
+
+    def modal(self, callback_id: str, *, check: Check, field: str) -> Callable[[Save], Save]:
+        def add(save: Save) -> Save:
+            self.modals[callback_id] = Modal(check, save, field)
+            return save
+        return add
+
+    def register(self, app: App, services: Services) -> None:
+        for action_id, work in self.clicks.items():
+            app.action(action_id)(_click_listener(services, work))
+        for callback_id, modal in self.modals.items():
+            app.view(callback_id)(_modal_listener(services, modal))
+
+
+def _click_listener(services: Services, work: Click):
+    def listener(ack, body, respond):
+        ack()
+        p = payload.read(body)
+        after_ack(services, p, respond, work.__name__, lambda: work(services, p, respond))
+    listener.__name__ = listener.__qualname__ = f"on_{work.__name__}"
+    return listener
+
+
+def _modal_listener(services: Services, modal: Modal):
+    def listener(ack, body):
+        p = payload.read(body)
+        checked = []
+        if not ack_modal(ack, lambda: checked.append(modal.check(services, p)), modal.field):
+            return
+        after_ack(services, p, None, modal.save.__name__, lambda: modal.save(services, p, checked[0]))
+    listener.__name__ = listener.__qualname__ = f"on_{modal.save.__name__}"
+    return listener
 
 
 def ack_modal(ack, check: Callable[[], object], default_field: str) -> bool:
@@ -26,14 +95,14 @@ def ack_modal(ack, check: Callable[[], object], default_field: str) -> bool:
     return True
 
 
-def after_ack(services: Services, body: dict, respond, name: str, work: Callable[[], None]) -> None:
+def after_ack(services: Services, p: Payload, respond, name: str, work: Callable[[], None]) -> None:
     """Work done after ack(): if it fails, the person hears so, where they clicked or by DM."""
     try:
         work()
     except Exception:
         log.exception("%s failed", name)
         reply = blocks.something_went_wrong_message()
-        if respond is not None and body.get("response_url"):
+        if respond is not None and p.response_url:
             respond(replace_original=False, response_type="ephemeral", **reply)
         else:
-            services.client.chat_postMessage(channel=body["user"]["id"], **reply)
+            services.client.chat_postMessage(channel=p.user_id, **reply)

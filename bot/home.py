@@ -6,8 +6,7 @@ import logging
 
 from slack_sdk.errors import SlackApiError
 
-from bot import blocks
-from bot.commands import Invocation, caller_is_organiser
+from bot import blocks, callers
 from bot.services import Services
 from scheduler import membership, stats
 from scheduler.round_settings import next_round_at
@@ -27,7 +26,7 @@ def refresh(services: Services, team_id: str, user_id: str) -> None:
     with session_scope(services.engine) as session:
         view = membership.status(session, team_id, user_id, next_round_at(session, team_id))
     extra = None
-    if caller_is_organiser(services, Invocation(team_id, user_id, "")):
+    if callers.is_organiser(services, team_id, user_id):
         extra = organiser_blocks(services, team_id)
     try:
         services.client.views_publish(user_id=user_id, view=blocks.home_view(view, extra))

@@ -3,31 +3,27 @@
 from __future__ import annotations
 
 import logging
-from typing import Callable
+from datetime import datetime
 
 from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 
-from bot import blocks, handling, ids
+from bot import blocks
+from bot import ids
 from bot.gateway import SlackGateway
+from bot.handling import Listeners
+from bot.payload import Payload
 from bot.services import Services
 from scheduler import delivery, meeting_times, meetings
-from scheduler.meetings import Outcome, Result
+from scheduler.meetings import FollowUpForm, Outcome, Result
 from storage.db import read_scope, session_scope
 
 log = logging.getLogger("unmentor")
+LISTENERS = Listeners()
 
 
-def _team(body: dict) -> str:
-    return (body.get("team") or {}).get("id") or body.get("team_id") or body["user"].get("team_id")
-
-
-def _group_from_click(body: dict) -> int | None:
-    return ids.parse_value((body.get("actions") or [{}])[0].get("value"), "group")
-
-
-def _group_from_view(view: dict) -> int | None:
-    return ids.parse_value(view.get("private_metadata"), "group")
+def register(app: App, services: Services) -> None:
+    LISTENERS.register(app, services)
 
 
 def _send(services: Services, team_id: str, result: Result) -> None:
@@ -46,9 +42,9 @@ def _common_reply(result: Result) -> blocks.Message | None:
     return None
 
 
-def _tell(services: Services, body: dict, respond, reply: blocks.Message, *, replace: bool = False) -> None:
+def _tell(p: Payload, respond, reply: blocks.Message, *, replace: bool = False) -> None:
     """An answer only the clicker sees."""
-    if body.get("response_url"):
+    if p.response_url:
         if replace:
             respond(replace_original=True, **reply)
         else:
@@ -66,184 +62,164 @@ def _tell_in_group(services: Services, user_id: str, channel: str | None, reply:
     services.client.chat_postMessage(channel=user_id, **reply)
 
 
-def _check_open(services: Services, body: dict) -> Result:
+def _open_modal(services: Services, p: Payload, respond, build) -> None:
+    """Open a meeting modal, if the button's match is the clicker's and still running."""
     with session_scope(services.engine) as session:
-        return meetings.check_open(session, _team(body), body["user"]["id"], _group_from_click(body))
+        check = meetings.check_open(session, p.team_id, p.user_id, p.group_id)
+    if check.outcome is not Outcome.done:
+        _tell(p, respond, _common_reply(check))
+        return
+    services.client.views_open(trigger_id=p.trigger_id, view=build(check.group_id))
 
 
-def register(app: App, services: Services) -> None:
-    def on_click(action_id: str, work: Callable[[dict, object], None]) -> None:
-        @app.action(action_id)
-        def listener(ack, body, respond):
-            ack()
-            handling.after_ack(services, body, respond, action_id, lambda: work(body, respond))
+@LISTENERS.click(ids.MEETING_SCHEDULED)
+def scheduled_clicked(services: Services, p: Payload, respond) -> None:
+    _open_modal(services, p, respond, blocks.scheduled_modal)
 
-    def open_modal(build: Callable[[int, dict], dict]) -> Callable[[dict, object], None]:
-        def work(body, respond):
-            check = _check_open(services, body)
-            if check.outcome is not Outcome.done:
-                _tell(services, body, respond, _common_reply(check))
-                return
-            services.client.views_open(trigger_id=body["trigger_id"], view=build(check.group_id, body))
-        return work
 
-    on_click(ids.MEETING_SCHEDULED, open_modal(lambda group_id, body: blocks.scheduled_modal(group_id)))
-    on_click(ids.MEETING_RESCHEDULE, open_modal(lambda group_id, body: blocks.reschedule_modal(group_id)))
-    on_click(ids.RESCHEDULE_COUNTER, open_modal(lambda group_id, body: blocks.reschedule_modal(group_id)))
+@LISTENERS.click(ids.MEETING_RESCHEDULE, ids.RESCHEDULE_COUNTER)
+def reschedule_clicked(services: Services, p: Payload, respond) -> None:
+    _open_modal(services, p, respond, blocks.reschedule_modal)
 
-    def met(body, respond):
-        team_id = _team(body)
-        with session_scope(services.engine) as session:
-            result = meetings.mark_met(session, team_id, body["user"]["id"], _group_from_click(body))
-        _send(services, team_id, result)
-        _tell(services, body, respond, _common_reply(result) or blocks.met_reply(result.outcome is Outcome.already))
 
-    def missed(body, respond):
-        team_id = _team(body)
-        with session_scope(services.engine) as session:
-            result = meetings.mark_missed(session, team_id, body["user"]["id"], _group_from_click(body))
-        _send(services, team_id, result)
-        reply = _common_reply(result) or (
-            blocks.met_cannot_miss_reply() if result.outcome is Outcome.already_met
-            else blocks.missed_reply(result.group_id, result.outcome is Outcome.already))
-        _tell(services, body, respond, reply)
+@LISTENERS.click(ids.MEETING_MET)
+def met(services: Services, p: Payload, respond) -> None:
+    with session_scope(services.engine) as session:
+        result = meetings.mark_met(session, p.team_id, p.user_id, p.group_id)
+    _send(services, p.team_id, result)
+    _tell(p, respond, _common_reply(result) or blocks.met_reply(result.outcome is Outcome.already))
 
-    def try_again(body, respond):
-        team_id = _team(body)
-        with session_scope(services.engine) as session:
-            result = meetings.try_again(session, team_id, body["user"]["id"], _group_from_click(body))
-        _send(services, team_id, result)
-        _tell(services, body, respond,
-              _common_reply(result) or blocks.try_again_reply(result.outcome is Outcome.already), replace=True)
 
-    def leave_it(body, respond):
-        team_id = _team(body)
-        with session_scope(services.engine) as session:
-            result = meetings.leave_it_there(session, team_id, body["user"]["id"], _group_from_click(body))
-        _tell(services, body, respond, _common_reply(result) or blocks.leave_it_reply(), replace=True)
+@LISTENERS.click(ids.MEETING_MISSED)
+def missed(services: Services, p: Payload, respond) -> None:
+    with session_scope(services.engine) as session:
+        result = meetings.mark_missed(session, p.team_id, p.user_id, p.group_id)
+    _send(services, p.team_id, result)
+    reply = _common_reply(result) or (
+        blocks.met_cannot_miss_reply() if result.outcome is Outcome.already_met
+        else blocks.missed_reply(result.group_id, result.outcome is Outcome.already))
+    _tell(p, respond, reply)
 
-    def no_reply(body, respond):
-        with session_scope(services.engine) as session:
-            check = meetings.check_silence_report(session, _team(body), body["user"]["id"], _group_from_click(body))
-        if check.outcome is Outcome.done:
-            reply = blocks.no_reply_choice(check.group_id)
-        else:
-            reply = _common_reply(check) or blocks.still_in_touch_reply()
-        _tell(services, body, respond, reply)
 
-    def partner_silent(rematch_now: bool):
-        def work(body, respond):
-            team_id = _team(body)
-            with session_scope(services.engine) as session:
-                result = meetings.partner_silent(session, team_id, body["user"]["id"], _group_from_click(body),
-                                                 rematch_now=rematch_now)
-            _send(services, team_id, result)
-            if result.outcome in (Outcome.in_touch, Outcome.too_soon):
-                reply = blocks.still_in_touch_reply()
-            elif result.too_late_to_rematch:
-                reply = blocks.too_late_to_rematch_reply()
-            elif rematch_now:
-                reply = _common_reply(result) or blocks.rematched_reply(result.new_group_id is not None)
-            else:
-                reply = _common_reply(result) or blocks.sat_out_reply()
-            _tell(services, body, respond, reply, replace=True)
-        return work
+@LISTENERS.click(ids.MISSED_TRY_AGAIN)
+def try_again(services: Services, p: Payload, respond) -> None:
+    with session_scope(services.engine) as session:
+        result = meetings.try_again(session, p.team_id, p.user_id, p.group_id)
+    _send(services, p.team_id, result)
+    _tell(p, respond, _common_reply(result) or blocks.try_again_reply(result.outcome is Outcome.already), replace=True)
 
-    def accept(body, respond):
-        team_id = _team(body)
-        with session_scope(services.engine) as session:
-            result = meetings.accept_reschedule(session, team_id, body["user"]["id"], _group_from_click(body))
-        _send(services, team_id, result)
-        if result.outcome is Outcome.own_suggestion:
-            reply = blocks.cannot_accept_own_reply()
-        else:
-            reply = _common_reply(result) or blocks.reschedule_accepted_reply(
-                result.meeting_at, result.outcome is Outcome.already)
-        _tell(services, body, respond, reply, replace=True)
 
-    def open_follow_up(body, respond):
-        team_id, user_id, group_id = _team(body), body["user"]["id"], _group_from_click(body)
-        with session_scope(services.engine) as session:
-            check, prefill = meetings.follow_up_prefill(session, team_id, user_id, group_id)
-        if check.outcome is not Outcome.done:
-            _tell(services, body, respond, blocks.not_yours_reply())
-            return
-        services.client.views_open(trigger_id=body["trigger_id"], view=blocks.follow_up_modal(group_id, prefill))
+@LISTENERS.click(ids.MISSED_LEAVE_IT)
+def leave_it(services: Services, p: Payload, respond) -> None:
+    with session_scope(services.engine) as session:
+        result = meetings.leave_it_there(session, p.team_id, p.user_id, p.group_id)
+    _tell(p, respond, _common_reply(result) or blocks.leave_it_reply(), replace=True)
 
-    on_click(ids.MEETING_MET, met)
-    on_click(ids.MEETING_MISSED, missed)
-    on_click(ids.MISSED_TRY_AGAIN, try_again)
-    on_click(ids.MISSED_LEAVE_IT, leave_it)
-    on_click(ids.PARTNER_NO_REPLY, no_reply)
-    on_click(ids.NO_REPLY_REMATCH, partner_silent(True))
-    on_click(ids.NO_REPLY_SIT_OUT, partner_silent(False))
-    on_click(ids.RESCHEDULE_ACCEPT, accept)
-    on_click(ids.FOLLOW_UP_OPEN, open_follow_up)
 
-    @app.view(ids.SCHEDULED_VIEW)
-    def on_scheduled(ack, body, view):
-        team_id, user_id, group_id = _team(body), body["user"]["id"], _group_from_view(view)
-        day, at = blocks.read_date_and_time(view["state"]["values"])
-        picked = {}
+@LISTENERS.click(ids.PARTNER_NO_REPLY)
+def no_reply(services: Services, p: Payload, respond) -> None:
+    with session_scope(services.engine) as session:
+        check = meetings.check_silence_report(session, p.team_id, p.user_id, p.group_id)
+    if check.outcome is Outcome.done:
+        reply = blocks.no_reply_choice(check.group_id)
+    else:
+        reply = _common_reply(check) or blocks.still_in_touch_reply()
+    _tell(p, respond, reply)
 
-        def check():
-            with read_scope(services.engine) as session:
-                picked["at"] = meeting_times.picked_time(session, team_id, user_id, day, at)
 
-        if not handling.ack_modal(ack, check, "date"):
-            return
-        meeting_at = picked["at"]
+def _partner_silent(services: Services, p: Payload, respond, *, rematch_now: bool) -> None:
+    with session_scope(services.engine) as session:
+        result = meetings.partner_silent(session, p.team_id, p.user_id, p.group_id, rematch_now=rematch_now)
+    _send(services, p.team_id, result)
+    if result.outcome in (Outcome.in_touch, Outcome.too_soon):
+        reply = blocks.still_in_touch_reply()
+    elif result.too_late_to_rematch:
+        reply = blocks.too_late_to_rematch_reply()
+    elif rematch_now:
+        reply = _common_reply(result) or blocks.rematched_reply(result.new_group_id is not None)
+    else:
+        reply = _common_reply(result) or blocks.sat_out_reply()
+    _tell(p, respond, reply, replace=True)
 
-        def work():
-            with session_scope(services.engine) as session:
-                result = meetings.mark_scheduled(session, team_id, user_id, group_id, meeting_at)
-            _send(services, team_id, result)
-            reply = _common_reply(result) or blocks.scheduled_reply(
-                result.partner_ids, meeting_at, result.outcome is Outcome.already)
-            _tell_in_group(services, user_id, result.channel_id, reply)
 
-        handling.after_ack(services, body, None, "scheduling", work)
+@LISTENERS.click(ids.NO_REPLY_REMATCH)
+def find_someone_else(services: Services, p: Payload, respond) -> None:
+    _partner_silent(services, p, respond, rematch_now=True)
 
-    @app.view(ids.RESCHEDULE_VIEW)
-    def on_reschedule(ack, body, view):
-        team_id, user_id, group_id = _team(body), body["user"]["id"], _group_from_view(view)
-        values = view["state"]["values"]
-        day, at = blocks.read_date_and_time(values)
-        note = blocks.read_note(values)
-        picked = {}
 
-        def check():
-            with read_scope(services.engine) as session:
-                picked["at"] = meeting_times.picked_time(session, team_id, user_id, day, at)
-            meetings.check_reschedule(picked["at"], note)
+@LISTENERS.click(ids.NO_REPLY_SIT_OUT)
+def sit_this_one_out(services: Services, p: Payload, respond) -> None:
+    _partner_silent(services, p, respond, rematch_now=False)
 
-        if not handling.ack_modal(ack, check, "note"):
-            return
-        suggested_at = picked["at"]
 
-        def work():
-            with session_scope(services.engine) as session:
-                result = meetings.ask_reschedule(session, team_id, user_id, group_id, suggested_at, note)
-            _send(services, team_id, result)
-            if result.outcome is Outcome.already_met:
-                reply = blocks.met_cannot_move_reply()
-            else:
-                reply = _common_reply(result) or blocks.reschedule_reply(result.partner_ids)
-            _tell_in_group(services, user_id, result.channel_id, reply)
+@LISTENERS.click(ids.RESCHEDULE_ACCEPT)
+def accept_reschedule(services: Services, p: Payload, respond) -> None:
+    with session_scope(services.engine) as session:
+        result = meetings.accept_reschedule(session, p.team_id, p.user_id, p.group_id)
+    _send(services, p.team_id, result)
+    if result.outcome is Outcome.own_suggestion:
+        reply = blocks.cannot_accept_own_reply()
+    else:
+        reply = _common_reply(result) or blocks.reschedule_accepted_reply(
+            result.meeting_at, result.outcome is Outcome.already)
+    _tell(p, respond, reply, replace=True)
 
-        handling.after_ack(services, body, None, "rescheduling", work)
 
-    @app.view(ids.FOLLOW_UP_VIEW)
-    def on_follow_up(ack, body, view, client):
-        team_id, user_id, group_id = _team(body), body["user"]["id"], _group_from_view(view)
-        form = blocks.read_follow_up_modal(view["state"]["values"])
-        if not handling.ack_modal(ack, lambda: meetings.check_follow_up(form), "learned"):
-            return
+@LISTENERS.click(ids.FOLLOW_UP_OPEN)
+def open_follow_up(services: Services, p: Payload, respond) -> None:
+    with session_scope(services.engine) as session:
+        check, prefill = meetings.follow_up_prefill(session, p.team_id, p.user_id, p.group_id)
+    if check.outcome is not Outcome.done:
+        _tell(p, respond, blocks.not_yours_reply())
+        return
+    services.client.views_open(trigger_id=p.trigger_id, view=blocks.follow_up_modal(p.group_id, prefill))
 
-        def work():
-            with session_scope(services.engine) as session:
-                result = meetings.save_follow_up(session, team_id, user_id, group_id, form)
-            _send(services, team_id, result)
-            client.chat_postMessage(channel=user_id, **(_common_reply(result) or blocks.follow_up_thanks()))
 
-        handling.after_ack(services, body, None, "follow-up", work)
+def _picked_time(services: Services, p: Payload) -> datetime | None:
+    """The day and time picked in a meeting modal, in the picker's time zone (InputError if passed)."""
+    day, at = blocks.read_date_and_time(p.values)
+    with read_scope(services.engine) as session:
+        return meeting_times.picked_time(session, p.team_id, p.user_id, day, at)
+
+
+@LISTENERS.modal(ids.SCHEDULED_VIEW, check=_picked_time, field="date")
+def scheduled_submitted(services: Services, p: Payload, meeting_at: datetime | None) -> None:
+    with session_scope(services.engine) as session:
+        result = meetings.mark_scheduled(session, p.team_id, p.user_id, p.group_id, meeting_at)
+    _send(services, p.team_id, result)
+    reply = _common_reply(result) or blocks.scheduled_reply(
+        result.partner_ids, meeting_at, result.outcome is Outcome.already)
+    _tell_in_group(services, p.user_id, result.channel_id, reply)
+
+
+def _check_reschedule(services: Services, p: Payload) -> tuple[datetime | None, str]:
+    suggested_at, note = _picked_time(services, p), blocks.read_note(p.values)
+    meetings.check_reschedule(suggested_at, note)
+    return suggested_at, note
+
+
+@LISTENERS.modal(ids.RESCHEDULE_VIEW, check=_check_reschedule, field="note")
+def reschedule_submitted(services: Services, p: Payload, suggestion: tuple[datetime | None, str]) -> None:
+    suggested_at, note = suggestion
+    with session_scope(services.engine) as session:
+        result = meetings.ask_reschedule(session, p.team_id, p.user_id, p.group_id, suggested_at, note)
+    _send(services, p.team_id, result)
+    if result.outcome is Outcome.already_met:
+        reply = blocks.met_cannot_move_reply()
+    else:
+        reply = _common_reply(result) or blocks.reschedule_reply(result.partner_ids)
+    _tell_in_group(services, p.user_id, result.channel_id, reply)
+
+
+def _check_follow_up(services: Services, p: Payload) -> FollowUpForm:
+    form = blocks.read_follow_up_modal(p.values)
+    meetings.check_follow_up(form)
+    return form
+
+
+@LISTENERS.modal(ids.FOLLOW_UP_VIEW, check=_check_follow_up, field="learned")
+def follow_up_submitted(services: Services, p: Payload, form: FollowUpForm) -> None:
+    with session_scope(services.engine) as session:
+        result = meetings.save_follow_up(session, p.team_id, p.user_id, p.group_id, form)
+    _send(services, p.team_id, result)
+    services.client.chat_postMessage(channel=p.user_id, **(_common_reply(result) or blocks.follow_up_thanks()))

@@ -1,13 +1,18 @@
-"""Listeners for organisers' App Home buttons and modals: preview, open a round, schedule, prompts, export."""
+"""Listeners for organisers' App Home buttons and modals: preview, open a round, schedule, prompts, export.
+
+The buttons call the same functions as the matching `/unmentor` commands.
+"""
 
 from __future__ import annotations
 
 import logging
-from typing import Callable
+from typing import Any
 
 from slack_bolt import App
 
-from bot import blocks, commands, handling, home, ids
+from bot import blocks, callers, commands, home, ids
+from bot.handling import Click, Listeners
+from bot.payload import Payload
 from bot.services import Services
 from scheduler import prompts as prompt_library
 from scheduler import rounds
@@ -17,120 +22,110 @@ from scheduler.schedule import ScheduleError
 from storage.db import read_scope, session_scope
 
 log = logging.getLogger("unmentor")
-
-
-def _who(body: dict) -> commands.Invocation:
-    team_id = (body.get("team") or {}).get("id") or body.get("team_id") or body["user"].get("team_id")
-    return commands.Invocation(team_id=team_id, user_id=body["user"]["id"], text="",
-                               trigger_id=body.get("trigger_id"))
-
-
-def _reply(services: Services, body: dict, respond, message: blocks.Message) -> None:
-    """Where the click came from a message, answer there; from App Home, by DM."""
-    if body.get("response_url"):
-        respond(replace_original=True, **message)
-    else:
-        services.client.chat_postMessage(channel=body["user"]["id"], **message)
-
-
-def _still_organiser(services: Services, who: commands.Invocation, client) -> bool:
-    """Checked after a modal's ack (it may ask Slack); anyone else is told by DM and nothing is saved."""
-    if commands.caller_is_organiser(services, who):
-        return True
-    client.chat_postMessage(channel=who.user_id, **blocks.organisers_only_message())
-    return False
+LISTENERS = Listeners()
 
 
 def register(app: App, services: Services) -> None:
-    def organiser_click(action_id: str, work: Callable[[commands.Invocation, dict, object], None]) -> None:
-        @app.action(action_id)
-        def listener(ack, body, respond):
-            ack()
-            who = _who(body)
+    LISTENERS.register(app, services)
 
-            def guarded():
-                if not commands.caller_is_organiser(services, who):
-                    _reply(services, body, respond, blocks.organisers_only_message())
-                    return
-                work(who, body, respond)
 
-            handling.after_ack(services, body, respond, action_id, guarded)
+def _reply(services: Services, p: Payload, respond, message: blocks.Message) -> None:
+    """Where the click came from a message, answer there; from App Home, by DM."""
+    if p.response_url:
+        respond(replace_original=True, **message)
+    else:
+        services.client.chat_postMessage(channel=p.user_id, **message)
 
-    def preview(who, body, respond):
-        _reply(services, body, respond, commands.preview_reply(services, who.team_id))
 
-    def open_round(who, body, respond):
-        outcome = rounds.open_round(services.engine, who.team_id, manual=True)
-        _reply(services, body, respond, blocks.round_opened_message(outcome))
-        home.refresh(services, who.team_id, who.user_id)
-
-    def schedule(who, body, respond):
-        commands.HANDLERS["schedule"](services, who, "")
-
-    def prompts(who, body, respond):
-        commands.HANDLERS["prompts"](services, who, "")
-
-    def export(who, body, respond):
-        commands.send_export(services, who.team_id, who.user_id)
-
-    organiser_click(ids.ORG_PREVIEW, preview)
-    organiser_click(ids.ORG_OPEN_ROUND, open_round)
-    organiser_click(ids.ORG_SCHEDULE, schedule)
-    organiser_click(ids.ORG_PROMPTS, prompts)
-    organiser_click(ids.ORG_EXPORT, export)
-
-    @app.view(ids.SCHEDULE_VIEW)
-    def on_schedule(ack, body, view, client):
-        # Only quick checks happen before the ack; whether the person may change it (which can
-        # mean asking Slack) and the save come after, with the answer by DM.
-        who = _who(body)
-        picked = blocks.read_schedule_modal(view["state"]["values"])
-        changes = dict(cadence=picked["cadence"], weekday=picked["weekday"], at=picked["time"],
-                       timezone=picked["timezone"], country=picked["country"])
-
-        def check():
-            try:
-                with read_scope(services.engine) as session:
-                    proposed_schedule(session, who.team_id, **changes)
-            except ScheduleError as problem:
-                raise InputError(str(problem), problem.field) from None
-
-        if not handling.ack_modal(ack, check, "cadence"):
+def _organisers_only(work: Click) -> Click:
+    """Anyone else who clicks an organiser button is told politely, and nothing happens."""
+    def guarded(services: Services, p: Payload, respond) -> None:
+        if not callers.is_organiser(services, p.team_id, p.user_id):
+            _reply(services, p, respond, blocks.organisers_only_message())
             return
+        work(services, p, respond)
+    guarded.__name__ = guarded.__qualname__ = work.__name__
+    return guarded
 
-        def work():
-            if not _still_organiser(services, who, client):
-                return
-            with session_scope(services.engine) as session:
-                # Checked again as it's saved: a change made meanwhile elsewhere could clash with it
-                # (after_ack then tells the organiser it didn't work).
-                change_schedule(session, who.team_id, **changes)
-                next_at = next_round_at(session, who.team_id)
-            client.chat_postMessage(channel=who.user_id, **blocks.schedule_saved_message(next_at))
-            home.refresh(services, who.team_id, who.user_id)
 
-        handling.after_ack(services, body, None, "schedule", work)
+def _still_organiser(services: Services, p: Payload) -> bool:
+    """Checked after a modal's ack (it may ask Slack); anyone else is told by DM and nothing is saved."""
+    if callers.is_organiser(services, p.team_id, p.user_id):
+        return True
+    services.client.chat_postMessage(channel=p.user_id, **blocks.organisers_only_message())
+    return False
 
-    @app.view(ids.PROMPTS_VIEW)
-    def on_prompts(ack, body, view, client):
-        who = _who(body)
-        parsed = {}
 
-        def check():
-            doc = prompt_library.parse_pasted(blocks.read_prompts_modal(view["state"]["values"]))
-            parsed["library"] = prompt_library.parse_library(doc)
-            parsed["doc"] = doc
+@LISTENERS.click(ids.ORG_PREVIEW)
+@_organisers_only
+def preview(services: Services, p: Payload, respond) -> None:
+    _reply(services, p, respond, commands.preview_reply(services, p.team_id))
 
-        if not handling.ack_modal(ack, check, "library"):
-            return
 
-        def work():
-            if not _still_organiser(services, who, client):
-                return
-            with session_scope(services.engine) as session:
-                prompt_library.set_library(session, who.team_id, parsed["doc"])
-            library = parsed["library"]
-            client.chat_postMessage(channel=who.user_id,
-                                    **blocks.prompts_saved_message(len(library.prompts), len(library.themes())))
+@LISTENERS.click(ids.ORG_OPEN_ROUND)
+@_organisers_only
+def open_round(services: Services, p: Payload, respond) -> None:
+    outcome = rounds.open_round(services.engine, p.team_id, manual=True)
+    _reply(services, p, respond, blocks.round_opened_message(outcome))
+    home.refresh(services, p.team_id, p.user_id)
 
-        handling.after_ack(services, body, None, "prompts", work)
+
+@LISTENERS.click(ids.ORG_SCHEDULE)
+@_organisers_only
+def schedule(services: Services, p: Payload, respond) -> None:
+    commands.open_schedule_modal(services, p.team_id, p.trigger_id)
+
+
+@LISTENERS.click(ids.ORG_PROMPTS)
+@_organisers_only
+def prompts(services: Services, p: Payload, respond) -> None:
+    commands.open_prompts_modal(services, p.team_id, p.trigger_id)
+
+
+@LISTENERS.click(ids.ORG_EXPORT)
+@_organisers_only
+def export(services: Services, p: Payload, respond) -> None:
+    commands.send_export(services, p.team_id, p.user_id)
+
+
+def _check_schedule(services: Services, p: Payload) -> dict[str, Any]:
+    # Only quick checks happen before the ack; whether the person may change it (which can
+    # mean asking Slack) and the save come after, with the answer by DM.
+    picked = blocks.read_schedule_modal(p.values)
+    changes = dict(cadence=picked["cadence"], weekday=picked["weekday"], at=picked["time"],
+                   timezone=picked["timezone"], country=picked["country"])
+    try:
+        with read_scope(services.engine) as session:
+            proposed_schedule(session, p.team_id, **changes)
+    except ScheduleError as problem:
+        raise InputError(str(problem), problem.field) from None
+    return changes
+
+
+@LISTENERS.modal(ids.SCHEDULE_VIEW, check=_check_schedule, field="cadence")
+def schedule_submitted(services: Services, p: Payload, changes: dict[str, Any]) -> None:
+    if not _still_organiser(services, p):
+        return
+    with session_scope(services.engine) as session:
+        # Checked again as it's saved: a change made meanwhile elsewhere could clash with it
+        # (after_ack then tells the organiser it didn't work).
+        change_schedule(session, p.team_id, **changes)
+        next_at = next_round_at(session, p.team_id)
+    services.client.chat_postMessage(channel=p.user_id, **blocks.schedule_saved_message(next_at))
+    home.refresh(services, p.team_id, p.user_id)
+
+
+def _check_prompts(services: Services, p: Payload):
+    doc = prompt_library.parse_pasted(blocks.read_prompts_modal(p.values))
+    return doc, prompt_library.parse_library(doc)
+
+
+@LISTENERS.modal(ids.PROMPTS_VIEW, check=_check_prompts, field="library")
+def prompts_submitted(services: Services, p: Payload, parsed) -> None:
+    if not _still_organiser(services, p):
+        return
+    doc, library = parsed
+    with session_scope(services.engine) as session:
+        prompt_library.set_library(session, p.team_id, doc)
+    services.client.chat_postMessage(channel=p.user_id,
+                                     **blocks.prompts_saved_message(len(library.prompts), len(library.themes())))

@@ -8,7 +8,7 @@ import uuid
 
 from waitress import create_server
 
-from bot import commands
+from bot import callers
 from bot.app import create_app, make_client
 from bot.config import Settings
 from bot.gateway import SlackGateway
@@ -23,7 +23,7 @@ class Bot:
 
     def __init__(self, engine, fake, team, organisers=()):
         self.engine, self.fake, self.team = engine, fake, team
-        commands.forget_cached_users()  # each test's fake Slack says its own things about people
+        callers.forget_cached_users()  # each test's fake Slack says its own things about people
         settings = Settings(bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, slack_api_url=fake.api_url,
                             organisers=tuple(organisers))
         self.client = make_client(settings)

@@ -1,0 +1,121 @@
+"""Listeners for members: `/unmentor`, the join modal, leave, App Home's buttons and the heads-up's Skip."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import App
+
+from bot import blocks, callers, commands, home, ids, payload
+from bot.handling import Listeners
+from bot.payload import Payload
+from bot.services import Services
+from scheduler import membership
+from scheduler.membership import ProfileForm, SlackProfile
+from scheduler.round_settings import next_round_at
+from storage.db import session_scope
+
+log = logging.getLogger("unmentor")
+LISTENERS = Listeners()
+
+
+def register(app: App, services: Services) -> None:
+    """The command and the App Home event, which aren't clicks or modals, and this module's table."""
+    @app.command("/unmentor")
+    def on_unmentor(ack, command, respond):
+        ack()
+        unmentor_command(services, payload.read(command), respond)
+
+    @app.event("app_home_opened")
+    def on_home_opened(event, body):
+        home_opened(services, payload.read(body), event.get("tab", "home"))
+
+    LISTENERS.register(app, services)
+
+
+def unmentor_command(services: Services, p: Payload, respond) -> None:
+    try:
+        reply = commands.run(services, p)
+    except Exception:
+        log.exception("/unmentor %s failed", commands.split(p.text)[0])
+        reply = blocks.something_went_wrong_message()
+    if reply is not None:
+        respond(response_type="ephemeral", **reply)
+
+
+def home_opened(services: Services, p: Payload, tab: str) -> None:
+    # Bolt has already answered Slack; only now touch the database, so a busy one can't
+    # make Slack wait. Slack retries an event it thinks failed: the first one did the work.
+    if tab != "home" or not callers.first_delivery(services, p):
+        return
+    home.refresh(services, p.team_id, p.user_id)
+
+
+def _check_join(services: Services, p: Payload) -> ProfileForm:
+    form = blocks.read_join_modal(p.values)
+    membership.check_profile(form)
+    return form
+
+
+@LISTENERS.modal(ids.JOIN_VIEW, check=_check_join, field="organisation")
+def join_submitted(services: Services, p: Payload, form: ProfileForm) -> None:
+    profile = callers.slack_user(services, p.user_id).profile
+    with session_scope(services.engine) as session:
+        result = membership.save_profile(session, p.team_id, p.user_id, form, profile)
+        next_at = next_round_at(session, p.team_id)
+    reply = blocks.joined_message(result.outcome is membership.JoinOutcome.joined, result.member.organisation, next_at)
+    services.client.chat_postMessage(channel=p.user_id, **reply)
+    home.refresh(services, p.team_id, p.user_id)
+
+
+@LISTENERS.click(ids.LEAVE_CONFIRM)
+def leave_confirmed(services: Services, p: Payload, respond) -> None:
+    with session_scope(services.engine) as session:
+        change = membership.leave(session, p.team_id, p.user_id)
+    _reply(p, respond, blocks.left_message() if change is membership.Change.done else blocks.not_member_message())
+    home.refresh(services, p.team_id, p.user_id)
+
+
+@LISTENERS.click(ids.LEAVE_CANCEL)
+def leave_cancelled(services: Services, p: Payload, respond) -> None:
+    _reply(p, respond, blocks.stayed_message())
+
+
+# App Home's one-click changes; the Home tab shows the result.
+_HOME_CHANGES = {ids.PAUSE: membership.pause, ids.RESUME: membership.resume, ids.SKIP: membership.skip_next}
+
+
+@LISTENERS.click(*_HOME_CHANGES)
+def home_change(services: Services, p: Payload, respond) -> None:
+    with session_scope(services.engine) as session:
+        _HOME_CHANGES[p.action_id](session, p.team_id, p.user_id)
+    home.refresh(services, p.team_id, p.user_id)
+
+
+@LISTENERS.click(ids.LEAVE)
+def home_leave(services: Services, p: Payload, respond) -> None:
+    # The Home button carries Slack's own confirm dialog, so this click is the confirmation.
+    with session_scope(services.engine) as session:
+        membership.leave(session, p.team_id, p.user_id)
+    home.refresh(services, p.team_id, p.user_id)
+
+
+@LISTENERS.click(ids.EDIT_PROFILE)
+def edit_profile(services: Services, p: Payload, respond) -> None:
+    with session_scope(services.engine) as session:
+        result = membership.join(session, p.team_id, p.user_id, None, SlackProfile())
+    services.client.views_open(trigger_id=p.trigger_id, view=blocks.join_modal(result.prefill))
+
+
+@LISTENERS.click(ids.SKIP_ROUND)
+def skip_round(services: Services, p: Payload, respond) -> None:
+    with session_scope(services.engine) as session:
+        change, started = membership.skip_round(session, p.team_id, p.user_id, p.period)
+    _reply(p, respond, blocks.skip_round_reply(change, started))
+    home.refresh(services, p.team_id, p.user_id)
+
+
+def _reply(p: Payload, respond, reply: blocks.Message) -> None:
+    """Replace the ephemeral message the click came from, when there is one to replace."""
+    if p.response_url:
+        respond(replace_original=True, **reply)
