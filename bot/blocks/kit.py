@@ -8,6 +8,9 @@ from datetime import datetime, timezone
 
 Message = dict  # {"text": fallback, "blocks": [...]} — what chat.postMessage / respond take
 
+# "Maximum length for this field is 255 characters" (https://docs.slack.dev/reference/block-kit/blocks).
+BLOCK_ID_MAX = 255
+
 
 # mrkdwn has no escape for its formatting marks, so in member-written text they become
 # look-alikes: "Acme*" must not end the bold that wraps it.
@@ -67,7 +70,7 @@ def _text_input(block_id: str, label: str, initial: str, limit: int, *, multilin
 def _with_marker(message: Message, marker: str | None) -> Message:
     # The marker lets a restart find this message in the conversation instead of re-sending it.
     if marker:
-        message["blocks"][0]["block_id"] = marker[:255]
+        message["blocks"][0]["block_id"] = marker[:BLOCK_ID_MAX]
     return message
 
 

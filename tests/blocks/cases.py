@@ -1,0 +1,236 @@
+"""Every golden case: a name (the file under golden/), the builder it tests, and its input from personas.
+
+Names read as `<module>.<builder>.<situation>`. A builder with several branches has a case for each
+branch people can see.
+"""
+
+from __future__ import annotations
+
+from bot.blocks import meetings, member, organisers, sends
+from scheduler import messages
+from scheduler.avoid import AvoidChange
+from scheduler.meetings import FollowUpForm
+from scheduler.membership import Change, ProfileForm
+from scheduler.organisers import OrganiserChange
+from scheduler.rounds import OpenOutcome, RoundPlan
+from scheduler.schedule import next_opening
+from tests.blocks import personas as p
+
+MARKER = "unmentor:intro:42"  # what the outbox puts on a send so a restart can find it
+
+
+def _plan() -> RoundPlan:
+    people = p.plan_members()
+    return RoundPlan(period="2027-01", seed=7, times=next_opening(p.SCHEDULE, p.ROUND_CLOSES),
+                     groups=[[people[0], people[1]], [people[2], people[3]]], unmatched=[people[4]])
+
+
+def _member_cases() -> dict:
+    cases = {
+        "member.help_message": (member.help_message, lambda: member.help_message()),
+        "member.unknown_command_message": (member.unknown_command_message,
+                                           lambda: member.unknown_command_message("frobnicate")),
+        "member.joined_message.new": (member.joined_message,
+                                      lambda: member.joined_message(True, "Acme Housing", p.NEXT_ROUND)),
+        "member.joined_message.updated": (member.joined_message,
+                                          lambda: member.joined_message(False, "Acme Housing", p.NEXT_ROUND)),
+        "member.input_error_message": (member.input_error_message,
+                                       lambda: member.input_error_message("Your organisation needs a name.")),
+        "member.not_member_message": (member.not_member_message, lambda: member.not_member_message()),
+        "member.paused_until_message": (member.paused_until_message,
+                                        lambda: member.paused_until_message(p.PAUSED_UNTIL)),
+        "member.pause_until_usage_message": (member.pause_until_usage_message,
+                                             lambda: member.pause_until_usage_message()),
+        "member.avoid_list_message.empty": (member.avoid_list_message, lambda: member.avoid_list_message([])),
+        "member.avoid_list_message.two": (member.avoid_list_message,
+                                          lambda: member.avoid_list_message(["UGUS", "UHAL"])),
+        "member.avoid_usage_message": (member.avoid_usage_message, lambda: member.avoid_usage_message()),
+        "member.removed_notice_message": (member.removed_notice_message, lambda: member.removed_notice_message()),
+        "member.status_message.matched": (member.status_message, lambda: member.status_message(p.ada_status())),
+        "member.status_message.paused_until": (member.status_message, lambda: member.status_message(
+            p.ada_status(member=p.member(status="paused", paused_until=p.PAUSED_UNTIL), partner_user_ids=(),
+                         round_number=None))),
+        "member.status_message.partner_stepped_away": (member.status_message, lambda: member.status_message(
+            p.ada_status(partner_user_ids=()))),
+        "member.leave_confirm_message": (member.leave_confirm_message, lambda: member.leave_confirm_message()),
+        "member.left_message": (member.left_message, lambda: member.left_message()),
+        "member.stayed_message": (member.stayed_message, lambda: member.stayed_message()),
+        "member.something_went_wrong_message": (member.something_went_wrong_message,
+                                                lambda: member.something_went_wrong_message()),
+        "member.organisers_only_message": (member.organisers_only_message, lambda: member.organisers_only_message()),
+        "member.join_modal.empty": (member.join_modal, lambda: member.join_modal(ProfileForm(organisation=""))),
+        "member.join_modal.prefilled": (member.join_modal, lambda: member.join_modal(p.ADA_PROFILE)),
+        "member.home_view.newcomer": (member.home_view, lambda: member.home_view(p.newcomer_status())),
+        "member.home_view.active": (member.home_view, lambda: member.home_view(p.ada_status())),
+        "member.home_view.paused": (member.home_view, lambda: member.home_view(
+            p.ada_status(member=p.member(status="paused"), partner_user_ids=(), round_number=None, avoided=()))),
+        "member.skip_round_reply.round_started": (member.skip_round_reply,
+                                                  lambda: member.skip_round_reply(Change.done, True)),
+        "member.skip_round_reply.done": (member.skip_round_reply, lambda: member.skip_round_reply(Change.done, False)),
+    }
+    for action in ("pause", "resume", "skip"):
+        for change in (Change.done, Change.already):
+            cases[f"member.change_message.{action}_{change.value}"] = (
+                member.change_message, lambda a=action, c=change: member.change_message(a, c))
+    for verb, change in [("avoid", AvoidChange.done), ("avoid", AvoidChange.already), ("avoid", AvoidChange.yourself),
+                         ("avoid", AvoidChange.full), ("unavoid", AvoidChange.done),
+                         ("unavoid", AvoidChange.already)]:
+        cases[f"member.avoid_change_message.{verb}_{change.value}"] = (
+            member.avoid_change_message, lambda v=verb, c=change: member.avoid_change_message(v, "UBEN", c))
+    return cases
+
+
+def _send_cases() -> dict:
+    return {
+        "sends.intro_message.pair": (sends.intro_message, lambda: sends.intro_message(p.intro(), MARKER)),
+        "sends.intro_message.trio_quiet": (sends.intro_message, lambda: sends.intro_message(
+            p.intro(people=(p.ADA, p.BEN, p.CY), offer_no_reply=True), MARKER)),
+        "sends.intro_message.scheduled": (sends.intro_message, lambda: sends.intro_message(
+            p.intro(status="scheduled", meeting_at=p.MEETING_AT), MARKER)),
+        "sends.intro_message.round_ended": (sends.intro_message, lambda: sends.intro_message(
+            p.intro(status="met", ended=True), MARKER)),
+        "sends.intro_message.match_ended": (sends.intro_message, lambda: sends.intro_message(
+            p.intro(status="ended", ended=True), MARKER)),
+        "sends.nudge_message": (sends.nudge_message, lambda: sends.nudge_message(
+            messages.Nudge(p.GROUP_ID, 3, ("UADA", "UBEN"), p.ROUND_CLOSES), MARKER)),
+        "sends.follow_up_ask_message": (sends.follow_up_ask_message, lambda: sends.follow_up_ask_message(
+            messages.FollowUpAsk(p.GROUP_ID, 3, ("UBEN",)), MARKER)),
+        **{f"sends.unmatched_message.{reason}": (sends.unmatched_message, lambda r=reason: sends.unmatched_message(
+            messages.Unmatched(3, r, p.NEXT_ROUND), MARKER))
+           for reason in ("odd_number", "no_trio_possible", "no_partner_possible", "partner_unreachable")},
+        "sends.announcement_message": (sends.announcement_message, lambda: sends.announcement_message(
+            messages.Announcement("2027-01", p.NEXT_ROUND), MARKER)),
+        "sends.reminder_message": (sends.reminder_message, lambda: sends.reminder_message(
+            messages.Reminder(p.GROUP_ID, ("UBEN",), p.MEETING_AT), MARKER)),
+        "sends.reschedule_notice_message.with_time": (sends.reschedule_notice_message, lambda:
+            sends.reschedule_notice_message(messages.RescheduleNotice(
+                p.GROUP_ID, "UADA", p.MEETING_AT, "Something came up at work <sorry> & thanks!"), MARKER)),
+        "sends.reschedule_notice_message.note_only": (sends.reschedule_notice_message, lambda:
+            sends.reschedule_notice_message(messages.RescheduleNotice(
+                p.GROUP_ID, "UADA", None, "Could we do next week instead?"), MARKER)),
+        "sends.reschedule_accepted_message.with_time": (sends.reschedule_accepted_message, lambda:
+            sends.reschedule_accepted_message(messages.RescheduleAccepted("UBEN", p.MEETING_AT), MARKER)),
+        "sends.reschedule_accepted_message.no_time": (sends.reschedule_accepted_message, lambda:
+            sends.reschedule_accepted_message(messages.RescheduleAccepted("UBEN", None), MARKER)),
+        "sends.partner_moved_on_message": (sends.partner_moved_on_message, lambda: sends.partner_moved_on_message(
+            messages.PartnerMovedOn(3, p.NEXT_ROUND), MARKER)),
+        "sends.stay_in_touch_message": (sends.stay_in_touch_message, lambda: sends.stay_in_touch_message(
+            messages.StayInTouch(("UBEN",)), MARKER)),
+        "sends.paused_quietly_message": (sends.paused_quietly_message, lambda: sends.paused_quietly_message(
+            messages.PausedQuietly(), MARKER)),
+        "sends.welcome_back_message": (sends.welcome_back_message, lambda: sends.welcome_back_message(
+            messages.WelcomeBack(p.NEXT_ROUND), MARKER)),
+    }
+
+
+def _meeting_cases() -> dict:
+    g = p.GROUP_ID
+    return {
+        "meetings.round_ended_reply.numbered": (meetings.round_ended_reply, lambda: meetings.round_ended_reply(2)),
+        "meetings.round_ended_reply.unknown": (meetings.round_ended_reply, lambda: meetings.round_ended_reply(None)),
+        "meetings.match_ended_reply": (meetings.match_ended_reply, lambda: meetings.match_ended_reply()),
+        "meetings.too_late_to_rematch_reply": (meetings.too_late_to_rematch_reply,
+                                               lambda: meetings.too_late_to_rematch_reply()),
+        "meetings.met_cannot_move_reply": (meetings.met_cannot_move_reply, lambda: meetings.met_cannot_move_reply()),
+        "meetings.not_yours_reply": (meetings.not_yours_reply, lambda: meetings.not_yours_reply()),
+        "meetings.scheduled_reply.with_date": (meetings.scheduled_reply,
+                                               lambda: meetings.scheduled_reply(("UBEN",), p.MEETING_AT, False)),
+        "meetings.scheduled_reply.no_date": (meetings.scheduled_reply,
+                                             lambda: meetings.scheduled_reply(("UBEN",), None, False)),
+        "meetings.scheduled_reply.already": (meetings.scheduled_reply,
+                                             lambda: meetings.scheduled_reply(("UBEN",), p.MEETING_AT, True)),
+        "meetings.met_reply.first": (meetings.met_reply, lambda: meetings.met_reply(False)),
+        "meetings.met_reply.already": (meetings.met_reply, lambda: meetings.met_reply(True)),
+        "meetings.reschedule_reply": (meetings.reschedule_reply, lambda: meetings.reschedule_reply(("UBEN",))),
+        "meetings.missed_reply.first": (meetings.missed_reply, lambda: meetings.missed_reply(g, False)),
+        "meetings.missed_reply.already": (meetings.missed_reply, lambda: meetings.missed_reply(g, True)),
+        "meetings.try_again_reply.first": (meetings.try_again_reply, lambda: meetings.try_again_reply(False)),
+        "meetings.try_again_reply.already": (meetings.try_again_reply, lambda: meetings.try_again_reply(True)),
+        "meetings.leave_it_reply": (meetings.leave_it_reply, lambda: meetings.leave_it_reply()),
+        "meetings.met_cannot_miss_reply": (meetings.met_cannot_miss_reply, lambda: meetings.met_cannot_miss_reply()),
+        "meetings.no_reply_choice": (meetings.no_reply_choice, lambda: meetings.no_reply_choice(g)),
+        "meetings.still_in_touch_reply": (meetings.still_in_touch_reply, lambda: meetings.still_in_touch_reply()),
+        "meetings.rematched_reply.found": (meetings.rematched_reply, lambda: meetings.rematched_reply(True)),
+        "meetings.rematched_reply.nobody_free": (meetings.rematched_reply, lambda: meetings.rematched_reply(False)),
+        "meetings.sat_out_reply": (meetings.sat_out_reply, lambda: meetings.sat_out_reply()),
+        "meetings.cannot_accept_own_reply": (meetings.cannot_accept_own_reply,
+                                             lambda: meetings.cannot_accept_own_reply()),
+        "meetings.reschedule_accepted_reply.with_time": (meetings.reschedule_accepted_reply,
+                                                         lambda: meetings.reschedule_accepted_reply(p.MEETING_AT, False)),
+        "meetings.reschedule_accepted_reply.no_time": (meetings.reschedule_accepted_reply,
+                                                       lambda: meetings.reschedule_accepted_reply(None, False)),
+        "meetings.reschedule_accepted_reply.already": (meetings.reschedule_accepted_reply,
+                                                       lambda: meetings.reschedule_accepted_reply(p.MEETING_AT, True)),
+        "meetings.follow_up_thanks": (meetings.follow_up_thanks, lambda: meetings.follow_up_thanks()),
+        "meetings.scheduled_modal": (meetings.scheduled_modal, lambda: meetings.scheduled_modal(g)),
+        "meetings.reschedule_modal": (meetings.reschedule_modal, lambda: meetings.reschedule_modal(g)),
+        "meetings.follow_up_modal.empty": (meetings.follow_up_modal,
+                                           lambda: meetings.follow_up_modal(g, FollowUpForm())),
+        "meetings.follow_up_modal.answered_before": (meetings.follow_up_modal, lambda: meetings.follow_up_modal(
+            g, FollowUpForm("That libraries measure everything.", "Our events calendar.", True, True))),
+    }
+
+
+def _organiser_cases() -> dict:
+    opened = OpenOutcome(p.opened_round(), _plan(), "opened")
+    return {
+        "organisers.organisers_list_message": (organisers.organisers_list_message,
+                                               lambda: organisers.organisers_list_message(("UOLI",), ["UOLI", "UPAM"])),
+        **{f"organisers.organiser_change_message.{verb}_{change.value}": (
+            organisers.organiser_change_message,
+            lambda v=verb, c=change: organisers.organiser_change_message(v, "UPAM", c))
+           for verb, change in [("add", OrganiserChange.done), ("add", OrganiserChange.already),
+                                ("remove", OrganiserChange.done), ("remove", OrganiserChange.already),
+                                ("remove", OrganiserChange.slack_admin), ("remove", OrganiserChange.from_settings)]},
+        "organisers.member_removed_message.told": (organisers.member_removed_message,
+                                                   lambda: organisers.member_removed_message("UBEN", True, True)),
+        "organisers.member_removed_message.quietly": (organisers.member_removed_message,
+                                                      lambda: organisers.member_removed_message("UBEN", True, False)),
+        "organisers.member_removed_message.not_member": (organisers.member_removed_message,
+                                                         lambda: organisers.member_removed_message("UBEN", False)),
+        "organisers.domain_map_message.empty": (organisers.domain_map_message,
+                                                lambda: organisers.domain_map_message({})),
+        "organisers.domain_map_message.two": (organisers.domain_map_message, lambda: organisers.domain_map_message(
+            {"acme.org": "Acme Housing", "beta-libraries.org": "Beta Libraries"})),
+        "organisers.domain_saved_message": (organisers.domain_saved_message,
+                                            lambda: organisers.domain_saved_message("acme.org", "Acme Housing")),
+        "organisers.domain_removed_message.removed": (organisers.domain_removed_message,
+                                                      lambda: organisers.domain_removed_message("acme.org", True)),
+        "organisers.domain_removed_message.not_mapped": (organisers.domain_removed_message,
+                                                         lambda: organisers.domain_removed_message("acme.org", False)),
+        "organisers.stats_message.no_rounds": (organisers.stats_message,
+                                               lambda: organisers.stats_message([], [], "")),
+        "organisers.stats_message.three_rounds": (organisers.stats_message, lambda: organisers.stats_message(
+            p.THREE_ROUNDS, p.LEARNINGS, p.SPARKLINE)),
+        "organisers.stats_message.first_round_open": (organisers.stats_message, lambda: organisers.stats_message(
+            p.THREE_ROUNDS[-1:], [], "")),
+        "organisers.export_messages": (organisers.export_messages, lambda: organisers.export_messages(
+            "round,period,groups,met_rate\n1,2026-10,10,0.6\n2,2026-11,12,0.67\n")),
+        "organisers.no_such_round_message": (organisers.no_such_round_message,
+                                             lambda: organisers.no_such_round_message(9)),
+        "organisers.export_sent_reply": (organisers.export_sent_reply, lambda: organisers.export_sent_reply()),
+        "organisers.preview_message": (organisers.preview_message, lambda: organisers.preview_message(_plan())),
+        "organisers.open_round_confirm_message": (organisers.open_round_confirm_message,
+                                                  lambda: organisers.open_round_confirm_message()),
+        "organisers.round_opened_message.opened": (organisers.round_opened_message,
+                                                   lambda: organisers.round_opened_message(opened)),
+        "organisers.round_opened_message.round_running": (organisers.round_opened_message, lambda:
+            organisers.round_opened_message(OpenOutcome(p.opened_round(), None, "round_running"))),
+        "organisers.round_opened_message.already_open": (organisers.round_opened_message, lambda:
+            organisers.round_opened_message(OpenOutcome(None, None, "already_open"))),
+        "organisers.round_opened_message.delivering": (organisers.round_opened_message, lambda:
+            organisers.round_opened_message(OpenOutcome(p.opened_round(), None, "delivering", waiting=4))),
+        "organisers.schedule_modal": (organisers.schedule_modal, lambda: organisers.schedule_modal(p.SCHEDULE)),
+        "organisers.prompts_modal": (organisers.prompts_modal,
+                                     lambda: organisers.prompts_modal("Built-in prompts", 92)),
+        "organisers.schedule_saved_message": (organisers.schedule_saved_message,
+                                              lambda: organisers.schedule_saved_message(p.NEXT_ROUND)),
+        "organisers.prompts_saved_message": (organisers.prompts_saved_message,
+                                             lambda: organisers.prompts_saved_message(24, 4)),
+        # App Home as an organiser sees it: their own part, then the organisers' part below.
+        "organisers.organiser_home_blocks": (organisers.organiser_home_blocks, lambda: member.home_view(
+            p.ada_status(), organisers.organiser_home_blocks(p.THREE_ROUNDS, p.LEARNINGS, p.SPARKLINE))),
+    }
+
+
+CASES = {**_member_cases(), **_send_cases(), **_meeting_cases(), **_organiser_cases()}

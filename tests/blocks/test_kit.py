@@ -1,0 +1,50 @@
+"""The shared Block Kit pieces: member text is shown safely, within Slack's limits, and dates read locally."""
+
+from datetime import datetime, timedelta, timezone
+
+from bot.blocks import kit
+
+
+def test_member_text_can_never_mention_link_or_format():
+    assert kit.escape("*Acme_ <!here> ~x~ `y` & <https://evil.example|click>") == (
+        "∗Acmeˍ &lt;!here&gt; ∼x∼ ˋyˋ &amp; &lt;https://evil.example|click&gt;")
+
+
+def test_a_date_reads_in_each_readers_zone_with_a_utc_fallback_for_notifications():
+    new_york = datetime(2026, 12, 10, 15, 0, tzinfo=timezone(timedelta(hours=-5)))
+    assert kit.slack_date(new_york) == (
+        "<!date^1796932800^{date_long_pretty} at {time}|Thursday 10 December at 20:00 UTC>")
+
+
+def test_clipping_300_ampersands_never_splits_an_entity_and_keeps_the_limit():
+    clipped = kit.clip("&" * 300, 100)
+    assert len(clipped) <= 100 and clipped.endswith("…")
+    assert clipped[:-1].replace("&amp;", "") == ""
+
+
+def test_clipping_cuts_on_a_word_and_leaves_short_text_alone():
+    assert kit.clip("what we learned moving our conference online", 30) == "what we learned moving our…"
+    assert kit.clip("short & sweet", 30) == "short &amp; sweet"
+
+
+def test_whole_lines_only_as_many_as_fit():
+    assert kit._lines_within(["aaaa", "bbbb", "cccc"], 10) == "aaaa\nbbbb"
+    assert kit._lines_within(["a" * 20], 10) == ""
+
+
+def test_the_marker_a_restart_looks_for_goes_on_the_first_block_within_slacks_limit():
+    message = kit._with_marker(kit._message("Hello"), "m" * 300)
+    assert message["blocks"][0]["block_id"] == "m" * kit.BLOCK_ID_MAX
+    assert "block_id" not in kit._with_marker(kit._message("Hello"), None)["blocks"][0]
+
+
+def test_a_text_input_never_starts_with_more_than_it_accepts():
+    block = kit._text_input("role", "What I do", "x" * 500, 300, multiline=False, optional=True)
+    assert block["element"]["max_length"] == 300 and len(block["element"]["initial_value"]) == 300
+
+
+def test_a_button_carries_its_value_and_style_only_when_given():
+    assert kit._button("Pause", "member_pause") == {
+        "type": "button", "text": {"type": "plain_text", "text": "Pause", "emoji": True}, "action_id": "member_pause"}
+    styled = kit._button("Resume", "member_resume", "resume", style="primary")
+    assert (styled["value"], styled["style"]) == ("resume", "primary")

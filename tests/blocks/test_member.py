@@ -1,0 +1,63 @@
+"""Member builders, directly: App Home's controls for each status, and the join form read back."""
+
+from bot import ids
+from bot.blocks import member
+from scheduler.membership import Change
+from tests.blocks import personas as p
+
+
+def _controls(view):
+    return [e["action_id"] for b in view["blocks"] if b["type"] == "actions" for e in b["elements"]]
+
+
+def test_an_active_member_can_edit_skip_pause_pause_until_or_leave_from_app_home():
+    assert _controls(member.home_view(p.ada_status())) == [
+        ids.EDIT_PROFILE, ids.SKIP, ids.PAUSE, ids.PAUSE_UNTIL, ids.LEAVE, ids.AVOID_LIST]
+
+
+def test_a_paused_member_sees_resume_instead():
+    view = member.home_view(p.ada_status(member=p.member(status="paused")))
+    assert _controls(view)[:3] == [ids.EDIT_PROFILE, ids.RESUME, ids.LEAVE]
+
+
+def test_leaving_from_app_home_asks_first_with_slacks_own_dialog():
+    leave = next(e for b in member.home_view(p.ada_status())["blocks"] if b["type"] == "actions"
+                 for e in b["elements"] if e["action_id"] == ids.LEAVE)
+    assert leave["style"] == "danger" and leave["confirm"]["style"] == "danger"
+
+
+def test_a_newcomer_sees_how_to_join_and_no_member_controls():
+    view = member.home_view(p.newcomer_status())
+    assert _controls(view) == [] and "/unmentor join" in view["blocks"][1]["text"]["text"]
+
+
+def test_an_organisers_part_of_app_home_comes_after_their_own():
+    extra = [{"type": "divider"}]
+    assert member.home_view(p.ada_status(), extra)["blocks"][-1] == {"type": "divider"}
+
+
+def test_the_avoid_picker_starts_with_the_members_own_list():
+    picker = member.avoid_blocks(("UGUS",))[1]["elements"][0]
+    assert picker["initial_users"] == ["UGUS"] and "initial_users" not in member.avoid_blocks(())[1]["elements"][0]
+
+
+def test_the_join_form_reads_back_what_was_typed_and_nothing_for_what_wasnt():
+    values = {"organisation": {"value": {"type": "plain_text_input", "value": "Acme Housing"}},
+              "role": {"value": {"type": "plain_text_input", "value": None}}}
+    form = member.read_join_modal(values)
+    assert (form.organisation, form.role, form.talk_about) == ("Acme Housing", "", "")
+
+
+def test_the_join_form_starts_from_what_we_already_know():
+    modal = member.join_modal(p.ADA_PROFILE)
+    initial = {b["block_id"]: b["element"].get("initial_value") for b in modal["blocks"] if b["type"] == "input"}
+    assert initial["organisation"] == "Acme Housing" and initial["could_share"] == p.ADA_PROFILE.could_share
+
+
+def test_a_change_for_someone_not_signed_up_says_how_to_join():
+    assert member.change_message("pause", Change.not_member) == member.not_member_message()
+
+
+def test_an_unknown_word_is_shown_safely_and_short():
+    text = member.unknown_command_message("<!channel>" + "x" * 100)["text"]
+    assert "<!channel>" not in text and "x" * 41 not in text

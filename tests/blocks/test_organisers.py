@@ -1,0 +1,73 @@
+"""Organiser builders, directly: the schedule modal reads back what it shows, stats stay anonymous and
+within Slack's limits, and long exports and previews are cut on whole lines."""
+
+from dataclasses import replace
+
+from bot.blocks import organisers
+from scheduler.stats import Learning
+from tests.blocks import personas as p
+
+
+def _initial_state(modal):
+    """The state.values Slack would send if the organiser saved the modal without touching it."""
+    values = {}
+    for block in modal["blocks"]:
+        if block["type"] != "input":
+            continue
+        element = block["element"]
+        if element["type"] == "static_select":
+            values[block["block_id"]] = {"value": {"selected_option": element.get("initial_option")}}
+        elif element["type"] == "timepicker":
+            values[block["block_id"]] = {"value": {"selected_time": element["initial_time"]}}
+        else:
+            values[block["block_id"]] = {"value": {"value": element.get("initial_value")}}
+    return values
+
+
+def test_saving_the_schedule_modal_untouched_keeps_the_schedule():
+    schedule = replace(p.SCHEDULE, cadence="fortnightly", weekday=2, hour=9, minute=30, timezone="America/New_York",
+                       country="US")
+    assert organisers.read_schedule_modal(_initial_state(organisers.schedule_modal(schedule))) == {
+        "cadence": "fortnightly", "weekday": 2, "time": "09:30", "timezone": "America/New_York", "country": "US"}
+
+
+def test_the_prompts_modal_reads_back_what_was_pasted():
+    values = {"library": {"value": {"value": "wants | What would make this hour worth it?"}}}
+    assert organisers.read_prompts_modal(values) == "wants | What would make this hour worth it?"
+
+
+def test_stats_quote_learnings_without_names_and_show_the_trend_table_once_there_are_rounds_to_compare():
+    message = organisers.stats_message(p.THREE_ROUNDS, p.LEARNINGS, p.SPARKLINE)
+    texts = "\n".join(b["text"]["text"] for b in message["blocks"] if b["type"] == "section" and "text" in b)
+    assert "Round by round" in texts and "<@" not in texts
+    assert "&lt;honestly&gt;" in texts  # member words are escaped
+    assert "Round by round" not in str(organisers.stats_message(p.THREE_ROUNDS[-1:], [], ""))
+
+
+def test_many_long_learnings_stay_within_a_sections_limit():
+    learnings = [Learning(2, "&" * 900, "&" * 900) for _ in range(5)]
+    for block in organisers.stats_blocks(p.THREE_ROUNDS, learnings, p.SPARKLINE):
+        if block["type"] == "section" and "text" in block:
+            assert len(block["text"]["text"]) <= 3000
+
+
+def test_a_long_export_is_split_on_whole_lines_into_numbered_parts():
+    csv_text = "".join(f"{n},2026-{n:02d},12,0.5\n" for n in range(1, 4000))
+    parts = organisers.export_messages(csv_text)
+    assert len(parts) > 1 and all(len(part["text"]) <= 40000 for part in parts)
+    assert f"(part 1 of {len(parts)})" in parts[0]["text"]
+    rows = [line for part in parts for line in part["text"].split("```")[1].strip("\n").splitlines()]
+    assert rows == csv_text.splitlines()
+
+
+def test_a_preview_of_many_groups_says_how_many_more_there_are():
+    people = p.plan_members()
+    plan = replace(_plan(), groups=[[people[0], people[1]]] * 40)
+    body = organisers.preview_message(plan, shown=25)["blocks"][1]["text"]["text"]
+    assert body.endswith("…and 15 more.")
+
+
+def _plan():
+    from tests.blocks.cases import _plan as plan
+
+    return plan()

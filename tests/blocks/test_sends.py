@@ -1,0 +1,82 @@
+"""The sends' builders, directly: which buttons each carries and what they act on (words: golden files)."""
+
+import dataclasses
+import inspect
+
+from bot import ids
+from bot.blocks import sends
+from scheduler import messages
+from tests.blocks import personas as p
+
+
+def _actions(message):
+    return [(e["action_id"], e.get("value")) for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]]
+
+
+def test_a_running_intro_offers_the_four_meeting_buttons_on_its_own_match():
+    value = ids.value("group", p.GROUP_ID)
+    assert _actions(sends.intro_message(p.intro())) == [
+        (ids.MEETING_SCHEDULED, value), (ids.MEETING_MET, value), (ids.MEETING_RESCHEDULE, value),
+        (ids.MEETING_MISSED, value)]
+
+
+def test_a_quiet_intro_also_offers_my_partner_hasnt_replied():
+    assert _actions(sends.intro_message(p.intro(offer_no_reply=True)))[-1] == (
+        ids.PARTNER_NO_REPLY, ids.value("group", p.GROUP_ID))
+
+
+def test_an_ended_intro_has_no_buttons_left_to_press():
+    assert _actions(sends.intro_message(p.intro(ended=True, status="met"))) == []
+    assert _actions(sends.intro_message(p.intro(ended=True, status="ended"))) == []
+
+
+def test_an_intro_introduces_everyone_in_a_trio_even_one_who_said_nothing():
+    message = sends.intro_message(p.intro(people=(p.ADA, p.BEN, p.CY)))
+    people = [b for b in message["blocks"] if b["type"] == "section" and b["text"]["text"].startswith("<@U")]
+    assert [b["text"]["text"].split(" ", 1)[0] for b in people] == ["<@UADA>", "<@UBEN>", "<@UCY>"]
+
+
+def test_why_this_hour_pairs_what_one_wants_with_what_the_other_could_share():
+    line = sends.why_line((p.ADA, p.BEN))
+    assert line.startswith("<@UADA> would like to talk about") and "<@UBEN> could share" in line
+    # Nobody said anything: the organisations are the reason.
+    assert "*Gamma Trust*" in sends.why_line((p.CY, dataclasses.replace(p.CY, user_id="UDI",
+                                                                         organisation="Delta Arts")))
+
+
+def test_a_reschedule_notice_offers_to_accept_what_was_suggested_or_suggest_another():
+    with_time = sends.reschedule_notice_message(messages.RescheduleNotice(p.GROUP_ID, "UADA", p.MEETING_AT, ""))
+    assert [a for a, _ in _actions(with_time)] == [ids.RESCHEDULE_ACCEPT, ids.RESCHEDULE_COUNTER]
+    note_only = sends.reschedule_notice_message(messages.RescheduleNotice(p.GROUP_ID, "UADA", None, "<!here>"))
+    assert "<!here>" not in note_only["text"]
+
+
+def test_the_heads_up_skips_exactly_its_own_round():
+    message = sends.announcement_message(messages.Announcement("2027-01", p.NEXT_ROUND))
+    assert _actions(message) == [(ids.SKIP_ROUND, "period:2027-01")]
+
+
+def test_the_follow_up_ask_opens_the_form_for_its_match():
+    message = sends.follow_up_ask_message(messages.FollowUpAsk(p.GROUP_ID, 3, ("UBEN",)))
+    assert _actions(message) == [(ids.FOLLOW_UP_OPEN, ids.value("group", p.GROUP_ID))]
+
+
+def test_every_kind_of_send_the_scheduler_asks_for_has_a_builder():
+    kinds = [cls for _name, cls in inspect.getmembers(messages, inspect.isclass)
+             if dataclasses.is_dataclass(cls) and cls.__module__ == messages.__name__ and cls is not messages.Person]
+    examples = {messages.Intro: p.intro()}
+    for kind in kinds:
+        content = examples.get(kind) or kind(**{f.name: _example(f) for f in dataclasses.fields(kind)})
+        rendered = sends.render(content, "marker:1")
+        assert rendered["text"] and rendered["blocks"][0]["block_id"] == "marker:1", kind.__name__
+
+
+def _example(field):
+    kind = str(field.type)
+    if "datetime" in kind:
+        return p.NEXT_ROUND
+    if "tuple" in kind:
+        return ("UBEN",)
+    if "int" in kind:
+        return 3
+    return "odd_number" if field.name == "reason" else "x"
