@@ -125,27 +125,4 @@ def test_each_phase_runs_by_hand_from_the_command_line_once(db_url, fake_slack, 
     with session_scope(engine) as session:
         assert session.exec(select(Round)).one().state == "closed"
 
-    # Straight after opening, a later phase asked for by hand runs; the ones passed over are named.
-    code, out = unmentor("round", "open")
-    assert code == 0 and "round 2 opened: 3 groups" in out
-    code, out = unmentor("round", "follow-up")
-    assert code == 0 and "follow-up: done for round 2 (skipped: the nudge)" in out and "6 sent" in out, out
-    code, out = unmentor("round", "nudge")
-    assert code == 2 and "went past its nudge" in out
-    with session_scope(engine) as session:
-        second = session.exec(select(Round).where(Round.number == 2)).one()
-        # The empty stamp is the record that the nudge was skipped.
-        assert (second.state, second.nudged_at, second.followed_up_at is not None) == ("following_up", None, True)
-    code, out = unmentor("round", "close")
-    assert code == 0 and "close: done for round 2" in out and "skipped" not in out
-    # Opened, closed and opened again by hand the same day: each time a round opens.
-    code, out = unmentor("round", "open")
-    assert code == 0 and "round 3 opened" in out, out
-    code, out = unmentor("round", "close")
-    assert code == 0 and "close: done for round 3 (skipped: the nudge and the follow-up)" in out
-    code, out = unmentor("round", "nudge")
-    assert code == 2 and "no round is running" in out and "unmentor round open" in out
-    with session_scope(engine) as session:
-        periods = [r.period for r in session.exec(select(Round).order_by(Round.number))]
-    assert len(set(periods)) == 3
     engine.dispose()

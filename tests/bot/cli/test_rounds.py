@@ -14,3 +14,45 @@ def test_a_preview_of_an_empty_workspace_says_how_people_join(sqlite_url):
     result = CliRunner().invoke(cli, ["round", "open", "--dry-run"], env=bot_env(sqlite_url, "http://127.0.0.1:9/api/"))
     assert result.exit_code == 0, result.output
     assert "nobody has joined yet" in result.output and "/unmentor join" in result.output
+
+
+def test_phases_by_hand_run_in_any_order_and_opening_by_hand_again_always_opens_one(db_url, fake_slack):
+    from sqlmodel import select
+
+    from storage.db import make_engine, session_scope
+    from storage.models import Round
+    from tests.test_e2e_rounds import seed_members
+
+    seed_members(db_url, fake_slack, 6)
+    env = bot_env(db_url, fake_slack.api_url)
+
+    def unmentor(*args):
+        result = CliRunner().invoke(cli, [*args, "--pace", "0"], env=env)
+        return result.exit_code, result.output
+
+    # Straight after opening, a later phase asked for by hand runs; the ones passed over are named.
+    code, out = unmentor("round", "open")
+    assert code == 0 and "round 1 opened: 3 groups" in out
+    code, out = unmentor("round", "follow-up")
+    assert code == 0 and "follow-up: done for round 1 (skipped: the nudge)" in out and "6 sent" in out, out
+    code, out = unmentor("round", "nudge")
+    assert code == 2 and "went past its nudge" in out
+    engine = make_engine(db_url)
+    with session_scope(engine) as session:
+        first = session.exec(select(Round)).one()
+        # The empty stamp is the record that the nudge was skipped.
+        assert (first.state, first.nudged_at, first.followed_up_at is not None) == ("following_up", None, True)
+    code, out = unmentor("round", "close")
+    assert code == 0 and "close: done for round 1" in out and "skipped" not in out
+    # Opened, closed and opened again by hand the same day: each time a round opens.
+    for number in (2, 3):
+        code, out = unmentor("round", "open")
+        assert code == 0 and f"round {number} opened" in out and "already open" not in out, out
+        code, out = unmentor("round", "close")
+        assert code == 0 and f"close: done for round {number} (skipped: the nudge and the follow-up)" in out
+    code, out = unmentor("round", "nudge")
+    assert code == 2 and "no round is running" in out and "unmentor round open" in out
+    with session_scope(engine) as session:
+        periods = [r.period for r in session.exec(select(Round).order_by(Round.number))]
+    assert len(set(periods)) == 3
+    engine.dispose()
