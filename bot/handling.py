@@ -20,6 +20,8 @@ from bot import blocks, payload
 from bot.payload import Payload
 from bot.services import Services
 from scheduler.membership import InputError
+from storage import members as member_store
+from storage.db import session_scope
 
 log = logging.getLogger("unmentor")
 
@@ -95,10 +97,26 @@ def ack_modal(ack, check: Callable[[], object], default_field: str) -> bool:
     return True
 
 
+def reader_zones(services: Services, team_id: str | None, user_id: str | None) -> tuple[str, ...]:
+    """The time zone a reply to this person is read in: theirs as a member, else what Slack says."""
+    if not team_id or not user_id:
+        return ()
+    with session_scope(services.engine) as session:
+        member = member_store.get_member(session, team_id, user_id)
+    if member is not None and member.timezone:
+        return (member.timezone,)
+    from bot.callers import slack_user  # cached; the join path asks Slack about them anyway
+
+    zone = slack_user(services, user_id).profile.timezone
+    return (zone,) if zone else ()
+
+
 def after_ack(services: Services, p: Payload, respond, name: str, work: Callable[[], None]) -> None:
-    """Work done after ack(): if it fails, the person hears so, where they clicked or by DM."""
+    """Work done after ack(), its dates in the clicker's own time zone; if it fails, the person hears so,
+    where they clicked or by DM."""
     try:
-        work()
+        with blocks.for_reader(reader_zones(services, p.team_id, p.user_id)):
+            work()
     except Exception:
         log.exception("%s failed", name)
         reply = blocks.something_went_wrong_message()

@@ -28,8 +28,11 @@ def refresh(services: Services, team_id: str, user_id: str) -> None:
     extra = None
     if callers.is_organiser(services, team_id, user_id):
         extra = organiser_blocks(services, team_id)
+    zone = view.member.timezone if view.member and view.member.timezone else None
+    with blocks.for_reader((zone,) if zone else ()):
+        home = blocks.home_view(view, extra)
     try:
-        services.client.views_publish(user_id=user_id, view=blocks.home_view(view, extra))
+        services.client.views_publish(user_id=user_id, view=home)
     except SlackApiError as error:
         # The Home tab is a convenience; a failed refresh must not undo what the click did.
         log.warning("views.publish failed for %s: %s", user_id, error.response.get("error"))

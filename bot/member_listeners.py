@@ -6,7 +6,7 @@ import logging
 
 from slack_bolt import App
 
-from bot import blocks, callers, commands, home, ids, payload
+from bot import blocks, callers, commands, handling, home, ids, payload
 from bot.handling import Listeners
 from bot.payload import Payload
 from bot.services import Services
@@ -35,7 +35,8 @@ def register(app: App, services: Services) -> None:
 
 def unmentor_command(services: Services, p: Payload, respond) -> None:
     try:
-        reply = commands.run(services, p)
+        with blocks.for_reader(handling.reader_zones(services, p.team_id, p.user_id)):
+            reply = commands.run(services, p)
     except Exception:
         log.exception("/unmentor %s failed", commands.split(p.text)[0])
         reply = blocks.something_went_wrong_message()

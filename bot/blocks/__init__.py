@@ -12,7 +12,7 @@ callers move to the module that holds each builder.
 """
 
 from bot.blocks.kit import (  # noqa: F401
-    Message, escape, slack_date, clip,
+    Message, escape, slack_date, clip, for_reader, date_words,
 )
 from bot.blocks.member import (  # noqa: F401
     HELP_LINES, help_message, unknown_command_message, joined_message, input_error_message,

@@ -3,7 +3,10 @@ dates, sections, buttons and inputs."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
 Message = dict  # {"text": fallback, "blocks": [...]} — what chat.postMessage / respond take
@@ -23,11 +26,58 @@ def escape(text: str) -> str:
     return text.translate(_MARK_LOOKALIKES)
 
 
+# Whose eyes a message is for: their time zones (one for a DM, each member's for a group DM).
+# Set at the edge that knows the reader (a send, a reply to a click, App Home), so a date's
+# fallback text, which Slack shows in notifications and where it can't render the date, is
+# in the reader's own time rather than UTC.
+_READER_ZONES: ContextVar[tuple[str, ...]] = ContextVar("reader_zones", default=())
+
+
+@contextmanager
+def for_reader(zones):
+    """Build messages, inside this block, for readers in these time zones (unknown ones are skipped)."""
+    known = []
+    for name in zones or ():
+        try:
+            if name and name not in known:
+                ZoneInfo(name)
+                known.append(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            continue
+    token = _READER_ZONES.set(tuple(known))
+    try:
+        yield
+    finally:
+        _READER_ZONES.reset(token)
+
+
+def _place(zone: str) -> str:
+    return zone.rsplit("/", 1)[-1].replace("_", " ")
+
+
+def date_words(at: datetime) -> str:
+    """The moment in words, in the reader's own time zone(s); UTC only when no reader's zone is known."""
+    zones = _READER_ZONES.get()
+    if not zones:
+        utc = at.astimezone(timezone.utc)
+        return f"{utc:%A} {utc.day} {utc:%B} at {utc:%H:%M} UTC"
+    first = at.astimezone(ZoneInfo(zones[0]))
+    text = f"{first:%A} {first.day} {first:%B} at {first:%H:%M}"
+    if len(zones) == 1:
+        return text
+    # A group across time zones: each reader finds their own clock (and day, if it differs).
+    parts = [text + f" in {_place(zones[0])}"]
+    for zone in zones[1:3]:
+        local = at.astimezone(ZoneInfo(zone))
+        day = "" if local.date() == first.date() else f"{local:%A} {local.day} {local:%B} at "
+        parts.append(f"{day}{local:%H:%M} in {_place(zone)}")
+    return ", ".join(parts)
+
+
 def slack_date(at: datetime) -> str:
-    """A date Slack renders in each reader's own time zone (the fallback, for notifications, in UTC)."""
+    """A date Slack renders in each reader's own time zone; its fallback text is in theirs too."""
     utc = at.astimezone(timezone.utc)
-    fallback = f"{utc:%A} {utc.day} {utc:%B} at {utc:%H:%M} UTC"
-    return f"<!date^{int(utc.timestamp())}^{{date_long_pretty}} at {{time}}|{fallback}>"
+    return f"<!date^{int(utc.timestamp())}^{{date_long_pretty}} at {{time}}|{date_words(at)}>"
 
 
 def _section(text: str) -> dict:
