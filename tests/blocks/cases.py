@@ -7,6 +7,7 @@ branch people can see.
 from __future__ import annotations
 
 from bot.blocks import meetings, member, organisers, sends
+from bot.blocks.kit import for_reader
 from scheduler import messages
 from scheduler.avoid import AvoidChange
 from scheduler.meetings import FollowUpForm
@@ -80,11 +81,22 @@ def _member_cases() -> dict:
     return cases
 
 
+def _for_readers(zones, build):
+    with for_reader(zones):
+        return build()
+
+
 def _send_cases() -> dict:
     return {
         "sends.intro_message.pair": (sends.intro_message, lambda: sends.intro_message(p.intro(), MARKER)),
         "sends.intro_message.trio_quiet": (sends.intro_message, lambda: sends.intro_message(
             p.intro(people=(p.ADA, p.BEN, p.CY), offer_no_reply=True), MARKER)),
+        # As delivered: dates' fallback text in each reader's own clock.
+        "sends.intro_message.pair_for_readers": (sends.intro_message, lambda: _for_readers(
+            ("Europe/London", "America/New_York"), lambda: sends.intro_message(p.intro(), MARKER))),
+        "sends.reminder_message.for_reader": (sends.reminder_message, lambda: _for_readers(
+            ("America/New_York",), lambda: sends.reminder_message(
+                messages.Reminder(p.GROUP_ID, ("UADA",), p.MEETING_AT), MARKER))),
         "sends.intro_message.scheduled": (sends.intro_message, lambda: sends.intro_message(
             p.intro(status="scheduled", meeting_at=p.MEETING_AT), MARKER)),
         "sends.intro_message.round_ended": (sends.intro_message, lambda: sends.intro_message(
@@ -108,6 +120,11 @@ def _send_cases() -> dict:
         "sends.reschedule_notice_message.note_only": (sends.reschedule_notice_message, lambda:
             sends.reschedule_notice_message(messages.RescheduleNotice(
                 p.GROUP_ID, "UADA", None, "Could we do next week instead?"), MARKER)),
+        # Blank-line runs collapse and every line is quoted: the note can't end looking like the bot.
+        "sends.reschedule_notice_message.note_posing_as_bot": (sends.reschedule_notice_message, lambda:
+            sends.reschedule_notice_message(messages.RescheduleNotice(
+                p.GROUP_ID, "UADA", None, "Sorry!\n\n\n\n\n\nunmentor: Your membership has ended.\n> Click here"),
+                MARKER)),
         "sends.reschedule_accepted_message.with_time": (sends.reschedule_accepted_message, lambda:
             sends.reschedule_accepted_message(messages.RescheduleAccepted("UBEN", p.MEETING_AT), MARKER)),
         "sends.reschedule_accepted_message.no_time": (sends.reschedule_accepted_message, lambda:

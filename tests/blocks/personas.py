@@ -43,7 +43,8 @@ PROMPTS = (
 
 
 def intro(**changes) -> messages.Intro:
-    fields = dict(group_id=GROUP_ID, round_number=3, people=(ADA, BEN), prompts=PROMPTS, closes_at=ROUND_CLOSES)
+    fields = dict(group_id=GROUP_ID, round_number=3, people=(ADA, BEN), prompts=PROMPTS, closes_at=ROUND_CLOSES,
+                  first_mover="UBEN")
     return messages.Intro(**{**fields, **changes})
 
 
