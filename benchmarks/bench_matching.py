@@ -98,7 +98,8 @@ def main() -> int:
     for name, n, h, secs, unmatched, bound in rows:
         print(f"{name:<9} {n:>7,} {h:>8,} {secs:>9.3f}s {unmatched:>9} {bound:>6}")
     print(f"1k speed-up over networkx: {nx_s / ours1k_s:.0f}x")
-    print(f"trio, 10,001 members: {trio_s:.3f}s ({trio_s / ours_s:.2f}x sit-out on 10k), {len(trio_res.unmatched)} unmatched;"
+    print(f"trio, 10,001 members: {trio_s:.3f}s ({trio_s / ours_s:.2f}x sit-out on 10k),"
+          f" {len(trio_res.unmatched)} unmatched;"
           f" exact trio placement alone, forced: {forced_s:.3f}s ({forced_s / ours_s:.2f}x)")
     print(f"one organisation at 60% (10k, 6 rounds): sit-out {dom_pair_s:.3f}s, trio {dom_trio_s:.3f}s"
           f" ({dom_trio_s / dom_pair_s:.2f}x), {len(dom_trio.unmatched)} unmatched, bound {dominant.lower_bound}")

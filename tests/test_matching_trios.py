@@ -24,7 +24,8 @@ def best_grouping(cands, history, avoid=()) -> tuple[int, int]:
     n = len(ids)
     keys = [organisation_key(c.organisation) for c in cands]
     barred = {frozenset(p) for p in history} | {frozenset(p) for p in avoid}
-    ok = [[i != j and keys[i] != keys[j] and frozenset((ids[i], ids[j])) not in barred for j in range(n)] for i in range(n)]
+    ok = [[i != j and keys[i] != keys[j] and frozenset((ids[i], ids[j])) not in barred for j in range(n)]
+          for i in range(n)]
     prio = [int(c.priority) for c in cands]
 
     @lru_cache(maxsize=None)
@@ -64,7 +65,8 @@ def past_rounds(cands, rounds, rng) -> list[tuple[str, str]]:
         while pool:
             a = pool.pop()
             for i, b in enumerate(pool):
-                if organisation_key(b.organisation) != organisation_key(a.organisation) and frozenset((a.id, b.id)) not in met:
+                apart = organisation_key(b.organisation) != organisation_key(a.organisation)
+                if apart and frozenset((a.id, b.id)) not in met:
                     met.add(frozenset((a.id, pool.pop(i).id)))
                     break
     return sorted(tuple(sorted(p)) for p in met)

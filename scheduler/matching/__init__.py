@@ -1,10 +1,11 @@
-"""Monthly unmentoring pairs: who meets whom, as a pure function of members, past groups and a seed.
+"""Who meets whom each round: a pure function of members, past groups, avoided pairs and a seed.
 
 Where each part lives:
 - pairing: the rules (`match`, `Candidate`, `MatchResult`, organisation names, the lower bound);
 - blossom: the exact maximum matching (Edmonds' blossom search over implicit neighbours);
 - greedy: the quick start that the search completes;
-- refine: working-hours swaps between pairs and trios for the people left over;
+- refine: working-hours swaps between pairs and quick trios for the people left over;
+- trios: exact trio placement when the quick pass leaves someone out (Gallai–Edmonds);
 - zones: UTC offsets and whether two people share working hours.
 """
 

@@ -6,7 +6,8 @@ by allowed pairs inside D); each component is either joined to one partner from 
 (from A, the people next to D, each matched into a different component) or has exactly
 one of its own members left over, and everyone else in it is matched inside it. The rest
 (C) is always matched within itself. So a person left over can only join a pair from
-their own component (a pair with someone from A ends in another component), and a trio
+their own component (nobody in C is next to them, and someone from A is paired into
+another component, or into theirs, which then has nobody left over), and a trio
 saves a component's left-over member exactly when some trio inside it leaves the rest
 perfectly matched: call such a component saveable.
 
