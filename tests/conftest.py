@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-import uuid
 
 import pytest
 from sqlalchemy import create_engine, text
 
 from playground.slack import spec
-from storage.db import make_engine, upgrade
+from storage.db import make_engine
+from tests.databases import schema_url, sqlite_copy, sqlite_template
 
 PG_BASE = os.environ.get("UNMENTOR_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -58,48 +58,75 @@ def _need_postgres() -> None:
         pytest.skip(reason)
 
 
-def _postgres_schema():
+@pytest.fixture(scope="session")
+def _postgres_schemas():
+    from tests.databases import PostgresSchemas
+
+    schemas = PostgresSchemas(PG_BASE)
+    yield schemas
+    schemas.dispose()
+
+
+def _postgres_schema(request, migrated: bool = True):
     _need_postgres()
-    schema = "t_" + uuid.uuid4().hex[:12]
-    admin = create_engine(PG_BASE, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    schemas = request.getfixturevalue("_postgres_schemas")
     # Each test gets its own schema: parallel and repeated runs never see each other's rows.
-    yield f"{PG_BASE}?options=-csearch_path%3D{schema}"
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    schema = schemas.create(migrated)
+    yield schema_url(PG_BASE, schema)
+    schemas.drop(schema)
+
+
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory):
+    return sqlite_template(tmp_path_factory.mktemp("template"))
 
 
 @pytest.fixture
-def sqlite_url(tmp_path) -> str:
-    return f"sqlite:///{tmp_path / 'unmentor.db'}"
+def sqlite_url(tmp_path, _sqlite_template) -> str:
+    """A SQLite database at the newest schema (a copy of one migrated once per run)."""
+    return sqlite_copy(_sqlite_template, tmp_path)
 
 
 @pytest.fixture
-def postgresql_url():
-    yield from _postgres_schema()
+def postgresql_url(request):
+    """A PostgreSQL schema of its own at the newest schema."""
+    yield from _postgres_schema(request)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request) -> str:
-    """A fresh, empty database: every storage and end-to-end test runs on both."""
+    """A fresh database at the newest schema: every storage and end-to-end test runs on both."""
     return request.getfixturevalue(f"{request.param}_url")
+
+
+@pytest.fixture
+def empty_sqlite_url(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'empty.db'}"
+
+
+@pytest.fixture
+def empty_postgresql_url(request):
+    yield from _postgres_schema(request, migrated=False)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_db_url(request) -> str:
+    """A database with nothing in it yet, for tests of the migrations themselves."""
+    return request.getfixturevalue(f"empty_{request.param}_url")
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def module_db_url(request, tmp_path_factory):
     """One database for a whole module (tests keep apart by using their own workspace)."""
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'unmentor.db'}"
+        yield sqlite_copy(request.getfixturevalue("_sqlite_template"), tmp_path_factory.mktemp("db"))
     else:
-        yield from _postgres_schema()
+        yield from _postgres_schema(request)
 
 
 @pytest.fixture
 def engine(db_url):
     engine = make_engine(db_url)
-    upgrade(engine)
     yield engine
     engine.dispose()
 
@@ -107,7 +134,6 @@ def engine(db_url):
 @pytest.fixture
 def sqlite_engine(sqlite_url):
     engine = make_engine(sqlite_url)
-    upgrade(engine)
     yield engine
     engine.dispose()
 

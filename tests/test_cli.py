@@ -31,26 +31,27 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_serve_stops_with_one_clear_line_for_a_bad_setting(tmp_path, sqlite_url, unset, bad, named):
     env = bot_env(sqlite_url, "http://127.0.0.1:9/api/", **bad)
     if unset:
-        env.pop(unset)
-    result = run(["serve", "--no-scheduler"], env, str(tmp_path), timeout=60)
-    assert result.returncode == 2
+        env[unset] = None  # the runner takes None as "not set"
+    result = CliRunner().invoke(cli_module.cli, ["serve", "--no-scheduler"], env=env)
+    assert result.exit_code == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"unmentor: {named}")
     assert "Traceback" not in result.stderr + result.stdout
 
 
-def test_db_upgrade_creates_the_schema_and_is_safe_to_repeat(tmp_path, db_url):
+def test_db_upgrade_creates_the_schema_and_is_safe_to_repeat(tmp_path, empty_db_url):
+    db_url = empty_db_url
     env = bot_env(db_url, "http://127.0.0.1:9/api/")
     for _ in range(2):
-        result = run(["db", "upgrade"], env, str(tmp_path), timeout=60)
-        assert result.returncode == 0, result.stderr
+        result = CliRunner().invoke(cli_module.cli, ["db", "upgrade"], env=env)
+        assert result.exit_code == 0, result.output
         assert re.search(r"revision \d{4}", result.stdout)
 
 
 def test_db_upgrade_says_when_the_database_is_unreachable(tmp_path):
     env = bot_env("postgresql://nobody@127.0.0.1:1/none", "http://127.0.0.1:9/api/")
-    result = run(["db", "upgrade"], env, str(tmp_path), timeout=60)
-    assert result.returncode == 2 and "can't reach the database" in result.stderr
+    result = CliRunner().invoke(cli_module.cli, ["db", "upgrade"], env=env)
+    assert result.exit_code == 2 and "can't reach the database" in result.stderr
     assert "Traceback" not in result.stderr
 
 

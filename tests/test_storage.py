@@ -19,7 +19,8 @@ def test_migrations_build_exactly_the_schema_the_models_describe(engine):
         assert compare_metadata(context, SQLModel.metadata) == []
 
 
-def test_a_database_from_the_first_schema_upgrades_without_losing_members(db_url):
+def test_a_database_from_the_first_schema_upgrades_without_losing_members(empty_db_url):
+    db_url = empty_db_url
     engine = make_engine(db_url)
     upgrade(engine, "0001")
     assert current_revision(engine) == "0001"

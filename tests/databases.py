@@ -1,0 +1,98 @@
+"""Fresh databases for tests, migrated once per run and copied for each test.
+
+Running the migrations costs about half a second to a second and a half per database, and most
+tests want a database at the newest schema. So each run migrates one template per database and
+every test gets a copy: on SQLite a copy of the file; on PostgreSQL a schema of its own, built by
+replaying the statements the migrations sent while they built the template (so it is exactly
+what they make). A test of the migrations themselves asks for an empty database instead.
+
+Measured on the 2-core development machine, under load: migrating a PostgreSQL schema 0.5 to
+0.9 s, replaying into a new schema 0.25 to 0.4 s (the server's own work on ~45 DDL statements),
+CREATE DATABASE … TEMPLATE 0.06 s but every DROP DATABASE then waits on every backend of the
+shared server (0.1 s to, once, 53 s) and WAL-logs a whole database copy, so schemas it is.
+"""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from pathlib import Path
+
+from sqlalchemy import create_engine, event, text
+
+from storage.db import make_engine, upgrade
+
+
+def sqlite_template(folder: Path) -> Path:
+    """A SQLite file at the newest schema, to copy."""
+    path = folder / "template.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()  # the last connection closing folds the WAL back into the file
+    return path
+
+
+def sqlite_copy(template: Path, folder: Path) -> str:
+    target = folder / "unmentor.db"
+    shutil.copyfile(template, target)
+    return f"sqlite:///{target}"
+
+
+def schema_url(base: str, schema: str) -> str:
+    return f"{base}?options=-csearch_path%3D{schema}"
+
+
+class PostgresSchemas:
+    """Makes (and drops) a schema per test: empty, or at the newest schema by replaying the migrations."""
+
+    def __init__(self, base: str):
+        self.base = base
+        self.admin = create_engine(base, isolation_level="AUTOCOMMIT")
+        self.writer = create_engine(base)
+        self._migration: list[tuple[str, object, bool]] | None = None
+
+    def _record_migration(self) -> list[tuple[str, object, bool]]:
+        scratch = self.create()
+        engine = make_engine(schema_url(self.base, scratch))
+        sent = []
+
+        @event.listens_for(engine, "before_cursor_execute")
+        def record(_connection, _cursor, statement, parameters, _context, executemany):
+            sent.append((statement, parameters, executemany))
+
+        try:
+            upgrade(engine)
+        finally:
+            engine.dispose()
+            self.drop(scratch)
+        # Reads (alembic looking at the catalogue, or at rows there are none of yet) change nothing.
+        return [s for s in sent if not s[0].lstrip().upper().startswith("SELECT")]
+
+    def create(self, migrated: bool = False) -> str:
+        schema = "t_" + uuid.uuid4().hex[:12]
+        if migrated and self._migration is None:
+            self._migration = self._record_migration()
+        with self.admin.connect() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+        if not migrated:
+            return schema
+        with self.writer.begin() as connection:
+            # SET LOCAL holds only inside a transaction (so not on the autocommit admin engine);
+            # checked, so the replay can never land in another schema.
+            connection.exec_driver_sql(f'SET LOCAL search_path TO "{schema}"')
+            assert connection.exec_driver_sql("SELECT current_schema()").scalar() == schema
+            cursor = connection.connection.driver_connection.cursor()
+            for statement, parameters, many in self._migration:
+                if many:
+                    cursor.executemany(statement, parameters)
+                else:
+                    cursor.execute(statement, parameters or None)
+        return schema
+
+    def drop(self, schema: str) -> None:
+        with self.admin.connect() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+
+    def dispose(self) -> None:
+        self.admin.dispose()
+        self.writer.dispose()
