@@ -61,7 +61,7 @@ def test_sigterm_to_serve_releases_the_send_in_hand_and_the_next_process_finishe
     time.sleep(0.3)
     code, took = stop(bot.process)
     log = bot.log.read_text()
-    assert code == 0 and took < 9, log
+    assert code == 0 and took < 12, log  # not the 30 s Slack holds the answer
     assert "Traceback" not in log
     rows = intro_rows(db_url)
     # The held send is released (no lease to wait out), and still in doubt; nothing else started.
@@ -84,7 +84,7 @@ def test_sigterm_to_clock_finishes_the_send_in_hand_stops_sending_and_exits_0(db
     code, took = stop(clock)
     log.close()
     output = (tmp_path / "clock.log").read_text()
-    assert code == 0 and took < 4, output
+    assert code == 0 and took < 5, output  # a pass used to run on for up to 45 s
     assert "Traceback" not in output
     rows = intro_rows(db_url)
     sent = [r for r in rows if r.state == "sent"]
