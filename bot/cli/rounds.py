@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from bot.cli.common import PACE_OPTION, TEAM_OPTION, fail, round_tools, settings
+from bot.cli.common import PACE_OPTION, TEAM_OPTION, fail, local_time, round_tools, settings
 
 
 def deliver(engine, team_id: str, pace: float) -> None:
@@ -71,14 +71,23 @@ def round_open(dry_run: bool, team: str | None, pace: float) -> None:
         return
     if outcome.reason == "round_running":
         # Only said once every intro has gone, so closing is a real choice, never a way to lose them.
-        fail(f"round {outcome.round.number} is still running (every intro has gone); it closes on "
-             f"{outcome.round.closes_at.day} {outcome.round.closes_at:%b %Y}, or end it sooner with `unmentor round close`")
+        fail(f"round {outcome.round.number} is still running, with nothing left to send; it closes "
+             f"{_closes(engine, team_id, outcome.round)}, or end it sooner with `unmentor round close`")
     if outcome.reason != "opened":
         fail("no round opened: another process opened one a moment ago")
     click.echo(
         f"round {outcome.round.number} opened: {len(outcome.plan.groups)} groups, {len(outcome.plan.unmatched)} unmatched"
     )
     deliver(engine, team_id, pace)
+
+
+def _closes(engine, team_id: str, round_) -> str:
+    from scheduler.round_settings import load_schedule
+    from storage.db import read_scope
+
+    with read_scope(engine) as session:
+        zone = load_schedule(session, team_id).timezone
+    return local_time(round_.closes_at, zone)
 
 
 PHASE_NAMES = {"nudge": "nudge", "follow_up": "follow-up", "close": "close"}

@@ -33,6 +33,10 @@ def test_phases_by_hand_run_in_any_order_and_opening_by_hand_again_always_opens_
     # Straight after opening, a later phase asked for by hand runs; the ones passed over are named.
     code, out = unmentor("round", "open")
     assert code == 0 and "round 1 opened: 3 groups" in out
+    # Every intro has gone, so closing early is a real choice; the close date reads in the workspace's zone.
+    code, out = unmentor("round", "open")
+    assert code == 2 and "round 1 is still running, with nothing left to send; it closes " in out
+    assert "(Europe/London), or end it sooner with `unmentor round close`" in out
     code, out = unmentor("round", "follow-up")
     assert code == 0 and "follow-up: done for round 1 (skipped: the nudge)" in out and "6 sent" in out, out
     code, out = unmentor("round", "nudge")
