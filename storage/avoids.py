@@ -3,22 +3,16 @@
 from __future__ import annotations
 
 from sqlalchemy import delete, func, or_
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from storage.models import Avoid, Member
+from storage.upsert import insert_missing
 
 
 def add(session: Session, member: Member, avoided_user_id: str) -> bool:
-    """True when newly added; False when already on their list."""
-    if session.get(Avoid, (member.id, avoided_user_id)) is not None:
-        return False
-    try:
-        with session.begin_nested():
-            session.add(Avoid(member_id=member.id, avoided_user_id=avoided_user_id, team_id=member.team_id))
-    except IntegrityError:
-        return False  # the same click twice at once: the other one added it
-    return True
+    """True when newly added; False when already on their list (or the same click twice at once added it)."""
+    return insert_missing(session, Avoid, ["member_id", "avoided_user_id"],
+                          {"member_id": member.id, "avoided_user_id": avoided_user_id, "team_id": member.team_id})
 
 
 def remove(session: Session, member: Member, avoided_user_id: str) -> bool:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from sqlalchemy import update
 from sqlmodel import Session, select
 
 from storage.models import FollowUp, GroupMember, GroupStatus, MatchGroup, MeetingEvent
+from storage.upsert import insert_missing
 
 
 def add_event(session: Session, team_id: str, group_id: int, kind: str, member_id: int | None = None,
@@ -36,16 +38,17 @@ def get_follow_up(session: Session, group_id: int, member_id: int) -> FollowUp |
 
 
 def save_follow_up(session: Session, **fields) -> tuple[FollowUp, bool]:
-    """Create or replace one member's answers for one group; (row, created)."""
-    row = get_follow_up(session, fields["group_id"], fields["member_id"])
-    created = row is None
-    if created:
-        row = FollowUp(**fields)
-    else:
-        for name, value in fields.items():
-            setattr(row, name, value)
-    session.add(row)
-    session.flush()
+    """Create or replace one member's answers for one group; (row, created).
+
+    A modal submitted twice at once lands both times: the unique key decides which one
+    creates the row, and the other replaces its answers.
+    """
+    which = (FollowUp.group_id == fields["group_id"], FollowUp.member_id == fields["member_id"])
+    created = insert_missing(session, FollowUp, ["group_id", "member_id"], fields)
+    if not created:
+        answers = {name: value for name, value in fields.items() if name not in ("group_id", "member_id")}
+        session.exec(update(FollowUp).where(*which).values(**answers))
+    row = session.exec(select(FollowUp).where(*which).execution_options(populate_existing=True)).one()
     return row, created
 
 

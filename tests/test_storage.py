@@ -155,3 +155,28 @@ def test_a_setting_written_twice_in_one_session_reads_back_the_latest(engine):
         assert store.organisation_for_domain(session, "T1", "acme.example") == "Acme"
         store.set_domain(session, "T1", "acme.example", "Acme Ltd")
         assert store.organisation_for_domain(session, "T1", "acme.example") == "Acme Ltd"
+
+
+def test_answers_and_avoids_sent_twice_at_once_are_kept_once(engine):
+    from storage import avoids
+    from storage import meetings as meeting_store
+
+    with session_scope(engine) as session:
+        member, _ = store.upsert_member(session, "T1", "U1", organisation="Acme")
+        round_ = Round(team_id="T1", number=1, period="2026-02", seed=1, opens_at=now(), nudge_at=now(),
+                       follow_up_at=now(), closes_at=now())
+        session.add(round_)
+        session.flush()
+        group = MatchGroup(team_id="T1", round_id=round_.id)
+        session.add(group)
+        session.flush()
+        ids = dict(team_id="T1", round_id=round_.id, group_id=group.id, member_id=member.id)
+    # A follow-up modal submitted twice at once: both land, one row, the answer is one of theirs.
+    answers, errors = _race(engine, lambda s, n: meeting_store.save_follow_up(s, **ids, learned=f"answer {n}")[1])
+    assert errors == [] and sorted(answers) == [False] * (RACERS - 1) + [True]
+    answers, errors = _race(engine, lambda s, n: avoids.add(s, store.get_member(s, "T1", "U1"), "U2"))
+    assert errors == [] and sorted(answers) == [False] * (RACERS - 1) + [True]
+    with session_scope(engine) as session:
+        (row,) = session.exec(select(FollowUp)).all()
+        assert row.learned.startswith("answer ")
+        assert avoids.listed(session, store.get_member(session, "T1", "U1")) == ["U2"]
