@@ -20,6 +20,8 @@ wherever any maximum matching could. Each of them then gets their trio.
 
 from __future__ import annotations
 
+from itertools import combinations
+
 from scheduler.matching import refine
 from scheduler.matching.blossom import Matcher
 
@@ -175,8 +177,8 @@ def _trio_witness(m: Matcher, comp: list[int]) -> tuple | None:
 
     for v in range(k):
         near = [a for a in range(k) if ok(v, a)]
-        if len(near) < 2:
-            continue
+        if not any(ok(a, b) for a, b in combinations(near, 2)):
+            continue  # in no trio at all: no need for a matching without them
         start(base)
         if v != f and not sub.search(f, swap_to=lambda w, v=v: w == v):
             continue  # cannot happen in a factor-critical component; nothing to build on
