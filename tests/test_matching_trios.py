@@ -155,3 +155,14 @@ def test_among_equal_groupings_the_one_left_out_is_not_someone_with_priority():
         res = match(cands, history, seed, odd="trio")
         assert_valid(cands, history, res, "trio")
         assert res.unmatched == ["plain"], seed
+
+
+def test_exact_placement_gives_the_same_groups_whatever_the_input_order():
+    rng = random.Random("order")
+    for trial in range(60):
+        cands, history = small_instance(rng, rng.choice(["history", "sparse", "dominant"]))
+        first = match(cands, history, seed=trial, odd="trio")
+        shuffled, past = list(cands), [tuple(reversed(p)) for p in history]
+        rng.shuffle(shuffled)
+        rng.shuffle(past)
+        assert match(shuffled, past, seed=trial, odd="trio") == first, trial
