@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 from sqlalchemy.engine import Engine
 
+from bot import logs
 from bot.config import Settings
 from bot.services import Services
 
@@ -59,6 +60,8 @@ def create_app(settings: Settings, engine: Engine, client: WebClient | None = No
 def _bolt_app(settings: Settings, client: WebClient) -> App:
     return App(
         client=client,
+        # Bolt would log request bodies (members' words) at INFO; see bot/logs.py.
+        logger=logs.bolt_logger(),
         signing_secret=settings.signing_secret,
         # auth.test at import time would crash start-up whenever Slack is briefly unreachable;
         # Bolt asks lazily on the first request instead.

@@ -14,6 +14,19 @@ from storage.db import normalise_url
 
 SLACK_API_DEFAULT = "https://slack.com/api/"
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+# The shapes Slack issues: a bot token is xoxb-<team number>-<bot number>-<24 letters and
+# digits>, an app-level token xapp-<n>-<app id>-<number>-<hex>, a signing secret 32 hex
+# digits. Placeholders from examples and tutorials ("xoxb-your-bot-token", "changeme")
+# don't fit, so the bot stops at start instead of failing every request later.
+BOT_TOKEN = re.compile(r"xoxb-\d+-[0-9A-Za-z-]+")
+APP_TOKEN = re.compile(r"xapp-\d+-[0-9A-Za-z-]+")
+SIGNING_SECRET = re.compile(r"[0-9a-fA-F]{32}")
+
+
+def _placeholder(value: str) -> bool:
+    """Too few different characters to be a real secret (00000000…, 12341234…)."""
+    tail = value.split("-", 1)[-1]
+    return len(set(tail.replace("-", "").lower())) < 5
 
 
 class SettingError(Exception):
@@ -68,12 +81,20 @@ def load_settings(env=None, *, need_slack: bool = True) -> Settings:
             raise SettingError("SLACK_BOT_TOKEN is missing: set it to your app's Bot User OAuth Token (xoxb-…)")
         if not bot_token.startswith("xoxb-"):
             raise SettingError("SLACK_BOT_TOKEN should start with xoxb-: use the Bot User OAuth Token")
+        if not BOT_TOKEN.fullmatch(bot_token) or _placeholder(bot_token):
+            raise SettingError(
+                "SLACK_BOT_TOKEN looks like a placeholder: paste the Bot User OAuth Token (xoxb-<numbers>-…)"
+            )
         if not signing_secret:
             raise SettingError("SLACK_SIGNING_SECRET is missing: copy it from your app's Basic Information page")
-        if not re.fullmatch(r"[0-9A-Za-z]{8,}", signing_secret):
-            raise SettingError("SLACK_SIGNING_SECRET looks malformed: it is the hex string from Basic Information")
-        if app_token is not None and not app_token.startswith("xapp-"):
-            raise SettingError("SLACK_APP_TOKEN should start with xapp-: use an app-level token with connections:write")
+        if not SIGNING_SECRET.fullmatch(signing_secret) or _placeholder(signing_secret):
+            raise SettingError(
+                "SLACK_SIGNING_SECRET looks malformed: it is the 32 hex characters from Basic Information"
+            )
+        if app_token is not None and (not APP_TOKEN.fullmatch(app_token) or _placeholder(app_token)):
+            raise SettingError(
+                "SLACK_APP_TOKEN should look like xapp-<number>-…: use an app-level token with connections:write"
+            )
 
     api_url = _get(env, "SLACK_API_URL") or SLACK_API_DEFAULT
     parsed = urlparse(api_url)

@@ -41,12 +41,12 @@ def run(args: list[str], env: dict, cwd: str, timeout: float = 120) -> subproces
 class BotServer:
     """`unmentor serve` on a free port, stopped at the end."""
 
-    def __init__(self, env: dict, cwd: str, *args: str):
+    def __init__(self, env: dict, cwd: str, *args: str, verbose: bool = False):
         self.port = free_port()
         self.log = Path(cwd) / f"serve-{self.port}.log"
         self._log_file = open(self.log, "w")
         self.process = subprocess.Popen(
-            [UNMENTOR, "serve", "--host", "127.0.0.1", "--port", str(self.port), *args],
+            [UNMENTOR, *(["-v"] if verbose else []), "serve", "--host", "127.0.0.1", "--port", str(self.port), *args],
             env=env, cwd=cwd, stdout=self._log_file, stderr=subprocess.STDOUT,
         )
         self.url = f"http://127.0.0.1:{self.port}/slack/events"

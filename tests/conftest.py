@@ -12,8 +12,8 @@ from storage.db import make_engine
 from tests.databases import schema_url, sqlite_copy, sqlite_template
 
 PG_BASE = os.environ.get("UNMENTOR_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
-BOT_TOKEN = "xoxb-test-token"
+SIGNING_SECRET = "8f742231b10e8888abcd99a1b2c385a5"
+BOT_TOKEN = "xoxb-1111111111-2222222222-uNmEnToRtEsTtOkEn0123456"
 
 _pg_checked: dict[str, object] = {}
 

@@ -6,13 +6,11 @@ import json
 import threading
 import uuid
 
-from waitress import create_server
-
 from bot import callers
 from bot.app import create_app, make_client
 from bot.config import Settings
 from bot.gateway import SlackGateway
-from bot.server import make_wsgi_app
+from bot.server import create_http_server
 from scheduler import delivery
 from tests import slackrequests as sr
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET
@@ -27,8 +25,8 @@ class Bot:
         settings = Settings(bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, slack_api_url=fake.api_url,
                             organisers=tuple(organisers))
         self.client = make_client(settings)
-        self.server = create_server(make_wsgi_app(create_app(settings, engine, self.client), engine),
-                                    host="127.0.0.1", port=0, threads=4)
+        self.server = create_http_server(create_app(settings, engine, self.client), engine,
+                                         host="127.0.0.1", port=0, threads=4)
         self.url = f"http://127.0.0.1:{self.server.effective_port}/slack/events"
         self._stopping = False
         threading.Thread(target=self._serve, daemon=True).start()

@@ -18,10 +18,9 @@ from bot.cli import database, match, prompts, rounds, schedule, serve, stats
               help="Show every library's log too (migrations, scheduler jobs, Slack calls).")
 def cli(verbose: bool) -> None:
     """unmentor: once a round, one honest hour with someone from a different organisation."""
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    from bot import logs
+
+    logs.configure(verbose)  # also blanks tokens and secrets out of every line
     quiet_libraries(verbose)
 
 

@@ -19,10 +19,14 @@ def fail(message: str) -> None:
 
 
 def settings(need_slack: bool = True) -> Settings:
+    from bot import logs
+
     try:
-        return load_settings(need_slack=need_slack)
+        settings = load_settings(need_slack=need_slack)
     except SettingError as problem:
         fail(str(problem))
+    logs.keep_secret([settings.bot_token, settings.signing_secret, settings.app_token])
+    return settings
 
 
 def database_url() -> str:
