@@ -43,10 +43,10 @@ def slack_user(services: Services, user_id: str) -> SlackUser:
     try:
         user = services.client.users_info(user=user_id)["user"]
     except SlackApiError as error:
-        log.warning("users.info failed for %s: %s", user_id, error.response.get("error"))
+        log.warning("users.info failed: %s", error.response.get("error"))  # no user ID: it is personal data
         return SlackUser(SlackProfile())
     except (URLError, OSError, TimeoutError) as error:
-        log.warning("users.info unreachable for %s: %s", user_id, error)
+        log.warning("users.info unreachable: %s", error.__class__.__name__)
         return SlackUser(SlackProfile())
     profile = user.get("profile") or {}
     found = SlackUser(

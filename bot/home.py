@@ -35,4 +35,4 @@ def refresh(services: Services, team_id: str, user_id: str) -> None:
         services.client.views_publish(user_id=user_id, view=home)
     except SlackApiError as error:
         # The Home tab is a convenience; a failed refresh must not undo what the click did.
-        log.warning("views.publish failed for %s: %s", user_id, error.response.get("error"))
+        log.warning("views.publish failed: %s", error.response.get("error"))  # no user ID: it is personal data

@@ -38,7 +38,9 @@ def unmentor_command(services: Services, p: Payload, respond) -> None:
         with blocks.for_reader(handling.reader_zones(services, p.team_id, p.user_id)):
             reply = commands.run(services, p)
     except Exception:
-        log.exception("/unmentor %s failed", commands.split(p.text)[0])
+        # Only a known command word: the rest of the text is the member's own words.
+        word = commands.split(p.text)[0]
+        log.exception("/unmentor %s failed", word if word in commands.HANDLERS else "(other)")
         reply = blocks.something_went_wrong_message()
     if reply is not None:
         respond(response_type="ephemeral", **reply)

@@ -210,3 +210,17 @@ def test_an_idle_connection_is_closed_after_the_idle_time(sqlite_engine, fake_sl
 def test_healthz_still_answers_json(server):
     with urllib.request.urlopen(server.health_url, timeout=5) as response:
         assert json.loads(response.read()) == {"ok": True}
+
+
+def test_a_failing_slack_call_logs_no_member_id_or_words(server, module_fake_slack):
+    module_fake_slack.fail_next("users.info", error="user_not_visible", status=200, times=3)
+    before = server.log.stat().st_size
+    name = "fail-" + uuid.uuid4().hex[:6]
+    body = sr.slash_command_body(f"join {SECRET_TEXT}", user_id=SECRET_USER,
+                                 response_url=module_fake_slack.response_url(name))
+    assert sr.post(server.url, body, SIGNING_SECRET)[0] == 200
+    assert module_fake_slack.wait_for(lambda f: any(r["_name"] == name for r in f.responses), timeout=10)
+    time.sleep(0.5)
+    log = server.log.read_text()[before:]
+    assert "users.info failed" in log  # the failure is still told
+    assert SECRET_USER not in log and SECRET_TEXT not in log
