@@ -224,3 +224,19 @@ def test_a_failing_slack_call_logs_no_member_id_or_words(server, module_fake_sla
     log = server.log.read_text()[before:]
     assert "users.info failed" in log  # the failure is still told
     assert SECRET_USER not in log and SECRET_TEXT not in log
+
+
+@pytest.mark.parametrize("text", [
+    "join " + "<@" * 50_000,
+    "join " + "<http:" * 16_000,
+    "organisers add " + "<@" * 50_000,
+    "stats " + "<@" * 50_000,
+    "<@" * 50_000,
+])
+def test_a_100_000_character_command_is_answered_at_once(server, module_fake_slack, text):
+    name = "long-" + uuid.uuid4().hex[:6]
+    body = sr.slash_command_body(text, user_id="U0LONG", response_url=module_fake_slack.response_url(name))
+    started = time.monotonic()
+    assert sr.post(server.url, body, SIGNING_SECRET)[0] == 200
+    assert module_fake_slack.wait_for(lambda f: any(r["_name"] == name for r in f.responses), timeout=10)
+    assert time.monotonic() - started < 2.5  # it held every thread for 4.4 s before

@@ -1,5 +1,7 @@
 """Bad input gets a clear message; what we do store is plain, safe text."""
 
+import time
+
 import pytest
 
 from scheduler.membership import InputError, ProfileForm, check_profile, clean_organisation
@@ -44,3 +46,32 @@ def test_it_names_the_field_that_is_too_long():
         check_profile(ProfileForm(organisation="Acme", talk_about="y" * 301))
     assert error.value.field == "talk_about"
     assert "300" in str(error.value)
+
+
+def _seconds(check, text):
+    started = time.perf_counter()
+    with pytest.raises(InputError):
+        check(text)
+    return time.perf_counter() - started
+
+
+@pytest.mark.parametrize("pattern", ["<@", "<#", "<http:", "<mailto:", "<", "\u200b", "&"])
+@pytest.mark.parametrize("field", ["organisation", "role", "talk_about", "could_share"])
+def test_every_input_check_takes_linear_time_length_first(pattern, field):
+    """`join <@<@<@…` with no closing '>' made the markup check rescan from every '<@' (4.4 s at 100,000)."""
+    def check(text):
+        check_profile(ProfileForm(**{"organisation": "Acme", field: text}))
+
+    big = pattern * (100_000 // len(pattern))
+    small = pattern * (10_000 // len(pattern))
+    assert _seconds(check, big) < 0.5
+    # Ten times the text may not take a hundred times as long (quadratic); allow for a busy machine.
+    assert _seconds(check, big) < 20 * _seconds(check, small) + 0.05
+
+
+def test_markup_is_still_found_after_the_fast_check():
+    for text in ["<@U1> Inc", "Acme <#C1|general>", "x <https://evil.example|Acme>", "<mailto:a@b.example>", "<!here>"]:
+        with pytest.raises(InputError, match="mentions"):
+            clean_organisation(text)
+    assert clean_organisation("Acme < Beta > Gamma") == "Acme < Beta > Gamma"
+    assert clean_organisation("Acme > <@ nothing after") == "Acme > <@ nothing after"
