@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlmodel import Session
 
-from scheduler.matching import organisation_key
+from scheduler import organisations
 from storage import avoids as avoid_store
 from storage import members as store
 from storage import rounds as round_store
@@ -162,13 +162,15 @@ def save_profile(
     existing = store.get_member(session, team_id, user_id)
     fields = dict(
         organisation=form.organisation,
-        organisation_key=organisation_key(form.organisation),
+        organisation_key=organisations.fold(form.organisation)[:80],
         role=form.role,
         talk_about=form.talk_about,
         could_share=form.could_share,
     )
     if profile is not None and profile.timezone:
         fields["timezone"] = profile.timezone
+    if profile is not None and profile.email:
+        fields["email_domain"] = organisations.work_domain(profile.email)
     if existing is None or existing.status == MemberStatus.left.value:
         fields["status"] = MemberStatus.active.value
         fields["joined_at"] = now()

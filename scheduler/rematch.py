@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from scheduler import avoid, first_move
 from scheduler import prompts as prompt_library
-from scheduler.matching import organisation_key
+from scheduler import organisations
 from storage import meetings as meeting_store
 from storage import members as member_store
 from storage import outbox
@@ -62,12 +62,15 @@ def find_new_partner(session: Session, round_: Round, member: Member) -> int | N
     taken = store.members_in_live_groups(session, round_.id) | meeting_store.unavailable_in_round(session, round_.id)
     met = {b if a == member.id else a for a, b in store.history_pairs(session, round_.team_id) if member.id in (a, b)}
     met |= avoid.never_with(session, member)
-    mine = organisation_key(member.organisation)
+    active = member_store.members_with_status(session, round_.team_id, [MemberStatus.active])
+    keys = organisations.colleague_keys({m.id: (m.organisation, m.email_domain) for m in [member, *active]},
+                                        member_store.domain_map(session, round_.team_id))
+    mine = keys[member.id]
     free = [
-        m for m in member_store.members_with_status(session, round_.team_id, [MemberStatus.active])
+        m for m in active
         if m.id != member.id and m.id not in met and m.slack_user_id
         and m.id not in taken
-        and organisation_key(m.organisation) != mine
+        and keys[m.id] != mine
     ]
     if not free:
         return None

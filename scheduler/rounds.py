@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from scheduler import avoid, first_move, meetings, membership, quiet_rounds
+from scheduler import avoid, first_move, meetings, membership, organisations, quiet_rounds
 from scheduler import prompts as prompt_library
 from scheduler.matching import Candidate, match, utc_offset_hours
 from scheduler.round_settings import load_schedule, next_unused_opening
@@ -56,20 +56,25 @@ class RoundPlan:
     groups: list[list[Member]]
     unmatched: list[Member]
     counts: dict[str, int] = field(default_factory=dict)
+    # Distinct organisations among the members this round was drawn from (colleagues counted once).
+    organisation_count: int = 0
 
     @property
     def organisations(self) -> int:
-        return len({m.organisation_key for group in self.groups for m in group} | {m.organisation_key for m in self.unmatched})
+        return self.organisation_count
 
 
 def plan_round(session: Session, team_id: str, times: RoundTimes, schedule: Schedule) -> RoundPlan:
     seed = round_seed(team_id, times.period)
     active = member_store.members_with_status(session, team_id, [MemberStatus.active])
     by_id = {str(m.id): m for m in active}
+    # Colleagues share a key however they spelt their organisation, or by their work email.
+    keys = organisations.colleague_keys({m.id: (m.organisation, m.email_domain) for m in active},
+                                        member_store.domain_map(session, team_id))
     candidates = [
         Candidate(
             id=str(m.id),
-            organisation=m.organisation_key or m.organisation,
+            organisation=keys[m.id],
             utc_offset_hours=_offset(m.timezone),
             priority=m.priority,
         )
@@ -86,6 +91,7 @@ def plan_round(session: Session, team_id: str, times: RoundTimes, schedule: Sche
         groups=[[by_id[i] for i in group] for group in result.groups],
         unmatched=[by_id[i] for i in result.unmatched],
         counts=member_store.count_by_status(session, team_id),
+        organisation_count=len(set(keys.values())),
     )
 
 

@@ -69,6 +69,9 @@ class Member(SQLModel, table=True):
     slack_user_id: Optional[str] = Field(default=None, max_length=32)
     organisation: str = Field(default="", max_length=80)
     organisation_key: str = Field(default="", max_length=80, index=True)
+    # The domain of a work email (never a public one like gmail.com): members who share it
+    # are colleagues whatever they typed. Only the domain is kept, never the address.
+    email_domain: Optional[str] = Field(default=None, max_length=255)
     role: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     talk_about: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     could_share: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
