@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -40,6 +41,9 @@ def make_engine(url: str | None = None) -> Engine:
             dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
+            # Deleted rows are overwritten, not just unlinked: a member who leaves must not stay
+            # readable in free pages. (Debian's SQLite defaults to this; python.org's and macOS's don't.)
+            cursor.execute("PRAGMA secure_delete=ON")
             # WAL lets the web process read while the clock process writes.
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.close()
@@ -57,6 +61,40 @@ def make_engine(url: str | None = None) -> Engine:
 
         return engine
     return create_engine(parsed, pool_pre_ping=True)
+
+
+def checkpoint(engine: Engine) -> None:
+    """SQLite: copy the write-ahead log into the database and empty it.
+
+    Until then the WAL file holds every changed page as it was, deleted text included.
+    """
+    if engine.dialect.name != "sqlite":
+        return
+    # Outside any transaction (a checkpoint can't run inside one), so on the raw connection.
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        busy, _, _ = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        cursor.close()
+    except Exception as error:  # the erasure itself is committed; say so rather than fail it
+        busy = error.__class__.__name__
+    finally:
+        raw.close()
+    if busy:
+        logging.getLogger("unmentor").warning("SQLite couldn't empty its log yet (%s); the next checkpoint will", busy)
+
+
+@event.listens_for(Session, "after_commit")
+def _checkpoint_after_erasure(session: Session) -> None:
+    # storage.members.forget_member marks the session; erasing is rare, so this costs nothing.
+    engine = session.info.pop("erased", None)
+    if engine is not None:
+        checkpoint(engine)
+
+
+@event.listens_for(Session, "after_rollback")
+def _nothing_erased_after_all(session: Session) -> None:
+    session.info.pop("erased", None)
 
 
 @contextmanager

@@ -6,19 +6,22 @@ import json
 from datetime import datetime
 from typing import Any, Iterable
 
-from sqlalchemy import delete, func, update
+from sqlalchemy import delete, func, or_, update
 from sqlmodel import Session, select
 
 from storage import avoids
 from storage.clock import now
 from storage.models import (
     FollowUp,
+    GroupMember,
+    MatchGroup,
     MeetingEvent,
     HandledRequest,
     Member,
     MemberStatus,
     Organiser,
     OrganisationDomain,
+    Outbox,
     Setting,
     Workspace,
 )
@@ -112,8 +115,29 @@ def reset_quiet_rounds_except(session: Session, team_id: str, member_ids: set[in
 
 
 def forget_member(session: Session, member: Member) -> None:
-    """Delete a member's personal data and answers, keeping an anonymous row for counts."""
+    """Delete a member's personal data and answers, keeping an anonymous row for counts.
+
+    Afterwards nothing ties a row to the person: not their Slack ID, nor the IDs of the
+    conversations they were in (with the bot token, a DM or group DM's ID says who was in
+    it and everything said there), nor their place on an organiser list.
+    """
     session.exec(delete(FollowUp).where(FollowUp.member_id == member.id))
+    groups = select(GroupMember.group_id).where(GroupMember.member_id == member.id)
+    session.exec(update(MatchGroup).where(MatchGroup.id.in_(groups)).values(channel_id=None, intro_ts=None))
+    session.exec(
+        update(Outbox)
+        .where(or_(Outbox.member_id == member.id, Outbox.group_id.in_(groups)))
+        .values(channel_id=None, ts=None, error=None)
+    )
+    if member.slack_user_id:
+        who = member.slack_user_id
+        session.exec(delete(Organiser).where(Organiser.team_id == member.team_id, Organiser.slack_user_id == who))
+        session.exec(
+            update(Organiser).where(Organiser.team_id == member.team_id, Organiser.added_by == who).values(added_by=None)
+        )
+    # The commit is followed by a WAL checkpoint on SQLite, so deleted text leaves the files too.
+    bind = session.get_bind()
+    session.info["erased"] = getattr(bind, "engine", bind)
     # Their "don't pair me with" list, and their place on anyone else's.
     avoids.forget(session, member)
     # Notes they wrote (a reschedule message, say) are their words too.
@@ -125,6 +149,7 @@ def forget_member(session: Session, member: Member) -> None:
     member.talk_about = ""
     member.could_share = ""
     member.timezone = None
+    member.email_domain = None
     member.paused_until = None
     member.priority = False
     member.status = MemberStatus.left.value
