@@ -81,6 +81,16 @@ def _sqlite_template(tmp_path_factory):
     return sqlite_template(tmp_path_factory.mktemp("template"))
 
 
+@pytest.fixture(autouse=True)
+def _sends_allowed_again():
+    """A test that runs `serve` or `clock` in this process ends it as SIGTERM would, which stops
+    this process's sends for good (scheduler.delivery.stop_sending); later tests must still send."""
+    yield
+    from scheduler import delivery
+
+    delivery._STOPPING.clear()
+
+
 @pytest.fixture
 def sqlite_url(tmp_path, _sqlite_template) -> str:
     """A SQLite database at the newest schema (a copy of one migrated once per run)."""
