@@ -47,7 +47,8 @@ def test_every_module_the_docs_run_exists():
         for block in shell_blocks(doc):
             for command in commands(block):
                 if command[:2] == [".venv/bin/python", "-m"] and command[2] != "pytest":
-                    assert (ROOT / (command[2].replace(".", "/") + ".py")).exists(), command
+                    path = ROOT / command[2].replace(".", "/")
+                    assert path.with_suffix(".py").exists() or (path / "__main__.py").exists(), command
 
 
 @pytest.mark.skipif(not (ROOT / ".venv" / "bin" / "unmentor").exists(),
