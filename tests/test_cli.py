@@ -65,6 +65,9 @@ def test_serve_uses_socket_mode_when_an_app_token_is_set(monkeypatch, sqlite_url
         def start(self):
             started["running"] = True
 
+        def close(self):
+            started["closed"] = True  # stopping lets go of Slack's connection before the sends in hand finish
+
     def no_http(*args, **kwargs):
         raise AssertionError("HTTP server started in Socket Mode")
 
@@ -75,7 +78,7 @@ def test_serve_uses_socket_mode_when_an_app_token_is_set(monkeypatch, sqlite_url
     env = bot_env(sqlite_url, "http://127.0.0.1:9/api/", SLACK_APP_TOKEN="xapp-1-A0123ABCD-1234567890-abcdef0123456789")
     result = CliRunner().invoke(cli_module.cli, ["serve", "--no-scheduler"], env=env)
     assert result.exit_code == 0, result.output
-    assert started["token"] == "xapp-1-A0123ABCD-1234567890-abcdef0123456789" and started["running"]
+    assert started["token"] == "xapp-1-A0123ABCD-1234567890-abcdef0123456789" and started["running"] and started["closed"]
 
 
 def test_match_reads_json_and_prints_groups(tmp_path):

@@ -22,7 +22,7 @@ def serve(port: int | None, host: str, no_scheduler: bool) -> None:
 
     exit_on_sigterm()
     app = create_app(current, engine)
-    clock = None
+    clock = socket_mode = None
     finished = True
     try:
         if not no_scheduler:
@@ -32,12 +32,15 @@ def serve(port: int | None, host: str, no_scheduler: bool) -> None:
         if current.socket_mode:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-            SocketModeHandler(app, current.app_token, web_client=app.client).start()
+            socket_mode = SocketModeHandler(app, current.app_token, web_client=app.client)
+            socket_mode.start()
         else:
             _serve_http(app, engine, host, port or current.port, port is not None)
     except KeyboardInterrupt:
         pass  # Ctrl-C: stop as for SIGTERM
     finally:
+        if socket_mode is not None:
+            socket_mode.close()  # no new events from Slack while the sends in hand finish
         finished = stop_clock(clock, engine)
     _exit_stopped(finished)
 
