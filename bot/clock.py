@@ -134,6 +134,8 @@ def stop_clock(scheduler: BackgroundScheduler | None, engine: Engine) -> bool:
         log.info("round clock stopped")
     if released:
         log.info("%d send(s) in hand released for the next process", released)
+    if finished:
+        delivery.resume_sending()  # nothing is in hand; the process exits, or (in a test) carries on
     return finished
 
 

@@ -54,6 +54,11 @@ def stop_sending() -> None:
     _STOPPING.set()
 
 
+def resume_sending() -> None:
+    """Undo stop_sending, once nothing is in hand: a command run in-process (a test's) may send again."""
+    _STOPPING.clear()
+
+
 def release_claims(engine: Engine) -> int:
     """Hand back the sends this process claimed and didn't finish, so the next process takes them
     at once rather than after the lease; they stay in doubt, so it looks before sending again."""

@@ -234,3 +234,38 @@ def test_settings_come_from_a_dotenv_file_in_the_folder_the_bot_starts_in(tmp_pa
     result = run(["serve", "--no-scheduler"], env, str(tmp_path), timeout=60)
     # The token came from .env (no complaint about it); the malformed secret there is named.
     assert result.returncode == 2 and result.stderr.startswith("unmentor: SLACK_SIGNING_SECRET looks malformed")
+
+
+def test_a_serve_stopped_in_process_leaves_sending_on_for_what_runs_next(monkeypatch, sqlite_url, fake_slack):
+    # Stopping holds back new sends only while the stop is under way: anything run in this
+    # process afterwards (the next test, say) delivers as usual.
+    from bot.app import make_client
+    from bot.config import Settings
+    from bot.gateway import SlackGateway
+    from scheduler import delivery, rounds
+    from storage.db import make_engine
+    from tests.conftest import BOT_TOKEN
+    from tests.test_e2e_rounds import TEAM, seed_members
+
+    class Stopped:
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def start(self):
+            raise KeyboardInterrupt  # Ctrl-C, or SIGTERM, straight away
+
+        def close(self):
+            pass
+
+    import slack_bolt.adapter.socket_mode as socket_mode
+
+    monkeypatch.setattr(socket_mode, "SocketModeHandler", Stopped)
+    env = bot_env(sqlite_url, fake_slack.api_url, SLACK_APP_TOKEN="xapp-1-A1-abc")
+    result = CliRunner().invoke(cli_module.cli, ["serve", "--no-scheduler"], env=env)
+    assert result.exit_code == 0, result.output
+    seed_members(sqlite_url, fake_slack, 4)
+    engine = make_engine(sqlite_url)
+    assert rounds.open_round(engine, TEAM, manual=True).reason == "opened"
+    gateway = SlackGateway(make_client(Settings(bot_token=BOT_TOKEN, slack_api_url=fake_slack.api_url)))
+    assert delivery.deliver(engine, TEAM, gateway, pace=0).sent == 2
+    engine.dispose()
