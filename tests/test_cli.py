@@ -260,7 +260,7 @@ def test_a_serve_stopped_in_process_leaves_sending_on_for_what_runs_next(monkeyp
     import slack_bolt.adapter.socket_mode as socket_mode
 
     monkeypatch.setattr(socket_mode, "SocketModeHandler", Stopped)
-    env = bot_env(sqlite_url, fake_slack.api_url, SLACK_APP_TOKEN="xapp-1-A1-abc")
+    env = bot_env(sqlite_url, fake_slack.api_url, SLACK_APP_TOKEN="xapp-1-A0123ABCD-1234567890-abcdef0123456789")
     result = CliRunner().invoke(cli_module.cli, ["serve", "--no-scheduler"], env=env)
     assert result.exit_code == 0, result.output
     seed_members(sqlite_url, fake_slack, 4)
