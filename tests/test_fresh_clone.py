@@ -72,7 +72,8 @@ def test_the_licence_is_the_mit_licence_pyproject_names():
 def test_the_changelog_lists_every_migration():
     changelog = (ROOT / "CHANGELOG.md").read_text()
     migrations = sorted(p.name.split("_")[0] for p in (ROOT / "storage" / "migrations" / "versions").glob("[0-9]*.py"))
-    assert migrations and [m for m in migrations if f"`{m}`" not in changelog] == []
+    missing = [m for m in migrations if f"`{m}`" not in changelog]
+    assert migrations and missing == [], f"list migrations {missing} in CHANGELOG.md under 'Unreleased'"
 
 
 def test_contributing_covers_tests_benchmarks_the_playground_and_style():
