@@ -56,12 +56,16 @@ class RoundPlan:
     groups: list[list[Member]]
     unmatched: list[Member]
     counts: dict[str, int] = field(default_factory=dict)
-    # Distinct organisations among the members this round was drawn from (colleagues counted once).
-    organisation_count: int = 0
+    # Distinct organisations among the members this round was drawn from (colleagues counted
+    # once), as plan_round found them; None for a plan built by hand.
+    organisation_count: int | None = None
 
     @property
     def organisations(self) -> int:
-        return self.organisation_count
+        if self.organisation_count is not None:
+            return self.organisation_count
+        members = [m for group in self.groups for m in group] + list(self.unmatched)
+        return len({m.organisation_key or m.organisation for m in members})
 
 
 def plan_round(session: Session, team_id: str, times: RoundTimes, schedule: Schedule) -> RoundPlan:
