@@ -70,10 +70,23 @@ class Bot:
     def command(self, text, user, timeout=5):
         """`/unmentor text` as `user`; the ephemeral reply (or None when a modal opened instead)."""
         name = "cmd-" + uuid.uuid4().hex[:8]
-        body = sr.slash_command_body(text, user_id=user, team_id=self.team, response_url=self.fake.response_url(name))
+        trigger = sr._trigger_id()  # known, to tell this command's modal from any other
+        body = sr.slash_command_body(text, user_id=user, team_id=self.team, response_url=self.fake.response_url(name),
+                                     trigger_id=trigger)
         status, _ = sr.post(self.url, body, SIGNING_SECRET)
         assert status == 200
-        self.fake.wait_for(lambda f: any(r["_name"] == name for r in f.responses), timeout=timeout)
+
+        def replied(fake):
+            return any(r["_name"] == name for r in fake.responses)
+
+        def opened_a_modal(fake):
+            return any(c.args.get("trigger_id") == trigger for c in fake.calls_to("views.open"))
+
+        # A command that opens a modal never replies: rather than wait out the whole timeout to be
+        # sure, wait for either, then a moment more for a reply that shouldn't come.
+        self.fake.wait_for(lambda f: replied(f) or opened_a_modal(f), timeout=timeout)
+        if not replied(self.fake):
+            self.fake.wait_for(replied, timeout=0.5)
         replies = [r for r in self.fake.responses if r["_name"] == name]
         return replies[-1] if replies else None
 

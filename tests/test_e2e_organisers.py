@@ -279,22 +279,45 @@ def test_a_slow_slack_never_makes_a_modal_miss_the_three_second_answer(bot):
     assert bot.fake.wait_for(lambda f: f.calls_to("views.publish"), timeout=10)
 
 
+def _hold_the_database(engine):
+    """Another process's long write (a round opening, say): SQLite's one write lock; on
+    PostgreSQL, every table the bot touches locked against reads and writes alike.
+    Returns what lets go."""
+    if engine.dialect.name == "sqlite":
+        import sqlite3
+
+        writer = sqlite3.connect(engine.url.database, isolation_level=None, timeout=30)
+        writer.execute("BEGIN IMMEDIATE")
+
+        def release():
+            writer.execute("COMMIT")
+            writer.close()
+
+        return release
+    from sqlalchemy import inspect
+
+    tables = ", ".join(f'"{name}"' for name in inspect(engine).get_table_names())
+    writer = engine.raw_connection()
+    writer.cursor().execute(f"LOCK TABLE {tables} IN ACCESS EXCLUSIVE MODE")
+
+    def release():
+        writer.commit()
+        writer.close()
+
+    return release
+
+
 def test_a_busy_database_never_makes_an_event_miss_the_three_second_answer(bot, engine):
-    import sqlite3
     import time
 
-    if engine.dialect.name != "sqlite":
-        pytest.skip("the write lock that blocks everyone is SQLite's")
-    writer = sqlite3.connect(engine.url.database, isolation_level=None, timeout=30)
-    writer.execute("BEGIN IMMEDIATE")  # a long round opening, say
+    release = _hold_the_database(engine)
     try:
         started = time.monotonic()
         bot.event({"type": "app_home_opened", "user": "UADA", "channel": "D1", "tab": "home", "event_ts": "1.1"})
         assert time.monotonic() - started < 3
     finally:
         time.sleep(1)
-        writer.execute("COMMIT")
-        writer.close()
+        release()
     assert bot.fake.wait_for(lambda f: f.calls_to("views.publish"), timeout=15)
 
 
