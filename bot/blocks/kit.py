@@ -11,6 +11,16 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 Message = dict  # {"text": fallback, "blocks": [...]} — what chat.postMessage / respond take
 
+# Block Kit's limits. Slack counts text *after* escaping (one "&" is five characters, "&amp;"),
+# and refuses the whole message or view (invalid_blocks) when any piece is over. The helpers
+# below hold every message and view inside them, whatever members wrote.
+SECTION_TEXT_MAX = 3000   # a section's or a context element's text
+PLAIN_TEXT_MAX = 150      # a header, a placeholder
+BUTTON_TEXT_MAX = 75      # a button's or an option's text
+MESSAGE_BLOCKS_MAX = 50
+VIEW_BLOCKS_MAX = 100     # a modal or the Home tab
+FALLBACK_TEXT_MAX = 3000  # a message's notification text (Slack allows more; nobody reads more)
+
 # "Maximum length for this field is 255 characters" (https://docs.slack.dev/reference/block-kit/blocks).
 BLOCK_ID_MAX = 255
 
@@ -80,16 +90,43 @@ def slack_date(at: datetime) -> str:
     return f"<!date^{int(utc.timestamp())}^{{date_long_pretty}} at {{time}}|{date_words(at)}>"
 
 
+def fit_mrkdwn(text: str, limit: int = SECTION_TEXT_MAX) -> str:
+    """mrkdwn as built (escaped member text, mentions, dates), at most `limit` characters.
+
+    Over the limit it is cut with an ellipsis, never inside an entity ("&amp;") or a <…>
+    token (a mention or a date), so what is left still reads, and Slack still takes it.
+    """
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if cut.rfind("&") > cut.rfind(";"):
+        cut = cut[: cut.rfind("&")]
+    if cut.rfind("<") > cut.rfind(">"):
+        cut = cut[: cut.rfind("<")]
+    return cut.rstrip() + "…"
+
+
+def _fit_plain(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def fit_blocks(blocks: list[dict], limit: int) -> list[dict]:
+    """At most `limit` blocks: past that, the last place says there is more, rather than Slack refusing them all."""
+    if len(blocks) <= limit:
+        return blocks
+    return [*blocks[: limit - 1], _context("…and more than fits here.")]
+
+
 def _section(text: str) -> dict:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+    return {"type": "section", "text": {"type": "mrkdwn", "text": fit_mrkdwn(text)}}
 
 
 def _context(text: str) -> dict:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": fit_mrkdwn(text)}]}
 
 
 def _button(text: str, action_id: str, value: str = "", style: str | None = None) -> dict:
-    button = {"type": "button", "text": {"type": "plain_text", "text": text, "emoji": True}, "action_id": action_id}
+    button = {"type": "button", "text": _plain(text, BUTTON_TEXT_MAX), "action_id": action_id}
     if value:
         button["value"] = value
     if style:
@@ -98,11 +135,12 @@ def _button(text: str, action_id: str, value: str = "", style: str | None = None
 
 
 def _message(text: str, *blocks: dict) -> Message:
-    return {"text": text, "blocks": list(blocks) or [_section(text)]}
+    return {"text": fit_mrkdwn(text, FALLBACK_TEXT_MAX),
+            "blocks": fit_blocks(list(blocks) or [_section(text)], MESSAGE_BLOCKS_MAX)}
 
 
-def _plain(text: str) -> dict:
-    return {"type": "plain_text", "text": text, "emoji": True}
+def _plain(text: str, limit: int = PLAIN_TEXT_MAX) -> dict:
+    return {"type": "plain_text", "text": _fit_plain(text, limit), "emoji": True}
 
 
 def _text_input(block_id: str, label: str, initial: str, limit: int, *, multiline: bool, optional: bool, hint: str | None = None, placeholder: str | None = None) -> dict:
@@ -142,7 +180,7 @@ def clip(text: str, limit: int) -> str:
     return cut.rsplit(" ", 1)[0].rstrip() + "…" if " " in cut[-40:] else cut + "…"
 
 
-def quote_lines(text: str) -> str:
+def quote_lines(text: str, limit: int = 2600) -> str:
     """Member text as a block quote, every line of it, so nothing they write can pass for the bot.
 
     Runs of blank lines collapse to one (still quoted): a wall of empty lines can't push
@@ -158,7 +196,8 @@ def quote_lines(text: str) -> str:
             lines.append(">")
             blank = False
         lines.append("> " + escape(line))
-    return "\n".join(lines)
+    # Within `limit` once escaped, leaving room in its section for the words around it.
+    return fit_mrkdwn("\n".join(lines), limit)
 
 
 def _lines_within(lines: list[str], limit: int) -> str:
@@ -181,7 +220,7 @@ def _actions(*buttons: dict) -> dict:
 
 
 def _option(text: str, value: str) -> dict:
-    return {"text": _plain(text), "value": value}
+    return {"text": _plain(text, BUTTON_TEXT_MAX), "value": value}
 
 
 def _select(block_id: str, label: str, options: list[tuple[str, str]], current: str) -> dict:

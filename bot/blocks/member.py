@@ -6,7 +6,8 @@ from datetime import datetime
 
 from bot import ids
 from bot.blocks.kit import (
-    Message, escape, slack_date, _section, _context, _button, _message, _plain, _text_input,
+    Message, escape, clip, slack_date, _section, _context, _button, _message, _plain, _text_input, fit_blocks,
+    VIEW_BLOCKS_MAX,
 )
 from scheduler.avoid import LIST_MAX as AVOID_LIST_MAX
 from scheduler.membership import ORGANISATION_MAX, TEXT_MAX, Change, ProfileForm, StatusView
@@ -49,14 +50,14 @@ def joined_message(created: bool, organisation: str, next_round_at: datetime) ->
     when = slack_date(next_round_at)
     if created:
         text = (
-            f"Welcome to unmentor! :wave: You're in, as part of *{escape(organisation)}*.\n"
+            f"Welcome to unmentor! :wave: You're in, as part of *{clip(organisation, 400)}*.\n"
             f"The next round opens {when}. I'll send you a DM with your partner, someone from a "
             "different organisation, and a few questions to get you talking. "
             "A few days before, I'll remind you, in case you'd rather skip that one."
         )
     else:
         text = (
-            f"Thanks, your details are updated (organisation: *{escape(organisation)}*). "
+            f"Thanks, your details are updated (organisation: *{clip(organisation, 400)}*). "
             f"The next round opens {when}."
         )
     return _message(
@@ -156,7 +157,7 @@ def status_message(view: StatusView) -> Message:
     if member.status == "paused" and member.paused_until is not None:
         state = f"paused until {slack_date(member.paused_until)}, when you're back by yourself"
     lines = [
-        f"*Organisation:* {escape(member.organisation)}",
+        f"*Organisation:* {clip(member.organisation, 400)}",
         f"*Status:* {state}",
         f"*Next round:* opens {slack_date(view.next_round_at)}",
     ]
@@ -254,7 +255,7 @@ def home_view(view: StatusView, organiser_blocks: list[dict] | None = None) -> d
             "One honest hour a round with someone from a *different* organisation, where you both learn "
             "something. Type `/unmentor join` to take part."
         )
-        return {"type": "home", "blocks": [header, _section(text), *(organiser_blocks or [])]}
+        return {"type": "home", "blocks": fit_blocks([header, _section(text), *(organiser_blocks or [])], VIEW_BLOCKS_MAX)}
     buttons = [_button("Edit my details", ids.EDIT_PROFILE, "profile")]
     if view.member.status == "active":
         buttons += [_button("Skip the next round", ids.SKIP, "skip"), _button("Pause", ids.PAUSE, "pause")]
@@ -279,8 +280,8 @@ def home_view(view: StatusView, organiser_blocks: list[dict] | None = None) -> d
         past = [_section("*Past partners*\n" + lines)]
     return {
         "type": "home",
-        "blocks": [header, *status["blocks"], {"type": "actions", "elements": buttons}, *past,
-                   *avoid_blocks(view.avoided), *(organiser_blocks or [])],
+        "blocks": fit_blocks([header, *status["blocks"], {"type": "actions", "elements": buttons}, *past,
+                              *avoid_blocks(view.avoided), *(organiser_blocks or [])], VIEW_BLOCKS_MAX),
     }
 
 

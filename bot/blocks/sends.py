@@ -6,11 +6,18 @@ from __future__ import annotations
 
 from bot import ids
 from bot.blocks.kit import (
-    Message, escape, slack_date, _section, _context, _button, _message, _plain, _with_marker, _quote,
+    Message, clip, slack_date, _section, _context, _button, _message, _plain, _with_marker, _quote,
     _mentions, _actions, quote_lines,
 )
 from scheduler import messages
 
+# Each piece of member text gets a share of a section's 3,000 characters, counted after
+# escaping, so the worst anyone can type ("&" × 300 is 1,500 once escaped) still fits with
+# everyone's part shown. Ordinary text is far inside these and is never cut.
+ORGANISATION_SHOWN = 200
+ROLE_SHOWN = 700
+ANSWER_SHOWN = 900
+PROMPT_SHOWN = 850
 
 # Plain words first: a screen reader reads an emoji's name aloud, so none leads a status line.
 STATUS_LINES = {
@@ -44,7 +51,7 @@ def why_lines(people) -> list[str]:
         lines.append(line + ".")
         named.add(asker.user_id)
     if not lines:
-        orgs = " and ".join(f"*{escape(p.organisation)}*" for p in people)
+        orgs = " and ".join(f"*{clip(p.organisation, ORGANISATION_SHOWN)}*" for p in people)
         return [f"{orgs} do things differently. An hour with someone outside your own organisation is the "
                 "quickest way to see your own work afresh, and to help someone else do the same."]
     for person in people:
@@ -53,7 +60,8 @@ def why_lines(people) -> list[str]:
         if person.could_share:
             lines.append(f"<@{person.user_id}> could share {_quote(person.could_share, 140)}.")
         else:
-            lines.append(f"<@{person.user_id}> brings how things are done at *{escape(person.organisation)}*.")
+            lines.append(f"<@{person.user_id}> brings how things are done at "
+                         f"*{clip(person.organisation, ORGANISATION_SHOWN)}*.")
     return lines
 
 
@@ -62,11 +70,12 @@ def why_line(people) -> str:
 
 
 def _person_block(person) -> dict:
-    lines = [f"<@{person.user_id}> · *{escape(person.organisation)}*" + (f" · {escape(person.role)}" if person.role else "")]
+    lines = [f"<@{person.user_id}> · *{clip(person.organisation, ORGANISATION_SHOWN)}*"
+             + (f" · {clip(person.role, ROLE_SHOWN)}" if person.role else "")]
     if person.talk_about:
-        lines.append(f"_Would like to talk about:_ {escape(person.talk_about)}")
+        lines.append(f"_Would like to talk about:_ {clip(person.talk_about, ANSWER_SHOWN)}")
     if person.could_share:
-        lines.append(f"_Could share:_ {escape(person.could_share)}")
+        lines.append(f"_Could share:_ {clip(person.could_share, ANSWER_SHOWN)}")
     return _section("\n".join(lines))
 
 
@@ -114,7 +123,8 @@ def intro_message(intro, marker: str | None = None) -> Message:
         f"Hello {_names(intro.people)}! You're matched for round {intro.round_number} of unmentor: "
         f"one honest hour, any time before {slack_date(intro.closes_at)}."
     )
-    prompts = "\n".join(f"{i}. {escape(p.text)}  _({escape(p.theme_title)})_" for i, p in enumerate(intro.prompts, 1))
+    prompts = "\n".join(f"{i}. {clip(p.text, PROMPT_SHOWN)}  _({clip(p.theme_title, 60)})_"
+                        for i, p in enumerate(intro.prompts, 1))
     blocks = [
         {"type": "header", "text": _plain(f"Your unmentor match, round {intro.round_number}")},
         _section(hello),
@@ -135,7 +145,7 @@ def intro_message(intro, marker: str | None = None) -> Message:
         blocks.append(intro_buttons(intro))
         blocks.append(_context(_status_line(intro)))
     text = f"You're matched for round {intro.round_number} of unmentor: " + ", ".join(
-        f"<@{p.user_id}> ({escape(p.organisation)})" for p in intro.people)
+        f"<@{p.user_id}> ({clip(p.organisation, ORGANISATION_SHOWN)})" for p in intro.people)
     return _with_marker({"text": text, "blocks": blocks}, marker)
 
 

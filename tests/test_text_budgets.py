@@ -1,0 +1,193 @@
+"""No member text can push a message or view past Block Kit's limits: 300 '&' become 1,500 characters once escaped.
+
+Every builder that shows member text is fed the worst each field allows (its maximum length,
+all '&', '<' or '>'), and what comes out must pass Slack's Block Kit schema (the fake Slack's
+checker), with no entity cut in half.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from datetime import datetime, timedelta, timezone
+from types import SimpleNamespace
+
+import pytest
+from freezegun import freeze_time
+from sqlmodel import select
+
+from bot import blocks
+from bot.blocks import kit
+from bot.app import make_client
+from bot.config import Settings
+from bot.gateway import SlackGateway
+from playground.slack import spec
+from scheduler import delivery, meetings, membership, messages, rounds
+from scheduler.meetings import ANSWER_MAX, NOTE_MAX
+from scheduler.membership import ORGANISATION_MAX, TEXT_MAX, ProfileForm, SlackProfile, StatusView
+from scheduler.prompts import PROMPT_MAX, Prompt
+from scheduler.stats import RoundStats
+from storage.db import session_scope
+from storage.models import Outbox
+from tests.conftest import BOT_TOKEN
+
+UTC = timezone.utc
+WHEN = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
+WORST = ["&", "<", ">", "&<>"]
+# An entity cut in half shows as junk ("&am…") and can make Slack refuse the text.
+_BROKEN_ENTITY = re.compile(r"&(?!amp;|lt;|gt;)")
+
+
+def _worst(chars: str, n: int) -> str:
+    return (chars * n)[:n]
+
+
+def _organisation(chars: str) -> str:
+    return "A" + _worst(chars, ORGANISATION_MAX - 1)  # an organisation needs a letter
+
+
+def _texts(node):
+    if isinstance(node, dict):
+        if node.get("type") in ("mrkdwn", "plain_text") and isinstance(node.get("text"), str):
+            yield node["text"]
+        for value in node.values():
+            yield from _texts(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _texts(value)
+
+
+def _assert_fits_message(message):
+    assert spec.blocks_errors(message["blocks"]) == []
+    for text in [message.get("text", ""), *_texts(message["blocks"])]:
+        assert not _BROKEN_ENTITY.search(text), text[-40:]
+
+
+def _assert_fits_view(view):
+    assert spec.view_errors(view) == []
+    assert len(view["blocks"]) <= 100
+    for text in _texts(view["blocks"]):
+        assert not _BROKEN_ENTITY.search(text), text[-40:]
+
+
+def _person(i: int, chars: str) -> messages.Person:
+    return messages.Person(f"U0P{i}", _organisation(chars), _worst(chars, TEXT_MAX), _worst(chars, TEXT_MAX),
+                           _worst(chars, TEXT_MAX))
+
+
+def _prompts(chars: str):
+    return tuple(Prompt(f"p{i}", "t", _worst(chars, 60), _worst(chars, PROMPT_MAX), pos)
+                 for i, pos in enumerate(("opener", "middle", "closing")))
+
+
+@pytest.mark.parametrize("chars", WORST)
+@pytest.mark.parametrize("size", [2, 3])
+@pytest.mark.parametrize("state", [dict(), dict(status="scheduled", meeting_at=WHEN), dict(ended=True),
+                                   dict(offer_no_reply=True)])
+def test_the_intro_fits_whatever_people_wrote(chars, size, state):
+    intro = messages.Intro(1, 3, tuple(_person(i, chars) for i in range(size)), _prompts(chars), WHEN, **state)
+    message = blocks.intro_message(intro, "intro:1")
+    _assert_fits_message(message)
+    shown = "\n".join(_texts(message["blocks"]))
+    # Nobody's part is dropped to make room: every person's three answers still show, clipped.
+    assert shown.count("_Would like to talk about:_") == size and shown.count("_Could share:_") == size
+
+
+@pytest.mark.parametrize("chars", WORST)
+def test_notices_and_replies_with_member_text_fit(chars):
+    notice = messages.RescheduleNotice(1, "U0ASK", WHEN, _worst(chars, NOTE_MAX))
+    _assert_fits_message(blocks.reschedule_notice_message(notice, "notice:1"))
+    _assert_fits_message(blocks.joined_message(True, _organisation(chars), WHEN))
+    _assert_fits_message(blocks.joined_message(False, _organisation(chars), WHEN))
+    _assert_fits_message(blocks.domain_map_message({f"d{i}.example": _organisation(chars) for i in range(200)}))
+    _assert_fits_message(blocks.domain_saved_message("d.example", _organisation(chars)))
+
+
+def _member(chars: str, status: str = "active"):
+    return SimpleNamespace(organisation=_organisation(chars), status=status, paused_until=None, role=_worst(chars, TEXT_MAX),
+                           talk_about=_worst(chars, TEXT_MAX), could_share=_worst(chars, TEXT_MAX))
+
+
+def _round_stats(number: int) -> RoundStats:
+    values = {}
+    for f in dataclasses.fields(RoundStats):
+        kind = str(f.type)
+        values[f.name] = 0.5 if "float" in kind else number if "int" in kind else "closed" if f.name == "state" else "2026-12"
+    return RoundStats(**values)
+
+
+@pytest.mark.parametrize("chars", WORST)
+def test_app_home_and_status_fit_for_members_and_organisers(chars):
+    past = tuple((n, (f"U0P{n}", f"U0Q{n}")) for n in range(1, 200))
+    view = StatusView(_member(chars), WHEN, ("U0P1", "U0P2"), 200, past, tuple(f"U0A{i}" for i in range(50)))
+    _assert_fits_message(blocks.status_message(view))
+    learnings = [SimpleNamespace(round_number=n, learned=_worst(chars, ANSWER_MAX), shared=_worst(chars, ANSWER_MAX))
+                 for n in range(60)]
+    stats = [_round_stats(n) for n in range(1, 40)]
+    organiser = blocks.organiser_home_blocks(stats, learnings, "▁▂▃")
+    _assert_fits_view(blocks.home_view(view, organiser))
+    _assert_fits_message(blocks.stats_message(stats, learnings, "▁▂▃"))
+
+
+@pytest.mark.parametrize("chars", WORST)
+def test_modals_prefilled_with_the_worst_fit(chars):
+    prefill = ProfileForm(_organisation(chars), _worst(chars, TEXT_MAX), _worst(chars, TEXT_MAX), _worst(chars, TEXT_MAX))
+    _assert_fits_view(blocks.join_modal(prefill))
+    answers = meetings.FollowUpForm(_worst(chars, ANSWER_MAX), _worst(chars, ANSWER_MAX), True, True)
+    _assert_fits_view(blocks.follow_up_modal(1, answers))
+    _assert_fits_view(blocks.prompts_modal(_worst(chars, 200), 92))
+
+
+@pytest.mark.parametrize("limit", [10, 11, 12, 13, 14, 15, 2999, 3000])
+def test_clipping_never_cuts_an_entity_or_a_mention_in_half(limit):
+    for text in ["&" * 5000, "a&b" * 2000, "x <@U012AB3CD> & y" * 400]:
+        shown = kit.fit_mrkdwn(kit.escape(text) if "<@" not in text else text.replace("&", "&amp;"), limit)
+        assert len(shown) <= limit
+        assert not _BROKEN_ENTITY.search(shown)
+        assert shown.count("<") == shown.count(">")
+
+
+def test_a_message_never_has_more_than_50_blocks_nor_a_view_more_than_100():
+    many = [kit._section(f"line {i}") for i in range(120)]
+    assert len(kit._message("lots", *many)["blocks"]) == 50
+    assert len(kit.fit_blocks(many, 100)) == 100
+    assert "more" in kit.fit_blocks(many, 100)[-1]["elements"][0]["text"]
+
+
+def test_plain_text_fits_its_place():
+    assert len(kit._button("x" * 500, "a")["text"]["text"]) <= 75
+    assert len(kit._plain("y" * 500)["text"]) <= 150
+    assert len(kit._option("z" * 500, "v")["text"]["text"]) <= 75
+
+
+@pytest.fixture
+def gateway(fake_slack):
+    return SlackGateway(make_client(Settings(bot_token=BOT_TOKEN, slack_api_url=fake_slack.api_url)))
+
+
+def test_an_intro_full_of_ampersands_reaches_slack(engine, fake_slack, gateway):
+    """The bug: 300 '&' in "what I do" made the intro 4,900 characters; Slack refused it and
+    the partner was told their match couldn't be reached."""
+    team = "T111"
+    with session_scope(engine) as session:
+        for i, chars in enumerate(("&", "<", ">")):
+            user = f"U0AMP{i}"
+            fake_slack.add_user(user, real_name=user)
+            membership.save_profile(session, team, user, ProfileForm(
+                organisation=_organisation(chars), role=_worst(chars, TEXT_MAX),
+                talk_about=_worst(chars, TEXT_MAX), could_share=_worst(chars, TEXT_MAX)),
+                SlackProfile(timezone="Europe/London"))
+    with freeze_time(WHEN, tick=True):
+        assert rounds.open_round(engine, team).reason == "opened"
+        delivery.deliver(engine, team, gateway, pace=0)
+        with session_scope(engine) as session:
+            rows = session.exec(select(Outbox).where(Outbox.kind == "intro")).all()
+            assert rows and all(row.state == "sent" for row in rows), [(r.state, r.error) for r in rows]
+            group_id = rows[0].group_id
+            asker = "U0AMP0"
+            meetings.ask_reschedule(session, team, asker, group_id, None, _worst("&", NOTE_MAX))
+        delivery.deliver(engine, team, gateway, pace=0)
+    with session_scope(engine) as session:
+        assert all(row.state == "sent" for row in session.exec(select(Outbox)).all())
+    posted = [c for c in fake_slack.calls_to("chat.postMessage") if c.args["text"].startswith("You're matched")]
+    assert posted and "&amp;" * 50 in str(posted[0].args["blocks"])
