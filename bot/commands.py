@@ -16,7 +16,7 @@ from bot.services import Services
 from scheduler import avoid, membership, organisers, rounds, stats
 from scheduler import prompts as prompt_library
 from scheduler.membership import InputError, JoinOutcome
-from scheduler.round_settings import load_schedule, next_round_at
+from scheduler.workspace_schedule import load_schedule, next_round_at
 from storage import members as store
 from storage.db import session_scope
 

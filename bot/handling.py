@@ -24,6 +24,8 @@ from storage import members as member_store
 from storage.db import session_scope
 
 log = logging.getLogger("unmentor")
+# A modal's error sits on one line under its field; a longer one is cut rather than refused.
+MODAL_ERROR_MAX = 150
 
 Click = Callable[[Services, Payload, Any], None]
 Check = Callable[[Services, Payload], Any]
@@ -91,7 +93,7 @@ def ack_modal(ack, check: Callable[[], object], default_field: str) -> bool:
     try:
         check()
     except InputError as problem:
-        ack(response_action="errors", errors={problem.field or default_field: str(problem)[:150]})
+        ack(response_action="errors", errors={problem.field or default_field: str(problem)[:MODAL_ERROR_MAX]})
         return False
     ack()
     return True

@@ -9,7 +9,7 @@ from slack_sdk.errors import SlackApiError
 from bot import blocks, callers
 from bot.services import Services
 from scheduler import membership, stats
-from scheduler.round_settings import next_round_at
+from scheduler.workspace_schedule import next_round_at
 from storage.db import session_scope
 
 log = logging.getLogger("unmentor")

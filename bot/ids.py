@@ -24,7 +24,6 @@ MEETING_MET = "meeting_met"
 MEETING_RESCHEDULE = "meeting_reschedule"
 MEETING_MISSED = "meeting_missed"
 PARTNER_NO_REPLY = "meeting_partner_no_reply"
-INTRO_ACTIONS = (MEETING_SCHEDULED, MEETING_MET, MEETING_RESCHEDULE, MEETING_MISSED, PARTNER_NO_REPLY)
 
 # Replies to those buttons
 RESCHEDULE_ACCEPT = "reschedule_accept"

@@ -12,7 +12,7 @@ from bot.payload import Payload
 from bot.services import Services
 from scheduler import membership
 from scheduler.membership import ProfileForm, SlackProfile
-from scheduler.round_settings import next_round_at
+from scheduler.workspace_schedule import next_round_at
 from storage.db import session_scope
 
 log = logging.getLogger("unmentor")

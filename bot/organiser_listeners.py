@@ -17,7 +17,7 @@ from bot.services import Services
 from scheduler import prompts as prompt_library
 from scheduler import rounds
 from scheduler.membership import InputError
-from scheduler.round_settings import change_schedule, next_round_at, proposed_schedule
+from scheduler.workspace_schedule import change_schedule, next_round_at, proposed_schedule
 from scheduler.schedule import ScheduleError
 from storage.db import read_scope, session_scope
 

@@ -26,7 +26,7 @@ from scheduler.messages import (
     RescheduleNotice, StayInTouch, Unmatched, WelcomeBack,
 )
 from scheduler.prompts import library_for
-from scheduler.round_settings import next_round_at
+from scheduler.workspace_schedule import next_round_at
 from storage import members as member_store
 from storage import outbox
 from storage import rounds as store

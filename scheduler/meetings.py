@@ -223,7 +223,7 @@ def decode_suggestion(raw: str) -> tuple[datetime | None, str]:
 
 
 def latest_suggestion(session: Session, group_id: int):
-    """(asker member id, suggested time, note) of the latest reschedule request, or None."""
+    """(the request's event, suggested time, note) of the latest reschedule request, or None."""
     event = store.latest_event(session, group_id, "reschedule_asked")
     if event is None:
         return None

@@ -54,7 +54,7 @@ class Unmatched:
     """Why someone has no partner this round, and that they go first next time."""
 
     round_number: int
-    reason: str  # "odd_one_out" | "no_partner_possible" | "partner_unreachable"
+    reason: str  # "odd_number" | "no_trio_possible" | "no_partner_possible" | "partner_unreachable"
     next_round_at: datetime
 
 

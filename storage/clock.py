@@ -1,4 +1,7 @@
-"""The one source of the current time, so tests can move it with freezegun."""
+"""The one source of the current time, so tests can move it with freezegun.
+
+(Not to be confused with the round clock, `bot/round_clock.py`, which runs phases on schedule.)
+"""
 
 from datetime import datetime, timezone
 

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlmodel import select
 
-from scheduler.round_settings import save_schedule
+from scheduler.workspace_schedule import save_schedule
 from scheduler.schedule import Schedule
 from storage.db import make_engine, session_scope
 from storage.models import Round

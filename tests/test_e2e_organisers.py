@@ -225,7 +225,7 @@ def test_organisers_change_cadence_day_and_time_in_a_modal(bot):
     assert bot.submit("organiser_schedule_view", "UOLIVE", values=values) == {}
     assert bot.fake.wait_for(lambda f: any("Schedule saved" in c.args["text"] for c in f.calls_to("chat.postMessage")))
     assert bot.fake.wait_for(lambda f: f.calls_to("views.publish"))
-    from scheduler.round_settings import load_schedule
+    from scheduler.workspace_schedule import load_schedule
 
     with session_scope(bot.engine) as session:
         saved = load_schedule(session, TEAM)
@@ -322,7 +322,7 @@ def test_a_busy_database_never_makes_an_event_miss_the_three_second_answer(bot, 
 
 
 def test_someone_else_clicking_an_organiser_button_or_submitting_its_modal_changes_nothing(bot):
-    from scheduler.round_settings import load_schedule
+    from scheduler.workspace_schedule import load_schedule
 
     for action in ("organiser_preview", "organiser_open_round", "organiser_export", "organiser_schedule"):
         name = bot.click(action, "UCY", value="x")

@@ -150,7 +150,7 @@ def test_an_odd_one_out_joins_a_trio_and_with_sit_out_is_told_kindly_and_goes_fi
     assert users == ["U1", "U2", "U3"]  # a trio, nobody left out
 
     with session_scope(engine) as session:
-        from scheduler.round_settings import load_schedule, save_schedule
+        from scheduler.workspace_schedule import load_schedule, save_schedule
         from dataclasses import replace
         save_schedule(session, TEAM, replace(load_schedule(session, TEAM), odd="sit_out"))
     join(engine, fake_slack, "U4", "Delta")
@@ -178,7 +178,7 @@ def test_people_left_out_last_time_are_matched_first(engine, fake_slack, gateway
     for user, org in [("U1", "Acme"), ("U2", "Beta"), ("U3", "Gamma")]:
         join(engine, fake_slack, user, org)
     with session_scope(engine) as session:
-        from scheduler.round_settings import load_schedule, save_schedule
+        from scheduler.workspace_schedule import load_schedule, save_schedule
         from dataclasses import replace
         save_schedule(session, TEAM, replace(load_schedule(session, TEAM), odd="sit_out"))
         member_store.get_member(session, TEAM, "U3").priority = True
@@ -325,7 +325,7 @@ def test_opening_by_hand_after_closing_by_hand_opens_the_next_unused_period_even
         engine, fake_slack, gateway):
     for i in range(6):
         join(engine, fake_slack, f"U{i}", f"Org{i}")
-    from scheduler.round_settings import next_round_at
+    from scheduler.workspace_schedule import next_round_at
 
     periods = []
     with freeze_time(OPENS - timedelta(days=20), tick=True):

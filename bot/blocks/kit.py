@@ -20,6 +20,8 @@ BUTTON_TEXT_MAX = 75      # a button's or an option's text
 MESSAGE_BLOCKS_MAX = 50
 VIEW_BLOCKS_MAX = 100     # a modal or the Home tab
 FALLBACK_TEXT_MAX = 3000  # a message's notification text (Slack allows more; nobody reads more)
+PLAIN_TEXT_INPUT_MAX = 3000  # what a plain_text_input may hold (its max_length at most)
+MESSAGE_TEXT_MAX = 40000  # a message's top-level text (chat.postMessage)
 
 # "Maximum length for this field is 255 characters" (https://docs.slack.dev/reference/block-kit/blocks).
 BLOCK_ID_MAX = 255

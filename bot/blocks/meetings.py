@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot import ids
+from scheduler.meetings import ANSWER_MAX, NOTE_MAX, FollowUpForm
 from bot.blocks.kit import (
     Message, slack_date, _section, _button, _message, _plain, _text_input, _mentions, _actions,
     _optional_input, _checkbox, _state_value,
@@ -156,7 +157,7 @@ def reschedule_modal(group_id: int) -> dict:
             _section("Suggest a new time, or leave a note, or both, and I'll pass it on to your partner. "
                      "No reason needed."),
             *_date_and_time("New day"),
-            _text_input("note", "Note", "", 500, multiline=True, optional=True,
+            _text_input("note", "Note", "", NOTE_MAX, multiline=True, optional=True,
                         placeholder="e.g. Could we do Thursday afternoon instead?"),
         ],
     }
@@ -173,8 +174,8 @@ def follow_up_modal(group_id: int, prefill) -> dict:
         "blocks": [
             _section("Two minutes, all optional. Your words are private: organisers see counts, and read "
                      "words only if you tick the last box, and never with your name."),
-            _text_input("learned", "What did you learn?", prefill.learned, 1000, multiline=True, optional=True),
-            _text_input("shared", "What did you share?", prefill.shared, 1000, multiline=True, optional=True),
+            _text_input("learned", "What did you learn?", prefill.learned, ANSWER_MAX, multiline=True, optional=True),
+            _text_input("shared", "What did you share?", prefill.shared, ANSWER_MAX, multiline=True, optional=True),
             _checkbox("stay_in_touch", "Staying in touch", "I'd like to stay in touch", "yes", prefill.stay_in_touch),
             _checkbox("consent", "Your answers", "Organisers may read my answers, without my name", "yes",
                       prefill.organisers_may_read,
@@ -197,8 +198,6 @@ def read_note(state_values: dict) -> str:
 
 
 def read_follow_up_modal(state_values: dict):
-    from scheduler.meetings import FollowUpForm
-
     def ticked(block_id: str) -> bool:
         return bool(_state_value(state_values, block_id).get("selected_options"))
 

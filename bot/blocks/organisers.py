@@ -7,9 +7,14 @@ from datetime import datetime
 
 from bot import ids
 from bot.blocks.kit import (
+    MESSAGE_TEXT_MAX, PLAIN_TEXT_INPUT_MAX, SECTION_TEXT_MAX,
     Message, escape, slack_date, _section, _context, _button, _message, _plain, _text_input, clip,
     _lines_within, _actions, _select, _state_value,
 )
+
+# What the schedule modal accepts: IANA zone names are well under this, country codes are two letters.
+TIMEZONE_MAX = 64
+COUNTRY_MAX = 8
 
 
 def organisers_list_message(configured, listed) -> Message:
@@ -103,7 +108,7 @@ def stats_blocks(stats, learnings, sparkline: str) -> list[dict]:
             + (f" (shared: {clip(item.shared, 140)})" if item.shared else "")
             for item in learnings[:5]
         ]
-        blocks.append(_section(heading + "\n" + _lines_within(quotes, 2990 - len(heading))))
+        blocks.append(_section(heading + "\n" + _lines_within(quotes, SECTION_TEXT_MAX - 10 - len(heading))))
     return blocks
 
 
@@ -142,7 +147,7 @@ def stats_message(stats, learnings, sparkline: str) -> Message:
     return {"text": text, "blocks": stats_blocks(stats, learnings, sparkline)}
 
 
-def export_messages(csv_text: str, limit: int = 38000) -> list[Message]:
+def export_messages(csv_text: str, limit: int = MESSAGE_TEXT_MAX - 2000) -> list[Message]:
     """The round stats CSV by DM, as plain text in a code block to copy into a .csv file.
 
     A message's text holds 40,000 characters, so years of rounds fit in one; past that, whole
@@ -181,7 +186,7 @@ def preview_message(plan, shown: int = 25) -> Message:
     ]
     head = (f"If the next round opened now: *{len(plan.groups)} groups*, {len(plan.unmatched)} unmatched, "
             f"{plan.organisations} organisations. Nothing has been stored or sent.")
-    body = _lines_within(lines, 2900) or "Nobody to match yet."
+    body = _lines_within(lines, SECTION_TEXT_MAX - 100) or "Nobody to match yet."  # room for "…and N more."
     hidden = len(plan.groups) - len(body.splitlines()) if lines else 0
     if hidden > 0:
         body += f"\n…and {hidden} more."
@@ -227,9 +232,9 @@ def schedule_modal(schedule) -> dict:
             {"type": "input", "block_id": "time", "label": _plain("At (workspace time)"),
              "element": {"type": "timepicker", "action_id": "value",
                          "initial_time": f"{schedule.hour:02d}:{schedule.minute:02d}"}},
-            _text_input("timezone", "Workspace time zone", schedule.timezone, 64, multiline=False, optional=False,
+            _text_input("timezone", "Workspace time zone", schedule.timezone, TIMEZONE_MAX, multiline=False, optional=False,
                         hint="e.g. Europe/London"),
-            _text_input("country", "Public holidays of", schedule.country or "", 8, multiline=False,
+            _text_input("country", "Public holidays of", schedule.country or "", COUNTRY_MAX, multiline=False,
                         optional=True, hint="A country code such as GB; leave empty for none"),
             _context("Changing how often resets the nudge, follow-up and close days to suit."),
         ],
@@ -259,7 +264,7 @@ def prompts_modal(current_name: str, count: int) -> dict:
         "blocks": [
             _section(f"In use: *{escape(current_name)}* ({count} prompts). Paste your own, one per line as "
                      "`theme | prompt`, or a whole JSON library. Bigger libraries: `unmentor prompts load FILE`."),
-            _text_input("library", "Prompts", "", 3000, multiline=True, optional=False,
+            _text_input("library", "Prompts", "", PLAIN_TEXT_INPUT_MAX, multiline=True, optional=False,
                         placeholder="wants | What would make this hour worth it for you?"),
         ],
     }

@@ -12,7 +12,7 @@ def deliver(engine, team_id: str, pace: float) -> None:
     import time
 
     from bot.app import make_client
-    from bot.clock import delivery_summary
+    from bot.round_clock import delivery_summary
     from bot.gateway import SlackGateway
     from scheduler.delivery import DeliveryReport, deliver, seconds_until_retry
 

@@ -19,7 +19,7 @@ def schedule() -> None:
 @click.option("--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def schedule_show(team: str | None, output: str) -> None:
     """Say when rounds open and how their phases are spaced, and when the next one opens."""
-    from scheduler.round_settings import load_schedule, next_round_at
+    from scheduler.workspace_schedule import load_schedule, next_round_at
     from storage.db import session_scope
 
     engine, team_id = local_tools(team)
@@ -71,7 +71,7 @@ def _days(count: int) -> str:
 @click.option("--odd", type=click.Choice(["trio", "sit_out"]), help="An odd person out joins a trio, or sits out with priority next time.")
 def schedule_set(team, cadence, day, at_time, timezone, country, announce_days, nudge_days, follow_up_days, close_days, odd) -> None:
     """Change the round schedule; anything not given stays as it is."""
-    from scheduler.round_settings import change_schedule, load_schedule, next_round_at
+    from scheduler.workspace_schedule import change_schedule, load_schedule, next_round_at
     from scheduler.schedule import WEEKDAYS, ScheduleError
     from storage.db import session_scope
 

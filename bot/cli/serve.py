@@ -18,7 +18,7 @@ def serve(port: int | None, host: str, no_scheduler: bool) -> None:
     current = settings()
     engine = engine_for(current.database_url)
     from bot.app import create_app
-    from bot.clock import exit_on_sigterm, stop_clock
+    from bot.round_clock import exit_on_sigterm, stop_clock
 
     exit_on_sigterm()
     app = create_app(current, engine)
@@ -26,7 +26,7 @@ def serve(port: int | None, host: str, no_scheduler: bool) -> None:
     finished = True
     try:
         if not no_scheduler:
-            from bot.clock import start_clock
+            from bot.round_clock import start_clock
 
             clock = start_clock(current, engine, app.client)
         if current.socket_mode:
@@ -76,6 +76,6 @@ def clock() -> None:
     current = settings()
     engine = engine_for(current.database_url)
     from bot.app import make_client
-    from bot.clock import run_clock_forever
+    from bot.round_clock import run_clock_forever
 
     _exit_stopped(run_clock_forever(current, engine, make_client(current)))

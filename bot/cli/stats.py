@@ -31,7 +31,7 @@ def stats_command(team: str | None, number: int | None, output: str) -> None:
 
 
 def _next_opening(engine, team_id: str) -> str:
-    from scheduler.round_settings import load_schedule, next_round_at
+    from scheduler.workspace_schedule import load_schedule, next_round_at
     from storage.db import session_scope
 
     with session_scope(engine) as session:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scheduler.round_settings import change_schedule, load_schedule
+from scheduler.workspace_schedule import change_schedule, load_schedule
 from scheduler.schedule import ScheduleError
 from storage.db import session_scope
 

@@ -1,4 +1,4 @@
-"""The round clock: APScheduler jobs that run due phases and deliver the outbox, in-process or alone.
+"""The round clock (`unmentor clock`): APScheduler jobs that run due phases and deliver the outbox, in-process or alone.
 
 APScheduler 3 must not share a job store between processes, so each process keeps its own
 in memory; the database decides which process actually runs a phase or makes a send.
@@ -78,7 +78,7 @@ def deliver_all(engine: Engine, gateway: SlackGateway, pace: float = delivery.DE
             log.exception("delivery failed for %s", team_id)
 
 
-def build_scheduler(settings: Settings, engine: Engine, client: WebClient) -> BackgroundScheduler:
+def build_scheduler(settings: Settings, engine: Engine) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(
         timezone="UTC",
         # A job that overran or was missed runs once, not once per missed interval.
@@ -102,7 +102,7 @@ def build_scheduler(settings: Settings, engine: Engine, client: WebClient) -> Ba
 
 def start_clock(settings: Settings, engine: Engine, client: WebClient) -> BackgroundScheduler:
     ensure_own_workspace(engine, client)
-    scheduler = build_scheduler(settings, engine, client)
+    scheduler = build_scheduler(settings, engine)
     scheduler.start()
     log.info("round clock running")
     return scheduler

@@ -1,4 +1,8 @@
-"""A workspace's round settings (cadence, day, time, phases), stored as one setting."""
+"""A workspace's saved schedule: loading it, changing it, and when its next round opens.
+
+The schedule itself, and the dates it gives, are worked out in `scheduler/schedule.py`; this
+module is where a workspace keeps one (as a single setting).
+"""
 
 from __future__ import annotations
 
