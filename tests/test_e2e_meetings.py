@@ -1,7 +1,8 @@
 """Meetings end to end: signed clicks and modal submissions over HTTP, freezegun moving time through a round.
 
 The bot runs in this process (the real WSGI app on waitress), so freezegun moves its clock
-as well. Personas: ada (Acme, London) and ben (Beta, New York) are matched; cy (Gamma) and
+as well. Which message went out is asserted by ids, state and the builder that made it
+(tests/said.py); the words themselves are checked in tests/blocks/golden/. Personas: ada (Acme, London) and ben (Beta, New York) are matched; cy (Gamma) and
 di (Delta) are matched; eve (Epsilon) and fay (Zeta) are matched.
 """
 
@@ -14,10 +15,14 @@ import pytest
 from freezegun import freeze_time
 from sqlmodel import select
 
-from scheduler import membership, rounds
+from bot import blocks
+from bot.blocks.sends import STATUS_LINES
+from scheduler import membership, messages, rounds
 from scheduler.membership import ProfileForm, SlackProfile
+from scheduler.workspace_schedule import next_round_at
 from storage.db import session_scope
 from storage.models import FollowUp, GroupMember, MatchGroup, Member, MeetingEvent
+from tests import said
 from tests.inprocess import Bot
 
 UTC = timezone.utc
@@ -101,9 +106,18 @@ def assert_kind(text: str) -> None:
     assert not [word for word in UNKIND if word in text.lower()], text
 
 
-def dms(fake, user, containing=""):
-    return [c.args["text"] for c in fake.calls_to("chat.postMessage")
-            if c.args["channel"] == user and containing in c.args["text"]]
+def dms(fake, user, kind):
+    """The texts of each send of this kind in the person's DMs."""
+    return [args["text"] for args in said.sends(fake, kind, user)]
+
+
+def ephemerals(fake, user):
+    return [c.args for c in fake.calls_to("chat.postEphemeral") if c.args["user"] == user]
+
+
+def has_buttons(fake, group) -> bool:
+    """Whether the intro still shows the meeting buttons (gone once the match or the round has ended)."""
+    return '"block_id": "meeting"' in intro_blocks(fake, group)
 
 
 def test_the_pairs_are_as_the_personas_say(bot):
@@ -126,19 +140,24 @@ def test_scheduled_with_a_date_updates_the_intro_and_reminds_each_person_the_day
         assert answer.get("response_action") is None
         assert bot.fake.wait_for(lambda f: f.calls_to("chat.postEphemeral"))
     note = bot.fake.calls_to("chat.postEphemeral")[-1].args
-    assert note["user"] == "UADA" and note["channel"] == group.channel_id and "remind you" in note["text"]
+    meeting_at = datetime(2026, 12, 10, 15, 0, tzinfo=UTC)
+    assert note["user"] == "UADA" and note["channel"] == group.channel_id
+    assert said.is_(note, blocks.scheduled_reply(("UBEN",), meeting_at, already=False))
     group = group_of(bot.engine, "UADA")
-    assert group.status == "scheduled" and group.meeting_at == datetime(2026, 12, 10, 15, 0, tzinfo=UTC)
-    assert "Scheduled" in intro_blocks(bot.fake, group) and f"<!date^{int(group.meeting_at.timestamp())}^" in intro_blocks(bot.fake, group)
+    assert group.status == "scheduled" and group.meeting_at == meeting_at
+    assert STATUS_LINES["scheduled"] in intro_blocks(bot.fake, group)
+    assert f"<!date^{int(group.meeting_at.timestamp())}^" in intro_blocks(bot.fake, group)
 
     # 10:00 on the 9th in London is 10:00 UTC; in New York it is 15:00 UTC.
     with freeze_time(datetime(2026, 12, 9, 10, 30, tzinfo=UTC), tick=True):
         bot.deliver()
-    assert len(dms(bot.fake, "UADA", "friendly reminder")) == 1 and dms(bot.fake, "UBEN", "friendly reminder") == []
+    assert len(dms(bot.fake, "UADA", "reminder")) == 1 and dms(bot.fake, "UBEN", "reminder") == []
     with freeze_time(datetime(2026, 12, 9, 15, 30, tzinfo=UTC), tick=True):
         bot.deliver()
         bot.deliver()
-    assert len(dms(bot.fake, "UBEN", "friendly reminder")) == 1 and len(dms(bot.fake, "UADA", "friendly reminder")) == 1
+    assert len(dms(bot.fake, "UBEN", "reminder")) == 1 and len(dms(bot.fake, "UADA", "reminder")) == 1
+    assert said.is_({"text": dms(bot.fake, "UBEN", "reminder")[0]},
+                    blocks.reminder_message(messages.Reminder(group.id, ("UADA",), meeting_at)))
 
 
 def test_a_date_in_the_past_is_refused_beside_the_field_and_nothing_changes(bot):
@@ -157,7 +176,8 @@ def test_rescheduling_tells_the_partner_warmly_records_it_and_the_partner_can_ac
             "date": {"value": {"type": "datepicker", "selected_date": "2026-12-07"}},
             "time": {"value": {"type": "timepicker", "selected_time": "18:00"}}})
         # As a person would: the reschedule comes after the first answer, not in the same instant.
-        assert bot.fake.wait_for(lambda f: any("Lovely, noted" in c.args["text"] for c in f.calls_to("chat.postEphemeral")))
+        noted = blocks.scheduled_reply(("UBEN",), datetime(2026, 12, 7, 18, 0, tzinfo=UTC), already=False)
+        assert bot.fake.wait_for(lambda f: any(said.is_(e, noted) for e in ephemerals(f, "UADA")))
         bot.click("meeting_reschedule", "UADA", group.id)
         assert bot.fake.wait_for(lambda f: len(f.calls_to("views.open")) == 1)
         answer = bot.submit("meeting_reschedule_view", "UADA", group.id, {
@@ -165,15 +185,15 @@ def test_rescheduling_tells_the_partner_warmly_records_it_and_the_partner_can_ac
             "note": {"value": {"type": "plain_text_input", "value": "Sorry, a deadline moved. Monday?"}},
         })
         assert answer.get("response_action") is None
-        assert bot.fake.wait_for(lambda f: dms(f, "UBEN", "needs to move"))
-        assert bot.fake.wait_for(lambda f: any("passed your message on" in c.args["text"]
-                                               for c in f.calls_to("chat.postEphemeral")))
-    (notice,) = dms(bot.fake, "UBEN", "needs to move")
-    assert notice.startswith("<@UADA> needs to move your chat. Their suggestion: <!date^")
-    assert "> Sorry, a deadline moved. Monday?" in notice  # their words, quoted
+        assert bot.fake.wait_for(lambda f: dms(f, "UBEN", "reschedule_notice"))
+        passed_on = blocks.reschedule_reply(("UBEN",))
+        assert bot.fake.wait_for(lambda f: any(said.is_(e, passed_on) for e in ephemerals(f, "UADA")))
+    (notice,) = dms(bot.fake, "UBEN", "reschedule_notice")
+    # Her words and the day she picked (no time given: midday, London), passed on as she wrote them.
+    assert said.is_({"text": notice}, blocks.reschedule_notice_message(messages.RescheduleNotice(
+        group.id, "UADA", datetime(2026, 12, 14, 12, 0, tzinfo=UTC), "Sorry, a deadline moved. Monday?")))
     assert_kind(notice)
-    to_ada = [c.args["text"] for c in bot.fake.calls_to("chat.postEphemeral")
-              if c.args["user"] == "UADA" and "passed your message on" in c.args["text"]]
+    to_ada = [e["text"] for e in ephemerals(bot.fake, "UADA") if said.is_(e, passed_on)]
     # The chat was that evening, yet no lecture about notice: moving is allowed, no reason needed.
     assert len(to_ada) == 1 and "notice" not in to_ada[0]
     assert len(events(bot.engine, group.id, "reschedule_asked")) == 1
@@ -181,18 +201,21 @@ def test_rescheduling_tells_the_partner_warmly_records_it_and_the_partner_can_ac
 
     with freeze_time(OPENS + timedelta(hours=2), tick=True):
         name = bot.click("reschedule_accept", "UBEN", group.id)
-        assert "you're on" in bot.reply(name)["text"]
-        assert bot.fake.wait_for(lambda f: dms(f, "UADA", "<@UBEN> said yes"))
-        assert "notice" not in dms(bot.fake, "UADA", "<@UBEN> said yes")[0]
+        new_day = datetime(2026, 12, 14, 12, 0, tzinfo=UTC)
+        assert said.is_(bot.reply(name), blocks.reschedule_accepted_reply(new_day, already=False))
+        assert bot.fake.wait_for(lambda f: dms(f, "UADA", "reschedule_accepted"))
+        (yes,) = dms(bot.fake, "UADA", "reschedule_accepted")
+        assert said.is_({"text": yes}, blocks.reschedule_accepted_message(messages.RescheduleAccepted("UBEN", new_day)))
+        assert "notice" not in yes
         again = bot.click("reschedule_accept", "UBEN", group.id)  # a double click changes nothing
-        assert "already settled" in bot.reply(again)["text"]
+        assert said.is_(bot.reply(again), blocks.reschedule_accepted_reply(new_day, already=True))
     group = group_of(bot.engine, "UADA")
     assert group.status == "scheduled" and group.meeting_at.date().isoformat() == "2026-12-14"
     assert len(events(bot.engine, group.id, "reschedule_accepted")) == 1
     # The reminder for the old date never goes; the new one does.
     with freeze_time(datetime(2026, 12, 13, 16, tzinfo=UTC), tick=True):
         bot.deliver()
-    reminders = dms(bot.fake, "UADA", "friendly reminder") + dms(bot.fake, "UBEN", "friendly reminder")
+    reminders = dms(bot.fake, "UADA", "reminder") + dms(bot.fake, "UBEN", "reminder")
     new_time = int(datetime(2026, 12, 14, 12, 0, tzinfo=UTC).timestamp())  # midday London: no time was given
     assert len(reminders) == 2 and all(f"<!date^{new_time}^" in r for r in reminders)
 
@@ -202,16 +225,16 @@ def test_couldnt_make_it_records_a_miss_without_blame_and_offers_another_try(bot
     with freeze_time(OPENS + timedelta(days=2), tick=True):
         name = bot.click("meeting_missed", "UCY", group.id)
         reply = bot.reply(name)
-        assert "these things happen" in reply["text"] and reply["response_type"] == "ephemeral"
+        assert said.is_(reply, blocks.missed_reply(group.id, already=False)) and reply["response_type"] == "ephemeral"
         buttons = [e["action_id"] for b in reply["blocks"] if b["type"] == "actions" for e in b["elements"]]
         assert buttons == ["missed_try_again", "missed_leave_it"]
         assert bot.fake.wait_for(lambda f: f.calls_to("chat.update"))
-        assert "Didn't happen this time, and that's fine" in intro_blocks(bot.fake, group_of(bot.engine, "UCY"))
+        assert STATUS_LINES["missed"] in intro_blocks(bot.fake, group_of(bot.engine, "UCY"))
         again = bot.click("meeting_missed", "UCY", group.id)
-        assert "Noted already" in bot.reply(again)["text"]
+        assert said.is_(bot.reply(again), blocks.missed_reply(group.id, already=True))
         assert len(events(bot.engine, group.id, "missed")) == 1
         retry = bot.click("missed_try_again", "UCY", group.id)
-        assert "ready for when you've found a new time" in bot.reply(retry)["text"]
+        assert said.is_(bot.reply(retry), blocks.try_again_reply(already=False))
     assert group_of(bot.engine, "UCY").status == "new"
 
 
@@ -220,14 +243,14 @@ def test_met_twice_is_recorded_once_and_the_nudge_skips_pairs_who_met_or_schedul
     with freeze_time(OPENS + timedelta(days=3), tick=True):
         first = bot.click("meeting_met", "UADA", ada_group.id)
         second = bot.click("meeting_met", "UBEN", ada_group.id)
-        assert "Wonderful" in bot.reply(first)["text"]
-        assert "Already noted" in bot.reply(second)["text"]
+        assert said.is_(bot.reply(first), blocks.met_reply(already=False))
+        assert said.is_(bot.reply(second), blocks.met_reply(already=True))
         bot.submit("meeting_scheduled_view", "UCY", cy_group.id, {})
     assert len(events(bot.engine, ada_group.id, "met")) == 1
     with freeze_time(OPENS + timedelta(days=10, minutes=1), tick=True):
         rounds.run_due(bot.engine, TEAM)
         bot.deliver()
-    nudged = [c.args["channel"] for c in bot.fake.calls_to("chat.postMessage") if "gentle nudge" in c.args["text"]]
+    nudged = [args["channel"] for args in said.sends(bot.fake, "nudge")]
     assert nudged == [group_of(bot.engine, "UEVE").channel_id]
 
 
@@ -243,26 +266,28 @@ def test_a_silent_partner_means_a_fresh_match_with_someone_in_the_same_position_
         assert "meeting_partner_no_reply" in intro_blocks(bot.fake, ada_group)
         # Cy's partner went quiet: Cy chooses to sit out, and goes first next time.
         choice = bot.click("meeting_partner_no_reply", "UCY", cy_group.id)
-        assert "fresh match" in bot.reply(choice)["text"]
+        assert said.is_(bot.reply(choice), blocks.no_reply_choice(cy_group.id))
         sat = bot.click("no_reply_sit_out", "UCY", cy_group.id)
-        assert "go first" in bot.reply(sat)["text"]
+        assert said.is_(bot.reply(sat), blocks.sat_out_reply())
         # Ada's partner went quiet too: nobody is free yet (Cy is sitting out, as she asked).
         bot.click("meeting_partner_no_reply", "UADA", ada_group.id)
         waiting = bot.click("no_reply_rematch", "UADA", ada_group.id)
-        assert "Nobody else is free" in bot.reply(waiting, timeout=10)["text"]
+        assert said.is_(bot.reply(waiting, timeout=10), blocks.rematched_reply(found=False))
         # Then Eve's partner goes quiet: Eve and Ada, in the same position, are matched.
         eve_group = group_of(bot.engine, "UEVE")
         found = bot.click("no_reply_rematch", "UEVE", eve_group.id)
-        assert "found you someone else" in bot.reply(found, timeout=10)["text"]
+        assert said.is_(bot.reply(found, timeout=10), blocks.rematched_reply(found=True))
+        with session_scope(bot.engine) as session:
+            next_round = next_round_at(session, TEAM)
     fresh = group_of(bot.engine, "UADA")
     assert fresh.id not in (ada_group.id, eve_group.id) and group_of(bot.engine, "UEVE").id == fresh.id
     assert len(bot.fake.messages(fresh.channel_id)) == 1  # the new intro, to both
     assert group_of(bot.engine, "UCY").id == cy_group.id  # Cy was left to sit out
     for quiet in ("UBEN", "UDI", "UFAY"):
-        (told,) = dms(bot.fake, quiet, "closed early")
-        assert "nothing for you to do" in told
+        (told,) = dms(bot.fake, quiet, "partner_moved_on")
+        assert said.is_({"text": told}, blocks.partner_moved_on_message(messages.PartnerMovedOn(1, next_round)))
         assert_kind(told)
-    assert "moved on" in intro_blocks(bot.fake, group_of(bot.engine, "UBEN"))
+    assert not has_buttons(bot.fake, group_of(bot.engine, "UBEN"))  # that intro shows the match has moved on
 
 
 def test_the_follow_up_asks_each_side_and_only_consented_words_are_marked_for_organisers(bot):
@@ -270,8 +295,8 @@ def test_the_follow_up_asks_each_side_and_only_consented_words_are_marked_for_or
     with freeze_time(OPENS + timedelta(days=21, minutes=1), tick=True):
         rounds.run_due(bot.engine, TEAM)
         bot.deliver()
-        asks = [c for c in bot.fake.calls_to("chat.postMessage") if "What did you take away" in c.args["text"]]
-        assert sorted(c.args["channel"] for c in asks) == sorted(u for u, _, _ in PEOPLE)
+        asks = said.sends(bot.fake, "follow_up")
+        assert sorted(args["channel"] for args in asks) == sorted(u for u, _, _ in PEOPLE)
         bot.click("follow_up_open", "UADA", group.id)
         assert bot.fake.wait_for(lambda f: f.calls_to("views.open"))
         bot.submit("follow_up_view", "UADA", group.id, {
@@ -285,11 +310,13 @@ def test_the_follow_up_asks_each_side_and_only_consented_words_are_marked_for_or
             "stay_in_touch": {"value": {"type": "checkboxes", "selected_options": [{"value": "yes"}]}},
             "consent": {"value": {"type": "checkboxes", "selected_options": []}},
         })
-        assert bot.fake.wait_for(lambda f: dms(f, "UADA", "stay in touch") and dms(f, "UBEN", "stay in touch"))
+        assert bot.fake.wait_for(lambda f: dms(f, "UADA", "stay_in_touch") and dms(f, "UBEN", "stay_in_touch"))
     with session_scope(bot.engine) as session:
         answers = {a.learned: a.organisers_may_read for a in session.exec(select(FollowUp))}
     assert answers == {"How Beta runs open budgets": True, "A private thing": False}
-    assert len(dms(bot.fake, "UADA", "Thank you! Your answers are saved")) == 1
+    thanks = [c for c in bot.fake.calls_to("chat.postMessage")
+              if c.args["channel"] == "UADA" and said.is_(c.args, blocks.follow_up_thanks())]
+    assert len(thanks) == 1
 
 
 def test_a_button_on_an_earlier_rounds_message_says_that_round_has_ended_and_changes_nothing(bot):
@@ -298,10 +325,10 @@ def test_a_button_on_an_earlier_rounds_message_says_that_round_has_ended_and_cha
         with freeze_time(OPENS + timedelta(days=day, minutes=1), tick=True):
             rounds.run_due(bot.engine, TEAM)
             bot.deliver()
-    assert "has ended" in intro_blocks(bot.fake, group)
+    assert not has_buttons(bot.fake, group)  # the intro says the round has ended
     with freeze_time(OPENS + timedelta(days=30), tick=True):
         name = bot.click("meeting_met", "UEVE", group.id)
-        assert "Round 1 has ended" in bot.reply(name)["text"]
+        assert said.is_(bot.reply(name), blocks.round_ended_reply(1))
     assert events(bot.engine, group.id, "met") == []
 
 
@@ -309,9 +336,9 @@ def test_a_forged_or_foreign_button_value_changes_nothing(bot):
     group = group_of(bot.engine, "UADA")
     with freeze_time(OPENS + timedelta(days=1), tick=True):
         foreign = bot.click("meeting_met", "UCY", group.id)  # not Cy's match
-        assert "someone else's match" in bot.reply(foreign)["text"]
+        assert said.is_(bot.reply(foreign), blocks.not_yours_reply())
         forged = bot.click("meeting_met", "UADA", None, value="group:drop table")
-        assert "someone else's match" in bot.reply(forged)["text"]
+        assert said.is_(bot.reply(forged), blocks.not_yours_reply())
     assert events(bot.engine, group.id) == []
 
 
@@ -336,10 +363,10 @@ def test_two_quiet_rounds_in_a_row_pause_a_member_kindly(bot):
             bot.deliver()
     with session_scope(bot.engine) as session:
         statuses = {m.slack_user_id: m.status for m in session.exec(select(Member))}
-    matched_twice = [u for u in statuses if len(dms(bot.fake, u, "didn't work out")) == 1]
+    matched_twice = [u for u in statuses if len(dms(bot.fake, u, "paused_quiet")) == 1]
     assert matched_twice and all(statuses[u] == "paused" for u in matched_twice)
-    told = dms(bot.fake, matched_twice[0], "didn't work out")[0]
-    assert "/unmentor resume" in told and "completely fine" in told
+    told = dms(bot.fake, matched_twice[0], "paused_quiet")[0]
+    assert said.is_({"text": told}, blocks.paused_quietly_message(messages.PausedQuietly()))
     assert_kind(told)
 
 
@@ -348,7 +375,7 @@ def test_the_partner_can_suggest_another_time_and_the_first_person_accepts_it(bo
     with freeze_time(OPENS + timedelta(hours=1), tick=True):
         bot.submit("meeting_reschedule_view", "UADA", group.id, {
             "note": {"value": {"type": "plain_text_input", "value": "Can we move it?"}}})
-        assert bot.fake.wait_for(lambda f: dms(f, "UBEN", "needs to move"))
+        assert bot.fake.wait_for(lambda f: dms(f, "UBEN", "reschedule_notice"))
         # Ben answers the notice with another time of his own.
         bot.click("reschedule_counter", "UBEN", group.id)
         assert bot.fake.wait_for(lambda f: len(f.calls_to("views.open")) == 1)
@@ -358,14 +385,16 @@ def test_the_partner_can_suggest_another_time_and_the_first_person_accepts_it(bo
         bot.submit("meeting_reschedule_view", "UBEN", group.id, {
             "date": {"value": {"type": "datepicker", "selected_date": "2026-12-11"}},
             "time": {"value": {"type": "timepicker", "selected_time": "09:30"}}})
-        assert bot.fake.wait_for(lambda f: dms(f, "UADA", "needs to move"))
-    (to_ada,) = dms(bot.fake, "UADA", "needs to move")
-    assert "<@UBEN> needs to move your chat" in to_ada
+        assert bot.fake.wait_for(lambda f: dms(f, "UADA", "reschedule_notice"))
+    (to_ada,) = dms(bot.fake, "UADA", "reschedule_notice")
+    ben_picked = datetime(2026, 12, 11, 14, 30, tzinfo=UTC)  # 09:30 in New York, where Ben picked it
+    assert said.is_({"text": to_ada}, blocks.reschedule_notice_message(
+        messages.RescheduleNotice(group.id, "UBEN", ben_picked, "")))
     with freeze_time(OPENS + timedelta(hours=2), tick=True):
         mine = bot.click("reschedule_accept", "UBEN", group.id)  # Ben can't accept his own suggestion
-        assert "your partner gets to say yes" in bot.reply(mine)["text"]
+        assert said.is_(bot.reply(mine), blocks.cannot_accept_own_reply())
         yes = bot.click("reschedule_accept", "UADA", group.id)
-        assert "you're on" in bot.reply(yes)["text"]
+        assert said.is_(bot.reply(yes), blocks.reschedule_accepted_reply(ben_picked, already=False))
     group = group_of(bot.engine, "UADA")
     # 09:30 in New York, where Ben picked it.
     assert group.status == "scheduled" and group.meeting_at == datetime(2026, 12, 11, 14, 30, tzinfo=UTC)
