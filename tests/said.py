@@ -31,3 +31,11 @@ def sends(fake, kind: str, channel: str | None = None) -> list[dict]:
 def is_(received: dict, built: dict) -> bool:
     """The same message: what the builder makes, word for word (its words are checked in the golden files)."""
     return received.get("text") == built["text"]
+
+
+def built_for(zone: str, builder, *args, **kwargs) -> dict:
+    """What the builder makes for a reader in this time zone (a date's fallback text is in theirs)."""
+    from bot.blocks.kit import for_reader
+
+    with for_reader((zone,)):
+        return builder(*args, **kwargs)

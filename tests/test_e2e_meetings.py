@@ -32,6 +32,7 @@ PEOPLE = [("UADA", "Acme", "Europe/London"), ("UBEN", "Beta", "America/New_York"
           ("UCY", "Gamma", "Europe/London"), ("UDI", "Delta", "Europe/London"),
           ("UEVE", "Epsilon", "Europe/London"), ("UFAY", "Zeta", "Europe/London")]
 PAIRS = [("UADA", "UBEN"), ("UCY", "UDI"), ("UEVE", "UFAY")]
+ZONE = {user: tz for user, _, tz in PEOPLE}  # dates in what each reads are in their own zone
 
 
 @pytest.fixture
@@ -142,7 +143,7 @@ def test_scheduled_with_a_date_updates_the_intro_and_reminds_each_person_the_day
     note = bot.fake.calls_to("chat.postEphemeral")[-1].args
     meeting_at = datetime(2026, 12, 10, 15, 0, tzinfo=UTC)
     assert note["user"] == "UADA" and note["channel"] == group.channel_id
-    assert said.is_(note, blocks.scheduled_reply(("UBEN",), meeting_at, already=False))
+    assert said.is_(note, said.built_for(ZONE["UADA"], blocks.scheduled_reply, ("UBEN",), meeting_at, already=False))
     group = group_of(bot.engine, "UADA")
     assert group.status == "scheduled" and group.meeting_at == meeting_at
     assert STATUS_LINES["scheduled"] in intro_blocks(bot.fake, group)
@@ -176,7 +177,8 @@ def test_rescheduling_tells_the_partner_warmly_records_it_and_the_partner_can_ac
             "date": {"value": {"type": "datepicker", "selected_date": "2026-12-07"}},
             "time": {"value": {"type": "timepicker", "selected_time": "18:00"}}})
         # As a person would: the reschedule comes after the first answer, not in the same instant.
-        noted = blocks.scheduled_reply(("UBEN",), datetime(2026, 12, 7, 18, 0, tzinfo=UTC), already=False)
+        noted = said.built_for(ZONE["UADA"], blocks.scheduled_reply, ("UBEN",), datetime(2026, 12, 7, 18, 0, tzinfo=UTC),
+                                already=False)
         assert bot.fake.wait_for(lambda f: any(said.is_(e, noted) for e in ephemerals(f, "UADA")))
         bot.click("meeting_reschedule", "UADA", group.id)
         assert bot.fake.wait_for(lambda f: len(f.calls_to("views.open")) == 1)
@@ -190,6 +192,7 @@ def test_rescheduling_tells_the_partner_warmly_records_it_and_the_partner_can_ac
         assert bot.fake.wait_for(lambda f: any(said.is_(e, passed_on) for e in ephemerals(f, "UADA")))
     (notice,) = dms(bot.fake, "UBEN", "reschedule_notice")
     # Her words and the day she picked (no time given: midday, London), passed on as she wrote them.
+    # (A send reads the same whoever's click set it off: never in the asker's zone, which isn't Ben's.)
     assert said.is_({"text": notice}, blocks.reschedule_notice_message(messages.RescheduleNotice(
         group.id, "UADA", datetime(2026, 12, 14, 12, 0, tzinfo=UTC), "Sorry, a deadline moved. Monday?")))
     assert_kind(notice)
@@ -202,7 +205,7 @@ def test_rescheduling_tells_the_partner_warmly_records_it_and_the_partner_can_ac
     with freeze_time(OPENS + timedelta(hours=2), tick=True):
         name = bot.click("reschedule_accept", "UBEN", group.id)
         new_day = datetime(2026, 12, 14, 12, 0, tzinfo=UTC)
-        assert said.is_(bot.reply(name), blocks.reschedule_accepted_reply(new_day, already=False))
+        assert said.is_(bot.reply(name), said.built_for(ZONE["UBEN"], blocks.reschedule_accepted_reply, new_day, already=False))
         assert bot.fake.wait_for(lambda f: dms(f, "UADA", "reschedule_accepted"))
         (yes,) = dms(bot.fake, "UADA", "reschedule_accepted")
         assert said.is_({"text": yes}, blocks.reschedule_accepted_message(messages.RescheduleAccepted("UBEN", new_day)))
@@ -394,7 +397,7 @@ def test_the_partner_can_suggest_another_time_and_the_first_person_accepts_it(bo
         mine = bot.click("reschedule_accept", "UBEN", group.id)  # Ben can't accept his own suggestion
         assert said.is_(bot.reply(mine), blocks.cannot_accept_own_reply())
         yes = bot.click("reschedule_accept", "UADA", group.id)
-        assert said.is_(bot.reply(yes), blocks.reschedule_accepted_reply(ben_picked, already=False))
+        assert said.is_(bot.reply(yes), said.built_for(ZONE["UADA"], blocks.reschedule_accepted_reply, ben_picked, already=False))
     group = group_of(bot.engine, "UADA")
     # 09:30 in New York, where Ben picked it.
     assert group.status == "scheduled" and group.meeting_at == datetime(2026, 12, 11, 14, 30, tzinfo=UTC)
