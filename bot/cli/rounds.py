@@ -82,7 +82,7 @@ def round_open(dry_run: bool, team: str | None, pace: float) -> None:
 
 
 def _closes(engine, team_id: str, round_) -> str:
-    from scheduler.round_settings import load_schedule
+    from scheduler.workspace_schedule import load_schedule
     from storage.db import read_scope
 
     with read_scope(engine) as session:
