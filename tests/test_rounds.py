@@ -22,6 +22,7 @@ from storage import members as member_store
 from storage import outbox
 from storage.db import session_scope
 from storage.models import GroupMember, MatchGroup, Member, Outbox, Round
+from tests import said
 from tests.conftest import BOT_TOKEN
 
 UTC = timezone.utc
@@ -54,7 +55,7 @@ def deliver(engine, gateway):
 
 
 def intro_posts(fake):
-    return [c for c in fake.calls_to("chat.postMessage") if c.args["text"].startswith("You're matched")]
+    return [c for c in fake.calls_to("chat.postMessage") if said.kind_of(c.args) == "intro"]
 
 
 def groups(engine, round_number=None):
@@ -92,7 +93,7 @@ def test_the_heads_up_reaches_each_active_member_once_with_a_skip_button(engine,
     blocks = json.loads(posts[0].args["blocks"]) if isinstance(posts[0].args["blocks"], str) else posts[0].args["blocks"]
     buttons = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
     assert [(b["action_id"], b["value"]) for b in buttons] == [("round_skip", "period:2026-12")]
-    assert "Heads-up" in posts[0].args["text"] and "<!date^" in posts[0].args["text"]
+    assert said.kind_of(posts[0].args) == "announce" and "<!date^" in posts[0].args["text"]
 
 
 def test_a_round_opens_on_time_and_every_group_gets_exactly_one_intro(engine, fake_slack, gateway):
