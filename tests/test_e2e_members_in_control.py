@@ -12,10 +12,13 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from freezegun import freeze_time
 
+from bot import blocks
 from scheduler import membership, rounds
+from scheduler.avoid import AvoidChange
 from scheduler.membership import ProfileForm, SlackProfile
 from storage import members as member_store
 from storage.db import session_scope
+from tests import said
 from tests import slackrequests as sr
 from tests.conftest import SIGNING_SECRET
 from tests.inprocess import Bot
@@ -62,10 +65,12 @@ def everything_sent_to(fake, user):
 
 def test_dont_pair_me_with_is_private_and_kept_by_the_round(bot):
     reply = bot.command("avoid <@UBEN|ben>", "UADA")
-    assert reply["response_type"] == "ephemeral" and "<@UBEN>" in reply["text"]
-    assert "<@UBEN>" in bot.command("avoid", "UADA")["text"]
-    assert "<@UADA>" not in bot.command("avoid", "UBEN")["text"]  # ben's own list is his, and empty
-    assert "That's you" in bot.command("avoid <@UADA|ada>", "UADA")["text"]
+    assert reply["response_type"] == "ephemeral"
+    assert said.is_(reply, blocks.avoid_change_message("avoid", "UBEN", AvoidChange.done))
+    assert said.is_(bot.command("avoid", "UADA"), blocks.avoid_list_message(["UBEN"]))
+    assert said.is_(bot.command("avoid", "UBEN"), blocks.avoid_list_message([]))  # ben's own list is his, and empty
+    assert said.is_(bot.command("avoid <@UADA|ada>", "UADA"), blocks.avoid_change_message("avoid", "UADA",
+                                                                                         AvoidChange.yourself))
 
     # Only Acme and Beta can be paired across organisations... but ada asked not to meet ben.
     with session_scope(bot.engine) as session:
@@ -82,7 +87,8 @@ def test_dont_pair_me_with_is_private_and_kept_by_the_round(bot):
     # Ada's App Home shows her list in a people picker she controls.
     assert pick(home_of(bot, "UADA"), "member_avoid_list")["initial_users"] == ["UBEN"]
 
-    assert "off your list" in bot.command("unavoid <@UBEN|ben>", "UADA")["text"]
+    assert said.is_(bot.command("unavoid <@UBEN|ben>", "UADA"),
+                    blocks.avoid_change_message("unavoid", "UBEN", AvoidChange.done))
     with freeze_time(OPENS + timedelta(days=1), tick=True):
         groups = rounds.preview(bot.engine, TEAM).plan.groups
     assert [sorted(m.slack_user_id for m in g) for g in groups] == [["UADA", "UBEN"]]
@@ -101,8 +107,7 @@ def test_app_home_people_picker_adds_and_removes_in_one_control(bot):
     bot.fake.reset()
     assert sr.post(bot.url, body, SIGNING_SECRET)[0] == 200
     assert bot.fake.wait_for(lambda f: f.calls_to("views.publish"), timeout=10)
-    assert "<@UCY>" in bot.command("avoid", "UADA")["text"]
-    assert "<@UBEN>" not in bot.command("avoid", "UADA")["text"]
+    assert said.is_(bot.command("avoid", "UADA"), blocks.avoid_list_message(["UCY"]))
 
 
 def _status(engine, user):
@@ -114,9 +119,11 @@ def _status(engine, user):
 def test_pause_until_a_day_by_command_and_by_the_home_date_picker_and_back_with_a_welcome(bot):
     with freeze_time(datetime(2026, 12, 10, 12, 0, tzinfo=UTC), tick=True):
         reply = bot.command("pause until 2027-03-01", "UBEN")
-        assert "<!date^" in reply["text"]  # the day in ben's own time zone, not UTC words
+        # The day begins in ben's own time zone, and the reply's date reads in it too.
         assert _status(bot.engine, "UBEN") == ("paused", datetime(2027, 3, 1, 14, 0, tzinfo=UTC))
-        assert "year-month-day" in bot.command("pause until next tuesday", "UCY")["text"]
+        assert said.is_(reply, said.built_for("America/New_York", blocks.paused_until_message,
+                                              datetime(2027, 3, 1, 14, 0, tzinfo=UTC)))
+        assert said.is_(bot.command("pause until next tuesday", "UCY"), blocks.pause_until_usage_message())
         assert "already come" in bot.command("pause until 2026-12-01", "UCY")["text"]
         assert _status(bot.engine, "UCY") == ("active", None)
 
@@ -129,26 +136,27 @@ def test_pause_until_a_day_by_command_and_by_the_home_date_picker_and_back_with_
         assert bot.fake.wait_for(lambda f: f.calls_to("views.publish"), timeout=10)
         assert _status(bot.engine, "UCY") == ("paused", datetime(2027, 2, 1, 9, 0, tzinfo=UTC))
         (dm,) = [c.args for c in bot.fake.calls_to("chat.postMessage") if c.args["channel"] == "UCY"]
-        assert dm["text"].startswith("Paused until")
+        assert said.is_(dm, said.built_for("Europe/London", blocks.paused_until_message,
+                                           datetime(2027, 2, 1, 9, 0, tzinfo=UTC)))
 
     bot.fake.reset()
     with freeze_time(datetime(2027, 2, 1, 9, 1, tzinfo=UTC), tick=True):
         assert "welcome_back" in rounds.run_due(bot.engine, TEAM)
         bot.deliver()
-    welcomes = [c.args["channel"] for c in bot.fake.calls_to("chat.postMessage") if c.args["text"].startswith("Welcome back")]
+    welcomes = [args["channel"] for args in said.sends(bot.fake, "welcome_back")]
     assert welcomes == ["UCY"]
     assert _status(bot.engine, "UCY") == ("active", None) and _status(bot.engine, "UBEN")[0] == "paused"
 
 
 def test_removing_someone_tells_them_kindly_unless_the_organiser_asks_for_quiet(bot):
     reply = bot.command("remove <@UDI|di>", "UOLIVE")
-    assert "Removed <@UDI>" in reply["text"] and "note" in reply["text"]
+    assert said.is_(reply, blocks.member_removed_message("UDI", True, told=True))
     (note,) = [c.args for c in bot.fake.calls_to("chat.postMessage") if c.args["channel"] == "UDI"]
-    assert "deleted" in note["text"] and "/unmentor join" in note["text"]
+    assert said.is_(note, blocks.removed_notice_message())
 
     bot.fake.reset()
     reply = bot.command("remove <@UCY|cy> quietly", "UOLIVE")
-    assert "weren't told" in reply["text"]
+    assert said.is_(reply, blocks.member_removed_message("UCY", True, told=False))
     assert [c for c in bot.fake.calls_to("chat.postMessage") if c.args["channel"] == "UCY"] == []
     assert "quietly" in bot.command("remove <@UBEN|ben> loudly", "UOLIVE")["text"]
     assert _status(bot.engine, "UBEN")[0] == "active"
