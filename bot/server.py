@@ -158,6 +158,9 @@ def create_http_server(app: App, engine: Engine, host: str, port: int, threads: 
         # waitress would otherwise buffer up to 1 GiB per request.
         max_request_body_size=MAX_BODY,
         max_request_header_size=64 * 1024,
+        # Past this a request's body waits in a temporary file, not in memory: a thousand
+        # connections each sending a near-1 MB body hold 64 MB of memory, not 1 GB.
+        inbuf_overflow=64 * 1024,
         connection_limit=_room_for_connections(CONNECTION_LIMIT),
         channel_timeout=idle_seconds,
         cleanup_interval=max(1, min(idle_seconds // 2, 5)),
