@@ -122,3 +122,24 @@ def test_after_leaving_no_sqlite_file_holds_anything_either(sqlite_url, sqlite_e
     for trace in _traces(channels):
         for name, data in files.items():
             assert trace.encode() not in data, f"{trace!r} is still in {name}"
+
+
+@pytest.mark.parametrize("how", ["leave", "remove"])
+def test_leave_and_remove_through_the_running_bot_leave_nothing_either(engine, fake_slack, how):
+    """The same search after `/unmentor leave` (and its confirm button), or an organiser's `remove @erin`."""
+    from bot import ids
+    from tests.inprocess import Bot
+
+    channels = _erin_with_a_history(engine, fake_slack)
+    bot = Bot(engine, fake_slack, TEAM, organisers=("U0ORGANISER",))
+    try:
+        if how == "leave":
+            assert "delete" in bot.command("leave", ERIN)["text"]
+            bot.reply(bot.click(ids.LEAVE_CONFIRM, ERIN, value="leave"))
+        else:
+            assert "Removed" in bot.command(f"remove <@{ERIN}>", "U0ORGANISER")["text"]
+    finally:
+        bot.stop()
+    after = _everything_in_the_database(engine)
+    for trace in _traces(channels):
+        assert trace.casefold() not in after, f"{trace!r} is still in the database after {how}"
