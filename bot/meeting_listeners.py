@@ -8,8 +8,7 @@ from datetime import datetime
 from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 
-from bot import blocks
-from bot import ids
+from bot import blocks, ids
 from bot.gateway import SlackGateway
 from bot.handling import Listeners
 from bot.payload import Payload

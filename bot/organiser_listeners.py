@@ -17,8 +17,8 @@ from bot.services import Services
 from scheduler import prompts as prompt_library
 from scheduler import rounds
 from scheduler.membership import InputError
-from scheduler.workspace_schedule import change_schedule, next_round_at, proposed_schedule
 from scheduler.schedule import ScheduleError
+from scheduler.workspace_schedule import change_schedule, next_round_at, proposed_schedule
 from storage.db import read_scope, session_scope
 
 log = logging.getLogger("unmentor")

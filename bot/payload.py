@@ -41,7 +41,8 @@ def read(body: dict) -> Payload:
     carried = view.get("private_metadata") if submitted else action.get("value")
     return Payload(
         team_id=team_id(body),
-        user_id=(body.get("user") or {}).get("id") or body.get("user_id") or (body.get("event") or {}).get("user") or "",
+        user_id=((body.get("user") or {}).get("id") or body.get("user_id")
+                 or (body.get("event") or {}).get("user") or ""),
         text=body.get("text") or "",
         action_id=action.get("action_id"),
         group_id=ids.parse_value(carried, "group"),

@@ -8,7 +8,6 @@ from contextvars import ContextVar
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-
 Message = dict  # {"text": fallback, "blocks": [...]} — what chat.postMessage / respond take
 
 # Block Kit's limits. Slack counts text *after* escaping (one "&" is five characters, "&amp;"),
@@ -145,7 +144,8 @@ def _plain(text: str, limit: int = PLAIN_TEXT_MAX) -> dict:
     return {"type": "plain_text", "text": _fit_plain(text, limit), "emoji": True}
 
 
-def _text_input(block_id: str, label: str, initial: str, limit: int, *, multiline: bool, optional: bool, hint: str | None = None, placeholder: str | None = None) -> dict:
+def _text_input(block_id: str, label: str, initial: str, limit: int, *, multiline: bool, optional: bool,
+                hint: str | None = None, placeholder: str | None = None) -> dict:
     element = {"type": "plain_text_input", "action_id": "value", "multiline": multiline, "max_length": limit}
     if initial:
         element["initial_value"] = initial[:limit]

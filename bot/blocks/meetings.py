@@ -5,11 +5,21 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot import ids
-from scheduler.meetings import ANSWER_MAX, NOTE_MAX, FollowUpForm
 from bot.blocks.kit import (
-    Message, slack_date, _section, _button, _message, _plain, _text_input, _mentions, _actions,
-    _optional_input, _checkbox, _state_value,
+    Message,
+    _actions,
+    _button,
+    _checkbox,
+    _mentions,
+    _message,
+    _optional_input,
+    _plain,
+    _section,
+    _state_value,
+    _text_input,
+    slack_date,
 )
+from scheduler.meetings import ANSWER_MAX, NOTE_MAX, FollowUpForm
 
 
 def round_ended_reply(round_number: int | None) -> Message:

@@ -6,12 +6,21 @@ from datetime import datetime
 
 from bot import ids
 from bot.blocks.kit import (
-    Message, escape, clip, slack_date, _section, _context, _button, _message, _plain, _text_input, fit_blocks,
     VIEW_BLOCKS_MAX,
+    Message,
+    _button,
+    _context,
+    _message,
+    _plain,
+    _section,
+    _text_input,
+    clip,
+    escape,
+    fit_blocks,
+    slack_date,
 )
 from scheduler.avoid import LIST_MAX as AVOID_LIST_MAX
 from scheduler.membership import ORGANISATION_MAX, TEXT_MAX, Change, ProfileForm, StatusView
-
 
 HELP_LINES = [
     ("join [organisation]", "sign up (or update your details); without an organisation I'll ask a few questions"),
@@ -79,7 +88,8 @@ def change_message(action: str, change: Change) -> Message:
     if change is Change.not_member:
         return not_member_message()
     texts = {
-        ("pause", Change.done): "Paused. :pause_button: You won't be matched until you `/unmentor resume`. Enjoy the breather.",
+        ("pause", Change.done): "Paused. :pause_button: You won't be matched until you `/unmentor resume`. "
+                                "Enjoy the breather.",
         ("pause", Change.already): "You're already paused. `/unmentor resume` whenever you're ready.",
         ("resume", Change.done): "Welcome back! :tada: You'll be in the next round.",
         ("resume", Change.already): "You're already active, and in the next round.",
@@ -255,7 +265,8 @@ def home_view(view: StatusView, organiser_blocks: list[dict] | None = None) -> d
             "One honest hour a round with someone from a *different* organisation, where you both learn "
             "something. Type `/unmentor join` to take part."
         )
-        return {"type": "home", "blocks": fit_blocks([header, _section(text), *(organiser_blocks or [])], VIEW_BLOCKS_MAX)}
+        return {"type": "home",
+                "blocks": fit_blocks([header, _section(text), *(organiser_blocks or [])], VIEW_BLOCKS_MAX)}
     buttons = [_button("Edit my details", ids.EDIT_PROFILE, "profile")]
     if view.member.status == "active":
         buttons += [_button("Skip the next round", ids.SKIP, "skip"), _button("Pause", ids.PAUSE, "pause")]

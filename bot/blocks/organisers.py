@@ -7,9 +7,23 @@ from datetime import datetime
 
 from bot import ids
 from bot.blocks.kit import (
-    MESSAGE_TEXT_MAX, PLAIN_TEXT_INPUT_MAX, SECTION_TEXT_MAX,
-    Message, escape, slack_date, _section, _context, _button, _message, _plain, _text_input, clip,
-    _lines_within, _actions, _select, _state_value,
+    MESSAGE_TEXT_MAX,
+    PLAIN_TEXT_INPUT_MAX,
+    SECTION_TEXT_MAX,
+    Message,
+    _actions,
+    _button,
+    _context,
+    _lines_within,
+    _message,
+    _plain,
+    _section,
+    _select,
+    _state_value,
+    _text_input,
+    clip,
+    escape,
+    slack_date,
 )
 
 # What the schedule modal accepts: IANA zone names are well under this, country codes are two letters.
@@ -232,7 +246,8 @@ def schedule_modal(schedule) -> dict:
             {"type": "input", "block_id": "time", "label": _plain("At (workspace time)"),
              "element": {"type": "timepicker", "action_id": "value",
                          "initial_time": f"{schedule.hour:02d}:{schedule.minute:02d}"}},
-            _text_input("timezone", "Workspace time zone", schedule.timezone, TIMEZONE_MAX, multiline=False, optional=False,
+            _text_input("timezone", "Workspace time zone", schedule.timezone, TIMEZONE_MAX, multiline=False,
+                        optional=False,
                         hint="e.g. Europe/London"),
             _text_input("country", "Public holidays of", schedule.country or "", COUNTRY_MAX, multiline=False,
                         optional=True, hint="A country code such as GB; leave empty for none"),

@@ -3,11 +3,21 @@ reschedule notices and the quiet notes when a match moves on."""
 
 from __future__ import annotations
 
-
 from bot import ids
 from bot.blocks.kit import (
-    Message, clip, slack_date, _section, _context, _button, _message, _plain, _with_marker, _quote,
-    _mentions, _actions, quote_lines,
+    Message,
+    _actions,
+    _button,
+    _context,
+    _mentions,
+    _message,
+    _plain,
+    _quote,
+    _section,
+    _with_marker,
+    clip,
+    quote_lines,
+    slack_date,
 )
 from scheduler import messages
 
@@ -139,7 +149,8 @@ def intro_message(intro, marker: str | None = None) -> Message:
     if intro.ended and intro.status == "ended":
         blocks.append(_context("This match has moved on. Thank you both, and see you next round."))
     elif intro.ended:
-        blocks.append(_context(f"Round {intro.round_number} has ended. Thank you for taking part. {_status_line(intro)}"))
+        blocks.append(_context(f"Round {intro.round_number} has ended. Thank you for taking part. "
+                               f"{_status_line(intro)}"))
     else:
         blocks.append(_context(how_it_works(intro.people)))
         blocks.append(intro_buttons(intro))

@@ -37,7 +37,8 @@ CY = messages.Person("UCY", "Gamma Trust")
 
 PROMPTS = (
     Prompt("open-1", "start", "Getting started", "What does a good week at work look like for you?", "opener"),
-    Prompt("mid-4", "learn", "Learning from each other", "What's something your organisation does that others find odd?"),
+    Prompt("mid-4", "learn", "Learning from each other",
+           "What's something your organisation does that others find odd?"),
     Prompt("close-2", "after", "Before you go", "What will you try differently after this chat?", "closing"),
 )
 

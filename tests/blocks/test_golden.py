@@ -15,8 +15,8 @@ from tests.blocks.cases import CASES
 # Builders whose output is read back rather than shown (tested directly beside their modules),
 # or that only feed another builder's golden case.
 NOT_SHOWN = {"read_join_modal", "read_date_and_time", "read_note", "read_follow_up_modal", "read_schedule_modal",
-             "read_prompts_modal", "render", "why_line", "why_lines", "how_it_works", "first_move_line", "intro_buttons",
-             "stats_blocks", "trend_table", "trend_in_words", "avoid_blocks"}
+             "read_prompts_modal", "render", "why_line", "why_lines", "how_it_works", "first_move_line",
+             "intro_buttons", "stats_blocks", "trend_table", "trend_in_words", "avoid_blocks"}
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

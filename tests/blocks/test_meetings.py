@@ -13,7 +13,8 @@ def _buttons(message):
 
 
 def test_each_meeting_modal_carries_its_match_and_its_callback():
-    for build, callback in [(meetings.scheduled_modal, ids.SCHEDULED_VIEW), (meetings.reschedule_modal, ids.RESCHEDULE_VIEW),
+    for build, callback in [(meetings.scheduled_modal, ids.SCHEDULED_VIEW),
+                            (meetings.reschedule_modal, ids.RESCHEDULE_VIEW),
                             (lambda g: meetings.follow_up_modal(g, FollowUpForm()), ids.FOLLOW_UP_VIEW)]:
         modal = build(p.GROUP_ID)
         assert (modal["callback_id"], modal["private_metadata"]) == (callback, ids.value("group", p.GROUP_ID))

@@ -10,7 +10,8 @@ from tests.blocks import personas as p
 
 
 def _actions(message):
-    return [(e["action_id"], e.get("value")) for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    return [(e["action_id"], e.get("value"))
+            for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]]
 
 
 def test_a_running_intro_offers_the_four_meeting_buttons_on_its_own_match():
