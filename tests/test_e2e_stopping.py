@@ -112,3 +112,11 @@ def test_a_port_already_in_use_is_one_line_naming_port_and_the_option(sqlite_url
             assert "Traceback" not in result.stderr and result.stdout == ""
             (line,) = result.stderr.strip().splitlines()
             assert f"port {port} ({named}) is already in use" in line and "PORT or --port" in line
+
+
+def test_sigterm_to_an_idle_serve_stops_its_clock_and_exits_0(sqlite_url, fake_slack, tmp_path):
+    bot = BotServer(bot_env(sqlite_url, fake_slack.api_url), str(tmp_path))
+    code, took = stop(bot.process)
+    log = bot.log.read_text()
+    assert code == 0 and took < 5, log
+    assert "round clock stopped" in log and "Traceback" not in log
