@@ -133,9 +133,12 @@ def test_leave_and_remove_through_the_running_bot_leave_nothing_either(engine, f
     channels = _erin_with_a_history(engine, fake_slack)
     bot = Bot(engine, fake_slack, TEAM, organisers=("U0ORGANISER",))
     try:
+        published = len(fake_slack.calls_to("views.publish"))
         if how == "leave":
             assert "delete" in bot.command("leave", ERIN)["text"]
             bot.reply(bot.click(ids.LEAVE_CONFIRM, ERIN, value="leave"))
+            # Her Home tab is redrawn after the reply; let that finish before Slack goes away.
+            assert fake_slack.wait_for(lambda f: len(f.calls_to("views.publish")) > published, timeout=10)
         else:
             assert "Removed" in bot.command(f"remove <@{ERIN}>", "U0ORGANISER")["text"]
     finally:
