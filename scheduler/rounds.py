@@ -18,8 +18,8 @@ from sqlmodel import Session
 from scheduler import avoid, first_move, meetings, membership, organisations, quiet_rounds
 from scheduler import prompts as prompt_library
 from scheduler.matching import Candidate, match, utc_offset_hours
-from scheduler.workspace_schedule import load_schedule, next_unused_opening
 from scheduler.schedule import RoundTimes, Schedule, current_and_next, manual_times
+from scheduler.workspace_schedule import load_schedule, next_unused_opening
 from storage import meetings as meeting_store
 from storage import members as member_store
 from storage import outbox

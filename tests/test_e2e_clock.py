@@ -9,10 +9,11 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlmodel import select
 
-from scheduler.workspace_schedule import save_schedule
 from scheduler.schedule import Schedule
+from scheduler.workspace_schedule import save_schedule
 from storage.db import make_engine, session_scope
 from storage.models import Round
+from tests import said
 from tests.botprocess import UNMENTOR, BotServer, bot_env
 from tests.test_e2e_rounds import TEAM, seed_members
 
@@ -44,7 +45,7 @@ def test_the_clock_opens_a_due_round_and_delivers_its_intros(how, db_url, fake_s
             proc.terminate()
             proc.wait(timeout=10)
     try:
-        intros = lambda f: len([c for c in f.calls_to("chat.postMessage") if "matched" in c.args["text"]]) >= 2  # noqa: E731
+        intros = lambda f: len(said.sends(f, "intro")) >= 2  # noqa: E731
         assert fake_slack.wait_for(intros, timeout=30)
         delivered = lambda: "delivered: 2 sent" in log.read_text()  # noqa: E731
         deadline = time.monotonic() + 10

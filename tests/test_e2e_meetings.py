@@ -21,7 +21,7 @@ from scheduler import membership, messages, rounds
 from scheduler.membership import ProfileForm, SlackProfile
 from scheduler.workspace_schedule import next_round_at
 from storage.db import session_scope
-from storage.models import FollowUp, GroupMember, MatchGroup, Member, MeetingEvent
+from storage.models import FollowUp, GroupMember, MatchGroup, MeetingEvent, Member
 from tests import said
 from tests.inprocess import Bot
 
@@ -60,8 +60,8 @@ def bot(engine, fake_slack):
 
 def _history(session, pairs):
     """Past groups (in a long-closed round 0), so this round can only make PAIRS."""
-    from storage.models import Round
     from storage.clock import now
+    from storage.models import Round
 
     old = Round(team_id=TEAM, number=0, period="2000-01", seed=0, state="closed", opens_at=now(), nudge_at=now(),
                 follow_up_at=now(), closes_at=now())

@@ -151,8 +151,9 @@ def test_an_odd_one_out_joins_a_trio_and_with_sit_out_is_told_kindly_and_goes_fi
     assert users == ["U1", "U2", "U3"]  # a trio, nobody left out
 
     with session_scope(engine) as session:
-        from scheduler.workspace_schedule import load_schedule, save_schedule
         from dataclasses import replace
+
+        from scheduler.workspace_schedule import load_schedule, save_schedule
         save_schedule(session, TEAM, replace(load_schedule(session, TEAM), odd="sit_out"))
     join(engine, fake_slack, "U4", "Delta")
     join(engine, fake_slack, "U5", "Epsilon")
@@ -179,8 +180,9 @@ def test_people_left_out_last_time_are_matched_first(engine, fake_slack, gateway
     for user, org in [("U1", "Acme"), ("U2", "Beta"), ("U3", "Gamma")]:
         join(engine, fake_slack, user, org)
     with session_scope(engine) as session:
-        from scheduler.workspace_schedule import load_schedule, save_schedule
         from dataclasses import replace
+
+        from scheduler.workspace_schedule import load_schedule, save_schedule
         save_schedule(session, TEAM, replace(load_schedule(session, TEAM), odd="sit_out"))
         member_store.get_member(session, TEAM, "U3").priority = True
     for month in range(3):

@@ -12,8 +12,8 @@ def deliver(engine, team_id: str, pace: float) -> None:
     import time
 
     from bot.app import make_client
-    from bot.round_clock import delivery_summary
     from bot.gateway import SlackGateway
+    from bot.round_clock import delivery_summary
     from scheduler.delivery import DeliveryReport, deliver, seconds_until_retry
 
     gateway = SlackGateway(make_client(settings(), wait_out_rate_limits=False))

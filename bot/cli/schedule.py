@@ -71,8 +71,8 @@ def _days(count: int) -> str:
 @click.option("--odd", type=click.Choice(["trio", "sit_out"]), help="An odd person out joins a trio, or sits out with priority next time.")
 def schedule_set(team, cadence, day, at_time, timezone, country, announce_days, nudge_days, follow_up_days, close_days, odd) -> None:
     """Change the round schedule; anything not given stays as it is."""
-    from scheduler.workspace_schedule import change_schedule, load_schedule, next_round_at
     from scheduler.schedule import WEEKDAYS, ScheduleError
+    from scheduler.workspace_schedule import change_schedule, load_schedule, next_round_at
     from storage.db import session_scope
 
     engine, team_id = local_tools(team)

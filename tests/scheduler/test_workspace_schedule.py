@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from scheduler.workspace_schedule import change_schedule, load_schedule
 from scheduler.schedule import ScheduleError
+from scheduler.workspace_schedule import change_schedule, load_schedule
 from storage.db import session_scope
 
 TEAM = "T0SCHED"
