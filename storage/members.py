@@ -14,13 +14,13 @@ from storage.clock import now
 from storage.models import (
     FollowUp,
     GroupMember,
+    HandledRequest,
     MatchGroup,
     MeetingEvent,
-    HandledRequest,
     Member,
     MemberStatus,
-    Organiser,
     OrganisationDomain,
+    Organiser,
     Outbox,
     Setting,
     Workspace,
@@ -133,7 +133,9 @@ def forget_member(session: Session, member: Member) -> None:
         who = member.slack_user_id
         session.exec(delete(Organiser).where(Organiser.team_id == member.team_id, Organiser.slack_user_id == who))
         session.exec(
-            update(Organiser).where(Organiser.team_id == member.team_id, Organiser.added_by == who).values(added_by=None)
+            update(Organiser)
+            .where(Organiser.team_id == member.team_id, Organiser.added_by == who)
+            .values(added_by=None)
         )
     # The commit is followed by a WAL checkpoint on SQLite, so deleted text leaves the files too.
     bind = session.get_bind()

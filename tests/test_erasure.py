@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -57,7 +57,8 @@ def _erin_with_a_history(engine, fake_slack):
     fake_slack.add_user(ERIN, real_name="Erin Quayle", email=EMAIL)
     gateway = SlackGateway(make_client(Settings(bot_token=BOT_TOKEN, slack_api_url=fake_slack.api_url)))
     with session_scope(engine) as session:
-        membership.save_profile(session, TEAM, ERIN, ProfileForm(**SAID), SlackProfile(email=EMAIL, timezone="Europe/London"))
+        membership.save_profile(session, TEAM, ERIN, ProfileForm(**SAID),
+                                SlackProfile(email=EMAIL, timezone="Europe/London"))
         for user, organisation in OTHERS:
             fake_slack.add_user(user, real_name=user)
             membership.save_profile(session, TEAM, user, ProfileForm(organisation=organisation),
@@ -77,7 +78,8 @@ def _erin_with_a_history(engine, fake_slack):
             partner_user = member_store.get_member_by_id(session, partner.member_id).slack_user_id
             assert meetings.ask_reschedule(session, TEAM, ERIN, group_id, None, NOTE).outcome is meetings.Outcome.done
             meetings.save_follow_up(session, TEAM, ERIN, group_id,
-                                    meetings.FollowUpForm(LEARNED, SHARED, stay_in_touch=True, organisers_may_read=True))
+                                    meetings.FollowUpForm(LEARNED, SHARED, stay_in_touch=True,
+                                                          organisers_may_read=True))
             meetings.save_follow_up(session, TEAM, partner_user, group_id,
                                     meetings.FollowUpForm("a partner's own words", "", stay_in_touch=True))
         delivery.deliver(engine, TEAM, gateway, pace=0)

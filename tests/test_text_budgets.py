@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from types import SimpleNamespace
 
 import pytest
@@ -17,8 +17,8 @@ from freezegun import freeze_time
 from sqlmodel import select
 
 from bot import blocks
-from bot.blocks import kit
 from bot.app import make_client
+from bot.blocks import kit
 from bot.config import Settings
 from bot.gateway import SlackGateway
 from playground.slack import spec
@@ -104,15 +104,21 @@ def test_notices_and_replies_with_member_text_fit(chars):
 
 
 def _member(chars: str, status: str = "active"):
-    return SimpleNamespace(organisation=_organisation(chars), status=status, paused_until=None, role=_worst(chars, TEXT_MAX),
-                           talk_about=_worst(chars, TEXT_MAX), could_share=_worst(chars, TEXT_MAX))
+    return SimpleNamespace(organisation=_organisation(chars), status=status, paused_until=None,
+                           role=_worst(chars, TEXT_MAX), talk_about=_worst(chars, TEXT_MAX),
+                           could_share=_worst(chars, TEXT_MAX))
 
 
 def _round_stats(number: int) -> RoundStats:
     values = {}
     for f in dataclasses.fields(RoundStats):
         kind = str(f.type)
-        values[f.name] = 0.5 if "float" in kind else number if "int" in kind else "closed" if f.name == "state" else "2026-12"
+        if "float" in kind:
+            values[f.name] = 0.5
+        elif "int" in kind:
+            values[f.name] = number
+        else:
+            values[f.name] = "closed" if f.name == "state" else "2026-12"
     return RoundStats(**values)
 
 
@@ -131,7 +137,8 @@ def test_app_home_and_status_fit_for_members_and_organisers(chars):
 
 @pytest.mark.parametrize("chars", WORST)
 def test_modals_prefilled_with_the_worst_fit(chars):
-    prefill = ProfileForm(_organisation(chars), _worst(chars, TEXT_MAX), _worst(chars, TEXT_MAX), _worst(chars, TEXT_MAX))
+    answer = _worst(chars, TEXT_MAX)
+    prefill = ProfileForm(_organisation(chars), answer, answer, answer)
     _assert_fits_view(blocks.join_modal(prefill))
     answers = meetings.FollowUpForm(_worst(chars, ANSWER_MAX), _worst(chars, ANSWER_MAX), True, True)
     _assert_fits_view(blocks.follow_up_modal(1, answers))
