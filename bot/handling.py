@@ -3,9 +3,10 @@ called, and a failure after the ack answered rather than lost.
 
 Each audience's module (member, meeting and organiser listeners) declares its listeners as
 module-level functions with the decorators of one `Listeners` table; `bot.listeners` puts the
-tables on the Bolt app. A click's function is `work(services, payload, respond)`; a modal's
-is a quick `check(services, payload)` before the ack (its InputError goes back beside the
-field) and `save(services, payload, checked)` after it.
+tables on the Bolt app. A command's or a click's function is `work(services, payload, respond)`;
+a modal's is a quick `check(services, payload)` before the ack (its InputError goes back beside
+the field) and `save(services, payload, checked)` after it; an event's is
+`work(services, payload, event)` (Bolt acknowledges events itself).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ MODAL_ERROR_MAX = 150
 Click = Callable[[Services, Payload, Any], None]
 Check = Callable[[Services, Payload], Any]
 Save = Callable[[Services, Payload, Any], None]
+Event = Callable[[Services, Payload, dict], None]
 
 
 @dataclass(frozen=True)
@@ -41,9 +43,17 @@ class Modal:
 
 @dataclass
 class Listeners:
-    """One audience's listeners by action id and callback id, filled in by decorators."""
+    """One audience's listeners by command, action id, callback id and event, filled in by decorators."""
+    commands: dict[str, Click] = field(default_factory=dict)
     clicks: dict[str, Click] = field(default_factory=dict)
     modals: dict[str, Modal] = field(default_factory=dict)
+    events: dict[str, Event] = field(default_factory=dict)
+
+    def command(self, name: str) -> Callable[[Click], Click]:
+        def add(work: Click) -> Click:
+            self.commands[name] = work
+            return work
+        return add
 
     def click(self, *action_ids: str) -> Callable[[Click], Click]:
         def add(work: Click) -> Click:
@@ -58,11 +68,40 @@ class Listeners:
             return save
         return add
 
+    def event(self, name: str) -> Callable[[Event], Event]:
+        def add(work: Event) -> Event:
+            self.events[name] = work
+            return work
+        return add
+
     def register(self, app: App, services: Services) -> None:
+        for name, work in self.commands.items():
+            app.command(name)(_command_listener(services, work))
         for action_id, work in self.clicks.items():
             app.action(action_id)(_click_listener(services, work))
         for callback_id, modal in self.modals.items():
             app.view(callback_id)(_modal_listener(services, modal))
+        for name, work in self.events.items():
+            app.event(name)(_event_listener(services, work))
+
+
+def _named(listener, work):
+    # Bolt's logs and tracebacks then say which of our functions it was.
+    listener.__name__ = listener.__qualname__ = f"on_{work.__name__}"
+    return listener
+
+
+def _command_listener(services: Services, work: Click):
+    def listener(ack, command, respond):
+        ack()
+        work(services, payload.read(command), respond)
+    return _named(listener, work)
+
+
+def _event_listener(services: Services, work: Event):
+    def listener(event, body):
+        work(services, payload.read(body), event)
+    return _named(listener, work)
 
 
 def _click_listener(services: Services, work: Click):
@@ -70,8 +109,7 @@ def _click_listener(services: Services, work: Click):
         ack()
         p = payload.read(body)
         after_ack(services, p, respond, work.__name__, lambda: work(services, p, respond))
-    listener.__name__ = listener.__qualname__ = f"on_{work.__name__}"
-    return listener
+    return _named(listener, work)
 
 
 def _modal_listener(services: Services, modal: Modal):
@@ -81,8 +119,7 @@ def _modal_listener(services: Services, modal: Modal):
         if not ack_modal(ack, lambda: checked.append(modal.check(services, p)), modal.field):
             return
         after_ack(services, p, None, modal.save.__name__, lambda: modal.save(services, p, checked[0]))
-    listener.__name__ = listener.__qualname__ = f"on_{modal.save.__name__}"
-    return listener
+    return _named(listener, modal.save)
 
 
 def ack_modal(ack, check: Callable[[], object], default_field: str) -> bool:

@@ -6,7 +6,7 @@ import logging
 
 from slack_bolt import App
 
-from bot import blocks, callers, commands, handling, home, ids, payload
+from bot import blocks, callers, commands, handling, home, ids
 from bot.handling import Listeners
 from bot.payload import Payload
 from bot.services import Services
@@ -20,19 +20,10 @@ LISTENERS = Listeners()
 
 
 def register(app: App, services: Services) -> None:
-    """The command and the App Home event, which aren't clicks or modals, and this module's table."""
-    @app.command("/unmentor")
-    def on_unmentor(ack, command, respond):
-        ack()
-        unmentor_command(services, payload.read(command), respond)
-
-    @app.event("app_home_opened")
-    def on_home_opened(event, body):
-        home_opened(services, payload.read(body), event.get("tab", "home"))
-
     LISTENERS.register(app, services)
 
 
+@LISTENERS.command("/unmentor")
 def unmentor_command(services: Services, p: Payload, respond) -> None:
     try:
         with blocks.for_reader(handling.reader_zones(services, p.team_id, p.user_id)):
@@ -46,10 +37,11 @@ def unmentor_command(services: Services, p: Payload, respond) -> None:
         respond(response_type="ephemeral", **reply)
 
 
-def home_opened(services: Services, p: Payload, tab: str) -> None:
+@LISTENERS.event("app_home_opened")
+def home_opened(services: Services, p: Payload, event: dict) -> None:
     # Bolt has already answered Slack; only now touch the database, so a busy one can't
     # make Slack wait. Slack retries an event it thinks failed: the first one did the work.
-    if tab != "home" or not callers.first_delivery(services, p):
+    if event.get("tab", "home") != "home" or not callers.first_delivery(services, p):
         return
     home.refresh(services, p.team_id, p.user_id)
 
