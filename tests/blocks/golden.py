@@ -6,7 +6,8 @@ the files and review the diff like any other change:
 
     UNMENTOR_UPDATE_GOLDEN=1 python -m pytest tests/blocks
 
-A payload that breaks Slack's schema is never written, with or without that variable.
+A payload that breaks Slack's schema is never written, with or without that variable; a file
+whose case is gone is removed by the same command.
 """
 
 from __future__ import annotations
