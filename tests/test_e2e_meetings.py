@@ -2,8 +2,10 @@
 
 The bot runs in this process (the real WSGI app on waitress), so freezegun moves its clock
 as well. Which message went out is asserted by ids, state and the builder that made it
-(tests/said.py); the words themselves are checked in tests/blocks/golden/. Personas: ada (Acme, London) and ben (Beta, New York) are matched; cy (Gamma) and
-di (Delta) are matched; eve (Epsilon) and fay (Zeta) are matched.
+(tests/said.py); the words themselves are checked in tests/blocks/golden/.
+
+Personas: ada (Acme, London) and ben (Beta, New York) are matched; cy (Gamma) and di (Delta)
+are matched; eve (Epsilon) and fay (Zeta) are matched.
 """
 
 from __future__ import annotations
@@ -32,7 +34,9 @@ PEOPLE = [("UADA", "Acme", "Europe/London"), ("UBEN", "Beta", "America/New_York"
           ("UCY", "Gamma", "Europe/London"), ("UDI", "Delta", "Europe/London"),
           ("UEVE", "Epsilon", "Europe/London"), ("UFAY", "Zeta", "Europe/London")]
 PAIRS = [("UADA", "UBEN"), ("UCY", "UDI"), ("UEVE", "UFAY")]
-ZONE = {user: tz for user, _, tz in PEOPLE}  # dates in what each reads are in their own zone
+ZONE = {user: tz for user, _, tz in PEOPLE}
+# What happens after a click runs in the bot's own threads; on a busy machine that can take seconds.
+WAIT = 15  # dates in what each reads are in their own zone
 
 
 @pytest.fixture
@@ -130,7 +134,7 @@ def test_scheduled_with_a_date_updates_the_intro_and_reminds_each_person_the_day
     group = group_of(bot.engine, "UADA")
     with freeze_time(OPENS + timedelta(hours=2), tick=True):
         bot.click("meeting_scheduled", "UADA", group.id)
-        assert bot.fake.wait_for(lambda f: f.calls_to("views.open"))
+        assert bot.fake.wait_for(lambda f: f.calls_to("views.open"), timeout=WAIT)
         view = bot.fake.calls_to("views.open")[-1].args["view"]
         view = json.loads(view) if isinstance(view, str) else view
         assert view["callback_id"] == "meeting_scheduled_view"
@@ -139,7 +143,7 @@ def test_scheduled_with_a_date_updates_the_intro_and_reminds_each_person_the_day
             "time": {"value": {"type": "timepicker", "selected_time": "15:00"}},
         })
         assert answer.get("response_action") is None
-        assert bot.fake.wait_for(lambda f: f.calls_to("chat.postEphemeral"))
+        assert bot.fake.wait_for(lambda f: f.calls_to("chat.postEphemeral"), timeout=WAIT)
     note = bot.fake.calls_to("chat.postEphemeral")[-1].args
     meeting_at = datetime(2026, 12, 10, 15, 0, tzinfo=UTC)
     assert note["user"] == "UADA" and note["channel"] == group.channel_id
@@ -177,19 +181,19 @@ def test_rescheduling_tells_the_partner_warmly_records_it_and_the_partner_can_ac
             "date": {"value": {"type": "datepicker", "selected_date": "2026-12-07"}},
             "time": {"value": {"type": "timepicker", "selected_time": "18:00"}}})
         # As a person would: the reschedule comes after the first answer, not in the same instant.
-        noted = said.built_for(ZONE["UADA"], blocks.scheduled_reply, ("UBEN",), datetime(2026, 12, 7, 18, 0, tzinfo=UTC),
-                                already=False)
-        assert bot.fake.wait_for(lambda f: any(said.is_(e, noted) for e in ephemerals(f, "UADA")))
+        evening = datetime(2026, 12, 7, 18, 0, tzinfo=UTC)
+        noted = said.built_for(ZONE["UADA"], blocks.scheduled_reply, ("UBEN",), evening, already=False)
+        assert bot.fake.wait_for(lambda f: any(said.is_(e, noted) for e in ephemerals(f, "UADA")), timeout=WAIT)
         bot.click("meeting_reschedule", "UADA", group.id)
-        assert bot.fake.wait_for(lambda f: len(f.calls_to("views.open")) == 1)
+        assert bot.fake.wait_for(lambda f: len(f.calls_to("views.open")) == 1, timeout=WAIT)
         answer = bot.submit("meeting_reschedule_view", "UADA", group.id, {
             "date": {"value": {"type": "datepicker", "selected_date": "2026-12-14"}},
             "note": {"value": {"type": "plain_text_input", "value": "Sorry, a deadline moved. Monday?"}},
         })
         assert answer.get("response_action") is None
-        assert bot.fake.wait_for(lambda f: dms(f, "UBEN", "reschedule_notice"))
+        assert bot.fake.wait_for(lambda f: dms(f, "UBEN", "reschedule_notice"), timeout=WAIT)
         passed_on = blocks.reschedule_reply(("UBEN",))
-        assert bot.fake.wait_for(lambda f: any(said.is_(e, passed_on) for e in ephemerals(f, "UADA")))
+        assert bot.fake.wait_for(lambda f: any(said.is_(e, passed_on) for e in ephemerals(f, "UADA")), timeout=WAIT)
     (notice,) = dms(bot.fake, "UBEN", "reschedule_notice")
     # Her words and the day she picked (no time given: midday, London), passed on as she wrote them.
     # (A send reads the same whoever's click set it off: never in the asker's zone, which isn't Ben's.)
@@ -205,8 +209,9 @@ def test_rescheduling_tells_the_partner_warmly_records_it_and_the_partner_can_ac
     with freeze_time(OPENS + timedelta(hours=2), tick=True):
         name = bot.click("reschedule_accept", "UBEN", group.id)
         new_day = datetime(2026, 12, 14, 12, 0, tzinfo=UTC)
-        assert said.is_(bot.reply(name), said.built_for(ZONE["UBEN"], blocks.reschedule_accepted_reply, new_day, already=False))
-        assert bot.fake.wait_for(lambda f: dms(f, "UADA", "reschedule_accepted"))
+        on = said.built_for(ZONE["UBEN"], blocks.reschedule_accepted_reply, new_day, already=False)
+        assert said.is_(bot.reply(name), on)
+        assert bot.fake.wait_for(lambda f: dms(f, "UADA", "reschedule_accepted"), timeout=WAIT)
         (yes,) = dms(bot.fake, "UADA", "reschedule_accepted")
         assert said.is_({"text": yes}, blocks.reschedule_accepted_message(messages.RescheduleAccepted("UBEN", new_day)))
         assert "notice" not in yes
@@ -231,7 +236,7 @@ def test_couldnt_make_it_records_a_miss_without_blame_and_offers_another_try(bot
         assert said.is_(reply, blocks.missed_reply(group.id, already=False)) and reply["response_type"] == "ephemeral"
         buttons = [e["action_id"] for b in reply["blocks"] if b["type"] == "actions" for e in b["elements"]]
         assert buttons == ["missed_try_again", "missed_leave_it"]
-        assert bot.fake.wait_for(lambda f: f.calls_to("chat.update"))
+        assert bot.fake.wait_for(lambda f: f.calls_to("chat.update"), timeout=WAIT)
         assert STATUS_LINES["missed"] in intro_blocks(bot.fake, group_of(bot.engine, "UCY"))
         again = bot.click("meeting_missed", "UCY", group.id)
         assert said.is_(bot.reply(again), blocks.missed_reply(group.id, already=True))
@@ -301,7 +306,7 @@ def test_the_follow_up_asks_each_side_and_only_consented_words_are_marked_for_or
         asks = said.sends(bot.fake, "follow_up")
         assert sorted(args["channel"] for args in asks) == sorted(u for u, _, _ in PEOPLE)
         bot.click("follow_up_open", "UADA", group.id)
-        assert bot.fake.wait_for(lambda f: f.calls_to("views.open"))
+        assert bot.fake.wait_for(lambda f: f.calls_to("views.open"), timeout=WAIT)
         bot.submit("follow_up_view", "UADA", group.id, {
             "learned": {"value": {"type": "plain_text_input", "value": "How Beta runs open budgets"}},
             "shared": {"value": {"type": "plain_text_input", "value": "Our onboarding checklist"}},
@@ -313,7 +318,8 @@ def test_the_follow_up_asks_each_side_and_only_consented_words_are_marked_for_or
             "stay_in_touch": {"value": {"type": "checkboxes", "selected_options": [{"value": "yes"}]}},
             "consent": {"value": {"type": "checkboxes", "selected_options": []}},
         })
-        assert bot.fake.wait_for(lambda f: dms(f, "UADA", "stay_in_touch") and dms(f, "UBEN", "stay_in_touch"))
+        assert bot.fake.wait_for(lambda f: dms(f, "UADA", "stay_in_touch") and dms(f, "UBEN", "stay_in_touch"),
+                                 timeout=WAIT)
     with session_scope(bot.engine) as session:
         answers = {a.learned: a.organisers_may_read for a in session.exec(select(FollowUp))}
     assert answers == {"How Beta runs open budgets": True, "A private thing": False}
@@ -378,17 +384,17 @@ def test_the_partner_can_suggest_another_time_and_the_first_person_accepts_it(bo
     with freeze_time(OPENS + timedelta(hours=1), tick=True):
         bot.submit("meeting_reschedule_view", "UADA", group.id, {
             "note": {"value": {"type": "plain_text_input", "value": "Can we move it?"}}})
-        assert bot.fake.wait_for(lambda f: dms(f, "UBEN", "reschedule_notice"))
+        assert bot.fake.wait_for(lambda f: dms(f, "UBEN", "reschedule_notice"), timeout=WAIT)
         # Ben answers the notice with another time of his own.
         bot.click("reschedule_counter", "UBEN", group.id)
-        assert bot.fake.wait_for(lambda f: len(f.calls_to("views.open")) == 1)
+        assert bot.fake.wait_for(lambda f: len(f.calls_to("views.open")) == 1, timeout=WAIT)
         view = bot.fake.calls_to("views.open")[0].args["view"]
         view = json.loads(view) if isinstance(view, str) else view
         assert view["callback_id"] == "meeting_reschedule_view"
         bot.submit("meeting_reschedule_view", "UBEN", group.id, {
             "date": {"value": {"type": "datepicker", "selected_date": "2026-12-11"}},
             "time": {"value": {"type": "timepicker", "selected_time": "09:30"}}})
-        assert bot.fake.wait_for(lambda f: dms(f, "UADA", "reschedule_notice"))
+        assert bot.fake.wait_for(lambda f: dms(f, "UADA", "reschedule_notice"), timeout=WAIT)
     (to_ada,) = dms(bot.fake, "UADA", "reschedule_notice")
     ben_picked = datetime(2026, 12, 11, 14, 30, tzinfo=UTC)  # 09:30 in New York, where Ben picked it
     assert said.is_({"text": to_ada}, blocks.reschedule_notice_message(
@@ -397,7 +403,8 @@ def test_the_partner_can_suggest_another_time_and_the_first_person_accepts_it(bo
         mine = bot.click("reschedule_accept", "UBEN", group.id)  # Ben can't accept his own suggestion
         assert said.is_(bot.reply(mine), blocks.cannot_accept_own_reply())
         yes = bot.click("reschedule_accept", "UADA", group.id)
-        assert said.is_(bot.reply(yes), said.built_for(ZONE["UADA"], blocks.reschedule_accepted_reply, ben_picked, already=False))
+        on = said.built_for(ZONE["UADA"], blocks.reschedule_accepted_reply, ben_picked, already=False)
+        assert said.is_(bot.reply(yes), on)
     group = group_of(bot.engine, "UADA")
     # 09:30 in New York, where Ben picked it.
     assert group.status == "scheduled" and group.meeting_at == datetime(2026, 12, 11, 14, 30, tzinfo=UTC)
