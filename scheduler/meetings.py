@@ -19,12 +19,22 @@ from typing import Callable
 
 from sqlmodel import Session
 
-from scheduler import rematch
+from scheduler import rematch, sends
 from scheduler.meeting_times import reminder_send_time
 from scheduler.membership import InputError, clean_text
+
+# Kind modules, not their names: they read meetings back when planning, so names aren't bound yet here.
+from scheduler.sends import (
+    intro,
+    intro_update,
+    partner_moved_on,
+    reminder,
+    reschedule_accepted,
+    reschedule_notice,
+    stay_in_touch,
+)
 from storage import meetings as store
 from storage import members as member_store
-from storage import outbox
 from storage import rounds as round_store
 from storage.clock import now
 from storage.models import GroupStatus, MatchGroup, Member, Round, RoundState
@@ -91,18 +101,14 @@ def _result(ctx: _Context, outcome: Outcome, keys: list[str] | None = None, **ex
                   keys or [], channel_id=ctx.group.channel_id, meeting_at=ctx.group.meeting_at, **extra)
 
 
-def _queue(session: Session, ctx: _Context, kind: str, key: str, member_id: int | None = None,
-           not_before: datetime | None = None) -> str:
-    outbox.queue(session, ctx.group.team_id, [{
-        "key": key, "kind": kind, "round_id": ctx.round.id, "group_id": ctx.group.id, "member_id": member_id,
-        "not_before": not_before,
-    }])
-    return key
+def _queue(session: Session, ctx: _Context, send: sends.Send) -> str:
+    sends.queue(session, ctx.group.team_id, [send])
+    return send.key()
 
 
 def _update_intro(session: Session, ctx: _Context, event_id: int) -> str:
     """Queue an edit of the intro so everyone in the conversation sees where things stand."""
-    return _queue(session, ctx, "intro_update", f"intro_update:{ctx.group.id}:{event_id}")
+    return _queue(session, ctx, intro_update.IntroUpdateSend(round_id=ctx.round.id, group_id=ctx.group.id, cause=str(event_id)))
 
 
 def _open(session: Session, team_id: str, user_id: str, group_id: int | None) -> _Context | Result:
@@ -177,9 +183,8 @@ def _record_scheduled(session: Session, ctx: _Context, meeting_at: datetime | No
             send_at = reminder_send_time(meeting_at, person.timezone)
             if send_at is None:
                 continue
-            # The date is in the key: a new date means a new reminder, and the old one is dropped.
-            _queue(session, ctx, "reminder", f"reminder:{ctx.group.id}:{person.id}:{meeting_at.isoformat()}",
-                   member_id=person.id, not_before=send_at)
+            _queue(session, ctx, reminder.ReminderSend(round_id=ctx.round.id, group_id=ctx.group.id, member_id=person.id,
+                                              meeting_at=meeting_at, send_at=send_at))
     return keys
 
 
@@ -207,8 +212,8 @@ def ask_reschedule(session: Session, ctx: _Context, suggested_at: datetime | Non
                             _encode_suggestion(suggested_at, note))
     keys = [_update_intro(session, ctx, event.id)]
     for partner in ctx.others:
-        keys.append(_queue(session, ctx, "reschedule_notice", f"reschedule_notice:{event.id}:{partner.id}",
-                           member_id=partner.id))
+        keys.append(_queue(session, ctx, reschedule_notice.RescheduleNoticeSend(round_id=ctx.round.id, group_id=ctx.group.id,
+                                                              member_id=partner.id, event_id=event.id)))
     return _result(ctx, Outcome.done, keys)
 
 
@@ -248,8 +253,8 @@ def accept_reschedule(session: Session, ctx: _Context) -> Result:
     keys = _record_scheduled(session, ctx, suggested_at) if suggested_at else []
     result = _result(ctx, Outcome.done, keys)
     accepted = store.add_event(session, ctx.group.team_id, ctx.group.id, "reschedule_accepted", ctx.member.id)
-    result.send_now.append(_queue(session, ctx, "reschedule_accepted", f"reschedule_accepted:{accepted.id}",
-                                  member_id=asked.member_id))
+    result.send_now.append(_queue(session, ctx, reschedule_accepted.RescheduleAcceptedSend(
+        round_id=ctx.round.id, group_id=ctx.group.id, member_id=asked.member_id, event_id=accepted.id)))
     return result
 
 
@@ -294,8 +299,8 @@ def partner_silent(session: Session, ctx: _Context, *, rematch_now: bool) -> Res
     event = store.add_event(session, team_id, ctx.group.id, "no_reply", ctx.member.id)
     keys = [_update_intro(session, ctx, event.id)]
     for partner in ctx.others:
-        keys.append(_queue(session, ctx, "partner_moved_on", f"partner_moved_on:{ctx.group.id}:{partner.id}",
-                           member_id=partner.id))
+        keys.append(_queue(session, ctx, partner_moved_on.PartnerMovedOnSend(round_id=ctx.round.id, group_id=ctx.group.id,
+                                                            member_id=partner.id)))
     new_group_id = None
     # Once the follow-up has gone out there's no time left for a fresh hour this round.
     too_late = rematch_now and ctx.round.state not in (RoundState.open.value, RoundState.nudged.value)
@@ -303,7 +308,7 @@ def partner_silent(session: Session, ctx: _Context, *, rematch_now: bool) -> Res
         new_group_id = rematch.find_new_partner(session, ctx.round, ctx.member)
         if new_group_id is not None:
             store.add_event(session, team_id, ctx.group.id, "rematched", ctx.member.id)
-            keys.append(f"intro:{new_group_id}")
+            keys.append(intro.IntroSend(round_id=ctx.round.id, group_id=new_group_id).key())
     if not rematch_now or too_late:
         store.add_event(session, team_id, ctx.group.id, "sat_out", ctx.member.id)
     if new_group_id is None:
@@ -361,6 +366,6 @@ def save_follow_up(session: Session, ctx: _Context, form: FollowUpForm) -> Resul
     everyone = [ctx.member, *ctx.others]
     if all(answers.get(m.id) is not None and answers[m.id].stay_in_touch for m in everyone):
         for person in everyone:
-            keys.append(_queue(session, ctx, "stay_in_touch", f"stay_in_touch:{ctx.group.id}:{person.id}",
-                               member_id=person.id))
+            keys.append(_queue(session, ctx, stay_in_touch.StayInTouchSend(round_id=ctx.round.id, group_id=ctx.group.id,
+                                                             member_id=person.id)))
     return _result(ctx, Outcome.done, keys)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
+from scheduler import sends
+from scheduler.sends.paused_quietly import PausedQuietlySend
 from storage import meetings as store
 from storage import members as member_store
-from storage import outbox
 from storage import rounds as round_store
 from storage.models import GroupStatus, Member, MemberStatus, Round
 
@@ -40,8 +41,5 @@ def account_for_round(session: Session, round_: Round) -> list[Member]:
                 member_store.set_quiet_rounds(session, person, person.quiet_rounds + 1)
     member_store.reset_quiet_rounds_except(session, round_.team_id, taking_part)
     if paused:
-        outbox.queue(session, round_.team_id, [
-            {"key": f"paused_quiet:{round_.id}:{m.id}", "kind": "paused_quiet", "round_id": round_.id,
-             "member_id": m.id} for m in paused
-        ])
+        sends.queue(session, round_.team_id, [PausedQuietlySend(round_id=round_.id, member_id=m.id) for m in paused])
     return paused

@@ -7,12 +7,13 @@ from typing import Callable
 
 from sqlmodel import Session
 
-from scheduler import avoid, first_move
+from scheduler import avoid, first_move, organisations, sends
 from scheduler import prompts as prompt_library
-from scheduler import organisations
+
+# Kind modules, not their names: the intro's definition calls back here when Slack refuses it.
+from scheduler.sends import intro, intro_failed, partner_unreachable
 from storage import meetings as meeting_store
 from storage import members as member_store
-from storage import outbox
 from storage import rounds as store
 from storage.models import GroupStatus, Member, MemberStatus, Round
 
@@ -29,15 +30,17 @@ def after_failed_intro(session: Session, group_id: int, is_reachable: Callable[[
         # Slack says they can't be reached (deactivated, say): stop matching them until they resume.
         member_store.set_status(session, member, MemberStatus.paused)
     if not gone:
-        # Slack refused for another reason; nobody to blame, so give everyone another chance.
+        # Slack refused for another reason; nobody to blame, so give everyone another chance,
+        # and say what happened as it is: nobody here is "unreachable".
         store.set_group_fields(session, group, status=GroupStatus.ended.value)
         for member in members:
-            release(session, round_, member)
+            member_store.set_priority(session, [member], True)
+            sends.queue(session, group.team_id, [intro_failed.IntroFailedSend(
+                round_id=round_.id, group_id=group.id, member_id=member.id)])
         return
     if len(stay) >= 2:
-        outbox.queue(session, group.team_id, [{
-            "key": f"intro:{group.id}:without:{'-'.join(str(m.id) for m in gone)}", "kind": "intro", "round_id": round_.id, "group_id": group.id,
-        }])
+        sends.queue(session, group.team_id, [intro.IntroSend(
+            round_id=round_.id, group_id=group.id, without=tuple(m.id for m in gone))])
         return
     store.set_group_fields(session, group, status=GroupStatus.ended.value)
     for member in stay:
@@ -46,12 +49,10 @@ def after_failed_intro(session: Session, group_id: int, is_reachable: Callable[[
 
 
 def release(session: Session, round_: Round, member: Member) -> None:
-    """No partner this round after all: say so kindly, and put them first next round."""
+    """Their partner can't be reached and nobody else is free: say so kindly, and put them first next round."""
     member_store.set_priority(session, [member], True)
-    outbox.queue(session, round_.team_id, [{
-        "key": f"partner_unreachable:{round_.id}:{member.id}", "kind": "partner_unreachable",
-        "round_id": round_.id, "member_id": member.id,
-    }])
+    sends.queue(session, round_.team_id, [partner_unreachable.PartnerUnreachableSend(
+        round_id=round_.id, member_id=member.id)])
 
 
 def find_new_partner(session: Session, round_: Round, member: Member) -> int | None:
@@ -84,8 +85,6 @@ def find_new_partner(session: Session, round_: Round, member: Member) -> int | N
     starter = first_move.choose([member.id, partner.id], store.first_moves(session, [member.id, partner.id]), rng)
     group = store.add_group(session, round_, [member.id, partner.id], [p.id for p in chosen], starter)
     member_store.set_priority(session, [member, partner], False)
-    outbox.queue(session, round_.team_id, [{
-        "key": f"intro:{group.id}", "kind": "intro", "round_id": round_.id, "group_id": group.id,
-    }])
+    sends.queue(session, round_.team_id, [intro.IntroSend(round_id=round_.id, group_id=group.id)])
     return group.id
 

@@ -15,10 +15,25 @@ from datetime import datetime, timedelta
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from scheduler import avoid, first_move, meetings, membership, organisations, quiet_rounds
+from scheduler import (
+    avoid,
+    first_move,
+    meetings,
+    membership,
+    organisations,
+    quiet_rounds,
+    sends,
+)
 from scheduler import prompts as prompt_library
 from scheduler.matching import Candidate, match, utc_offset_hours
 from scheduler.schedule import RoundTimes, Schedule, current_and_next, manual_times
+from scheduler.sends.announce import AnnounceSend
+from scheduler.sends.follow_up import FollowUpSend
+from scheduler.sends.intro import IntroSend
+from scheduler.sends.intro_update import IntroUpdateSend
+from scheduler.sends.nudge import NudgeSend
+from scheduler.sends.unmatched import UnmatchedSend
+from scheduler.sends.welcome_back import WelcomeBackSend
 from scheduler.workspace_schedule import load_schedule, next_unused_opening
 from storage import meetings as meeting_store
 from storage import members as member_store
@@ -184,18 +199,15 @@ def _store_groups(session: Session, round_: Round, plan: RoundPlan) -> None:
         chosen = prompt_library.choose(library, given, rng)
         starter = first_move.choose([m.id for m in people], moves, rng)
         group = store.add_group(session, round_, [m.id for m in people], [p.id for p in chosen], starter)
-        messages.append({"key": f"intro:{group.id}", "kind": "intro", "round_id": round_.id, "group_id": group.id})
+        messages.append(IntroSend(round_id=round_.id, group_id=group.id))
     member_store.set_priority(session, [m for people in plan.groups for m in people], False)
     # Nobody is left out twice running: they go first next round.
     member_store.set_priority(session, plan.unmatched, True)
     reason = unmatched_reason(plan, load_schedule(session, round_.team_id).odd)
     for member in plan.unmatched:
-        messages.append({
-            "key": f"unmatched:{round_.id}:{member.id}:{reason}", "kind": "unmatched",
-            "round_id": round_.id, "member_id": member.id,
-        })
+        messages.append(UnmatchedSend(round_id=round_.id, member_id=member.id, reason=reason))
     member_store.end_skips(session, round_.team_id)
-    outbox.queue(session, round_.team_id, messages)
+    sends.queue(session, round_.team_id, messages)
 
 
 def unmatched_reason(plan: RoundPlan, odd: str) -> str:
@@ -217,10 +229,7 @@ def announce(engine: Engine, team_id: str, at: datetime | None = None) -> int:
         if store.round_for_period(session, team_id, upcoming.period) is not None:
             return 0
         active = member_store.members_with_status(session, team_id, [MemberStatus.active])
-        return outbox.queue(session, team_id, [
-            {"key": f"announce:{upcoming.period}:{m.id}", "kind": "announce", "member_id": m.id}
-            for m in active
-        ])
+        return sends.queue(session, team_id, [AnnounceSend(member_id=m.id, period=upcoming.period) for m in active])
 
 
 PHASES = {
@@ -289,29 +298,25 @@ def _queue_phase_messages(session: Session, round_: Round, phase: str) -> None:
     groups = store.groups_of_round(session, round_.id)
     if phase == "nudge":
         messages = [
-            {"key": f"nudge:{g.id}", "kind": "nudge", "round_id": round_.id, "group_id": g.id}
+            NudgeSend(round_id=round_.id, group_id=g.id)
             for g in groups if g.status in meetings.WAITING and g.channel_id
         ]
     elif phase == "follow_up":
         messages = [
-            {"key": f"follow_up:{g.id}:{m.id}", "kind": "follow_up", "round_id": round_.id,
-             "group_id": g.id, "member_id": m.id}
+            FollowUpSend(round_id=round_.id, group_id=g.id, member_id=m.id)
             for g in groups if g.status != GroupStatus.ended.value
             for m in store.group_members(session, g.id) if m.slack_user_id
         ]
     else:
         # Every intro changes to say the round has ended, so old buttons can't surprise anyone.
-        messages = [
-            {"key": f"intro_update:{g.id}:closed", "kind": "intro_update", "round_id": round_.id, "group_id": g.id}
-            for g in groups if g.intro_ts
-        ]
+        messages = [IntroUpdateSend(round_id=round_.id, group_id=g.id, cause="closed") for g in groups if g.intro_ts]
         for g in groups:
             # Conditional, so a "We've met" clicked at this very moment is never overwritten;
             # recorded as an event too, so stats count it like any other outcome.
             if store.transition_group(session, g, GroupStatus.no_reply.value, meetings.WAITING):
                 meeting_store.add_event(session, round_.team_id, g.id, "no_reply", note="the round closed")
         quiet_rounds.account_for_round(session, round_)
-    outbox.queue(session, round_.team_id, messages)
+    sends.queue(session, round_.team_id, messages)
 
 
 def offer_no_reply(engine: Engine, team_id: str, at: datetime | None = None) -> int:
@@ -321,8 +326,8 @@ def offer_no_reply(engine: Engine, team_id: str, at: datetime | None = None) -> 
         round_ = store.running_round(session, team_id)
         if round_ is None or round_.state not in (RoundState.open.value, RoundState.nudged.value):
             return 0
-        return outbox.queue(session, team_id, [
-            {"key": f"intro_update:{g.id}:quiet", "kind": "intro_update", "round_id": round_.id, "group_id": g.id}
+        return sends.queue(session, team_id, [
+            IntroUpdateSend(round_id=round_.id, group_id=g.id, cause="quiet")
             for g in store.groups_of_round(session, round_.id) if g.intro_ts and meetings.quiet_long_enough(g, at)
         ])
 
@@ -332,9 +337,7 @@ def welcome_back(engine: Engine, team_id: str, at: datetime | None = None) -> in
     at = at or now()
     with session_scope(engine) as session:
         back = membership.resume_due(session, team_id, at)
-        return outbox.queue(session, team_id, [
-            {"key": f"welcome_back:{m.id}:{at:%Y%m%d}", "kind": "welcome_back", "member_id": m.id} for m in back
-        ])
+        return sends.queue(session, team_id, [WelcomeBackSend(member_id=m.id, day=f"{at:%Y%m%d}") for m in back])
 
 
 def run_due(engine: Engine, team_id: str, at: datetime | None = None) -> list[str]:

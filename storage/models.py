@@ -243,6 +243,8 @@ class Outbox(SQLModel, table=True):
     team_id: str = Field(max_length=32)
     key: str = Field(max_length=120)
     kind: str = Field(max_length=32, index=True)
+    # The kind's own parameters (JSON, typed by its definition in scheduler/sends/); the key is only an identity.
+    params: str = Field(default="{}", sa_column=Column(Text, nullable=False, server_default="{}"))
     round_id: Optional[int] = Field(default=None, foreign_key="round.id", index=True)
     group_id: Optional[int] = Field(default=None, foreign_key="match_group.id")
     member_id: Optional[int] = Field(default=None, foreign_key="member.id")

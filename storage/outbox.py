@@ -18,7 +18,7 @@ def queue(session: Session, team_id: str, items: list[dict]) -> int:
         return 0
     # Every row names every column, so one multi-row INSERT can carry them all.
     base = {"team_id": team_id, "state": SendState.pending.value, "attempts": 0, "created_at": now(),
-            "round_id": None, "group_id": None, "member_id": None, "not_before": None}
+            "params": "{}", "round_id": None, "group_id": None, "member_id": None, "not_before": None}
     rows = [{**base, **item} for item in items]
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert

@@ -19,8 +19,13 @@ from sqlmodel import select
 
 from bot import blocks
 from bot.blocks.sends import STATUS_LINES
-from scheduler import membership, messages, rounds
+from scheduler import membership, rounds
 from scheduler.membership import ProfileForm, SlackProfile
+from scheduler.sends.partner_moved_on import PartnerMovedOn
+from scheduler.sends.paused_quietly import PausedQuietly
+from scheduler.sends.reminder import Reminder
+from scheduler.sends.reschedule_accepted import RescheduleAccepted
+from scheduler.sends.reschedule_notice import RescheduleNotice
 from scheduler.workspace_schedule import next_round_at
 from storage.db import session_scope
 from storage.models import FollowUp, GroupMember, MatchGroup, MeetingEvent, Member
@@ -162,7 +167,7 @@ def test_scheduled_with_a_date_updates_the_intro_and_reminds_each_person_the_day
         bot.deliver()
     assert len(dms(bot.fake, "UBEN", "reminder")) == 1 and len(dms(bot.fake, "UADA", "reminder")) == 1
     assert said.is_({"text": dms(bot.fake, "UBEN", "reminder")[0]},
-                    blocks.reminder_message(messages.Reminder(group.id, ("UADA",), meeting_at)))
+                    blocks.reminder_message(Reminder(group.id, ("UADA",), meeting_at)))
 
 
 def test_a_date_in_the_past_is_refused_beside_the_field_and_nothing_changes(bot):
@@ -197,7 +202,7 @@ def test_rescheduling_tells_the_partner_warmly_records_it_and_the_partner_can_ac
     (notice,) = dms(bot.fake, "UBEN", "reschedule_notice")
     # Her words and the day she picked (no time given: midday, London), passed on as she wrote them.
     # (A send reads the same whoever's click set it off: never in the asker's zone, which isn't Ben's.)
-    assert said.is_({"text": notice}, blocks.reschedule_notice_message(messages.RescheduleNotice(
+    assert said.is_({"text": notice}, blocks.reschedule_notice_message(RescheduleNotice(
         group.id, "UADA", datetime(2026, 12, 14, 12, 0, tzinfo=UTC), "Sorry, a deadline moved. Monday?")))
     assert_kind(notice)
     to_ada = [e["text"] for e in ephemerals(bot.fake, "UADA") if said.is_(e, passed_on)]
@@ -213,7 +218,7 @@ def test_rescheduling_tells_the_partner_warmly_records_it_and_the_partner_can_ac
         assert said.is_(bot.reply(name), on)
         assert bot.fake.wait_for(lambda f: dms(f, "UADA", "reschedule_accepted"), timeout=WAIT)
         (yes,) = dms(bot.fake, "UADA", "reschedule_accepted")
-        assert said.is_({"text": yes}, blocks.reschedule_accepted_message(messages.RescheduleAccepted("UBEN", new_day)))
+        assert said.is_({"text": yes}, blocks.reschedule_accepted_message(RescheduleAccepted("UBEN", new_day)))
         assert "notice" not in yes
         again = bot.click("reschedule_accept", "UBEN", group.id)  # a double click changes nothing
         assert said.is_(bot.reply(again), blocks.reschedule_accepted_reply(new_day, already=True))
@@ -293,7 +298,7 @@ def test_a_silent_partner_means_a_fresh_match_with_someone_in_the_same_position_
     assert group_of(bot.engine, "UCY").id == cy_group.id  # Cy was left to sit out
     for quiet in ("UBEN", "UDI", "UFAY"):
         (told,) = dms(bot.fake, quiet, "partner_moved_on")
-        assert said.is_({"text": told}, blocks.partner_moved_on_message(messages.PartnerMovedOn(1, next_round)))
+        assert said.is_({"text": told}, blocks.partner_moved_on_message(PartnerMovedOn(1, next_round)))
         assert_kind(told)
     assert not has_buttons(bot.fake, group_of(bot.engine, "UBEN"))  # that intro shows the match has moved on
 
@@ -375,7 +380,7 @@ def test_two_quiet_rounds_in_a_row_pause_a_member_kindly(bot):
     matched_twice = [u for u in statuses if len(dms(bot.fake, u, "paused_quiet")) == 1]
     assert matched_twice and all(statuses[u] == "paused" for u in matched_twice)
     told = dms(bot.fake, matched_twice[0], "paused_quiet")[0]
-    assert said.is_({"text": told}, blocks.paused_quietly_message(messages.PausedQuietly()))
+    assert said.is_({"text": told}, blocks.paused_quietly_message(PausedQuietly()))
     assert_kind(told)
 
 
@@ -398,7 +403,7 @@ def test_the_partner_can_suggest_another_time_and_the_first_person_accepts_it(bo
     (to_ada,) = dms(bot.fake, "UADA", "reschedule_notice")
     ben_picked = datetime(2026, 12, 11, 14, 30, tzinfo=UTC)  # 09:30 in New York, where Ben picked it
     assert said.is_({"text": to_ada}, blocks.reschedule_notice_message(
-        messages.RescheduleNotice(group.id, "UBEN", ben_picked, "")))
+        RescheduleNotice(group.id, "UBEN", ben_picked, "")))
     with freeze_time(OPENS + timedelta(hours=2), tick=True):
         mine = bot.click("reschedule_accept", "UBEN", group.id)  # Ben can't accept his own suggestion
         assert said.is_(bot.reply(mine), blocks.cannot_accept_own_reply())

@@ -22,10 +22,18 @@ from bot.blocks import kit
 from bot.config import Settings
 from bot.gateway import SlackGateway
 from playground.slack import spec
-from scheduler import delivery, meetings, membership, messages, rounds
+from scheduler import delivery, meetings, membership, rounds
 from scheduler.meetings import ANSWER_MAX, NOTE_MAX
-from scheduler.membership import ORGANISATION_MAX, TEXT_MAX, ProfileForm, SlackProfile, StatusView
+from scheduler.membership import (
+    ORGANISATION_MAX,
+    TEXT_MAX,
+    ProfileForm,
+    SlackProfile,
+    StatusView,
+)
 from scheduler.prompts import PROMPT_MAX, Prompt
+from scheduler.sends.intro import Intro, Person
+from scheduler.sends.reschedule_notice import RescheduleNotice
 from scheduler.stats import RoundStats
 from storage.db import session_scope
 from storage.models import Outbox
@@ -70,8 +78,8 @@ def _assert_fits_view(view):
         assert not _BROKEN_ENTITY.search(text), text[-40:]
 
 
-def _person(i: int, chars: str) -> messages.Person:
-    return messages.Person(f"U0P{i}", _organisation(chars), _worst(chars, TEXT_MAX), _worst(chars, TEXT_MAX),
+def _person(i: int, chars: str) -> Person:
+    return Person(f"U0P{i}", _organisation(chars), _worst(chars, TEXT_MAX), _worst(chars, TEXT_MAX),
                            _worst(chars, TEXT_MAX))
 
 
@@ -85,7 +93,7 @@ def _prompts(chars: str):
 @pytest.mark.parametrize("state", [dict(), dict(status="scheduled", meeting_at=WHEN), dict(ended=True),
                                    dict(offer_no_reply=True)])
 def test_the_intro_fits_whatever_people_wrote(chars, size, state):
-    intro = messages.Intro(1, 3, tuple(_person(i, chars) for i in range(size)), _prompts(chars), WHEN, **state)
+    intro = Intro(1, 3, tuple(_person(i, chars) for i in range(size)), _prompts(chars), WHEN, **state)
     message = blocks.intro_message(intro, "intro:1")
     _assert_fits_message(message)
     shown = "\n".join(_texts(message["blocks"]))
@@ -95,7 +103,7 @@ def test_the_intro_fits_whatever_people_wrote(chars, size, state):
 
 @pytest.mark.parametrize("chars", WORST)
 def test_notices_and_replies_with_member_text_fit(chars):
-    notice = messages.RescheduleNotice(1, "U0ASK", WHEN, _worst(chars, NOTE_MAX))
+    notice = RescheduleNotice(1, "U0ASK", WHEN, _worst(chars, NOTE_MAX))
     _assert_fits_message(blocks.reschedule_notice_message(notice, "notice:1"))
     _assert_fits_message(blocks.joined_message(True, _organisation(chars), WHEN))
     _assert_fits_message(blocks.joined_message(False, _organisation(chars), WHEN))

@@ -20,7 +20,13 @@ from bot.blocks.kit import (
     slack_date,
 )
 from scheduler.avoid import LIST_MAX as AVOID_LIST_MAX
-from scheduler.membership import ORGANISATION_MAX, TEXT_MAX, Change, ProfileForm, StatusView
+from scheduler.membership import (
+    ORGANISATION_MAX,
+    TEXT_MAX,
+    Change,
+    ProfileForm,
+    StatusView,
+)
 
 HELP_LINES = [
     ("join [organisation]", "sign up (or update your details); without an organisation I'll ask a few questions"),

@@ -16,10 +16,10 @@ from bot.blocks.kit import (
     _section,
     _with_marker,
     clip,
+    fit_mrkdwn,
     quote_lines,
     slack_date,
 )
-from scheduler import messages
 
 # Each piece of member text gets a share of a section's 3,000 characters, counted after
 # escaping, so the worst anyone can type ("&" × 300 is 1,500 once escaped) still fits with
@@ -146,18 +146,33 @@ def intro_message(intro, marker: str | None = None) -> Message:
         blocks.append(_section(starts))
     if prompts:
         blocks.append(_section(f"*A few ways in*\n{prompts}"))
-    if intro.ended and intro.status == "ended":
-        blocks.append(_context("This match has moved on. Thank you both, and see you next round."))
-    elif intro.ended:
-        blocks.append(_context(f"Round {intro.round_number} has ended. Thank you for taking part. "
-                               f"{_status_line(intro)}"))
-    else:
-        blocks.append(_context(how_it_works(intro.people)))
-        blocks.append(intro_buttons(intro))
-        blocks.append(_context(_status_line(intro)))
+    blocks.extend(_intro_footer(intro))
     text = f"You're matched for round {intro.round_number} of unmentor: " + ", ".join(
         f"<@{p.user_id}> ({clip(p.organisation, ORGANISATION_SHOWN)})" for p in intro.people)
     return _with_marker({"text": text, "blocks": blocks}, marker)
+
+
+def _intro_footer(intro) -> list[dict]:
+    """Where the match stands: how it works and the buttons while it's open, a thank-you once it has ended."""
+    if intro.ended and intro.status == "ended":
+        return [_context("This match has moved on. Thank you both, and see you next round.")]
+    if intro.ended:
+        return [_context(f"Round {intro.round_number} has ended. Thank you for taking part. "
+                         f"{_status_line(intro)}")]
+    return [_context(how_it_works(intro.people)), intro_buttons(intro), _context(_status_line(intro))]
+
+
+def intro_safe_message(intro, marker: str | None = None) -> Message:
+    """The intro Slack can't refuse, for when it refused the full one: who, from where, and the buttons.
+
+    Only names and organisations, each clipped, so no member text can push it past a limit.
+    """
+    people = "\n".join(f"• <@{p.user_id}> · *{clip(p.organisation, ORGANISATION_SHOWN)}*" for p in intro.people)
+    text = (f"You're matched for round {intro.round_number} of unmentor: one honest hour, any time before "
+            f"{slack_date(intro.closes_at)}.\n{people}")
+    starts = first_move_line(intro)
+    extra = [_section(starts)] if starts and not intro.ended else []
+    return _with_marker({"text": text, "blocks": [_section(text), *extra, *_intro_footer(intro)]}, marker)
 
 
 def nudge_message(nudge, marker: str | None = None) -> Message:
@@ -193,6 +208,7 @@ UNMATCHED_REASONS = {
                            "already met",
     "partner_unreachable": "your partner can't be reached on Slack any more, and nobody else was free to "
                            "step in this round",
+    "intro_failed": "something went wrong on my side when I tried to introduce you to your partner",
 }
 
 
@@ -277,19 +293,24 @@ def welcome_back_message(back, marker: str | None = None) -> Message:
 
 
 def render(content, marker: str | None) -> Message:
-    """The Slack message for something the scheduler wants said."""
-    builders = {
-        messages.Intro: intro_message,
-        messages.Nudge: nudge_message,
-        messages.FollowUpAsk: follow_up_ask_message,
-        messages.Unmatched: unmatched_message,
-        messages.Announcement: announcement_message,
-        messages.Reminder: reminder_message,
-        messages.RescheduleNotice: reschedule_notice_message,
-        messages.RescheduleAccepted: reschedule_accepted_message,
-        messages.PartnerMovedOn: partner_moved_on_message,
-        messages.StayInTouch: stay_in_touch_message,
-        messages.PausedQuietly: paused_quietly_message,
-        messages.WelcomeBack: welcome_back_message,
-    }
-    return builders[type(content)](content, marker)
+    """The Slack message for something the scheduler wants said: each kind's message names its builder here."""
+    return globals()[content.builder](content, marker)
+
+
+# Well inside a section's 3,000 characters, whatever a builder put in its text.
+SAFE_TEXT_MAX = 2900
+
+
+def render_safe(content, marker: str | None) -> Message:
+    """A form Slack can't refuse as invalid, for a send it refused: the kind's own safe builder if it
+    names one, else the message's plain words in one section and its buttons.
+
+    The marker stays on the first block, so a crash after this is still looked up, never resent.
+    """
+    own = getattr(content, "safe_builder", None)
+    if own:
+        return globals()[own](content, marker)
+    full = render(content, None)
+    text = fit_mrkdwn(full["text"], SAFE_TEXT_MAX)
+    buttons = [block for block in full["blocks"] if block["type"] == "actions"]
+    return _with_marker({"text": text, "blocks": [_section(text), *buttons]}, marker)

@@ -8,13 +8,23 @@ from __future__ import annotations
 
 from bot.blocks import meetings, member, organisers, sends
 from bot.blocks.kit import for_reader
-from scheduler import messages
 from scheduler.avoid import AvoidChange
 from scheduler.meetings import FollowUpForm
 from scheduler.membership import Change, ProfileForm
 from scheduler.organisers import OrganiserChange
 from scheduler.rounds import OpenOutcome, RoundPlan
 from scheduler.schedule import next_opening
+from scheduler.sends.announce import Announcement
+from scheduler.sends.follow_up import FollowUpAsk
+from scheduler.sends.nudge import Nudge
+from scheduler.sends.partner_moved_on import PartnerMovedOn
+from scheduler.sends.paused_quietly import PausedQuietly
+from scheduler.sends.reminder import Reminder
+from scheduler.sends.reschedule_accepted import RescheduleAccepted
+from scheduler.sends.reschedule_notice import RescheduleNotice
+from scheduler.sends.stay_in_touch import StayInTouch
+from scheduler.sends.unmatched import Unmatched
+from scheduler.sends.welcome_back import WelcomeBack
 from tests.blocks import personas as p
 
 MARKER = "unmentor:intro:42"  # what the outbox puts on a send so a restart can find it
@@ -96,7 +106,7 @@ def _send_cases() -> dict:
             ("Europe/London", "America/New_York"), lambda: sends.intro_message(p.intro(), MARKER))),
         "sends.reminder_message.for_reader": (sends.reminder_message, lambda: _for_readers(
             ("America/New_York",), lambda: sends.reminder_message(
-                messages.Reminder(p.GROUP_ID, ("UADA",), p.MEETING_AT), MARKER))),
+                Reminder(p.GROUP_ID, ("UADA",), p.MEETING_AT), MARKER))),
         "sends.intro_message.scheduled": (sends.intro_message, lambda: sends.intro_message(
             p.intro(status="scheduled", meeting_at=p.MEETING_AT), MARKER)),
         "sends.intro_message.round_ended": (sends.intro_message, lambda: sends.intro_message(
@@ -104,39 +114,45 @@ def _send_cases() -> dict:
         "sends.intro_message.match_ended": (sends.intro_message, lambda: sends.intro_message(
             p.intro(status="ended", ended=True), MARKER)),
         "sends.nudge_message": (sends.nudge_message, lambda: sends.nudge_message(
-            messages.Nudge(p.GROUP_ID, 3, ("UADA", "UBEN"), p.ROUND_CLOSES), MARKER)),
+            Nudge(p.GROUP_ID, 3, ("UADA", "UBEN"), p.ROUND_CLOSES), MARKER)),
         "sends.follow_up_ask_message": (sends.follow_up_ask_message, lambda: sends.follow_up_ask_message(
-            messages.FollowUpAsk(p.GROUP_ID, 3, ("UBEN",)), MARKER)),
+            FollowUpAsk(p.GROUP_ID, 3, ("UBEN",)), MARKER)),
         **{f"sends.unmatched_message.{reason}": (sends.unmatched_message, lambda r=reason: sends.unmatched_message(
-            messages.Unmatched(3, r, p.NEXT_ROUND), MARKER))
-           for reason in ("odd_number", "no_trio_possible", "no_partner_possible", "partner_unreachable")},
+            Unmatched(3, r, p.NEXT_ROUND), MARKER))
+           for reason in ("odd_number", "no_trio_possible", "no_partner_possible", "partner_unreachable",
+                          "intro_failed")},
+        # What goes when Slack refuses the full message as invalid (our bug): still who, and the buttons.
+        "sends.intro_safe_message.pair": (sends.intro_safe_message, lambda: sends.intro_safe_message(
+            p.intro(), MARKER)),
+        "sends.render_safe.follow_up_ask": (sends.render_safe, lambda: sends.render_safe(
+            FollowUpAsk(p.GROUP_ID, 3, ("UBEN",)), MARKER)),
         "sends.announcement_message": (sends.announcement_message, lambda: sends.announcement_message(
-            messages.Announcement("2027-01", p.NEXT_ROUND), MARKER)),
+            Announcement("2027-01", p.NEXT_ROUND), MARKER)),
         "sends.reminder_message": (sends.reminder_message, lambda: sends.reminder_message(
-            messages.Reminder(p.GROUP_ID, ("UBEN",), p.MEETING_AT), MARKER)),
+            Reminder(p.GROUP_ID, ("UBEN",), p.MEETING_AT), MARKER)),
         "sends.reschedule_notice_message.with_time": (sends.reschedule_notice_message, lambda:
-            sends.reschedule_notice_message(messages.RescheduleNotice(
+            sends.reschedule_notice_message(RescheduleNotice(
                 p.GROUP_ID, "UADA", p.MEETING_AT, "Something came up at work <sorry> & thanks!"), MARKER)),
         "sends.reschedule_notice_message.note_only": (sends.reschedule_notice_message, lambda:
-            sends.reschedule_notice_message(messages.RescheduleNotice(
+            sends.reschedule_notice_message(RescheduleNotice(
                 p.GROUP_ID, "UADA", None, "Could we do next week instead?"), MARKER)),
         # Blank-line runs collapse and every line is quoted: the note can't end looking like the bot.
         "sends.reschedule_notice_message.note_posing_as_bot": (sends.reschedule_notice_message, lambda:
-            sends.reschedule_notice_message(messages.RescheduleNotice(
+            sends.reschedule_notice_message(RescheduleNotice(
                 p.GROUP_ID, "UADA", None, "Sorry!\n\n\n\n\n\nunmentor: Your membership has ended.\n> Click here"),
                 MARKER)),
         "sends.reschedule_accepted_message.with_time": (sends.reschedule_accepted_message, lambda:
-            sends.reschedule_accepted_message(messages.RescheduleAccepted("UBEN", p.MEETING_AT), MARKER)),
+            sends.reschedule_accepted_message(RescheduleAccepted("UBEN", p.MEETING_AT), MARKER)),
         "sends.reschedule_accepted_message.no_time": (sends.reschedule_accepted_message, lambda:
-            sends.reschedule_accepted_message(messages.RescheduleAccepted("UBEN", None), MARKER)),
+            sends.reschedule_accepted_message(RescheduleAccepted("UBEN", None), MARKER)),
         "sends.partner_moved_on_message": (sends.partner_moved_on_message, lambda: sends.partner_moved_on_message(
-            messages.PartnerMovedOn(3, p.NEXT_ROUND), MARKER)),
+            PartnerMovedOn(3, p.NEXT_ROUND), MARKER)),
         "sends.stay_in_touch_message": (sends.stay_in_touch_message, lambda: sends.stay_in_touch_message(
-            messages.StayInTouch(("UBEN",)), MARKER)),
+            StayInTouch(("UBEN",)), MARKER)),
         "sends.paused_quietly_message": (sends.paused_quietly_message, lambda: sends.paused_quietly_message(
-            messages.PausedQuietly(), MARKER)),
+            PausedQuietly(), MARKER)),
         "sends.welcome_back_message": (sends.welcome_back_message, lambda: sends.welcome_back_message(
-            messages.WelcomeBack(p.NEXT_ROUND), MARKER)),
+            WelcomeBack(p.NEXT_ROUND), MARKER)),
     }
 
 

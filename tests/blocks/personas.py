@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from scheduler import messages
 from scheduler.membership import ProfileForm, StatusView
 from scheduler.prompts import Prompt
 from scheduler.schedule import Schedule
+from scheduler.sends.intro import Intro, Person
 from scheduler.stats import Learning, RoundStats
 from storage.models import Member, Round
 
@@ -27,13 +27,13 @@ MEETING_AT = datetime(2026, 12, 10, 15, 0, tzinfo=UTC)
 PAUSED_UNTIL = datetime(2027, 3, 1, 0, 0, tzinfo=UTC)
 GROUP_ID = 42
 
-ADA = messages.Person("UADA", "Acme Housing", role="Events lead",
+ADA = Person("UADA", "Acme Housing", role="Events lead",
                       talk_about="how other teams plan a whole year of events",
                       could_share="what we learned moving our conference online", timezone="Europe/London")
-BEN = messages.Person("UBEN", "Beta Libraries", role="Data analyst",
+BEN = Person("UBEN", "Beta Libraries", role="Data analyst",
                       talk_about="getting started with community events",
                       could_share="how we measure whether a programme works", timezone="America/New_York")
-CY = messages.Person("UCY", "Gamma Trust")
+CY = Person("UCY", "Gamma Trust")
 
 PROMPTS = (
     Prompt("open-1", "start", "Getting started", "What does a good week at work look like for you?", "opener"),
@@ -43,10 +43,10 @@ PROMPTS = (
 )
 
 
-def intro(**changes) -> messages.Intro:
+def intro(**changes) -> Intro:
     fields = dict(group_id=GROUP_ID, round_number=3, people=(ADA, BEN), prompts=PROMPTS, closes_at=ROUND_CLOSES,
                   first_mover="UBEN")
-    return messages.Intro(**{**fields, **changes})
+    return Intro(**{**fields, **changes})
 
 
 def member(**changes) -> Member:

@@ -1,11 +1,17 @@
 """The sends' builders, directly: which buttons each carries and what they act on (words: golden files)."""
 
 import dataclasses
+import importlib
 import inspect
+import pkgutil
 
 from bot import ids
 from bot.blocks import sends
-from scheduler import messages
+from scheduler import sends as kinds_package
+from scheduler.sends.announce import Announcement
+from scheduler.sends.follow_up import FollowUpAsk
+from scheduler.sends.intro import Intro
+from scheduler.sends.reschedule_notice import RescheduleNotice
 from tests.blocks import personas as p
 
 
@@ -46,26 +52,28 @@ def test_why_this_hour_pairs_what_one_wants_with_what_the_other_could_share():
 
 
 def test_a_reschedule_notice_offers_to_accept_what_was_suggested_or_suggest_another():
-    with_time = sends.reschedule_notice_message(messages.RescheduleNotice(p.GROUP_ID, "UADA", p.MEETING_AT, ""))
+    with_time = sends.reschedule_notice_message(RescheduleNotice(p.GROUP_ID, "UADA", p.MEETING_AT, ""))
     assert [a for a, _ in _actions(with_time)] == [ids.RESCHEDULE_ACCEPT, ids.RESCHEDULE_COUNTER]
-    note_only = sends.reschedule_notice_message(messages.RescheduleNotice(p.GROUP_ID, "UADA", None, "<!here>"))
+    note_only = sends.reschedule_notice_message(RescheduleNotice(p.GROUP_ID, "UADA", None, "<!here>"))
     assert "<!here>" not in note_only["text"]
 
 
 def test_the_heads_up_skips_exactly_its_own_round():
-    message = sends.announcement_message(messages.Announcement("2027-01", p.NEXT_ROUND))
+    message = sends.announcement_message(Announcement("2027-01", p.NEXT_ROUND))
     assert _actions(message) == [(ids.SKIP_ROUND, "period:2027-01")]
 
 
 def test_the_follow_up_ask_opens_the_form_for_its_match():
-    message = sends.follow_up_ask_message(messages.FollowUpAsk(p.GROUP_ID, 3, ("UBEN",)))
+    message = sends.follow_up_ask_message(FollowUpAsk(p.GROUP_ID, 3, ("UBEN",)))
     assert _actions(message) == [(ids.FOLLOW_UP_OPEN, ids.value("group", p.GROUP_ID))]
 
 
 def test_every_kind_of_send_the_scheduler_asks_for_has_a_builder():
-    kinds = [cls for _name, cls in inspect.getmembers(messages, inspect.isclass)
-             if dataclasses.is_dataclass(cls) and cls.__module__ == messages.__name__ and cls is not messages.Person]
-    examples = {messages.Intro: p.intro()}
+    # Every message a kind of send plans: the dataclasses in scheduler/sends/ that name a builder.
+    modules = [importlib.import_module(f"scheduler.sends.{m.name}") for m in pkgutil.iter_modules(kinds_package.__path__)]
+    kinds = {cls for module in modules for _name, cls in inspect.getmembers(module, inspect.isclass)
+             if dataclasses.is_dataclass(cls) and isinstance(getattr(cls, "builder", None), str)}
+    examples = {Intro: p.intro()}
     for kind in kinds:
         content = examples.get(kind) or kind(**{f.name: _example(f) for f in dataclasses.fields(kind)})
         rendered = sends.render(content, "marker:1")

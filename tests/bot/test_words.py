@@ -14,12 +14,14 @@ import pytest
 
 from bot import blocks
 from bot.blocks.sends import STATUS_LINES
-from scheduler import messages
+from scheduler.sends.intro import Intro, Person
+from scheduler.sends.reschedule_accepted import RescheduleAccepted
+from scheduler.sends.reschedule_notice import RescheduleNotice
 
 UTC = timezone.utc
-ADA = messages.Person("UADA", "Acme", "Ops", "how other teams plan", "hybrid events", "Europe/London")
-BEN = messages.Person("UBEN", "Beta", "", "user research on a budget", "budget templates", "America/New_York")
-CY = messages.Person("UCY", "Gamma", "", "", "", "Europe/London")
+ADA = Person("UADA", "Acme", "Ops", "how other teams plan", "hybrid events", "Europe/London")
+BEN = Person("UBEN", "Beta", "", "user research on a budget", "budget templates", "America/New_York")
+CY = Person("UCY", "Gamma", "", "", "", "Europe/London")
 EMOJI_FIRST = re.compile(r"^\s*:[a-z0-9_+-]+:")
 
 
@@ -27,7 +29,7 @@ def _intro(people, **extra):
     fields = dict(group_id=7, round_number=2, people=people, prompts=(), closes_at=datetime(2027, 1, 4, tzinfo=UTC),
                   first_mover=people[0].user_id)
     fields.update(extra)
-    return messages.Intro(**fields)
+    return Intro(**fields)
 
 
 def _texts(message) -> list[str]:
@@ -54,7 +56,7 @@ def _texts(message) -> list[str]:
     "> already quoted\n>not quoted\n*bold* `code`",
 ])
 def test_every_line_of_a_reschedule_note_is_quoted_and_blank_runs_collapse(note):
-    notice = blocks.reschedule_notice_message(messages.RescheduleNotice(7, "UADA", None, note))
+    notice = blocks.reschedule_notice_message(RescheduleNotice(7, "UADA", None, note))
     text = notice["blocks"][0]["text"]["text"]
     head, _, quoted = text.partition("Their note:\n")
     assert head.startswith("<@UADA> needs to move your chat.")
@@ -67,15 +69,15 @@ def test_every_line_of_a_reschedule_note_is_quoted_and_blank_runs_collapse(note)
 
 def test_a_reschedule_notice_says_what_is_asked_without_telling_anyone_how_to_feel():
     when = datetime(2026, 12, 14, 12, tzinfo=UTC)
-    for notice in (messages.RescheduleNotice(7, "UADA", when, "Monday?"), messages.RescheduleNotice(7, "UADA", None, "")):
+    for notice in (RescheduleNotice(7, "UADA", when, "Monday?"), RescheduleNotice(7, "UADA", None, "")):
         message = blocks.reschedule_notice_message(notice)
         words = " ".join(_texts(message)).lower()
         for lecture in ("no problem", "notice", "sort it out", "rude", "sorry"):
             assert lecture not in words, lecture
-    suggested = blocks.reschedule_notice_message(messages.RescheduleNotice(7, "UADA", when, ""))
+    suggested = blocks.reschedule_notice_message(RescheduleNotice(7, "UADA", when, ""))
     assert suggested["text"].startswith("<@UADA> needs to move your chat. Their suggestion: <!date^")
     reply = blocks.reschedule_reply(("UBEN",))
-    accepted = blocks.reschedule_accepted_message(messages.RescheduleAccepted("UBEN", when))
+    accepted = blocks.reschedule_accepted_message(RescheduleAccepted("UBEN", when))
     for message in (reply, accepted):
         assert "notice" not in message["text"].lower() and "thanks for" not in message["text"].lower()
 
@@ -88,7 +90,7 @@ def test_the_why_is_two_way_and_a_trio_names_all_three():
     ]
     trio = "\n".join(blocks.why_lines((ADA, BEN, CY)))
     assert all(f"<@{p.user_id}>" in trio for p in (ADA, BEN, CY))
-    silent = blocks.why_lines((CY, messages.Person("UDI", "Delta")))
+    silent = blocks.why_lines((CY, Person("UDI", "Delta")))
     assert silent and "*Gamma*" in silent[0] and "*Delta*" in silent[0]
 
 

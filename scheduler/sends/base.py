@@ -1,0 +1,149 @@
+"""What every kind of send shares: typed parameters, a key that is only its identity, and a plan.
+
+A kind is a frozen dataclass subclassing `Send`. Its fields are its parameters: `round_id`,
+`group_id` and `member_id` go in the outbox's own columns (queries and foreign keys need
+them); every other field is stored as JSON in `params`. The key says which send this is,
+so queuing twice is harmless; nothing is ever read back out of it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import types
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import ClassVar
+
+from sqlmodel import Session
+
+from storage import members as member_store
+from storage import outbox
+from storage import rounds as store
+from storage.models import Member, MemberStatus, Outbox
+
+COLUMNS = ("round_id", "group_id", "member_id")
+
+# Slack's answers that mean a person can't be reached at all (deactivated, gone, a bot).
+UNREACHABLE = frozenset({"user_not_found", "user_disabled", "account_inactive", "cannot_dm_bot", "user_not_visible"})
+# Slack's answers that mean the message we built was wrong: a bug of ours, never a sign that
+# anyone is unreachable. The send is tried once more in its safe minimal form.
+REFUSED_AS_INVALID = frozenset({
+    "invalid_blocks", "invalid_blocks_format", "invalid_arguments", "msg_too_long", "no_text",
+    "invalid_attachments", "too_many_attachments", "invalid_metadata_format", "invalid_metadata_schema",
+    "metadata_too_large", "invalid_form_data", "markdown_text_conflict",
+})
+
+KINDS: dict[str, type[Send]] = {}
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Where a send goes and what it says. `users` opens a group DM; `channel` posts to a known one;
+    with `update_ts` the message already there is edited instead."""
+
+    content: object
+    users: tuple[str, ...] = ()
+    channel: str | None = None
+    update_ts: str | None = None
+
+
+@dataclass(frozen=True)
+class Send:
+    kind: ClassVar[str]
+
+    def key(self) -> str:
+        """Which send this is (unique in a workspace); a new identity means a new message."""
+        raise NotImplementedError
+
+    def not_before(self) -> datetime | None:
+        """Don't send before this (a reminder waits for the day before the chat)."""
+        return None
+
+    def plan(self, session: Session, team_id: str) -> Plan | None:
+        """What to send now, or None when it no longer makes sense (moved on, settled, superseded)."""
+        raise NotImplementedError
+
+    def sent(self, session: Session, channel: str, ts: str) -> None:
+        """After Slack took it: anything the kind must remember (the intro's conversation)."""
+
+    def gave_up(self, session: Session, code: str, is_reachable: Callable[[str], bool]) -> None:
+        """Slack refused it for good. Someone Slack says can't be reached stops being matched."""
+        member_id = getattr(self, "member_id", None)
+        if member_id and code in UNREACHABLE:
+            member = member_store.get_member_by_id(session, member_id)
+            if member is not None and member.status == MemberStatus.active.value:
+                member_store.set_status(session, member, MemberStatus.paused)
+
+
+def register(cls: type[Send]) -> type[Send]:
+    """Make a kind known to delivery: rows with `cls.kind` are loaded as `cls`."""
+    if cls.kind in KINDS:
+        raise ValueError(f"two definitions of the {cls.kind!r} send")
+    KINDS[cls.kind] = cls
+    return cls
+
+
+def queue(session: Session, team_id: str, sends: list[Send]) -> int:
+    """Record sends in the outbox; one already recorded (same key) is left alone. Returns how many were new."""
+    return outbox.queue(session, team_id, [row_values(send) for send in sends])
+
+
+def row_values(send: Send) -> dict:
+    values = {name: getattr(send, name, None) for name in COLUMNS}
+    params = {f.name: _to_json(getattr(send, f.name)) for f in dataclasses.fields(send) if f.name not in COLUMNS}
+    return {"key": send.key(), "kind": send.kind, "params": json.dumps(params, sort_keys=True),
+            "not_before": send.not_before(), **values}
+
+
+def load(row: Outbox) -> Send:
+    """The send a row records, with its parameters typed again."""
+    cls = KINDS.get(row.kind)
+    if cls is None:
+        raise ValueError(f"unknown outbox kind {row.kind!r}")
+    params = json.loads(row.params or "{}")
+    hints = typing.get_type_hints(cls)
+    values = {}
+    for field in dataclasses.fields(cls):
+        if field.name in COLUMNS:
+            values[field.name] = getattr(row, field.name)
+        elif field.name in params:
+            values[field.name] = _from_json(params[field.name], hints[field.name])
+    return cls(**values)
+
+
+def _to_json(value):
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+def _from_json(value, hint):
+    if value is None:
+        return None
+    wanted = {a for a in typing.get_args(hint) if a is not type(None)} if _is_union(hint) else {hint}
+    if datetime in wanted:
+        return datetime.fromisoformat(value)
+    if any(typing.get_origin(w) is tuple for w in wanted):
+        return tuple(value)
+    return value
+
+
+def _is_union(hint) -> bool:
+    return typing.get_origin(hint) in (typing.Union, types.UnionType)
+
+
+# Small lookups most kinds need.
+
+def member(session: Session, member_id: int | None) -> Member | None:
+    return member_store.get_member_by_id(session, member_id) if member_id else None
+
+
+def partners(session: Session, group_id: int, member_id: int) -> tuple[str, ...]:
+    """The Slack ids of everyone else still in the group."""
+    return tuple(m.slack_user_id for m in store.group_members(session, group_id)
+                 if m.slack_user_id and m.id != member_id)

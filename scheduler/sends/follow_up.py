@@ -1,0 +1,38 @@
+"""The follow-up ask: near the end of a round, each member is asked briefly what they learned."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from sqlmodel import Session
+
+from scheduler.sends.base import Plan, Send, member, partners, register
+from storage import rounds as store
+
+
+@dataclass(frozen=True)
+class FollowUpAsk:
+    builder: ClassVar[str] = "follow_up_ask_message"
+
+    group_id: int
+    round_number: int
+    partner_ids: tuple[str, ...]
+
+
+@register
+@dataclass(frozen=True)
+class FollowUpSend(Send):
+    kind: ClassVar[str] = "follow_up"
+
+    round_id: int
+    group_id: int
+    member_id: int
+
+    def key(self) -> str:
+        return f"follow_up:{self.group_id}:{self.member_id}"
+
+    def plan(self, session: Session, team_id: str) -> Plan | None:
+        round_ = store.get_round(session, self.round_id)
+        return Plan(FollowUpAsk(self.group_id, round_.number, partners(session, self.group_id, self.member_id)),
+                    channel=member(session, self.member_id).slack_user_id)

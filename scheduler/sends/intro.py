@@ -1,0 +1,117 @@
+"""The intro: the one message a group gets, in a new group DM, saying who is who and why bother."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import ClassVar
+
+from sqlmodel import Session
+
+from scheduler import meetings, rematch
+from scheduler.prompts import Prompt, library_for
+from scheduler.sends.base import REFUSED_AS_INVALID, Plan, Send, register
+from storage import rounds as store
+from storage.models import GroupStatus, Member
+
+
+@dataclass(frozen=True)
+class Person:
+    user_id: str
+    organisation: str
+    role: str = ""
+    talk_about: str = ""
+    could_share: str = ""
+    timezone: str | None = None
+
+
+@dataclass(frozen=True)
+class Intro:
+    """Who is who, why this hour is worth it, a few prompts, and the buttons to say how it went."""
+
+    builder: ClassVar[str] = "intro_message"
+    # Slack refused the full intro as invalid: the names, organisations and buttons still go.
+    safe_builder: ClassVar[str] = "intro_safe_message"
+
+    group_id: int
+    round_number: int
+    people: tuple[Person, ...]
+    prompts: tuple[Prompt, ...]
+    closes_at: datetime
+    status: str = "new"
+    meeting_at: datetime | None = None
+    ended: bool = False
+    offer_no_reply: bool = False  # quiet for a few days: offer "My partner hasn't replied"
+    first_mover: str | None = None  # the Slack ID of whoever's turn it is to suggest a time
+
+
+def person(member: Member) -> Person:
+    return Person(
+        user_id=member.slack_user_id,
+        organisation=member.organisation,
+        role=member.role,
+        talk_about=member.talk_about,
+        could_share=member.could_share,
+        timezone=member.timezone,
+    )
+
+
+def intro_for(session: Session, group_id: int) -> Intro | None:
+    """The intro as it should read now (edits of it show where the group stands)."""
+    group = store.get_group(session, group_id)
+    if group is None:
+        return None
+    round_ = store.get_round(session, group.round_id)
+    members = [m for m in store.group_members(session, group.id) if m.slack_user_id]
+    library = library_for(session, group.team_id)
+    prompts = tuple(p for p in (library.by_id(i) for i in json.loads(group.prompts)) if p is not None)
+    # Whoever's turn it was; if they've gone from the group, the turn passes to someone still in it.
+    starter = next((m for m in members if m.id == group.first_mover_id), members[0] if members else None)
+    return Intro(
+        group_id=group.id,
+        round_number=round_.number,
+        people=tuple(person(m) for m in members),
+        prompts=prompts,
+        closes_at=round_.closes_at,
+        status=group.status,
+        meeting_at=group.meeting_at,
+        ended=round_.state == "closed" or group.status == GroupStatus.ended.value,
+        offer_no_reply=round_.state != "closed" and meetings.quiet_long_enough(group),
+        first_mover=starter.slack_user_id if starter else None,
+    )
+
+
+@register
+@dataclass(frozen=True)
+class IntroSend(Send):
+    kind: ClassVar[str] = "intro"
+
+    round_id: int
+    group_id: int
+    # Members who couldn't be reached, when the intro goes again to those left.
+    without: tuple[int, ...] = ()
+
+    def key(self) -> str:
+        if self.without:
+            return f"intro:{self.group_id}:without:{'-'.join(str(i) for i in self.without)}"
+        return f"intro:{self.group_id}"
+
+    def plan(self, session: Session, team_id: str) -> Plan | None:
+        intro = intro_for(session, self.group_id)
+        if intro is None or len(intro.people) < 2 or intro.status == GroupStatus.ended.value:
+            return None
+        return Plan(intro, users=tuple(p.user_id for p in intro.people))
+
+    def sent(self, session: Session, channel: str, ts: str) -> None:
+        # Later edits (and the nudge) go to this conversation and this message.
+        group = store.get_group(session, self.group_id)
+        store.set_group_fields(session, group, channel_id=channel, intro_ts=ts)
+
+    def gave_up(self, session: Session, code: str, is_reachable: Callable[[str], bool]) -> None:
+        if code in REFUSED_AS_INVALID:
+            # Our message was at fault, not anyone's account: ask Slack about nobody.
+            rematch.after_failed_intro(session, self.group_id, lambda _user_id: True)
+        else:
+            rematch.after_failed_intro(session, self.group_id, is_reachable)

@@ -1,0 +1,43 @@
+"""The nudge: partway through a round, a gentle word to a pair that hasn't found a time yet."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import ClassVar
+
+from sqlmodel import Session
+
+from scheduler import meetings
+from scheduler.sends.base import Plan, Send, register
+from storage import rounds as store
+
+
+@dataclass(frozen=True)
+class Nudge:
+    builder: ClassVar[str] = "nudge_message"
+
+    group_id: int
+    round_number: int
+    user_ids: tuple[str, ...]
+    closes_at: datetime
+
+
+@register
+@dataclass(frozen=True)
+class NudgeSend(Send):
+    kind: ClassVar[str] = "nudge"
+
+    round_id: int
+    group_id: int
+
+    def key(self) -> str:
+        return f"nudge:{self.group_id}"
+
+    def plan(self, session: Session, team_id: str) -> Plan | None:
+        group = store.get_group(session, self.group_id)
+        if group.status not in meetings.WAITING or not group.channel_id:
+            return None  # they've scheduled or met since: nothing to nudge
+        round_ = store.get_round(session, self.round_id)
+        ids = tuple(m.slack_user_id for m in store.group_members(session, group.id) if m.slack_user_id)
+        return Plan(Nudge(group.id, round_.number, ids, round_.closes_at), channel=group.channel_id)

@@ -1,0 +1,39 @@
+"""Partner moved on: to a partner who went quiet, no blame; the match has closed and there's a next round."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import ClassVar
+
+from sqlmodel import Session
+
+from scheduler.sends.base import Plan, Send, member, register
+from scheduler.workspace_schedule import next_round_at
+from storage import rounds as store
+
+
+@dataclass(frozen=True)
+class PartnerMovedOn:
+    builder: ClassVar[str] = "partner_moved_on_message"
+
+    round_number: int
+    next_round_at: datetime
+
+
+@register
+@dataclass(frozen=True)
+class PartnerMovedOnSend(Send):
+    kind: ClassVar[str] = "partner_moved_on"
+
+    round_id: int
+    group_id: int
+    member_id: int  # the quiet partner
+
+    def key(self) -> str:
+        return f"partner_moved_on:{self.group_id}:{self.member_id}"
+
+    def plan(self, session: Session, team_id: str) -> Plan | None:
+        round_ = store.get_round(session, self.round_id)
+        return Plan(PartnerMovedOn(round_.number, next_round_at(session, team_id)),
+                    channel=member(session, self.member_id).slack_user_id)

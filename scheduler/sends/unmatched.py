@@ -1,0 +1,47 @@
+"""Unmatched: why someone has no partner this round, and that they go first next time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import ClassVar
+
+from sqlmodel import Session
+
+from scheduler.sends.base import Plan, Send, member, register
+from scheduler.workspace_schedule import next_round_at
+from storage import rounds as store
+
+
+@dataclass(frozen=True)
+class Unmatched:
+    builder: ClassVar[str] = "unmatched_message"
+
+    round_number: int
+    # "odd_number" | "no_trio_possible" | "no_partner_possible" | "partner_unreachable" | "intro_failed"
+    reason: str
+    next_round_at: datetime
+
+
+@register
+@dataclass(frozen=True)
+class UnmatchedSend(Send):
+    """Sent when a round opens to each member left without a partner."""
+
+    kind: ClassVar[str] = "unmatched"
+
+    round_id: int
+    member_id: int
+    reason: str  # decided when the round opened, from how the numbers fell
+
+    def key(self) -> str:
+        return f"unmatched:{self.round_id}:{self.member_id}"
+
+    def plan(self, session: Session, team_id: str) -> Plan | None:
+        return unmatched_plan(session, team_id, self.round_id, self.member_id, self.reason)
+
+
+def unmatched_plan(session: Session, team_id: str, round_id: int, member_id: int, reason: str) -> Plan:
+    round_ = store.get_round(session, round_id)
+    return Plan(Unmatched(round_.number, reason, next_round_at(session, team_id)),
+                channel=member(session, member_id).slack_user_id)
