@@ -6,6 +6,9 @@ as well. Which message went out is asserted by ids, state and the builder that m
 
 Personas: ada (Acme, London) and ben (Beta, New York) are matched; cy (Gamma) and di (Delta)
 are matched; eve (Epsilon) and fay (Zeta) are matched.
+
+Longer than 400 lines on purpose: one round's story, one fixture whose history forces the
+pairs above; split, that history would be built twice.
 """
 
 from __future__ import annotations

@@ -6,6 +6,9 @@ who are not organisers. The home views are checked against the Block Kit schema 
 Which message came back is asserted by ids, by the state it reports (read from the database)
 and by comparing it whole with what its builder makes; the words are checked in
 tests/blocks/golden/. Checks that nobody's unshared words or names leak stay here.
+
+Longer than 400 lines on purpose: every organiser control, one fixture and one set of personas;
+split, the personas would be defined twice.
 """
 
 from __future__ import annotations
