@@ -207,7 +207,8 @@ def _deliver_one(engine: Engine, gateway: Gateway, row: Outbox) -> str:
                 outbox.set_channel(session, row.id, channel)
         if in_doubt:
             # Slack may have taken the post before we crashed: look before sending again.
-            look_in = channel if channel and not channel.startswith(("U", "W")) else gateway.open_conversation([channel])
+            is_conversation = channel and not channel.startswith(("U", "W"))
+            look_in = channel if is_conversation else gateway.open_conversation([channel])
             ts = gateway.find_marker(look_in, marker, row.created_at - timedelta(minutes=1))
             if ts:
                 _record_sent(engine, row, send, look_in, ts)

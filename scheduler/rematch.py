@@ -1,4 +1,5 @@
-"""Nobody is left hanging: a member whose partner can't be reached gets a fresh match this round, or goes first next time."""
+"""Nobody is left hanging: a member whose partner can't be reached gets a fresh match this round,
+or goes first next time."""
 
 from __future__ import annotations
 
