@@ -34,13 +34,9 @@ from storage.db import session_scope
 from storage.models import FollowUp, GroupMember, MatchGroup, MeetingEvent, Member
 from tests import said
 from tests.inprocess import Bot
+from tests.personas import OPENS, PEOPLE, TEAM
 
 UTC = timezone.utc
-TEAM = "T111"
-OPENS = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)  # Monday; London is on UTC in December
-PEOPLE = [("UADA", "Acme", "Europe/London"), ("UBEN", "Beta", "America/New_York"),
-          ("UCY", "Gamma", "Europe/London"), ("UDI", "Delta", "Europe/London"),
-          ("UEVE", "Epsilon", "Europe/London"), ("UFAY", "Zeta", "Europe/London")]
 PAIRS = [("UADA", "UBEN"), ("UCY", "UDI"), ("UEVE", "UFAY")]
 ZONE = {user: tz for user, _, tz in PEOPLE}
 # What happens after a click runs in the bot's own threads; on a busy machine that can take seconds.

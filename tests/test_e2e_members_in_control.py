@@ -18,16 +18,14 @@ from scheduler.avoid import AvoidChange
 from scheduler.membership import ProfileForm, SlackProfile
 from storage import members as member_store
 from storage.db import session_scope
-from tests import said
+from tests import personas, said
 from tests import slackrequests as sr
 from tests.conftest import SIGNING_SECRET
 from tests.inprocess import Bot
+from tests.personas import OPENS, TEAM
 
 UTC = timezone.utc
-TEAM = "T111"
-OPENS = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
-PEOPLE = [("UADA", "Acme", "Europe/London"), ("UBEN", "Beta", "America/New_York"),
-          ("UCY", "Gamma", "Europe/London"), ("UDI", "Delta", "Europe/London")]
+PEOPLE = personas.PEOPLE[:4]  # ada, ben, cy, di
 
 
 @pytest.fixture

@@ -21,10 +21,9 @@ from storage import members as member_store
 from storage import rounds as round_store
 from storage.db import session_scope
 from storage.models import GroupMember, MatchGroup, Member, MeetingEvent, Outbox, Round
+from tests.personas import OPENS, TEAM
 
 UTC = timezone.utc
-TEAM = "T111"
-OPENS = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
 ZONES = {"UADA": "Europe/London", "UBEN": "America/New_York"}
 
 

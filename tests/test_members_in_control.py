@@ -20,12 +20,12 @@ from storage import members as member_store
 from storage import rounds as round_store
 from storage.db import session_scope
 from storage.models import Avoid, Outbox
+from tests import personas
 from tests.conftest import BOT_TOKEN
+from tests.personas import OPENS, TEAM
 
 UTC = timezone.utc
-TEAM = "T111"
-OPENS = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
-PEOPLE = [("UADA", "Acme", "Europe/London"), ("UBEN", "Beta", "America/New_York"), ("UCY", "Gamma", "Europe/London")]
+PEOPLE = personas.PEOPLE[:3]  # ada, ben, cy
 
 
 def _join(engine, people=PEOPLE):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import random
-from datetime import datetime, timezone
 
 import pytest
 from freezegun import freeze_time
@@ -15,9 +14,7 @@ from storage import members as member_store
 from storage import rounds as round_store
 from storage.db import session_scope
 from storage.models import GroupMember, MatchGroup, Round
-
-TEAM = "T111"
-OPENS = datetime(2026, 12, 7, 10, 0, tzinfo=timezone.utc)
+from tests.personas import OPENS, TEAM
 
 
 def test_the_built_in_library_has_over_80_distinct_prompts_for_every_place_in_an_intro():

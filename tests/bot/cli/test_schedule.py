@@ -8,16 +8,7 @@ from click.testing import CliRunner
 from freezegun import freeze_time
 
 from bot.cli import cli
-from storage import members as store
-from storage.db import make_engine, session_scope, upgrade
-
-
-def _workspace(db_url, team_id="T1"):
-    engine = make_engine(db_url)
-    upgrade(engine)
-    with session_scope(engine) as session:
-        store.ensure_workspace(session, team_id)
-    engine.dispose()
+from tests.personas import add_workspace
 
 
 def _invoke(args, db_url):
@@ -29,7 +20,7 @@ def _shown(db_url):
 
 
 def test_restating_the_cadence_keeps_phase_days_as_the_organisers_modal_does(sqlite_url):
-    _workspace(sqlite_url)
+    add_workspace(sqlite_url, "T1")
     assert _invoke(["schedule", "set", "--team", "T1", "--nudge-days", "12"], sqlite_url).exit_code == 0
     result = _invoke(["schedule", "set", "--team", "T1", "--cadence", "monthly", "--day", "tuesday"], sqlite_url)
     assert result.exit_code == 0, result.output
@@ -41,7 +32,7 @@ def test_restating_the_cadence_keeps_phase_days_as_the_organisers_modal_does(sql
 
 @freeze_time("2026-12-01 20:00:00")
 def test_the_schedule_reads_as_sentences_with_the_next_opening_in_the_workspaces_time(sqlite_url):
-    _workspace(sqlite_url)
+    add_workspace(sqlite_url, "T1")
     saved = _invoke(["schedule", "set", "--day", "tuesday", "--time", "09:00", "--timezone", "America/New_York",
                      "--country", "none"], sqlite_url)
     # 1 December's opening (14:00 UTC) has passed; the next is January's first Tuesday, 09:00 in New York.
