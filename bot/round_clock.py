@@ -66,7 +66,7 @@ def delivery_summary(report: delivery.DeliveryReport) -> str:
             f"{report.failed} failed")
 
 
-def deliver_all(engine: Engine, gateway: SlackGateway, pace: float = delivery.DEFAULT_PACE) -> None:
+def deliver_all(engine: Engine, gateway: SlackGateway, pace: float | None = None) -> None:
     with session_scope(engine) as session:
         teams = store.team_ids(session)
     for team_id in teams:

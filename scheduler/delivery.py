@@ -18,7 +18,7 @@ from typing import Protocol
 
 from sqlalchemy.engine import Engine
 
-from scheduler import sends
+from scheduler import pacing, sends
 from scheduler.sends import REFUSED_AS_INVALID
 from scheduler.sends.intro import intro_for  # noqa: F401  (the intro as it reads now, for tools and tests)
 from storage import outbox
@@ -28,8 +28,9 @@ from storage.models import Outbox
 
 log = logging.getLogger("unmentor.delivery")
 
-# conversations.open is rate tier 3 (about 50 a minute): one send every 1.2 s stays inside it.
-DEFAULT_PACE = 1.2
+# The old fixed gap (conversations.open's tier 3 floor, 50 a minute), kept for `--pace` and comparison;
+# by default each method's pace is learned from Slack's answers (scheduler.pacing).
+FIXED_PACE = 1.2
 # A send takes seconds; one still marked "sending" after this was left by a crash.
 DEFAULT_LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 8
@@ -112,6 +113,52 @@ class DeliveryReport:
     skipped: int = 0   # another process or thread has it
 
 
+class PacedGateway:
+    """A Gateway that waits its turn for each Web API method and tells the pacer what Slack answered.
+
+    Each method has its own turn, so a wait for conversations.open never holds up a post that
+    is free to go; a 429 still reaches delivery as a SendError, which puts that send back to wait.
+    """
+
+    def __init__(self, gateway: Gateway, pacer: pacing.Pacer, clock: pacing.Clock | None = None):
+        self.gateway, self.pacer, self.clock = gateway, pacer, clock or pacing.Clock()
+
+    def _paced(self, method: str, call, conversation: str | None = None):
+        self.clock.sleep_until(self.pacer.reserve(method, self.clock.now(), conversation), _STOPPING)
+        try:
+            answer = call()
+        except SendError as error:
+            if error.code == "ratelimited":
+                self.pacer.limited(method, self.clock.now(), error.retry_after)
+            raise
+        self.pacer.succeeded(method)
+        return answer
+
+    def open_conversation(self, user_ids: Sequence[str]) -> str:
+        return self._paced("conversations.open", lambda: self.gateway.open_conversation(user_ids))
+
+    def post(self, channel: str, content: object, marker: str, *, safe: bool = False) -> tuple[str, str]:
+        return self._paced("chat.postMessage", lambda: self.gateway.post(channel, content, marker, safe=safe), channel)
+
+    def update(self, channel: str, ts: str, content: object, *, safe: bool = False) -> None:
+        return self._paced("chat.update", lambda: self.gateway.update(channel, ts, content, safe=safe))
+
+    def find_marker(self, channel: str, marker: str, oldest: datetime) -> str | None:
+        # Only for the few sends in doubt after a crash: Slack's own 429 paces it (1 a minute).
+        return self.gateway.find_marker(channel, marker, oldest)
+
+    def is_reachable(self, user_id: str) -> bool:
+        return self.gateway.is_reachable(user_id)
+
+
+def paced(gateway: Gateway, team_id: str, pace: float | None) -> Gateway:
+    """`pace` None: each method at the pace Slack's answers allow; a number: that fixed gap (0: none)."""
+    if pace == 0:
+        return gateway
+    pacer = pacing.for_workspace(team_id) if pace is None else pacing.FixedPace(pace)
+    return PacedGateway(gateway, pacer)
+
+
 def marker_for(row: Outbox) -> str:
     """Written into the message (a block_id), so a restart can find a send it isn't sure of."""
     return f"unmentor:{row.key}"
@@ -122,7 +169,7 @@ def deliver(
     team_id: str,
     gateway: Gateway,
     *,
-    pace: float = DEFAULT_PACE,
+    pace: float | None = None,
     budget: float | None = None,
     lease: timedelta = DEFAULT_LEASE,
     batch: int = 100,
@@ -131,7 +178,10 @@ def deliver(
     """Send what is ready, paced, until nothing is left or `budget` seconds have passed.
 
     With `keys`, only those sends (a click's replies, say), so a click never waits on a round's queue.
+    `pace`: see `paced`; a gateway that is already a PacedGateway is used as it is.
     """
+    if not isinstance(gateway, PacedGateway):
+        gateway = paced(gateway, team_id, pace)
     report = DeliveryReport()
     started = time.monotonic()
     while True:
@@ -150,8 +200,6 @@ def deliver(
             # Only a row that reached a final state is progress: spinning on rows another
             # thread holds, or that wait out a back-off, would never end.
             progressed = progressed or outcome in ("sent", "failed", "found_already_sent", "dropped")
-            if outcome == "sent" and pace:
-                _STOPPING.wait(pace)  # a pause a stop request cuts short
         if not progressed:
             return report  # everything left is waiting out a back-off
 

@@ -15,6 +15,7 @@ from urllib.parse import parse_qsl, urlsplit
 from zoneinfo import ZoneInfo
 
 from . import spec
+from .limits import Limits
 
 TEAM_ID, TEAM_NAME, TEAM_DOMAIN = "T111", "Unmentor Test", "unmentor-test"
 BOT_USER_ID, BOT_ID, APP_ID = "UBOT", "BBOT", "A111"
@@ -101,6 +102,7 @@ class FakeSlack:
             self._history = {cid: [] for cid in self._channels}
             self._views, self._homes, self._failures, self._used_triggers, self._response_uses = {}, {}, {}, set(), {}
             self._stalls = {}
+            self._limits = None
 
     @property
     def calls(self):
@@ -152,6 +154,14 @@ class FakeSlack:
         with self._lock:
             self._failures.setdefault(method, []).extend([(status, error, retry_after)] * times)
 
+    def limit(self, per_minute, burst=5.0, per_conversation_per_minute=60.0):
+        """Enforce Slack-like rate limits from now on: {method: calls a minute} as token buckets of
+        `burst` tokens, and chat.postMessage at most once a second into one conversation. Beyond them
+        a call is answered 429 with Retry-After (whole seconds), as Slack does. reset() lifts them."""
+        with self._lock:
+            self._limits = Limits(dict(per_minute), burst, per_conversation_per_minute)
+        return self._limits
+
     def conversation_id(self, *user_ids):
         """The id conversations.open gives these users: "D…" for one, "G…" (an mpim) for several."""
         key = ",".join(sorted(set(user_ids)))
@@ -192,6 +202,10 @@ class FakeSlack:
                 problems += spec.check_args(method, args) + self._content_problems(method, args)
             for _, message in problems:
                 self._violate(method, message)
+            if self._limits is not None:
+                retry_after = self._limits.take(method, time.monotonic(), args.get("channel"))
+                if retry_after is not None:
+                    return 429, {"Retry-After": str(int(retry_after))}, {"ok": False, "error": "ratelimited"}
             if self._failures.get(method):
                 status, error, retry_after = self._failures[method].pop(0)
                 return status, ({"Retry-After": str(retry_after)} if status == 429 else {}), {"ok": False, "error": error}

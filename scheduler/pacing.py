@@ -1,0 +1,178 @@
+"""How fast to call each Slack Web API method: learned from what Slack answers, one method at a time.
+
+Slack publishes only floors ("50+ a minute" for conversations.open) and answers 429 with
+Retry-After when an app goes faster than it allows. So each method keeps its own gap between
+calls: it narrows while calls succeed, and widens on a 429, with nothing sent before the
+Retry-After has passed. Once a 429 has shown where the limit is, the gap creeps back towards
+it slowly rather than probing again at full speed, which keeps 429s a small share of calls.
+chat.postMessage also keeps Slack's rule of at most one message a second into one conversation.
+
+Pure: time is passed in, so the same logic runs against a real clock and a simulated one.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+# Where each method starts (seconds between calls): the documented floor of its rate tier,
+# which Slack promises to allow, so the first calls never provoke a 429.
+STARTING_GAP = {
+    "conversations.open": 1.2,     # tier 3: 50+ a minute
+    "chat.postMessage": 1.0,       # special: about 1 a second per conversation, more across them
+    "chat.update": 1.2,            # tier 3
+    "views.publish": 0.6,          # tier 4: 100+ a minute
+    "conversations.history": 60.0,  # 1 a minute for apps outside the Marketplace
+}
+DEFAULT_GAP = 1.2
+# The fastest we ever go, whatever Slack lets through (20 calls a second).
+NARROWEST_GAP = 0.05
+# How long a gap may grow after repeated 429s.
+WIDEST_GAP = 60.0
+# Before any 429: narrow quickly (a fifth each success). After one: creep back (2% each).
+PROBE = 0.8
+CREEP = 0.98
+EASE = 0.995
+# After a 429, the gap goes back to a little wider than the last one that was too narrow.
+BACK_OFF = 1.4
+# Slack's chat.postMessage rule: one message a second into one conversation.
+PER_CONVERSATION_GAP = 1.0
+POST = "chat.postMessage"
+
+
+@dataclass
+class MethodPace:
+    """One method's learned gap, and the earliest moment its next call may start."""
+
+    gap: float
+    next_at: float = 0.0
+    limited_at_gap: float | None = None  # the gap in use when Slack last said 429
+    calls: int = 0
+    limited: int = 0
+
+    def ready_at(self) -> float:
+        return self.next_at
+
+    def took(self, at: float) -> None:
+        """A call starts now: the next may start one gap later."""
+        self.calls += 1
+        self.next_at = max(self.next_at, at) + self.gap
+
+    def succeeded(self) -> None:
+        if self.limited_at_gap is None:
+            self.gap = max(self.gap * PROBE, NARROWEST_GAP)
+            return
+        # Creep back towards the gap that last drew a 429, no further; that mark itself eases
+        # a little with each success, so a limit Slack has since raised is found again.
+        self.gap = max(self.gap * CREEP, self.limited_at_gap, NARROWEST_GAP)
+        self.limited_at_gap *= EASE
+
+    def was_limited(self, at: float, retry_after: float | None) -> None:
+        self.limited += 1
+        self.limited_at_gap = self.gap
+        self.gap = min(max(self.gap * BACK_OFF, NARROWEST_GAP), WIDEST_GAP)
+        # At least as long as Slack said; with no Retry-After, one widened gap.
+        wait = retry_after if retry_after is not None else self.gap
+        self.next_at = max(self.next_at, at + wait)
+
+
+@dataclass
+class Pacer:
+    """Every method's pace for one workspace. Thread-safe: a click's sends and the clock's share it."""
+
+    starting: dict[str, float] = field(default_factory=lambda: dict(STARTING_GAP))
+    methods: dict[str, MethodPace] = field(default_factory=dict)
+    last_post: dict[str, float] = field(default_factory=dict)  # conversation -> when we last posted there
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def _method(self, method: str) -> MethodPace:
+        if method not in self.methods:
+            self.methods[method] = MethodPace(self.starting.get(method, DEFAULT_GAP))
+        return self.methods[method]
+
+    def reserve(self, method: str, at: float, conversation: str | None = None) -> float:
+        """Book the next call to `method` (into `conversation`, for a post); returns when it may start."""
+        with self._lock:
+            pace = self._method(method)
+            start = max(at, pace.ready_at())
+            if method == POST and conversation is not None:
+                start = max(start, self.last_post.get(conversation, float("-inf")) + PER_CONVERSATION_GAP)
+                self.last_post[conversation] = start
+            pace.took(start)
+            return start
+
+    def succeeded(self, method: str) -> None:
+        with self._lock:
+            self._method(method).succeeded()
+
+    def limited(self, method: str, at: float, retry_after: float | None) -> None:
+        with self._lock:
+            self._method(method).was_limited(at, retry_after)
+
+    def gap(self, method: str) -> float:
+        """Seconds between calls to `method` at the pace learned so far."""
+        with self._lock:
+            return self._method(method).gap
+
+    def counts(self) -> dict[str, tuple[int, int]]:
+        """Per method: (calls, of which answered 429)."""
+        with self._lock:
+            return {name: (m.calls, m.limited) for name, m in self.methods.items()}
+
+
+class FixedPace(Pacer):
+    """The old way, kept for comparison and for `--pace`: the same gap after every send, whatever Slack says."""
+
+    def __init__(self, gap: float):
+        super().__init__(starting={})
+        self.fixed = gap
+
+    def _method(self, method: str) -> MethodPace:
+        if method not in self.methods:
+            self.methods[method] = MethodPace(self.fixed)
+        return self.methods[method]
+
+    def succeeded(self, method: str) -> None:
+        pass
+
+    def limited(self, method: str, at: float, retry_after: float | None) -> None:
+        with self._lock:
+            pace = self._method(method)
+            pace.limited += 1
+            pace.next_at = max(pace.next_at, at + (retry_after or 0.0))
+
+
+_PACERS: dict[str, Pacer] = {}
+_PACERS_LOCK = threading.Lock()
+
+
+def for_workspace(team_id: str) -> Pacer:
+    """This process's pacer for a workspace: Slack's limits are per app per workspace."""
+    with _PACERS_LOCK:
+        return _PACERS.setdefault(team_id, Pacer())
+
+
+class Clock:
+    """Real time for the pacer; a benchmark or test passes its own with the same two methods."""
+
+    def now(self) -> float:
+        return time.monotonic()
+
+    def sleep_until(self, at: float, stop: threading.Event | None = None) -> None:
+        wait = at - time.monotonic()
+        if wait > 0:
+            if stop is not None:
+                stop.wait(wait)
+            else:
+                time.sleep(wait)
+
+
+# Room to spare in the opening window: opens slower than measured still finish before the time.
+WINDOW_MARGIN = 1.25
+
+
+def opening_window(groups: int, open_gap: float) -> float:
+    """Seconds before a scheduled opening to start opening its group DMs: enough for `groups`
+    conversations.open calls at the gap measured so far, with a margin for 429s and slow answers."""
+    return groups * open_gap * WINDOW_MARGIN + 60.0

@@ -1,0 +1,97 @@
+"""Each Slack method's pace, learned from Slack's answers (time passed in, nothing slept)."""
+
+from playground.slack.limits import Limits, TokenBucket
+from scheduler.pacing import PER_CONVERSATION_GAP, STARTING_GAP, FixedPace, Pacer
+
+OPEN, POST = "conversations.open", "chat.postMessage"
+
+
+def test_the_first_call_goes_at_once_and_calls_come_closer_while_slack_says_yes():
+    pacer = Pacer()
+    starts = []
+    at = 100.0
+    for _ in range(6):
+        at = pacer.reserve(OPEN, at)
+        starts.append(at)
+        pacer.succeeded(OPEN)
+    gaps = [b - a for a, b in zip(starts, starts[1:])]
+    assert starts[0] == 100.0 and abs(gaps[0] - STARTING_GAP[OPEN]) < 1e-9  # the documented floor first
+    assert all(later < earlier for earlier, later in zip(gaps, gaps[1:]))
+
+
+def test_after_a_429_nothing_goes_before_its_retry_after_and_the_pace_slows():
+    pacer = Pacer()
+    for _ in range(5):
+        pacer.succeeded(OPEN)
+    before = pacer.gap(OPEN)
+    pacer.reserve(OPEN, 10.0)
+    pacer.limited(OPEN, 10.0, retry_after=7)
+    assert pacer.reserve(OPEN, 10.5) >= 17.0
+    assert pacer.gap(OPEN) > before
+    # And it doesn't race back to the pace that drew the 429.
+    for _ in range(10):
+        pacer.succeeded(OPEN)
+    assert pacer.gap(OPEN) > before
+
+
+def test_methods_keep_their_own_pace_a_slow_one_never_holds_up_another():
+    pacer = Pacer()
+    pacer.reserve(OPEN, 0.0)
+    pacer.limited(OPEN, 0.0, retry_after=30)
+    assert pacer.reserve(OPEN, 1.0) >= 30.0
+    assert pacer.reserve(POST, 1.0, "D1") == 1.0
+    assert pacer.reserve("views.publish", 1.0) == 1.0
+
+
+def test_never_more_than_one_message_a_second_into_one_conversation_however_fast_posts_go():
+    pacer = Pacer()
+    for _ in range(20):
+        pacer.succeeded(POST)  # posts across conversations have sped right up
+    first = pacer.reserve(POST, 0.0, "G1")
+    elsewhere = pacer.reserve(POST, 0.0, "G2")
+    again = pacer.reserve(POST, 0.0, "G1")
+    assert elsewhere - first < PER_CONVERSATION_GAP
+    assert again - first >= PER_CONVERSATION_GAP
+
+
+def test_the_fixed_pace_ignores_success_but_still_waits_out_a_429():
+    pacer = FixedPace(1.2)
+    for _ in range(5):
+        pacer.succeeded(OPEN)
+    assert pacer.gap(OPEN) == 1.2
+    pacer.reserve(OPEN, 0.0)
+    pacer.limited(OPEN, 0.0, retry_after=5)
+    assert pacer.reserve(OPEN, 0.1) >= 5.0
+
+
+def _simulate(per_minute: float, groups: int) -> tuple[float, float, float]:
+    """Open and post a round's intros one after another against Slack-like buckets on a made-up clock."""
+    limits = Limits({OPEN: per_minute}, burst=5)
+    pacer, at, calls, refused = Pacer(), 0.0, 0, 0
+    waiting = list(range(groups))
+    while waiting:
+        group = waiting.pop(0)
+        for method, conversation in ((OPEN, None), (POST, f"G{group}")):
+            at = pacer.reserve(method, at, conversation) + 0.01
+            calls += 1
+            retry_after = limits.take(method, at, conversation)
+            if retry_after is not None:
+                refused += 1
+                pacer.limited(method, at, retry_after)
+                waiting.append(group)
+                break
+            pacer.succeeded(method)
+    return at, limits.buckets[OPEN].fastest(groups), refused / calls
+
+
+def test_against_slack_like_limits_a_round_takes_little_over_the_least_time_they_allow_with_few_429s():
+    for per_minute in (50, 150):
+        took, least, refused = _simulate(per_minute, 60)
+        assert took <= 1.25 * least and refused <= 0.15, (per_minute, took, least, refused)
+
+
+def test_a_token_bucket_allows_its_burst_then_says_when_the_next_token_comes():
+    bucket = TokenBucket(per_minute=30, burst=2)
+    assert bucket.take(0.0) is None and bucket.take(0.0) is None
+    assert bucket.take(0.0) == 2.0  # one token every 2 s
+    assert bucket.take(2.0) is None
