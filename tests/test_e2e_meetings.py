@@ -253,11 +253,15 @@ def test_couldnt_make_it_records_a_miss_without_blame_and_offers_another_try(bot
 def test_met_twice_is_recorded_once_and_the_nudge_skips_pairs_who_met_or_scheduled(bot):
     ada_group, cy_group = group_of(bot.engine, "UADA"), group_of(bot.engine, "UCY")
     with freeze_time(OPENS + timedelta(days=3), tick=True):
+        # Ada says so first and Ben after her answer: sent together, the bot's threads may take either
+        # click first (each acts once whichever wins; the one recorded event below shows it).
         first = bot.click("meeting_met", "UADA", ada_group.id)
+        assert said.is_(bot.reply(first, timeout=WAIT), blocks.met_reply(already=False))
         second = bot.click("meeting_met", "UBEN", ada_group.id)
-        assert said.is_(bot.reply(first), blocks.met_reply(already=False))
-        assert said.is_(bot.reply(second), blocks.met_reply(already=True))
+        assert said.is_(bot.reply(second, timeout=WAIT), blocks.met_reply(already=True))
         bot.submit("meeting_scheduled_view", "UCY", cy_group.id, {})
+        # The modal's save runs after its ack: the nudge below must come after it, as it would on Slack.
+        assert bot.fake.wait_for(lambda f: group_of(bot.engine, "UCY").status == "scheduled", timeout=WAIT)
     assert len(events(bot.engine, ada_group.id, "met")) == 1
     with freeze_time(OPENS + timedelta(days=10, minutes=1), tick=True):
         rounds.run_due(bot.engine, TEAM)
