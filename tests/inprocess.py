@@ -12,7 +12,7 @@ from bot.config import Settings
 from bot.gateway import SlackGateway
 from bot.server import create_http_server
 from scheduler import delivery
-from tests import slackrequests as sr
+from playground.slack import payloads as sr
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET
 
 

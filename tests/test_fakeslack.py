@@ -16,7 +16,7 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.webhook import WebhookClient
 
-from tests import slackrequests
+from playground.slack import payloads
 from playground.slack import FakeSlack, spec
 
 SECRET = "test-signing-secret"
@@ -371,8 +371,8 @@ def test_checking_is_fast_enough_for_thousands_of_calls(fake, client):
 
 
 def test_signed_slash_command_verifies_and_tampering_does_not():
-    body = slackrequests.slash_command_body("opt-in", user_id="UADA")
-    headers = slackrequests.signed_headers(body, SECRET)
+    body = payloads.slash_command_body("opt-in", user_id="UADA")
+    headers = payloads.signed_headers(body, SECRET)
     verifier = SignatureVerifier(SECRET)
     assert verifier.is_valid(body, headers["X-Slack-Request-Timestamp"], headers["X-Slack-Signature"])
     assert not verifier.is_valid(body.replace(b"opt-in", b"opt-out"), headers["X-Slack-Request-Timestamp"], headers["X-Slack-Signature"])
@@ -385,17 +385,17 @@ def test_signed_slash_command_verifies_and_tampering_does_not():
 def test_payload_bodies_have_slacks_shape():
     message = {"type": "message", "ts": "1700000000.000100", "text": "x",
                "blocks": [{"type": "actions", "block_id": "b1", "elements": [BUTTON]}]}
-    body = slackrequests.block_actions_body("accept", "1", "UADA", channel_id="DX", message=message, response_url="http://r")
+    body = payloads.block_actions_body("accept", "1", "UADA", channel_id="DX", message=message, response_url="http://r")
     payload = json.loads(urllib.parse.parse_qs(body.decode())["payload"][0])
     reference = json.loads((spec.SPEC_DIR / "payloads" / "bolt-python" / "block_actions.json").read_text())
     assert reference.keys() <= payload.keys() and reference["actions"][0].keys() == payload["actions"][0].keys()
     assert (payload["actions"][0]["block_id"], payload["container"]["message_ts"]) == ("b1", "1700000000.000100")
-    body = slackrequests.view_submission_body("optin", {"bio": {"bio": "hello"}}, "UADA", private_metadata="7")
+    body = payloads.view_submission_body("optin", {"bio": {"bio": "hello"}}, "UADA", private_metadata="7")
     payload = json.loads(urllib.parse.parse_qs(body.decode())["payload"][0])
     reference = json.loads((spec.SPEC_DIR / "payloads" / "bolt-python" / "view_submission.json").read_text())
     assert reference.keys() <= payload.keys() and reference["view"].keys() <= payload["view"].keys()
     assert payload["view"]["state"]["values"] == {"bio": {"bio": {"type": "plain_text_input", "value": "hello"}}}
-    body, headers = slackrequests.event_body(slackrequests.app_home_opened_event("UADA"), retry_num=1)
+    body, headers = payloads.event_body(payloads.app_home_opened_event("UADA"), retry_num=1)
     envelope = json.loads(body)
     assert envelope["authorizations"][0]["user_id"] == "UBOT" and envelope["event"]["type"] == "app_home_opened"
     assert headers == {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
@@ -422,13 +422,13 @@ def test_bolt_accepts_the_requests_and_its_calls_reach_the_fake(fake):
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{httpd.server_port}/slack/events"
     try:
-        body = slackrequests.slash_command_body("hello", user_id="UADA", response_url=fake.response_url("cmd"))
-        assert slackrequests.post(url, body, SECRET)[0] == 200
-        assert slackrequests.post(url, body, "wrong-secret")[0] == 401
-        assert slackrequests.post(url, body, SECRET, timestamp=int(time.time()) - 3600)[0] == 401  # replayed
-        assert slackrequests.post(url, slackrequests.block_actions_body("accept", "1", "UADA"), SECRET)[0] == 200
-        event, headers = slackrequests.event_body(slackrequests.app_home_opened_event("UADA"))
-        assert slackrequests.post(url, event, SECRET, headers)[0] == 200
+        body = payloads.slash_command_body("hello", user_id="UADA", response_url=fake.response_url("cmd"))
+        assert payloads.post(url, body, SECRET)[0] == 200
+        assert payloads.post(url, body, "wrong-secret")[0] == 401
+        assert payloads.post(url, body, SECRET, timestamp=int(time.time()) - 3600)[0] == 401  # replayed
+        assert payloads.post(url, payloads.block_actions_body("accept", "1", "UADA"), SECRET)[0] == 200
+        event, headers = payloads.event_body(payloads.app_home_opened_event("UADA"))
+        assert payloads.post(url, event, SECRET, headers)[0] == 200
         assert fake.wait_for(lambda f: f.responses and f.calls_to("views.publish"))
     finally:
         httpd.shutdown()
@@ -447,8 +447,8 @@ def test_bolt_dispatch_accepts_a_view_submission(fake):
         ack()
         seen.append(view["state"]["values"]["bio"]["bio"]["value"])
 
-    body = slackrequests.view_submission_body("optin", {"bio": {"bio": "hello"}}, "UADA")
-    response = app.dispatch(BoltRequest(body=body.decode(), headers=slackrequests.signed_headers(body, SECRET)))
+    body = payloads.view_submission_body("optin", {"bio": {"bio": "hello"}}, "UADA")
+    response = app.dispatch(BoltRequest(body=body.decode(), headers=payloads.signed_headers(body, SECRET)))
     assert response.status == 200 and seen == ["hello"]
 
 

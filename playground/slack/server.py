@@ -7,50 +7,48 @@ import itertools
 import json
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 from zoneinfo import ZoneInfo
 
 from . import spec
 from .limits import Limits
+from .methods import APP_ID, BOT_ID, BOT_USER_ID, TEAM_ID, SlackError, WebApiMethods
 
-TEAM_ID, TEAM_NAME, TEAM_DOMAIN = "T111", "Unmentor Test", "unmentor-test"
-BOT_USER_ID, BOT_ID, APP_ID = "UBOT", "BBOT", "A111"
+__all__ = ["FakeSlack", "Call", "SlackError", "TEAM_ID", "BOT_USER_ID", "BOT_ID", "APP_ID"]
+
 MAX_RESPONSE_URL_USES = 5  # "use a response_url up to 5 times within 30 minutes" (docs.slack.dev/interactivity/handling-user-interaction)
-# A deactivated member's users.info object lacks these keys entirely (measured against a live workspace:
-# github.com/brekkylab/backlot/issues/258). Bots that read user["tz"] without .get() break on them.
-ACTIVE_ONLY_USER_KEYS = (
-    "color", "is_email_confirmed", "real_name", "tz", "tz_label", "tz_offset", "is_admin", "is_owner",
-    "is_primary_owner", "is_restricted", "is_ultra_restricted", "has_2fa", "who_can_share_contact_card",
-)
 
 
 @dataclass
 class Call:
+    """One request to the stand-in: a Web API call, or a post to a response URL (method "response_url")."""
+
     method: str
     args: dict
     token: str | None
+    at: float = 0.0  # the stand-in's clock when it came
+    problems: list = field(default_factory=list)  # how it broke Slack's spec, if it did
+    error: str | None = None  # what Slack answered when it refused it
 
 
-class SlackError(Exception):
-    """Answer {"ok": false, "error": code}; a message also makes it a spec violation."""
+class FakeSlack(WebApiMethods):
+    """The stand-in. `clock` gives the epoch seconds Slack stamps messages with (time.time, which
+    freezegun moves; the playground passes the bot's clock, so a moved clock moves Slack's too)."""
 
-    def __init__(self, code, violation=None):
-        super().__init__(code)
-        self.code, self.violation = code, violation
-
-
-class FakeSlack:
-    def __init__(self, require_action_ids=False):
+    def __init__(self, require_action_ids=False, clock=time.time):
         # Slack lets interactive elements omit action_id (it generates one); a bot that routes on action_id
         # usually wants that flagged anyway, so it is opt-in.
         self.require_action_ids = require_action_ids
+        self._clock = clock
         self._lock = threading.RLock()
+        self._changed = threading.Condition(self._lock)
+        self._version = 0
         self._users = {}
         self._channels = {}  # id -> {"users": [...], "is_im": bool, "created": int}
+        self._ephemerals = {}
         self._server = self._thread = None
         # Separate counters so message ts values stay evenly spaced; itertools.count is atomic under the GIL.
         self._last_ts_us = 0
@@ -90,8 +88,22 @@ class FakeSlack:
     def api_url(self):
         return f"{self.base_url}/api/"
 
-    def response_url(self, name=None):
-        return f"{self.base_url}/response/{name or f'r{next(self._name_seq)}'}"
+    def response_url(self, name=None, user=None, channel=None, message_ts=None):
+        """A response URL. Given the person and conversation it came from (and the message clicked, if
+        any), what the bot posts to it shows up as Slack would show it (see _show_response)."""
+        name = name or f"r{next(self._name_seq)}"
+        if user:
+            with self._lock:
+                self._response_contexts[name] = {"user": user, "channel": channel, "message_ts": message_ts}
+        return f"{self.base_url}/response/{name}"
+
+    def trigger_for(self, user):
+        """A fresh trigger_id for something `user` did: a modal opened with it is shown to them."""
+        n = next(self._name_seq)
+        trigger_id = f"{n}.{int(self._clock())}.{hashlib.sha1(f'{user}:{n}'.encode()).hexdigest()[:16]}"
+        with self._lock:
+            self._triggers[trigger_id] = user
+        return trigger_id
 
     # ---- state for tests --------------------------------------------------------------------------------
 
@@ -101,8 +113,120 @@ class FakeSlack:
             self._calls, self._responses, self._violations = [], [], []
             self._history = {cid: [] for cid in self._channels}
             self._views, self._homes, self._failures, self._used_triggers, self._response_uses = {}, {}, {}, set(), {}
-            self._stalls = {}
+            self._stalls, self._traffic, self._ephemerals, self._response_contexts = {}, [], {}, {}
+            self._triggers, self._modals = {}, {}  # trigger_id -> user; user -> their stack of open modal ids
             self._limits = None
+            self._bump()
+
+    # ---- what people see (the playground's page reads these) --------------------------------------------
+
+    @property
+    def version(self):
+        """Goes up whenever anything anyone could see changes."""
+        return self._version
+
+    def _bump(self):
+        with self._lock:
+            self._version += 1
+            self._changed.notify_all()
+
+    def wait_for_change(self, since, timeout):
+        """Block until version > since (or timeout); returns the version."""
+        with self._changed:
+            self._changed.wait_for(lambda: self._version > since, timeout)
+            return self._version
+
+    @property
+    def traffic(self):
+        """Every Web API call and response-URL post, in order, with its problems and refusals."""
+        with self._lock:
+            return list(self._traffic)
+
+    def users(self):
+        with self._lock:
+            return copy.deepcopy(list(self._users.values()))
+
+    def conversations_of(self, user):
+        """(id, member ids) of each conversation `user` is in with the app: their DM first, then group DMs."""
+        with self._lock:
+            found = [(cid, list(c["users"])) for cid, c in self._channels.items() if user in c["users"]]
+        return sorted(found, key=lambda item: (not item[0].startswith("D"), self._channels[item[0]]["created"], item[0]))
+
+    def ephemerals(self, channel, user):
+        """Messages in `channel` only `user` can see, oldest first."""
+        with self._lock:
+            return copy.deepcopy([m for m in self._ephemerals.get(channel, []) if m["_for"] == user])
+
+    def home(self, user):
+        """The App Home view published for `user`, or None."""
+        with self._lock:
+            view = self._views.get(self._homes.get(user))
+            return copy.deepcopy(view)
+
+    def modal(self, user):
+        """The modal open on `user`'s screen (the top of their stack), or None."""
+        with self._lock:
+            stack = self._modals.get(user) or []
+            return copy.deepcopy(self._views[stack[-1]]) if stack else None
+
+    def open_dm(self, user):
+        """The app's DM with `user`, which Slack shows in the sidebar whether or not the app has written."""
+        with self._lock:
+            cid = self.conversation_id(user)
+            if cid not in self._channels:
+                self._open(cid, [user])
+                self._bump()
+            return cid
+
+    def close_modal(self, user, everything=False):
+        """The person closed the top modal (or Slack cleared them all)."""
+        with self._lock:
+            stack = self._modals.get(user) or []
+            del stack[0 if everything else -1:]
+            self._bump()
+
+    def show_view_response(self, user, answer):
+        """Apply a bot's answer to a view_submission as Slack does: errors stay on screen, update and push
+        change the stack, clear closes every modal, anything else closes the top one. -> the errors, if any."""
+        with self._lock:
+            action = (answer or {}).get("response_action")
+            where = f"view_submission answer ({action or 'close'})"
+            if action == "errors":
+                errors = answer.get("errors")
+                if not isinstance(errors, dict) or not errors:
+                    self._flag(where, "errors must be an object of block_id -> message")
+                return errors or {}
+            if action in ("update", "push"):
+                view = answer.get("view")
+                problems = spec.view_errors(view, ("modal",))
+                for problem in problems:
+                    self._flag(where, problem)
+                stack = self._modals.setdefault(user, [])
+                if not problems:
+                    current = stack[-1] if stack and action == "update" else None
+                    stored = self._store_view(view, current)["view"]
+                    if action == "push" or not stack:
+                        stack.append(stored["id"])
+                return {}
+            if action not in (None, "clear"):
+                self._flag(where, f"unknown response_action {action!r}")
+            self.close_modal(user, everything=action == "clear")
+            return {}
+
+    def show_reply(self, user, channel, payload):
+        """A message Slack shows `user` alone in `channel`, as for a slash command answered in its ack."""
+        with self._lock:
+            self._show_response({"user": user, "channel": channel, "message_ts": None}, payload)
+            self._bump()
+
+    def touch(self):
+        """Something outside the stand-in changed what people see (the playground's own notes)."""
+        self._bump()
+
+    def _flag(self, where, message):
+        self._violate(where, message)
+        self._traffic.append(Call(where, {}, None, self._clock(), [message]))
+        self._bump()
 
     @property
     def calls(self):
@@ -170,8 +294,10 @@ class FakeSlack:
 
     # ---- request handling -------------------------------------------------------------------------------
 
-    def _violate(self, where, message):
+    def _violate(self, where, message, call=None):
         self._violations.append(f"{where}: {message}")
+        if call is not None:
+            call.problems.append(message)
 
     def stall_after(self, method, seconds, times=1):
         """Hold the answer to the next `times` successful calls to `method` for `seconds`, after acting on them.
@@ -193,31 +319,40 @@ class FakeSlack:
     def _handle_api(self, method, query, headers, body):
         args, token, problems = _parse_api_request(method, query, headers, body)
         with self._lock:
-            self._calls.append(Call(method, args, token))
-            if method not in spec.methods() or not hasattr(self, "_m_" + method.replace(".", "_")):
-                known = "not implemented by FakeSlack" if method in spec.methods() else "not in Slack's Web API spec"
-                self._violate(method, f"unknown method ({known})")
-                return 200, {}, {"ok": False, "error": "unknown_method"}
-            if not any(code in ("not_authed", "invalid_auth") for code, _ in problems):
-                problems += spec.check_args(method, args) + self._content_problems(method, args)
-            for _, message in problems:
-                self._violate(method, message)
-            if self._limits is not None:
-                retry_after = self._limits.take(method, time.monotonic(), args.get("channel"))
-                if retry_after is not None:
-                    return 429, {"Retry-After": str(int(retry_after))}, {"ok": False, "error": "ratelimited"}
-            if self._failures.get(method):
-                status, error, retry_after = self._failures[method].pop(0)
-                return status, ({"Retry-After": str(retry_after)} if status == 429 else {}), {"ok": False, "error": error}
-            errors = [(code, message) for code, message in problems if code]
-            if errors:
-                return 200, {}, {"ok": False, "error": errors[0][0], "response_metadata": {"messages": [m for _, m in errors]}}
-            try:
-                return 200, {}, {"ok": True, **getattr(self, "_m_" + method.replace(".", "_"))(args)}
-            except SlackError as e:
-                if e.violation:
-                    self._violate(method, e.violation)
-                return 200, {}, {"ok": False, "error": e.code}
+            call = Call(method, args, token, self._clock())
+            self._calls.append(call)
+            self._traffic.append(call)
+            answer = self._answer(call, problems)
+            call.error = None if answer[2].get("ok") else answer[2].get("error")
+            self._bump()
+            return answer
+
+    def _answer(self, call, problems):
+        method, args = call.method, call.args
+        if method not in spec.methods() or not hasattr(self, "_m_" + method.replace(".", "_")):
+            known = "not implemented by FakeSlack" if method in spec.methods() else "not in Slack's Web API spec"
+            self._violate(method, f"unknown method ({known})", call)
+            return 200, {}, {"ok": False, "error": "unknown_method"}
+        if not any(code in ("not_authed", "invalid_auth") for code, _ in problems):
+            problems += spec.check_args(method, args) + self._content_problems(method, args)
+        for _, message in problems:
+            self._violate(method, message, call)
+        if self._limits is not None:
+            retry_after = self._limits.take(method, time.monotonic(), args.get("channel"))
+            if retry_after is not None:
+                return 429, {"Retry-After": str(int(retry_after))}, {"ok": False, "error": "ratelimited"}
+        if self._failures.get(method):
+            status, error, retry_after = self._failures[method].pop(0)
+            return status, ({"Retry-After": str(retry_after)} if status == 429 else {}), {"ok": False, "error": error}
+        errors = [(code, message) for code, message in problems if code]
+        if errors:
+            return 200, {}, {"ok": False, "error": errors[0][0], "response_metadata": {"messages": [m for _, m in errors]}}
+        try:
+            return 200, {}, {"ok": True, **getattr(self, "_m_" + method.replace(".", "_"))(args)}
+        except SlackError as e:
+            if e.violation:
+                self._violate(method, e.violation, call)
+            return 200, {}, {"ok": False, "error": e.code}
 
     def _content_problems(self, method, args):
         problems = []
@@ -250,236 +385,49 @@ class FakeSlack:
                 payload = body.decode("utf-8", "replace")
             record = dict(payload) if isinstance(payload, dict) else {"_raw": payload}
             self._responses.append({**record, "_name": name})
+            call = Call("response_url", record, None, self._clock())
+            self._traffic.append(call)
             where = f"response_url {name}"
             if "json" not in headers.get("Content-Type", ""):
-                self._violate(where, "post JSON with Content-Type: application/json")
+                self._violate(where, "post JSON with Content-Type: application/json", call)
             self._response_uses[name] = uses = self._response_uses.get(name, 0) + 1
             if uses > MAX_RESPONSE_URL_USES:
-                self._violate(where, f"used {uses} times; Slack allows {MAX_RESPONSE_URL_USES}")
+                self._violate(where, f"used {uses} times; Slack allows {MAX_RESPONSE_URL_USES}", call)
             errors = spec.response_url_errors(payload)
             for _, message in errors:
-                self._violate(where, message)
+                self._violate(where, message, call)
+            if errors:
+                call.error = errors[0][0]
+            elif name in self._response_contexts:
+                self._show_response(self._response_contexts[name], payload)
+            self._bump()
             return (400, errors[0][0]) if errors else (200, "ok")
 
-    # ---- Web API methods: each gets the checked args and returns the rest of an ok answer ------------------
-
-    def _m_auth_test(self, args):
-        return {"url": f"https://{TEAM_DOMAIN}.slack.com/", "team": TEAM_NAME, "user": "unmentor", "team_id": TEAM_ID,
-                "user_id": BOT_USER_ID, "bot_id": BOT_ID, "app_id": APP_ID, "is_enterprise_install": False}
-
-    def _m_team_info(self, args):
-        if args.get("team") not in (None, TEAM_ID):
-            raise SlackError("team_not_found")
-        icon = {f"image_{n}": f"https://a.slack-edge.com/team_{n}.png" for n in (34, 44, 68, 88, 102, 132, 230)}
-        return {"team": {"id": TEAM_ID, "name": TEAM_NAME, "domain": TEAM_DOMAIN, "email_domain": "example.org",
-                         "url": f"https://{TEAM_DOMAIN}.slack.com/", "is_verified": False, "avatar_base_url": "https://ca.slack-edge.com/",
-                         "icon": {**icon, "image_default": True}}}
-
-    def _m_users_info(self, args):
-        user_id = args["user"]
-        if user_id == BOT_USER_ID:
-            return {"user": self._user_object(dict(id=BOT_USER_ID, real_name="unmentor", email=None, tz="America/Los_Angeles",
-                                                   tz_offset=-28800, title="", is_admin=False, is_owner=False, deleted=False,
-                                                   team_id=TEAM_ID, is_bot=True, display_name=""))}
-        if user_id not in self._users:
-            raise SlackError("user_not_found")
-        return {"user": self._user_object(self._users[user_id])}
-
-    def _user_object(self, u):
-        name = (u["email"] or u["id"]).split("@")[0].lower()
-        profile = {"title": u["title"], "phone": "", "skype": "", "real_name": u["real_name"], "real_name_normalized": u["real_name"],
-                   "display_name": u["display_name"], "display_name_normalized": u["display_name"], "status_text": "",
-                   "status_emoji": "", "status_expiration": 0, "avatar_hash": "g" + u["id"].lower(), "team": u["team_id"],
-                   "first_name": u["real_name"].split(" ")[0], "last_name": " ".join(u["real_name"].split(" ")[1:]),
-                   **{f"image_{n}": f"https://secure.gravatar.com/avatar/{u['id']}-{n}.png" for n in (24, 32, 48, 72, 192, 512)}}
-        if u["email"]:
-            profile["email"] = u["email"]  # needs users:read.email; Slack omits it otherwise
-        user = {"id": u["id"], "team_id": u["team_id"], "name": name, "deleted": u["deleted"], "color": "9f69e7",
-                "real_name": u["real_name"], "tz": u["tz"], "tz_label": _tz_label(u["tz"]), "tz_offset": u["tz_offset"],
-                "profile": profile, "is_admin": u["is_admin"], "is_owner": u["is_owner"], "is_primary_owner": False,
-                "is_restricted": False, "is_ultra_restricted": False, "is_bot": u["is_bot"], "is_app_user": False,
-                "updated": 1_690_000_000, "is_email_confirmed": True, "has_2fa": False, "who_can_share_contact_card": "EVERYONE"}
-        if u["deleted"]:
-            user = {k: v for k, v in user.items() if k not in ACTIVE_ONLY_USER_KEYS}
-        return user
-
-    def _m_conversations_open(self, args):
-        if args.get("channel"):
-            if args["channel"] not in self._channels:
-                raise SlackError("channel_not_found")
-            return {"channel": {"id": args["channel"]}}
-        users = [u.strip() for u in str(args["users"]).split(",") if u.strip()]
-        if len(users) > 8:
-            raise SlackError("too_many_users")
-        for user_id in users:
-            user = self._users.get(user_id)
-            if user_id == BOT_USER_ID or (user and user["is_bot"]):
-                raise SlackError("cannot_dm_bot")
-            if user is None:
-                raise SlackError("user_not_found")
-            if user["deleted"]:
-                raise SlackError("user_disabled")
-        cid = self.conversation_id(*users)
-        already_open = cid in self._channels
-        if not already_open:
-            if spec.as_bool(args.get("prevent_creation")):
-                return {"no_op": True, "already_open": False}
-            self._open(cid, users)
-        channel = {"id": cid}
-        if spec.as_bool(args.get("return_im")) or len(set(users)) > 1:
-            channel = self._channel_object(cid)
-        return {"no_op": already_open, "already_open": already_open, "channel": channel}
-
-    def _open(self, cid, users):
-        self._channels[cid] = {"users": sorted(set(users)), "is_im": cid.startswith("D"), "created": int(time.time())}
-        self._history.setdefault(cid, [])
-
-    def _channel_object(self, cid):
-        c = self._channels[cid]
-        obj = {"id": cid, "created": c["created"], "is_im": c["is_im"], "is_mpim": not c["is_im"], "is_org_shared": False,
-               "is_open": True, "last_read": "0000000000.000000", "priority": 0}
-        if c["is_im"]:
-            obj["user"] = c["users"][0]
+    def _show_response(self, context, payload):
+        """Where Slack shows a response-URL post: in place of the message clicked (replace_original),
+        gone (delete_original), in the conversation for all (in_channel), or else only to the person."""
+        user, channel, ts = context["user"], context["channel"] or self.conversation_id(context["user"]), context["message_ts"]
+        original = None
+        if ts:
+            original = next((m for m in self._history.get(channel, []) + self._ephemerals.get(channel, [])
+                             if m["ts"] == ts), None)
+        if original is not None and spec.as_bool(payload.get("delete_original")):
+            for store in (self._history.get(channel, []), self._ephemerals.get(channel, [])):
+                if original in store:
+                    store.remove(original)
+            return
+        if original is not None and spec.as_bool(payload.get("replace_original")):
+            original.pop("blocks", None)
+            original["text"] = payload.get("text") or ""
+            self._apply_content(original, payload)
+            return
+        message = {"type": "message", "ts": self._next_ts(), "user": BOT_USER_ID, "bot_id": BOT_ID, "app_id": APP_ID,
+                   "team": TEAM_ID, "text": payload.get("text") or ""}
+        self._apply_content(message, payload)
+        if payload.get("response_type") == "in_channel":
+            self._history.setdefault(channel, []).append(message)
         else:
-            obj.update(is_group=False, is_private=True, name="mpdm-" + "--".join(c["users"]) + "-1", members=c["users"] + [BOT_USER_ID])
-        return obj
-
-    def _resolve_channel(self, channel):
-        """A conversation the bot can post to: an opened DM/mpim, a user id (Slack posts to the app's DM
-        with that user and answers with the D… id), or any C… channel (membership is not modelled)."""
-        channel = str(channel)
-        if channel in self._channels or (channel.startswith("C") and channel[1:].isalnum()):
-            self._history.setdefault(channel, [])
-            return channel
-        user = self._users.get(channel)
-        if user and not user["deleted"] and not user["is_bot"]:
-            cid = self.conversation_id(channel)
-            if cid not in self._channels:
-                self._open(cid, [channel])
-            return cid
-        raise SlackError("channel_not_found")
-
-    def _next_ts(self):
-        # Like Slack: the ts is the posting time (as this process sees it, so freezegun moves it
-        # too), kept strictly increasing within the workspace.
-        with self._lock:
-            us = max(int(time.time() * 1_000_000), self._last_ts_us + 100)
-            self._last_ts_us = us
-        return f"{us // 1_000_000}.{us % 1_000_000:06d}"
-
-    def _m_chat_postMessage(self, args):
-        channel = self._resolve_channel(args["channel"])
-        ts = self._next_ts()
-        message = {"type": "message", "ts": ts, "user": BOT_USER_ID, "bot_id": BOT_ID, "app_id": APP_ID, "team": TEAM_ID,
-                   "text": args.get("text") or args.get("markdown_text") or ""}
-        self._apply_content(message, args)
-        for key in ("thread_ts", "metadata"):
-            if args.get(key):
-                message[key] = spec.parse_json_arg(args[key]) if key == "metadata" else args[key]
-        if message.get("thread_ts") and spec.as_bool(args.get("reply_broadcast")):
-            message["subtype"] = "thread_broadcast"
-        self._history[channel].append(message)
-        return {"channel": channel, "ts": ts, "message": copy.deepcopy(message)}
-
-    def _apply_content(self, message, args):
-        if args.get("blocks") not in (None, ""):
-            message["blocks"] = _with_ids(spec.parse_json_arg(args["blocks"]))
-        if args.get("attachments") not in (None, ""):
-            message["attachments"] = spec.parse_json_arg(args["attachments"])
-
-    def _m_chat_update(self, args):
-        channel = str(args["channel"])
-        if channel not in self._history:
-            raise SlackError("channel_not_found")
-        message = next((m for m in self._history[channel] if m["ts"] == args["ts"]), None)
-        if message is None:
-            raise SlackError("message_not_found")
-        if "text" in args and "blocks" not in args:
-            message.pop("blocks", None)  # chat.update docs: text without blocks removes the blocks
-        if "text" in args or "markdown_text" in args:
-            message["text"] = args.get("text") or args.get("markdown_text") or ""
-        self._apply_content(message, args)
-        if args.get("metadata"):
-            message["metadata"] = spec.parse_json_arg(args["metadata"])
-        message["edited"] = {"user": BOT_USER_ID, "ts": self._next_ts()}
-        return {"channel": channel, "ts": message["ts"], "text": message["text"], "message": copy.deepcopy(message)}
-
-    def _m_chat_postEphemeral(self, args):
-        self._resolve_channel(args["channel"])
-        if args["user"] not in self._users:
-            raise SlackError("user_not_found")
-        return {"message_ts": self._next_ts()}  # ephemeral messages never appear in history
-
-    def _m_conversations_history(self, args):
-        channel = args["channel"]
-        if channel not in self._history:
-            raise SlackError("channel_not_found")
-        inclusive = spec.as_bool(args.get("inclusive"))
-        oldest, latest = Decimal(str(args.get("oldest") or 0)), Decimal(str(args.get("latest") or "9" * 10))
-        limit = min(int(args.get("limit") or 100), 999)
-
-        def wanted(m):
-            ts = Decimal(m["ts"])
-            in_range = oldest <= ts <= latest if inclusive else oldest < ts < latest
-            top_level = m.get("thread_ts") in (None, m["ts"]) or m.get("subtype") == "thread_broadcast"
-            return in_range and top_level
-
-        found = sorted((m for m in self._history[channel] if wanted(m)), key=lambda m: Decimal(m["ts"]), reverse=True)
-        if args.get("cursor"):
-            next_ts = Decimal(base64.b64decode(args["cursor"]).decode().split(":", 1)[1])
-            found = [m for m in found if Decimal(m["ts"]) <= next_ts]
-        page, rest = found[:limit], found[limit:]
-        include_metadata = spec.as_bool(args.get("include_all_metadata"))
-        messages = [{k: v for k, v in m.items() if include_metadata or k != "metadata"} for m in copy.deepcopy(page)]
-        answer = {"messages": messages, "has_more": bool(rest), "pin_count": 0}
-        if rest:
-            answer["response_metadata"] = {"next_cursor": base64.b64encode(f"next_ts:{rest[0]['ts']}".encode()).decode()}
-        return answer
-
-    def _use_trigger(self, trigger_id):
-        if trigger_id in self._used_triggers:
-            raise SlackError("exchanged_trigger_id", f"trigger_id {trigger_id!r} was already used")
-        self._used_triggers.add(trigger_id)
-
-    def _store_view(self, view, view_id=None, previous=None):
-        view_id = view_id or f"V{next(self._view_seq):08d}"
-        stored = {"id": view_id, "team_id": TEAM_ID, "type": view["type"], "blocks": _with_ids(view["blocks"]),
-                  "private_metadata": view.get("private_metadata", ""), "callback_id": view.get("callback_id", ""),
-                  "state": {"values": {}}, "hash": f"1700000000.{next(self._view_seq):08x}", "clear_on_close": view.get("clear_on_close", False),
-                  "notify_on_close": view.get("notify_on_close", False), "close": view.get("close"), "submit": view.get("submit"),
-                  "external_id": view.get("external_id", ""), "previous_view_id": previous, "root_view_id": view_id,
-                  "app_id": APP_ID, "app_installed_team_id": TEAM_ID, "bot_id": BOT_ID}
-        if view["type"] == "modal":
-            stored["title"] = view["title"]
-        self._views[view_id] = stored
-        return {"view": copy.deepcopy(stored)}
-
-    def _m_views_open(self, args):
-        self._use_trigger(args["trigger_id"])
-        return self._store_view(spec.parse_json_arg(args["view"]))
-
-    def _m_views_push(self, args):
-        self._use_trigger(args["trigger_id"])
-        return self._store_view(spec.parse_json_arg(args["view"]))
-
-    def _m_views_update(self, args):
-        current = self._views.get(args.get("view_id")) or next(
-            (v for v in self._views.values() if args.get("external_id") and v["external_id"] == args["external_id"]), None)
-        if current is None:
-            raise SlackError("not_found")
-        if args.get("hash") and args["hash"] != current["hash"]:
-            raise SlackError("hash_conflict")
-        return self._store_view(spec.parse_json_arg(args["view"]), current["id"], current["previous_view_id"])
-
-    def _m_views_publish(self, args):
-        if args["user_id"] not in self._users:
-            raise SlackError("invalid_arguments")
-        existing = self._views.get(self._homes.get(args["user_id"]))
-        if existing and args.get("hash") and args["hash"] != existing["hash"]:
-            raise SlackError("hash_conflict")
-        answer = self._store_view(spec.parse_json_arg(args["view"]), existing and existing["id"])
-        self._homes[args["user_id"]] = answer["view"]["id"]
-        return answer
+            self._ephemerals.setdefault(channel, []).append({**message, "_for": user})
 
 
 def _parse_api_request(method, query, headers, body):
@@ -526,34 +474,6 @@ def _parse_api_request(method, query, headers, body):
     elif not token.startswith("xoxb-"):
         problems.append(("invalid_auth", f"token must be a bot token (xoxb-...), got {token[:5]!r}..."))
     return args, token, problems
-
-
-def _with_ids(blocks):
-    """Blocks as Slack stores them: every block gets a block_id and every interactive element an action_id."""
-    blocks = copy.deepcopy(blocks)
-
-    def short_id(node):
-        return base64.b32encode(hashlib.sha1(json.dumps(node, sort_keys=True).encode()).digest()).decode()[:5]
-
-    def fill(node):
-        if isinstance(node, dict):
-            if node.get("type") in spec.interactive_types() and "action_id" not in node:
-                node["action_id"] = short_id(node)
-            for value in node.values():
-                fill(value)
-        elif isinstance(node, list):
-            for value in node:
-                fill(value)
-
-    for i, block in enumerate(blocks):
-        if isinstance(block, dict) and "block_id" not in block:
-            block["block_id"] = short_id([i, block])
-    fill(blocks)
-    return blocks
-
-
-def _tz_label(tz):
-    return datetime.now(ZoneInfo(tz)).tzname() or tz
 
 
 def _handler(fake):

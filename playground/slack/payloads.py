@@ -1,4 +1,6 @@
-"""Builds requests into the bot exactly as Slack sends them (shapes of playground/slack/slack-spec/payloads), signed as Slack signs them."""
+"""Builds requests into the bot exactly as Slack sends them (shapes of slack-spec/payloads), signed as Slack signs them.
+
+The tests and the playground both send through these, so what the playground shows is what the tests check."""
 
 import copy
 import hashlib
@@ -63,7 +65,7 @@ def _find_element(blocks, action_id):
 
 def block_actions_body(action_id, value, user_id, team_id="T111", response_url=None, channel_id=None, message_ts=None,
                        message=None, container=None, action_type="button", selected_date=None, view=None,
-                       block_id=None) -> bytes:
+                       block_id=None, trigger_id=None, state=None, selected_time=None) -> bytes:
     """Form body "payload=<json>" shaped like block_actions.json. Pass `message` (e.g. fake.messages(ch)[-1]) or
     `view` (a view as views.open answered it) to click an element that is really there."""
     message_ts = message_ts or (message or {}).get("ts")
@@ -76,6 +78,8 @@ def block_actions_body(action_id, value, user_id, team_id="T111", response_url=N
             action["value"] = value
     elif action_type == "datepicker":
         action["selected_date"] = selected_date or value
+    elif action_type == "timepicker":
+        action["selected_time"] = selected_time or value
     elif action_type in ("static_select", "overflow", "radio_buttons"):
         action["selected_option"] = {"text": {"type": "plain_text", "text": str(value), "emoji": True}, "value": value}
     elif action_type == "users_select":
@@ -85,7 +89,7 @@ def block_actions_body(action_id, value, user_id, team_id="T111", response_url=N
     else:
         raise ValueError(f"action_type {action_type!r} not supported here")
     payload = {"type": "block_actions", "user": _user(user_id, team_id), "api_app_id": API_APP_ID,
-               "token": "verification_token", "container": container, "trigger_id": _trigger_id(),
+               "token": "verification_token", "container": container, "trigger_id": trigger_id or _trigger_id(),
                "team": _team(team_id), "enterprise": None, "is_enterprise_install": False}
     if view is not None:
         payload["container"] = container or {"type": "view", "view_id": view.get("id", "V111")}
@@ -96,16 +100,18 @@ def block_actions_body(action_id, value, user_id, team_id="T111", response_url=N
         payload["channel"] = {"id": channel_id or "C111", "name": "directmessage" if (channel_id or "").startswith("D") else "general"}
         if message is not None:
             payload["message"] = copy.deepcopy(message)
-        payload["state"] = {"values": {}}
+        payload["state"] = {"values": state or {}}
         payload["response_url"] = response_url or "https://hooks.slack.com/actions/T111/111/random-value"
     payload["actions"] = [action]
     return urlencode({"payload": json.dumps(payload)}).encode()
 
 
 def view_submission_body(callback_id, values: dict, user_id, team_id="T111", private_metadata="", view_id="V111",
-                         blocks=None, title="Unmentor") -> bytes:
+                         blocks=None, title="Unmentor", stored=None, trigger_id=None, kind="view_submission") -> bytes:
     """Form body "payload=<json>" shaped like view_submission.json. `values` is state.values,
-    {block_id: {action_id: {"type": ..., "value": ...}}}; a plain string leaf means a plain_text_input's value."""
+    {block_id: {action_id: {"type": ..., "value": ...}}}; a plain string leaf means a plain_text_input's value.
+    `stored` is the view as the stand-in keeps it (what the person has open): its own fields are sent.
+    kind="view_closed" sends the view_closed payload (view_closed.json) instead."""
     state = {block: {action: ({"type": "plain_text_input", "value": leaf} if isinstance(leaf, str) or leaf is None else leaf)
                      for action, leaf in actions.items()} for block, actions in values.items()}
     view = {"id": view_id, "team_id": team_id, "type": "modal", "blocks": blocks or [],
@@ -114,9 +120,14 @@ def view_submission_body(callback_id, values: dict, user_id, team_id="T111", pri
             "clear_on_close": False, "notify_on_close": False, "close": {"type": "plain_text", "text": "Cancel"},
             "submit": {"type": "plain_text", "text": "Submit"}, "previous_view_id": None, "root_view_id": view_id,
             "app_id": API_APP_ID, "external_id": "", "app_installed_team_id": team_id, "bot_id": "BBOT"}
-    payload = {"type": "view_submission", "team": _team(team_id), "user": _user(user_id, team_id), "api_app_id": API_APP_ID,
-               "token": "verification_token", "trigger_id": _trigger_id(), "view": view, "response_urls": [],
-               "enterprise": None, "is_enterprise_install": False}
+    if stored is not None:
+        view.update({k: copy.deepcopy(v) for k, v in stored.items() if k in view and k != "state" and v is not None})
+    payload = {"type": kind, "team": _team(team_id), "user": _user(user_id, team_id), "api_app_id": API_APP_ID,
+               "token": "verification_token", "view": view, "enterprise": None, "is_enterprise_install": False}
+    if kind == "view_submission":
+        payload.update(trigger_id=trigger_id or _trigger_id(), response_urls=[])
+    else:
+        payload["is_cleared"] = False
     return urlencode({"payload": json.dumps(payload)}).encode()
 
 
