@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from datetime import datetime, timezone
 from urllib.error import URLError
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -85,19 +86,25 @@ def build_scheduler(settings: Settings, engine: Engine) -> BackgroundScheduler:
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": TICK_SECONDS},
     )
     gateway = SlackGateway(make_client(settings, wait_out_rate_limits=False))
+    # APScheduler waits in real seconds, so its wake-ups are real times: the rounds' clock
+    # (storage.clock.now) may run ahead of it, as in a rehearsal.
     delivery_job = scheduler.add_job(
         deliver_all, IntervalTrigger(seconds=DELIVERY_SECONDS), args=[engine, gateway], id="delivery",
-        next_run_time=now(),
+        next_run_time=_real_now(),
     )
 
     def deliver_soon() -> None:
         # A phase just queued messages: start sending now rather than at the next interval.
-        delivery_job.modify(next_run_time=now())
+        delivery_job.modify(next_run_time=_real_now())
 
     scheduler.add_job(
-        tick, IntervalTrigger(seconds=TICK_SECONDS), args=[engine, deliver_soon], id="rounds", next_run_time=now()
+        tick, IntervalTrigger(seconds=TICK_SECONDS), args=[engine, deliver_soon], id="rounds", next_run_time=_real_now()
     )
     return scheduler
+
+
+def _real_now() -> datetime:
+    return datetime.now(timezone.utc)
 
 
 def start_clock(settings: Settings, engine: Engine, client: WebClient) -> BackgroundScheduler:
