@@ -10,7 +10,7 @@ import logging
 import click
 from dotenv import find_dotenv, load_dotenv
 
-from bot.cli import database, match, prompts, rounds, schedule, serve, stats
+from bot.cli import database, match, playground, prompts, rounds, schedule, serve, stats
 
 
 @click.group()
@@ -45,7 +45,7 @@ def _overlap_by_design(record: logging.LogRecord) -> bool:
 
 
 for command in (serve.serve, serve.clock, database.db, match.match, rounds.round_, stats.stats_command,
-                schedule.schedule, prompts.prompts):
+                schedule.schedule, prompts.prompts, playground.playground):
     cli.add_command(command)
 
 

@@ -1,0 +1,179 @@
+"""The playground in a real browser: a whole round driven through the page by role and name, as a person would.
+
+One `unmentor playground` and one Chromium for the module; every step saves a screenshot
+(UNMENTOR_PICTURES=docs/pictures also refreshes the README's pictures).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.browser import PlaygroundProcess, launch_chromium, save_picture
+
+pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
+ORGANISER = "U00001DEMO"  # Amara Okafor, the demo workspace's organiser
+WAIT = 90_000  # ms: a phase's sends go out at the bot's own pace
+
+
+@pytest.fixture(scope="module")
+def playground(tmp_path_factory):
+    process = PlaygroundProcess(tmp_path_factory.mktemp("playground"))
+    yield process
+    process.interrupt()
+
+
+@pytest.fixture(scope="module")
+def page(playground):
+    playwright, browser = launch_chromium()
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(playground.url)
+    page.errors = errors
+    yield page
+    browser.close()
+    playwright.stop()
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory):
+    folder = os.environ.get("UNMENTOR_SCREENSHOTS")  # keep them somewhere to look at
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        return Path(folder)
+    return tmp_path_factory.mktemp("screenshots")
+
+
+def act_as(page, name: str) -> None:
+    select = page.get_by_label("Act as")
+    label = next(o for o in select.locator("option").all_inner_texts() if o.startswith(name))
+    select.select_option(label=label)
+    page.wait_for_function("n => document.getElementById('who').textContent.startsWith(n)", arg=name)
+
+
+def type_command(page, text: str) -> None:
+    box = page.get_by_role("textbox", name="Message")
+    box.fill(text)
+    box.press("Enter")
+
+
+def messages(page):
+    return page.get_by_role("log", name="Messages")
+
+
+def partner_of(playground, user_id: str) -> dict:
+    state = playground.state(user_id)
+    (group,) = [c for c in state["conversations"] if c["kind"] == "group"]
+    names = {p["name"]: p for p in state["people"]}
+    (partner,) = [names[n.strip()] for n in group["title"].split(",") if n.strip() in names and names[n.strip()]["id"] != user_id]
+    return partner
+
+
+def test_a_whole_round_in_the_browser(playground, page, shots):
+    organiser = "Amara Okafor"
+    act_as(page, organiser)
+
+    # Join by command: the real, signed slash command; the answer shows only to the person.
+    type_command(page, "/unmentor join Brackley Borough Council")
+    reply = messages(page).get_by_role("article").filter(has_text="Only visible to you").last
+    reply.wait_for(timeout=10_000)
+    assert "Brackley Borough Council" in reply.inner_text()
+    save_picture(page, "01-joined-by-command", shots)
+
+    # Everyone joins: the other 23 demo people run /unmentor join.
+    page.get_by_role("button", name="Everyone joins").click()
+    page.get_by_role("status").filter(has_text="23 people joined").wait_for(timeout=30_000)
+    assert all(p["status"] == "active" for p in playground.state()["people"])
+    save_picture(page, "02-everyone-joined", shots)
+
+    # Next phase to the heads-up, then to the opening: the intro arrives in a group DM.
+    page.get_by_role("button", name="Next phase").click()
+    page.get_by_role("status").filter(has_text="heads-up").wait_for(timeout=10_000)
+    page.get_by_role("button", name="Next phase").click()
+    page.get_by_role("status").filter(has_text="open").wait_for(timeout=10_000)
+    group = page.get_by_role("navigation", name="Conversations").get_by_role("button", name=re.compile("unmentor.*new|, unmentor"))
+    group.first.wait_for(timeout=WAIT)
+    partner = partner_of(playground, ORGANISER)
+    page.get_by_role("button", name=re.compile(re.escape(partner["name"]))).click()
+    intro = messages(page).get_by_role("article").filter(has_text="Your unmentor match")
+    intro.wait_for(timeout=10_000)
+    assert partner["name"] in intro.inner_text() and "Brackley Borough Council" in intro.inner_text()
+    for name in ("We've scheduled it", "We've met", "Need to reschedule", "Couldn't make it"):
+        assert intro.get_by_role("button", name=name).is_visible()
+    # Dates render in the viewer's zone from <!date^…>, not as Slack markup.
+    assert "<!date" not in intro.inner_text() and re.search(r"(Monday|Tuesday|Wednesday|Thursday|Friday), \w+ \d+", intro.inner_text())
+    save_picture(page, "03-intro", shots, keep_as="intro.png")
+
+    # Reschedule through its modal: a titled dialog with labelled controls.
+    intro.get_by_role("button", name="Need to reschedule").click()
+    dialog = page.get_by_role("dialog", name="Need to reschedule")
+    dialog.wait_for(timeout=10_000)
+    dialog.get_by_label("New day").fill("2027-01-14")
+    dialog.get_by_label("Time").fill("15:30")
+    dialog.get_by_label("Note (optional)").fill("Could we do Thursday afternoon instead?")
+    save_picture(page, "04-reschedule-modal", shots, keep_as="reschedule.png")
+    dialog.get_by_role("button", name="Send").click()
+    dialog.wait_for(state="detached", timeout=10_000)
+    save_picture(page, "05-rescheduled", shots)
+
+    # The partner sees the notice in their DM with the app, marked new, and accepts.
+    act_as(page, partner["name"])
+    page.get_by_role("navigation", name="Conversations").get_by_role("button", name=re.compile(r"^unmentor")).click()
+    notice = messages(page).get_by_role("article").filter(has=page.get_by_role("button", name="That works for me"))
+    notice.wait_for(timeout=WAIT)
+    assert "Thursday afternoon" in notice.inner_text()
+    save_picture(page, "06-partner-sees-the-reschedule", shots)
+    notice.get_by_role("button", name="That works for me").click()
+    page.get_by_role("article").filter(has_text=re.compile("works for|accepted|settled|see you", re.I)).first.wait_for(timeout=10_000)
+    save_picture(page, "07-partner-accepted", shots)
+
+    # "We've met", then the follow-up: its modal, filled in and saved.
+    page.get_by_role("button", name=re.compile(re.escape(organiser))).click()
+    intro = messages(page).get_by_role("article").filter(has_text="Your unmentor match")
+    intro.get_by_role("button", name="We've met").click()
+    page.get_by_role("article").filter(has_text=re.compile("met", re.I)).last.wait_for(timeout=10_000)
+    save_picture(page, "08-we-met", shots)
+    # Next phase twice: the nudge (not for a pair that has met), then the follow-up, asked in each DM.
+    for phase in ("nudge", "follow-up"):
+        page.get_by_role("button", name="Next phase").click()
+        page.get_by_role("status").filter(has_text=f"moved to the {phase}").wait_for(timeout=10_000)
+    page.get_by_role("navigation", name="Conversations").get_by_role("button", name=re.compile(r"^unmentor")).click()
+    ask = messages(page).get_by_role("button", name="Share what I learned")
+    ask.wait_for(timeout=WAIT)
+    ask.click()
+    dialog = page.get_by_role("dialog", name="What you took away")
+    dialog.wait_for(timeout=10_000)
+    dialog.get_by_label("What did you learn? (optional)").fill("How a hospital plans its winter rota")
+    dialog.get_by_label("I'd like to stay in touch").check()
+    dialog.get_by_label("Organisers may read my answers, without my name").check()
+    save_picture(page, "09-follow-up-modal", shots)
+    dialog.get_by_role("button", name="Save").click()
+    dialog.wait_for(state="detached", timeout=10_000)
+
+    # The organiser's App Home, with the round's stats.
+    act_as(page, organiser)
+    page.get_by_role("button", name="App Home").click()
+    home = messages(page)
+    home.get_by_role("button", name="Open a round now").wait_for(timeout=10_000)
+    save_picture(page, "10-organiser-home", shots, keep_as="organiser-home.png")
+    text = home.inner_text()
+    assert "Round 1" in text and "24 active" in text and "12 made" in text and "Rescheduled" in text
+
+    # Every call the bot made was within Slack's spec, and the page says so.
+    summary = page.get_by_text(re.compile(r"\d+ calls · \d+ spec violations?"))
+    assert re.search(r"· 0 spec violations", summary.inner_text())
+    assert page.errors == []
+
+
+def test_ctrl_c_stops_the_page_and_the_bot(playground):
+    bot_url = playground.state()["calls"]  # the page still answers here
+    assert bot_url is not None
+    assert playground.interrupt() == 0
+    with pytest.raises(OSError):
+        urllib.request.urlopen(playground.url, timeout=2)
+    assert "stopped" in playground.log.read_text()
