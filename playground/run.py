@@ -43,6 +43,7 @@ class Playground:
     folder: Path
     errors: list = field(default_factory=list)  # (time, message) of errors the bot logged
     healthy: bool = True
+    log_handler: logging.Handler | None = None
 
     @property
     def team_id(self) -> str:
@@ -65,6 +66,7 @@ class Playground:
 
     def stop(self) -> None:
         self.save()
+        logging.getLogger().removeHandler(self.log_handler)
         self.scheduler.shutdown(wait=False)
         self.fake.stop()
         self.engine.dispose()
@@ -124,13 +126,14 @@ def start(folder: Path, people: int = 24, fresh: bool = False) -> Playground:
     upgrade(engine)
     app = create_app(settings, engine)
     errors: list = []
-    logging.getLogger().addHandler(_Errors(errors, fake))
+    handler = _Errors(errors, fake)
+    logging.getLogger().addHandler(handler)
     scheduler = start_clock(settings, engine, app.client)
     threading.Thread(target=serve_http, args=(app, engine, "127.0.0.1", bot_port), daemon=True,
                      name="bot-http").start()
     bot_url = f"http://127.0.0.1:{bot_port}/slack/events"
     playground = Playground(fake, Surface(fake, bot_url, settings.signing_secret), everyone, engine, scheduler,
-                            bot_url, folder, errors)
+                            bot_url, folder, errors, log_handler=handler)
     _wait_until_up(f"http://127.0.0.1:{bot_port}/healthz")
     threading.Thread(target=_watch_health, args=(playground, f"http://127.0.0.1:{bot_port}/healthz"),
                      daemon=True, name="bot-health").start()

@@ -13,13 +13,13 @@ import pytest
 from freezegun import freeze_time
 
 from bot import blocks
+from playground.slack import payloads as sr
 from scheduler import membership, rounds
 from scheduler.avoid import AvoidChange
 from scheduler.membership import ProfileForm, SlackProfile
 from storage import members as member_store
 from storage.db import session_scope
 from tests import personas, said
-from tests import slackrequests as sr
 from tests.conftest import SIGNING_SECRET
 from tests.inprocess import Bot
 from tests.personas import OPENS, TEAM

@@ -29,3 +29,15 @@ def test_lower_layers_never_import_higher_ones(package):
     }
     assert offenders == {}
 
+
+
+def test_the_bot_never_knows_it_is_in_the_playground():
+    # Only the `unmentor playground` command itself may reach for the playground.
+    allowed = {ROOT / "bot" / "cli" / "playground.py", ROOT / "bot" / "cli" / "__init__.py"}
+    offenders = sorted(
+        str(path.relative_to(ROOT))
+        for package in ("bot", "scheduler", "storage")
+        for path in (ROOT / package).rglob("*.py")
+        if path not in allowed and ("playground" in _imports(path) or "playground" in path.read_text().lower())
+    )
+    assert offenders == []
