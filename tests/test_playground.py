@@ -6,7 +6,9 @@ fail) and one Chromium for the module.
 
 from __future__ import annotations
 
+import re
 import threading
+import time
 from collections import Counter
 from datetime import datetime, timezone
 
@@ -137,3 +139,44 @@ def test_a_port_in_use_is_one_line_and_touches_nothing(tmp_path):
     assert run.returncode == 2
     assert run.stderr.strip() == f"unmentor: port {port} is already in use: pick another with --port"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_modal_answered_with_errors_shows_them_under_the_field(playground, page):
+    page.get_by_label("Act as").select_option(index=1)
+    type_command(page, "/unmentor join")
+    dialog = page.get_by_role("dialog")
+    dialog.wait_for(timeout=10_000)
+    field = dialog.get_by_label(re.compile("organisation", re.I))
+    field.fill("   ")
+    dialog.get_by_label(re.compile("what i do", re.I)).fill("Kept while the error shows")
+    dialog.locator("button[type=submit]").click()
+    error = dialog.get_by_role("alert")
+    error.wait_for(timeout=10_000)
+    assert error.inner_text().strip() and field.get_attribute("aria-invalid") == "true"
+    assert dialog.get_by_label(re.compile("what i do", re.I)).input_value() == "Kept while the error shows"
+    dialog.get_by_role("button", name=re.compile("cancel|close|not now", re.I)).click()
+    dialog.wait_for(state="detached", timeout=10_000)
+
+
+def test_a_spec_violation_is_counted_and_shown_in_red_with_its_call(playground, page):
+    from slack_sdk import WebClient
+
+    client = WebClient(token="xoxb-anything", base_url=playground.fake.api_url)
+    client.chat_postMessage(channel=playground.people[0].user_id, text="hi", colour="red")
+    flagged = page.get_by_role("list", name="Spec violations and refused calls").get_by_role("listitem")
+    flagged.filter(has_text="unknown argument 'colour'").wait_for(timeout=10_000)
+    assert re.search(r"[1-9]\d* spec violations?", page.locator("#calls-summary").inner_text())
+    assert flagged.filter(has_text="colour").evaluate("n => getComputedStyle(n).color") == "rgb(176, 0, 32)"
+
+
+def test_the_page_follows_the_bot_within_a_second(playground, page):
+    from slack_sdk import WebClient
+
+    page.get_by_label("Act as").select_option(index=0)
+    page.get_by_role("log", name="Messages").wait_for()
+    page.wait_for_timeout(500)  # the page is now waiting on the server for news
+    client = WebClient(token="xoxb-anything", base_url=playground.fake.api_url)
+    client.chat_postMessage(channel=playground.people[0].user_id, text="Something new arrived")
+    started = time.monotonic()
+    page.get_by_role("log", name="Messages").get_by_text("Something new arrived").wait_for(timeout=5_000)
+    assert time.monotonic() - started < 1

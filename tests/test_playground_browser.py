@@ -30,7 +30,7 @@ def playground(tmp_path_factory):
 @pytest.fixture(scope="module")
 def page(playground):
     playwright, browser = launch_chromium()
-    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page = browser.new_page(viewport={"width": 1400, "height": 900}, locale="en-GB")
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(playground.url)

@@ -38,11 +38,12 @@ class FakeSlack(WebApiMethods):
     """The stand-in. `clock` gives the epoch seconds Slack stamps messages with (time.time, which
     freezegun moves; the playground passes the bot's clock, so a moved clock moves Slack's too)."""
 
-    def __init__(self, require_action_ids=False, clock=time.time):
+    def __init__(self, require_action_ids=False, clock=None):
         # Slack lets interactive elements omit action_id (it generates one); a bot that routes on action_id
         # usually wants that flagged anyway, so it is opt-in.
         self.require_action_ids = require_action_ids
-        self._clock = clock
+        # Looked up at each call (not bound once), so freezegun's patched time.time is seen.
+        self._clock = clock or (lambda: time.time())
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
         self._version = 0
