@@ -14,7 +14,7 @@ import uuid
 
 import pytest
 
-from tests import slackrequests as sr
+from playground.slack import payloads as sr
 from tests.botprocess import BotServer, bot_env
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET
 

@@ -7,7 +7,7 @@ import json
 from urllib.parse import parse_qsl
 
 from bot import ids, payload
-from tests import slackrequests as sr
+from playground.slack import payloads as sr
 
 
 def _form(body: bytes) -> dict:
