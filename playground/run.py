@@ -114,7 +114,8 @@ def start(folder: Path, people: int = 24, fresh: bool = False) -> Playground:
 
     bot_port = free_port()
     env = {
-        "SLACK_BOT_TOKEN": "xoxb-playground-" + secrets.token_hex(8),
+        # Shaped as Slack issues them (xoxb-<team>-<bot>-<24 letters and digits>), made up each run.
+        "SLACK_BOT_TOKEN": f"xoxb-{secrets.randbelow(10**12)}-{secrets.randbelow(10**13)}-{_letters(24)}",
         "SLACK_SIGNING_SECRET": secrets.token_hex(16),  # new each run, shared only with the stand-in
         "SLACK_API_URL": fake.api_url,
         "DATABASE_URL": f"sqlite:///{folder / DATABASE_FILE}",
@@ -138,6 +139,11 @@ def start(folder: Path, people: int = 24, fresh: bool = False) -> Playground:
     threading.Thread(target=_watch_health, args=(playground, f"http://127.0.0.1:{bot_port}/healthz"),
                      daemon=True, name="bot-health").start()
     return playground
+
+
+def _letters(count: int) -> str:
+    alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+    return "".join(secrets.choice(alphabet) for _ in range(count))
 
 
 def _interrupt(*_):
