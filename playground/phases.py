@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from scheduler.round_settings import load_schedule
+from scheduler.workspace_schedule import load_schedule
 from scheduler.schedule import current_and_next
 from storage import rounds as round_store
 from storage.clock import now

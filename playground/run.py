@@ -54,7 +54,7 @@ class Playground:
         nor be lost while a tick is running), then start delivering what it queued."""
         from datetime import timezone
 
-        from bot.clock import tick
+        from bot.round_clock import tick
 
         def deliver_soon():
             self.scheduler.modify_job("delivery", next_run_time=datetime.now(timezone.utc))
@@ -95,7 +95,7 @@ def free_port() -> int:
 
 def start(folder: Path, people: int = 24, fresh: bool = False) -> Playground:
     from bot.app import create_app
-    from bot.clock import start_clock
+    from bot.round_clock import start_clock
     from bot.config import load_settings
     from bot.server import serve_http
     from storage.db import make_engine, upgrade

@@ -82,7 +82,7 @@ def test_a_clock_moved_a_month_ahead_still_runs_its_jobs_at_once(sqlite_engine, 
     # storage.clock can run ahead (a rehearsal); the scheduler's wake-ups must stay in real time,
     # or the first tick and every delivery would wait a month.
     from bot.app import make_client
-    from bot.clock import build_scheduler
+    from bot.round_clock import build_scheduler
     from bot.config import Settings
     from storage import clock
     from tests.conftest import BOT_TOKEN, SIGNING_SECRET

@@ -20,12 +20,12 @@ import pytest
 from sqlmodel import select
 
 from bot import blocks
+from playground.slack import payloads as sr
 from scheduler import membership
 from scheduler.membership import Change
 from scheduler.workspace_schedule import next_round_at
 from storage.db import make_engine, session_scope
 from storage.models import Member
-from playground.slack import payloads as sr
 from tests import said
 from tests.botprocess import BotServer, bot_env
 from tests.conftest import SIGNING_SECRET
