@@ -81,16 +81,15 @@ def test_serve_starts_and_answers_health_checks_while_slack_is_unreachable(sqlit
 def test_a_clock_moved_a_month_ahead_still_runs_its_jobs_at_once(sqlite_engine, fake_slack):
     # storage.clock can run ahead (a rehearsal); the scheduler's wake-ups must stay in real time,
     # or the first tick and every delivery would wait a month.
-    from bot.app import make_client
-    from bot.round_clock import build_scheduler
     from bot.config import Settings
+    from bot.round_clock import build_scheduler
     from storage import clock
     from tests.conftest import BOT_TOKEN, SIGNING_SECRET
 
     settings = Settings(bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, slack_api_url=fake_slack.api_url)
     clock.move_to(datetime.now(timezone.utc) + timedelta(days=30))
     try:
-        scheduler = build_scheduler(settings, sqlite_engine, make_client(settings))
+        scheduler = build_scheduler(settings, sqlite_engine)
         scheduler.start(paused=True)
         soon = datetime.now(timezone.utc) + timedelta(seconds=5)
         assert {job.id: job.next_run_time <= soon for job in scheduler.get_jobs()} == {"delivery": True, "rounds": True}
