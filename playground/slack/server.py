@@ -7,9 +7,11 @@ import itertools
 import json
 import threading
 import time
+import traceback
 from dataclasses import dataclass, field
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -492,8 +494,10 @@ def _handler(fake):
             try:
                 self._route()
             except Exception as error:  # a bug in the fake must fail the test, not hang the client
+                frame = traceback.extract_tb(error.__traceback__)[-1]  # where, so a rare crash can be found
                 with fake._lock:
-                    fake._violate("FakeSlack", f"crashed on {self.path}: {error!r}")
+                    fake._violate("FakeSlack", f"crashed on {self.path}: {error!r} at "
+                                               f"{Path(frame.filename).name}:{frame.lineno}")
                 self._send(500, b"fake crashed", "text/plain", {})
 
         def _route(self):
