@@ -71,9 +71,9 @@ def _postgres_schema(request, migrated: bool = True):
     _need_postgres()
     schemas = request.getfixturevalue("_postgres_schemas")
     # Each test gets its own schema: parallel and repeated runs never see each other's rows.
-    schema = schemas.create(migrated)
+    schema = schemas.migrated() if migrated else schemas.create()
     yield schema_url(PG_BASE, schema)
-    schemas.drop(schema)
+    schemas.drop_later(schema)
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,9 @@ shared server (0.1 s to, once, 53 s) and WAL-logs a whole database copy, so sche
 
 from __future__ import annotations
 
+import queue
 import shutil
+import threading
 import uuid
 from pathlib import Path
 
@@ -50,6 +52,11 @@ class PostgresSchemas:
         self.admin = create_engine(base, isolation_level="AUTOCOMMIT")
         self.writer = create_engine(base)
         self._migration: list[tuple[str, object, bool]] | None = None
+        # A helper thread builds the next test's schema, and drops the last one, while a test
+        # runs (most tests spend their time waiting on something else).
+        self._work: queue.Queue = queue.Queue()
+        self._ready: queue.Queue = queue.Queue()
+        self._helper: threading.Thread | None = None
 
     def _record_migration(self) -> list[tuple[str, object, bool]]:
         scratch = self.create()
@@ -70,12 +77,13 @@ class PostgresSchemas:
 
     def create(self, migrated: bool = False) -> str:
         schema = "t_" + uuid.uuid4().hex[:12]
-        if migrated and self._migration is None:
-            self._migration = self._record_migration()
         with self.admin.connect() as connection:
             connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-        if not migrated:
-            return schema
+        if migrated:
+            self._replay_into(schema)
+        return schema
+
+    def _replay_into(self, schema: str) -> None:
         with self.writer.begin() as connection:
             # SET LOCAL holds only inside a transaction (so not on the autocommit admin engine);
             # checked, so the replay can never land in another schema.
@@ -87,12 +95,48 @@ class PostgresSchemas:
                     cursor.executemany(statement, parameters)
                 else:
                     cursor.execute(statement, parameters or None)
-        return schema
+
+    def migrated(self) -> str:
+        """A schema of its own at the newest schema (the one after it is already being built)."""
+        if self._helper is None:
+            self._migration = self._record_migration()
+            self._helper = threading.Thread(target=self._help, name="test-schemas", daemon=True)
+            self._helper.start()
+            self._work.put("build")
+        self._work.put("build")
+        made = self._ready.get(timeout=120)
+        if isinstance(made, BaseException):
+            raise made
+        return made
+
+    def drop_later(self, schema: str) -> None:
+        if self._helper is None:
+            self.drop(schema)
+        else:
+            self._work.put(("drop", schema))
+
+    def _help(self) -> None:
+        while (job := self._work.get()) != "stop":
+            try:
+                if job == "build":
+                    self._ready.put(self.create(migrated=True))
+                else:
+                    self.drop(job[1])
+            except BaseException as error:  # the test waiting for a schema sees why there's none
+                if job == "build":
+                    self._ready.put(error)
 
     def drop(self, schema: str) -> None:
         with self.admin.connect() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
 
     def dispose(self) -> None:
+        if self._helper is not None:
+            self._work.put("stop")
+            self._helper.join(timeout=60)
+            while not self._ready.empty():
+                made = self._ready.get()
+                if isinstance(made, str):
+                    self.drop(made)
         self.admin.dispose()
         self.writer.dispose()
