@@ -29,9 +29,13 @@ def normalise_url(url: str | None) -> str:
 
 
 def make_engine(url: str | None = None) -> Engine:
+    # hide_parameters: a failed statement's error (logged with log.exception) would otherwise
+    # carry its bound values, i.e. members' Slack IDs and what they wrote, into the log.
     parsed = make_url(normalise_url(url))
     if parsed.get_backend_name() == "sqlite":
-        engine = create_engine(parsed, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            parsed, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True
+        )
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):
@@ -60,7 +64,18 @@ def make_engine(url: str | None = None) -> Engine:
                 connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    return create_engine(parsed, pool_pre_ping=True)
+    engine = create_engine(parsed, pool_pre_ping=True, hide_parameters=True)
+
+    @event.listens_for(engine, "handle_error")
+    def _without_detail(context):
+        # PostgreSQL's DETAIL line repeats the row's values ("Key (team_id, slack_user_id)=(T1, U…)
+        # already exists"); the logged error keeps what failed and where, not whose.
+        for error in (context.original_exception, context.sqlalchemy_exception):
+            if error is not None and error.args and isinstance(error.args[0], str):
+                kept = [line for line in error.args[0].splitlines() if not line.startswith("DETAIL:")]
+                error.args = ("\n".join(kept), *error.args[1:])
+
+    return engine
 
 
 def checkpoint(engine: Engine) -> None:
