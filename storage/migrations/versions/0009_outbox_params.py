@@ -3,6 +3,10 @@
 Rows written before this carried their data in the key; it is read out here, once, the way
 that code wrote it, so a send queued before the upgrade goes out as it would have.
 
+The one key whose shape changed with it, "unmatched:{round}:{member}:{reason}", is rewritten to
+today's "unmatched:{round}:{member}": otherwise queuing that send again after the upgrade finds
+no row with its key and sends the member a second message.
+
 Revision ID: 0009
 Revises: 0008
 """
@@ -18,7 +22,8 @@ branch_labels = None
 depends_on = None
 
 outbox = sa.table(
-    'outbox', sa.column('id', sa.Integer()), sa.column('kind', sa.String()), sa.column('key', sa.String()),
+    'outbox', sa.column('id', sa.Integer()), sa.column('team_id', sa.String()), sa.column('kind', sa.String()),
+    sa.column('key', sa.String()),
     sa.column('not_before', sa.DateTime()), sa.column('params', sa.Text()),
 )
 
@@ -51,16 +56,24 @@ def upgrade():
     with op.batch_alter_table('outbox') as batch_op:
         batch_op.add_column(sa.Column('params', sa.Text(), server_default='{}', nullable=False))
     connection = op.get_bind()
-    rows = connection.execute(sa.select(outbox.c.id, outbox.c.kind, outbox.c.key, outbox.c.not_before)).all()
+    rows = connection.execute(
+        sa.select(outbox.c.id, outbox.c.team_id, outbox.c.kind, outbox.c.key, outbox.c.not_before)).all()
+    taken = {(row.team_id, row.key) for row in rows}
     for row in rows:
         try:
             params = params_from_key(row.kind, row.key, row.not_before)
         except (IndexError, ValueError):
             # Never written by that code; left for delivery to record as failed, not to stop the upgrade.
             params = {}
-        if params:
-            connection.execute(
-                outbox.update().where(outbox.c.id == row.id).values(params=json.dumps(params, sort_keys=True)))
+        values = {'params': json.dumps(params, sort_keys=True)} if params else {}
+        if row.kind == 'unmatched' and row.key.count(':') == 3:
+            key = row.key.rsplit(':', 1)[0]
+            # Two reasons for one member in one round never came from that code; keep the first.
+            if (row.team_id, key) not in taken:
+                taken.add((row.team_id, key))
+                values['key'] = key
+        if values:
+            connection.execute(outbox.update().where(outbox.c.id == row.id).values(**values))
 
 
 def downgrade():
