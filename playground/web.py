@@ -118,6 +118,8 @@ class Actions:
         return {"joined": joined, "problem": failed[0] if failed else None}
 
     def next_phase(self, body):
+        # The rehearsal: the bot's clock jumps to the next phase, so a month's round is lived
+        # in a minute while HTTP, signatures and the scheduler keep real seconds.
         phase = phases.next_phase(self.p.engine, self.p.team_id)
         target = phase.at + phases.PAST_DUE
         if target > clock.now():

@@ -2,9 +2,10 @@
 
 (Not to be confused with the round clock, `bot/round_clock.py`, which runs phases on schedule.)
 
-The clock can also run ahead of the system's by a fixed offset: a rehearsal
-lives through a month's round in a minute by moving it forward, while everything that waits on
-real seconds (HTTP timeouts, Slack's signatures, the scheduler's intervals) keeps real time.
+The clock can also run ahead of the system's by a fixed offset, for running the bot's time
+ahead of the world's: a demo, or a rehearsal of a round, lives through a month in minutes,
+while everything that waits on real seconds (HTTP timeouts, Slack's signatures, the
+scheduler's intervals) keeps real time.
 """
 
 from __future__ import annotations
