@@ -196,6 +196,9 @@ def test_pause_resume_skip_and_status(server, slack, db, team):
     assert said.is_({"text": text}, blocks.change_message("pause", Change.done))
     assert member(db, team, "U0FRAN").status == "paused"
     _, _, text, _ = command(server, slack, "status", "U0FRAN", team)
+    # What she asked for, in the words she reads (status_reply is built from the same state).
+    assert member(db, team, "U0FRAN").status == "paused"
+    assert "*Status:* paused" in text and "`/unmentor resume`" in text
     assert said.is_({"text": text}, status_reply(db, team, "U0FRAN"))
     assert "Fran &amp; Co" in text and "<!date^" in text  # her organisation escaped, the date for her clock
 
@@ -209,6 +212,8 @@ def test_pause_resume_skip_and_status(server, slack, db, team):
     assert said.is_({"text": text}, blocks.change_message("skip", Change.done))
     assert member(db, team, "U0FRAN").status == "skipping"
     _, _, text, _ = command(server, slack, "status", "U0FRAN", team)
+    assert member(db, team, "U0FRAN").status == "skipping"
+    assert "*Status:* skipping the next round" in text
     assert said.is_({"text": text}, status_reply(db, team, "U0FRAN"))
 
 

@@ -58,6 +58,10 @@ def _member_cases() -> dict:
         "member.avoid_usage_message": (member.avoid_usage_message, lambda: member.avoid_usage_message()),
         "member.removed_notice_message": (member.removed_notice_message, lambda: member.removed_notice_message()),
         "member.status_message.matched": (member.status_message, lambda: member.status_message(p.ada_status())),
+        "member.status_message.paused": (member.status_message, lambda: member.status_message(
+            p.ada_status(member=p.member(status="paused"), partner_user_ids=(), round_number=None))),
+        "member.status_message.skipping": (member.status_message, lambda: member.status_message(
+            p.ada_status(member=p.member(status="skipping"), partner_user_ids=(), round_number=None))),
         "member.status_message.paused_until": (member.status_message, lambda: member.status_message(
             p.ada_status(member=p.member(status="paused", paused_until=p.PAUSED_UNTIL), partner_user_ids=(),
                          round_number=None))),
