@@ -11,6 +11,9 @@ from storage import members as member_store
 from storage import rounds as round_store
 from storage.models import GroupStatus, Member, MemberStatus, Round
 
+# Rounds in a row without meeting before a member is paused (the paused-quietly message says it too).
+QUIET_ROUNDS_BEFORE_PAUSE = 2
+
 
 def account_for_round(session: Session, round_: Round) -> list[Member]:
     """At close: count a quiet round for whoever didn't meet; two in a row pause them, kindly. Returns those paused.
@@ -33,7 +36,7 @@ def account_for_round(session: Session, round_: Round) -> list[Member]:
         else:
             quiet = people
         for person in quiet:
-            if person.quiet_rounds + 1 >= 2 and person.status == MemberStatus.active.value:
+            if person.quiet_rounds + 1 >= QUIET_ROUNDS_BEFORE_PAUSE and person.status == MemberStatus.active.value:
                 member_store.set_status(session, person, MemberStatus.paused)
                 member_store.set_quiet_rounds(session, person, 0)
                 paused.append(person)

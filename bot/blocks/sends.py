@@ -20,6 +20,7 @@ from bot.blocks.kit import (
     quote_lines,
     slack_date,
 )
+from scheduler.quiet_rounds import QUIET_ROUNDS_BEFORE_PAUSE
 
 # Each piece of member text gets a share of a section's 3,000 characters, counted after
 # escaping, so the worst anyone can type ("&" × 300 is 1,500 once escaped) still fits with
@@ -147,8 +148,14 @@ def intro_message(intro, marker: str | None = None) -> Message:
     if prompts:
         blocks.append(_section(f"*A few ways in*\n{prompts}"))
     blocks.extend(_intro_footer(intro))
-    text = f"You're matched for round {intro.round_number} of unmentor: " + ", ".join(
-        f"<@{p.user_id}> ({clip(p.organisation, ORGANISATION_SHOWN)})" for p in intro.people)
+    who = ", ".join(f"<@{p.user_id}> ({clip(p.organisation, ORGANISATION_SHOWN)})" for p in intro.people)
+    # The fallback (notifications, screen readers) says where the match stands, as the blocks do.
+    if intro.ended and intro.status == "ended":
+        text = f"Your round {intro.round_number} unmentor match has ended: {who}"
+    elif intro.ended:
+        text = f"Round {intro.round_number} of unmentor has ended: {who}"
+    else:
+        text = f"You're matched for round {intro.round_number} of unmentor: {who}"
     return _with_marker({"text": text, "blocks": blocks}, marker)
 
 
@@ -280,8 +287,12 @@ def stay_in_touch_message(stay, marker: str | None = None) -> Message:
     return _with_marker(_message(text, _section(text)), marker)
 
 
+NUMBER_WORDS = {2: "two", 3: "three", 4: "four"}
+
+
 def paused_quietly_message(_paused, marker: str | None = None) -> Message:
-    text = ("The last two rounds didn't work out, and that's completely fine: life gets busy. I've paused your "
+    rounds = NUMBER_WORDS.get(QUIET_ROUNDS_BEFORE_PAUSE, str(QUIET_ROUNDS_BEFORE_PAUSE))
+    text = (f"The last {rounds} rounds didn't work out, and that's completely fine: life gets busy. I've paused your "
             "matches so nothing lands on you for now. Whenever you'd like to come back, type `/unmentor resume`.")
     return _with_marker(_message(text, _section(text)), marker)
 

@@ -89,3 +89,22 @@ def _example(field):
     if "int" in kind:
         return 3
     return "odd_number" if field.name == "reason" else "x"
+
+
+def test_the_paused_quietly_note_counts_the_rounds_the_rule_counts(monkeypatch):
+    from scheduler import quiet_rounds
+    from scheduler.sends.paused_quietly import PausedQuietly
+
+    assert quiet_rounds.QUIET_ROUNDS_BEFORE_PAUSE == 2
+    assert "The last two rounds" in sends.paused_quietly_message(PausedQuietly())["text"]
+    # One number decides both: change the rule and the words follow.
+    monkeypatch.setattr(sends, "QUIET_ROUNDS_BEFORE_PAUSE", 3)  # as imported from quiet_rounds
+    assert "The last three rounds" in sends.paused_quietly_message(PausedQuietly())["text"]
+
+
+def test_an_ended_intro_s_notification_text_says_it_has_ended():
+    match_ended = sends.intro_message(p.intro(status="ended", ended=True))["text"]
+    round_ended = sends.intro_message(p.intro(status="met", ended=True))["text"]
+    assert "You're matched" not in match_ended and "match has ended" in match_ended
+    assert "You're matched" not in round_ended and "has ended" in round_ended
+    assert "You're matched" in sends.intro_message(p.intro())["text"]
