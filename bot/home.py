@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import threading
+from collections import defaultdict
 
 from slack_sdk.errors import SlackApiError
 
@@ -14,6 +16,14 @@ from storage.db import session_scope
 
 log = logging.getLogger("unmentor")
 
+# One redraw at a time per person: a click's redraw and an App Home opening (or two quick clicks)
+# each read the member then publish, and without this the older read could be published last,
+# leaving a Home that shows "Pause" to someone already paused. Holding the lock across the read and
+# the publish makes the last Home published the one read last. (Per process: one web process
+# answers a workspace's clicks.)
+_REDRAWING: defaultdict[tuple[str, str], threading.Lock] = defaultdict(threading.Lock)
+_REDRAWING_LOCK = threading.Lock()
+
 
 def organiser_blocks(services: Services, team_id: str) -> list[dict]:
     with session_scope(services.engine) as session:
@@ -23,6 +33,13 @@ def organiser_blocks(services: Services, team_id: str) -> list[dict]:
 
 
 def refresh(services: Services, team_id: str, user_id: str) -> None:
+    with _REDRAWING_LOCK:
+        lock = _REDRAWING[(team_id, user_id)]
+    with lock:
+        _refresh(services, team_id, user_id)
+
+
+def _refresh(services: Services, team_id: str, user_id: str) -> None:
     with session_scope(services.engine) as session:
         view = membership.status(session, team_id, user_id, next_round_at(session, team_id))
     extra = None
