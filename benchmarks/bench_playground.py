@@ -29,8 +29,13 @@ def intros(playground) -> int:
             page = json.load(response)["calls"]
         if not page:
             break
-        posts += sum(1 for c in page if c["method"] == "chat.postMessage" and str(c["args"].get("channel", "")).startswith("G")
-                     and not c["error"])
+        posts += sum(
+            1
+            for c in page
+            if c["method"] == "chat.postMessage"
+            and str(c["args"].get("channel", "")).startswith("G")
+            and not c["error"]
+        )
         after += len(page)
     return posts
 

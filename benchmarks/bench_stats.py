@@ -1,4 +1,5 @@
-"""Benchmark for scheduler.stats on PostgreSQL: 24 rounds of a 10,000-member network under 1 s, beside a scan and a naive count."""
+"""Benchmark for scheduler.stats on PostgreSQL: 24 rounds of a 10,000-member network under 1 s,
+beside a scan and a naive count."""
 
 from __future__ import annotations
 
@@ -121,10 +122,16 @@ def main() -> int:
             for name, ddl in CANDIDATE_INDEXES.items():
                 # The baseline is timed again beside each try, so load from other work on the
                 # machine hits both sides alike.
-                timings = [best_of(lambda: round_stats(session, TEAM))[0], best_of(lambda: round_stats(session, TEAM, 24))[0]]
+                timings = [
+                    best_of(lambda: round_stats(session, TEAM))[0],
+                    best_of(lambda: round_stats(session, TEAM, 24))[0],
+                ]
                 session.execute(text(ddl))
                 session.execute(text("ANALYZE"))
-                timings += [best_of(lambda: round_stats(session, TEAM))[0], best_of(lambda: round_stats(session, TEAM, 24))[0]]
+                timings += [
+                    best_of(lambda: round_stats(session, TEAM))[0],
+                    best_of(lambda: round_stats(session, TEAM, 24))[0],
+                ]
                 index_rows.append((name, *timings))
                 session.rollback()  # DDL is transactional on PostgreSQL: the index is gone again
 

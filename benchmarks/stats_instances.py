@@ -1,4 +1,5 @@
-"""Seeded synthetic round histories (members to follow-ups) and a naive stats reference, for the stats benchmark and tests."""
+"""Seeded synthetic round histories (members to follow-ups) and a naive stats reference,
+for the stats benchmark and tests."""
 
 from __future__ import annotations
 

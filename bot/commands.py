@@ -100,7 +100,9 @@ def parse_day(text: str) -> date | None:
 def pause_until(services: Services, team_id: str, user_id: str, day: date) -> blocks.Message:
     try:
         with session_scope(services.engine) as session:
-            change, until = membership.pause_until(session, team_id, user_id, day, load_schedule(session, team_id).timezone)
+            change, until = membership.pause_until(
+                session, team_id, user_id, day, load_schedule(session, team_id).timezone
+            )
     except InputError as problem:
         return blocks.input_error_message(str(problem))
     if change is membership.Change.not_member:
@@ -166,7 +168,9 @@ def _domain(services: Services, call: Payload, rest: str) -> blocks.Message:
     domain, _, organisation = args.partition(" ")
     domain = domain.strip().lower().lstrip("@")
     if not DOMAIN.match(domain):
-        return blocks.input_error_message(f"`{blocks.escape(domain[:60]) or '(nothing)'}` isn't an email domain like example.org.")
+        return blocks.input_error_message(
+            f"`{blocks.escape(domain[:60]) or '(nothing)'}` isn't an email domain like example.org."
+        )
     with session_scope(services.engine) as session:
         if verb == "add":
             try:
@@ -179,7 +183,9 @@ def _domain(services: Services, call: Payload, rest: str) -> blocks.Message:
         if verb == "remove":
             removed = store.remove_domain(session, call.team_id, domain)
             return blocks.domain_removed_message(domain, removed)
-    return blocks.input_error_message("Use `/unmentor domain add example.org Example Ltd`, `domain remove example.org` or `domain list`.")
+    return blocks.input_error_message(
+        "Use `/unmentor domain add example.org Example Ltd`, `domain remove example.org` or `domain list`."
+    )
 
 
 @organisers_only
@@ -199,7 +205,11 @@ def _organisers(services: Services, call: Payload, rest: str) -> blocks.Message:
             change = organisers.add(session, call.team_id, user_id, call.user_id)
         else:
             change = organisers.remove(session, call.team_id, user_id, services.settings.organisers)
-    if verb == "remove" and change is organisers.OrganiserChange.already and callers.slack_user(services, user_id).is_admin:
+    if (
+        verb == "remove"
+        and change is organisers.OrganiserChange.already
+        and callers.slack_user(services, user_id).is_admin
+    ):
         change = organisers.OrganiserChange.slack_admin
     return blocks.organiser_change_message(verb, user_id, change)
 
@@ -226,7 +236,9 @@ def _remove_member(services: Services, call: Payload, rest: str) -> blocks.Messa
             told = True
         except (SlackApiError, URLError, OSError) as error:
             # Their data is gone either way; the organiser hears the note didn't reach them.
-            log.warning("couldn't tell someone they were removed: %s", error.__class__.__name__)  # they asked to be forgotten
+            log.warning(
+                "couldn't tell someone they were removed: %s", error.__class__.__name__
+            )  # they asked to be forgotten
     return blocks.member_removed_message(user_id, removed, told)
 
 

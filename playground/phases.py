@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from scheduler.workspace_schedule import load_schedule
 from scheduler.schedule import current_and_next
+from scheduler.workspace_schedule import load_schedule
 from storage import rounds as round_store
 from storage.clock import now
 from storage.db import session_scope

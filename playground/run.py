@@ -95,8 +95,8 @@ def free_port() -> int:
 
 def start(folder: Path, people: int = 24, fresh: bool = False) -> Playground:
     from bot.app import create_app
-    from bot.round_clock import start_clock
     from bot.config import load_settings
+    from bot.round_clock import start_clock
     from bot.server import serve_http
     from storage.db import make_engine, upgrade
 

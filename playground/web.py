@@ -106,8 +106,9 @@ class Actions:
         waiting = [person for person in self.p.people if person.user_id not in joined]
         # A few at a time, as people would: the bot serves several requests at once.
         with ThreadPoolExecutor(max_workers=4) as pool:
-            answers = list(pool.map(lambda person: self.p.surface.command(person.user_id, f"join {person.organisation}"),
-                                    waiting))
+            answers = list(
+                pool.map(lambda person: self.p.surface.command(person.user_id, f"join {person.organisation}"), waiting)
+            )
         failed = [a.problem for a in answers if a.problem]
         # The bot acks first and stores after: say how many are in once they are.
         wanted = {person.user_id for person in waiting}
@@ -193,7 +194,14 @@ def _view(view):
 
 def _call(n, call):
     args = {k: v for k, v in call.args.items() if k != "token"}
-    return {"n": n + 1, "at": call.at, "method": call.method, "args": args, "problems": call.problems, "error": call.error}
+    return {
+        "n": n + 1,
+        "at": call.at,
+        "method": call.method,
+        "args": args,
+        "problems": call.problems,
+        "error": call.error,
+    }
 
 
 def _json(start_response, body, status="200 OK"):
@@ -206,6 +214,15 @@ def _json(start_response, body, status="200 OK"):
 def _file(start_response, path: Path):
     data = path.read_bytes()
     kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    start_response("200 OK", [("Content-Type", f"{kind}; charset=utf-8" if kind.startswith("text") or kind.endswith("javascript") else kind),
-                              ("Content-Length", str(len(data))), ("Cache-Control", "no-store")])
+    start_response(
+        "200 OK",
+        [
+            (
+                "Content-Type",
+                f"{kind}; charset=utf-8" if kind.startswith("text") or kind.endswith("javascript") else kind,
+            ),
+            ("Content-Length", str(len(data))),
+            ("Cache-Control", "no-store"),
+        ],
+    )
     return [data]

@@ -1,4 +1,5 @@
-"""What happens between an intro and the end of a round: scheduled, met, moved, missed, a quiet partner, and what each learned.
+"""What happens between an intro and the end of a round: scheduled, met, moved, missed, a quiet
+partner, and what each learned.
 
 Every click is safe to repeat: each function checks where the group already is, and a
 second identical click answers "already" and changes nothing. Messages the click sets off
@@ -108,7 +109,9 @@ def _queue(session: Session, ctx: _Context, send: sends.Send) -> str:
 
 def _update_intro(session: Session, ctx: _Context, event_id: int) -> str:
     """Queue an edit of the intro so everyone in the conversation sees where things stand."""
-    return _queue(session, ctx, intro_update.IntroUpdateSend(round_id=ctx.round.id, group_id=ctx.group.id, cause=str(event_id)))
+    return _queue(
+        session, ctx, intro_update.IntroUpdateSend(round_id=ctx.round.id, group_id=ctx.group.id, cause=str(event_id))
+    )
 
 
 def _open(session: Session, team_id: str, user_id: str, group_id: int | None) -> _Context | Result:
@@ -183,8 +186,17 @@ def _record_scheduled(session: Session, ctx: _Context, meeting_at: datetime | No
             send_at = reminder_send_time(meeting_at, person.timezone)
             if send_at is None:
                 continue
-            _queue(session, ctx, reminder.ReminderSend(round_id=ctx.round.id, group_id=ctx.group.id, member_id=person.id,
-                                              meeting_at=meeting_at, send_at=send_at))
+            _queue(
+                session,
+                ctx,
+                reminder.ReminderSend(
+                    round_id=ctx.round.id,
+                    group_id=ctx.group.id,
+                    member_id=person.id,
+                    meeting_at=meeting_at,
+                    send_at=send_at,
+                ),
+            )
     return keys
 
 
@@ -212,8 +224,15 @@ def ask_reschedule(session: Session, ctx: _Context, suggested_at: datetime | Non
                             _encode_suggestion(suggested_at, note))
     keys = [_update_intro(session, ctx, event.id)]
     for partner in ctx.others:
-        keys.append(_queue(session, ctx, reschedule_notice.RescheduleNoticeSend(round_id=ctx.round.id, group_id=ctx.group.id,
-                                                              member_id=partner.id, event_id=event.id)))
+        keys.append(
+            _queue(
+                session,
+                ctx,
+                reschedule_notice.RescheduleNoticeSend(
+                    round_id=ctx.round.id, group_id=ctx.group.id, member_id=partner.id, event_id=event.id
+                ),
+            )
+        )
     return _result(ctx, Outcome.done, keys)
 
 
@@ -299,8 +318,13 @@ def partner_silent(session: Session, ctx: _Context, *, rematch_now: bool) -> Res
     event = store.add_event(session, team_id, ctx.group.id, "no_reply", ctx.member.id)
     keys = [_update_intro(session, ctx, event.id)]
     for partner in ctx.others:
-        keys.append(_queue(session, ctx, partner_moved_on.PartnerMovedOnSend(round_id=ctx.round.id, group_id=ctx.group.id,
-                                                            member_id=partner.id)))
+        keys.append(
+            _queue(
+                session,
+                ctx,
+                partner_moved_on.PartnerMovedOnSend(round_id=ctx.round.id, group_id=ctx.group.id, member_id=partner.id),
+            )
+        )
     new_group_id = None
     # Once the follow-up has gone out there's no time left for a fresh hour this round.
     too_late = rematch_now and ctx.round.state not in (RoundState.open.value, RoundState.nudged.value)

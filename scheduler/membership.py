@@ -225,7 +225,9 @@ def resume_moment(day: date, zone_name: str | None, fallback_zone: str) -> datet
     return datetime.combine(day, time(RESUME_HOUR), zone).astimezone(timezone.utc)
 
 
-def pause_until(session: Session, team_id: str, user_id: str, day: date, fallback_zone: str) -> tuple[Change, datetime | None]:
+def pause_until(
+    session: Session, team_id: str, user_id: str, day: date, fallback_zone: str
+) -> tuple[Change, datetime | None]:
     """Pause until a day; back by themselves that morning. InputError for a day already here or too far off."""
     member = store.get_member(session, team_id, user_id)
     if member is None or member.status == MemberStatus.left.value:

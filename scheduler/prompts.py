@@ -54,7 +54,10 @@ class PromptLibrary:
 def parse_library(doc: object) -> PromptLibrary:
     """A library from its JSON; InputError saying what is wrong, so a bad upload changes nothing."""
     if not isinstance(doc, dict) or not isinstance(doc.get("themes"), dict) or not doc["themes"]:
-        raise InputError('A prompt library is JSON like {"name": ..., "themes": {"wants": {"title": ..., "prompts": [{"id": ..., "text": ...}]}}}.')
+        raise InputError(
+            'A prompt library is JSON like {"name": ..., "themes": {"wants": {"title": ..., '
+            '"prompts": [{"id": ..., "text": ...}]}}}.'
+        )
     prompts: list[Prompt] = []
     seen_ids: set[str] = set()
     for theme, body in doc["themes"].items():

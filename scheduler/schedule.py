@@ -56,7 +56,9 @@ class Schedule:
         try:
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ScheduleError(f"'{self.timezone}' is not a time zone name such as Europe/London.", "timezone") from None
+            raise ScheduleError(
+                f"'{self.timezone}' is not a time zone name such as Europe/London.", "timezone"
+            ) from None
         if self.country and self.country not in holidays.list_supported_countries():
             raise ScheduleError(f"'{self.country}' is not a country code with known public holidays (e.g. GB).",
                                 "country")

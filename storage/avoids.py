@@ -22,9 +22,13 @@ def remove(session: Session, member: Member, avoided_user_id: str) -> bool:
 
 def listed(session: Session, member: Member) -> list[str]:
     """The Slack IDs on a member's own list, oldest first."""
-    return list(session.exec(
-        select(Avoid.avoided_user_id).where(Avoid.member_id == member.id).order_by(Avoid.created_at, Avoid.avoided_user_id)
-    ))
+    return list(
+        session.exec(
+            select(Avoid.avoided_user_id)
+            .where(Avoid.member_id == member.id)
+            .order_by(Avoid.created_at, Avoid.avoided_user_id)
+        )
+    )
 
 
 def count(session: Session, member: Member) -> int:

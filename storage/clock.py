@@ -39,7 +39,9 @@ def move_to(moment: datetime) -> timedelta:
     with _lock:
         ahead = moment - datetime.now(timezone.utc)
         if ahead < _offset:
-            raise ValueError(f"the clock only moves forward: {moment:%Y-%m-%d %H:%M} is before now ({now():%Y-%m-%d %H:%M})")
+            raise ValueError(
+                f"the clock only moves forward: {moment:%Y-%m-%d %H:%M} is before now ({now():%Y-%m-%d %H:%M})"
+            )
         _offset = ahead
         return _offset
 

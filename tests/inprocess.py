@@ -11,8 +11,8 @@ from bot.app import create_app, make_client
 from bot.config import Settings
 from bot.gateway import SlackGateway
 from bot.server import create_http_server
-from scheduler import delivery
 from playground.slack import payloads as sr
+from scheduler import delivery
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET
 
 

@@ -78,7 +78,9 @@ def test_serve_uses_socket_mode_when_an_app_token_is_set(monkeypatch, sqlite_url
     env = bot_env(sqlite_url, "http://127.0.0.1:9/api/", SLACK_APP_TOKEN="xapp-1-A0123ABCD-1234567890-abcdef0123456789")
     result = CliRunner().invoke(cli_module.cli, ["serve", "--no-scheduler"], env=env)
     assert result.exit_code == 0, result.output
-    assert started["token"] == "xapp-1-A0123ABCD-1234567890-abcdef0123456789" and started["running"] and started["closed"]
+    assert (
+        started["token"] == "xapp-1-A0123ABCD-1234567890-abcdef0123456789" and started["running"] and started["closed"]
+    )
 
 
 def test_match_reads_json_and_prints_groups(tmp_path):
@@ -180,7 +182,9 @@ def test_organisers_replace_the_prompt_library_with_their_own_file(sqlite_url, t
     shown = _invoke(["prompts", "show", "--team", "T1"], sqlite_url).output
     assert "Charity sector" in shown and "How do you thank volunteers?" in shown
 
-    path.write_text(json.dumps({"themes": {"x": {"prompts": [{"id": "a", "text": "one"}, {"id": "a", "text": "two"}]}}}))
+    path.write_text(
+        json.dumps({"themes": {"x": {"prompts": [{"id": "a", "text": "one"}, {"id": "a", "text": "two"}]}}})
+    )
     bad = _invoke(["prompts", "load", "--team", "T1", str(path)], sqlite_url)
     assert bad.exit_code == 2 and "used twice" in bad.output and "Nothing was changed" in bad.output
     assert "Charity sector" in _invoke(["prompts", "show", "--team", "T1"], sqlite_url).output
@@ -227,7 +231,9 @@ def test_stats_prints_every_round_as_a_table_json_or_csv(db_url):
 
 
 def test_settings_come_from_a_dotenv_file_in_the_folder_the_bot_starts_in(tmp_path, sqlite_url):
-    (tmp_path / ".env").write_text("SLACK_BOT_TOKEN=xoxb-1234567890-1234567890-fromDotenvFile0123456789\nSLACK_SIGNING_SECRET=not valid!\n")
+    (tmp_path / ".env").write_text(
+        "SLACK_BOT_TOKEN=xoxb-1234567890-1234567890-fromDotenvFile0123456789\nSLACK_SIGNING_SECRET=not valid!\n"
+    )
     env = bot_env(sqlite_url, "http://127.0.0.1:9/api/")
     env.pop("SLACK_BOT_TOKEN")
     env.pop("SLACK_SIGNING_SECRET")

@@ -51,7 +51,9 @@ def home_of(bot, user):
 
 
 def pick(view, action_id):
-    return next(e for b in view["blocks"] if b["type"] == "actions" for e in b["elements"] if e["action_id"] == action_id)
+    return next(
+        e for b in view["blocks"] if b["type"] == "actions" for e in b["elements"] if e["action_id"] == action_id
+    )
 
 
 def everything_sent_to(fake, user):
@@ -99,7 +101,10 @@ def test_app_home_people_picker_adds_and_removes_in_one_control(bot):
     bot.fake.reset()
     assert sr.post(bot.url, body, SIGNING_SECRET)[0] == 200
     assert bot.fake.wait_for(lambda f: f.calls_to("views.publish"), timeout=10)
-    assert pick(bot.fake.calls_to("views.publish")[-1].args["view"], "member_avoid_list")["initial_users"] == ["UBEN", "UCY"]
+    assert pick(bot.fake.calls_to("views.publish")[-1].args["view"], "member_avoid_list")["initial_users"] == [
+        "UBEN",
+        "UCY",
+    ]
     body = sr.block_actions_body("member_avoid_list", ["UCY"], "UADA", team_id=TEAM, view=view,
                                  action_type="multi_users_select")
     bot.fake.reset()

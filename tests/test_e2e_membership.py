@@ -97,7 +97,12 @@ def test_alice_joins_by_naming_her_organisation(server, slack, db, team):
     assert said.is_({"text": text}, joined(db, team, True, "Acme Ltd", "Europe/Paris"))
     assert reply["response_type"] == "ephemeral"
     alice = member(db, team, "U0ALICE")
-    assert (alice.organisation, alice.status, alice.role, alice.timezone) == ("Acme Ltd", "active", "Head of Ops", "Europe/Paris")
+    assert (alice.organisation, alice.status, alice.role, alice.timezone) == (
+        "Acme Ltd",
+        "active",
+        "Head of Ops",
+        "Europe/Paris",
+    )
 
     # Joining again updates the one member, never a second.
     _, _, text, _ = command(server, slack, "join  ACME ltd ", "U0ALICE", team)
@@ -140,7 +145,9 @@ def test_carol_gets_a_short_modal_prefilled_from_her_profile(server, slack, db, 
         "talk_about": {"value": {"type": "plain_text_input", "value": "Moving from academia"}},
         "could_share": {"value": {"type": "plain_text_input", "value": "Grant writing"}},
     }
-    status, body = sr.post(server.url, sr.view_submission_body("join_profile", values, "U0CAROL", team_id=team), SIGNING_SECRET)
+    status, body = sr.post(
+        server.url, sr.view_submission_body("join_profile", values, "U0CAROL", team_id=team), SIGNING_SECRET
+    )
     assert status == 200 and json.loads(body or "{}").get("response_action") is None
     assert slack.wait_for(lambda f: f.calls_to("chat.postMessage"))
     carol = member(db, team, "U0CAROL")
@@ -155,7 +162,9 @@ def test_a_bad_modal_answer_is_shown_beside_the_field_and_nothing_is_stored(serv
         "organisation": {"value": {"type": "plain_text_input", "value": "<!channel>"}},
         "role": {"value": {"type": "plain_text_input", "value": None}},
     }
-    status, body = sr.post(server.url, sr.view_submission_body("join_profile", values, "U0DAN", team_id=team), SIGNING_SECRET)
+    status, body = sr.post(
+        server.url, sr.view_submission_body("join_profile", values, "U0DAN", team_id=team), SIGNING_SECRET
+    )
     assert status == 200
     answer = json.loads(body)
     assert answer["response_action"] == "errors" and "mentions" in answer["errors"]["organisation"]

@@ -13,7 +13,6 @@ from click.testing import CliRunner
 from sqlmodel import select
 
 from bot.cli import cli
-
 from scheduler import membership
 from scheduler.membership import ProfileForm
 from storage.db import make_engine, session_scope, upgrade

@@ -19,8 +19,7 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.webhook import WebhookClient
 
-from playground.slack import payloads
-from playground.slack import FakeSlack, spec
+from playground.slack import FakeSlack, payloads, spec
 
 SECRET = "test-signing-secret"
 EXAMPLES = spec.SPEC_DIR / "block-kit" / "examples"
@@ -43,7 +42,9 @@ def fake(server):
     # Personas: ada (active, London), bob (active, New York), carol (deactivated).
     server.reset()
     server.require_action_ids = False
-    server.add_user("UADA", real_name="Ada Lovelace", email="ada@example.org", tz="Europe/London", tz_offset=0, title="Engineer")
+    server.add_user(
+        "UADA", real_name="Ada Lovelace", email="ada@example.org", tz="Europe/London", tz_offset=0, title="Engineer"
+    )
     server.add_user("UBOB", real_name="Bob Noyce", email="bob@example.org", tz="America/New_York")
     server.add_user("UCAROL", real_name="Carol Shaw", deleted=True)
     return server
@@ -69,18 +70,26 @@ def error_of(call):
 
 def test_a_correct_post_message_has_no_violation_and_is_stored(fake, client):
     channel = dm(client, "UADA")
-    answer = client.chat_postMessage(channel=channel, text="Meet Ada", blocks=[SECTION, {"type": "actions", "elements": [BUTTON]}])
+    answer = client.chat_postMessage(
+        channel=channel, text="Meet Ada", blocks=[SECTION, {"type": "actions", "elements": [BUTTON]}]
+    )
     assert answer["ok"] and answer["channel"] == channel and answer["ts"] == answer["message"]["ts"]
     assert fake.violations == []
     [message] = fake.messages(channel)
-    assert (message["text"], message["user"], message["blocks"][1]["elements"][0]["action_id"]) == ("Meet Ada", "UBOT", "accept")
+    assert (message["text"], message["user"], message["blocks"][1]["elements"][0]["action_id"]) == (
+        "Meet Ada",
+        "UBOT",
+        "accept",
+    )
     assert fake.calls_to("chat.postMessage")[0].token == "xoxb-test"
 
 
 def test_it_accepts_form_query_and_json_arguments(fake, client):
     channel = dm(client, "UADA")  # slack_sdk sends conversations.open as a form
     client.api_call("chat.postMessage", params={"channel": channel, "text": "form", "blocks": json.dumps([SECTION])})
-    client.api_call("chat.postMessage", http_verb="GET", params={"channel": channel, "text": "query", "unfurl_links": "false"})
+    client.api_call(
+        "chat.postMessage", http_verb="GET", params={"channel": channel, "text": "query", "unfurl_links": "false"}
+    )
     client.chat_postMessage(channel=channel, text="json", unfurl_links=False)
     assert [m["text"] for m in fake.messages(channel)] == ["form", "query", "json"]
     assert fake.violations == []
@@ -129,7 +138,9 @@ def test_a_missing_required_argument_is_a_violation(fake, client):
 def test_arguments_must_have_the_spec_type(fake, client):
     channel = dm(client, "UADA")
     assert error_of(lambda: client.conversations_history(channel=channel, limit="ten"))["error"] == "invalid_arguments"
-    assert error_of(lambda: client.api_call("chat.postMessage", params={"channel": channel, "text": "x", "mrkdwn": "yes"}))
+    assert error_of(
+        lambda: client.api_call("chat.postMessage", params={"channel": channel, "text": "x", "mrkdwn": "yes"})
+    )
     client.api_call("chat.postMessage", params={"channel": channel, "text": "x", "mrkdwn": "0", "unfurl_links": "true"})
     assert fake.violations == ["conversations.history: limit must be an integer, got 'ten'",
                                "chat.postMessage: mrkdwn must be a boolean, got 'yes'"]
@@ -163,8 +174,12 @@ def test_a_button_without_action_id_is_flagged_only_on_request(fake, client):
     assert fake.violations == [] and fake.messages(channel)[0]["blocks"][0]["elements"][0]["action_id"]
     # ...but a bot that routes clicks by action_id can ask for it.
     fake.require_action_ids = True
-    assert error_of(lambda: client.chat_postMessage(channel=channel, text="x", blocks=blocks))["error"] == "invalid_blocks"
-    assert fake.violations == ["chat.postMessage: interactive element without action_id [json-pointer:/blocks/0/elements/0]"]
+    assert (
+        error_of(lambda: client.chat_postMessage(channel=channel, text="x", blocks=blocks))["error"] == "invalid_blocks"
+    )
+    assert fake.violations == [
+        "chat.postMessage: interactive element without action_id [json-pointer:/blocks/0/elements/0]"
+    ]
 
 
 def test_a_modal_without_title_is_a_violation(fake, client):
@@ -179,14 +194,19 @@ def test_views_answer_a_view_with_an_id_and_check_the_surface(fake, client):
     pushed = client.views_push(trigger_id="2.2.b", view=MODAL)["view"]
     updated = client.views_update(view_id=opened["id"], hash=opened["hash"], view=MODAL)["view"]
     assert updated["id"] == opened["id"] and updated["hash"] != opened["hash"] and pushed["id"] != opened["id"]
-    assert error_of(lambda: client.views_update(view_id=opened["id"], hash=opened["hash"], view=MODAL))["error"] == "hash_conflict"
+    assert (
+        error_of(lambda: client.views_update(view_id=opened["id"], hash=opened["hash"], view=MODAL))["error"]
+        == "hash_conflict"
+    )
     home = client.views_publish(user_id="UADA", view={"type": "home", "blocks": [SECTION]})["view"]
     assert client.views_publish(user_id="UADA", view={"type": "home", "blocks": [SECTION]})["view"]["id"] == home["id"]
     assert fake.violations == []
     error_of(lambda: client.views_publish(user_id="UADA", view=MODAL))  # a modal is not a Home tab
     error_of(lambda: client.views_open(trigger_id="2.2.a", view=MODAL))  # trigger_ids are single-use
-    assert fake.violations == ["views.publish: view type must be one of ['home'], got 'modal' [json-pointer:/view/type]",
-                               "views.open: trigger_id '2.2.a' was already used"]
+    assert fake.violations == [
+        "views.publish: view type must be one of ['home'], got 'modal' [json-pointer:/view/type]",
+        "views.open: trigger_id '2.2.a' was already used",
+    ]
 
 
 def test_a_missing_or_wrong_token_is_a_violation(fake):
@@ -194,14 +214,21 @@ def test_a_missing_or_wrong_token_is_a_violation(fake):
     assert error_of(lambda: WebClient(token="xoxp-user", base_url=fake.api_url).auth_test())["error"] == "invalid_auth"
     with urllib.request.urlopen(fake.api_url + "auth.test?token=xoxb-x") as answer:  # slack_sdk never does this
         assert json.loads(answer.read())["error"] == "not_authed"
-    assert WebClient(base_url=fake.api_url).api_call("auth.test", data={"token": "xoxb-x"})["ok"]  # a form-body token is fine
+    assert WebClient(base_url=fake.api_url).api_call("auth.test", data={"token": "xoxb-x"})[
+        "ok"
+    ]  # a form-body token is fine
     assert [v.split(":")[0] for v in fake.violations] == ["auth.test"] * 3
 
 
 def test_json_bodies_only_go_to_methods_that_take_them(fake, client):
     channel = dm(client, "UADA")
-    assert error_of(lambda: client.api_call("conversations.history", json={"channel": channel}))["error"] == "invalid_arguments"
-    assert fake.violations == ["conversations.history: this method does not accept JSON bodies (spec: form-urlencoded only)"]
+    assert (
+        error_of(lambda: client.api_call("conversations.history", json={"channel": channel}))["error"]
+        == "invalid_arguments"
+    )
+    assert fake.violations == [
+        "conversations.history: this method does not accept JSON bodies (spec: form-urlencoded only)"
+    ]
 
 
 def test_unknown_methods_are_violations(fake, client):
@@ -221,7 +248,9 @@ def test_a_429_raises_with_retry_after(fake, client):
 
 
 def test_slack_sdks_rate_limit_handler_retries_a_429(fake):
-    client = WebClient(token="xoxb-test", base_url=fake.api_url, retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=1)])
+    client = WebClient(
+        token="xoxb-test", base_url=fake.api_url, retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=1)]
+    )
     fake.fail_next("auth.test", retry_after=0)
     assert client.auth_test()["ok"]
     assert len(fake.calls_to("auth.test")) == 2
@@ -262,7 +291,9 @@ def test_users_info_has_the_real_shape(fake, client):
         "ada@example.org", "Engineer", "Europe/London", 0, False)
     assert {"real_name", "display_name"} <= ada["profile"].keys() and {"tz_label", "is_admin", "is_owner"} <= ada.keys()
     carol = client.users_info(user="UCAROL")["user"]
-    assert carol["deleted"] is True and "tz" not in carol and "is_admin" not in carol  # as Slack answers for deactivated
+    assert (
+        carol["deleted"] is True and "tz" not in carol and "is_admin" not in carol
+    )  # as Slack answers for deactivated
     assert error_of(lambda: client.users_info(user="UNOBODY"))["error"] == "user_not_found"
     assert client.team_info()["team"]["id"] == "T111"
     assert client.auth_test()["user_id"] == "UBOT"
@@ -289,7 +320,9 @@ def test_history_returns_what_was_posted_newest_first(fake, client):
 def test_chat_update_needs_an_existing_message_and_changes_it(fake, client):
     channel = dm(client, "UADA")
     ts = client.chat_postMessage(channel=channel, text="old", blocks=[SECTION])["ts"]
-    assert error_of(lambda: client.chat_update(channel=channel, ts="1.000001", text="x"))["error"] == "message_not_found"
+    assert (
+        error_of(lambda: client.chat_update(channel=channel, ts="1.000001", text="x"))["error"] == "message_not_found"
+    )
     client.chat_update(channel=channel, ts=ts, text="new")  # text without blocks drops the blocks, as Slack does
     [message] = fake.messages(channel)
     assert message["text"] == "new" and "blocks" not in message and fake.violations == []
@@ -351,8 +384,14 @@ def test_slacks_returned_view_fixtures_fail(name):
 
 
 def test_the_fast_schema_agrees_with_the_original():
-    bad = [[{"type": "section", "text": {"type": "plain_text", "text": ""}}], [{"type": "actions", "elements": [{"type": "datepicker", "x": 1}]}],
-           [{"type": "context", "elements": [{"type": "mrkdwn", "text": "ok"}, {"type": "image"}]}], [{"type": "divider"}], [SECTION], ["x"]]
+    bad = [
+        [{"type": "section", "text": {"type": "plain_text", "text": ""}}],
+        [{"type": "actions", "elements": [{"type": "datepicker", "x": 1}]}],
+        [{"type": "context", "elements": [{"type": "mrkdwn", "text": "ok"}, {"type": "image"}]}],
+        [{"type": "divider"}],
+        [SECTION],
+        ["x"],
+    ]
     for blocks in bad:
         assert spec.validator(None).is_valid(blocks) == spec.validator(None, rewritten=False).is_valid(blocks), blocks
     for path in sorted(EXAMPLES.glob("*.json")):
@@ -378,8 +417,12 @@ def test_signed_slash_command_verifies_and_tampering_does_not():
     headers = payloads.signed_headers(body, SECRET)
     verifier = SignatureVerifier(SECRET)
     assert verifier.is_valid(body, headers["X-Slack-Request-Timestamp"], headers["X-Slack-Signature"])
-    assert not verifier.is_valid(body.replace(b"opt-in", b"opt-out"), headers["X-Slack-Request-Timestamp"], headers["X-Slack-Signature"])
-    assert not SignatureVerifier("other").is_valid(body, headers["X-Slack-Request-Timestamp"], headers["X-Slack-Signature"])
+    assert not verifier.is_valid(
+        body.replace(b"opt-in", b"opt-out"), headers["X-Slack-Request-Timestamp"], headers["X-Slack-Signature"]
+    )
+    assert not SignatureVerifier("other").is_valid(
+        body, headers["X-Slack-Request-Timestamp"], headers["X-Slack-Signature"]
+    )
     fixture = (spec.SPEC_DIR / "payloads" / "bolt-python" / "slash_command.form-urlencoded.txt").read_text()
     expected = [k for k, _ in urllib.parse.parse_qsl(fixture) if not k.startswith("enterprise_")]
     assert [k for k in dict(urllib.parse.parse_qsl(body.decode())) if k in expected] == expected

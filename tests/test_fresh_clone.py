@@ -1,4 +1,5 @@
-"""What a newcomer meets on a fresh clone: the README's commands work as written, and the project's own papers are there."""
+"""What a newcomer meets on a fresh clone: the README's commands work as written, and the
+project's own papers are there."""
 
 from __future__ import annotations
 
@@ -83,8 +84,9 @@ def test_contributing_covers_tests_benchmarks_the_playground_and_style():
     assert ".venv/bin/python -m pytest" in contributing
 
 
-def test_ci_runs_the_readmes_test_command_last_and_fails_when_no_tests_ran():
+def test_ci_lints_then_runs_the_readmes_test_command_last_and_fails_when_no_tests_ran():
     ci = (ROOT / ".ci" / "run").read_text()
     lines = [line for line in ci.splitlines() if line.strip() and not line.lstrip().startswith("#")]
     assert "set -euo pipefail" in lines  # any failing step, pytest's exit 5 ("no tests ran") included, fails CI
+    assert ".venv/bin/ruff check ." in lines
     assert lines[-1].strip() in [line.strip() for block in shell_blocks(README) for line in block.splitlines()]

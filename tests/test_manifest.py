@@ -20,7 +20,10 @@ def _validator():
     entry = json.loads((SPEC / "manifest.schema.json").read_text())
     # The entry schema $refs Slack's published URLs; map them to the local copies to work offline.
     registry = Registry().with_resources(
-        (REMOTE.format(version), Resource.from_contents(json.loads((SPEC / f"manifest.schema.{version}.json").read_text())))
+        (
+            REMOTE.format(version),
+            Resource.from_contents(json.loads((SPEC / f"manifest.schema.{version}.json").read_text())),
+        )
         for version in ("1.0.0", "2.0.0")
     )
     return jsonschema.Draft7Validator(entry, registry=registry)

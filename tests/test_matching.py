@@ -9,14 +9,15 @@ import networkx as nx
 import pytest
 
 from benchmarks.instances import make_instance
-from scheduler.matching import blossom, zones
 from scheduler.matching import (
     Candidate,
     MatchResult,
+    blossom,
     lower_bound_unmatched,
     match,
     organisation_key,
     utc_offset_hours,
+    zones,
 )
 
 
@@ -148,7 +149,10 @@ def test_flower_needs_a_blossom(monkeypatch, head_start):
 
 def test_dominant_organisation_leaves_exactly_its_surplus_unmatched():
     rng = random.Random("dominant")
-    cands = [Candidate(f"d{i:03d}", "Giant Corp" if i < 200 else f"Small {i % 17}", rng.choice([0.0, 9.0])) for i in range(300)]
+    cands = [
+        Candidate(f"d{i:03d}", "Giant Corp" if i < 200 else f"Small {i % 17}", rng.choice([0.0, 9.0]))
+        for i in range(300)
+    ]
     history = prior_rounds(cands, 3, rng)
     res = match(cands, history, seed=5)
     assert_valid(cands, history, res, "trio")
@@ -254,7 +258,11 @@ def test_match_does_not_touch_global_random_state():
 def test_priority_person_is_the_one_who_gets_matched():
     # One A and two Bs: exactly one B must sit out, and never the priority one.
     for favoured in ("b1", "b2"):
-        cands = [Candidate("a", "A"), Candidate("b1", "B", priority=favoured == "b1"), Candidate("b2", "B", priority=favoured == "b2")]
+        cands = [
+            Candidate("a", "A"),
+            Candidate("b1", "B", priority=favoured == "b1"),
+            Candidate("b2", "B", priority=favoured == "b2"),
+        ]
         for seed in range(30):
             res = match(cands, [], seed, odd="trio")
             assert res.groups == [tuple(sorted(("a", favoured)))], (favoured, seed)
@@ -301,7 +309,12 @@ def test_partners_share_working_hours_when_possible():
 def test_working_hours_wrap_around_the_date_line():
     # +13 and -10 are one hour apart on the clock face, not 23: only then does
     # pairing east with west (and +3 with +8) beat the alternative.
-    cands = [Candidate("x_east", "X", 13.0), Candidate("x_mid", "X", 3.0), Candidate("y_west", "Y", -10.0), Candidate("y_b", "Y", 8.0)]
+    cands = [
+        Candidate("x_east", "X", 13.0),
+        Candidate("x_mid", "X", 3.0),
+        Candidate("y_west", "Y", -10.0),
+        Candidate("y_b", "Y", 8.0),
+    ]
     for seed in range(20):
         assert match(cands, [], seed).groups == [("x_east", "y_west"), ("x_mid", "y_b")]
 

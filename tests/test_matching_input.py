@@ -65,7 +65,10 @@ def test_match_input_round_trip():
         ({"seed": 1}, "members"),
         ({"members": [{"organisation": "A"}], "seed": 1}, "no id"),
         ({"members": [{"id": "", "organisation": "A"}], "seed": 1}, "no id"),
-        ({"members": [{"id": "a", "organisation": "A"}, {"id": "a", "organisation": "B"}], "seed": 1}, "duplicate member id 'a'"),
+        (
+            {"members": [{"id": "a", "organisation": "A"}, {"id": "a", "organisation": "B"}], "seed": 1},
+            "duplicate member id 'a'",
+        ),
         ({"members": [{"id": "a"}], "seed": 1}, "no organisation"),
         ({"members": [{"id": "a", "organisation": "A", "timezone": "Mars/Olympus"}], "seed": 1}, "unknown timezone"),
         ({"members": [{"id": "a", "organisation": "A", "timezone": 99}], "seed": 1}, "between -14 and"),

@@ -20,7 +20,7 @@ from scheduler.membership import ProfileForm, SlackProfile
 from storage import members as member_store
 from storage import rounds as round_store
 from storage.db import session_scope
-from storage.models import GroupMember, MatchGroup, Member, MeetingEvent, Outbox, Round
+from storage.models import GroupMember, MatchGroup, MeetingEvent, Member, Outbox, Round
 from tests.personas import OPENS, TEAM
 
 UTC = timezone.utc
@@ -58,7 +58,9 @@ def test_my_partner_hasnt_replied_waits_a_few_days_from_when_the_pair_was_introd
     with freeze_time(OPENS + timedelta(days=1)), session_scope(engine) as session:
         assert meetings.check_silence_report(session, TEAM, "UADA", pairs["UADA"]).outcome is Outcome.too_soon
         # Even a forged click can't end a match this early.
-        assert meetings.partner_silent(session, TEAM, "UADA", pairs["UADA"], rematch_now=True).outcome is Outcome.too_soon
+        assert (
+            meetings.partner_silent(session, TEAM, "UADA", pairs["UADA"], rematch_now=True).outcome is Outcome.too_soon
+        )
     assert group(engine, pairs["UADA"]).status == "new"
     with freeze_time(OPENS + timedelta(days=4, minutes=1)), session_scope(engine) as session:
         result = meetings.partner_silent(session, TEAM, "UADA", pairs["UADA"], rematch_now=True)
@@ -80,7 +82,9 @@ def test_each_refusal_says_why_and_changes_nothing(engine, pairs):
     with freeze_time(OPENS + timedelta(days=5)), session_scope(engine) as session:
         meetings.mark_met(session, TEAM, "UCY", pairs["UCY"])
         assert meetings.mark_missed(session, TEAM, "UDI", pairs["UDI"]).outcome is Outcome.already_met
-        assert meetings.ask_reschedule(session, TEAM, "UDI", pairs["UDI"], None, "Later?").outcome is Outcome.already_met
+        assert (
+            meetings.ask_reschedule(session, TEAM, "UDI", pairs["UDI"], None, "Later?").outcome is Outcome.already_met
+        )
         assert meetings.check_silence_report(session, TEAM, "UDI", pairs["UDI"]).outcome is Outcome.in_touch
         result = meetings.partner_silent(session, TEAM, "UDI", pairs["UDI"], rematch_now=True)
         assert result.outcome is Outcome.in_touch and result.new_group_id is None

@@ -31,7 +31,9 @@ PEOPLE = personas.PEOPLE[:3]  # ada, ben, cy
 def _join(engine, people=PEOPLE):
     with session_scope(engine) as session:
         for user, organisation, tz in people:
-            membership.save_profile(session, TEAM, user, ProfileForm(organisation=organisation), SlackProfile(timezone=tz))
+            membership.save_profile(
+                session, TEAM, user, ProfileForm(organisation=organisation), SlackProfile(timezone=tz)
+            )
 
 
 def _groups(engine, outcome):
@@ -68,10 +70,14 @@ def test_a_fresh_match_mid_round_never_offers_someone_on_either_list(engine):
     with freeze_time(OPENS, tick=True):
         with session_scope(engine) as session:
             for user in ("UBEN", "UCY"):  # both busy: only ben is free for ada, and he's ruled out
-                member_store.set_status(session, member_store.get_member(session, TEAM, user), membership.MemberStatus.paused)
+                member_store.set_status(
+                    session, member_store.get_member(session, TEAM, user), membership.MemberStatus.paused
+                )
         assert rounds.open_round(engine, TEAM).reason == "opened"
         with session_scope(engine) as session:
-            member_store.set_status(session, member_store.get_member(session, TEAM, "UBEN"), membership.MemberStatus.active)
+            member_store.set_status(
+                session, member_store.get_member(session, TEAM, "UBEN"), membership.MemberStatus.active
+            )
             round_ = round_store.running_round(session, TEAM)
             assert rematch.find_new_partner(session, round_, member_store.get_member(session, TEAM, "UADA")) is None
 

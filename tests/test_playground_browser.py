@@ -70,7 +70,9 @@ def partner_of(playground, user_id: str) -> dict:
     state = playground.state(user_id)
     (group,) = [c for c in state["conversations"] if c["kind"] == "group"]
     names = {p["name"]: p for p in state["people"]}
-    (partner,) = [names[n.strip()] for n in group["title"].split(",") if n.strip() in names and names[n.strip()]["id"] != user_id]
+    (partner,) = [
+        names[n.strip()] for n in group["title"].split(",") if n.strip() in names and names[n.strip()]["id"] != user_id
+    ]
     return partner
 
 
@@ -122,7 +124,9 @@ def walk_a_round(playground, page, shots):
     for words in ("scheduled it", "met", "reschedule", "make it"):
         assert button(intro, words).first.is_visible(), words
     # Dates render in the viewer's zone from <!date^…>, not as Slack markup.
-    assert "<!date" not in intro.inner_text() and re.search(r"(Monday|Tuesday|Wednesday|Thursday|Friday), \w+ \d+", intro.inner_text())
+    assert "<!date" not in intro.inner_text() and re.search(
+        r"(Monday|Tuesday|Wednesday|Thursday|Friday), \w+ \d+", intro.inner_text()
+    )
     save_picture(page, "03-intro", shots, keep_as="intro.png")
 
     # Reschedule through its modal: a titled dialog with labelled controls.
@@ -154,7 +158,9 @@ def walk_a_round(playground, page, shots):
     intro = messages(page).get_by_role("article").filter(has=button(page, "met"))
     before = intro.inner_text()
     button(intro, "we've met").click()
-    page.wait_for_function("t => !document.querySelector('#messages').innerText.includes(t)", arg=before[-40:], timeout=10_000)
+    page.wait_for_function(
+        "t => !document.querySelector('#messages').innerText.includes(t)", arg=before[-40:], timeout=10_000
+    )
     save_picture(page, "08-we-met", shots)
     # Next phase twice: the nudge (not for a pair that has met), then the follow-up, asked in each DM.
     for phase in ("nudge", "follow-up"):

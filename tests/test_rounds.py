@@ -92,7 +92,9 @@ def test_the_heads_up_reaches_each_active_member_once_with_a_skip_button(engine,
         deliver(engine, gateway)
     posts = fake_slack.calls_to("chat.postMessage")
     assert sorted(p.args["channel"] for p in posts) == ["U1", "U2"]
-    blocks = json.loads(posts[0].args["blocks"]) if isinstance(posts[0].args["blocks"], str) else posts[0].args["blocks"]
+    blocks = (
+        json.loads(posts[0].args["blocks"]) if isinstance(posts[0].args["blocks"], str) else posts[0].args["blocks"]
+    )
     buttons = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
     assert [(b["action_id"], b["value"]) for b in buttons] == [("round_skip", "period:2026-12")]
     assert said.kind_of(posts[0].args) == "announce" and "<!date^" in posts[0].args["text"]
@@ -151,7 +153,9 @@ def test_the_intro_says_who_where_why_and_gives_three_prompts_and_the_meeting_bu
     assert {e["value"] for e in actions["elements"]} == {f"group:{group.id}"}
 
 
-def test_an_odd_one_out_joins_a_trio_and_with_sit_out_is_told_kindly_and_goes_first_next_time(engine, fake_slack, gateway):
+def test_an_odd_one_out_joins_a_trio_and_with_sit_out_is_told_kindly_and_goes_first_next_time(
+    engine, fake_slack, gateway
+):
     for user, org in [("U1", "Acme"), ("U2", "Beta"), ("U3", "Gamma")]:
         join(engine, fake_slack, user, org)
     with freeze_time(OPENS, tick=True):

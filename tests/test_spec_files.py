@@ -56,8 +56,14 @@ def test_the_test_run_stops_at_once_naming_the_missing_file(tmp_path):
     shutil.copytree(spec.SPEC_DIR, copy)
     (copy / "payloads" / "bolt-python" / "block_actions.json").unlink()
     start = time.monotonic()
-    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_schedule.py"],
-                         cwd=ROOT, env={**os.environ, "SLACK_SPEC_DIR": str(copy)}, capture_output=True, text=True, timeout=60)
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_schedule.py"],
+        cwd=ROOT,
+        env={**os.environ, "SLACK_SPEC_DIR": str(copy)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     elapsed = time.monotonic() - start
     assert run.returncode != 0
     assert str(copy / "payloads" / "bolt-python" / "block_actions.json") in run.stdout + run.stderr

@@ -13,7 +13,10 @@ MODAL = {"type": "modal", "callback_id": "note", "title": {"type": "plain_text",
          "submit": {"type": "plain_text", "text": "Send"},
          "blocks": [{"type": "input", "block_id": "note", "label": {"type": "plain_text", "text": "Note"},
                      "element": {"type": "plain_text_input", "action_id": "value"}}]}
-BUTTON = {"type": "actions", "elements": [{"type": "button", "action_id": "go", "text": {"type": "plain_text", "text": "Go"}}]}
+BUTTON = {
+    "type": "actions",
+    "elements": [{"type": "button", "action_id": "go", "text": {"type": "plain_text", "text": "Go"}}],
+}
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +51,9 @@ def test_a_response_url_reply_shows_where_slack_shows_it(fake, client):
     # A plain reply is for the clicker alone; replace_original edits the clicked message; in_channel is for all.
     WebhookClient(fake.response_url(user="UADA", channel=channel, message_ts=ts)).send(text="Noted")
     assert [m["text"] for m in fake.ephemerals(channel, "UADA")] == ["Noted"]
-    WebhookClient(fake.response_url(user="UADA", channel=channel, message_ts=ts)).send(text="Done", replace_original=True)
+    WebhookClient(fake.response_url(user="UADA", channel=channel, message_ts=ts)).send(
+        text="Done", replace_original=True
+    )
     assert [(m["ts"], m["text"], "blocks" in m) for m in fake.messages(channel)] == [(ts, "Done", False)]
     WebhookClient(fake.response_url(user="UADA", channel=channel)).send(text="Hello all", response_type="in_channel")
     assert [m["text"] for m in fake.messages(channel)] == ["Done", "Hello all"]
@@ -62,7 +67,9 @@ def test_a_modal_opens_for_whoever_got_the_trigger_and_answers_change_it(fake, c
     client.views_open(trigger_id=trigger, view=MODAL)
     assert fake.modal("UADA")["title"]["text"] == "A note" and fake.modal("UBOB") is None
     # A view_submission answered with errors keeps the modal; update replaces it; an empty answer closes it.
-    assert fake.show_view_response("UADA", {"response_action": "errors", "errors": {"note": "Too short"}}) == {"note": "Too short"}
+    assert fake.show_view_response("UADA", {"response_action": "errors", "errors": {"note": "Too short"}}) == {
+        "note": "Too short"
+    }
     assert fake.modal("UADA") is not None
     updated = {**MODAL, "title": {"type": "plain_text", "text": "Thanks"}}
     fake.show_view_response("UADA", {"response_action": "update", "view": updated})
@@ -95,4 +102,7 @@ def test_messages_carry_the_stand_ins_clock():
         client = WebClient(token="xoxb-test", base_url=fake.api_url)
         ts = client.chat_postMessage(channel="UADA", text="hi")["ts"]
         assert float(ts) == pytest.approx(1_900_000_000.0, abs=0.01)
-        assert json.loads(json.dumps(fake.messages(client.conversations_open(users="UADA")["channel"]["id"])))[0]["ts"] == ts
+        assert (
+            json.loads(json.dumps(fake.messages(client.conversations_open(users="UADA")["channel"]["id"])))[0]["ts"]
+            == ts
+        )

@@ -1,4 +1,5 @@
-"""Organiser stats on SQLite and PostgreSQL: counts and rates per round, consented learnings, exports with no one's words."""
+"""Organiser stats on SQLite and PostgreSQL: counts and rates per round, consented learnings,
+exports with no one's words."""
 
 from __future__ import annotations
 
@@ -106,7 +107,9 @@ def network(engine):
         net.add_round(4, OPENED[4], state="open", members_active=0)
 
         g1 = net.add_group(1, ["alice", "bob"], ["scheduled", "met"], status="met")
-        g2 = net.add_group(1, ["carol", "dan"], ["reschedule_asked", "reschedule_asked", "scheduled", "met"], status="met")
+        g2 = net.add_group(
+            1, ["carol", "dan"], ["reschedule_asked", "reschedule_asked", "scheduled", "met"], status="met"
+        )
         g3 = net.add_group(1, ["erin", "frank", "gina"], ["scheduled", "missed"], status="missed", cross=False)
         net.add_group(1, ["hal", "ivy"], ["no_reply"], status="no_reply")
         g5 = net.add_group(1, ["jo", "kim"], ["met", "rematched"], status="ended")
@@ -163,7 +166,11 @@ def test_it_keeps_the_snapshot_taken_when_each_round_opened(engine, network):
     assert [(s.members_active, s.members_paused, s.members_skipping, s.organisations, s.unmatched) for s in rounds] == [
         (11, 1, 2, 11, 0), (9, 0, 0, 9, 1), (4, 0, 0, 4, 0), (0, 0, 0, 0, 0)]
     assert [(s.period, s.state, s.opened_at) for s in rounds] == [
-        ("p1", "closed", OPENED[1]), ("p2", "closed", OPENED[2]), ("p3", "closed", OPENED[3]), ("p4", "open", OPENED[4])]
+        ("p1", "closed", OPENED[1]),
+        ("p2", "closed", OPENED[2]),
+        ("p3", "closed", OPENED[3]),
+        ("p4", "open", OPENED[4]),
+    ]
 
 
 def test_the_trend_runs_oldest_first_and_one_round_can_be_asked_for(engine, network):
@@ -294,7 +301,9 @@ def test_the_order_of_learnings_does_not_follow_who_wrote_them_or_when(engine):
 
 def test_exports_never_hold_anyones_words_or_slack_ids(engine, network):
     rounds = trend(engine)
-    exports = stats.to_csv(rounds) + stats.to_json(rounds) + stats.to_table(rounds) + stats.meeting_rate_sparkline(rounds)
+    exports = (
+        stats.to_csv(rounds) + stats.to_json(rounds) + stats.to_table(rounds) + stats.meeting_rate_sparkline(rounds)
+    )
     words = [*SECRETS, "tides", "rivers", "food bank", "grant writing", "volunteer rotas", "plans its year"]
     assert all(word not in exports for word in words)
     assert not any(slack_id(name) in exports for name in JOINED)
@@ -305,7 +314,9 @@ def test_the_csv_has_a_header_and_one_parsable_row_per_round(engine, network):
     reader = csv.DictReader(io.StringIO(stats.to_csv(rounds)))
     rows = list(reader)
     assert reader.fieldnames[:4] == ["number", "period", "state", "opened_at"]
-    assert {"groups", "met", "met_rate", "follow_up_rate", "stay_in_touch_rate", "members_new"} <= set(reader.fieldnames)
+    assert {"groups", "met", "met_rate", "follow_up_rate", "stay_in_touch_rate", "members_new"} <= set(
+        reader.fieldnames
+    )
     assert [row["number"] for row in rows] == ["1", "2", "3", "4"]
     assert (rows[0]["groups"], rows[0]["met"], float(rows[0]["met_rate"]), float(rows[0]["follow_up_rate"])) == (
         "4", "2", 0.5, round(5 / 9, 4))
@@ -316,7 +327,12 @@ def test_the_json_has_every_count_and_rate_per_round(engine, network):
     rounds = trend(engine)
     data = json.loads(stats.to_json(rounds))
     assert [d["number"] for d in data] == [1, 2, 3, 4]
-    assert (data[0]["groups"], data[0]["rescheduled"], data[0]["rescheduled_rate"], data[0]["members_left"]) == (4, 1, 0.25, 0)
+    assert (data[0]["groups"], data[0]["rescheduled"], data[0]["rescheduled_rate"], data[0]["members_left"]) == (
+        4,
+        1,
+        0.25,
+        0,
+    )
     assert data[2]["met_rate"] == 1.0
 
 

@@ -8,9 +8,9 @@ from sqlalchemy import text
 from sqlmodel import SQLModel, select
 
 from storage import members as store
+from storage.clock import now
 from storage.db import current_revision, make_engine, session_scope, upgrade
 from storage.models import FollowUp, MatchGroup, Member, MemberStatus, Round
-from storage.clock import now
 
 
 def test_migrations_build_exactly_the_schema_the_models_describe(engine):

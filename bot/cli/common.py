@@ -141,7 +141,9 @@ def local_time(moment: datetime, zone: str) -> str:
     return f"{local:%A} {local.day} {local:%B %Y} at {local:%H:%M} ({zone})"
 
 
-TEAM_OPTION = click.option("--team", default=None, help="Slack team ID (T012AB3CD), when the database serves several workspaces.")
+TEAM_OPTION = click.option(
+    "--team", default=None, help="Slack team ID (T012AB3CD), when the database serves several workspaces."
+)
 PACE_OPTION = click.option(
     "--pace", type=click.FloatRange(0, 60), default=None,
     help="Fixed seconds between sends. By default each Slack method goes as fast as Slack's answers allow.",

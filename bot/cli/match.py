@@ -12,7 +12,13 @@ from scheduler.matching import match as run_matcher
 
 
 @click.command()
-@click.option("--input", "input_file", type=click.File("r"), required=True, help="JSON file of members and history ('-' for stdin).")
+@click.option(
+    "--input",
+    "input_file",
+    type=click.File("r"),
+    required=True,
+    help="JSON file of members and history ('-' for stdin).",
+)
 def match(input_file) -> None:
     """Run the matcher on a JSON file and print the groups."""
     try:

@@ -13,7 +13,9 @@ from bot.cli.common import fail
 
 @click.command()
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="Port for the page.")
-@click.option("--people", type=click.IntRange(2, 2000), default=24, show_default=True, help="People in the demo workspace.")
+@click.option(
+    "--people", type=click.IntRange(2, 2000), default=24, show_default=True, help="People in the demo workspace."
+)
 @click.option("--fresh", is_flag=True, help="Start over: forget the playground's members, rounds and clock.")
 def playground(port: int, people: int, fresh: bool) -> None:
     """Try unmentor in a browser: no Slack app, tokens or .env needed."""

@@ -56,7 +56,9 @@ def round_open(dry_run: bool, team: str | None, pace: float) -> None:
                        "by typing /unmentor join in Slack (the bot asks for their organisation); a round needs "
                        "two or more from different organisations.")
             return
-        click.echo(f"preview for {plan.period}: {len(plan.groups)} groups, {len(plan.unmatched)} unmatched (nothing sent)")
+        click.echo(
+            f"preview for {plan.period}: {len(plan.groups)} groups, {len(plan.unmatched)} unmatched (nothing sent)"
+        )
         for group in plan.groups:
             click.echo("  " + _describe_group(group))
         for member in plan.unmatched:
@@ -75,9 +77,8 @@ def round_open(dry_run: bool, team: str | None, pace: float) -> None:
              f"{_closes(engine, team_id, outcome.round)}, or end it sooner with `unmentor round close`")
     if outcome.reason != "opened":
         fail("no round opened: another process opened one a moment ago")
-    click.echo(
-        f"round {outcome.round.number} opened: {len(outcome.plan.groups)} groups, {len(outcome.plan.unmatched)} unmatched"
-    )
+    click.echo(f"round {outcome.round.number} opened: {len(outcome.plan.groups)} groups, "
+               f"{len(outcome.plan.unmatched)} unmatched")
     deliver(engine, team_id, pace)
 
 

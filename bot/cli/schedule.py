@@ -59,8 +59,16 @@ def _days(count: int) -> str:
 
 @schedule.command("set")
 @TEAM_OPTION
-@click.option("--cadence", type=click.Choice(["weekly", "fortnightly", "monthly"]), help="How often rounds open (a new cadence brings phase days to suit, unless given).")
-@click.option("--day", type=click.Choice(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]), help="The day rounds open.")
+@click.option(
+    "--cadence",
+    type=click.Choice(["weekly", "fortnightly", "monthly"]),
+    help="How often rounds open (a new cadence brings phase days to suit, unless given).",
+)
+@click.option(
+    "--day",
+    type=click.Choice(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]),
+    help="The day rounds open.",
+)
 @click.option("--time", "at_time", help="Opening time, 24-hour HH:MM, workspace time.")
 @click.option("--timezone", help="Workspace time zone, e.g. Europe/London.")
 @click.option("--country", help="Country code whose public holidays move an opening (e.g. GB), or 'none'.")
@@ -68,8 +76,14 @@ def _days(count: int) -> str:
 @click.option("--nudge-days", type=int, help="Days after opening for the nudge.")
 @click.option("--follow-up-days", type=int, help="Days after opening for the follow-up.")
 @click.option("--close-days", type=int, help="Days after opening that the round closes.")
-@click.option("--odd", type=click.Choice(["trio", "sit_out"]), help="An odd person out joins a trio, or sits out with priority next time.")
-def schedule_set(team, cadence, day, at_time, timezone, country, announce_days, nudge_days, follow_up_days, close_days, odd) -> None:
+@click.option(
+    "--odd",
+    type=click.Choice(["trio", "sit_out"]),
+    help="An odd person out joins a trio, or sits out with priority next time.",
+)
+def schedule_set(
+    team, cadence, day, at_time, timezone, country, announce_days, nudge_days, follow_up_days, close_days, odd
+) -> None:
     """Change the round schedule; anything not given stays as it is."""
     from scheduler.schedule import WEEKDAYS, ScheduleError
     from scheduler.workspace_schedule import change_schedule, load_schedule, next_round_at

@@ -9,7 +9,9 @@ from bot.cli.common import TEAM_OPTION, fail, local_time, local_tools
 
 @click.command("stats")
 @TEAM_OPTION
-@click.option("--round", "number", type=click.IntRange(1), default=None, help="One round (default: every round, oldest first).")
+@click.option(
+    "--round", "number", type=click.IntRange(1), default=None, help="One round (default: every round, oldest first)."
+)
 @click.option("--format", "output", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
 def stats_command(team: str | None, number: int | None, output: str) -> None:
     """Round stats: members, groups, meetings, follow-ups; counts and shares, never anyone's words."""

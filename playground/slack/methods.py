@@ -49,27 +49,75 @@ class WebApiMethods:
     def _m_users_info(self, args):
         user_id = args["user"]
         if user_id == BOT_USER_ID:
-            return {"user": self._user_object(dict(id=BOT_USER_ID, real_name="unmentor", email=None, tz="America/Los_Angeles",
-                                                   tz_offset=-28800, title="", is_admin=False, is_owner=False, deleted=False,
-                                                   team_id=TEAM_ID, is_bot=True, display_name=""))}
+            return {
+                "user": self._user_object(
+                    dict(
+                        id=BOT_USER_ID,
+                        real_name="unmentor",
+                        email=None,
+                        tz="America/Los_Angeles",
+                        tz_offset=-28800,
+                        title="",
+                        is_admin=False,
+                        is_owner=False,
+                        deleted=False,
+                        team_id=TEAM_ID,
+                        is_bot=True,
+                        display_name="",
+                    )
+                )
+            }
         if user_id not in self._users:
             raise SlackError("user_not_found")
         return {"user": self._user_object(self._users[user_id])}
 
     def _user_object(self, u):
         name = (u["email"] or u["id"]).split("@")[0].lower()
-        profile = {"title": u["title"], "phone": "", "skype": "", "real_name": u["real_name"], "real_name_normalized": u["real_name"],
-                   "display_name": u["display_name"], "display_name_normalized": u["display_name"], "status_text": "",
-                   "status_emoji": "", "status_expiration": 0, "avatar_hash": "g" + u["id"].lower(), "team": u["team_id"],
-                   "first_name": u["real_name"].split(" ")[0], "last_name": " ".join(u["real_name"].split(" ")[1:]),
-                   **{f"image_{n}": f"https://secure.gravatar.com/avatar/{u['id']}-{n}.png" for n in (24, 32, 48, 72, 192, 512)}}
+        profile = {
+            "title": u["title"],
+            "phone": "",
+            "skype": "",
+            "real_name": u["real_name"],
+            "real_name_normalized": u["real_name"],
+            "display_name": u["display_name"],
+            "display_name_normalized": u["display_name"],
+            "status_text": "",
+            "status_emoji": "",
+            "status_expiration": 0,
+            "avatar_hash": "g" + u["id"].lower(),
+            "team": u["team_id"],
+            "first_name": u["real_name"].split(" ")[0],
+            "last_name": " ".join(u["real_name"].split(" ")[1:]),
+            **{
+                f"image_{n}": f"https://secure.gravatar.com/avatar/{u['id']}-{n}.png"
+                for n in (24, 32, 48, 72, 192, 512)
+            },
+        }
         if u["email"]:
             profile["email"] = u["email"]  # needs users:read.email; Slack omits it otherwise
-        user = {"id": u["id"], "team_id": u["team_id"], "name": name, "deleted": u["deleted"], "color": "9f69e7",
-                "real_name": u["real_name"], "tz": u["tz"], "tz_label": _tz_label(u["tz"]), "tz_offset": u["tz_offset"],
-                "profile": profile, "is_admin": u["is_admin"], "is_owner": u["is_owner"], "is_primary_owner": False,
-                "is_restricted": False, "is_ultra_restricted": False, "is_bot": u["is_bot"], "is_app_user": False,
-                "updated": 1_690_000_000, "is_email_confirmed": True, "has_2fa": False, "who_can_share_contact_card": "EVERYONE"}
+        user = {
+            "id": u["id"],
+            "team_id": u["team_id"],
+            "name": name,
+            "deleted": u["deleted"],
+            "color": "9f69e7",
+            "real_name": u["real_name"],
+            "tz": u["tz"],
+            "tz_label": _tz_label(u["tz"]),
+            "tz_offset": u["tz_offset"],
+            "profile": profile,
+            "is_admin": u["is_admin"],
+            "is_owner": u["is_owner"],
+            "is_primary_owner": False,
+            "is_restricted": False,
+            "is_ultra_restricted": False,
+            "is_bot": u["is_bot"],
+            "is_app_user": False,
+            "updated": 1_690_000_000,
+            "is_email_confirmed": True,
+            "has_2fa": False,
+            "who_can_share_contact_card": "EVERYONE",
+        }
         if u["deleted"]:
             user = {k: v for k, v in user.items() if k not in ACTIVE_ONLY_USER_KEYS}
         return user
@@ -107,12 +155,25 @@ class WebApiMethods:
 
     def _channel_object(self, cid):
         c = self._channels[cid]
-        obj = {"id": cid, "created": c["created"], "is_im": c["is_im"], "is_mpim": not c["is_im"], "is_org_shared": False,
-               "is_open": True, "last_read": "0000000000.000000", "priority": 0}
+        obj = {
+            "id": cid,
+            "created": c["created"],
+            "is_im": c["is_im"],
+            "is_mpim": not c["is_im"],
+            "is_org_shared": False,
+            "is_open": True,
+            "last_read": "0000000000.000000",
+            "priority": 0,
+        }
         if c["is_im"]:
             obj["user"] = c["users"][0]
         else:
-            obj.update(is_group=False, is_private=True, name="mpdm-" + "--".join(c["users"]) + "-1", members=c["users"] + [BOT_USER_ID])
+            obj.update(
+                is_group=False,
+                is_private=True,
+                name="mpdm-" + "--".join(c["users"]) + "-1",
+                members=c["users"] + [BOT_USER_ID],
+            )
         return obj
 
     def _resolve_channel(self, channel):
@@ -141,8 +202,15 @@ class WebApiMethods:
     def _m_chat_postMessage(self, args):
         channel = self._resolve_channel(args["channel"])
         ts = self._next_ts()
-        message = {"type": "message", "ts": ts, "user": BOT_USER_ID, "bot_id": BOT_ID, "app_id": APP_ID, "team": TEAM_ID,
-                   "text": args.get("text") or args.get("markdown_text") or ""}
+        message = {
+            "type": "message",
+            "ts": ts,
+            "user": BOT_USER_ID,
+            "bot_id": BOT_ID,
+            "app_id": APP_ID,
+            "team": TEAM_ID,
+            "text": args.get("text") or args.get("markdown_text") or "",
+        }
         self._apply_content(message, args)
         for key in ("thread_ts", "metadata"):
             if args.get(key):
@@ -180,8 +248,16 @@ class WebApiMethods:
         if args["user"] not in self._users:
             raise SlackError("user_not_found")
         ts = self._next_ts()
-        message = {"type": "message", "ts": ts, "user": BOT_USER_ID, "bot_id": BOT_ID, "app_id": APP_ID, "team": TEAM_ID,
-                   "text": args.get("text") or args.get("markdown_text") or "", "_for": args["user"]}
+        message = {
+            "type": "message",
+            "ts": ts,
+            "user": BOT_USER_ID,
+            "bot_id": BOT_ID,
+            "app_id": APP_ID,
+            "team": TEAM_ID,
+            "text": args.get("text") or args.get("markdown_text") or "",
+            "_for": args["user"],
+        }
         self._apply_content(message, args)
         # Ephemeral messages never appear in history: kept apart, for the one person who sees them.
         self._ephemerals.setdefault(channel, []).append(message)
@@ -210,7 +286,9 @@ class WebApiMethods:
         messages = [{k: v for k, v in m.items() if include_metadata or k != "metadata"} for m in copy.deepcopy(page)]
         answer = {"messages": messages, "has_more": bool(rest), "pin_count": 0}
         if rest:
-            answer["response_metadata"] = {"next_cursor": base64.b64encode(f"next_ts:{rest[0]['ts']}".encode()).decode()}
+            answer["response_metadata"] = {
+                "next_cursor": base64.b64encode(f"next_ts:{rest[0]['ts']}".encode()).decode()
+            }
         return answer
 
     def _use_trigger(self, trigger_id):
@@ -220,12 +298,26 @@ class WebApiMethods:
 
     def _store_view(self, view, view_id=None, previous=None):
         view_id = view_id or f"V{next(self._view_seq):08d}"
-        stored = {"id": view_id, "team_id": TEAM_ID, "type": view["type"], "blocks": with_ids(view["blocks"]),
-                  "private_metadata": view.get("private_metadata", ""), "callback_id": view.get("callback_id", ""),
-                  "state": {"values": {}}, "hash": f"1700000000.{next(self._view_seq):08x}", "clear_on_close": view.get("clear_on_close", False),
-                  "notify_on_close": view.get("notify_on_close", False), "close": view.get("close"), "submit": view.get("submit"),
-                  "external_id": view.get("external_id", ""), "previous_view_id": previous, "root_view_id": view_id,
-                  "app_id": APP_ID, "app_installed_team_id": TEAM_ID, "bot_id": BOT_ID}
+        stored = {
+            "id": view_id,
+            "team_id": TEAM_ID,
+            "type": view["type"],
+            "blocks": with_ids(view["blocks"]),
+            "private_metadata": view.get("private_metadata", ""),
+            "callback_id": view.get("callback_id", ""),
+            "state": {"values": {}},
+            "hash": f"1700000000.{next(self._view_seq):08x}",
+            "clear_on_close": view.get("clear_on_close", False),
+            "notify_on_close": view.get("notify_on_close", False),
+            "close": view.get("close"),
+            "submit": view.get("submit"),
+            "external_id": view.get("external_id", ""),
+            "previous_view_id": previous,
+            "root_view_id": view_id,
+            "app_id": APP_ID,
+            "app_installed_team_id": TEAM_ID,
+            "bot_id": BOT_ID,
+        }
         if view["type"] == "modal":
             stored["title"] = view["title"]
         self._views[view_id] = stored
@@ -247,7 +339,9 @@ class WebApiMethods:
 
     def _m_views_update(self, args):
         current = self._views.get(args.get("view_id")) or next(
-            (v for v in self._views.values() if args.get("external_id") and v["external_id"] == args["external_id"]), None)
+            (v for v in self._views.values() if args.get("external_id") and v["external_id"] == args["external_id"]),
+            None,
+        )
         if current is None:
             raise SlackError("not_found")
         if args.get("hash") and args["hash"] != current["hash"]:

@@ -37,9 +37,19 @@ def slash_command_body(text, user_id="U111", team_id="T111", command="/unmentor"
                        user_name=None, channel_id="C111", channel_name="general", enterprise_id=None) -> bytes:
     """Form body with the keys and order of slash_command.form-urlencoded.txt; enterprise_id/enterprise_name only
     come from Enterprise Grid workspaces, and api_app_id/is_enterprise_install are in SlashCommandPayload.json."""
-    fields = {"token": "verification_token", "team_id": team_id, "team_domain": TEAM["domain"], "channel_id": channel_id,
-              "channel_name": channel_name, "user_id": user_id, "user_name": user_name or user_id.lower(),
-              "command": command, "text": text, "api_app_id": API_APP_ID, "is_enterprise_install": "false"}
+    fields = {
+        "token": "verification_token",
+        "team_id": team_id,
+        "team_domain": TEAM["domain"],
+        "channel_id": channel_id,
+        "channel_name": channel_name,
+        "user_id": user_id,
+        "user_name": user_name or user_id.lower(),
+        "command": command,
+        "text": text,
+        "api_app_id": API_APP_ID,
+        "is_enterprise_install": "false",
+    }
     if enterprise_id:
         fields.update(enterprise_id=enterprise_id, enterprise_name="Org Name")
     fields.update(response_url=response_url, trigger_id=trigger_id or _trigger_id())
@@ -97,7 +107,10 @@ def block_actions_body(action_id, value, user_id, team_id="T111", response_url=N
     else:
         payload["container"] = container or {"type": "message", "message_ts": message_ts or "1700000000.000100",
                                              "channel_id": channel_id or "C111", "is_ephemeral": False}
-        payload["channel"] = {"id": channel_id or "C111", "name": "directmessage" if (channel_id or "").startswith("D") else "general"}
+        payload["channel"] = {
+            "id": channel_id or "C111",
+            "name": "directmessage" if (channel_id or "").startswith("D") else "general",
+        }
         if message is not None:
             payload["message"] = copy.deepcopy(message)
         payload["state"] = {"values": state or {}}
@@ -112,8 +125,13 @@ def view_submission_body(callback_id, values: dict, user_id, team_id="T111", pri
     {block_id: {action_id: {"type": ..., "value": ...}}}; a plain string leaf means a plain_text_input's value.
     `stored` is the view as the stand-in keeps it (what the person has open): its own fields are sent.
     kind="view_closed" sends the view_closed payload (view_closed.json) instead."""
-    state = {block: {action: ({"type": "plain_text_input", "value": leaf} if isinstance(leaf, str) or leaf is None else leaf)
-                     for action, leaf in actions.items()} for block, actions in values.items()}
+    state = {
+        block: {
+            action: ({"type": "plain_text_input", "value": leaf} if isinstance(leaf, str) or leaf is None else leaf)
+            for action, leaf in actions.items()
+        }
+        for block, actions in values.items()
+    }
     view = {"id": view_id, "team_id": team_id, "type": "modal", "blocks": blocks or [],
             "private_metadata": private_metadata, "callback_id": callback_id, "state": {"values": state},
             "hash": "1700000000.abcdef12", "title": {"type": "plain_text", "text": title},

@@ -21,7 +21,9 @@ from .methods import APP_ID, BOT_ID, BOT_USER_ID, TEAM_ID, SlackError, WebApiMet
 
 __all__ = ["FakeSlack", "Call", "SlackError", "TEAM_ID", "BOT_USER_ID", "BOT_ID", "APP_ID"]
 
-MAX_RESPONSE_URL_USES = 5  # "use a response_url up to 5 times within 30 minutes" (docs.slack.dev/interactivity/handling-user-interaction)
+MAX_RESPONSE_URL_USES = (
+    5  # "use a response_url up to 5 times within 30 minutes" (docs.slack.dev/interactivity/handling-user-interaction)
+)
 
 
 @dataclass
@@ -153,7 +155,9 @@ class FakeSlack(WebApiMethods):
         """(id, member ids) of each conversation `user` is in with the app: their DM first, then group DMs."""
         with self._lock:
             found = [(cid, list(c["users"])) for cid, c in self._channels.items() if user in c["users"]]
-        return sorted(found, key=lambda item: (not item[0].startswith("D"), self._channels[item[0]]["created"], item[0]))
+        return sorted(
+            found, key=lambda item: (not item[0].startswith("D"), self._channels[item[0]]["created"], item[0])
+        )
 
     def ephemerals(self, channel, user):
         """Messages in `channel` only `user` can see, oldest first."""
@@ -269,8 +273,17 @@ class FakeSlack(WebApiMethods):
             tz_offset = int(datetime.now(ZoneInfo(tz)).utcoffset().total_seconds())
         with self._lock:
             self._users[user_id] = dict(
-                id=user_id, real_name=real_name, email=email, tz=tz, tz_offset=tz_offset, title=title, is_admin=is_admin,
-                is_owner=is_owner, deleted=deleted, team_id=team_id, is_bot=is_bot,
+                id=user_id,
+                real_name=real_name,
+                email=email,
+                tz=tz,
+                tz_offset=tz_offset,
+                title=title,
+                is_admin=is_admin,
+                is_owner=is_owner,
+                deleted=deleted,
+                team_id=team_id,
+                is_bot=is_bot,
                 display_name=display_name or "",
             )
 
@@ -349,7 +362,11 @@ class FakeSlack(WebApiMethods):
             return status, ({"Retry-After": str(retry_after)} if status == 429 else {}), {"ok": False, "error": error}
         errors = [(code, message) for code, message in problems if code]
         if errors:
-            return 200, {}, {"ok": False, "error": errors[0][0], "response_metadata": {"messages": [m for _, m in errors]}}
+            return (
+                200,
+                {},
+                {"ok": False, "error": errors[0][0], "response_metadata": {"messages": [m for _, m in errors]}},
+            )
         try:
             return 200, {}, {"ok": True, **getattr(self, "_m_" + method.replace(".", "_"))(args)}
         except SlackError as e:
@@ -409,7 +426,11 @@ class FakeSlack(WebApiMethods):
     def _show_response(self, context, payload):
         """Where Slack shows a response-URL post: in place of the message clicked (replace_original),
         gone (delete_original), in the conversation for all (in_channel), or else only to the person."""
-        user, channel, ts = context["user"], context["channel"] or self.conversation_id(context["user"]), context["message_ts"]
+        user, channel, ts = (
+            context["user"],
+            context["channel"] or self.conversation_id(context["user"]),
+            context["message_ts"],
+        )
         original = None
         if ts:
             original = next((m for m in self._history.get(channel, []) + self._ephemerals.get(channel, [])

@@ -58,7 +58,10 @@ CONDITIONALLY_REQUIRED = {
     # views.update's reference page: "view" is required, and "Either view_id or external_id is required".
     "views.update": [(("view",), "invalid_arguments"), (("view_id", "external_id"), "invalid_arguments")],
 }
-MISSING_ERROR = {("chat.postMessage", "channel"): "channel_not_found", ("chat.postEphemeral", "channel"): "channel_not_found"}
+MISSING_ERROR = {
+    ("chat.postMessage", "channel"): "channel_not_found",
+    ("chat.postEphemeral", "channel"): "channel_not_found",
+}
 
 # Accepted by every method. bolt 1.30 gives each listener a WebClient(team_id=<the request's team>), and slack_sdk
 # then adds team_id to every call it makes (BaseClient.default_params); Slack takes it on all methods (org-wide apps).
@@ -100,7 +103,9 @@ def check_args(method, args):
             problems.append(("invalid_arguments", problem))
     for name, (_, required) in params.items():
         if required and name != "token" and _missing(args, name):
-            problems.append((MISSING_ERROR.get((method, name), "invalid_arguments"), f"missing required argument {name!r}"))
+            problems.append(
+                (MISSING_ERROR.get((method, name), "invalid_arguments"), f"missing required argument {name!r}")
+            )
     for group, error in CONDITIONALLY_REQUIRED.get(method, []):
         if all(_missing(args, name) for name in group):
             problems.append((error, f"needs one of {', '.join(group)}"))
@@ -125,7 +130,9 @@ def _type_problem(name, kind, value):
         ok = isinstance(value, bool) or value in (0, 1) or (isinstance(value, str) and value in BOOLEAN_STRINGS)
         return None if ok else f"{name} must be a boolean, got {value!r}"
     if kind == "integer":
-        ok = (isinstance(value, int) and not isinstance(value, bool)) or (isinstance(value, str) and value.strip().lstrip("-").isdigit())
+        ok = (isinstance(value, int) and not isinstance(value, bool)) or (
+            isinstance(value, str) and value.strip().lstrip("-").isdigit()
+        )
         return None if ok else f"{name} must be an integer, got {value!r}"
     if kind == "number":
         try:
@@ -243,7 +250,9 @@ def interactive_types():
     return frozenset(
         d["properties"]["type"]["const"]
         for name, d in defs.items()
-        if name.endswith("_element") and "action_id" in d.get("properties", {}) and "const" in d["properties"].get("type", {})
+        if name.endswith("_element")
+        and "action_id" in d.get("properties", {})
+        and "const" in d["properties"].get("type", {})
     )
 
 
@@ -269,7 +278,9 @@ def response_url_errors(payload):
         return [("invalid_payload", "body must be a JSON object")]
     errors = []
     if payload.get("response_type") not in (None, "ephemeral", "in_channel"):
-        errors.append(("invalid_payload", f"response_type must be 'ephemeral' or 'in_channel', got {payload['response_type']!r}"))
+        errors.append(
+            ("invalid_payload", f"response_type must be 'ephemeral' or 'in_channel', got {payload['response_type']!r}")
+        )
     for name in ("replace_original", "delete_original"):
         if name in payload and not isinstance(payload[name], bool) and payload[name] not in BOOLEAN_STRINGS:
             errors.append(("invalid_payload", f"{name} must be a boolean, got {payload[name]!r}"))
@@ -278,7 +289,9 @@ def response_url_errors(payload):
             errors += [("invalid_blocks", e) for e in blocks_errors(parse_json_arg(payload["blocks"]))]
         except ValueError:
             errors.append(("invalid_blocks", "blocks is not valid JSON"))
-    if not as_bool(payload.get("delete_original")) and all(_missing(payload, k) for k in ("text", "blocks", "attachments")):
+    if not as_bool(payload.get("delete_original")) and all(
+        _missing(payload, k) for k in ("text", "blocks", "attachments")
+    ):
         errors.append(("no_text", "needs text, blocks or attachments"))
     return errors
 

@@ -50,9 +50,17 @@ class Surface:
         channel = channel or self.fake.open_dm(user)
         name = "cmd-" + uuid.uuid4().hex[:10]
         response_url = self.fake.response_url(name, user=user, channel=channel)
-        body = payloads.slash_command_body(text, user_id=user, team_id=self.team_id, command=command,
-                                           response_url=response_url, trigger_id=self.fake.trigger_for(user),
-                                           channel_id=channel, channel_name="directmessage", user_name=self._handle(user))
+        body = payloads.slash_command_body(
+            text,
+            user_id=user,
+            team_id=self.team_id,
+            command=command,
+            response_url=response_url,
+            trigger_id=self.fake.trigger_for(user),
+            channel_id=channel,
+            channel_name="directmessage",
+            user_name=self._handle(user),
+        )
         answer = self._send(body, f"{command} {text}".strip())
         if answer.status == 200 and answer.body.strip():
             # An ack with a message in it: Slack shows that to the person, as a reply only they see.

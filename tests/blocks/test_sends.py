@@ -70,7 +70,9 @@ def test_the_follow_up_ask_opens_the_form_for_its_match():
 
 def test_every_kind_of_send_the_scheduler_asks_for_has_a_builder():
     # Every message a kind of send plans: the dataclasses in scheduler/sends/ that name a builder.
-    modules = [importlib.import_module(f"scheduler.sends.{m.name}") for m in pkgutil.iter_modules(kinds_package.__path__)]
+    modules = [
+        importlib.import_module(f"scheduler.sends.{m.name}") for m in pkgutil.iter_modules(kinds_package.__path__)
+    ]
     kinds = {cls for module in modules for _name, cls in inspect.getmembers(module, inspect.isclass)
              if dataclasses.is_dataclass(cls) and isinstance(getattr(cls, "builder", None), str)}
     examples = {Intro: p.intro()}

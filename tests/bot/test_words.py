@@ -129,15 +129,36 @@ def test_intro_buttons_make_sense_read_alone():
 def _round(number, met, state="closed"):
     from scheduler.stats import RoundStats
 
-    return RoundStats(number=number, period=f"2026-{number:02d}", state=state, opened_at=datetime(2026, number, 1, tzinfo=UTC),
-                      members_active=10, members_paused=0, members_skipping=0, members_new=0, members_left=0,
-                      organisations=5, unmatched=0, groups=5, cross_organisation=5, met=met, scheduled=0,
-                      rescheduled=0, missed=1, no_reply=5 - met - 1, members_matched=10, answered=6, stay_in_touch=3)
+    return RoundStats(
+        number=number,
+        period=f"2026-{number:02d}",
+        state=state,
+        opened_at=datetime(2026, number, 1, tzinfo=UTC),
+        members_active=10,
+        members_paused=0,
+        members_skipping=0,
+        members_new=0,
+        members_left=0,
+        organisations=5,
+        unmatched=0,
+        groups=5,
+        cross_organisation=5,
+        met=met,
+        scheduled=0,
+        rescheduled=0,
+        missed=1,
+        no_reply=5 - met - 1,
+        members_matched=10,
+        answered=6,
+        stay_in_touch=3,
+    )
 
 
 def test_organisers_get_the_chart_and_the_table_in_plain_words_too():
     stats = [_round(1, 2), _round(2, 4), _round(3, 1, state="open")]
-    sections = [t for t in _texts({"blocks": blocks.stats_blocks(stats, [], "▄█")}) if t.startswith("*The same, in words*")]
+    sections = [
+        t for t in _texts({"blocks": blocks.stats_blocks(stats, [], "▄█")}) if t.startswith("*The same, in words*")
+    ]
     (words,) = sections
     assert "• Round 1: 5 groups, 40% met, 20% couldn't make it, 40% had no reply, 60% answered the follow-up." in words
     assert "• Round 3 (still running): 5 groups, 20% met" in words
