@@ -193,13 +193,13 @@ def _store_groups(session: Session, round_: Round, plan: RoundPlan) -> None:
     seen = store.prompts_last_seen(session, everyone)
     moves = store.first_moves(session, everyone)
     rng = random.Random(plan.seed)
-    messages = []
+    made = []
     for people in plan.groups:
         given = prompt_library.group_last_seen(seen[m.id] for m in people)
         chosen = prompt_library.choose(library, given, rng)
         starter = first_move.choose([m.id for m in people], moves, rng)
-        group = store.add_group(session, round_, [m.id for m in people], [p.id for p in chosen], starter)
-        messages.append(IntroSend(round_id=round_.id, group_id=group.id))
+        made.append(([m.id for m in people], [p.id for p in chosen], starter))
+    messages = [IntroSend(round_id=round_.id, group_id=group_id) for group_id in store.add_groups(session, round_, made)]
     member_store.set_priority(session, [m for people in plan.groups for m in people], False)
     # Nobody is left out twice running: they go first next round.
     member_store.set_priority(session, plan.unmatched, True)

@@ -92,7 +92,8 @@ def paused_until_due(session: Session, team_id: str, at: datetime) -> list[Membe
 
 def set_priority(session: Session, members: Iterable[Member], priority: bool) -> None:
     """Put members first in line for the next round (or take them out of the front)."""
-    for member in members:
+    # Only those whose place changes: a round of 10,000 would otherwise rewrite every row.
+    for member in [m for m in members if m.priority != priority]:
         member.priority = priority
         member.updated_at = now()
         session.add(member)

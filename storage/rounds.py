@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Iterable
 
-from sqlalchemy import func, update
+from sqlalchemy import func, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
@@ -141,6 +141,34 @@ def add_group(session: Session, round_: Round, member_ids: Iterable[int], prompt
         session.add(GroupMember(group_id=group.id, member_id=member_id, team_id=round_.team_id))
     session.flush()
     return group
+
+
+def add_groups(session: Session, round_: Round, groups: list[tuple[list[int], list[str], int | None]]) -> list[int]:
+    """A round's groups (members, prompts, who moves first) in a few statements, not three per group:
+    opening 5,000 groups one by one is 15,000 round trips. Returns the new groups' ids, in order."""
+    everyone = [member_id for member_ids, _, _ in groups for member_id in member_ids]
+    keys: dict[int, str] = {}
+    for start in range(0, len(everyone), 5000):
+        chunk = everyone[start:start + 5000]
+        for member_id, key, name in session.exec(
+                select(Member.id, Member.organisation_key, Member.organisation).where(Member.id.in_(chunk))):
+            keys[member_id] = key or name
+    rows = []
+    for member_ids, prompts, first_mover_id in groups:
+        # As add_group: the cross-organisation flag comes from the members' organisation keys.
+        cross = len({keys.get(m) for m in member_ids}) == len(member_ids)
+        group = MatchGroup(team_id=round_.team_id, round_id=round_.id, prompts=json.dumps(prompts),
+                           first_mover_id=first_mover_id, cross_organisation=cross)
+        rows.append(group.model_dump(exclude={"id"}))
+    ids: list[int] = []
+    for start in range(0, len(rows), 1000):
+        statement = insert(MatchGroup).returning(MatchGroup.id, sort_by_parameter_order=True)
+        ids.extend(session.execute(statement, rows[start:start + 1000]).scalars().all())
+    links = [{"group_id": group_id, "member_id": member_id, "team_id": round_.team_id}
+             for group_id, (member_ids, _, _) in zip(ids, groups) for member_id in member_ids]
+    for start in range(0, len(links), 5000):
+        session.execute(insert(GroupMember), links[start:start + 5000])
+    return ids
 
 
 def group_members(session: Session, group_id: int) -> list[Member]:
