@@ -199,7 +199,8 @@ def _store_groups(session: Session, round_: Round, plan: RoundPlan) -> None:
         chosen = prompt_library.choose(library, given, rng)
         starter = first_move.choose([m.id for m in people], moves, rng)
         made.append(([m.id for m in people], [p.id for p in chosen], starter))
-    messages = [IntroSend(round_id=round_.id, group_id=group_id) for group_id in store.add_groups(session, round_, made)]
+    group_ids = store.add_groups(session, round_, made)
+    messages = [IntroSend(round_id=round_.id, group_id=group_id) for group_id in group_ids]
     member_store.set_priority(session, [m for people in plan.groups for m in people], False)
     # Nobody is left out twice running: they go first next round.
     member_store.set_priority(session, plan.unmatched, True)
