@@ -28,6 +28,7 @@ TEST_SPEC_FILES = (
 )
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist starts its workers
 def pytest_sessionstart(session):
     """A missing spec file stops the run at once, naming it, instead of failing every test slowly."""
     try:

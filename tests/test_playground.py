@@ -25,6 +25,8 @@ from tests.botprocess import free_port
 from tests.browser import launch_chromium
 
 TEAM = "T111"
+# One playground and one browser for the module: its tests stay on one worker.
+pytestmark = pytest.mark.xdist_group("playground-page")
 
 
 def test_the_demo_workspace_is_24_people_in_6_organisations_across_3_zones_with_one_organiser():

@@ -15,7 +15,8 @@ import pytest
 
 from tests.browser import PlaygroundProcess, launch_chromium, save_picture
 
-pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
+# One playground and one browser for the module: its tests stay on one worker.
+pytestmark = [pytest.mark.filterwarnings("ignore::ResourceWarning"), pytest.mark.xdist_group("playground-browser")]
 ORGANISER = "U00001DEMO"  # Amara Okafor, the demo workspace's organiser
 WAIT = 90_000  # ms: a phase's sends go out at the bot's own pace
 
