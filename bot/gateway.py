@@ -51,13 +51,16 @@ class SlackGateway:
     def open_conversation(self, user_ids: Sequence[str]) -> str:
         return self._call("conversations_open", users=",".join(user_ids))["channel"]["id"]
 
-    def post(self, channel: str, content: object, marker: str, *, safe: bool = False) -> tuple[str, str]:
-        message = blocks.render_safe(content, marker) if safe else blocks.render(content, marker)
+    def post(self, channel: str, content: object, marker: str, *, safe: bool = False,
+             zones: Sequence[str] = ()) -> tuple[str, str]:
+        with blocks.for_reader(zones):  # its dates' fallback text in its readers' own time zones
+            message = blocks.render_safe(content, marker) if safe else blocks.render(content, marker)
         response = self._call("chat_postMessage", channel=channel, **message)
         return response["channel"], response["ts"]
 
-    def update(self, channel: str, ts: str, content: object, *, safe: bool = False) -> None:
-        message = blocks.render_safe(content, None) if safe else blocks.render(content, None)
+    def update(self, channel: str, ts: str, content: object, *, safe: bool = False, zones: Sequence[str] = ()) -> None:
+        with blocks.for_reader(zones):
+            message = blocks.render_safe(content, None) if safe else blocks.render(content, None)
         self._call("chat_update", channel=channel, ts=ts, **message)
 
     def find_marker(self, channel: str, marker: str, oldest: datetime) -> str | None:

@@ -22,7 +22,7 @@ from bot.payload import Payload
 from bot.services import Services
 from scheduler.membership import InputError
 from storage import members as member_store
-from storage.db import session_scope
+from storage.db import read_scope
 
 log = logging.getLogger("unmentor")
 # A modal's error sits on one line under its field; a longer one is cut rather than refused.
@@ -140,10 +140,11 @@ def reader_zones(services: Services, team_id: str | None, user_id: str | None) -
     """The time zone a reply to this person is read in: theirs as a member, else what Slack says."""
     if not team_id or not user_id:
         return ()
-    with session_scope(services.engine) as session:
+    with read_scope(services.engine) as session:  # never queues behind a writer
         member = member_store.get_member(session, team_id, user_id)
-    if member is not None and member.timezone:
-        return (member.timezone,)
+        zone = member.timezone if member is not None else None
+    if zone:
+        return (zone,)
     from bot.callers import slack_user  # cached; the join path asks Slack about them anyway
 
     zone = slack_user(services, user_id).profile.timezone

@@ -17,11 +17,14 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from scheduler import pacing, sends
 from scheduler.sends import REFUSED_AS_INVALID
 from scheduler.sends.intro import intro_for  # noqa: F401  (the intro as it reads now, for tools and tests)
+from storage import members as member_store
 from storage import outbox
+from storage import rounds as store
 from storage.clock import now
 from storage.db import session_scope
 from storage.models import Outbox
@@ -94,9 +97,11 @@ class Gateway(Protocol):
     def open_conversation(self, user_ids: Sequence[str]) -> str: ...
 
     # With `safe`, the message's safe minimal form: for a send Slack refused as invalid.
-    def post(self, channel: str, content: object, marker: str, *, safe: bool = False) -> tuple[str, str]: ...
+    def post(self, channel: str, content: object, marker: str, *, safe: bool = False,
+             zones: Sequence[str] = ()) -> tuple[str, str]: ...
 
-    def update(self, channel: str, ts: str, content: object, *, safe: bool = False) -> None: ...
+    def update(self, channel: str, ts: str, content: object, *, safe: bool = False,
+               zones: Sequence[str] = ()) -> None: ...
 
     def find_marker(self, channel: str, marker: str, oldest: datetime) -> str | None: ...
 
@@ -229,6 +234,17 @@ def _deliver_one_safely(engine: Engine, gateway: Gateway, row: Outbox) -> str:
             _IN_FLIGHT.discard(row.id)
 
 
+def _reader_zones(session: Session, row: Outbox) -> tuple[str, ...]:
+    """Who reads this send (the member it's for, else everyone in the group's conversation), by time zone."""
+    if row.member_id:
+        readers = [member_store.get_member_by_id(session, row.member_id)]
+    elif row.group_id:
+        readers = store.group_members(session, row.group_id)
+    else:
+        readers = []
+    return tuple(dict.fromkeys(m.timezone for m in readers if m is not None and m.timezone))
+
+
 def _deliver_one(engine: Engine, gateway: Gateway, row: Outbox) -> str:
     with session_scope(engine) as session:
         in_doubt = row.state == "sending"
@@ -237,6 +253,7 @@ def _deliver_one(engine: Engine, gateway: Gateway, row: Outbox) -> str:
     send = sends.load(row)
     with session_scope(engine) as session:
         plan = sends.plan(session, row)
+        zones = _reader_zones(session, row) if plan is not None else ()
     if plan is None:
         with session_scope(engine) as session:
             outbox.mark_failed(session, row.id, "no longer needed")
@@ -244,7 +261,7 @@ def _deliver_one(engine: Engine, gateway: Gateway, row: Outbox) -> str:
     marker = marker_for(row)
     try:
         if plan.update_ts:
-            _safely(row, lambda safe: gateway.update(plan.channel, plan.update_ts, plan.content, safe=safe))
+            _safely(row, lambda safe: gateway.update(plan.channel, plan.update_ts, plan.content, safe=safe, zones=zones))
             with session_scope(engine) as session:
                 outbox.mark_sent(session, row.id, plan.channel, plan.update_ts)
             return "sent"
@@ -261,7 +278,8 @@ def _deliver_one(engine: Engine, gateway: Gateway, row: Outbox) -> str:
             if ts:
                 _record_sent(engine, row, send, look_in, ts)
                 return "found_already_sent"
-        posted_channel, ts = _safely(row, lambda safe: gateway.post(channel, plan.content, marker, safe=safe))
+        posted_channel, ts = _safely(row, lambda safe: gateway.post(channel, plan.content, marker, safe=safe,
+                                                                     zones=zones))
         _record_sent(engine, row, send, posted_channel, ts)
         return "sent"
     except SendError as error:

@@ -308,11 +308,20 @@ def test_a_silent_partner_means_a_fresh_match_with_someone_in_the_same_position_
 
 def test_the_follow_up_asks_each_side_and_only_consented_words_are_marked_for_organisers(bot):
     group = group_of(bot.engine, "UADA")
+    with freeze_time(OPENS + timedelta(days=3), tick=True):
+        bot.reply(bot.click("meeting_met", "UADA", group.id))
     with freeze_time(OPENS + timedelta(days=21, minutes=1), tick=True):
         rounds.run_due(bot.engine, TEAM)
         bot.deliver()
         asks = said.sends(bot.fake, "follow_up")
         assert sorted(args["channel"] for args in asks) == sorted(u for u, _, _ in PEOPLE)
+        # Those who met are asked what they took away; the others only whether they got to talk.
+        partner_of = {a: b for pair in PAIRS for a, b in (pair, pair[::-1])}
+        for args in asks:
+            user = args["channel"]
+            ask = messages.FollowUpAsk(group_of(bot.engine, user).id, 1, (partner_of[user],),
+                                       met=user in ("UADA", "UBEN"))
+            assert said.is_(args, said.built_for(ZONE[user], blocks.follow_up_ask_message, ask)), user
         bot.click("follow_up_open", "UADA", group.id)
         assert bot.fake.wait_for(lambda f: f.calls_to("views.open"), timeout=WAIT)
         bot.submit("follow_up_view", "UADA", group.id, {

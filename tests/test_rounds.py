@@ -298,8 +298,10 @@ def test_the_follow_up_reaches_every_member_and_the_close_marks_the_old_intro_en
         with freeze_time(OPENS + timedelta(days=day, minutes=1), tick=True):
             rounds.run_due(engine, TEAM)
             deliver(engine, gateway)
-    asks = [c for c in fake_slack.calls_to("chat.postMessage") if "What did you take away" in c.args["text"]]
+    asks = [c for c in fake_slack.calls_to("chat.postMessage") if "is nearly over" in c.args["text"]]
     assert sorted(c.args["channel"] for c in asks) == ["U1", "U2"]
+    # They never said they met, so they're asked whether they talked, not what they took away.
+    assert all("Did you and" in c.args["text"] and "What did you take away" not in c.args["text"] for c in asks)
     ((group, users),) = groups(engine, round_number=1)
     updates = fake_slack.calls_to("chat.update")
     # First the quiet pair is offered "My partner hasn't replied", then the close retires the buttons.

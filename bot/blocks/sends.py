@@ -42,6 +42,15 @@ STATUS_LINES = {
 }
 
 
+# How a round's span is said, so weekly networks read "this week", not "this month".
+ROUND_SPAN = {"weekly": ("this week", "that week"), "fortnightly": ("this fortnight", "that fortnight"),
+              "monthly": ("this month", "that month")}
+
+
+def _span_words(cadence: str) -> tuple[str, str]:
+    return ROUND_SPAN.get(cadence, ("this round", "that round"))
+
+
 def why_lines(people) -> list[str]:
     """Why this hour is worth it, both ways: each person's wish beside what another could share.
 
@@ -132,7 +141,7 @@ def intro_buttons(intro) -> dict:
 def intro_message(intro, marker: str | None = None) -> Message:
     hello = (
         f"Hello {_names(intro.people)}! You're matched for round {intro.round_number} of unmentor: "
-        f"one honest hour, any time before {slack_date(intro.closes_at)}."
+        f"one honest hour {_span_words(intro.cadence)[0]}, any time before {slack_date(intro.closes_at)}."
     )
     prompts = "\n".join(f"{i}. {clip(p.text, PROMPT_SHOWN)}  _({clip(p.theme_title, 60)})_"
                         for i, p in enumerate(intro.prompts, 1))
@@ -193,6 +202,16 @@ def nudge_message(nudge, marker: str | None = None) -> Message:
 
 def follow_up_ask_message(ask, marker: str | None = None) -> Message:
     partners = " and ".join(f"<@{user_id}>" for user_id in ask.partner_ids) or "your partner"
+    value = ids.value("group", ask.group_id)
+    if not ask.met:
+        # Nobody said they met: asking what they took away would presume, or sting. A lighter question,
+        # and nothing to do if the answer is no.
+        text = (f"Round {ask.round_number} is nearly over. Did you and {partners} get to talk? If you did, "
+                "I'd love to hear what you took away. If not, that's fine: there's nothing to do, and you'll "
+                "be matched again next round.")
+        return _with_marker(_message(text, _section(text), _actions(
+            _button("We talked: share what I learned", ids.FOLLOW_UP_OPEN, value),
+        )), marker)
     text = (
         f"Round {ask.round_number} is nearly over. What did you take away from your chat with {partners}? "
         "Two minutes, all optional. Your words stay private unless you say organisers may read them, "
@@ -201,9 +220,7 @@ def follow_up_ask_message(ask, marker: str | None = None) -> Message:
     return _with_marker(_message(
         text,
         _section(text),
-        {"type": "actions", "elements": [
-            _button("Share what I learned", ids.FOLLOW_UP_OPEN, ids.value("group", ask.group_id), style="primary"),
-        ]},
+        _actions(_button("Share what I learned", ids.FOLLOW_UP_OPEN, value, style="primary")),
     ), marker)
 
 
@@ -231,8 +248,8 @@ def unmatched_message(unmatched, marker: str | None = None) -> Message:
 def announcement_message(announcement, marker: str | None = None) -> Message:
     text = (
         f"Heads-up: the next unmentor round opens {slack_date(announcement.opens_at)}. You'll be matched "
-        "with someone from a different organisation for one honest hour. Busy that month? Skip it with one "
-        "click, no questions asked."
+        f"with someone from a different organisation for one honest hour. Busy {_span_words(announcement.cadence)[1]}? "
+        "Skip it with one click, no questions asked."
     )
     return _with_marker(_message(
         text,

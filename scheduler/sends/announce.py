@@ -9,7 +9,7 @@ from typing import ClassVar
 from sqlmodel import Session
 
 from scheduler.sends.base import Plan, Send, member, register
-from scheduler.workspace_schedule import next_round_at
+from scheduler.workspace_schedule import load_schedule, next_round_at
 from storage import rounds as store
 from storage.models import MemberStatus
 
@@ -20,6 +20,7 @@ class Announcement:
 
     period: str
     opens_at: datetime
+    cadence: str = "monthly"  # "Busy that week?" for a weekly network
 
 
 @register
@@ -39,4 +40,5 @@ class AnnounceSend(Send):
             return None  # they paused or skipped since it was queued
         if store.round_for_period(session, team_id, self.period) is not None:
             return None  # the round has opened: the intro says it all now
-        return Plan(Announcement(self.period, next_round_at(session, team_id)), channel=person.slack_user_id)
+        return Plan(Announcement(self.period, next_round_at(session, team_id), load_schedule(session, team_id).cadence),
+                    channel=person.slack_user_id)

@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from scheduler.sends.base import Plan, Send, member, partners, register
 from storage import rounds as store
+from storage.models import GroupStatus
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,7 @@ class FollowUpAsk:
     group_id: int
     round_number: int
     partner_ids: tuple[str, ...]
+    met: bool = True  # False: nobody said they met, so they're asked something lighter
 
 
 @register
@@ -34,5 +36,6 @@ class FollowUpSend(Send):
 
     def plan(self, session: Session, team_id: str) -> Plan | None:
         round_ = store.get_round(session, self.round_id)
-        return Plan(FollowUpAsk(self.group_id, round_.number, partners(session, self.group_id, self.member_id)),
+        met = store.get_group(session, self.group_id).status == GroupStatus.met.value
+        return Plan(FollowUpAsk(self.group_id, round_.number, partners(session, self.group_id, self.member_id), met),
                     channel=member(session, self.member_id).slack_user_id)

@@ -13,6 +13,7 @@ from sqlmodel import Session
 from scheduler import meetings, rematch
 from scheduler.prompts import Prompt, library_for
 from scheduler.sends.base import REFUSED_AS_INVALID, Plan, Send, register
+from scheduler.workspace_schedule import load_schedule
 from storage import rounds as store
 from storage.models import GroupStatus, Member
 
@@ -45,6 +46,7 @@ class Intro:
     ended: bool = False
     offer_no_reply: bool = False  # quiet for a few days: offer "My partner hasn't replied"
     first_mover: str | None = None  # the Slack ID of whoever's turn it is to suggest a time
+    cadence: str = "monthly"  # how often rounds come, so the intro says "this week" or "this month"
 
 
 def person(member: Member) -> Person:
@@ -80,6 +82,7 @@ def intro_for(session: Session, group_id: int) -> Intro | None:
         ended=round_.state == "closed" or group.status == GroupStatus.ended.value,
         offer_no_reply=round_.state != "closed" and meetings.quiet_long_enough(group),
         first_mover=starter.slack_user_id if starter else None,
+        cadence=load_schedule(session, group.team_id).cadence,
     )
 
 

@@ -121,6 +121,12 @@ def _send_cases() -> dict:
             Nudge(p.GROUP_ID, 3, ("UADA", "UBEN"), p.ROUND_CLOSES), MARKER)),
         "sends.follow_up_ask_message": (sends.follow_up_ask_message, lambda: sends.follow_up_ask_message(
             FollowUpAsk(p.GROUP_ID, 3, ("UBEN",)), MARKER)),
+        "sends.follow_up_ask_message.did_not_meet": (sends.follow_up_ask_message, lambda: sends.follow_up_ask_message(
+            FollowUpAsk(p.GROUP_ID, 3, ("UBEN",), met=False), MARKER)),
+        "sends.intro_message.weekly": (sends.intro_message, lambda: sends.intro_message(
+            p.intro(cadence="weekly"), MARKER)),
+        "sends.announcement_message.weekly": (sends.announcement_message, lambda: sends.announcement_message(
+            Announcement("2027-W01", p.NEXT_ROUND, "weekly"), MARKER)),
         **{f"sends.unmatched_message.{reason}": (sends.unmatched_message, lambda r=reason: sends.unmatched_message(
             Unmatched(3, r, p.NEXT_ROUND), MARKER))
            for reason in ("odd_number", "no_trio_possible", "no_partner_possible", "partner_unreachable",

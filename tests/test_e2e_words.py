@@ -1,0 +1,124 @@
+"""Words in the hard moments, end to end: signed clicks and commands over HTTP, the spec-checked fake Slack.
+
+Personas: ada (Acme, London) and ben (Beta, New York) are matched. What they read is checked for
+what matters to them here (whose clock a date is in, who starts); the exact wording of every
+message is in the golden files.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from freezegun import freeze_time
+from sqlmodel import select
+
+from scheduler import membership, rounds
+from scheduler.membership import ProfileForm, SlackProfile
+from storage.db import session_scope
+from storage.models import MatchGroup
+from tests.inprocess import Bot
+
+UTC = timezone.utc
+TEAM = "T111"
+OPENS = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
+PEOPLE = [("UADA", "Acme", "Europe/London", "how other teams plan", "hybrid events"),
+          ("UBEN", "Beta", "America/New_York", "user research on a budget", "budget templates")]
+FALLBACK = re.compile(r"<!date\^\d+\^[^|]*\|([^>]*)>")
+
+
+@pytest.fixture
+def bot(engine, fake_slack):
+    with freeze_time(OPENS - timedelta(days=1), tick=True):
+        for user, organisation, tz, talk, share in PEOPLE:
+            fake_slack.add_user(user, real_name=user.title(), tz=tz)
+            with session_scope(engine) as session:
+                membership.save_profile(session, TEAM, user, ProfileForm(organisation=organisation, talk_about=talk,
+                                                                         could_share=share), SlackProfile(timezone=tz))
+    running = Bot(engine, fake_slack, TEAM)
+    with freeze_time(OPENS, tick=True):
+        assert rounds.open_round(running.engine, TEAM).reason == "opened"
+        running.deliver()
+    yield running
+    running.stop()
+
+
+def _group(engine):
+    with session_scope(engine) as session:
+        return session.exec(select(MatchGroup)).one()
+
+
+def _fallbacks(text: str) -> list[str]:
+    return FALLBACK.findall(text)
+
+
+def test_every_date_falls_back_to_the_readers_own_clock_never_utc(bot):
+    (intro,) = [c.args for c in bot.fake.calls_to("chat.postMessage") if c.args["text"].startswith("You're matched")]
+    # The group DM names both clocks; neither reader is left doing UTC sums.
+    (closes,) = _fallbacks(json.dumps(intro["blocks"]))
+    assert "in London" in closes and "in New York" in closes and "UTC" not in closes
+    group = _group(bot.engine)
+    with freeze_time(OPENS + timedelta(hours=1), tick=True):
+        bot.submit("meeting_scheduled_view", "UBEN", group.id, {
+            "date": {"value": {"type": "datepicker", "selected_date": "2026-12-10"}},
+            "time": {"value": {"type": "timepicker", "selected_time": "18:00"}}})
+        assert bot.fake.wait_for(lambda f: any(c.args["user"] == "UBEN" for c in f.calls_to("chat.postEphemeral")))
+    (noted,) = [c.args["text"] for c in bot.fake.calls_to("chat.postEphemeral") if c.args["user"] == "UBEN"]
+    assert _fallbacks(noted) == ["Thursday 10 December at 18:00"]  # ben's 18:00, as he typed it
+    status = bot.command("status", "UADA")["text"]
+    assert _fallbacks(status) and not [f for f in _fallbacks(status) if "UTC" in f]
+    with freeze_time(datetime(2026, 12, 9, 16, tzinfo=UTC), tick=True):
+        bot.deliver()  # the reminders, the day before
+    reminders = {c.args["channel"]: c.args["text"] for c in bot.fake.calls_to("chat.postMessage")
+                 if c.args["channel"] in ("UADA", "UBEN") and "reminder" in c.args["text"]}
+    assert _fallbacks(reminders["UBEN"]) == ["Thursday 10 December at 18:00"]
+    assert _fallbacks(reminders["UADA"]) == ["Thursday 10 December at 23:00"]
+
+
+def test_the_intro_names_who_starts_by_the_turn_stored_for_the_group(bot):
+    group = _group(bot.engine)
+    (intro,) = [c.args for c in bot.fake.calls_to("chat.postMessage") if c.args["text"].startswith("You're matched")]
+    with session_scope(bot.engine) as session:
+        from storage import members as member_store
+
+        starter = member_store.get_member_by_id(session, group.first_mover_id).slack_user_id
+    assert f"<@{starter}>, it's your turn to suggest a time" in json.dumps(intro["blocks"])
+
+
+def test_the_delivered_intro_has_an_opener_a_middle_and_a_closing_prompt(bot):
+    from scheduler.prompts import default_library
+
+    (intro,) = [c.args for c in bot.fake.calls_to("chat.postMessage") if c.args["text"].startswith("You're matched")]
+    section = next(b["text"]["text"] for b in intro["blocks"] if b["type"] == "section"
+                   and b["text"]["text"].startswith("*A few ways in*"))
+    shown = section.split("\n")[1:]
+    by_text = {p.text: p.position for p in default_library().prompts}
+    positions = [by_text[line.split(". ", 1)[1].rsplit("  _(", 1)[0].replace("&amp;", "&")] for line in shown]
+    assert positions == ["opener", "middle", "closing"]
+
+
+def test_organisers_get_the_meeting_rate_trend_in_plain_words(engine, fake_slack):
+    fake_slack.add_user("UOLIVE", real_name="Olive")
+    for user, organisation, tz, _, _ in PEOPLE:
+        fake_slack.add_user(user, real_name=user.title(), tz=tz)
+        with session_scope(engine) as session:
+            membership.save_profile(session, TEAM, user, ProfileForm(organisation=organisation), SlackProfile(timezone=tz))
+    running = Bot(engine, fake_slack, TEAM, organisers=["UOLIVE"])
+    try:
+        with freeze_time(OPENS, tick=True):
+            rounds.open_round(engine, TEAM)
+        with session_scope(engine) as session:
+            from storage.models import Round
+
+            for r in session.exec(select(Round)).all():
+                r.state = "closed"
+                session.add(r)
+        reply = running.command("stats", "UOLIVE")
+        words = next(b["text"]["text"] for b in reply["blocks"] if "text" in b
+                     and b["text"]["text"].startswith("*The same, in words*"))
+        assert words.endswith("• Round 1: 1 group, 0% met, 0% couldn't make it, 0% had no reply, "
+                              "0% answered the follow-up.")
+    finally:
+        running.stop()
