@@ -8,7 +8,7 @@ from collections import defaultdict
 
 from slack_sdk.errors import SlackApiError
 
-from bot import blocks, callers
+from bot import blocks, callers, handling
 from bot.services import Services
 from scheduler import membership, stats
 from scheduler.workspace_schedule import next_round_at
@@ -45,8 +45,10 @@ def _refresh(services: Services, team_id: str, user_id: str) -> None:
     extra = None
     if callers.is_organiser(services, team_id, user_id):
         extra = organiser_blocks(services, team_id)
-    zone = view.member.timezone if view.member and view.member.timezone else None
-    with blocks.for_reader((zone,) if zone else ()):
+    # The tab's dates in the reader's own time zone, organisers who aren't members included.
+    zones = (view.member.timezone,) if view.member and view.member.timezone else handling.reader_zones(
+        services, team_id, user_id)
+    with blocks.for_reader(zones):
         home = blocks.home_view(view, extra)
     try:
         services.client.views_publish(user_id=user_id, view=home)
