@@ -166,7 +166,7 @@ def test_scheduled_with_a_date_updates_the_intro_and_reminds_each_person_the_day
         bot.deliver()
     assert len(dms(bot.fake, "UBEN", "reminder")) == 1 and len(dms(bot.fake, "UADA", "reminder")) == 1
     assert said.is_({"text": dms(bot.fake, "UBEN", "reminder")[0]},
-                    blocks.reminder_message(Reminder(group.id, ("UADA",), meeting_at)))
+                    said.built_for(ZONE["UBEN"], blocks.reminder_message, Reminder(group.id, ("UADA",), meeting_at)))
 
 
 def test_a_date_in_the_past_is_refused_beside_the_field_and_nothing_changes(bot):
@@ -200,8 +200,8 @@ def test_rescheduling_tells_the_partner_warmly_records_it_and_the_partner_can_ac
         assert bot.fake.wait_for(lambda f: any(said.is_(e, passed_on) for e in ephemerals(f, "UADA")), timeout=WAIT)
     (notice,) = dms(bot.fake, "UBEN", "reschedule_notice")
     # Her words and the day she picked (no time given: midday, London), passed on as she wrote them.
-    # (A send reads the same whoever's click set it off: never in the asker's zone, which isn't Ben's.)
-    assert said.is_({"text": notice}, blocks.reschedule_notice_message(RescheduleNotice(
+    # (A send is built for its reader, Ben in New York, never in the zone of whoever's click set it off.)
+    assert said.is_({"text": notice}, said.built_for(ZONE["UBEN"], blocks.reschedule_notice_message, RescheduleNotice(
         group.id, "UADA", datetime(2026, 12, 14, 12, 0, tzinfo=UTC), "Sorry, a deadline moved. Monday?")))
     assert_kind(notice)
     to_ada = [e["text"] for e in ephemerals(bot.fake, "UADA") if said.is_(e, passed_on)]
@@ -217,7 +217,8 @@ def test_rescheduling_tells_the_partner_warmly_records_it_and_the_partner_can_ac
         assert said.is_(bot.reply(name), on)
         assert bot.fake.wait_for(lambda f: dms(f, "UADA", "reschedule_accepted"), timeout=WAIT)
         (yes,) = dms(bot.fake, "UADA", "reschedule_accepted")
-        assert said.is_({"text": yes}, blocks.reschedule_accepted_message(RescheduleAccepted("UBEN", new_day)))
+        assert said.is_({"text": yes}, said.built_for(ZONE["UADA"], blocks.reschedule_accepted_message,
+                                                      RescheduleAccepted("UBEN", new_day)))
         assert "notice" not in yes
         again = bot.click("reschedule_accept", "UBEN", group.id)  # a double click changes nothing
         assert said.is_(bot.reply(again), blocks.reschedule_accepted_reply(new_day, already=True))
@@ -301,7 +302,8 @@ def test_a_silent_partner_means_a_fresh_match_with_someone_in_the_same_position_
     assert group_of(bot.engine, "UCY").id == cy_group.id  # Cy was left to sit out
     for quiet in ("UBEN", "UDI", "UFAY"):
         (told,) = dms(bot.fake, quiet, "partner_moved_on")
-        assert said.is_({"text": told}, blocks.partner_moved_on_message(PartnerMovedOn(1, next_round)))
+        assert said.is_({"text": told}, said.built_for(ZONE[quiet], blocks.partner_moved_on_message,
+                                                       PartnerMovedOn(1, next_round)))
         assert_kind(told)
     assert not has_buttons(bot.fake, group_of(bot.engine, "UBEN"))  # that intro shows the match has moved on
 
@@ -414,8 +416,8 @@ def test_the_partner_can_suggest_another_time_and_the_first_person_accepts_it(bo
         assert bot.fake.wait_for(lambda f: dms(f, "UADA", "reschedule_notice"), timeout=WAIT)
     (to_ada,) = dms(bot.fake, "UADA", "reschedule_notice")
     ben_picked = datetime(2026, 12, 11, 14, 30, tzinfo=UTC)  # 09:30 in New York, where Ben picked it
-    assert said.is_({"text": to_ada}, blocks.reschedule_notice_message(
-        RescheduleNotice(group.id, "UBEN", ben_picked, "")))
+    assert said.is_({"text": to_ada}, said.built_for(ZONE["UADA"], blocks.reschedule_notice_message,
+                                                     RescheduleNotice(group.id, "UBEN", ben_picked, "")))
     with freeze_time(OPENS + timedelta(hours=2), tick=True):
         mine = bot.click("reschedule_accept", "UBEN", group.id)  # Ben can't accept his own suggestion
         assert said.is_(bot.reply(mine), blocks.cannot_accept_own_reply())
