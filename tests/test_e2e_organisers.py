@@ -94,7 +94,8 @@ def stats_reply(bot, number=None) -> dict:
 
 
 def home_for(bot, user, organiser=False) -> dict:
-    """The App Home view the builder makes for this person now (dates in UTC: nobody's zone is known)."""
+    """The App Home view the builder makes for this person now, its dates in the zone Slack reports
+    for them (the fake's default, Europe/London: these members never gave one of their own)."""
     from scheduler.workspace_schedule import next_round_at
 
     with session_scope(bot.engine) as session:
@@ -102,7 +103,8 @@ def home_for(bot, user, organiser=False) -> dict:
         trend = stats.round_stats(session, TEAM)
         learnings = stats.consented_learnings(session, TEAM, limit=5)
     extra = blocks.organiser_home_blocks(trend, learnings, stats.meeting_rate_sparkline(trend)) if organiser else None
-    return blocks.home_view(view, extra)
+    with blocks.for_reader(("Europe/London",)):
+        return blocks.home_view(view, extra)
 
 
 def home_of(bot, user):
