@@ -24,6 +24,7 @@ from bot import blocks
 from bot.blocks.sends import STATUS_LINES
 from scheduler import membership, rounds
 from scheduler.membership import ProfileForm, SlackProfile
+from scheduler.sends.follow_up import FollowUpAsk
 from scheduler.sends.partner_moved_on import PartnerMovedOn
 from scheduler.sends.paused_quietly import PausedQuietly
 from scheduler.sends.reminder import Reminder
@@ -321,7 +322,7 @@ def test_the_follow_up_asks_each_side_and_only_consented_words_are_marked_for_or
         partner_of = {a: b for pair in PAIRS for a, b in (pair, pair[::-1])}
         for args in asks:
             user = args["channel"]
-            ask = messages.FollowUpAsk(group_of(bot.engine, user).id, 1, (partner_of[user],),
+            ask = FollowUpAsk(group_of(bot.engine, user).id, 1, (partner_of[user],),
                                        met=user in ("UADA", "UBEN"))
             assert said.is_(args, said.built_for(ZONE[user], blocks.follow_up_ask_message, ask)), user
         bot.click("follow_up_open", "UADA", group.id)
