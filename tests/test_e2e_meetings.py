@@ -324,7 +324,8 @@ def test_the_follow_up_asks_each_side_and_only_consented_words_are_marked_for_or
             user = args["channel"]
             ask = FollowUpAsk(group_of(bot.engine, user).id, 1, (partner_of[user],),
                                        met=user in ("UADA", "UBEN"))
-            assert said.is_(args, said.built_for(ZONE[user], blocks.follow_up_ask_message, ask)), user
+            # An outbox send carries its marker on the first block, so its text is what's compared.
+            assert said.is_({"text": args["text"]}, said.built_for(ZONE[user], blocks.follow_up_ask_message, ask)), user
         bot.click("follow_up_open", "UADA", group.id)
         assert bot.fake.wait_for(lambda f: f.calls_to("views.open"), timeout=WAIT)
         bot.submit("follow_up_view", "UADA", group.id, {

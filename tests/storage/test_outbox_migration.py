@@ -118,7 +118,8 @@ def test_sends_queued_before_the_upgrade_plan_to_the_same_messages_after_it(empt
         f"intro:{new}:without:{u3}-{u3 + 7}": sends.Plan(intro, users=("U1", "U2")),
         f"intro_update:{live}:closed": sends.Plan(live_intro, channel="G1", update_ts="1.000001"),
         f"nudge:{live}": sends.Plan(Nudge(live, 1, ("U1", "U2"), NOW + timedelta(days=26)), channel="G1"),
-        f"follow_up:{live}:{u1}": sends.Plan(FollowUpAsk(live, 1, ("U2",)), channel="U1"),
+        # A group that never said it met is asked only whether they talked.
+        f"follow_up:{live}:{u1}": sends.Plan(FollowUpAsk(live, 1, ("U2",), met=False), channel="U1"),
         f"unmatched:{round_id}:{u3}": sends.Plan(Unmatched(1, "no_trio_possible", next_at), channel="U3"),
         f"partner_unreachable:{round_id}:{u3}": sends.Plan(Unmatched(1, "partner_unreachable", next_at), channel="U3"),
         f"announce:2027-01:{u1}": sends.Plan(Announcement("2027-01", next_at), channel="U1"),
