@@ -142,11 +142,13 @@ class PacedGateway:
     def open_conversation(self, user_ids: Sequence[str]) -> str:
         return self._paced("conversations.open", lambda: self.gateway.open_conversation(user_ids))
 
-    def post(self, channel: str, content: object, marker: str, *, safe: bool = False) -> tuple[str, str]:
-        return self._paced("chat.postMessage", lambda: self.gateway.post(channel, content, marker, safe=safe), channel)
+    def post(self, channel: str, content: object, marker: str, *, safe: bool = False,
+             zones: Sequence[str] = ()) -> tuple[str, str]:
+        return self._paced("chat.postMessage",
+                           lambda: self.gateway.post(channel, content, marker, safe=safe, zones=zones), channel)
 
-    def update(self, channel: str, ts: str, content: object, *, safe: bool = False) -> None:
-        return self._paced("chat.update", lambda: self.gateway.update(channel, ts, content, safe=safe))
+    def update(self, channel: str, ts: str, content: object, *, safe: bool = False, zones: Sequence[str] = ()) -> None:
+        return self._paced("chat.update", lambda: self.gateway.update(channel, ts, content, safe=safe, zones=zones))
 
     def find_marker(self, channel: str, marker: str, oldest: datetime) -> str | None:
         # Only for the few sends in doubt after a crash: Slack's own 429 paces it (1 a minute).
