@@ -263,7 +263,8 @@ def _deliver_one(engine: Engine, gateway: Gateway, row: Outbox) -> str:
     marker = marker_for(row)
     try:
         if plan.update_ts:
-            _safely(row, lambda safe: gateway.update(plan.channel, plan.update_ts, plan.content, safe=safe, zones=zones))
+            _safely(row, lambda safe: gateway.update(plan.channel, plan.update_ts, plan.content, safe=safe,
+                                                     zones=zones))
             with session_scope(engine) as session:
                 outbox.mark_sent(session, row.id, plan.channel, plan.update_ts)
             return "sent"

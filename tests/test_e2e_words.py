@@ -104,7 +104,8 @@ def test_organisers_get_the_meeting_rate_trend_in_plain_words(engine, fake_slack
     for user, organisation, tz, _, _ in PEOPLE:
         fake_slack.add_user(user, real_name=user.title(), tz=tz)
         with session_scope(engine) as session:
-            membership.save_profile(session, TEAM, user, ProfileForm(organisation=organisation), SlackProfile(timezone=tz))
+            membership.save_profile(session, TEAM, user, ProfileForm(organisation=organisation),
+                                    SlackProfile(timezone=tz))
     running = Bot(engine, fake_slack, TEAM, organisers=["UOLIVE"])
     try:
         with freeze_time(OPENS, tick=True):
