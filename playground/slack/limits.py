@@ -65,7 +65,10 @@ class Limits:
     def _take(self, method: str, at: float, conversation: str | None) -> float | None:
         with self._lock:
             if method in self.per_minute and method not in self.buckets:
-                self.buckets[method] = TokenBucket(self.per_minute[method], self.burst)
+                # At least a second's worth of tokens: Retry-After comes in whole seconds, so a
+                # smaller bucket would overflow while a client waits exactly as long as told.
+                rate = self.per_minute[method]
+                self.buckets[method] = TokenBucket(rate, max(self.burst, rate / 60.0))
             bucket = self.buckets.get(method)
             lane = None
             if method == "chat.postMessage" and conversation and self.per_conversation_per_minute:
