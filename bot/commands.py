@@ -11,9 +11,11 @@ from urllib.error import URLError
 from slack_sdk.errors import SlackApiError
 
 from bot import blocks, callers
+from bot.gateway import after_leaving
 from bot.payload import Payload
 from bot.services import Services
 from scheduler import avoid, membership, organisers, rounds, stats
+from scheduler.departures import Departure
 from scheduler import prompts as prompt_library
 from scheduler.membership import InputError, JoinOutcome
 from scheduler.workspace_schedule import load_schedule, next_round_at
@@ -226,8 +228,10 @@ def _remove_member(services: Services, call: Payload, rest: str) -> blocks.Messa
     if user_id is None or option.strip().lower() not in ("", "quietly"):
         return blocks.input_error_message("Use `/unmentor remove @someone`, or `/unmentor remove @someone quietly` "
                                           "to remove them without a message.")
+    departure = Departure()
     with session_scope(services.engine) as session:
-        change = membership.leave(session, call.team_id, user_id)
+        change = membership.leave(session, call.team_id, user_id, departure)
+    after_leaving(services, call.team_id, departure)
     removed = change is membership.Change.done
     told = False
     if removed and not option.strip():

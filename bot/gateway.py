@@ -85,3 +85,22 @@ class SlackGateway:
             # Only a clear "no such person" counts; a hiccup is not a reason to drop someone.
             return code not in ("user_not_found", "user_not_visible")
         return not user.get("deleted") and not user.get("is_bot")
+
+
+def after_leaving(services, team_id: str, departure) -> None:
+    """Once someone's leaving has committed: edit their old intros and tell whoever was left, now.
+
+    Built as the clock would build them: the clicker's time zone is for replies to the clicker,
+    not for a notice someone else reads."""
+    from scheduler import delivery as scheduler_delivery
+
+    gateway = SlackGateway(services.client)
+    with blocks.for_reader(()):
+        for channel, ts, content in departure.edits:
+            try:
+                gateway.update(channel, ts, content)
+            except SendError as error:
+                # The one left is told anyway; an old intro left unedited is the lesser harm.
+                log.warning("couldn't edit an intro after someone left: %s", error.code)
+        if departure.keys:
+            scheduler_delivery.deliver(services.engine, team_id, gateway, pace=0, keys=departure.keys)

@@ -32,6 +32,9 @@ MISSED_TRY_AGAIN = "missed_try_again"
 MISSED_LEAVE_IT = "missed_leave_it"
 NO_REPLY_REMATCH = "no_reply_rematch"
 NO_REPLY_SIT_OUT = "no_reply_sit_out"
+# To the one left when a partner leaves mid-round
+PARTNER_LEFT_REMATCH = "partner_left_rematch"
+PARTNER_LEFT_WAIT = "partner_left_wait"
 
 # The end-of-round follow-up
 FOLLOW_UP_OPEN = "follow_up_open"

@@ -13,7 +13,7 @@ from bot.gateway import SlackGateway
 from bot.handling import Listeners
 from bot.payload import Payload
 from bot.services import Services
-from scheduler import delivery, meeting_times, meetings
+from scheduler import delivery, departures, meeting_times, meetings
 from scheduler.meetings import FollowUpForm, Outcome, Result
 from storage.db import read_scope, session_scope
 
@@ -153,6 +153,31 @@ def find_someone_else(services: Services, p: Payload, respond) -> None:
 @LISTENERS.click(ids.NO_REPLY_SIT_OUT)
 def sit_this_one_out(services: Services, p: Payload, respond) -> None:
     _partner_silent(services, p, respond, rematch_now=False)
+
+
+def _after_partner_left(services: Services, p: Payload, respond, *, rematch_now: bool) -> None:
+    with session_scope(services.engine) as session:
+        result = departures.after_partner_left(session, p.team_id, p.user_id, p.group_id, rematch_now=rematch_now)
+    _send(services, p.team_id, result)
+    if result.outcome is Outcome.already:
+        reply = blocks.partner_left_already_reply()
+    elif result.too_late_to_rematch:
+        reply = blocks.too_late_to_rematch_reply()
+    elif rematch_now:
+        reply = _common_reply(result) or blocks.rematched_reply(result.new_group_id is not None)
+    else:
+        reply = _common_reply(result) or blocks.sat_out_reply()
+    _tell(p, respond, reply, replace=True)
+
+
+@LISTENERS.click(ids.PARTNER_LEFT_REMATCH)
+def partner_left_rematch(services: Services, p: Payload, respond) -> None:
+    _after_partner_left(services, p, respond, rematch_now=True)
+
+
+@LISTENERS.click(ids.PARTNER_LEFT_WAIT)
+def partner_left_wait(services: Services, p: Payload, respond) -> None:
+    _after_partner_left(services, p, respond, rematch_now=False)
 
 
 @LISTENERS.click(ids.RESCHEDULE_ACCEPT)

@@ -7,10 +7,12 @@ import logging
 from slack_bolt import App
 
 from bot import blocks, callers, commands, handling, home, ids
+from bot.gateway import after_leaving
 from bot.handling import Listeners
 from bot.payload import Payload
 from bot.services import Services
 from scheduler import membership
+from scheduler.departures import Departure
 from scheduler.membership import ProfileForm, SlackProfile
 from scheduler.workspace_schedule import next_round_at
 from storage.db import session_scope
@@ -65,8 +67,10 @@ def join_submitted(services: Services, p: Payload, form: ProfileForm) -> None:
 
 @LISTENERS.click(ids.LEAVE_CONFIRM)
 def leave_confirmed(services: Services, p: Payload, respond) -> None:
+    departure = Departure()
     with session_scope(services.engine) as session:
-        change = membership.leave(session, p.team_id, p.user_id)
+        change = membership.leave(session, p.team_id, p.user_id, departure)
+    after_leaving(services, p.team_id, departure)
     _reply(p, respond, blocks.left_message() if change is membership.Change.done else blocks.not_member_message())
     home.refresh(services, p.team_id, p.user_id)
 
@@ -90,8 +94,10 @@ def home_change(services: Services, p: Payload, respond) -> None:
 @LISTENERS.click(ids.LEAVE)
 def home_leave(services: Services, p: Payload, respond) -> None:
     # The Home button carries Slack's own confirm dialog, so this click is the confirmation.
+    departure = Departure()
     with session_scope(services.engine) as session:
-        membership.leave(session, p.team_id, p.user_id)
+        membership.leave(session, p.team_id, p.user_id, departure)
+    after_leaving(services, p.team_id, departure)
     home.refresh(services, p.team_id, p.user_id)
 
 

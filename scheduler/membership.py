@@ -257,11 +257,21 @@ def skip_next(session: Session, team_id: str, user_id: str) -> Change:
     return _change(session, team_id, user_id, MemberStatus.skipping, {MemberStatus.active})
 
 
-def leave(session: Session, team_id: str, user_id: str) -> Change:
-    """Delete the member's personal data and answers; only anonymous counts stay."""
+def leave(session: Session, team_id: str, user_id: str, departure=None) -> Change:
+    """Delete the member's personal data and answers; only anonymous counts stay.
+
+    Whoever they were matched with this round is looked after; what that set off (sends to
+    deliver and intro edits to make once this commits) goes into `departure`, a
+    scheduler.departures.Departure."""
     member = store.get_member(session, team_id, user_id)
     if member is None or member.status == MemberStatus.left.value:
         return Change.not_member
+    from scheduler import departures  # here, not at the top: the sends it queues import this module
+
+    done = departures.before_leaving(session, member)
+    if departure is not None:
+        departure.keys += done.keys
+        departure.edits += done.edits
     store.forget_member(session, member)
     return Change.done
 

@@ -20,7 +20,8 @@ def current_group_for(session: Session, member_id: int) -> tuple[int, list[str]]
         select(Round.number, MatchGroup.id)
         .join(MatchGroup, MatchGroup.round_id == Round.id)
         .join(GroupMember, GroupMember.group_id == MatchGroup.id)
-        .where(GroupMember.member_id == member_id, Round.state != RoundState.closed.value)
+        .where(GroupMember.member_id == member_id, Round.state != RoundState.closed.value,
+               MatchGroup.status != GroupStatus.ended.value)  # a match that moved on is no longer theirs to show
         .order_by(Round.number.desc(), MatchGroup.id.desc())
     ).first()
     if row is None:
@@ -273,3 +274,16 @@ def prompts_last_seen(session: Session, member_ids: Iterable[int]) -> dict[int, 
     for member_id, prompts in rows:
         seen[member_id].update(json.loads(prompts or "[]"))
     return seen
+
+
+def running_groups_of(session: Session, member_id: int) -> list[MatchGroup]:
+    """The member's groups in rounds not yet closed."""
+    return list(
+        session.exec(
+            select(MatchGroup)
+            .join(GroupMember, GroupMember.group_id == MatchGroup.id)
+            .join(Round, Round.id == MatchGroup.round_id)
+            .where(GroupMember.member_id == member_id, Round.state != RoundState.closed.value)
+            .order_by(MatchGroup.id)
+        )
+    )

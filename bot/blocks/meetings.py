@@ -110,6 +110,10 @@ def rematched_reply(found: bool) -> Message:
     return _message("Nobody else is free this round right now, sorry. You'll go first when the next round opens.")
 
 
+def partner_left_already_reply() -> Message:
+    return _message("You've already chosen, so I've left things as they are. Anything new comes in its own message.")
+
+
 def sat_out_reply() -> Message:
     return _message("No problem. You'll go first when the next round opens.")
 

@@ -320,6 +320,36 @@ def welcome_back_message(back, marker: str | None = None) -> Message:
     return _with_marker(_message(text, _section(text)), marker)
 
 
+def match_ended_message(ended, marker: str | None = None) -> Message:
+    """The old intro, once someone in it has left: only those still here are named."""
+    text = "This match has ended because someone in it has left unmentor. That's nothing anyone here did."
+    if len(ended.staying) >= 2:
+        text += f" {_mentions(ended.staying)}, you carry on as a pair: your intro is in a new conversation."
+    elif ended.staying:
+        text += f" <@{ended.staying[0]}>, I've sent you a note about what happens next."
+    return _with_marker(_message(
+        text,
+        {"type": "header", "text": _plain(f"Your unmentor match, round {ended.round_number}")},
+        _section(text),
+    ), marker)
+
+
+def partner_left_message(left, marker: str | None = None) -> Message:
+    text = (f"Your partner has left unmentor, so your match for round {left.round_number} has ended. "
+            "That's nothing you did: people step away for all sorts of reasons.")
+    if not left.can_rematch:
+        text += (f" The round is nearly over, so you'll go first when the next round opens "
+                 f"{slack_date(left.next_round_at)}. Need a break instead? `/unmentor pause` any time.")
+        return _with_marker(_message(text, _section(text)), marker)
+    text += (" Would you like a fresh match this round? Or, if you'd rather wait, you'll go first when the "
+             f"next round opens {slack_date(left.next_round_at)}.")
+    value = ids.value("group", left.group_id)
+    return _with_marker(_message(text, _section(text), _actions(
+        _button("Find me someone new", ids.PARTNER_LEFT_REMATCH, value, style="primary"),
+        _button("Next round is fine", ids.PARTNER_LEFT_WAIT, value),
+    )), marker)
+
+
 def render(content, marker: str | None) -> Message:
     """The Slack message for something the scheduler wants said: each kind's message names its builder here."""
     return globals()[content.builder](content, marker)

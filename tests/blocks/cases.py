@@ -17,6 +17,7 @@ from scheduler.schedule import next_opening
 from scheduler.sends.announce import Announcement
 from scheduler.sends.follow_up import FollowUpAsk
 from scheduler.sends.nudge import Nudge
+from scheduler.sends.match_ended import MatchEnded, PartnerLeft
 from scheduler.sends.partner_moved_on import PartnerMovedOn
 from scheduler.sends.paused_quietly import PausedQuietly
 from scheduler.sends.reminder import Reminder
@@ -157,6 +158,15 @@ def _send_cases() -> dict:
             sends.reschedule_accepted_message(RescheduleAccepted("UBEN", None), MARKER)),
         "sends.partner_moved_on_message": (sends.partner_moved_on_message, lambda: sends.partner_moved_on_message(
             PartnerMovedOn(3, p.NEXT_ROUND), MARKER)),
+        # Someone left mid-round: the old intro names only those still here, never a gap.
+        "sends.match_ended_message.pair": (sends.match_ended_message, lambda: sends.match_ended_message(
+            MatchEnded(3, ("UADA",)), MARKER)),
+        "sends.match_ended_message.trio_carries_on": (sends.match_ended_message, lambda: sends.match_ended_message(
+            MatchEnded(3, ("UADA", "UBEN")), MARKER)),
+        "sends.partner_left_message.fresh_match_offered": (sends.partner_left_message, lambda:
+            sends.partner_left_message(PartnerLeft(p.GROUP_ID, 3, True, p.NEXT_ROUND), MARKER)),
+        "sends.partner_left_message.too_late": (sends.partner_left_message, lambda:
+            sends.partner_left_message(PartnerLeft(p.GROUP_ID, 3, False, p.NEXT_ROUND), MARKER)),
         "sends.stay_in_touch_message": (sends.stay_in_touch_message, lambda: sends.stay_in_touch_message(
             StayInTouch(("UBEN",)), MARKER)),
         "sends.paused_quietly_message": (sends.paused_quietly_message, lambda: sends.paused_quietly_message(
@@ -196,6 +206,8 @@ def _meeting_cases() -> dict:
         "meetings.rematched_reply.found": (meetings.rematched_reply, lambda: meetings.rematched_reply(True)),
         "meetings.rematched_reply.nobody_free": (meetings.rematched_reply, lambda: meetings.rematched_reply(False)),
         "meetings.sat_out_reply": (meetings.sat_out_reply, lambda: meetings.sat_out_reply()),
+        "meetings.partner_left_already_reply": (meetings.partner_left_already_reply,
+                                                lambda: meetings.partner_left_already_reply()),
         "meetings.cannot_accept_own_reply": (meetings.cannot_accept_own_reply,
                                              lambda: meetings.cannot_accept_own_reply()),
         "meetings.reschedule_accepted_reply.with_time": (meetings.reschedule_accepted_reply,

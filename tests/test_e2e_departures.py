@@ -1,0 +1,163 @@
+"""Nobody is left hanging when a partner leaves or is removed mid-round, end to end on both databases.
+
+Signed clicks and commands over HTTP to the real bot, against the spec-checked Slack stand-in.
+Personas as in test_e2e_meetings: ada–ben, cy–di and eve–fay are matched; of the fresh pairs
+left possible this round, only ada–eve is allowed (everyone else has met before).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from freezegun import freeze_time
+
+from bot import blocks, ids
+from scheduler import membership, rounds
+from scheduler.membership import ProfileForm, SlackProfile
+from scheduler.sends.match_ended import MatchEnded, PartnerLeft
+from scheduler.workspace_schedule import next_round_at
+from storage.db import session_scope
+from tests import said
+from tests.inprocess import Bot
+from tests.test_e2e_meetings import OPENS, PEOPLE, TEAM, _history, assert_kind, group_of
+
+UTC = timezone.utc
+ORGANISER = "UOLIVE"
+
+
+def _join(engine, fake, people):
+    for user, organisation, tz in people:
+        fake.add_user(user, real_name=user.title(), tz=tz)
+        with session_scope(engine) as session:
+            membership.save_profile(session, TEAM, user, ProfileForm(organisation=organisation),
+                                    SlackProfile(timezone=tz))
+
+
+@pytest.fixture
+def bot(engine, fake_slack):
+    with freeze_time(OPENS - timedelta(days=1), tick=True):
+        _join(engine, fake_slack, PEOPLE)
+        fake_slack.add_user(ORGANISER, real_name="Olive", tz="Europe/London")
+        with session_scope(engine) as session:
+            _history(session, [("UADA", "UCY"), ("UADA", "UDI"), ("UADA", "UFAY"),
+                               ("UBEN", "UCY"), ("UBEN", "UDI"), ("UBEN", "UEVE"), ("UBEN", "UFAY"),
+                               ("UCY", "UEVE"), ("UCY", "UFAY"), ("UDI", "UEVE"), ("UDI", "UFAY")])
+    running = Bot(engine, fake_slack, TEAM, organisers=(ORGANISER,))
+    with freeze_time(OPENS, tick=True):
+        assert rounds.open_round(engine, TEAM).reason == "opened"
+        running.deliver()
+    yield running
+    running.stop()
+
+
+def _everything_said(fake) -> list[str]:
+    """Every message posted or edited, and every reply, as Slack received it."""
+    said_ = [json.dumps(c.args) for c in fake.calls if c.method in ("chat.postMessage", "chat.update",
+                                                                   "chat.postEphemeral", "views.publish")]
+    return said_ + [json.dumps(r) for r in fake.responses]
+
+
+def _no_gaps(fake) -> None:
+    """No message shows a group with someone missing ("Hello  and <@x>!", an empty mention)."""
+    for text in _everything_said(fake):
+        assert "Hello  and" not in text and "Hello and" not in text and "<@>" not in text and "<@None>" not in text
+
+
+def _edits_of(fake, channel, ts):
+    return [c.args for c in fake.calls_to("chat.update") if c.args["channel"] == channel and c.args["ts"] == ts]
+
+
+def test_a_partner_who_leaves_mid_round_ends_the_match_kindly_and_the_one_left_gets_a_fresh_match(bot):
+    ada_group, eve_group = group_of(bot.engine, "UADA"), group_of(bot.engine, "UEVE")
+    with freeze_time(OPENS + timedelta(days=2), tick=True):
+        # Ben leaves unmentor (with the confirm); Ada hears at once, before any clock pass.
+        bot.click(ids.LEAVE_CONFIRM, "UBEN", value="leave")
+        assert bot.fake.wait_for(lambda f: said.sends(f, "partner_left", "UADA"))
+        with session_scope(bot.engine) as session:
+            next_round = next_round_at(session, TEAM)
+        (told,) = said.sends(bot.fake, "partner_left", "UADA")
+        assert said.is_(told, blocks.partner_left_message(PartnerLeft(ada_group.id, 1, True, next_round)))
+        assert_kind(told["text"])
+        # The old intro now says the match ended, naming only Ada.
+        assert bot.fake.wait_for(lambda f: _edits_of(f, ada_group.channel_id, ada_group.intro_ts))
+        edit = _edits_of(bot.fake, ada_group.channel_id, ada_group.intro_ts)[-1]
+        assert said.is_(edit, blocks.match_ended_message(MatchEnded(1, ("UADA",))))
+        assert "UBEN" not in json.dumps(edit)
+
+        # Ada asks for someone new: nobody is free yet, so she stays first in line.
+        asked = bot.click(ids.PARTNER_LEFT_REMATCH, "UADA", ada_group.id)
+        assert said.is_(bot.reply(asked, timeout=10), blocks.rematched_reply(found=False))
+
+        # An organiser removes Fay: Eve, in the same position, is matched with Ada this round.
+        bot.command("remove <@UFAY|fay> quietly", ORGANISER)
+        assert bot.fake.wait_for(lambda f: said.sends(f, "partner_left", "UEVE"))
+        found = bot.click(ids.PARTNER_LEFT_REMATCH, "UEVE", eve_group.id)
+        assert said.is_(bot.reply(found, timeout=10), blocks.rematched_reply(found=True))
+        again = bot.click(ids.PARTNER_LEFT_REMATCH, "UEVE", eve_group.id)  # a second click changes nothing
+        assert said.is_(bot.reply(again, timeout=10), blocks.partner_left_already_reply())
+    fresh = group_of(bot.engine, "UADA")
+    assert fresh.id not in (ada_group.id, eve_group.id) and group_of(bot.engine, "UEVE").id == fresh.id
+    (intro,) = said.sends(bot.fake, "intro", fresh.channel_id)
+    assert "UADA" in intro["text"] and "UEVE" in intro["text"]
+    _no_gaps(bot.fake)
+
+    # Ada's App Home and status show her new match, never the ended one with a gap in it.
+    with session_scope(bot.engine) as session:
+        from storage import members as member_store
+        from storage import rounds as round_store
+
+        ada = member_store.get_member(session, TEAM, "UADA")
+        assert round_store.current_group_for(session, ada.id) == (1, ["UEVE"])
+
+
+def test_the_round_close_never_rewrites_an_intro_with_someone_missing(bot):
+    ada_group = group_of(bot.engine, "UADA")
+    with freeze_time(OPENS + timedelta(days=2), tick=True):
+        bot.command("remove <@UBEN|ben>", ORGANISER)
+        assert bot.fake.wait_for(lambda f: said.sends(f, "partner_left", "UADA"))
+        waits = bot.click(ids.PARTNER_LEFT_WAIT, "UADA", ada_group.id)
+        assert said.is_(bot.reply(waits, timeout=10), blocks.sat_out_reply())
+    for day in (10, 21, 28):
+        with freeze_time(OPENS + timedelta(days=day, minutes=1), tick=True):
+            rounds.run_due(bot.engine, TEAM)
+            bot.deliver()
+    # The ended match's intro was edited once, to say it ended; nothing after reopened the gap.
+    assert [said.is_(e, blocks.match_ended_message(MatchEnded(1, ("UADA",))))
+            for e in _edits_of(bot.fake, ada_group.channel_id, ada_group.intro_ts)] == [True]
+    assert not said.sends(bot.fake, "follow_up", "UADA")  # no "what did you take away from your chat"
+    _no_gaps(bot.fake)
+
+
+TRIO = [("UGUS", "Gamma", "Europe/London"), ("UHAL", "Delta", "Europe/London"), ("UIVY", "Epsilon", "Europe/London")]
+
+
+@pytest.fixture
+def trio(engine, fake_slack):
+    with freeze_time(OPENS - timedelta(days=1), tick=True):
+        _join(engine, fake_slack, TRIO)
+        fake_slack.add_user(ORGANISER, real_name="Olive", tz="Europe/London")
+    running = Bot(engine, fake_slack, TEAM, organisers=(ORGANISER,))
+    with freeze_time(OPENS, tick=True):
+        assert rounds.open_round(engine, TEAM).reason == "opened"
+        running.deliver()
+    yield running
+    running.stop()
+
+
+def test_when_one_of_a_trio_leaves_the_other_two_carry_on_as_a_pair_in_their_own_conversation(trio):
+    old = group_of(trio.engine, "UGUS")
+    assert group_of(trio.engine, "UHAL").id == group_of(trio.engine, "UIVY").id == old.id
+    with freeze_time(OPENS + timedelta(days=2), tick=True):
+        trio.click(ids.LEAVE, "UIVY", value="leave", home=True)
+        assert trio.fake.wait_for(lambda f: _edits_of(f, old.channel_id, old.intro_ts))
+        assert trio.fake.wait_for(lambda f: len(said.sends(f, "intro")) == 2)
+    edit = _edits_of(trio.fake, old.channel_id, old.intro_ts)[-1]
+    assert said.is_(edit, blocks.match_ended_message(MatchEnded(1, ("UGUS", "UHAL"))))
+    now_ = group_of(trio.engine, "UGUS")
+    assert now_.id == old.id and now_.channel_id != old.channel_id  # a conversation without Ivy
+    (intro,) = said.sends(trio.fake, "intro", now_.channel_id)
+    assert "UIVY" not in json.dumps(intro) and "UGUS" in intro["text"] and "UHAL" in intro["text"]
+    assert not said.sends(trio.fake, "partner_left")  # nobody was left alone
+    _no_gaps(trio.fake)
