@@ -32,6 +32,9 @@ MISSED_TRY_AGAIN = "missed_try_again"
 MISSED_LEAVE_IT = "missed_leave_it"
 NO_REPLY_REMATCH = "no_reply_rematch"
 NO_REPLY_SIT_OUT = "no_reply_sit_out"
+# Ways back after a quiet spell (the closed-early note, the keep-me-in ask)
+KEEP_ME_IN = "keep_me_in"
+PAUSE_FOR_NOW = "pause_for_now"
 # To the one left when a partner leaves mid-round
 PARTNER_LEFT_REMATCH = "partner_left_rematch"
 PARTNER_LEFT_WAIT = "partner_left_wait"

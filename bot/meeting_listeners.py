@@ -122,8 +122,13 @@ def leave_it(services: Services, p: Payload, respond) -> None:
 @LISTENERS.click(ids.PARTNER_NO_REPLY)
 def no_reply(services: Services, p: Payload, respond) -> None:
     with session_scope(services.engine) as session:
-        check = meetings.check_silence_report(session, p.team_id, p.user_id, p.group_id)
-    if check.outcome is Outcome.done:
+        check = meetings.report_silence(session, p.team_id, p.user_id, p.group_id)
+    _send(services, p.team_id, check)
+    if check.outcome is Outcome.nudged:
+        reply = blocks.quiet_partner_nudged_reply(check.partner_ids, check.wait_until, fresh=bool(check.send_now))
+    elif check.carried_on:
+        reply = blocks.carry_on_as_pair_reply(check.partner_ids)
+    elif check.outcome is Outcome.done:
         reply = blocks.no_reply_choice(check.group_id)
     else:
         reply = _common_reply(check) or blocks.still_in_touch_reply()

@@ -11,7 +11,7 @@ from bot.gateway import after_leaving
 from bot.handling import Listeners
 from bot.payload import Payload
 from bot.services import Services
-from scheduler import membership
+from scheduler import membership, quiet_rounds
 from scheduler.departures import Departure
 from scheduler.membership import ProfileForm, SlackProfile
 from scheduler.workspace_schedule import next_round_at
@@ -120,3 +120,21 @@ def _reply(p: Payload, respond, reply: blocks.Message) -> None:
     """Replace the ephemeral message the click came from, when there is one to replace."""
     if p.response_url:
         respond(replace_original=True, **reply)
+
+
+@LISTENERS.click(ids.KEEP_ME_IN)
+def keep_me_in(services: Services, p: Payload, respond) -> None:
+    with session_scope(services.engine) as session:
+        kept = quiet_rounds.keep_in(session, p.team_id, p.user_id)
+        next_at = next_round_at(session, p.team_id)
+    _reply(p, respond, blocks.kept_in_reply(next_at) if kept else blocks.not_member_message())
+    home.refresh(services, p.team_id, p.user_id)
+
+
+@LISTENERS.click(ids.PAUSE_FOR_NOW)
+def pause_for_now(services: Services, p: Payload, respond) -> None:
+    with session_scope(services.engine) as session:
+        change = membership.pause(session, p.team_id, p.user_id)
+    _reply(p, respond, blocks.not_member_message() if change is membership.Change.not_member
+           else blocks.paused_for_now_reply())
+    home.refresh(services, p.team_id, p.user_id)

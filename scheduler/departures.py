@@ -75,6 +75,7 @@ def after_partner_left(session: Session, team_id: str, user_id: str, group_id: i
     if member is None or group is None or group.team_id != team_id or \
             member.id not in {m.id for m in store.group_members(session, group.id)}:
         return Result(Outcome.not_yours)
+    member_store.set_quiet_rounds(session, member, 0)  # a click is an answer
     round_ = store.get_round(session, group.round_id)
     if not rematch_possible(round_):
         return Result(Outcome.done if round_.state != "closed" else Outcome.round_ended, group.id, round_.number,

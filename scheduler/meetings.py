@@ -29,6 +29,7 @@ from scheduler.sends import (
     intro,
     intro_update,
     partner_moved_on,
+    quiet_nudge,
     reminder,
     reschedule_accepted,
     reschedule_notice,
@@ -41,7 +42,9 @@ from storage.clock import now
 from storage.models import GroupStatus, MatchGroup, Member, Round, RoundState
 
 # "My partner hasn't replied" is offered once a group has been quiet this long.
-QUIET_DAYS = 4
+QUIET_DAYS = 7
+# Its first click sends the quiet partner one kind nudge; the match can be closed this long after.
+NUDGE_GRACE = timedelta(days=2)
 NOTE_MAX = 500
 ANSWER_MAX = 1000
 WAITING = (GroupStatus.new.value, GroupStatus.rescheduling.value)
@@ -61,6 +64,7 @@ class Outcome(str, Enum):
     own_suggestion = "own_suggestion"  # the asker can't accept their own reschedule suggestion
     in_touch = "in_touch"          # "partner hasn't replied", but the pair has scheduled, met or said they missed it
     too_soon = "too_soon"          # "partner hasn't replied" before QUIET_DAYS have passed since the intro
+    nudged = "nudged"              # "partner hasn't replied": the quiet partner has been nudged; wait_until says how long
 
 
 @dataclass
@@ -74,6 +78,8 @@ class Result:
     too_late_to_rematch: bool = False
     channel_id: str | None = None       # the pair's conversation, for replies after a modal
     meeting_at: datetime | None = None
+    wait_until: datetime | None = None  # after a quiet partner's nudge: when the match may be closed
+    carried_on: bool = False            # a trio's quiet member stepped out; the other two carry on as a pair
 
 
 @dataclass
@@ -94,7 +100,16 @@ def _context(session: Session, team_id: str, user_id: str, group_id: int | None)
         return Outcome.not_yours
     round_ = round_store.get_round(session, group.round_id)
     others = [m for m in people if m.id != member.id and m.slack_user_id]
+    _note_answer(session, group, member)
     return _Context(group, round_, member, others)
+
+
+def _note_answer(session: Session, group: MatchGroup, member: Member) -> None:
+    """Any click on their match is an answer: only someone who gives none is asked about pausing."""
+    if member.id not in store.members_with_events(session, group.id):
+        store.add_event(session, group.team_id, group.id, "answered", member.id)
+    if member.quiet_rounds:
+        member_store.set_quiet_rounds(session, member, 0)
 
 
 def _result(ctx: _Context, outcome: Outcome, keys: list[str] | None = None, **extra) -> Result:
@@ -160,10 +175,47 @@ def _silence_outcome(group: MatchGroup) -> Outcome:
     return Outcome.done if quiet_long_enough(group) else Outcome.too_soon
 
 
+def _quiet_ones(session: Session, ctx: _Context) -> list[Member]:
+    """The others in the match who haven't clicked anything on it."""
+    answered = store.members_with_events(session, ctx.group.id)
+    return [m for m in ctx.others if m.id not in answered]
+
+
 @_for_running_match
-def check_silence_report(session: Session, ctx: _Context) -> Result:
-    """Whether "My partner hasn't replied" may be acted on: done, in_touch or too_soon."""
-    return _result(ctx, _silence_outcome(ctx.group))
+def report_silence(session: Session, ctx: _Context) -> Result:
+    """"My partner hasn't replied": in_touch or too_soon; else first one kind nudge to the quiet
+    partner naming who is waiting (nudged, with wait_until); once NUDGE_GRACE has passed, done
+    (the caller offers a fresh match or a sit-out). In a trio where the third has answered, the
+    quiet one steps out at once and the two carry on (done, carried_on)."""
+    silence = _silence_outcome(ctx.group)
+    if silence is not Outcome.done:
+        return _result(ctx, silence)
+    nudge = store.latest_event(session, ctx.group.id, "quiet_nudge")
+    if nudge is None:
+        nudge = store.add_event(session, ctx.group.team_id, ctx.group.id, "quiet_nudge", ctx.member.id)
+        keys = [_queue(session, ctx, quiet_nudge.QuietNudgeSend(round_id=ctx.round.id, group_id=ctx.group.id,
+                                                                 member_id=m.id, waiting=(ctx.member.id,)))
+                for m in (_quiet_ones(session, ctx) or ctx.others)]
+        return _result(ctx, Outcome.nudged, keys, wait_until=nudge.created_at + NUDGE_GRACE)
+    if now() < nudge.created_at + NUDGE_GRACE:
+        return _result(ctx, Outcome.nudged, wait_until=nudge.created_at + NUDGE_GRACE)
+    quiet = _quiet_ones(session, ctx)
+    if len(ctx.others) >= 2 and 0 < len(quiet) < len(ctx.others):
+        return _carry_on_without(session, ctx, quiet)
+    return _result(ctx, Outcome.done)
+
+
+def _carry_on_without(session: Session, ctx: _Context, quiet: list[Member]) -> Result:
+    """A trio's quiet member ends only their own part: out of the group, told kindly, the rest carry on."""
+    event = store.add_event(session, ctx.group.team_id, ctx.group.id, "no_reply", ctx.member.id)
+    for person in quiet:
+        round_store.remove_from_group(session, ctx.group.id, person.id)
+    keys = [_update_intro(session, ctx, event.id)]
+    for person in quiet:
+        keys.append(_queue(session, ctx, partner_moved_on.PartnerMovedOnSend(
+            round_id=ctx.round.id, group_id=ctx.group.id, member_id=person.id)))
+    ctx.others = [m for m in ctx.others if m not in quiet]
+    return _result(ctx, Outcome.done, keys, carried_on=True)
 
 
 @_for_running_match
@@ -312,6 +364,9 @@ def partner_silent(session: Session, ctx: _Context, *, rematch_now: bool) -> Res
     silence = _silence_outcome(ctx.group)
     if silence is not Outcome.done:
         return _result(ctx, silence)
+    nudge = store.latest_event(session, ctx.group.id, "quiet_nudge")
+    if nudge is None or now() < nudge.created_at + NUDGE_GRACE:
+        return _result(ctx, Outcome.too_soon)  # the quiet partner gets their nudge, and time to answer, first
     if not round_store.transition_group(session, ctx.group, GroupStatus.ended.value, WAITING):
         return _result(ctx, Outcome.in_touch)  # another click moved the pair on a moment ago
     team_id = ctx.group.team_id

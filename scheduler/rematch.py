@@ -64,7 +64,10 @@ def find_new_partner(session: Session, round_: Round, member: Member) -> int | N
     taken = store.members_in_live_groups(session, round_.id) | meeting_store.unavailable_in_round(session, round_.id)
     met = {b if a == member.id else a for a, b in store.history_pairs(session, round_.team_id) if member.id in (a, b)}
     met |= avoid.never_with(session, member)
-    active = member_store.members_with_status(session, round_.team_id, [MemberStatus.active])
+    from scheduler.quiet_rounds import awaiting_answer  # here: quiet_rounds' sends import this module
+
+    active = [m for m in member_store.members_with_status(session, round_.team_id, [MemberStatus.active])
+              if not awaiting_answer(m)]
     keys = organisations.colleague_keys({m.id: (m.organisation, m.email_domain) for m in [member, *active]},
                                         member_store.domain_map(session, round_.team_id))
     mine = keys[member.id]

@@ -85,7 +85,10 @@ class RoundPlan:
 
 def plan_round(session: Session, team_id: str, times: RoundTimes, schedule: Schedule) -> RoundPlan:
     seed = round_seed(team_id, times.period)
-    active = member_store.members_with_status(session, team_id, [MemberStatus.active])
+    # Someone asked "Keep me in or pause?" isn't given a partner until they answer: if they
+    # stay silent, nobody is left waiting on them.
+    active = [m for m in member_store.members_with_status(session, team_id, [MemberStatus.active])
+              if not quiet_rounds.awaiting_answer(m)]
     by_id = {str(m.id): m for m in active}
     # Colleagues share a key however they spelt their organisation, or by their work email.
     keys = organisations.colleague_keys({m.id: (m.organisation, m.email_domain) for m in active},
@@ -341,6 +344,12 @@ def welcome_back(engine: Engine, team_id: str, at: datetime | None = None) -> in
         return sends.queue(session, team_id, [WelcomeBackSend(member_id=m.id, day=f"{at:%Y%m%d}") for m in back])
 
 
+def pause_unanswered(engine: Engine, team_id: str, at: datetime | None = None) -> int:
+    """Those asked "Keep me in or pause?" a week ago who gave no answer of any kind are paused, kindly."""
+    with session_scope(engine) as session:
+        return len(quiet_rounds.pause_unanswered(session, team_id, at or now()))
+
+
 def run_due(engine: Engine, team_id: str, at: datetime | None = None) -> list[str]:
     """Everything due for one workspace at `at`, in lifecycle order. Safe to call as often as you like."""
     at = at or now()
@@ -348,6 +357,8 @@ def run_due(engine: Engine, team_id: str, at: datetime | None = None) -> list[st
     # First, so someone back today is in a round that opens today.
     if welcome_back(engine, team_id, at):
         done.append("welcome_back")
+    if pause_unanswered(engine, team_id, at):
+        done.append("pause_unanswered")
     # Forward order, so a process back from a long stop catches up through every phase.
     for phase in ("nudge", "follow_up", "close"):
         if run_phase(engine, team_id, phase, at).result == "done":

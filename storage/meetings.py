@@ -78,3 +78,17 @@ def unavailable_in_round(session: Session, round_id: int) -> set[int]:
     rows = session.exec(select(GroupMember.group_id, GroupMember.member_id).where(
         GroupMember.group_id.in_(list(reporters))))
     return sat_out | {member_id for group_id, member_id in rows if member_id not in reporters[group_id]}
+
+
+def members_with_events(session: Session, group_id: int) -> set[int]:
+    """Who has clicked anything on this group's match (every click is an event by its clicker)."""
+    return {m for m in session.exec(select(MeetingEvent.member_id).where(
+        MeetingEvent.group_id == group_id, MeetingEvent.member_id.is_not(None)).distinct())}
+
+
+def answered_in_round(session: Session, round_id: int) -> set[int]:
+    """Members who answered anything in this round: a click on any of their matches, or a follow-up."""
+    clicked = select(MeetingEvent.member_id).join(MatchGroup, MatchGroup.id == MeetingEvent.group_id).where(
+        MatchGroup.round_id == round_id, MeetingEvent.member_id.is_not(None))
+    followed_up = select(FollowUp.member_id).where(FollowUp.round_id == round_id)
+    return set(session.exec(clicked)) | set(session.exec(followed_up))

@@ -135,3 +135,9 @@ def release(session: Session, claimer: str) -> int:
         .values(claimed_at=None, claimed_by=None)
     )
     return result.rowcount
+
+
+def of_kind_since(session: Session, team_id: str, kind: str, *, before: datetime) -> list[Outbox]:
+    """Sends of one kind recorded before a moment (the keep-me-in asks whose week is up)."""
+    return list(session.exec(select(Outbox).where(Outbox.team_id == team_id, Outbox.kind == kind,
+                                                  Outbox.created_at <= before).order_by(Outbox.id)))

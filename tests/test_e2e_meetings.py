@@ -27,12 +27,14 @@ from scheduler.membership import ProfileForm, SlackProfile
 from scheduler.sends.follow_up import FollowUpAsk
 from scheduler.sends.partner_moved_on import PartnerMovedOn
 from scheduler.sends.paused_quietly import PausedQuietly
+from scheduler.sends.quiet_nudge import QuietNudge
+from scheduler.sends.still_in import StillIn
 from scheduler.sends.reminder import Reminder
 from scheduler.sends.reschedule_accepted import RescheduleAccepted
 from scheduler.sends.reschedule_notice import RescheduleNotice
 from scheduler.workspace_schedule import next_round_at
 from storage.db import session_scope
-from storage.models import FollowUp, GroupMember, MatchGroup, MeetingEvent, Member
+from storage.models import FollowUp, GroupMember, MatchGroup, MeetingEvent, Member, Round
 from tests import said
 from tests.inprocess import Bot
 from tests.personas import OPENS, PEOPLE, TEAM
@@ -274,15 +276,30 @@ def test_met_twice_is_recorded_once_and_the_nudge_skips_pairs_who_met_or_schedul
 
 def test_a_silent_partner_means_a_fresh_match_with_someone_in_the_same_position_and_no_blame(bot):
     ada_group, cy_group = group_of(bot.engine, "UADA"), group_of(bot.engine, "UCY")
-    with freeze_time(OPENS + timedelta(days=1), tick=True):
-        rounds.run_due(bot.engine, TEAM)
-        bot.deliver()
-        assert "meeting_partner_no_reply" not in intro_blocks(bot.fake, ada_group)  # too early to offer
     with freeze_time(OPENS + timedelta(days=4, hours=1), tick=True):
         rounds.run_due(bot.engine, TEAM)
         bot.deliver()
+        assert "meeting_partner_no_reply" not in intro_blocks(bot.fake, ada_group)  # a week, not four days
+    nudged_at = OPENS + timedelta(days=7, hours=1)
+    with freeze_time(nudged_at, tick=True):
+        rounds.run_due(bot.engine, TEAM)
+        bot.deliver()
         assert "meeting_partner_no_reply" in intro_blocks(bot.fake, ada_group)
-        # Cy's partner went quiet: Cy chooses to sit out, and goes first next time.
+        # The first click sends the quiet partner one kind nudge naming who is waiting.
+        for user, quiet in (("UCY", "UDI"), ("UADA", "UBEN"), ("UEVE", "UFAY")):
+            group = group_of(bot.engine, user)
+            first = bot.reply(bot.click("meeting_partner_no_reply", user, group.id))
+            assert first["text"].startswith("I've just sent") and f"<@{quiet}>" in first["text"]
+            assert bot.fake.wait_for(lambda f, q=quiet: said.sends(f, "quiet_nudge", q))
+            (nudge,) = said.sends(bot.fake, "quiet_nudge", quiet)
+            assert said.is_(nudge, said.built_for(ZONE[quiet], blocks.sends.quiet_nudge_message,
+                                                  QuietNudge(group.id, (user,))))
+            assert_kind(nudge["text"])
+        # Too soon to close: the nudge gets a couple of days; a second click says so, sending nothing more.
+        again = bot.reply(bot.click("meeting_partner_no_reply", "UCY", cy_group.id))
+        assert again["text"].startswith("I've sent") and len(said.sends(bot.fake, "quiet_nudge", "UDI")) == 1
+    with freeze_time(OPENS + timedelta(days=9, hours=2), tick=True):
+        # Cy's partner is still quiet: Cy chooses to sit out, and goes first next time.
         choice = bot.click("meeting_partner_no_reply", "UCY", cy_group.id)
         assert said.is_(bot.reply(choice), blocks.no_reply_choice(cy_group.id))
         sat = bot.click("no_reply_sit_out", "UCY", cy_group.id)
@@ -301,12 +318,22 @@ def test_a_silent_partner_means_a_fresh_match_with_someone_in_the_same_position_
     assert fresh.id not in (ada_group.id, eve_group.id) and group_of(bot.engine, "UEVE").id == fresh.id
     assert len(bot.fake.messages(fresh.channel_id)) == 1  # the new intro, to both
     assert group_of(bot.engine, "UCY").id == cy_group.id  # Cy was left to sit out
-    for quiet in ("UBEN", "UDI", "UFAY"):
+    for quiet, partner in (("UBEN", "UADA"), ("UDI", "UCY"), ("UFAY", "UEVE")):
+        # "Closed early" names the partner, and offers one click back either way.
         (told,) = dms(bot.fake, quiet, "partner_moved_on")
         assert said.is_({"text": told}, said.built_for(ZONE[quiet], blocks.partner_moved_on_message,
-                                                       PartnerMovedOn(1, next_round)))
+                                                       PartnerMovedOn(1, next_round, (partner,))))
         assert_kind(told)
     assert not has_buttons(bot.fake, group_of(bot.engine, "UBEN"))  # that intro shows the match has moved on
+    with freeze_time(OPENS + timedelta(days=9, hours=3), tick=True):
+        kept = bot.reply(bot.click("keep_me_in", "UBEN", value="keep"))
+        assert said.is_(kept, said.built_for(ZONE["UBEN"], blocks.kept_in_reply, next_round))
+        paused = bot.reply(bot.click("pause_for_now", "UDI", value="pause"))
+        assert said.is_(paused, blocks.paused_for_now_reply())
+        assert bot.fake.wait_for(lambda f: len(f.calls_to("views.publish")) >= 2)  # both Home tabs redrawn
+    with session_scope(bot.engine) as session:
+        statuses = {m.slack_user_id: m.status for m in session.exec(select(Member))}
+    assert statuses["UBEN"] == "active" and statuses["UDI"] == "paused"
 
 
 def test_the_follow_up_asks_each_side_and_only_consented_words_are_marked_for_organisers(bot):
@@ -372,32 +399,81 @@ def test_a_forged_or_foreign_button_value_changes_nothing(bot):
     assert events(bot.engine, group.id) == []
 
 
-def test_two_quiet_rounds_in_a_row_pause_a_member_kindly(bot):
-    for day in (10, 21, 28):
+def test_only_someone_silent_two_rounds_running_is_asked_and_paused_only_after_a_week_without_an_answer(bot):
+    # December: Cy says they couldn't make it, then "Leave it there": honest answers, never a reason to pause.
+    cy_group = group_of(bot.engine, "UCY")
+    with freeze_time(OPENS + timedelta(days=3), tick=True):
+        bot.reply(bot.click("meeting_missed", "UCY", cy_group.id))
+        bot.reply(bot.click("missed_leave_it", "UCY", cy_group.id))
+    for day in (10, 21):
         with freeze_time(OPENS + timedelta(days=day, minutes=1), tick=True):
             rounds.run_due(bot.engine, TEAM)
             bot.deliver()
     with session_scope(bot.engine) as session:
-        assert {m.slack_user_id: m.quiet_rounds for m in session.exec(select(Member))}["UADA"] == 1
-        # Forget the made-up history, so January can pair people afresh.
+        # Forget the made-up history, so January (opened as December closes) can pair people afresh.
         for row in session.exec(select(GroupMember).join(MatchGroup).where(MatchGroup.round_id == 1)).all():
             session.delete(row)
-    # January: nobody meets again.
-    january = datetime(2027, 1, 4, 10, tzinfo=UTC)
-    with freeze_time(january + timedelta(minutes=1), tick=True):
+    with freeze_time(OPENS + timedelta(days=28, minutes=1), tick=True):
         rounds.run_due(bot.engine, TEAM)
         bot.deliver()
+    with session_scope(bot.engine) as session:
+        quiet = {m.slack_user_id: m.quiet_rounds for m in session.exec(select(Member))}
+    assert quiet == {"UADA": 1, "UBEN": 1, "UCY": 0, "UDI": 1, "UEVE": 1, "UFAY": 1}
+    # January: nobody answers anything, except that Ada clicks a reminder-free "We've met" on hers.
+    january = datetime(2027, 1, 4, 10, tzinfo=UTC)
+    with freeze_time(january + timedelta(minutes=5), tick=True):
+        bot.reply(bot.click("meeting_met", "UADA", group_of(bot.engine, "UADA").id))
     for day in (10, 21, 28):
         with freeze_time(january + timedelta(days=day, minutes=2), tick=True):
             rounds.run_due(bot.engine, TEAM)
             bot.deliver()
+    closed_at = january + timedelta(days=28, minutes=2)
+    asked = sorted(args["channel"] for args in said.sends(bot.fake, "still_in"))
+    # Silent in both rounds: asked once each. Ada answered in January; Cy answered in December.
+    with session_scope(bot.engine) as session:
+        january_round = session.exec(select(Round).where(Round.number == 2)).one()
+        in_january = {m.slack_user_id for g in session.exec(select(MatchGroup).where(MatchGroup.round_id == january_round.id))
+                      for m in session.exec(select(Member).join(GroupMember).where(GroupMember.group_id == g.id))}
+    assert asked == sorted(in_january - {"UADA", "UCY"}) and len(asked) >= 2, (asked, in_january)
+    (ask,) = said.sends(bot.fake, "still_in", asked[0])
+    with session_scope(bot.engine) as session:
+        from scheduler import sends
+        from storage.models import Outbox
+
+        (row,) = session.exec(select(Outbox).where(Outbox.kind == "still_in", Outbox.channel_id.is_not(None),
+                                                   Outbox.member_id == session.exec(select(Member.id).where(
+                                                       Member.slack_user_id == asked[0])).one())).all()
+        pause_at = sends.load(row).pause_at
+    assert closed_at + timedelta(days=7) <= pause_at < closed_at + timedelta(days=7, minutes=1)
+    assert said.is_(ask, blocks.sends.still_in_message(StillIn(pause_at)))
+    assert_kind(ask["text"])
+    # Nobody is paused yet, and nobody waiting on an answer is given a partner meanwhile.
+    with session_scope(bot.engine) as session:
+        assert {m.slack_user_id for m in session.exec(select(Member)) if m.status == "paused"} == set()
+        february = session.exec(select(Round).where(Round.number == 3)).one()
+        in_february = {m.slack_user_id for g in session.exec(select(MatchGroup).where(MatchGroup.round_id == february.id))
+                       for m in session.exec(select(Member).join(GroupMember).where(GroupMember.group_id == g.id))}
+    assert not in_february & set(asked)
+    keeper, *silent = asked
+    with freeze_time(closed_at + timedelta(days=3), tick=True):
+        kept = bot.reply(bot.click("keep_me_in", keeper, value="keep"))
+        assert kept["text"].startswith("Lovely, you're in")
+        assert bot.fake.wait_for(lambda f: f.calls_to("views.publish"))
+    with freeze_time(closed_at + timedelta(days=6, hours=23), tick=True):
+        rounds.run_due(bot.engine, TEAM)
+        bot.deliver()
+        assert not said.sends(bot.fake, "paused_quiet")  # a week means a week
+    with freeze_time(closed_at + timedelta(days=7, minutes=1), tick=True):
+        rounds.run_due(bot.engine, TEAM)
+        bot.deliver()
     with session_scope(bot.engine) as session:
         statuses = {m.slack_user_id: m.status for m in session.exec(select(Member))}
-    matched_twice = [u for u in statuses if len(dms(bot.fake, u, "paused_quiet")) == 1]
-    assert matched_twice and all(statuses[u] == "paused" for u in matched_twice)
-    told = dms(bot.fake, matched_twice[0], "paused_quiet")[0]
-    assert said.is_({"text": told}, blocks.paused_quietly_message(PausedQuietly()))
-    assert_kind(told)
+    assert statuses[keeper] == "active" and all(statuses[u] == "paused" for u in silent)
+    assert sorted(args["channel"] for args in said.sends(bot.fake, "paused_quiet")) == sorted(silent)
+    if silent:
+        (told,) = dms(bot.fake, silent[0], "paused_quiet")
+        assert said.is_({"text": told}, blocks.paused_quietly_message(PausedQuietly()))
+        assert_kind(told)
 
 
 def test_the_partner_can_suggest_another_time_and_the_first_person_accepts_it(bot):

@@ -54,22 +54,39 @@ def group(engine, group_id) -> MatchGroup:
         return session.get(MatchGroup, group_id)
 
 
+def nudged(engine, *users_and_groups, day=7):
+    """"My partner hasn't replied" clicked once, `day` days in: the quiet partner gets their nudge first."""
+    with freeze_time(OPENS + timedelta(days=day, minutes=1)), session_scope(engine) as session:
+        for user, group_id in users_and_groups:
+            assert meetings.report_silence(session, TEAM, user, group_id).outcome is Outcome.nudged
+
+
 def test_my_partner_hasnt_replied_waits_a_few_days_from_when_the_pair_was_introduced(engine, pairs):
     with freeze_time(OPENS + timedelta(days=1)), session_scope(engine) as session:
-        assert meetings.check_silence_report(session, TEAM, "UADA", pairs["UADA"]).outcome is Outcome.too_soon
+        assert meetings.report_silence(session, TEAM, "UADA", pairs["UADA"]).outcome is Outcome.too_soon
         # Even a forged click can't end a match this early.
         assert (
             meetings.partner_silent(session, TEAM, "UADA", pairs["UADA"], rematch_now=True).outcome is Outcome.too_soon
         )
     assert group(engine, pairs["UADA"]).status == "new"
     with freeze_time(OPENS + timedelta(days=4, minutes=1)), session_scope(engine) as session:
+        assert meetings.report_silence(session, TEAM, "UADA", pairs["UADA"]).outcome is Outcome.too_soon  # a week, not 4 days
+    nudged(engine, ("UADA", pairs["UADA"]))
+    with freeze_time(OPENS + timedelta(days=8)), session_scope(engine) as session:
+        # Ben has had his nudge, and a couple of days to answer it, before the match can close.
+        assert meetings.partner_silent(session, TEAM, "UADA", pairs["UADA"], rematch_now=True).outcome is Outcome.too_soon
+        again = meetings.report_silence(session, TEAM, "UADA", pairs["UADA"])
+        assert again.outcome is Outcome.nudged and again.send_now == [] and again.wait_until == OPENS + timedelta(days=9, minutes=1)
+        nudges = session.exec(select(Outbox).where(Outbox.kind == "quiet_nudge")).all()
+        assert [n.member_id for n in nudges] == [member_store.get_member(session, TEAM, "UBEN").id]
+    with freeze_time(OPENS + timedelta(days=9, minutes=2)), session_scope(engine) as session:
         result = meetings.partner_silent(session, TEAM, "UADA", pairs["UADA"], rematch_now=True)
     assert result.outcome is Outcome.done and result.new_group_id is not None
     # The fresh match starts its own count: no "hasn't replied" button on its intro yet.
-    with freeze_time(OPENS + timedelta(days=4, hours=2)), session_scope(engine) as session:
+    with freeze_time(OPENS + timedelta(days=9, hours=2)), session_scope(engine) as session:
         fresh = session.get(MatchGroup, result.new_group_id)
         assert not meetings.quiet_long_enough(fresh)
-        assert meetings.check_silence_report(session, TEAM, "UADA", fresh.id).outcome is Outcome.too_soon
+        assert meetings.report_silence(session, TEAM, "UADA", fresh.id).outcome is Outcome.too_soon
 
 
 def test_each_refusal_says_why_and_changes_nothing(engine, pairs):
@@ -85,13 +102,14 @@ def test_each_refusal_says_why_and_changes_nothing(engine, pairs):
         assert (
             meetings.ask_reschedule(session, TEAM, "UDI", pairs["UDI"], None, "Later?").outcome is Outcome.already_met
         )
-        assert meetings.check_silence_report(session, TEAM, "UDI", pairs["UDI"]).outcome is Outcome.in_touch
+        assert meetings.report_silence(session, TEAM, "UDI", pairs["UDI"]).outcome is Outcome.in_touch
         result = meetings.partner_silent(session, TEAM, "UDI", pairs["UDI"], rematch_now=True)
         assert result.outcome is Outcome.in_touch and result.new_group_id is None
     assert group(engine, pairs["UCY"]).status == "met"
 
 
 def test_after_the_follow_up_has_gone_out_no_new_match_is_started(engine, pairs):
+    nudged(engine, ("UADA", pairs["UADA"]), day=19)
     with session_scope(engine) as session:
         round_ = session.exec(select(Round)).one()
         round_.state = "following_up"
@@ -104,7 +122,8 @@ def test_after_the_follow_up_has_gone_out_no_new_match_is_started(engine, pairs)
 
 
 def test_a_button_on_a_match_that_moved_on_says_so_not_that_the_round_ended(engine, pairs):
-    with freeze_time(OPENS + timedelta(days=5)), session_scope(engine) as session:
+    nudged(engine, ("UADA", pairs["UADA"]))
+    with freeze_time(OPENS + timedelta(days=10)), session_scope(engine) as session:
         meetings.partner_silent(session, TEAM, "UADA", pairs["UADA"], rematch_now=False)
         result = meetings.mark_met(session, TEAM, "UBEN", pairs["UBEN"])
     assert result.outcome is Outcome.match_ended
@@ -126,7 +145,8 @@ def test_two_people_asking_for_a_fresh_match_at_once_never_get_the_same_partner(
 
     # Frozen once, around both threads: freezegun patches time for every thread, and entering
     # it from two threads at once is not safe.
-    with freeze_time(OPENS + timedelta(days=5)):
+    nudged(engine, ("UADA", pairs["UADA"]), ("UCY", pairs["UCY"]))
+    with freeze_time(OPENS + timedelta(days=10)):
         threads = [threading.Thread(target=ask, args=(user,)) for user in ("UADA", "UCY")]
         for thread in threads:
             thread.start()
@@ -170,7 +190,8 @@ def test_leaving_deletes_the_notes_a_member_wrote_and_their_pending_notice(engin
         meetings.ask_reschedule(session, TEAM, "UADA", pairs["UADA"], None, "My private reason")
         membership.leave(session, TEAM, "UADA")
     with session_scope(engine) as session:
-        assert [e.note for e in session.exec(select(MeetingEvent))] == [""]
+        # Every event is kept for the counts (her click, the request, that she left), with no words in it.
+        assert [e.note for e in session.exec(select(MeetingEvent))] == ["", "", ""]
     fake_slack.add_user("UBEN")
     gateway = SlackGateway(make_client(Settings(bot_token=BOT_TOKEN, slack_api_url=fake_slack.api_url)))
     with freeze_time(OPENS + timedelta(days=1, minutes=1)):
@@ -194,7 +215,8 @@ def test_quiet_rounds_count_only_rounds_in_a_row(engine, pairs):
 def test_only_the_quiet_partner_of_a_pair_counts_a_quiet_round_and_nobody_in_a_trio(engine, pairs):
     from scheduler.quiet_rounds import account_for_round
 
-    with freeze_time(OPENS + timedelta(days=5)), session_scope(engine) as session:
+    nudged(engine, ("UADA", pairs["UADA"]))
+    with freeze_time(OPENS + timedelta(days=10)), session_scope(engine) as session:
         meetings.partner_silent(session, TEAM, "UADA", pairs["UADA"], rematch_now=False)
         account_for_round(session, session.exec(select(Round)).one())
         quiet = {m.slack_user_id: m.quiet_rounds for m in session.exec(select(Member))}

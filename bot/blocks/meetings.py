@@ -100,6 +100,18 @@ def no_reply_choice(group_id: int) -> Message:
     ))
 
 
+def quiet_partner_nudged_reply(partner_ids, wait_until: datetime, *, fresh: bool) -> Message:
+    said = "I've just sent" if fresh else "I've sent"
+    return _message(f"{said} {_mentions(partner_ids)} a kind nudge, mentioning you're keen to meet. People get busy, "
+                    f"so let's give them until {slack_date(wait_until)}. If there's still no word by then, press "
+                    "this button again and I'll find you someone else, or you can sit this one out.")
+
+
+def carry_on_as_pair_reply(partner_ids) -> Message:
+    return _message(f"Done: you and {_mentions(partner_ids)} carry on as a pair, and your intro now shows the two "
+                    "of you. I've let the third of your group know kindly that the match has moved on.")
+
+
 def still_in_touch_reply() -> Message:
     return _message("It looks like you two are already in touch, so I've left your match as it is.")
 

@@ -324,3 +324,12 @@ def skip_round_reply(change: Change, round_started: bool) -> Message:
     if change is Change.done:
         return _message("Done: you'll sit out the next round and be back for the one after. Enjoy the breather.")
     return change_message("skip", change)
+
+
+def kept_in_reply(next_round_at) -> Message:
+    return _message(f"Lovely, you're in. Your next match comes when the next round opens {slack_date(next_round_at)}.")
+
+
+def paused_for_now_reply() -> Message:
+    return _message("Done: your matches are paused, and nothing more will land on you. "
+                    "Type `/unmentor resume` whenever you'd like to come back.")

@@ -107,6 +107,8 @@ def _status_line(intro) -> str:
 
 
 def _names(people) -> str:
+    if len(people) == 1:
+        return f"<@{people[0].user_id}>"  # never "Hello  and <@x>!", whoever has gone
     return ", ".join(f"<@{p.user_id}>" for p in people[:-1]) + f" and <@{people[-1].user_id}>"
 
 
@@ -168,10 +170,15 @@ def intro_message(intro, marker: str | None = None) -> Message:
     return _with_marker({"text": text, "blocks": blocks}, marker)
 
 
+def _everyone(people) -> str:
+    """The right count for a thank-you: "both" for two, "all three" for three."""
+    return {1: "", 2: "both", 3: "all three"}.get(len(people), "all").strip() or "for taking part"
+
+
 def _intro_footer(intro) -> list[dict]:
     """Where the match stands: how it works and the buttons while it's open, a thank-you once it has ended."""
     if intro.ended and intro.status == "ended":
-        return [_context("This match has moved on. Thank you both, and see you next round.")]
+        return [_context(f"This match has moved on. Thank you {_everyone(intro.people)}, and see you next round.")]
     if intro.ended:
         return [_context(f"Round {intro.round_number} has ended. Thank you for taking part. "
                          f"{_status_line(intro)}")]
@@ -291,15 +298,48 @@ def reschedule_accepted_message(accepted, marker: str | None = None) -> Message:
     return _with_marker(_message(text, _section(text)), marker)
 
 
+def _ways_back(*, keep_label: str) -> dict:
+    """One click either way: stay in for the next round, or pause for now."""
+    return _actions(_button(keep_label, ids.KEEP_ME_IN, "keep", style="primary"),
+                    _button("Pause for now", ids.PAUSE_FOR_NOW, "pause"))
+
+
 def partner_moved_on_message(moved, marker: str | None = None) -> Message:
-    text = (f"Your unmentor match for round {moved.round_number} has closed early; there's nothing for you to do. "
-            f"You'll be matched again when the next round opens {slack_date(moved.next_round_at)}. "
-            "Need a break instead? `/unmentor pause` any time.")
-    return _with_marker(_message(text, _section(text)), marker)
+    who = _mentions(moved.partner_ids) if moved.partner_ids else "your partner"
+    together = "the three of you" if len(moved.partner_ids) == 2 else "you two"
+    text = (f"Your unmentor match with {who} for round {moved.round_number} has closed early, as {together} "
+            "couldn't find each other this time. That happens, and there's nothing for you to do. "
+            f"The next round opens {slack_date(moved.next_round_at)}: shall I match you then, or would a "
+            "pause suit you better?")
+    return _with_marker(_message(text, _section(text), _ways_back(keep_label="Match me next round")), marker)
+
+
+def quiet_nudge_message(nudge, marker: str | None = None) -> Message:
+    text = (f"{_mentions(nudge.waiting_ids)} would love to find a time for your unmentor chat. A quick hello in "
+            "your conversation is all it takes. If this round doesn't suit, that's fine too: the buttons on "
+            "your intro let you say so, no reason needed.")
+    value = ids.value("group", nudge.group_id)
+    return _with_marker(_message(text, _section(text), _actions(
+        _button("We've scheduled it", ids.MEETING_SCHEDULED, value, style="primary"),
+        _button("I need to reschedule", ids.MEETING_RESCHEDULE, value),
+    )), marker)
+
+
+def still_in_message(ask, marker: str | None = None) -> Message:
+    rounds = NUMBER_WORDS.get(QUIET_ROUNDS_BEFORE_PAUSE, str(QUIET_ROUNDS_BEFORE_PAUSE))
+    text = (f"I haven't heard from you in the last {rounds} unmentor rounds, which is completely fine: life gets "
+            "busy. Would you like to stay in, or pause for now? If I don't hear by "
+            f"{slack_date(ask.pause_at)}, I'll pause your matches so nothing lands on you, and "
+            "`/unmentor resume` brings you back any time.")
+    return _with_marker(_message(text, _section(text), _ways_back(keep_label="Keep me in")), marker)
 
 
 def stay_in_touch_message(stay, marker: str | None = None) -> Message:
-    text = (f"Good news: you and {_mentions(stay.partner_ids)} both said you'd like to stay in touch. "
+    if len(stay.partner_ids) == 2:
+        together = f"you, <@{stay.partner_ids[0]}> and <@{stay.partner_ids[1]}> all three"
+    else:
+        together = f"you and {_mentions(stay.partner_ids)} both"
+    text = (f"Good news: {together} said you'd like to stay in touch. "
             "Why not put another chat in the diary?")
     return _with_marker(_message(text, _section(text)), marker)
 
@@ -308,9 +348,8 @@ NUMBER_WORDS = {2: "two", 3: "three", 4: "four"}
 
 
 def paused_quietly_message(_paused, marker: str | None = None) -> Message:
-    rounds = NUMBER_WORDS.get(QUIET_ROUNDS_BEFORE_PAUSE, str(QUIET_ROUNDS_BEFORE_PAUSE))
-    text = (f"The last {rounds} rounds didn't work out, and that's completely fine: life gets busy. I've paused your "
-            "matches so nothing lands on you for now. Whenever you'd like to come back, type `/unmentor resume`.")
+    text = ("I didn't hear back, so I've paused your unmentor matches for now and nothing more will land on you. "
+            "Whenever you'd like to come back, type `/unmentor resume`.")
     return _with_marker(_message(text, _section(text)), marker)
 
 

@@ -8,7 +8,7 @@ from typing import ClassVar
 
 from sqlmodel import Session
 
-from scheduler.sends.base import Plan, Send, member, register
+from scheduler.sends.base import Plan, Send, member, partners, register
 from scheduler.workspace_schedule import next_round_at
 from storage import rounds as store
 
@@ -19,6 +19,7 @@ class PartnerMovedOn:
 
     round_number: int
     next_round_at: datetime
+    partner_ids: tuple[str, ...] = ()  # who asked to move on, named so the note isn't a riddle
 
 
 @register
@@ -35,5 +36,6 @@ class PartnerMovedOnSend(Send):
 
     def plan(self, session: Session, team_id: str) -> Plan | None:
         round_ = store.get_round(session, self.round_id)
-        return Plan(PartnerMovedOn(round_.number, next_round_at(session, team_id)),
+        return Plan(PartnerMovedOn(round_.number, next_round_at(session, team_id),
+                                   partners(session, self.group_id, self.member_id)),
                     channel=member(session, self.member_id).slack_user_id)

@@ -20,6 +20,8 @@ from scheduler.sends.nudge import Nudge
 from scheduler.sends.match_ended import MatchEnded, PartnerLeft
 from scheduler.sends.partner_moved_on import PartnerMovedOn
 from scheduler.sends.paused_quietly import PausedQuietly
+from scheduler.sends.quiet_nudge import QuietNudge
+from scheduler.sends.still_in import StillIn
 from scheduler.sends.reminder import Reminder
 from scheduler.sends.reschedule_accepted import RescheduleAccepted
 from scheduler.sends.reschedule_notice import RescheduleNotice
@@ -57,6 +59,8 @@ def _member_cases() -> dict:
         "member.avoid_list_message.two": (member.avoid_list_message,
                                           lambda: member.avoid_list_message(["UGUS", "UHAL"])),
         "member.avoid_usage_message": (member.avoid_usage_message, lambda: member.avoid_usage_message()),
+        "member.kept_in_reply": (member.kept_in_reply, lambda: member.kept_in_reply(p.NEXT_ROUND)),
+        "member.paused_for_now_reply": (member.paused_for_now_reply, lambda: member.paused_for_now_reply()),
         "member.removed_notice_message": (member.removed_notice_message, lambda: member.removed_notice_message()),
         "member.status_message.matched": (member.status_message, lambda: member.status_message(p.ada_status())),
         "member.status_message.paused": (member.status_message, lambda: member.status_message(
@@ -157,7 +161,13 @@ def _send_cases() -> dict:
         "sends.reschedule_accepted_message.no_time": (sends.reschedule_accepted_message, lambda:
             sends.reschedule_accepted_message(RescheduleAccepted("UBEN", None), MARKER)),
         "sends.partner_moved_on_message": (sends.partner_moved_on_message, lambda: sends.partner_moved_on_message(
-            PartnerMovedOn(3, p.NEXT_ROUND), MARKER)),
+            PartnerMovedOn(3, p.NEXT_ROUND, ("UADA",)), MARKER)),
+        "sends.partner_moved_on_message.trio": (sends.partner_moved_on_message, lambda: sends.partner_moved_on_message(
+            PartnerMovedOn(3, p.NEXT_ROUND, ("UADA", "UBEN")), MARKER)),
+        "sends.quiet_nudge_message": (sends.quiet_nudge_message, lambda: sends.quiet_nudge_message(
+            QuietNudge(p.GROUP_ID, ("UADA",)), MARKER)),
+        "sends.still_in_message": (sends.still_in_message, lambda: sends.still_in_message(
+            StillIn(p.NEXT_ROUND), MARKER)),
         # Someone left mid-round: the old intro names only those still here, never a gap.
         "sends.match_ended_message.pair": (sends.match_ended_message, lambda: sends.match_ended_message(
             MatchEnded(3, ("UADA",)), MARKER)),
@@ -169,6 +179,10 @@ def _send_cases() -> dict:
             sends.partner_left_message(PartnerLeft(p.GROUP_ID, 3, False, p.NEXT_ROUND), MARKER)),
         "sends.stay_in_touch_message": (sends.stay_in_touch_message, lambda: sends.stay_in_touch_message(
             StayInTouch(("UBEN",)), MARKER)),
+        "sends.stay_in_touch_message.trio": (sends.stay_in_touch_message, lambda: sends.stay_in_touch_message(
+            StayInTouch(("UBEN", "UCY")), MARKER)),
+        "sends.intro_message.trio_match_ended": (sends.intro_message, lambda: sends.intro_message(
+            p.intro(people=(p.ADA, p.BEN, p.CY), status="ended", ended=True), MARKER)),
         "sends.paused_quietly_message": (sends.paused_quietly_message, lambda: sends.paused_quietly_message(
             PausedQuietly(), MARKER)),
         "sends.welcome_back_message": (sends.welcome_back_message, lambda: sends.welcome_back_message(
@@ -206,6 +220,12 @@ def _meeting_cases() -> dict:
         "meetings.rematched_reply.found": (meetings.rematched_reply, lambda: meetings.rematched_reply(True)),
         "meetings.rematched_reply.nobody_free": (meetings.rematched_reply, lambda: meetings.rematched_reply(False)),
         "meetings.sat_out_reply": (meetings.sat_out_reply, lambda: meetings.sat_out_reply()),
+        "meetings.quiet_partner_nudged_reply.fresh": (meetings.quiet_partner_nudged_reply, lambda:
+            meetings.quiet_partner_nudged_reply(("UBEN",), p.MEETING_AT, fresh=True)),
+        "meetings.quiet_partner_nudged_reply.again": (meetings.quiet_partner_nudged_reply, lambda:
+            meetings.quiet_partner_nudged_reply(("UBEN",), p.MEETING_AT, fresh=False)),
+        "meetings.carry_on_as_pair_reply": (meetings.carry_on_as_pair_reply, lambda:
+            meetings.carry_on_as_pair_reply(("UBEN",))),
         "meetings.partner_left_already_reply": (meetings.partner_left_already_reply,
                                                 lambda: meetings.partner_left_already_reply()),
         "meetings.cannot_accept_own_reply": (meetings.cannot_accept_own_reply,

@@ -93,15 +93,15 @@ def _example(field):
     return "odd_number" if field.name == "reason" else "x"
 
 
-def test_the_paused_quietly_note_counts_the_rounds_the_rule_counts(monkeypatch):
+def test_the_keep_me_in_ask_counts_the_rounds_the_rule_counts(monkeypatch):
     from scheduler import quiet_rounds
-    from scheduler.sends.paused_quietly import PausedQuietly
+    from scheduler.sends.still_in import StillIn
 
     assert quiet_rounds.QUIET_ROUNDS_BEFORE_PAUSE == 2
-    assert "The last two rounds" in sends.paused_quietly_message(PausedQuietly())["text"]
+    assert "the last two unmentor rounds" in sends.still_in_message(StillIn(p.NEXT_ROUND))["text"]
     # One number decides both: change the rule and the words follow.
     monkeypatch.setattr(sends, "QUIET_ROUNDS_BEFORE_PAUSE", 3)  # as imported from quiet_rounds
-    assert "The last three rounds" in sends.paused_quietly_message(PausedQuietly())["text"]
+    assert "the last three unmentor rounds" in sends.still_in_message(StillIn(p.NEXT_ROUND))["text"]
 
 
 def test_an_ended_intro_s_notification_text_says_it_has_ended():
