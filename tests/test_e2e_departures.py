@@ -1,4 +1,4 @@
-"""Nobody is left hanging when a partner leaves or is removed mid-round, end to end on both databases.
+"""Nobody is left hanging when a partner leaves, is removed or goes quiet mid-round, end to end on both databases.
 
 Signed clicks and commands over HTTP to the real bot, against the spec-checked Slack stand-in.
 Personas as in test_e2e_meetings: ada–ben, cy–di and eve–fay are matched; of the fresh pairs
@@ -17,6 +17,7 @@ from bot import blocks, ids
 from scheduler import membership, rounds
 from scheduler.membership import ProfileForm, SlackProfile
 from scheduler.sends.match_ended import MatchEnded, PartnerLeft
+from scheduler.sends.partner_moved_on import PartnerMovedOn
 from scheduler.workspace_schedule import next_round_at
 from storage.db import session_scope
 from tests import said
@@ -153,6 +154,9 @@ def test_when_one_of_a_trio_leaves_the_other_two_carry_on_as_a_pair_in_their_own
         trio.click(ids.LEAVE, "UIVY", value="leave", home=True)
         assert trio.fake.wait_for(lambda f: _edits_of(f, old.channel_id, old.intro_ts))
         assert trio.fake.wait_for(lambda f: len(said.sends(f, "intro")) == 2)
+        # The new conversation is recorded just after Slack takes the intro; the Home tab redrawn last.
+        assert trio.fake.wait_for(lambda f: group_of(trio.engine, "UGUS").channel_id not in (None, old.channel_id)
+                                  and f.calls_to("views.publish"))
     edit = _edits_of(trio.fake, old.channel_id, old.intro_ts)[-1]
     assert said.is_(edit, blocks.match_ended_message(MatchEnded(1, ("UGUS", "UHAL"))))
     now_ = group_of(trio.engine, "UGUS")
@@ -160,4 +164,39 @@ def test_when_one_of_a_trio_leaves_the_other_two_carry_on_as_a_pair_in_their_own
     (intro,) = said.sends(trio.fake, "intro", now_.channel_id)
     assert "UIVY" not in json.dumps(intro) and "UGUS" in intro["text"] and "UHAL" in intro["text"]
     assert not said.sends(trio.fake, "partner_left")  # nobody was left alone
+    _no_gaps(trio.fake)
+
+
+def test_a_trios_quiet_member_ends_only_their_own_part_and_the_two_who_answered_carry_on(trio):
+    group = group_of(trio.engine, "UGUS")
+    with freeze_time(OPENS + timedelta(days=2), tick=True):
+        # Hal opens "We've scheduled it" and thinks better of it: a click all the same, so an answer.
+        trio.click("meeting_scheduled", "UHAL", group.id)
+        assert trio.fake.wait_for(lambda f: f.calls_to("views.open"))
+    with freeze_time(OPENS + timedelta(days=7, hours=1), tick=True):
+        rounds.run_due(trio.engine, TEAM)
+        trio.deliver()
+        first = trio.reply(trio.click("meeting_partner_no_reply", "UGUS", group.id))
+        assert first["text"].startswith("I've just sent")
+        assert trio.fake.wait_for(lambda f: said.sends(f, "quiet_nudge", "UIVY"))
+        assert not said.sends(trio.fake, "quiet_nudge", "UHAL")  # Hal answered: only Ivy is nudged
+    with freeze_time(OPENS + timedelta(days=9, hours=2), tick=True):
+        done = trio.reply(trio.click("meeting_partner_no_reply", "UGUS", group.id))
+        assert said.is_(done, blocks.carry_on_as_pair_reply(("UHAL",)))
+        assert trio.fake.wait_for(lambda f: said.sends(f, "partner_moved_on", "UIVY"))
+        with session_scope(trio.engine) as session:
+            next_round = next_round_at(session, TEAM)
+    (told,) = said.sends(trio.fake, "partner_moved_on", "UIVY")
+    assert said.is_({"text": told["text"]}, blocks.partner_moved_on_message(
+        PartnerMovedOn(1, next_round, ("UGUS", "UHAL"))))
+    assert "the three of you" in told["text"]
+    # Gus and Hal's match goes on, as a pair: the intro names the two of them, buttons and all.
+    now_ = group_of(trio.engine, "UGUS")
+    assert now_.id == group.id and now_.status == "new" and group_of(trio.engine, "UHAL").id == group.id
+    (intro,) = [m for m in trio.fake.messages(group.channel_id) if m["ts"] == group.intro_ts]
+    shown = json.dumps(intro["blocks"])
+    assert "Hello <@UGUS> and <@UHAL>!" in shown and "UIVY" not in shown and "either of you" in shown
+    with freeze_time(OPENS + timedelta(days=10), tick=True):
+        met = trio.reply(trio.click("meeting_met", "UHAL", group.id))
+        assert said.is_(met, blocks.met_reply(already=False))
     _no_gaps(trio.fake)

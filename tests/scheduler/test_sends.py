@@ -21,13 +21,16 @@ from scheduler.prompts import Prompt
 from scheduler.sends.announce import Announcement
 from scheduler.sends.follow_up import FollowUpAsk
 from scheduler.sends.intro import Intro, Person
+from scheduler.sends.match_ended import MatchEnded, PartnerLeft
 from scheduler.sends.nudge import Nudge
 from scheduler.sends.partner_moved_on import PartnerMovedOn
 from scheduler.sends.paused_quietly import PausedQuietly
+from scheduler.sends.quiet_nudge import QuietNudge
 from scheduler.sends.reminder import Reminder, ReminderSend
 from scheduler.sends.reschedule_accepted import RescheduleAccepted
 from scheduler.sends.reschedule_notice import RescheduleNotice
 from scheduler.sends.stay_in_touch import StayInTouch
+from scheduler.sends.still_in import StillIn
 from scheduler.sends.unmatched import Unmatched
 from scheduler.sends.welcome_back import WelcomeBack
 from storage.models import Outbox
@@ -111,7 +114,11 @@ SAMPLES = {
     Reminder: [Reminder(1, ("U2",), AT)],
     RescheduleNotice: [RescheduleNotice(1, "U1", AT, "Sorry, a clash"), RescheduleNotice(1, "U1", None, HOSTILE)],
     RescheduleAccepted: [RescheduleAccepted("U2", AT)],
-    PartnerMovedOn: [PartnerMovedOn(3, AT)],
+    PartnerMovedOn: [PartnerMovedOn(3, AT), PartnerMovedOn(3, AT, ("U1", "U2"))],
+    PartnerLeft: [PartnerLeft(1, 3, True, AT), PartnerLeft(1, 3, False, AT)],
+    MatchEnded: [MatchEnded(3, ("U1",)), MatchEnded(3, ("U1", "U2"))],
+    QuietNudge: [QuietNudge(1, ("U1",))],
+    StillIn: [StillIn(AT)],
     StayInTouch: [StayInTouch(("U2",))],
     PausedQuietly: [PausedQuietly()],
     WelcomeBack: [WelcomeBack(AT)],
