@@ -64,7 +64,7 @@ class Outcome(str, Enum):
     own_suggestion = "own_suggestion"  # the asker can't accept their own reschedule suggestion
     in_touch = "in_touch"          # "partner hasn't replied", but the pair has scheduled, met or said they missed it
     too_soon = "too_soon"          # "partner hasn't replied" before QUIET_DAYS have passed since the intro
-    nudged = "nudged"              # "partner hasn't replied": the quiet partner has been nudged; wait_until says how long
+    nudged = "nudged"              # "partner hasn't replied": the quiet partner was nudged (see wait_until)
 
 
 @dataclass

@@ -79,7 +79,8 @@ def test_a_partner_who_leaves_mid_round_ends_the_match_kindly_and_the_one_left_g
         with session_scope(bot.engine) as session:
             next_round = next_round_at(session, TEAM)
         (told,) = said.sends(bot.fake, "partner_left", "UADA")
-        assert said.is_({"text": told["text"]}, blocks.partner_left_message(PartnerLeft(ada_group.id, 1, True, next_round)))
+        assert said.is_({"text": told["text"]},
+                        blocks.partner_left_message(PartnerLeft(ada_group.id, 1, True, next_round)))
         assert_kind(told["text"])
         # The old intro now says the match ended, naming only Ada.
         assert bot.fake.wait_for(lambda f: _edits_of(f, ada_group.channel_id, ada_group.intro_ts))

@@ -432,7 +432,8 @@ def test_only_someone_silent_two_rounds_running_is_asked_and_paused_only_after_a
     # Silent in both rounds: asked once each. Ada answered in January; Cy answered in December.
     with session_scope(bot.engine) as session:
         january_round = session.exec(select(Round).where(Round.number == 2)).one()
-        in_january = {m.slack_user_id for g in session.exec(select(MatchGroup).where(MatchGroup.round_id == january_round.id))
+        in_january = {m.slack_user_id
+                      for g in session.exec(select(MatchGroup).where(MatchGroup.round_id == january_round.id))
                       for m in session.exec(select(Member).join(GroupMember).where(GroupMember.group_id == g.id))}
     assert asked == sorted(in_january - {"UADA", "UCY"}) and len(asked) >= 2, (asked, in_january)
     (ask,) = said.sends(bot.fake, "still_in", asked[0])
@@ -451,7 +452,8 @@ def test_only_someone_silent_two_rounds_running_is_asked_and_paused_only_after_a
     with session_scope(bot.engine) as session:
         assert {m.slack_user_id for m in session.exec(select(Member)) if m.status == "paused"} == set()
         february = session.exec(select(Round).where(Round.number == 3)).one()
-        in_february = {m.slack_user_id for g in session.exec(select(MatchGroup).where(MatchGroup.round_id == february.id))
+        in_february = {m.slack_user_id
+                       for g in session.exec(select(MatchGroup).where(MatchGroup.round_id == february.id))
                        for m in session.exec(select(Member).join(GroupMember).where(GroupMember.group_id == g.id))}
     assert not in_february & set(asked)
     keeper, *silent = asked

@@ -70,13 +70,15 @@ def test_my_partner_hasnt_replied_waits_a_few_days_from_when_the_pair_was_introd
         )
     assert group(engine, pairs["UADA"]).status == "new"
     with freeze_time(OPENS + timedelta(days=4, minutes=1)), session_scope(engine) as session:
-        assert meetings.report_silence(session, TEAM, "UADA", pairs["UADA"]).outcome is Outcome.too_soon  # a week, not 4 days
+        # A week, not four days.
+        assert meetings.report_silence(session, TEAM, "UADA", pairs["UADA"]).outcome is Outcome.too_soon
     nudged(engine, ("UADA", pairs["UADA"]))
     with freeze_time(OPENS + timedelta(days=8)), session_scope(engine) as session:
         # Ben has had his nudge, and a couple of days to answer it, before the match can close.
         assert meetings.partner_silent(session, TEAM, "UADA", pairs["UADA"], rematch_now=True).outcome is Outcome.too_soon
         again = meetings.report_silence(session, TEAM, "UADA", pairs["UADA"])
-        assert again.outcome is Outcome.nudged and again.send_now == [] and again.wait_until == OPENS + timedelta(days=9, minutes=1)
+        assert again.outcome is Outcome.nudged and again.send_now == []
+        assert again.wait_until == OPENS + timedelta(days=9, minutes=1)
         nudges = session.exec(select(Outbox).where(Outbox.kind == "quiet_nudge")).all()
         assert [n.member_id for n in nudges] == [member_store.get_member(session, TEAM, "UBEN").id]
     with freeze_time(OPENS + timedelta(days=9, minutes=2)), session_scope(engine) as session:

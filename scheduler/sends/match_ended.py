@@ -54,7 +54,8 @@ class PartnerLeftSend(Send):
         round_ = store.get_round(session, self.round_id)
         if round_.state == RoundState.closed.value:
             return None  # the round ended before this went: the next round's intro says it all
-        return Plan(PartnerLeft(self.group_id, round_.number, rematch_possible(round_), next_round_at(session, team_id)),
+        left = PartnerLeft(self.group_id, round_.number, rematch_possible(round_), next_round_at(session, team_id))
+        return Plan(left,
                     channel=member(session, self.member_id).slack_user_id)
 
 

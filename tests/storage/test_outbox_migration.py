@@ -128,7 +128,7 @@ def test_sends_queued_before_the_upgrade_plan_to_the_same_messages_after_it(empt
         f"reschedule_notice:{asked}:{u2}": sends.Plan(RescheduleNotice(moving, "U1", MEETING, "Sorry, a clash"),
                                                       channel="U2"),
         f"reschedule_accepted:{accepted}": sends.Plan(RescheduleAccepted("U2", MEETING), channel="U1"),
-        f"partner_moved_on:{live}:{u2}": sends.Plan(PartnerMovedOn(1, next_at), channel="U2"),
+        f"partner_moved_on:{live}:{u2}": sends.Plan(PartnerMovedOn(1, next_at, ("U1",)), channel="U2"),
         f"stay_in_touch:{live}:{u1}": sends.Plan(StayInTouch(("U2",)), channel="U1"),
         f"paused_quiet:{round_id}:{u1}": sends.Plan(PausedQuietly(), channel="U1"),
         f"welcome_back:{u2}:20261209": sends.Plan(WelcomeBack(next_at), channel="U2"),
