@@ -15,8 +15,8 @@ from bot.gateway import after_leaving
 from bot.payload import Payload
 from bot.services import Services
 from scheduler import avoid, membership, organisers, rounds, stats
-from scheduler.departures import Departure
 from scheduler import prompts as prompt_library
+from scheduler.departures import Departure
 from scheduler.membership import InputError, JoinOutcome
 from scheduler.workspace_schedule import load_schedule, next_round_at
 from storage import members as store

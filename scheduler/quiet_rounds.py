@@ -67,7 +67,7 @@ def pause_unanswered(session: Session, team_id: str, at: datetime | None = None)
     paused = []
     for row in outbox.of_kind_since(session, team_id, StillInSend.kind, before=at - ANSWER_WITHIN):
         person = member_store.get_member_by_id(session, row.member_id)
-        if person is None or person.status != MemberStatus.active.value or person.quiet_rounds < QUIET_ROUNDS_BEFORE_PAUSE:
+        if person is None or person.status != MemberStatus.active.value or not awaiting_answer(person):
             continue  # they answered (any click resets the count), left, or paused themselves
         member_store.set_status(session, person, MemberStatus.paused)
         member_store.set_quiet_rounds(session, person, 0)

@@ -8,7 +8,7 @@ left possible this round, only ada–eve is allowed (everyone else has met befor
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta, timezone
 
 import pytest
 from freezegun import freeze_time

@@ -28,10 +28,10 @@ from scheduler.sends.follow_up import FollowUpAsk
 from scheduler.sends.partner_moved_on import PartnerMovedOn
 from scheduler.sends.paused_quietly import PausedQuietly
 from scheduler.sends.quiet_nudge import QuietNudge
-from scheduler.sends.still_in import StillIn
 from scheduler.sends.reminder import Reminder
 from scheduler.sends.reschedule_accepted import RescheduleAccepted
 from scheduler.sends.reschedule_notice import RescheduleNotice
+from scheduler.sends.still_in import StillIn
 from scheduler.workspace_schedule import next_round_at
 from storage.db import session_scope
 from storage.models import FollowUp, GroupMember, MatchGroup, MeetingEvent, Member, Round

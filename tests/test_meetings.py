@@ -75,7 +75,8 @@ def test_my_partner_hasnt_replied_waits_a_few_days_from_when_the_pair_was_introd
     nudged(engine, ("UADA", pairs["UADA"]))
     with freeze_time(OPENS + timedelta(days=8)), session_scope(engine) as session:
         # Ben has had his nudge, and a couple of days to answer it, before the match can close.
-        assert meetings.partner_silent(session, TEAM, "UADA", pairs["UADA"], rematch_now=True).outcome is Outcome.too_soon
+        too_soon = meetings.partner_silent(session, TEAM, "UADA", pairs["UADA"], rematch_now=True)
+        assert too_soon.outcome is Outcome.too_soon
         again = meetings.report_silence(session, TEAM, "UADA", pairs["UADA"])
         assert again.outcome is Outcome.nudged and again.send_now == []
         assert again.wait_until == OPENS + timedelta(days=9, minutes=1)

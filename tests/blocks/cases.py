@@ -16,16 +16,16 @@ from scheduler.rounds import OpenOutcome, RoundPlan
 from scheduler.schedule import next_opening
 from scheduler.sends.announce import Announcement
 from scheduler.sends.follow_up import FollowUpAsk
-from scheduler.sends.nudge import Nudge
 from scheduler.sends.match_ended import MatchEnded, PartnerLeft
+from scheduler.sends.nudge import Nudge
 from scheduler.sends.partner_moved_on import PartnerMovedOn
 from scheduler.sends.paused_quietly import PausedQuietly
 from scheduler.sends.quiet_nudge import QuietNudge
-from scheduler.sends.still_in import StillIn
 from scheduler.sends.reminder import Reminder
 from scheduler.sends.reschedule_accepted import RescheduleAccepted
 from scheduler.sends.reschedule_notice import RescheduleNotice
 from scheduler.sends.stay_in_touch import StayInTouch
+from scheduler.sends.still_in import StillIn
 from scheduler.sends.unmatched import Unmatched
 from scheduler.sends.welcome_back import WelcomeBack
 from tests.blocks import personas as p
