@@ -80,7 +80,8 @@ def test_a_partner_who_leaves_mid_round_ends_the_match_kindly_and_the_one_left_g
             next_round = next_round_at(session, TEAM)
         (told,) = said.sends(bot.fake, "partner_left", "UADA")
         assert said.is_({"text": told["text"]},
-                        blocks.partner_left_message(PartnerLeft(ada_group.id, 1, True, next_round)))
+                        said.built_for("Europe/London", blocks.partner_left_message,
+                                       PartnerLeft(ada_group.id, 1, True, next_round)))
         assert_kind(told["text"])
         # The old intro now says the match ended, naming only Ada.
         assert bot.fake.wait_for(lambda f: _edits_of(f, ada_group.channel_id, ada_group.intro_ts))
@@ -188,8 +189,8 @@ def test_a_trios_quiet_member_ends_only_their_own_part_and_the_two_who_answered_
         with session_scope(trio.engine) as session:
             next_round = next_round_at(session, TEAM)
     (told,) = said.sends(trio.fake, "partner_moved_on", "UIVY")
-    assert said.is_({"text": told["text"]}, blocks.partner_moved_on_message(
-        PartnerMovedOn(1, next_round, ("UGUS", "UHAL"))))
+    assert said.is_({"text": told["text"]}, said.built_for("Europe/London", blocks.partner_moved_on_message,
+                                                           PartnerMovedOn(1, next_round, ("UGUS", "UHAL"))))
     assert "the three of you" in told["text"]
     # Gus and Hal's match goes on, as a pair: the intro names the two of them, buttons and all.
     now_ = group_of(trio.engine, "UGUS")

@@ -446,7 +446,8 @@ def test_only_someone_silent_two_rounds_running_is_asked_and_paused_only_after_a
                                                        Member.slack_user_id == asked[0])).one())).all()
         pause_at = sends.load(row).pause_at
     assert closed_at + timedelta(days=7) <= pause_at < closed_at + timedelta(days=7, minutes=1)
-    assert said.is_({"text": ask["text"]}, blocks.sends.still_in_message(StillIn(pause_at)))
+    assert said.is_({"text": ask["text"]}, said.built_for(ZONE[asked[0]], blocks.sends.still_in_message,
+                                                          StillIn(pause_at)))
     assert_kind(ask["text"])
     # Nobody is paused yet, and nobody waiting on an answer is given a partner meanwhile.
     with session_scope(bot.engine) as session:
