@@ -514,6 +514,10 @@ def _handler(fake):
         def _handle(self):
             try:
                 self._route()
+            except (BrokenPipeError, ConnectionResetError):
+                # The caller went away before its answer was written: a process killed while
+                # Slack held the answer (stall_after) is what the crash tests do on purpose.
+                return
             except Exception as error:  # a bug in the fake must fail the test, not hang the client
                 frame = traceback.extract_tb(error.__traceback__)[-1]  # where, so a rare crash can be found
                 with fake._lock:
