@@ -136,6 +136,9 @@ class PacedGateway:
             if error.code == "ratelimited":
                 self.pacer.limited(method, self.clock.now(), error.retry_after)
             raise
+        finally:
+            if method == pacing.POST and conversation is not None:
+                self.pacer.posted(conversation, self.clock.now())
         self.pacer.succeeded(method)
         return answer
 

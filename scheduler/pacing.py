@@ -39,6 +39,9 @@ BACK_OFF = 1.4
 # Slack's chat.postMessage rule: one message a second into one conversation.
 PER_CONVERSATION_GAP = 1.0
 POST = "chat.postMessage"
+# Threads read the clock just before they book, so bookings may arrive a little out of order;
+# a time further back than this means the clock itself was moved.
+CLOCK_MOVED_BACK = 5.0
 
 
 @dataclass
@@ -84,6 +87,7 @@ class Pacer:
     starting: dict[str, float] = field(default_factory=lambda: dict(STARTING_GAP))
     methods: dict[str, MethodPace] = field(default_factory=dict)
     last_post: dict[str, float] = field(default_factory=dict)  # conversation -> when we last posted there
+    latest: float = float("-inf")  # the latest time a call was booked at
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def _method(self, method: str) -> MethodPace:
@@ -94,6 +98,9 @@ class Pacer:
     def reserve(self, method: str, at: float, conversation: str | None = None) -> float:
         """Book the next call to `method` (into `conversation`, for a post); returns when it may start."""
         with self._lock:
+            if at < self.latest - CLOCK_MOVED_BACK:
+                self._forget_bookings()
+            self.latest = max(self.latest, at)
             pace = self._method(method)
             start = max(at, pace.ready_at())
             if method == POST and conversation is not None:
@@ -101,6 +108,19 @@ class Pacer:
                 self.last_post[conversation] = start
             pace.took(start)
             return start
+
+    def _forget_bookings(self) -> None:
+        # A monotonic clock never runs backwards: this one was moved (a test's or the playground's),
+        # and bookings made in its future would hold every call for as long as it jumped.
+        for pace in self.methods.values():
+            pace.next_at = 0.0
+        self.last_post.clear()
+
+    def posted(self, conversation: str, at: float) -> None:
+        """A post into `conversation` has been answered at `at`: Slack took it somewhere between its
+        start and now, so the conversation's next second is counted from now, never sooner."""
+        with self._lock:
+            self.last_post[conversation] = max(self.last_post.get(conversation, float("-inf")), at)
 
     def succeeded(self, method: str) -> None:
         with self._lock:

@@ -95,3 +95,11 @@ def test_a_token_bucket_allows_its_burst_then_says_when_the_next_token_comes():
     assert bucket.take(0.0) is None and bucket.take(0.0) is None
     assert bucket.take(0.0) == 2.0  # one token every 2 s
     assert bucket.take(2.0) is None
+
+
+def test_a_clock_moved_back_forgets_bookings_made_in_its_future_rather_than_waiting_them_out():
+    pacer = Pacer()
+    pacer.reserve(POST, 864_000.0, "G1")  # booked ten days on (a test's or the playground's moved clock)
+    pacer.reserve(OPEN, 864_000.0)
+    assert pacer.reserve(POST, 10.0, "G1") == 10.0
+    assert pacer.reserve(OPEN, 10.0) == 10.0
