@@ -102,11 +102,14 @@ class Pacer:
                 self._forget_bookings()
             self.latest = max(self.latest, at)
             pace = self._method(method)
-            start = max(at, pace.ready_at())
+            slot = max(at, pace.ready_at())
+            # The method's slot is booked where it falls; a post that waits for its conversation's
+            # second waits alone, so posts to other conversations don't queue behind it.
+            pace.took(slot)
+            start = slot
             if method == POST and conversation is not None:
-                start = max(start, self.last_post.get(conversation, float("-inf")) + PER_CONVERSATION_GAP)
+                start = max(slot, self.last_post.get(conversation, float("-inf")) + PER_CONVERSATION_GAP)
                 self.last_post[conversation] = start
-            pace.took(start)
             return start
 
     def _forget_bookings(self) -> None:

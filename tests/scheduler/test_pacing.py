@@ -103,3 +103,14 @@ def test_a_clock_moved_back_forgets_bookings_made_in_its_future_rather_than_wait
     pacer.reserve(OPEN, 864_000.0)
     assert pacer.reserve(POST, 10.0, "G1") == 10.0
     assert pacer.reserve(OPEN, 10.0) == 10.0
+
+
+def test_a_post_waiting_for_its_conversations_second_doesnt_hold_up_posts_to_other_conversations():
+    pacer = Pacer()
+    for _ in range(20):
+        pacer.succeeded(POST)  # posts across conversations have sped right up
+    pacer.reserve(POST, 0.0, "G1")
+    again = pacer.reserve(POST, 0.0, "G1")  # waits for G1's second
+    elsewhere = pacer.reserve(POST, 0.0, "G2")
+    assert again >= PER_CONVERSATION_GAP
+    assert elsewhere < 0.5 * PER_CONVERSATION_GAP  # goes at the method's pace, not after G1's wait
