@@ -83,6 +83,10 @@ def _claimer_alive(row: Outbox) -> bool:
     return True
 
 
+# A send not made because the process is stopping: handed on, not counted as Slack's failure.
+STOPPED = "stopping"
+
+
 class SendError(Exception):
     """A failed call to Slack; permanent ones are recorded and not retried."""
 
@@ -130,6 +134,9 @@ class PacedGateway:
 
     def _paced(self, method: str, call, conversation: str | None = None):
         self.clock.sleep_until(self.pacer.reserve(method, self.clock.now(), conversation), _STOPPING)
+        if _STOPPING.is_set():
+            # The wait was cut short by a stop, before the pace or a Retry-After allowed the call.
+            raise SendError(STOPPED, permanent=False)
         try:
             answer = call()
         except SendError as error:
@@ -289,7 +296,20 @@ def _deliver_one(engine: Engine, gateway: Gateway, row: Outbox) -> str:
         _record_sent(engine, row, send, posted_channel, ts)
         return "sent"
     except SendError as error:
+        if error.code == STOPPED:
+            return _hand_on(engine, row, in_doubt)
         return _record_failure(engine, gateway, row, send, error)
+
+
+def _hand_on(engine: Engine, row: Outbox, in_doubt: bool) -> str:
+    """Leave a send the stop cut short for the next process, at once and without a back-off.
+
+    One in doubt stays in doubt (its claim is released as the process stops), so the next
+    process still looks before sending it; any other goes back to waiting, ready now."""
+    if not in_doubt:
+        with session_scope(engine) as session:
+            outbox.mark_retry(session, row.id, STOPPED, now())
+    return "retrying"
 
 
 def _safely(row: Outbox, call):

@@ -87,3 +87,26 @@ def test_a_clicks_notice_waits_its_second_behind_the_clocks_post_to_the_same_per
     notices = [m for m in fake_slack.messages(fake_slack.conversation_id("U2")) if "move it" in json.dumps(m)]
     assert len(notices) == 1  # sent with the click, not refused and left for the clock's next pass
     assert limits.refused == 0
+
+
+class _StopWhileWaiting(pacing.Clock):
+    """SIGTERM arrives while a call waits its turn: the wait returns early, as the stop event makes it."""
+
+    def sleep_until(self, at, stop=None):
+        delivery.stop_sending()
+
+
+def test_a_stop_during_a_wait_makes_no_call_early_and_the_next_process_sends_it_at_once(engine, fake_slack):
+    join(engine, fake_slack, "U1", "Acme")
+    join(engine, fake_slack, "U2", "Beta")
+    client = make_client(Settings(bot_token=BOT_TOKEN, slack_api_url=fake_slack.api_url), wait_out_rate_limits=False)
+    with freeze_time(OPENS, tick=True):
+        rounds.open_round(engine, TEAM)
+        stopped = delivery.deliver(engine, TEAM, delivery.PacedGateway(SlackGateway(client), pacing.Pacer(),
+                                                                       _StopWhileWaiting()))
+        assert stopped.sent == 0 and fake_slack.calls_to("conversations.open") == []  # nothing went early
+        assert delivery.seconds_until_retry(engine, TEAM) == 0  # no back-off for the next process
+        delivery.resume_sending()
+        assert delivery.deliver(engine, TEAM, SlackGateway(client), pace=0).sent == 1
+    ((group, _),) = groups(engine)
+    assert len(fake_slack.messages(group.channel_id)) == 1
