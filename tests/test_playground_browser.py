@@ -189,6 +189,24 @@ def walk_a_round(playground, page, shots):
     text = home.inner_text()
     assert "Round 1" in text and "24 active" in text and "12 made" in text and "Rescheduled" in text
 
+    # The private "don't pair me with" list is a people picker; a choice reaches the bot, and the
+    # Home it publishes next holds that person.
+    picker = home.get_by_role("listbox", name="Choose people")
+    someone = [o for o in picker.locator("option").all_inner_texts() if o != organiser][-1]
+    picker.select_option(label=someone)
+    someone_id = next(p["id"] for p in playground.state()["people"] if p["name"] == someone)
+    chosen = "id => [...document.querySelectorAll('#messages select[multiple] option')]" \
+             ".some(o => o.selected && o.value === id)"
+    page.wait_for_function(chosen, arg=someone_id, timeout=10_000)
+    for _ in range(100):
+        blocks = playground.state(ORGANISER)["home"]["blocks"]
+        held = [e.get("initial_users") for b in blocks for e in b.get("elements", [])
+                if isinstance(e, dict) and e.get("type") == "multi_users_select"]
+        if held == [[someone_id]]:
+            break
+        page.wait_for_timeout(100)
+    assert held == [[someone_id]]
+
     # Every call the bot made was within Slack's spec, and the page says so.
     summary = page.get_by_text(re.compile(r"\d+ calls · \d+ spec violations?"))
     assert re.search(r"· 0 spec violations", summary.inner_text())

@@ -30,7 +30,7 @@ function viewerPerson() {
 
 function ctxFor(where, extra) {
   const s = page.state;
-  return {names: s.names, tz: viewerPerson().tz || "UTC", now: Date.parse(s.now) / 1000, where,
+  return {names: s.names, people: s.people, viewer: page.viewer, tz: viewerPerson().tz || "UTC", now: Date.parse(s.now) / 1000, where,
           confirm: confirmDialog, ...extra};
 }
 

@@ -169,6 +169,29 @@ const BlockKit = (() => {
         if (!inInput) select.addEventListener("change", () => act(ctx, element, block, (options[select.value] || {}).value));
         return stateful(select, block, element);
       }
+      case "users_select":
+      case "multi_users_select": {
+        // Slack's people picker: here a plain (multiple) select of the workspace's people.
+        const multi = element.type === "multi_users_select";
+        const select = el("select", "bk-select");
+        select.multiple = multi;
+        if (id) select.id = id; else select.setAttribute("aria-label", plain(element.placeholder) || "Choose people");
+        const initial = new Set(multi ? element.initial_users || [] : [element.initial_user].filter(Boolean));
+        if (!multi) {
+          const none = el("option", "", plain(element.placeholder) || "Choose…");
+          none.value = "";
+          select.append(none);
+        }
+        (ctx.people || []).filter((person) => person.id !== ctx.viewer).forEach((person) => {
+          const item = el("option", "", person.name);
+          item.value = person.id;
+          item.selected = initial.has(person.id);
+          select.append(item);
+        });
+        const chosen = () => [...select.selectedOptions].map((o) => o.value).filter(Boolean);
+        if (!inInput) select.addEventListener("change", () => act(ctx, element, block, multi ? chosen() : chosen()[0]));
+        return stateful(select, block, element);
+      }
       case "checkboxes":
       case "radio_buttons": {
         const group = el("div", "bk-choices");
@@ -208,6 +231,8 @@ const BlockKit = (() => {
       else if (type === "datepicker") value = {type, selected_date: node.value || null};
       else if (type === "timepicker") value = {type, selected_time: node.value || null};
       else if (type === "static_select") value = {type, selected_option: node.value === "" ? null : node.bkOptions[+node.value]};
+      else if (type === "multi_users_select") value = {type, selected_users: [...node.selectedOptions].map((o) => o.value)};
+      else if (type === "users_select") value = {type, selected_user: node.value || null};
       else if (type === "checkboxes") {
         value = {type, selected_options: [...node.querySelectorAll("input")].filter((b) => b.checked).map((b) => b.bkOption)};
       } else if (type === "radio_buttons") {
