@@ -161,8 +161,8 @@ class PacedGateway:
         return self._paced("chat.update", lambda: self.gateway.update(channel, ts, content, safe=safe, zones=zones))
 
     def find_marker(self, channel: str, marker: str, oldest: datetime) -> str | None:
-        # Only for the few sends in doubt after a crash: Slack's own 429 paces it (1 a minute).
-        return self.gateway.find_marker(channel, marker, oldest)
+        # Only for the few sends in doubt after a crash; Slack allows one a minute.
+        return self._paced("conversations.history", lambda: self.gateway.find_marker(channel, marker, oldest))
 
     def is_reachable(self, user_id: str) -> bool:
         return self.gateway.is_reachable(user_id)

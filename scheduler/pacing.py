@@ -26,6 +26,10 @@ STARTING_GAP = {
     "conversations.history": 60.0,  # 1 a minute for apps outside the Marketplace
 }
 DEFAULT_GAP = 1.2
+# Methods whose limit Slack states outright: never probed faster, whatever it lets through.
+FLOOR = {
+    "conversations.history": 60.0,  # 1 a minute: only for the few sends in doubt after a crash
+}
 # The fastest we ever go, whatever Slack lets through (20 calls a second).
 NARROWEST_GAP = 0.05
 # How long a gap may grow after repeated 429s.
@@ -49,6 +53,7 @@ class MethodPace:
     """One method's learned gap, and the earliest moment its next call may start."""
 
     gap: float
+    floor: float = NARROWEST_GAP  # never narrower than this
     next_at: float = 0.0
     limited_at_gap: float | None = None  # the gap in use when Slack last said 429
     calls: int = 0
@@ -64,17 +69,17 @@ class MethodPace:
 
     def succeeded(self) -> None:
         if self.limited_at_gap is None:
-            self.gap = max(self.gap * PROBE, NARROWEST_GAP)
+            self.gap = max(self.gap * PROBE, self.floor)
             return
         # Creep back towards the gap that last drew a 429, no further; that mark itself eases
         # a little with each success, so a limit Slack has since raised is found again.
-        self.gap = max(self.gap * CREEP, self.limited_at_gap, NARROWEST_GAP)
+        self.gap = max(self.gap * CREEP, self.limited_at_gap, self.floor)
         self.limited_at_gap *= EASE
 
     def was_limited(self, at: float, retry_after: float | None) -> None:
         self.limited += 1
         self.limited_at_gap = self.gap
-        self.gap = min(max(self.gap * BACK_OFF, NARROWEST_GAP), WIDEST_GAP)
+        self.gap = min(max(self.gap * BACK_OFF, self.floor), max(WIDEST_GAP, self.floor))
         # At least as long as Slack said; with no Retry-After, one widened gap.
         wait = retry_after if retry_after is not None else self.gap
         self.next_at = max(self.next_at, at + wait)
@@ -85,6 +90,7 @@ class Pacer:
     """Every method's pace for one workspace. Thread-safe: a click's sends and the clock's share it."""
 
     starting: dict[str, float] = field(default_factory=lambda: dict(STARTING_GAP))
+    floors: dict[str, float] = field(default_factory=lambda: dict(FLOOR))  # a test may pass shorter ones
     methods: dict[str, MethodPace] = field(default_factory=dict)
     last_post: dict[str, float] = field(default_factory=dict)  # conversation -> when we last posted there
     latest: float = float("-inf")  # the latest time a call was booked at
@@ -92,7 +98,8 @@ class Pacer:
 
     def _method(self, method: str) -> MethodPace:
         if method not in self.methods:
-            self.methods[method] = MethodPace(self.starting.get(method, DEFAULT_GAP))
+            floor = self.floors.get(method, NARROWEST_GAP)
+            self.methods[method] = MethodPace(max(self.starting.get(method, DEFAULT_GAP), floor), floor)
         return self.methods[method]
 
     def reserve(self, method: str, at: float, conversation: str | None = None) -> float:
@@ -153,7 +160,9 @@ class FixedPace(Pacer):
 
     def _method(self, method: str) -> MethodPace:
         if method not in self.methods:
-            self.methods[method] = MethodPace(self.fixed)
+            # A fixed pace still keeps the limits Slack states outright (history's one a minute).
+            floor = self.floors.get(method, 0.0)
+            self.methods[method] = MethodPace(max(self.fixed, floor), floor)
         return self.methods[method]
 
     def succeeded(self, method: str) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 from freezegun import freeze_time
 
@@ -110,3 +110,36 @@ def test_a_stop_during_a_wait_makes_no_call_early_and_the_next_process_sends_it_
         assert delivery.deliver(engine, TEAM, SlackGateway(client), pace=0).sent == 1
     ((group, _),) = groups(engine)
     assert len(fake_slack.messages(group.channel_id)) == 1
+
+
+class SimulatedClock:
+    """The pacer's clock, made up: a wait moves it on at once, so a test sits out nothing."""
+
+    def __init__(self):
+        self.at = 0.0
+
+    def now(self):
+        return self.at
+
+    def sleep_until(self, at, stop=None):
+        self.at = max(self.at, at)
+
+
+class _Looking:
+    """Only the look-ups for sends in doubt, with when each was made."""
+
+    def __init__(self, clock):
+        self.clock, self.looked_at = clock, []
+
+    def find_marker(self, channel, marker, oldest):
+        self.looked_at.append(self.clock.now())
+        return None
+
+
+def test_looking_for_sends_in_doubt_goes_at_slacks_one_a_minute():
+    clock = SimulatedClock()
+    looking = _Looking(clock)
+    gateway = delivery.PacedGateway(looking, pacing.Pacer(), clock)
+    for channel in ("G1", "G2", "G3"):
+        gateway.find_marker(channel, "unmentor:intro:1", datetime(2026, 12, 7, tzinfo=timezone.utc))
+    assert looking.looked_at == [0.0, 60.0, 120.0]  # the first at once; no 429 needed to slow the rest

@@ -3,7 +3,7 @@
 from playground.slack.limits import Limits, TokenBucket
 from scheduler.pacing import PER_CONVERSATION_GAP, STARTING_GAP, FixedPace, Pacer
 
-OPEN, POST = "conversations.open", "chat.postMessage"
+OPEN, POST, HISTORY = "conversations.open", "chat.postMessage", "conversations.history"
 
 
 def test_the_first_call_goes_at_once_and_calls_come_closer_while_slack_says_yes():
@@ -114,3 +114,12 @@ def test_a_post_waiting_for_its_conversations_second_doesnt_hold_up_posts_to_oth
     elsewhere = pacer.reserve(POST, 0.0, "G2")
     assert again >= PER_CONVERSATION_GAP
     assert elsewhere < 0.5 * PER_CONVERSATION_GAP  # goes at the method's pace, not after G1's wait
+
+
+def test_history_keeps_slacks_one_a_minute_however_often_it_is_answered_and_under_a_fixed_pace_too():
+    for pacer in (Pacer(), FixedPace(1.2)):
+        first = pacer.reserve(HISTORY, 0.0)
+        for _ in range(30):
+            pacer.succeeded(HISTORY)
+        second = pacer.reserve(HISTORY, 0.0)
+        assert second - first >= 60.0, pacer
