@@ -294,12 +294,14 @@ class FakeSlack(WebApiMethods):
         with self._lock:
             self._failures.setdefault(method, []).extend([(status, error, retry_after)] * times)
 
-    def limit(self, per_minute, burst=5.0, per_conversation_per_minute=60.0):
+    def limit(self, per_minute, burst=5.0, per_conversation_per_minute=60.0, clock=None):
         """Enforce Slack-like rate limits from now on: {method: calls a minute} as token buckets of
         `burst` tokens, and chat.postMessage at most once a second into one conversation. Beyond them
-        a call is answered 429 with Retry-After (whole seconds), as Slack does. reset() lifts them."""
+        a call is answered 429 with Retry-After (whole seconds), as Slack does. reset() lifts them.
+        `clock` (seconds) refills the buckets: a test's simulated clock, else real time."""
         with self._lock:
             self._limits = Limits(dict(per_minute), burst, per_conversation_per_minute)
+            self._limits_clock = clock or time.monotonic
         return self._limits
 
     def conversation_id(self, *user_ids):
@@ -354,7 +356,7 @@ class FakeSlack(WebApiMethods):
         for _, message in problems:
             self._violate(method, message, call)
         if self._limits is not None:
-            retry_after = self._limits.take(method, time.monotonic(), args.get("channel"))
+            retry_after = self._limits.take(method, self._limits_clock(), args.get("channel"))
             if retry_after is not None:
                 return 429, {"Retry-After": str(int(retry_after))}, {"ok": False, "error": "ratelimited"}
         if self._failures.get(method):
