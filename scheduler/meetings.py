@@ -8,6 +8,9 @@ are queued in the outbox (by unique keys) and returned, so the caller can send t
 Each click first finds the clicker's match once (`_for_running_match`, or `_for_member_of_match`
 for the follow-up, which may come after the round has closed); the functions below it see
 only a match they may act on.
+
+Past 400 lines on purpose: every click on a match goes through the one finder above, and each
+function is a few lines of state check; split, that check would be imported into every piece.
 """
 
 from __future__ import annotations

@@ -120,7 +120,7 @@ class Pacer:
             return start
 
     def _forget_bookings(self) -> None:
-        # A monotonic clock never runs backwards: this one was moved (a test's or the playground's),
+        # A monotonic clock never runs backwards: this one was moved (by a test, or by running the clock ahead),
         # and bookings made in its future would hold every call for as long as it jumped.
         for pace in self.methods.values():
             pace.next_at = 0.0

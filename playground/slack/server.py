@@ -1,4 +1,8 @@
-"""A stand-in Slack Web API and response-URL sink on 127.0.0.1 that checks every request against Slack's specs."""
+"""A stand-in Slack Web API and response-URL sink on 127.0.0.1 that checks every request against Slack's specs.
+
+Past 400 lines on purpose: the HTTP side, the spec check of every call and the store of what each
+person sees belong together; the Web API methods themselves are in methods.py, limits in limits.py.
+"""
 
 import base64
 import copy
