@@ -1,6 +1,6 @@
 """What the bot said, told apart by ids and builders rather than by fragments of wording.
 
-Wording is pinned once, in tests/blocks/golden/. End-to-end tests ask which message went out:
+Wording is pinned once, in tests/bot/blocks/golden/. End-to-end tests ask which message went out:
 a reply is compared whole with what its builder makes from the same values, and an outbox
 send is found by the kind in its marker (the block id a restart looks for, "unmentor:<key>",
 every key starting with its kind).

@@ -17,7 +17,7 @@ from bot.services import Services
 from scheduler import delivery, meetings, pacing, rounds
 from storage.db import session_scope
 from tests.conftest import BOT_TOKEN
-from tests.test_rounds import HEADS_UP, OPENS, TEAM, groups, join
+from tests.scheduler.test_rounds import HEADS_UP, OPENS, TEAM, groups, join
 
 
 def _client(fake_slack):

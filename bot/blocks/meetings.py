@@ -131,15 +131,15 @@ def sat_out_reply() -> Message:
 
 
 def cannot_accept_own_reply() -> Message:
-    return _message("That's your own suggestion; your partner gets to say yes to it.")
+    return _message("That's your own suggestion, so saying yes is up to the others in your conversation.")
 
 
 def reschedule_accepted_reply(meeting_at: datetime | None, already: bool) -> Message:
     if already:
         return _message("That's already settled. Enjoy the chat!")
     if meeting_at is None:
-        return _message("Thanks, I've let your partner know. Find a time that suits you both in your conversation.")
-    return _message(f"Great, you're on for {slack_date(meeting_at)}. I've let your partner know.")
+        return _message("Thanks, I've passed that on in your conversation. Find a time there that works for everyone.")
+    return _message(f"Great, you're on for {slack_date(meeting_at)}. I've passed that on in your conversation.")
 
 
 def follow_up_thanks() -> Message:
@@ -165,7 +165,7 @@ def scheduled_modal(group_id: int) -> dict:
         "submit": _plain("Save"),
         "close": _plain("Cancel"),
         "blocks": [
-            _section("Great! When is it? Optional: with a date, I'll remind you both the day before."),
+            _section("Great! When is it? Optional: with a date, I'll remind each of you the day before."),
             *_date_and_time("Day"),
         ],
     }

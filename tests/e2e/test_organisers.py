@@ -5,7 +5,7 @@ Personas: olive (organiser by UNMENTOR_ORGANISERS), adam (a Slack workspace admi
 who are not organisers. The home views are checked against the Block Kit schema by the fake.
 Which message came back is asserted by ids, by the state it reports (read from the database)
 and by comparing it whole with what its builder makes; the words are checked in
-tests/blocks/golden/. Checks that nobody's unshared words or names leak stay here.
+tests/bot/blocks/golden/. Checks that nobody's unshared words or names leak stay here.
 
 Longer than 400 lines on purpose: every organiser control, one fixture and one set of personas;
 split, the personas would be defined twice.

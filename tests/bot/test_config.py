@@ -85,7 +85,7 @@ def test_it_refuses_placeholders_naming_the_setting(change, named):
 def test_the_example_env_file_is_refused_until_filled_in():
     from dotenv import dotenv_values
 
-    example = dotenv_values(Path(__file__).resolve().parent.parent / ".env.example")
+    example = dotenv_values(Path(__file__).resolve().parents[2] / ".env.example")
     with pytest.raises(SettingError) as error:
         load_settings({k: v for k, v in example.items() if v})
     assert str(error.value).startswith("SLACK_BOT_TOKEN")

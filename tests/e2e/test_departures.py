@@ -21,8 +21,8 @@ from scheduler.sends.partner_moved_on import PartnerMovedOn
 from scheduler.workspace_schedule import next_round_at
 from storage.db import session_scope
 from tests import said
+from tests.e2e.test_meetings import OPENS, PEOPLE, TEAM, _history, assert_kind, group_of
 from tests.inprocess import Bot
-from tests.test_e2e_meetings import OPENS, PEOPLE, TEAM, _history, assert_kind, group_of
 
 UTC = timezone.utc
 ORGANISER = "UOLIVE"

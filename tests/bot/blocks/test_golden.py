@@ -1,7 +1,7 @@
 """Each builder's output, as people see it, against its golden file and Slack's Block Kit schema.
 
-Wording lives in tests/blocks/golden/; end-to-end tests assert on ids and state instead.
-Regenerate after a deliberate change: UNMENTOR_UPDATE_GOLDEN=1 python -m pytest tests/blocks
+Wording lives in tests/bot/blocks/golden/; end-to-end tests assert on ids and state instead.
+Regenerate after a deliberate change: UNMENTOR_UPDATE_GOLDEN=1 python -m pytest tests/bot/blocks
 """
 
 import inspect
@@ -9,8 +9,8 @@ import inspect
 import pytest
 
 from bot.blocks import meetings, member, organisers, sends
-from tests.blocks import golden
-from tests.blocks.cases import CASES
+from tests.bot.blocks import golden
+from tests.bot.blocks.cases import CASES
 
 # Builders whose output is read back rather than shown (tested directly beside their modules),
 # or that only feed another builder's golden case.

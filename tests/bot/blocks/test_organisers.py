@@ -5,7 +5,7 @@ from dataclasses import replace
 
 from bot.blocks import organisers
 from scheduler.stats import Learning
-from tests.blocks import personas as p
+from tests.bot.blocks import personas as p
 
 
 def _initial_state(modal):
@@ -68,6 +68,6 @@ def test_a_preview_of_many_groups_says_how_many_more_there_are():
 
 
 def _plan():
-    from tests.blocks.cases import _plan as plan
+    from tests.bot.blocks.cases import _plan as plan
 
     return plan()

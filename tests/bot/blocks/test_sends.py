@@ -12,7 +12,7 @@ from scheduler.sends.announce import Announcement
 from scheduler.sends.follow_up import FollowUpAsk
 from scheduler.sends.intro import Intro
 from scheduler.sends.reschedule_notice import RescheduleNotice
-from tests.blocks import personas as p
+from tests.bot.blocks import personas as p
 
 
 def _actions(message):

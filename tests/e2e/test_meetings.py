@@ -2,7 +2,7 @@
 
 The bot runs in this process (the real WSGI app on waitress), so freezegun moves its clock
 as well. Which message went out is asserted by ids, state and the builder that made it
-(tests/said.py); the words themselves are checked in tests/blocks/golden/.
+(tests/said.py); the words themselves are checked in tests/bot/blocks/golden/.
 
 Personas: ada (Acme, London) and ben (Beta, New York) are matched; cy (Gamma) and di (Delta)
 are matched; eve (Epsilon) and fay (Zeta) are matched.

@@ -5,7 +5,7 @@ from datetime import date, time
 from bot import ids
 from bot.blocks import meetings
 from scheduler.meetings import ANSWER_MAX, NOTE_MAX, FollowUpForm
-from tests.blocks import personas as p
+from tests.bot.blocks import personas as p
 
 
 def _buttons(message):
@@ -62,3 +62,14 @@ def test_after_a_missed_call_the_choices_act_on_that_match():
 def test_replies_name_the_partner_or_fall_back_kindly():
     assert "<@UBEN>" in meetings.scheduled_reply(("UBEN",), None, False)["text"]
     assert "your partner" in meetings.reschedule_reply(())["text"]
+
+
+def test_replies_shared_by_pairs_and_trios_never_count_two_people():
+    # The same words reach a trio: "you both" or "your partner" would leave the third person out.
+    from datetime import datetime, timezone
+
+    at = datetime(2027, 1, 14, 15, 30, tzinfo=timezone.utc)
+    for message in (meetings.reschedule_accepted_reply(None, False), meetings.reschedule_accepted_reply(at, False),
+                    meetings.scheduled_modal(p.GROUP_ID), meetings.cannot_accept_own_reply()):
+        words = str(message).lower()
+        assert "both" not in words and "your partner" not in words, words

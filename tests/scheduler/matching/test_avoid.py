@@ -9,9 +9,9 @@ import random
 import networkx as nx
 
 from scheduler.matching import Candidate, match
-from tests.test_matching import allowed_graph, assert_valid
-from tests.test_matching_input import run_match
-from tests.test_matching_trios import best_grouping, outcome, small_instance
+from tests.scheduler.matching.test_input import run_match
+from tests.scheduler.matching.test_matching import allowed_graph, assert_valid
+from tests.scheduler.matching.test_trios import best_grouping, outcome, small_instance
 
 
 def assert_never_together(result, avoid) -> None:

@@ -4,7 +4,7 @@ JSON file that holds the words and layout people see.
 A golden test fails when wording or layout changes. When the change is deliberate, regenerate
 the files and review the diff like any other change:
 
-    UNMENTOR_UPDATE_GOLDEN=1 python -m pytest tests/blocks
+    UNMENTOR_UPDATE_GOLDEN=1 python -m pytest tests/bot/blocks
 
 A payload that breaks Slack's schema is never written, with or without that variable; a file
 whose case is gone is removed by the same command.
@@ -21,7 +21,7 @@ from playground.slack import spec
 
 GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
 UPDATE = os.environ.get("UNMENTOR_UPDATE_GOLDEN") == "1"
-UPDATE_COMMAND = "UNMENTOR_UPDATE_GOLDEN=1 python -m pytest tests/blocks"
+UPDATE_COMMAND = "UNMENTOR_UPDATE_GOLDEN=1 python -m pytest tests/bot/blocks"
 
 
 def slack_problems(payload) -> list[str]:

@@ -12,7 +12,7 @@ import pytest
 
 from playground.slack import FakeSlack, spec
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BESIDE = re.compile(r"\.\./shared|[\"']shared[\"']\s*/")  # ../shared, or a path built as ... / "shared" / ...
 
 
@@ -55,7 +55,7 @@ def test_the_test_run_stops_at_once_naming_the_missing_file(tmp_path):
     copy = tmp_path / "slack-spec"
     shutil.copytree(spec.SPEC_DIR, copy)
     (copy / "payloads" / "bolt-python" / "block_actions.json").unlink()
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_schedule.py"]
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/scheduler/test_schedule.py"]
     start = time.monotonic()
     run = subprocess.run(command, cwd=ROOT, env={**os.environ, "SLACK_SPEC_DIR": str(copy)}, capture_output=True,
                          text=True, timeout=120)

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from bot import cli as cli_module
 from scheduler.matching import Candidate, MatchResult, match
-from tests.test_matching import assert_valid
+from tests.scheduler.matching.test_matching import assert_valid
 
 
 class BadInput(ValueError):

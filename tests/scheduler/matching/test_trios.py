@@ -15,7 +15,7 @@ import pytest
 
 from scheduler.matching import Candidate, match, organisation_key
 from scheduler.matching.blossom import Matcher
-from tests.test_matching import assert_valid
+from tests.scheduler.matching.test_matching import assert_valid
 
 
 def best_grouping(cands, history, avoid=()) -> tuple[int, int]:

@@ -6,7 +6,7 @@ organiser named in UNMENTOR_ORGANISERS).
 
 Which reply came back is asserted by comparing it whole with what its builder makes from the
 same state (read from the database, in the member's own time zone); the words themselves are
-checked in tests/blocks/golden/.
+checked in tests/bot/blocks/golden/.
 """
 
 from __future__ import annotations

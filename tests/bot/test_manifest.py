@@ -10,7 +10,7 @@ from referencing import Registry, Resource
 
 from playground.slack import spec
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 # Slack's manifest schema ships with the stand-in's other specs (playground/slack/slack-spec).
 SPEC = spec.SPEC_DIR / "manifest"
 REMOTE = "https://raw.githubusercontent.com/slackapi/manifest-schema/v0.5.0/schemas/manifest.schema.{}.json"

@@ -28,7 +28,7 @@ from scheduler.sends.stay_in_touch import StayInTouch
 from scheduler.sends.still_in import StillIn
 from scheduler.sends.unmatched import Unmatched
 from scheduler.sends.welcome_back import WelcomeBack
-from tests.blocks import personas as p
+from tests.bot.blocks import personas as p
 
 MARKER = "unmentor:intro:42"  # what the outbox puts on a send so a restart can find it
 
