@@ -29,6 +29,11 @@ def _placeholder(value: str) -> bool:
     return len(set(tail.replace("-", "").lower())) < 5
 
 
+def real_bot_token(value: str) -> bool:
+    """Shaped as Slack issues bot tokens and no placeholder (the example .env's xoxb-your-bot-token)."""
+    return bool(BOT_TOKEN.fullmatch(value)) and not _placeholder(value)
+
+
 class SettingError(Exception):
     """A missing or malformed setting; the message names it and says what to do."""
 
@@ -81,7 +86,7 @@ def load_settings(env=None, *, need_slack: bool = True) -> Settings:
             raise SettingError("SLACK_BOT_TOKEN is missing: set it to your app's Bot User OAuth Token (xoxb-…)")
         if not bot_token.startswith("xoxb-"):
             raise SettingError("SLACK_BOT_TOKEN should start with xoxb-: use the Bot User OAuth Token")
-        if not BOT_TOKEN.fullmatch(bot_token) or _placeholder(bot_token):
+        if not real_bot_token(bot_token):
             raise SettingError(
                 "SLACK_BOT_TOKEN looks like a placeholder: paste the Bot User OAuth Token (xoxb-<numbers>-…)"
             )

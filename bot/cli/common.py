@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from bot.config import SettingError, Settings, load_database_url, load_settings
+from bot.config import SettingError, Settings, load_database_url, load_settings, real_bot_token
 
 
 def fail(message: str) -> None:
@@ -76,7 +76,8 @@ def _optional_client():
         current = load_settings(need_slack=False)
     except SettingError:
         return None
-    if not current.bot_token:
+    if not current.bot_token or not real_bot_token(current.bot_token):
+        # The example .env's placeholder is no token: asking Slack with it only fails, slowly and loudly.
         return None
     from bot.app import make_client
 

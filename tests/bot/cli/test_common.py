@@ -86,3 +86,13 @@ def test_when_slack_does_not_answer_the_operator_hears_so(sqlite_url):
     env = bot_env(sqlite_url, f"http://127.0.0.1:{free_port()}/api/")
     result = _invoke(["round", "open", "--dry-run"], env)
     assert result.exit_code == 2 and "auth.test didn't answer" in result.output
+
+
+@pytest.mark.parametrize("args", READING, ids=" ".join)
+def test_the_example_env_placeholder_token_is_no_token_and_slack_is_not_asked(sqlite_url, slack, args):
+    # Straight after `cp .env.example .env`: asking Slack with xoxb-your-bot-token only fails, slowly.
+    env = bot_env(sqlite_url, slack.api_url, SLACK_BOT_TOKEN="xoxb-your-bot-token")
+    result = _invoke(args, env)
+    assert result.exit_code == 2 and "The first /unmentor" in result.output and "SLACK_BOT_TOKEN" in result.output
+    assert "auth.test" not in result.output
+    assert slack.calls_to("auth.test") == []
