@@ -143,13 +143,18 @@ def _partner_silent(services: Services, p: Payload, respond, *, rematch_now: boo
     _send(services, p.team_id, result)
     if result.outcome in (Outcome.in_touch, Outcome.too_soon):
         reply = blocks.still_in_touch_reply()
-    elif result.too_late_to_rematch:
-        reply = blocks.too_late_to_rematch_reply()
-    elif rematch_now:
-        reply = _common_reply(result) or blocks.rematched_reply(result.new_group_id is not None)
     else:
-        reply = _common_reply(result) or blocks.sat_out_reply()
+        reply = _fresh_match_or_next_round_reply(result, rematch_now)
     _tell(p, respond, reply, replace=True)
+
+
+def _fresh_match_or_next_round_reply(result, rematch_now: bool):
+    """The answer to "find me someone new" or "next round is fine", whichever way the match ended."""
+    if result.too_late_to_rematch:
+        return blocks.too_late_to_rematch_reply()
+    if rematch_now:
+        return _common_reply(result) or blocks.rematched_reply(result.new_group_id is not None)
+    return _common_reply(result) or blocks.sat_out_reply()
 
 
 @LISTENERS.click(ids.NO_REPLY_REMATCH)
@@ -168,12 +173,8 @@ def _after_partner_left(services: Services, p: Payload, respond, *, rematch_now:
     _send(services, p.team_id, result)
     if result.outcome is Outcome.already:
         reply = blocks.partner_left_already_reply()
-    elif result.too_late_to_rematch:
-        reply = blocks.too_late_to_rematch_reply()
-    elif rematch_now:
-        reply = _common_reply(result) or blocks.rematched_reply(result.new_group_id is not None)
     else:
-        reply = _common_reply(result) or blocks.sat_out_reply()
+        reply = _fresh_match_or_next_round_reply(result, rematch_now)
     _tell(p, respond, reply, replace=True)
 
 
