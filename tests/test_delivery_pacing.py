@@ -4,18 +4,14 @@ go faster than one a second without opening conversations."""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta, timezone
 
 from freezegun import freeze_time
 
-from bot import meeting_listeners
 from bot.app import make_client
 from bot.config import Settings
 from bot.gateway import SlackGateway
-from bot.services import Services
-from scheduler import delivery, meetings, pacing, rounds
-from storage.db import session_scope
+from scheduler import delivery, pacing, rounds
 from tests.conftest import BOT_TOKEN
 from tests.scheduler.test_rounds import HEADS_UP, OPENS, TEAM, groups, join
 
@@ -94,27 +90,6 @@ def test_a_fan_out_to_people_opens_nothing_and_speeds_past_one_a_second(engine, 
     assert fake_slack.calls_to("conversations.open") == []
     assert pacer.gap("chat.postMessage") < pacing.PER_CONVERSATION_GAP
     assert clock.now() < 11 * pacing.PER_CONVERSATION_GAP  # twelve people told in less than twelve seconds
-
-
-def test_a_clicks_notice_waits_its_second_behind_the_clocks_post_to_the_same_person(engine, fake_slack, monkeypatch):
-    monkeypatch.setattr(pacing, "_PACERS", {})  # this test's workspace pacer, fresh
-    join(engine, fake_slack, "U1", "Acme")
-    join(engine, fake_slack, "U2", "Beta")
-    client = _client(fake_slack)
-    with freeze_time(OPENS, tick=True):
-        rounds.open_round(engine, TEAM)
-        delivery.deliver(engine, TEAM, SlackGateway(client), pace=0)
-        ((group, _),) = groups(engine)
-        limits = fake_slack.limit({})  # Slack's one message a second into one conversation, enforced
-        # The clock has just posted to Ben (a nudge, say) when Ada's reschedule reaches him.
-        clocks = delivery.paced(SlackGateway(client), TEAM, None)
-        with session_scope(engine) as session:
-            clocks.post("U2", delivery.intro_for(session, group.id), "unmentor:clock")  # whatever it says
-            result = meetings.ask_reschedule(session, TEAM, "U1", group.id, None, "Could we move it?")
-        meeting_listeners._send(Services(Settings(bot_token=BOT_TOKEN), engine, client), TEAM, result)
-    notices = [m for m in fake_slack.messages(fake_slack.conversation_id("U2")) if "move it" in json.dumps(m)]
-    assert len(notices) == 1  # sent with the click, not refused and left for the clock's next pass
-    assert limits.refused == 0
 
 
 class _StopWhileWaiting(pacing.Clock):

@@ -371,9 +371,14 @@ def test_the_follow_up_asks_each_side_and_only_consented_words_are_marked_for_or
     with session_scope(bot.engine) as session:
         answers = {a.learned: a.organisers_may_read for a in session.exec(select(FollowUp))}
     assert answers == {"How Beta runs open budgets": True, "A private thing": False}
-    thanks = [c for c in bot.fake.calls_to("chat.postMessage")
-              if c.args["channel"] == "UADA" and said.is_(c.args, blocks.follow_up_thanks())]
-    assert len(thanks) == 1
+
+    def thanks(fake):
+        return [c for c in fake.calls_to("chat.postMessage")
+                if c.args["channel"] == "UADA" and said.is_(c.args, blocks.follow_up_thanks())]
+
+    # The thanks follows her submission's own sends, which wait their turn with the workspace's pacer.
+    assert bot.fake.wait_for(thanks, timeout=WAIT)
+    assert len(thanks(bot.fake)) == 1
 
 
 def test_a_button_on_an_earlier_rounds_message_says_that_round_has_ended_and_changes_nothing(bot):
