@@ -202,15 +202,7 @@ class WebApiMethods:
     def _m_chat_postMessage(self, args):
         channel = self._resolve_channel(args["channel"])
         ts = self._next_ts()
-        message = {
-            "type": "message",
-            "ts": ts,
-            "user": BOT_USER_ID,
-            "bot_id": BOT_ID,
-            "app_id": APP_ID,
-            "team": TEAM_ID,
-            "text": args.get("text") or args.get("markdown_text") or "",
-        }
+        message = self._bot_message(ts, args)
         self._apply_content(message, args)
         for key in ("thread_ts", "metadata"):
             if args.get(key):
@@ -219,6 +211,12 @@ class WebApiMethods:
             message["subtype"] = "thread_broadcast"
         self._history[channel].append(message)
         return {"channel": channel, "ts": ts, "message": copy.deepcopy(message)}
+
+    @staticmethod
+    def _bot_message(ts, args):
+        """A message as the bot posted it, before its blocks and attachments."""
+        return {"type": "message", "ts": ts, "user": BOT_USER_ID, "bot_id": BOT_ID, "app_id": APP_ID,
+                "team": TEAM_ID, "text": args.get("text") or args.get("markdown_text") or ""}
 
     def _apply_content(self, message, args):
         if args.get("blocks") not in (None, ""):
@@ -248,16 +246,7 @@ class WebApiMethods:
         if args["user"] not in self._users:
             raise SlackError("user_not_found")
         ts = self._next_ts()
-        message = {
-            "type": "message",
-            "ts": ts,
-            "user": BOT_USER_ID,
-            "bot_id": BOT_ID,
-            "app_id": APP_ID,
-            "team": TEAM_ID,
-            "text": args.get("text") or args.get("markdown_text") or "",
-            "_for": args["user"],
-        }
+        message = {**self._bot_message(ts, args), "_for": args["user"]}
         self._apply_content(message, args)
         # Ephemeral messages never appear in history: kept apart, for the one person who sees them.
         self._ephemerals.setdefault(channel, []).append(message)
