@@ -13,6 +13,18 @@ from storage.db import current_revision, make_engine, session_scope, upgrade
 from storage.models import FollowUp, MatchGroup, Member, MemberStatus, Round
 
 
+def _a_round_with_one_group(session) -> tuple[Round, MatchGroup]:
+    """Round 1 of workspace T1 and one (empty) group in it, stored."""
+    round_ = Round(team_id="T1", number=1, period="2026-02", seed=1, opens_at=now(), nudge_at=now(),
+                   follow_up_at=now(), closes_at=now())
+    session.add(round_)
+    session.flush()
+    group = MatchGroup(team_id="T1", round_id=round_.id)
+    session.add(group)
+    session.flush()
+    return round_, group
+
+
 def test_migrations_build_exactly_the_schema_the_models_describe(engine):
     with engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
@@ -71,13 +83,7 @@ def test_forgetting_a_member_deletes_their_words_and_keeps_an_anonymous_count(en
     with session_scope(engine) as session:
         member, _ = store.upsert_member(session, "T1", "U1", organisation="Acme", role="Engineer",
                                         talk_about="hiring", could_share="budgets", timezone="Europe/London")
-        round_ = Round(team_id="T1", number=1, period="2026-02", seed=1, opens_at=now(), nudge_at=now(),
-                       follow_up_at=now(), closes_at=now())
-        session.add(round_)
-        session.flush()
-        group = MatchGroup(team_id="T1", round_id=round_.id)
-        session.add(group)
-        session.flush()
+        round_, group = _a_round_with_one_group(session)
         session.add(FollowUp(team_id="T1", round_id=round_.id, group_id=group.id, member_id=member.id,
                              learned="secret things", organisers_may_read=True))
     with session_scope(engine) as session:
@@ -163,13 +169,7 @@ def test_answers_and_avoids_sent_twice_at_once_are_kept_once(engine):
 
     with session_scope(engine) as session:
         member, _ = store.upsert_member(session, "T1", "U1", organisation="Acme")
-        round_ = Round(team_id="T1", number=1, period="2026-02", seed=1, opens_at=now(), nudge_at=now(),
-                       follow_up_at=now(), closes_at=now())
-        session.add(round_)
-        session.flush()
-        group = MatchGroup(team_id="T1", round_id=round_.id)
-        session.add(group)
-        session.flush()
+        round_, group = _a_round_with_one_group(session)
         ids = dict(team_id="T1", round_id=round_.id, group_id=group.id, member_id=member.id)
     # A follow-up modal submitted twice at once: both land, one row, the answer is one of theirs.
     answers, errors = _race(engine, lambda s, n: meeting_store.save_follow_up(s, **ids, learned=f"answer {n}")[1])
