@@ -79,6 +79,19 @@ def deliver_all(engine: Engine, gateway: SlackGateway, pace: float | None = None
             log.exception("delivery failed for %s", team_id)
 
 
+def open_ahead_all(engine: Engine, gateway: SlackGateway) -> None:
+    """Open the conversations of rounds matched ahead of their opening (scheduler.opening_window)."""
+    with session_scope(engine) as session:
+        teams = store.team_ids(session)
+    for team_id in teams:
+        try:
+            opened = delivery.open_ahead(engine, team_id, gateway, budget=DELIVERY_SECONDS * 3)
+            if opened:
+                log.info("%s: opened %d conversation(s) ahead of the opening", team_id, opened)
+        except Exception:
+            log.exception("opening ahead failed for %s", team_id)
+
+
 def build_scheduler(settings: Settings, engine: Engine) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(
         timezone="UTC",
@@ -92,6 +105,10 @@ def build_scheduler(settings: Settings, engine: Engine) -> BackgroundScheduler:
         deliver_all, IntervalTrigger(seconds=DELIVERY_SECONDS), args=[engine, gateway], id="delivery",
         next_run_time=_real_now(),
     )
+
+    # A job of its own, so opening conversations ahead never holds up a post that is due.
+    scheduler.add_job(open_ahead_all, IntervalTrigger(seconds=DELIVERY_SECONDS), args=[engine, gateway],
+                      id="open_ahead", next_run_time=_real_now())
 
     def deliver_soon() -> None:
         # A phase just queued messages: start sending now rather than at the next interval.

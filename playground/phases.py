@@ -19,6 +19,7 @@ from storage.models import RoundState
 # A little past the phase's time, so "due" comparisons (at >= due) hold whichever way they are written.
 PAST_DUE = timedelta(seconds=1)
 RUNNING_PHASES = {  # the running round's state -> the phase that comes next and the column with its time
+    RoundState.matched.value: ("open", "opens_at"),  # matched ahead: it opens at its time
     RoundState.open.value: ("nudge", "nudge_at"),
     RoundState.nudged.value: ("follow-up", "follow_up_at"),
     RoundState.following_up.value: ("close", "closes_at"),

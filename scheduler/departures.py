@@ -23,7 +23,7 @@ from scheduler.sends.match_ended import MatchEnded, PartnerLeftSend, rematch_pos
 from storage import meetings as meeting_store
 from storage import members as member_store
 from storage import rounds as store
-from storage.models import GroupStatus, Member
+from storage.models import GroupStatus, Member, RoundState
 
 
 @dataclass
@@ -41,6 +41,8 @@ def before_leaving(session: Session, member: Member) -> Departure:
         if group.status in (GroupStatus.ended.value, GroupStatus.met.value):
             continue  # nothing waits on them: the match had moved on, or they've had their hour
         round_ = store.get_round(session, group.round_id)
+        if round_.state == RoundState.matched.value:
+            continue  # not yet open, nobody told: the opening takes them out and looks after the partner
         staying = [m for m in store.group_members(session, group.id) if m.id != member.id and m.slack_user_id]
         # No member_id: after erasure nothing should tie the group to the person.
         meeting_store.add_event(session, group.team_id, group.id, "partner_left")

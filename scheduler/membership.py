@@ -16,7 +16,7 @@ from storage import avoids as avoid_store
 from storage import members as store
 from storage import rounds as round_store
 from storage.clock import now
-from storage.models import Member, MemberStatus
+from storage.models import Member, MemberStatus, RoundState
 
 ORGANISATION_MAX = 80
 TEXT_MAX = 300
@@ -282,7 +282,9 @@ def skip_round(session: Session, team_id: str, user_id: str, period: str | None)
     The round is named by its period, so a heads-up that arrives while the previous round is
     still running skips the right one, and an old heads-up can't skip a later round.
     """
-    if period and round_store.round_for_period(session, team_id, period) is not None:
+    round_ = round_store.round_for_period(session, team_id, period) if period else None
+    # A round matched ahead of its opening hasn't opened: skipping it still takes them out of it.
+    if round_ is not None and round_.state != RoundState.matched.value:
         member = store.get_member(session, team_id, user_id)
         return (Change.not_member if member is None or member.status == MemberStatus.left.value
                 else Change.already), True

@@ -20,6 +20,7 @@ from scheduler import (
     first_move,
     meetings,
     membership,
+    opening_window,
     organisations,
     quiet_rounds,
     sends,
@@ -121,7 +122,8 @@ def plan_round(session: Session, team_id: str, times: RoundTimes, schedule: Sche
 class OpenOutcome:
     round: Round | None
     plan: RoundPlan | None
-    # "opened" | "preview" | "delivering" (the running round's sends aren't all out yet) |
+    # "opened" | "matched" (ahead of its time; opens then) | "brought_forward" (a matched round opened
+    # by hand before its time) | "preview" | "delivering" (the running round's sends aren't all out yet) |
     # "round_running" | "period_used" (the schedule's period already had its round) | "not_due"
     reason: str
     waiting: int = 0  # for "delivering": how many of the round's sends are still to go
@@ -145,12 +147,22 @@ def _times_for_manual_open(session: Session, team_id: str, schedule: Schedule, a
 
 
 def open_round(engine: Engine, team_id: str, at: datetime | None = None, *, manual: bool = False) -> OpenOutcome:
-    """Open the round that is due (or, by hand, the next one now): match, store groups, queue intros."""
+    """Open the round that is due (or, by hand, the next one now): match, store groups, queue intros.
+
+    A scheduled round is matched a window before its time and opens at it (scheduler.opening_window).
+    """
     at = at or now()
     with session_scope(engine) as session:
         member_store.ensure_workspace(session, team_id)
         schedule = load_schedule(session, team_id)
         running = store.running_round(session, team_id)
+        if running is not None and running.state == RoundState.matched.value:
+            if not (manual or at >= running.opens_at):
+                return OpenOutcome(running, None, "matched")  # waiting for its time, conversations opening
+            # Its time has come, or an organiser brings it forward: the held intros go now.
+            if not opening_window.open_matched(session, running, at):
+                return OpenOutcome(running, None, "round_running")  # another process opened it just now
+            return OpenOutcome(running, None, "opened" if at >= running.opens_at else "brought_forward")
         if running is not None:
             # Killed mid-delivery and run again: the round is open but its intros aren't all
             # out. Finishing them is what the operator wants, never closing the round.
@@ -158,12 +170,15 @@ def open_round(engine: Engine, team_id: str, at: datetime | None = None, *, manu
             if waiting:
                 return OpenOutcome(running, None, "delivering", waiting)
             return OpenOutcome(running, None, "round_running")
+        ahead = False
         if manual:
             times = _times_for_manual_open(session, team_id, schedule, at)
         else:
-            times, _ = current_and_next(schedule, at)
+            times, upcoming = current_and_next(schedule, at)
             if not times.opens_at <= at < times.opens_at + GRACE:
-                return OpenOutcome(None, None, "not_due")
+                if not opening_window.in_window(upcoming, at, opening_window.window(session, team_id)):
+                    return OpenOutcome(None, None, "not_due")
+                times, ahead = upcoming, True
         if store.round_for_period(session, team_id, times.period) is not None:
             return OpenOutcome(None, None, "period_used")
         plan = plan_round(session, team_id, times, schedule)
@@ -172,6 +187,7 @@ def open_round(engine: Engine, team_id: str, at: datetime | None = None, *, manu
             team_id=team_id,
             period=times.period,
             seed=plan.seed,
+            state=(RoundState.matched if ahead else RoundState.open).value,
             opens_at=times.opens_at,
             nudge_at=times.nudge_at,
             follow_up_at=times.follow_up_at,
@@ -187,7 +203,7 @@ def open_round(engine: Engine, team_id: str, at: datetime | None = None, *, manu
             running = store.running_round(session, team_id)
             return OpenOutcome(running, None, "round_running" if running else "period_used")
         _store_groups(session, round_, plan)
-        return OpenOutcome(round_, plan, "opened")
+        return OpenOutcome(round_, plan, "matched" if ahead else "opened")
 
 
 def _store_groups(session: Session, round_: Round, plan: RoundPlan) -> None:
@@ -203,14 +219,17 @@ def _store_groups(session: Session, round_: Round, plan: RoundPlan) -> None:
         starter = first_move.choose([m.id for m in people], moves, rng)
         made.append(([m.id for m in people], [p.id for p in chosen], starter))
     group_ids = store.add_groups(session, round_, made)
-    messages = [IntroSend(round_id=round_.id, group_id=group_id) for group_id in group_ids]
+    hold = opening_window.held_until(round_)
+    messages = [IntroSend(round_id=round_.id, group_id=group_id, hold_until=hold) for group_id in group_ids]
     member_store.set_priority(session, [m for people in plan.groups for m in people], False)
     # Nobody is left out twice running: they go first next round.
     member_store.set_priority(session, plan.unmatched, True)
     reason = unmatched_reason(plan, load_schedule(session, round_.team_id).odd)
     for member in plan.unmatched:
-        messages.append(UnmatchedSend(round_id=round_.id, member_id=member.id, reason=reason))
-    member_store.end_skips(session, round_.team_id)
+        messages.append(UnmatchedSend(round_id=round_.id, member_id=member.id, reason=reason, hold_until=hold))
+    if hold is None:
+        # Matched ahead, skips end at the opening instead: nobody who skipped is anyone's fresh partner till then.
+        member_store.end_skips(session, round_.team_id)
     sends.queue(session, round_.team_id, messages)
 
 
@@ -245,7 +264,8 @@ PHASES = {
 
 @dataclass(frozen=True)
 class PhaseOutcome:
-    # "done" | "no_round" | "not_ready" (on schedule, an earlier phase hasn't run) | "not_due" |
+    # "done" | "no_round" | "not_opened" (matched ahead of its opening) |
+    # "not_ready" (on schedule, an earlier phase hasn't run) | "not_due" |
     # "already_done" | "passed_over" (the round went past this phase without it)
     result: str
     round: Round | None = None
@@ -266,6 +286,8 @@ def run_phase(engine: Engine, team_id: str, phase: str, at: datetime | None = No
         round_ = store.running_round(session, team_id)
         if round_ is None:
             return PhaseOutcome("no_round")
+        if round_.state == RoundState.matched.value:
+            return PhaseOutcome("not_opened", round_)  # matched ahead, not yet open: nothing to move on
         if _order(round_.state) >= _order(to_state.value):
             done = getattr(round_, stamp) is not None
             return PhaseOutcome("already_done" if done else "passed_over", round_)
@@ -368,6 +390,8 @@ def run_due(engine: Engine, team_id: str, at: datetime | None = None) -> list[st
     outcome = open_round(engine, team_id, at)
     if outcome.reason == "opened":
         done.append("open")
+    elif outcome.reason == "matched" and outcome.plan is not None:
+        done.append("match_ahead")  # just now, not an earlier tick's
     if announce(engine, team_id, at):
         done.append("announce")
     return done

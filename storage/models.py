@@ -23,6 +23,8 @@ class MemberStatus(str, Enum):
 
 
 class RoundState(str, Enum):
+    # Matched ahead of a scheduled opening, its group DMs being opened; nobody has been told yet.
+    matched = "matched"
     open = "open"
     nudged = "nudged"
     following_up = "following_up"

@@ -84,6 +84,49 @@ def set_channel(session: Session, row_id: int, channel_id: str) -> None:
     session.exec(update(Outbox).where(Outbox.id == row_id).values(channel_id=channel_id))
 
 
+def held_to_open(session: Session, team_id: str, kind: str, at: datetime, after_id: int, limit: int) -> list[Outbox]:
+    """Sends of `kind` held until a moment after `at` whose conversation isn't open yet (intros
+    waiting for a scheduled opening), from the row after `after_id` on."""
+    return list(session.exec(
+        select(Outbox)
+        .where(Outbox.team_id == team_id, Outbox.kind == kind, Outbox.state == SendState.pending.value,
+               Outbox.channel_id.is_(None), Outbox.not_before > at, Outbox.id > after_id)
+        .order_by(Outbox.id)
+        .limit(limit)
+    ))
+
+
+def set_channel_ahead(session: Session, row_id: int, channel_id: str, at: datetime) -> bool:
+    """Record a conversation opened ahead for a held send, only while it is still held and has none:
+    once its time has come (or its people changed), what was opened ahead no longer counts."""
+    result = session.exec(
+        update(Outbox)
+        .where(Outbox.id == row_id, Outbox.state == SendState.pending.value, Outbox.channel_id.is_(None),
+               Outbox.not_before > at)
+        .values(channel_id=channel_id)
+    )
+    return result.rowcount == 1
+
+
+def forget_channel(session: Session, team_id: str, key: str) -> None:
+    """A send not yet made whose people changed: the conversation opened for the old ones must not be used."""
+    session.exec(
+        update(Outbox)
+        .where(Outbox.team_id == team_id, Outbox.key == key, Outbox.state == SendState.pending.value)
+        .values(channel_id=None)
+    )
+
+
+def release_held(session: Session, round_id: int, at: datetime) -> int:
+    """A round's sends held for a later moment may go from `at` (its opening brought forward)."""
+    result = session.exec(
+        update(Outbox)
+        .where(Outbox.round_id == round_id, Outbox.state == SendState.pending.value, Outbox.not_before > at)
+        .values(not_before=at)
+    )
+    return result.rowcount
+
+
 def mark_sent(session: Session, row_id: int, channel_id: str | None, ts: str | None) -> None:
     session.exec(
         update(Outbox)

@@ -20,7 +20,9 @@ def current_group_for(session: Session, member_id: int) -> tuple[int, list[str]]
         select(Round.number, MatchGroup.id)
         .join(MatchGroup, MatchGroup.round_id == Round.id)
         .join(GroupMember, GroupMember.group_id == MatchGroup.id)
-        .where(GroupMember.member_id == member_id, Round.state != RoundState.closed.value,
+        .where(GroupMember.member_id == member_id,
+               # Matched ahead of its opening: nobody sees their partner before the intro says who.
+               Round.state.not_in([RoundState.closed.value, RoundState.matched.value]),
                MatchGroup.status != GroupStatus.ended.value)  # a match that moved on is no longer theirs to show
         .order_by(Round.number.desc(), MatchGroup.id.desc())
     ).first()
@@ -111,6 +113,16 @@ def claim_phase(session: Session, round_id: int, from_states: Iterable[RoundStat
         update(Round)
         .where(Round.id == round_id, Round.state.in_([state.value for state in from_states]))
         .values(state=to_state.value, **{stamp: now()})
+    )
+    return result.rowcount == 1
+
+
+def open_matched(session: Session, round_id: int) -> bool:
+    """A round matched ahead of its opening opens now; True only for the one process whose update did it."""
+    result = session.exec(
+        update(Round)
+        .where(Round.id == round_id, Round.state == RoundState.matched.value)
+        .values(state=RoundState.open.value, opened_at=now())
     )
     return result.rowcount == 1
 

@@ -220,6 +220,9 @@ def round_opened_message(outcome) -> Message:
     if outcome.reason == "delivering":
         return _message(f"Round {outcome.round.number} is still running and {outcome.waiting} of its messages "
                         "are still on their way; they'll go out shortly. No new round was opened.")
+    if outcome.reason == "brought_forward":
+        return _message(f"Round {outcome.round.number} was matched and waiting for its opening time. "
+                        "It's open now, and the intros are on their way.")
     if outcome.reason == "round_running":
         return _message(f"Round {outcome.round.number} is still running, so a new one can't open yet. It closes "
                         f"{slack_date(outcome.round.closes_at)}. Nothing was changed.")

@@ -244,6 +244,9 @@ UNMATCHED_REASONS = {
     "partner_unreachable": "your partner can't be reached on Slack any more, and nobody else was free to "
                            "step in this round",
     "intro_failed": "something went wrong on my side when I tried to introduce you to your partner",
+    # Matched ahead of the opening, and the other person's plans changed before it: no blame either way.
+    "partner_withdrew": "the person you were going to meet can't make this round after all, and nobody else "
+                        "was free to step in",
 }
 
 

@@ -71,6 +71,10 @@ def round_open(dry_run: bool, team: str | None, pace: float) -> None:
                    "sending them now")
         deliver(engine, team_id, pace)
         return
+    if outcome.reason == "brought_forward":
+        click.echo(f"round {outcome.round.number} was matched ahead of its opening time: opening it now")
+        deliver(engine, team_id, pace)
+        return
     if outcome.reason == "round_running":
         # Only said once every intro has gone, so closing is a real choice, never a way to lose them.
         fail(f"round {outcome.round.number} is still running, with nothing left to send; it closes "
@@ -83,12 +87,20 @@ def round_open(dry_run: bool, team: str | None, pace: float) -> None:
 
 
 def _closes(engine, team_id: str, round_) -> str:
+    return _local(engine, team_id, round_.closes_at)
+
+
+def _opens(engine, team_id: str, round_) -> str:
+    return _local(engine, team_id, round_.opens_at)
+
+
+def _local(engine, team_id: str, moment) -> str:
     from scheduler.workspace_schedule import load_schedule
     from storage.db import read_scope
 
     with read_scope(engine) as session:
         zone = load_schedule(session, team_id).timezone
-    return local_time(round_.closes_at, zone)
+    return local_time(moment, zone)
 
 
 PHASE_NAMES = {"nudge": "nudge", "follow_up": "follow-up", "close": "close"}
@@ -105,6 +117,10 @@ def _phase_command(name: str, phase: str, help_text: str) -> None:
         outcome = rounds.run_phase(engine, team_id, phase, by_hand=True)
         if outcome.result == "no_round":
             fail(f"no round is running, so there is nothing to {name}: open one with `unmentor round open`")
+        if outcome.result == "not_opened":
+            fail(f"round {outcome.round.number} is matched but doesn't open until "
+                 f"{_opens(engine, team_id, outcome.round)}, so there is nothing to {name} yet; "
+                 "`unmentor round open` opens it now")
         if outcome.result == "passed_over":
             fail(f"round {outcome.round.number} went past its {name} without it, and it's too late for one now")
         if outcome.result == "already_done":

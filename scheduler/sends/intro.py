@@ -95,11 +95,17 @@ class IntroSend(Send):
     group_id: int
     # Members who couldn't be reached, when the intro goes again to those left.
     without: tuple[int, ...] = ()
+    # A round matched ahead of its opening holds its intros until then (their conversations
+    # are opened meanwhile, so they all land together).
+    hold_until: datetime | None = None
 
     def key(self) -> str:
         if self.without:
             return f"intro:{self.group_id}:without:{'-'.join(str(i) for i in self.without)}"
         return f"intro:{self.group_id}"
+
+    def not_before(self) -> datetime | None:
+        return self.hold_until
 
     def plan(self, session: Session, team_id: str) -> Plan | None:
         intro = intro_for(session, self.group_id)

@@ -11,6 +11,7 @@ from sqlmodel import Session
 from scheduler.sends.base import Plan, Send, member, register
 from scheduler.workspace_schedule import next_round_at
 from storage import rounds as store
+from storage.models import MemberStatus
 
 
 @dataclass(frozen=True)
@@ -18,7 +19,8 @@ class Unmatched:
     builder: ClassVar[str] = "unmatched_message"
 
     round_number: int
-    # "odd_number" | "no_trio_possible" | "no_partner_possible" | "partner_unreachable" | "intro_failed"
+    # "odd_number" | "no_trio_possible" | "no_partner_possible" | "partner_unreachable" | "intro_failed" |
+    # "partner_withdrew"
     reason: str
     next_round_at: datetime
 
@@ -33,11 +35,20 @@ class UnmatchedSend(Send):
     round_id: int
     member_id: int
     reason: str  # decided when the round opened, from how the numbers fell
+    hold_until: datetime | None = None  # a round matched ahead: told at its opening, with everyone else
 
     def key(self) -> str:
         return f"unmatched:{self.round_id}:{self.member_id}"
 
+    def not_before(self) -> datetime | None:
+        return self.hold_until
+
     def plan(self, session: Session, team_id: str) -> Plan | None:
+        someone = member(session, self.member_id)
+        if someone is None or someone.status != MemberStatus.active.value:
+            return None  # paused, skipping or gone since: "no partner" would be news of a round they're not in
+        if someone.id in store.members_in_live_groups(session, self.round_id):
+            return None  # found a partner after all (someone else's withdrew before the opening)
         return unmatched_plan(session, team_id, self.round_id, self.member_id, self.reason)
 
 

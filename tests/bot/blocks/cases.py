@@ -135,7 +135,7 @@ def _send_cases() -> dict:
         **{f"sends.unmatched_message.{reason}": (sends.unmatched_message, lambda r=reason: sends.unmatched_message(
             Unmatched(3, r, p.NEXT_ROUND), MARKER))
            for reason in ("odd_number", "no_trio_possible", "no_partner_possible", "partner_unreachable",
-                          "intro_failed")},
+                          "intro_failed", "partner_withdrew")},
         # What goes when Slack refuses the full message as invalid (our bug): still who, and the buttons.
         "sends.intro_safe_message.pair": (sends.intro_safe_message, lambda: sends.intro_safe_message(
             p.intro(), MARKER)),

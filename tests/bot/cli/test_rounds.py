@@ -60,3 +60,31 @@ def test_phases_by_hand_run_in_any_order_and_opening_by_hand_again_always_opens_
         periods = [r.period for r in session.exec(select(Round).order_by(Round.number))]
     assert len(set(periods)) == 3
     engine.dispose()
+
+
+def test_a_round_matched_ahead_of_its_opening_can_be_opened_by_hand_but_not_nudged(db_url, fake_slack):
+
+    from freezegun import freeze_time
+
+    from scheduler import opening_window, rounds
+    from storage.db import make_engine, session_scope
+    from tests.e2e.test_rounds import TEAM, seed_members
+    from tests.scheduler.test_rounds import OPENS
+
+    seed_members(db_url, fake_slack, 4)
+    engine = make_engine(db_url)
+    with session_scope(engine) as session:
+        window = opening_window.window(session, TEAM)
+    env = bot_env(db_url, fake_slack.api_url)
+    with freeze_time(OPENS - window, tick=True):
+        assert rounds.run_due(engine, TEAM) == ["match_ahead"]
+        result = CliRunner().invoke(cli, ["round", "nudge", "--pace", "0"], env=env)
+        assert result.exit_code == 2
+        assert "round 1 is matched but doesn't open until " in result.output
+        assert "`unmentor round open` opens it now" in result.output
+        result = CliRunner().invoke(cli, ["round", "open", "--pace", "0"], env=env)
+    engine.dispose()
+    assert result.exit_code == 0, result.output
+    assert "round 1 was matched ahead of its opening time: opening it now" in result.output
+    assert "2 sent" in result.output
+    assert len(fake_slack.calls_to("chat.postMessage")) == 2

@@ -1,0 +1,89 @@
+"""The opening window: a scheduled round is matched, and its group DMs opened, before its opening
+time, so every intro lands at that time instead of trickling out over the hour opening takes.
+
+Slack lets an app open about 50 conversations a minute; 5,000 groups take 100 minutes. Posting
+into a conversation already open goes much faster, so the slow part is done ahead: the round is
+matched (state "matched") a window before its time, sized from the number of groups and the
+pace measured so far; its intros are queued held until the opening time, and delivery opens
+their conversations meanwhile (scheduler.delivery.open_ahead). Nobody is told anything, and
+nobody's Home shows a partner, until the opening.
+
+Plans change in the window. Whoever pauses, skips or leaves before the opening is taken out of
+their group at the opening, unseen: they get no intro. A partner left alone is given someone else
+still free this round, or told kindly that there's nobody this time and they go first next round.
+An opening by hand doesn't wait: it posts as each group is opened, as it always has.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlmodel import Session
+
+from scheduler import pacing, rematch, sends
+from scheduler.schedule import RoundTimes
+from scheduler.sends.intro import IntroSend
+from scheduler.sends.unmatched import UnmatchedSend
+from storage import members as member_store
+from storage import outbox
+from storage import rounds as store
+from storage.models import GroupStatus, Member, MemberStatus, Round, RoundState
+
+OPEN = "conversations.open"
+
+
+def window(session: Session, team_id: str) -> timedelta:
+    """How long before a scheduled opening to match and start opening conversations."""
+    groups = max(member_store.count_by_status(session, team_id).get(MemberStatus.active.value, 0) // 2, 1)
+    pacer = pacing.for_workspace(team_id)
+    gap = pacer.gap(OPEN)
+    if pacer.counts().get(OPEN, (0, 0))[1] == 0:
+        # Never yet refused: a faster pace is only a guess until Slack has said where its limit is,
+        # and a window too short would leave intros trickling out after the time. Slack's floor holds.
+        gap = max(gap, pacing.STARTING_GAP[OPEN])
+    return timedelta(seconds=pacing.opening_window(groups, gap))
+
+
+def in_window(upcoming: RoundTimes, at: datetime, length: timedelta) -> bool:
+    return upcoming.opens_at - length <= at < upcoming.opens_at
+
+
+def held_until(round_: Round) -> datetime | None:
+    """When the round's intros may go: its opening time while it waits for it, else at once."""
+    return round_.opens_at if round_.state == RoundState.matched.value else None
+
+
+def open_matched(session: Session, round_: Round, at: datetime) -> bool:
+    """The round matched ahead opens (at its time, or brought forward by hand); True for the one process that did it.
+
+    In the same transaction, whoever paused, skipped or left since the match is taken out of
+    their group, so the intro goes only to those still in, and anyone left alone is looked after.
+    """
+    if not store.open_matched(session, round_.id):
+        return False
+    if at < round_.opens_at:
+        outbox.release_held(session, round_.id, at)  # brought forward: the held intros go now
+    lonely: list[Member] = []
+    for group in store.groups_of_round(session, round_.id):
+        members = store.group_members(session, group.id)
+        gone = [m for m in members if m.status != MemberStatus.active.value or not m.slack_user_id]
+        if not gone:
+            continue
+        for member in gone:
+            store.remove_from_group(session, group.id, member.id)
+        staying = [m for m in members if m not in gone]
+        if len(staying) >= 2:
+            # The conversation opened ahead has the one who withdrew in it: the intro opens a new one.
+            outbox.forget_channel(session, round_.team_id, IntroSend(round_id=round_.id, group_id=group.id).key())
+        else:
+            store.set_group_fields(session, group, status=GroupStatus.ended.value)
+            lonely += staying
+    for member in lonely:
+        # They never knew who it was going to be: a fresh partner, or the same kind word as anyone unmatched.
+        if rematch.find_new_partner(session, round_, member) is None:
+            member_store.set_priority(session, [member], True)
+            sends.queue(session, round_.team_id, [UnmatchedSend(round_id=round_.id, member_id=member.id,
+                                                                reason="partner_withdrew")])
+    # After the re-matching, so nobody who skipped this round is given as someone's fresh partner.
+    member_store.end_skips(session, round_.team_id)
+    return True
