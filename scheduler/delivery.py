@@ -12,6 +12,7 @@ import socket
 import threading
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -198,30 +199,55 @@ def deliver(
     """Send what is ready, paced, until nothing is left or `budget` seconds have passed.
 
     With `keys`, only those sends (a click's replies, say), so a click never waits on a round's queue.
-    `pace`: see `paced`; a gateway that is already a PacedGateway is used as it is.
+    `pace`: see `paced`; a gateway that is already a PacedGateway is used as it is. Each batch's
+    sends go in one lane per Web API method (`lane`), side by side, so edits waiting for
+    chat.update's turn don't hold up posts, nor opens the posts into conversations already open.
     """
     if not isinstance(gateway, PacedGateway):
         gateway = paced(gateway, team_id, pace)
-    report = DeliveryReport()
+    report, counting = DeliveryReport(), threading.Lock()
     started = time.monotonic()
+
+    def out_of_time() -> bool:
+        return (budget is not None and time.monotonic() - started > budget) or _STOPPING.is_set()
+
+    def run_lane(rows: list[Outbox]) -> bool:
+        """One method's sends, in order; True if any reached a final state."""
+        progressed = False
+        for row in rows:
+            if out_of_time():
+                break
+            outcome = _deliver_one_safely(engine, gateway, row)
+            with counting:
+                setattr(report, outcome, getattr(report, outcome) + 1)
+            # Only a row that reached a final state is progress: spinning on rows another
+            # thread holds, or that wait out a back-off, would never end.
+            progressed = progressed or outcome in ("sent", "failed", "found_already_sent", "dropped")
+        return progressed
+
     while True:
         with session_scope(engine) as session:
             rows = outbox.ready(session, team_id, now(), lease, batch, HOST, keys)
         rows = [r for r in rows if r.state != "sending" or r.claimed_at is None or r.claimed_at < now() - lease
                 or not _claimer_alive(r)]
-        if not rows or _STOPPING.is_set():
+        if not rows or out_of_time():
             return report
-        progressed = False
+        lanes: dict[str, list[Outbox]] = {}
         for row in rows:
-            if (budget is not None and time.monotonic() - started > budget) or _STOPPING.is_set():
-                return report
-            outcome = _deliver_one_safely(engine, gateway, row)
-            setattr(report, outcome, getattr(report, outcome) + 1)
-            # Only a row that reached a final state is progress: spinning on rows another
-            # thread holds, or that wait out a back-off, would never end.
-            progressed = progressed or outcome in ("sent", "failed", "found_already_sent", "dropped")
-        if not progressed:
-            return report  # everything left is waiting out a back-off
+            lanes.setdefault(lane(row), []).append(row)
+        if len(lanes) == 1:
+            progressed = run_lane(rows)  # the usual case: no thread needed
+        else:
+            with ThreadPoolExecutor(len(lanes), thread_name_prefix="unmentor-lane") as pool:
+                progressed = any(list(pool.map(run_lane, lanes.values())))
+        if out_of_time() or not progressed:
+            return report  # out of time, or everything left is waiting out a back-off
+
+
+def lane(row: Outbox) -> str:
+    """The Web API method a send's first call goes to: an intro whose conversation is open only posts."""
+    first = getattr(sends.KINDS.get(row.kind), "first_call", pacing.POST)
+    return pacing.POST if first == "conversations.open" and row.channel_id else first
 
 
 def open_ahead(engine: Engine, team_id: str, gateway: Gateway, *, pace: float | None = None,

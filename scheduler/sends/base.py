@@ -53,6 +53,9 @@ class Plan:
 @dataclass(frozen=True)
 class Send:
     kind: ClassVar[str]
+    # The Web API method the send's first call goes to: delivery runs each method's sends in a
+    # lane of its own, so a wait for one method's turn never holds up another's.
+    first_call: ClassVar[str] = "chat.postMessage"
 
     def key(self) -> str:
         """Which send this is (unique in a workspace); a new identity means a new message."""

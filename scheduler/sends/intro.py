@@ -90,6 +90,7 @@ def intro_for(session: Session, group_id: int) -> Intro | None:
 @dataclass(frozen=True)
 class IntroSend(Send):
     kind: ClassVar[str] = "intro"
+    first_call: ClassVar[str] = "conversations.open"  # until its conversation is open (delivery.lane)
 
     round_id: int
     group_id: int

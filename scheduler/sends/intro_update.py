@@ -16,6 +16,7 @@ from storage import rounds as store
 @dataclass(frozen=True)
 class IntroUpdateSend(Send):
     kind: ClassVar[str] = "intro_update"
+    first_call: ClassVar[str] = "chat.update"
 
     round_id: int
     group_id: int

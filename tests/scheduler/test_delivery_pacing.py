@@ -133,3 +133,30 @@ def test_looking_for_sends_in_doubt_goes_at_slacks_one_a_minute():
     for channel in ("G1", "G2", "G3"):
         gateway.find_marker(channel, "unmentor:intro:1", datetime(2026, 12, 7, tzinfo=timezone.utc))
     assert looking.looked_at == [0.0, 60.0, 120.0]  # the first at once; no 429 needed to slow the rest
+
+
+def test_edits_waiting_for_chat_updates_turn_do_not_hold_up_posts_to_people(engine, fake_slack):
+    from scheduler import sends
+    from scheduler.sends.welcome_back import WelcomeBackSend
+    from storage.db import session_scope
+    from tests.scheduler.test_rounds import member
+
+    for i in range(4):
+        join(engine, fake_slack, f"U{i}", f"Org{i}")
+    client = _client(fake_slack)
+    with freeze_time(OPENS, tick=True):
+        rounds.open_round(engine, TEAM)
+        assert delivery.deliver(engine, TEAM, SlackGateway(client), pace=0).sent == 2
+        # Closing edits both intros (chat.update); four people are then told something (posts).
+        assert rounds.run_phase(engine, TEAM, "close", by_hand=True).result == "done"
+        with session_scope(engine) as session:
+            sends.queue(session, TEAM, [WelcomeBackSend(member_id=member(engine, f"U{i}").id, day="20261207")
+                                        for i in range(4)])
+        # chat.update at its tier's 1.2 s; posts (to four people) as fast as the pacer has learned they may go.
+        pacer = pacing.Pacer(starting={**pacing.STARTING_GAP, "chat.postMessage": 0.04})
+        report = delivery.deliver(engine, TEAM, delivery.PacedGateway(SlackGateway(client), pacer))
+    assert report.sent == 6
+    order = [c.method for c in fake_slack.calls if c.method in ("chat.update", "chat.postMessage")][2:]
+    # The edits were queued first, yet every post went before the second edit's turn came.
+    assert order.index("chat.update") < order.index("chat.postMessage")
+    assert order[-1] == "chat.update" and order.count("chat.postMessage") == 4
