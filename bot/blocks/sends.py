@@ -158,7 +158,7 @@ def intro_message(intro, marker: str | None = None) -> Message:
         _section("*Why this hour is worth it*\n" + "\n".join(why_lines(intro.people))),
     ]
     starts = first_move_line(intro)
-    if starts and not intro.ended:
+    if starts and _time_still_to_find(intro):
         blocks.append(_section(starts))
     if prompts:
         blocks.append(_section(f"*A few ways in*\n{prompts}"))
@@ -179,10 +179,19 @@ def _everyone(people) -> str:
     return {1: "", 2: "both", 3: "all three"}.get(len(people), "all").strip() or "for taking part"
 
 
+def _time_still_to_find(intro) -> bool:
+    """Whether "who starts" still helps: not once a time is set, the hour has happened or the match is over."""
+    return not intro.ended and intro.status not in ("scheduled", "met")
+
+
 def _intro_footer(intro) -> list[dict]:
     """Where the match stands: how it works and the buttons while it's open, a thank-you once it has ended."""
     if intro.ended and intro.status == "ended":
         return [_context(f"This match has moved on. Thank you {_everyone(intro.people)}, and see you next round.")]
+    if intro.status == "met" and not intro.ended:
+        # Nothing left to move or miss: buttons that could only say "already met" are taken away.
+        return [_context(f"{_status_line(intro)} Thank you {_everyone(intro.people)}. Near the end of the round "
+                         "I'll ask, briefly, what you took away.")]
     if intro.ended:
         return [_context(f"Round {intro.round_number} has ended. Thank you for taking part. "
                          f"{_status_line(intro)}")]
@@ -198,7 +207,7 @@ def intro_safe_message(intro, marker: str | None = None) -> Message:
     text = (f"You're matched for round {intro.round_number} of unmentor: one honest hour, any time before "
             f"{slack_date(intro.closes_at)}.\n{people}")
     starts = first_move_line(intro)
-    extra = [_section(starts)] if starts and not intro.ended else []
+    extra = [_section(starts)] if starts and _time_still_to_find(intro) else []
     return _with_marker({"text": text, "blocks": [_section(text), *extra, *_intro_footer(intro)]}, marker)
 
 

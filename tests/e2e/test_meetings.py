@@ -263,6 +263,9 @@ def test_met_twice_is_recorded_once_and_the_nudge_skips_pairs_who_met_or_schedul
         assert said.is_(bot.reply(first, timeout=WAIT), blocks.met_reply(already=False))
         second = bot.click("meeting_met", "UBEN", ada_group.id)
         assert said.is_(bot.reply(second, timeout=WAIT), blocks.met_reply(already=True))
+        # The intro now says they've met, without buttons that could only answer "already met".
+        assert bot.fake.wait_for(lambda f: "You've met" in intro_blocks(f, ada_group), timeout=WAIT)
+        assert "meeting_reschedule" not in intro_blocks(bot.fake, ada_group)
         bot.submit("meeting_scheduled_view", "UCY", cy_group.id, {})
         # The modal's save runs after its ack: the nudge below must come after it, as it would on Slack.
         assert bot.fake.wait_for(lambda f: group_of(bot.engine, "UCY").status == "scheduled", timeout=WAIT)

@@ -118,6 +118,7 @@ def _send_cases() -> dict:
                 Reminder(p.GROUP_ID, ("UADA",), p.MEETING_AT), MARKER))),
         "sends.intro_message.scheduled": (sends.intro_message, lambda: sends.intro_message(
             p.intro(status="scheduled", meeting_at=p.MEETING_AT), MARKER)),
+        "sends.intro_message.met": (sends.intro_message, lambda: sends.intro_message(p.intro(status="met"), MARKER)),
         "sends.intro_message.round_ended": (sends.intro_message, lambda: sends.intro_message(
             p.intro(status="met", ended=True), MARKER)),
         "sends.intro_message.match_ended": (sends.intro_message, lambda: sends.intro_message(
