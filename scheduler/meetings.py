@@ -213,6 +213,8 @@ def _carry_on_without(session: Session, ctx: _Context, quiet: list[Member]) -> R
     event = store.add_event(session, ctx.group.team_id, ctx.group.id, "no_reply", ctx.member.id)
     for person in quiet:
         round_store.remove_from_group(session, ctx.group.id, person.id)
+        # Out of the group, but introduced all the same: never matched with these two again.
+        store.add_event(session, ctx.group.team_id, ctx.group.id, "stepped_out", person.id)
     keys = [_update_intro(session, ctx, event.id)]
     for person in quiet:
         keys.append(_queue(session, ctx, partner_moved_on.PartnerMovedOnSend(

@@ -11,7 +11,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from storage.clock import now
-from storage.models import GroupMember, GroupStatus, MatchGroup, Member, Round, RoundState
+from storage.models import GroupMember, GroupStatus, MatchGroup, MeetingEvent, Member, Round, RoundState
 
 
 def current_group_for(session: Session, member_id: int) -> tuple[int, list[str]] | None:
@@ -135,7 +135,15 @@ def history_pairs(session: Session, team_id: str) -> list[tuple[int, int]]:
         .join(b, (a.group_id == b.group_id) & (a.member_id < b.member_id))
         .where(a.team_id == team_id)
     )
-    return [(x, y) for x, y in rows]
+    pairs = [(x, y) for x, y in rows]
+    # A trio's quiet member steps out of the group (scheduler.meetings) but was introduced to the rest.
+    stepped_out = session.exec(
+        select(MeetingEvent.member_id, GroupMember.member_id)
+        .join(GroupMember, GroupMember.group_id == MeetingEvent.group_id)
+        .where(MeetingEvent.team_id == team_id, MeetingEvent.kind == "stepped_out",
+               MeetingEvent.member_id.is_not(None))
+    )
+    return pairs + [(min(x, y), max(x, y)) for x, y in stepped_out]
 
 
 def add_group(session: Session, round_: Round, member_ids: Iterable[int], prompts: list[str],

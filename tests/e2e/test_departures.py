@@ -198,6 +198,9 @@ def test_a_trios_quiet_member_ends_only_their_own_part_and_the_two_who_answered_
     (intro,) = [m for m in trio.fake.messages(group.channel_id) if m["ts"] == group.intro_ts]
     shown = json.dumps(intro["blocks"])
     assert "Hello <@UGUS> and <@UHAL>!" in shown and "UIVY" not in shown and "either of you" in shown
+    # Ivy was introduced to them both all the same: the next round pairs her with neither.
+    next_groups = rounds.preview(trio.engine, TEAM).plan.groups
+    assert not any("UIVY" in {m.slack_user_id for m in g} for g in next_groups)
     with freeze_time(OPENS + timedelta(days=10), tick=True):
         met = trio.reply(trio.click("meeting_met", "UHAL", group.id))
         assert said.is_(met, blocks.met_reply(already=False))
