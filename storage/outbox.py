@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
+from storage.bulk import insert_rows
 from storage.clock import now
 from storage.models import Outbox, SendState
 
@@ -16,21 +16,10 @@ def queue(session: Session, team_id: str, items: list[dict]) -> int:
     """Record messages to send; a key already recorded is left alone. Returns how many were new."""
     if not items:
         return 0
-    # Every row names every column, so one multi-row INSERT can carry them all.
+    # Every row names every column, so one statement can carry them all.
     base = {"team_id": team_id, "state": SendState.pending.value, "attempts": 0, "created_at": now(),
             "params": "{}", "round_id": None, "group_id": None, "member_id": None, "not_before": None}
-    rows = [{**base, **item} for item in items]
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    added = 0
-    # Chunks keep each statement under the databases' bound-parameter limits.
-    for start in range(0, len(rows), 500):
-        statement = insert(Outbox).values(rows[start:start + 500]).on_conflict_do_nothing(
-            index_elements=["team_id", "key"]
-        ).returning(Outbox.id)
-        # RETURNING counts what went in on both databases (psycopg reports rowcount -1 here).
-        added += len(session.exec(statement).all())
-    return added
+    return insert_rows(session, Outbox, [{**base, **item} for item in items], skip_existing=["team_id", "key"])
 
 
 def ready(session: Session, team_id: str, at: datetime, lease: timedelta, limit: int, host: str,

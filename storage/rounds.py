@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from typing import Iterable
 
-from sqlalchemy import func, insert, update
+from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
+from storage.bulk import insert_rows, insert_rows_returning_ids
 from storage.clock import now
 from storage.models import GroupMember, GroupStatus, MatchGroup, MeetingEvent, Member, Round, RoundState
 
@@ -174,21 +175,18 @@ def add_groups(session: Session, round_: Round, groups: list[tuple[list[int], li
         for member_id, key, name in session.exec(
                 select(Member.id, Member.organisation_key, Member.organisation).where(Member.id.in_(chunk))):
             keys[member_id] = key or name
+    # The model's defaults (status, timestamps) once, rather than a validated model per group.
+    base = MatchGroup(team_id=round_.team_id, round_id=round_.id).model_dump(exclude={"id"})
     rows = []
     for member_ids, prompts, first_mover_id in groups:
         # As add_group: the cross-organisation flag comes from the members' organisation keys.
         cross = len({keys.get(m) for m in member_ids}) == len(member_ids)
-        group = MatchGroup(team_id=round_.team_id, round_id=round_.id, prompts=json.dumps(prompts),
-                           first_mover_id=first_mover_id, cross_organisation=cross)
-        rows.append(group.model_dump(exclude={"id"}))
-    ids: list[int] = []
-    for start in range(0, len(rows), 1000):
-        statement = insert(MatchGroup).returning(MatchGroup.id, sort_by_parameter_order=True)
-        ids.extend(session.execute(statement, rows[start:start + 1000]).scalars().all())
-    links = [{"group_id": group_id, "member_id": member_id, "team_id": round_.team_id}
-             for group_id, (member_ids, _, _) in zip(ids, groups) for member_id in member_ids]
-    for start in range(0, len(links), 5000):
-        session.execute(insert(GroupMember), links[start:start + 5000])
+        rows.append({**base, "prompts": json.dumps(prompts), "first_mover_id": first_mover_id,
+                     "cross_organisation": cross})
+    ids = insert_rows_returning_ids(session, MatchGroup, rows)
+    insert_rows(session, GroupMember, [{"group_id": group_id, "member_id": member_id, "team_id": round_.team_id}
+                                       for group_id, (member_ids, _, _) in zip(ids, groups)
+                                       for member_id in member_ids])
     return ids
 
 
@@ -285,14 +283,6 @@ def prompts_last_seen(session: Session, member_ids: Iterable[int]) -> dict[int, 
         mine = seen[member_id]
         for prompt_id in json.loads(prompts or "[]"):
             mine[prompt_id] = max(group_id, mine.get(prompt_id, group_id))
-    return seen
-    rows = session.exec(
-        select(GroupMember.member_id, MatchGroup.prompts)
-        .join(MatchGroup, MatchGroup.id == GroupMember.group_id)
-        .where(GroupMember.member_id.in_(ids))
-    )
-    for member_id, prompts in rows:
-        seen[member_id].update(json.loads(prompts or "[]"))
     return seen
 
 

@@ -1,5 +1,6 @@
 """Storage on SQLite and PostgreSQL: migrations keep data, members never duplicate, leaving forgets."""
 
+import json
 import threading
 
 from alembic.autogenerate import compare_metadata
@@ -10,7 +11,7 @@ from sqlmodel import SQLModel, select
 from storage import members as store
 from storage.clock import now
 from storage.db import current_revision, make_engine, session_scope, upgrade
-from storage.models import FollowUp, MatchGroup, Member, MemberStatus, Round
+from storage.models import FollowUp, MatchGroup, Member, MemberStatus, Outbox, Round
 
 
 def _a_round_with_one_group(session) -> tuple[Round, MatchGroup]:
@@ -180,3 +181,39 @@ def test_answers_and_avoids_sent_twice_at_once_are_kept_once(engine):
         (row,) = session.exec(select(FollowUp)).all()
         assert row.learned.startswith("answer ")
         assert avoids.listed(session, store.get_member(session, "T1", "U1")) == ["U2"]
+
+
+def test_a_rounds_groups_are_stored_each_with_its_own_people_prompts_and_first_mover(engine):
+    from storage import rounds as round_store
+
+    with session_scope(engine) as session:
+        people = [store.upsert_member(session, "T1", f"U{i:03}", organisation=f"Org {i % 5}")[0] for i in range(700)]
+        round_, _ = _a_round_with_one_group(session)
+        # Pairs, then a trio at the end (as an odd round makes), and one pair of colleagues.
+        wanted = [([people[i].id, people[i + 1].id], [f"p{i}", "middle", "last"], people[i + 1].id)
+                  for i in range(0, 696, 2)]
+        wanted.append(([people[696].id, people[697].id, people[698].id], ["a", "b", "c"], people[696].id))
+        wanted.append(([people[0].id, people[5].id], ["x", "y", "z"], None))  # both of Org 0
+        ids = round_store.add_groups(session, round_, wanted)
+    assert ids == sorted(ids) and len(set(ids)) == len(wanted)
+    with session_scope(engine) as session:
+        for group_id, (member_ids, prompts, first_mover_id) in zip(ids, wanted):
+            group = round_store.get_group(session, group_id)
+            assert [m.id for m in round_store.group_members(session, group_id)] == sorted(member_ids)
+            assert (group.prompts, group.first_mover_id, group.status) == (json.dumps(prompts), first_mover_id, "new")
+            assert group.cross_organisation is (group_id != ids[-1])
+
+
+def test_a_message_queued_twice_in_one_go_or_again_later_is_recorded_once_as_first_queued(engine):
+    from storage import outbox
+
+    welcome = {"key": "welcome_back:7:20261209", "kind": "welcome_back", "params": '{"day": "first"}'}
+    announce = {"key": "announce:2027-01:7", "kind": "announce"}
+    with session_scope(engine) as session:
+        assert outbox.queue(session, "T1", [welcome]) == 1
+        again = {**welcome, "params": '{"day": "second"}'}
+        assert outbox.queue(session, "T1", [announce, again, announce]) == 1
+    with session_scope(engine) as session:
+        rows = session.exec(select(Outbox).order_by(Outbox.id)).all()
+        assert [(r.key, r.params, r.state) for r in rows] == [
+            (welcome["key"], '{"day": "first"}', "pending"), (announce["key"], "{}", "pending")]
