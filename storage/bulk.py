@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy import any_, bindparam, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel
 
@@ -75,3 +75,13 @@ def _unnest(table, rows: list[dict[str, Any]]):
     source = func.unnest(*arrays).table_valued(*names).render_derived()
     return select(*[source.c[name] for name in names])
 
+
+def one_of(session: Session, column, values: list):
+    """`column IN values` for thousands of values (a round's members) as one parameter on PostgreSQL.
+
+    An IN list binds every value on its own, which the driver parses and the server plans one
+    by one; `= ANY(array)` is one array. SQLite takes the list (up to 32,766 values).
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, list(values), type_=postgresql.ARRAY(column.type)))
+    return column.in_(list(values))

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
-from storage.bulk import insert_rows, insert_rows_returning_ids
+from storage.bulk import insert_rows, insert_rows_returning_ids, one_of
 from storage.clock import now
 from storage.models import GroupMember, GroupStatus, MatchGroup, MeetingEvent, Member, Round, RoundState
 
@@ -173,7 +173,8 @@ def add_groups(session: Session, round_: Round, groups: list[tuple[list[int], li
     for start in range(0, len(everyone), 5000):
         chunk = everyone[start:start + 5000]
         for member_id, key, name in session.exec(
-                select(Member.id, Member.organisation_key, Member.organisation).where(Member.id.in_(chunk))):
+                select(Member.id, Member.organisation_key, Member.organisation)
+                .where(one_of(session, Member.id, chunk))):
             keys[member_id] = key or name
     # The model's defaults (status, timestamps) once, rather than a validated model per group.
     base = MatchGroup(team_id=round_.team_id, round_id=round_.id).model_dump(exclude={"id"})
@@ -257,7 +258,7 @@ def first_moves(session: Session, member_ids: Iterable[int]) -> dict[int, tuple[
         return moves
     rows = session.exec(
         select(MatchGroup.first_mover_id, func.count(), func.max(MatchGroup.id))
-        .where(MatchGroup.first_mover_id.in_(ids)).group_by(MatchGroup.first_mover_id)
+        .where(one_of(session, MatchGroup.first_mover_id, ids)).group_by(MatchGroup.first_mover_id)
     )
     for member_id, count, latest in rows:
         moves[member_id] = (count, latest)
@@ -277,7 +278,7 @@ def prompts_last_seen(session: Session, member_ids: Iterable[int]) -> dict[int, 
     rows = session.exec(
         select(GroupMember.member_id, MatchGroup.id, MatchGroup.prompts)
         .join(MatchGroup, MatchGroup.id == GroupMember.group_id)
-        .where(GroupMember.member_id.in_(ids))
+        .where(one_of(session, GroupMember.member_id, ids))
     )
     for member_id, group_id, prompts in rows:
         mine = seen[member_id]
