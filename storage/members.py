@@ -7,9 +7,11 @@ from datetime import datetime
 from typing import Any, Iterable
 
 from sqlalchemy import delete, func, or_, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
 from storage import avoids
+from storage.bulk import one_of
 from storage.clock import now
 from storage.models import (
     FollowUp,
@@ -93,11 +95,20 @@ def paused_until_due(session: Session, team_id: str, at: datetime) -> list[Membe
 def set_priority(session: Session, members: Iterable[Member], priority: bool) -> None:
     """Put members first in line for the next round (or take them out of the front)."""
     # Only those whose place changes: a round of 10,000 would otherwise rewrite every row.
-    for member in [m for m in members if m.priority != priority]:
-        member.priority = priority
-        member.updated_at = now()
-        session.add(member)
-    session.flush()
+    changing = [m for m in members if m.priority != priority]
+    if not changing:
+        return
+    session.flush()  # so every one has its id, and no change of theirs waits unwritten
+    at = now()
+    # One UPDATE per few thousand rather than one per member (SQLite binds at most 32,766 values).
+    for start in range(0, len(changing), 5000):
+        ids = [m.id for m in changing[start:start + 5000]]
+        session.exec(update(Member).where(one_of(session, Member.id, ids))
+                     .values(priority=priority, updated_at=at).execution_options(synchronize_session=False))
+    for member in changing:
+        # The loaded copies say what the rows now say, without being written a second time.
+        set_committed_value(member, "priority", priority)
+        set_committed_value(member, "updated_at", at)
 
 
 def set_quiet_rounds(session: Session, member: Member, count: int) -> None:
@@ -188,6 +199,9 @@ def end_skips(session: Session, team_id: str) -> int:
         update(Member)
         .where(Member.team_id == team_id, Member.status == MemberStatus.skipping.value)
         .values(status=MemberStatus.active.value, updated_at=now())
+        # Loaded copies are brought up to date by the ids the UPDATE returns, rather than by
+        # testing the condition against every member the session holds (10,000 at an opening).
+        .execution_options(synchronize_session="fetch")
     )
     return result.rowcount
 
