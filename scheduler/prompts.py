@@ -11,7 +11,7 @@ import hashlib
 import json
 import random
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -49,6 +49,15 @@ class PromptLibrary:
 
     def themes(self) -> list[str]:
         return list(dict.fromkeys(p.theme for p in self.prompts))
+
+    @cached_property
+    def _by_position(self) -> dict[str, tuple[Prompt, ...]]:
+        # Worked out once per library (it never changes), not once per group of a round.
+        return {position: tuple(p for p in self.prompts if p.position == position) for position in POSITIONS}
+
+    def in_position(self, position: str) -> tuple[Prompt, ...]:
+        """The library's prompts for one place in an intro, in the library's order."""
+        return self._by_position[position]
 
 
 def parse_library(doc: object) -> PromptLibrary:
@@ -142,16 +151,23 @@ def choose(library: PromptLibrary, last_seen: Mapping[str, int], rng: random.Ran
     """
     chosen: list[Prompt] = []
     for position in POSITIONS:
-        left = [p for p in library.prompts if p not in chosen]
-        pool = ([p for p in left if p.position == position] or [p for p in left if p.position == "middle"] or left)
+        # By id (unique in a library): comparing the prompts field by field was most of the
+        # cost of choosing for a round of thousands of groups.
+        taken = {c.id for c in chosen}
+        pool = ([p for p in library.in_position(position) if p.id not in taken]
+                or [p for p in library.in_position("middle") if p.id not in taken]
+                or [p for p in library.prompts if p.id not in taken])
         if pool:
             chosen.append(_least_recent(pool, last_seen, rng))
     return chosen
 
 
 def _least_recent(pool: list[Prompt], last_seen: Mapping[str, int], rng: random.Random) -> Prompt:
-    oldest = min(last_seen.get(p.id, -1) for p in pool)
-    return rng.choice([p for p in pool if last_seen.get(p.id, -1) == oldest])
+    if not last_seen:  # a group new to every prompt, as most are in a first round
+        return rng.choice(pool)
+    when = [last_seen.get(p.id, -1) for p in pool]
+    oldest = min(when)
+    return rng.choice([p for p, seen in zip(pool, when) if seen == oldest])
 
 
 def group_last_seen(per_member: Iterable[Mapping[str, int]]) -> dict[str, int]:
