@@ -10,7 +10,10 @@ from urllib.error import URLError
 
 from slack_sdk.errors import SlackApiError
 
-from bot import blocks, callers
+from bot import callers
+from bot.blocks import kit as kit_blocks
+from bot.blocks import member as member_blocks
+from bot.blocks import organisers as organiser_blocks
 from bot.gateway import after_leaving
 from bot.payload import Payload
 from bot.services import Services
@@ -48,16 +51,16 @@ def split(text: str) -> tuple[str, str]:
     return word.lower(), rest.strip()
 
 
-def run(services: Services, call: Payload) -> blocks.Message | None:
+def run(services: Services, call: Payload) -> kit_blocks.Message | None:
     """The reply to show the person, or None when a modal was opened instead."""
     word, rest = split(call.text)
     handler = HANDLERS.get(word)
     if handler is None:
-        return blocks.unknown_command_message(word)
+        return member_blocks.unknown_command_message(word)
     return handler(services, call, rest)
 
 
-def _join(services: Services, call: Payload, organisation: str) -> blocks.Message | None:
+def _join(services: Services, call: Payload, organisation: str) -> kit_blocks.Message | None:
     organisation = unescape(organisation)
     user = callers.slack_user(services, call.user_id)
     try:
@@ -65,30 +68,30 @@ def _join(services: Services, call: Payload, organisation: str) -> blocks.Messag
             result = membership.join(session, call.team_id, call.user_id, organisation or None, user.profile)
             next_at = next_round_at(session, call.team_id)
     except InputError as problem:
-        return blocks.input_error_message(str(problem))
+        return member_blocks.input_error_message(str(problem))
     if result.outcome is JoinOutcome.needs_details:
-        services.client.views_open(trigger_id=call.trigger_id, view=blocks.join_modal(result.prefill))
+        services.client.views_open(trigger_id=call.trigger_id, view=member_blocks.join_modal(result.prefill))
         return None
-    return blocks.joined_message(result.outcome is JoinOutcome.joined, result.member.organisation, next_at)
+    return member_blocks.joined_message(result.outcome is JoinOutcome.joined, result.member.organisation, next_at)
 
 
 def _change(action: str, fn: Callable) -> Callable:
-    def handler(services: Services, call: Payload, _rest: str) -> blocks.Message:
+    def handler(services: Services, call: Payload, _rest: str) -> kit_blocks.Message:
         with session_scope(services.engine) as session:
             change = fn(session, call.team_id, call.user_id)
-        return blocks.change_message(action, change)
+        return member_blocks.change_message(action, change)
 
     return handler
 
 
-def _pause(services: Services, call: Payload, rest: str) -> blocks.Message:
+def _pause(services: Services, call: Payload, rest: str) -> kit_blocks.Message:
     """`pause` for as long as you like; `pause until 2027-03-01` until that morning."""
     if not rest:
         return _change("pause", membership.pause)(services, call, rest)
     word, day_text = split(rest)
     day = parse_day(day_text) if word == "until" else None
     if day is None:
-        return blocks.pause_until_usage_message()
+        return member_blocks.pause_until_usage_message()
     return pause_until(services, call.team_id, call.user_id, day)
 
 
@@ -99,108 +102,108 @@ def parse_day(text: str) -> date | None:
         return None  # 2027-02-30 and the like
 
 
-def pause_until(services: Services, team_id: str, user_id: str, day: date) -> blocks.Message:
+def pause_until(services: Services, team_id: str, user_id: str, day: date) -> kit_blocks.Message:
     try:
         with session_scope(services.engine) as session:
             change, until = membership.pause_until(
                 session, team_id, user_id, day, load_schedule(session, team_id).timezone
             )
     except InputError as problem:
-        return blocks.input_error_message(str(problem))
+        return member_blocks.input_error_message(str(problem))
     if change is membership.Change.not_member:
-        return blocks.not_member_message()
-    return blocks.paused_until_message(until)
+        return member_blocks.not_member_message()
+    return member_blocks.paused_until_message(until)
 
 
-def _avoid(services: Services, call: Payload, rest: str, verb: str = "avoid") -> blocks.Message:
+def _avoid(services: Services, call: Payload, rest: str, verb: str = "avoid") -> kit_blocks.Message:
     """`avoid @someone`, `unavoid @someone`; `avoid` alone shows the list. Every answer is ephemeral."""
     if not rest and verb == "avoid":
         with session_scope(services.engine) as session:
             if store.get_member(session, call.team_id, call.user_id) is None:
-                return blocks.not_member_message()
-            return blocks.avoid_list_message(avoid.listed(session, call.team_id, call.user_id))
+                return member_blocks.not_member_message()
+            return member_blocks.avoid_list_message(avoid.listed(session, call.team_id, call.user_id))
     user_id = mentioned_user(rest)
     if user_id is None:
-        return blocks.avoid_usage_message()
+        return member_blocks.avoid_usage_message()
     with session_scope(services.engine) as session:
         change = (avoid.avoid if verb == "avoid" else avoid.unavoid)(session, call.team_id, call.user_id, user_id)
-    return blocks.avoid_change_message(verb, user_id, change)
+    return member_blocks.avoid_change_message(verb, user_id, change)
 
 
-def _unavoid(services: Services, call: Payload, rest: str) -> blocks.Message:
+def _unavoid(services: Services, call: Payload, rest: str) -> kit_blocks.Message:
     return _avoid(services, call, rest, "unavoid")
 
 
-def _status(services: Services, call: Payload, _rest: str) -> blocks.Message:
+def _status(services: Services, call: Payload, _rest: str) -> kit_blocks.Message:
     with session_scope(services.engine) as session:
         view = membership.status(session, call.team_id, call.user_id, next_round_at(session, call.team_id))
-    return blocks.status_message(view)
+    return member_blocks.status_message(view)
 
 
-def _leave(services: Services, call: Payload, _rest: str) -> blocks.Message:
+def _leave(services: Services, call: Payload, _rest: str) -> kit_blocks.Message:
     with session_scope(services.engine) as session:
         member = store.get_member(session, call.team_id, call.user_id)
     if member is None or member.status == "left":
-        return blocks.not_member_message()
-    return blocks.leave_confirm_message()
+        return member_blocks.not_member_message()
+    return member_blocks.leave_confirm_message()
 
 
-def _help(_services: Services, _call: Payload, _rest: str) -> blocks.Message:
-    return blocks.help_message()
+def _help(_services: Services, _call: Payload, _rest: str) -> kit_blocks.Message:
+    return member_blocks.help_message()
 
 
 def organisers_only(handler):
     """Organiser commands answer everyone else with a polite refusal, and reveal nothing."""
     def guarded(services: Services, call: Payload, rest: str):
         if not callers.is_organiser(services, call.team_id, call.user_id):
-            return blocks.organisers_only_message()
+            return member_blocks.organisers_only_message()
         return handler(services, call, rest)
 
     return guarded
 
 
 @organisers_only
-def _domain(services: Services, call: Payload, rest: str) -> blocks.Message:
+def _domain(services: Services, call: Payload, rest: str) -> kit_blocks.Message:
     """`domain add example.org Example Ltd`, `domain remove example.org`, `domain list`."""
     verb, args = split(rest)
     if verb == "list" or not rest:
         with session_scope(services.engine) as session:
             mapping = store.domain_map(session, call.team_id)
-        return blocks.domain_map_message(mapping)
+        return organiser_blocks.domain_map_message(mapping)
     domain, _, organisation = args.partition(" ")
     domain = domain.strip().lower().lstrip("@")
     if not DOMAIN.match(domain):
-        return blocks.input_error_message(
-            f"`{blocks.escape(domain[:60]) or '(nothing)'}` isn't an email domain like example.org."
+        return member_blocks.input_error_message(
+            f"`{kit_blocks.escape(domain[:60]) or '(nothing)'}` isn't an email domain like example.org."
         )
     with session_scope(services.engine) as session:
         if verb == "add":
             try:
                 organisation = membership.clean_organisation(unescape(organisation))
             except InputError as problem:
-                return blocks.input_error_message(str(problem))
+                return member_blocks.input_error_message(str(problem))
             store.ensure_workspace(session, call.team_id)
             store.set_domain(session, call.team_id, domain, organisation)
-            return blocks.domain_saved_message(domain, organisation)
+            return organiser_blocks.domain_saved_message(domain, organisation)
         if verb == "remove":
             removed = store.remove_domain(session, call.team_id, domain)
-            return blocks.domain_removed_message(domain, removed)
-    return blocks.input_error_message(
+            return organiser_blocks.domain_removed_message(domain, removed)
+    return member_blocks.input_error_message(
         "Use `/unmentor domain add example.org Example Ltd`, `domain remove example.org` or `domain list`."
     )
 
 
 @organisers_only
-def _organisers(services: Services, call: Payload, rest: str) -> blocks.Message:
+def _organisers(services: Services, call: Payload, rest: str) -> kit_blocks.Message:
     """`organisers`, `organisers add @someone`, `organisers remove @someone`."""
     verb, args = split(rest)
     if verb in ("list", "help") or not rest:
         with session_scope(services.engine) as session:
             listed = organisers.listed(session, call.team_id)
-        return blocks.organisers_list_message(services.settings.organisers, listed)
+        return organiser_blocks.organisers_list_message(services.settings.organisers, listed)
     user_id = mentioned_user(args)
     if verb not in ("add", "remove") or user_id is None:
-        return blocks.input_error_message(
+        return member_blocks.input_error_message(
             "Use `/unmentor organisers add @someone` or `/unmentor organisers remove @someone`.")
     with session_scope(services.engine) as session:
         if verb == "add":
@@ -213,11 +216,11 @@ def _organisers(services: Services, call: Payload, rest: str) -> blocks.Message:
         and callers.slack_user(services, user_id).is_admin
     ):
         change = organisers.OrganiserChange.slack_admin
-    return blocks.organiser_change_message(verb, user_id, change)
+    return organiser_blocks.organiser_change_message(verb, user_id, change)
 
 
 @organisers_only
-def _remove_member(services: Services, call: Payload, rest: str) -> blocks.Message:
+def _remove_member(services: Services, call: Payload, rest: str) -> kit_blocks.Message:
     """`remove @someone`: an organiser takes someone out of the network, deleting their data.
 
     The person removed is told kindly what went and how to come back, unless the organiser
@@ -226,8 +229,8 @@ def _remove_member(services: Services, call: Payload, rest: str) -> blocks.Messa
     mention, _, option = rest.strip().partition(" ")
     user_id = mentioned_user(mention)
     if user_id is None or option.strip().lower() not in ("", "quietly"):
-        return blocks.input_error_message("Use `/unmentor remove @someone`, or `/unmentor remove @someone quietly` "
-                                          "to remove them without a message.")
+        return member_blocks.input_error_message(
+            "Use `/unmentor remove @someone`, or `/unmentor remove @someone quietly` to remove them without a message.")
     departure = Departure()
     with session_scope(services.engine) as session:
         change = membership.leave(session, call.team_id, user_id, departure)
@@ -236,65 +239,65 @@ def _remove_member(services: Services, call: Payload, rest: str) -> blocks.Messa
     told = False
     if removed and not option.strip():
         try:
-            services.client.chat_postMessage(channel=user_id, **blocks.removed_notice_message())
+            services.client.chat_postMessage(channel=user_id, **member_blocks.removed_notice_message())
             told = True
         except (SlackApiError, URLError, OSError) as error:
             # Their data is gone either way; the organiser hears the note didn't reach them.
             log.warning(
                 "couldn't tell someone they were removed: %s", error.__class__.__name__
             )  # they asked to be forgotten
-    return blocks.member_removed_message(user_id, removed, told)
+    return organiser_blocks.member_removed_message(user_id, removed, told)
 
 
 @organisers_only
-def _stats(services: Services, call: Payload, rest: str) -> blocks.Message:
+def _stats(services: Services, call: Payload, rest: str) -> kit_blocks.Message:
     """`stats` for the latest round and the trend; `stats 3` for round 3."""
     number = int(rest) if rest.strip().isdigit() else None
     if rest.strip() and number is None:
-        return blocks.input_error_message("Use `/unmentor stats` or `/unmentor stats 3` for round 3.")
+        return member_blocks.input_error_message("Use `/unmentor stats` or `/unmentor stats 3` for round 3.")
     with session_scope(services.engine) as session:
         trend = stats.round_stats(session, call.team_id)
         learnings = stats.consented_learnings(session, call.team_id, number, limit=5)
     if number is not None:
         upto = [s for s in trend if s.number <= number]
         if not upto or upto[-1].number != number:
-            return blocks.no_such_round_message(number)
+            return organiser_blocks.no_such_round_message(number)
         trend = upto
-    return blocks.stats_message(trend, learnings, stats.meeting_rate_sparkline(trend))
+    return organiser_blocks.stats_message(trend, learnings, stats.meeting_rate_sparkline(trend))
 
 
 def send_export(services: Services, team_id: str, user_id: str) -> None:
     """DM the organiser the round stats as CSV (counts and shares only)."""
     with session_scope(services.engine) as session:
         csv_text = stats.to_csv(stats.round_stats(session, team_id))
-    for message in blocks.export_messages(csv_text):
+    for message in organiser_blocks.export_messages(csv_text):
         services.client.chat_postMessage(channel=user_id, **message)
 
 
 @organisers_only
-def _export(services: Services, call: Payload, _rest: str) -> blocks.Message:
+def _export(services: Services, call: Payload, _rest: str) -> kit_blocks.Message:
     send_export(services, call.team_id, call.user_id)
-    return blocks.export_sent_reply()
+    return organiser_blocks.export_sent_reply()
 
 
-def preview_reply(services: Services, team_id: str) -> blocks.Message:
-    return blocks.preview_message(rounds.preview(services.engine, team_id).plan)
+def preview_reply(services: Services, team_id: str) -> kit_blocks.Message:
+    return organiser_blocks.preview_message(rounds.preview(services.engine, team_id).plan)
 
 
 @organisers_only
-def _preview(services: Services, call: Payload, _rest: str) -> blocks.Message:
+def _preview(services: Services, call: Payload, _rest: str) -> kit_blocks.Message:
     return preview_reply(services, call.team_id)
 
 
 @organisers_only
-def _open(services: Services, _call: Payload, _rest: str) -> blocks.Message:
-    return blocks.open_round_confirm_message()
+def _open(services: Services, _call: Payload, _rest: str) -> kit_blocks.Message:
+    return organiser_blocks.open_round_confirm_message()
 
 
 def open_schedule_modal(services: Services, team_id: str, trigger_id: str | None) -> None:
     with session_scope(services.engine) as session:
         current = load_schedule(session, team_id)
-    services.client.views_open(trigger_id=trigger_id, view=blocks.schedule_modal(current))
+    services.client.views_open(trigger_id=trigger_id, view=organiser_blocks.schedule_modal(current))
 
 
 @organisers_only
@@ -305,7 +308,8 @@ def _schedule(services: Services, call: Payload, _rest: str) -> None:
 def open_prompts_modal(services: Services, team_id: str, trigger_id: str | None) -> None:
     with session_scope(services.engine) as session:
         library = prompt_library.library_for(session, team_id)
-    services.client.views_open(trigger_id=trigger_id, view=blocks.prompts_modal(library.name, len(library.prompts)))
+    services.client.views_open(trigger_id=trigger_id,
+                               view=organiser_blocks.prompts_modal(library.name, len(library.prompts)))
 
 
 @organisers_only
@@ -313,7 +317,7 @@ def _prompts(services: Services, call: Payload, _rest: str) -> None:
     open_prompts_modal(services, call.team_id, call.trigger_id)
 
 
-HANDLERS: dict[str, Callable[[Services, Payload, str], blocks.Message | None]] = {
+HANDLERS: dict[str, Callable[[Services, Payload, str], kit_blocks.Message | None]] = {
     "join": _join,
     "pause": _pause,
     "resume": _change("resume", membership.resume),

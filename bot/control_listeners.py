@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot import blocks, commands, home, ids
+from bot import commands, home, ids
+from bot.blocks import member as member_blocks
 from bot.handling import Listeners
 from bot.payload import Payload
 from bot.services import Services
@@ -21,7 +22,7 @@ def register(app: App, services: Services) -> None:
 @LISTENERS.click(ids.PAUSE_UNTIL)
 def pause_until_picked(services: Services, p: Payload, respond) -> None:
     day = commands.parse_day(p.picked_date or "")
-    reply = blocks.pause_until_usage_message() if day is None else commands.pause_until(
+    reply = member_blocks.pause_until_usage_message() if day is None else commands.pause_until(
         services, p.team_id, p.user_id, day)
     # App Home has nowhere to answer in place: a DM says what happened (or what to change).
     services.client.chat_postMessage(channel=p.user_id, **reply)

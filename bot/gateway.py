@@ -10,7 +10,8 @@ from urllib.error import URLError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import blocks
+from bot.blocks import kit as kit_blocks
+from bot.blocks import sends as send_blocks
 from scheduler.delivery import SendError
 
 log = logging.getLogger("unmentor.slack")
@@ -53,14 +54,14 @@ class SlackGateway:
 
     def post(self, channel: str, content: object, marker: str, *, safe: bool = False,
              zones: Sequence[str] = ()) -> tuple[str, str]:
-        with blocks.for_reader(zones):  # its dates' fallback text in its readers' own time zones
-            message = blocks.render_safe(content, marker) if safe else blocks.render(content, marker)
+        with kit_blocks.for_reader(zones):  # its dates' fallback text in its readers' own time zones
+            message = send_blocks.render_safe(content, marker) if safe else send_blocks.render(content, marker)
         response = self._call("chat_postMessage", channel=channel, **message)
         return response["channel"], response["ts"]
 
     def update(self, channel: str, ts: str, content: object, *, safe: bool = False, zones: Sequence[str] = ()) -> None:
-        with blocks.for_reader(zones):
-            message = blocks.render_safe(content, None) if safe else blocks.render(content, None)
+        with kit_blocks.for_reader(zones):
+            message = send_blocks.render_safe(content, None) if safe else send_blocks.render(content, None)
         self._call("chat_update", channel=channel, ts=ts, **message)
 
     def find_marker(self, channel: str, marker: str, oldest: datetime) -> str | None:
@@ -95,7 +96,7 @@ def after_leaving(services, team_id: str, departure) -> None:
     from scheduler import delivery as scheduler_delivery
 
     gateway = SlackGateway(services.client)
-    with blocks.for_reader(()):
+    with kit_blocks.for_reader(()):
         for channel, ts, content in departure.edits:
             try:
                 gateway.update(channel, ts, content)

@@ -17,7 +17,9 @@ from typing import Any, Callable
 
 from slack_bolt import App
 
-from bot import blocks, payload
+from bot import payload
+from bot.blocks import kit as kit_blocks
+from bot.blocks import member as member_blocks
 from bot.payload import Payload
 from bot.services import Services
 from scheduler.membership import InputError
@@ -155,11 +157,11 @@ def after_ack(services: Services, p: Payload, respond, name: str, work: Callable
     """Work done after ack(), its dates in the clicker's own time zone; if it fails, the person hears so,
     where they clicked or by DM."""
     try:
-        with blocks.for_reader(reader_zones(services, p.team_id, p.user_id)):
+        with kit_blocks.for_reader(reader_zones(services, p.team_id, p.user_id)):
             work()
     except Exception:
         log.exception("%s failed", name)
-        reply = blocks.something_went_wrong_message()
+        reply = member_blocks.something_went_wrong_message()
         if respond is not None and p.response_url:
             respond(replace_original=False, response_type="ephemeral", **reply)
         else:

@@ -8,7 +8,10 @@ from collections import defaultdict
 
 from slack_sdk.errors import SlackApiError
 
-from bot import blocks, callers, handling
+from bot import callers, handling
+from bot.blocks import kit as kit_blocks
+from bot.blocks import member as member_blocks
+from bot.blocks import organisers as organiser_blocks
 from bot.services import Services
 from scheduler import membership, stats
 from scheduler.workspace_schedule import next_round_at
@@ -25,11 +28,11 @@ _REDRAWING: defaultdict[tuple[str, str], threading.Lock] = defaultdict(threading
 _REDRAWING_LOCK = threading.Lock()
 
 
-def organiser_blocks(services: Services, team_id: str) -> list[dict]:
+def organiser_part(services: Services, team_id: str) -> list[dict]:
     with session_scope(services.engine) as session:
         trend = stats.round_stats(session, team_id)
         learnings = stats.consented_learnings(session, team_id, limit=5)
-    return blocks.organiser_home_blocks(trend, learnings, stats.meeting_rate_sparkline(trend))
+    return organiser_blocks.organiser_home_blocks(trend, learnings, stats.meeting_rate_sparkline(trend))
 
 
 def refresh(services: Services, team_id: str, user_id: str) -> None:
@@ -44,12 +47,12 @@ def _refresh(services: Services, team_id: str, user_id: str) -> None:
         view = membership.status(session, team_id, user_id, next_round_at(session, team_id))
     extra = None
     if callers.is_organiser(services, team_id, user_id):
-        extra = organiser_blocks(services, team_id)
+        extra = organiser_part(services, team_id)
     # The tab's dates in the reader's own time zone, organisers who aren't members included.
     zones = (view.member.timezone,) if view.member and view.member.timezone else handling.reader_zones(
         services, team_id, user_id)
-    with blocks.for_reader(zones):
-        home = blocks.home_view(view, extra)
+    with kit_blocks.for_reader(zones):
+        home = member_blocks.home_view(view, extra)
     try:
         services.client.views_publish(user_id=user_id, view=home)
     except SlackApiError as error:

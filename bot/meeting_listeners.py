@@ -8,7 +8,9 @@ from datetime import datetime
 from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 
-from bot import blocks, ids
+from bot import ids
+from bot.blocks import kit as kit_blocks
+from bot.blocks import meetings as meeting_blocks
 from bot.gateway import SlackGateway
 from bot.handling import Listeners
 from bot.payload import Payload
@@ -32,21 +34,21 @@ def _send(services: Services, team_id: str, result: Result) -> None:
     not for a notice their partner reads. Not paced yet: the workspace's pacer made a click's sends
     outlive the tests that set them off, so this stays unpaced for now."""
     if result.send_now:
-        with blocks.for_reader(()):
+        with kit_blocks.for_reader(()):
             delivery.deliver(services.engine, team_id, SlackGateway(services.client), pace=0, keys=result.send_now)
 
 
-def _common_reply(result: Result) -> blocks.Message | None:
+def _common_reply(result: Result) -> kit_blocks.Message | None:
     if result.outcome is Outcome.round_ended:
-        return blocks.round_ended_reply(result.round_number)
+        return meeting_blocks.round_ended_reply(result.round_number)
     if result.outcome is Outcome.match_ended:
-        return blocks.match_ended_reply()
+        return meeting_blocks.match_ended_reply()
     if result.outcome is Outcome.not_yours:
-        return blocks.not_yours_reply()
+        return meeting_blocks.not_yours_reply()
     return None
 
 
-def _tell(p: Payload, respond, reply: blocks.Message, *, replace: bool = False) -> None:
+def _tell(p: Payload, respond, reply: kit_blocks.Message, *, replace: bool = False) -> None:
     """An answer only the clicker sees."""
     if p.response_url:
         if replace:
@@ -55,7 +57,7 @@ def _tell(p: Payload, respond, reply: blocks.Message, *, replace: bool = False) 
             respond(response_type="ephemeral", replace_original=False, **reply)
 
 
-def _tell_in_group(services: Services, user_id: str, channel: str | None, reply: blocks.Message) -> None:
+def _tell_in_group(services: Services, user_id: str, channel: str | None, reply: kit_blocks.Message) -> None:
     """After a modal (which has no response URL): an ephemeral note in the pair's conversation, else a DM."""
     try:
         if channel:
@@ -78,12 +80,12 @@ def _open_modal(services: Services, p: Payload, respond, build) -> None:
 
 @LISTENERS.click(ids.MEETING_SCHEDULED)
 def scheduled_clicked(services: Services, p: Payload, respond) -> None:
-    _open_modal(services, p, respond, blocks.scheduled_modal)
+    _open_modal(services, p, respond, meeting_blocks.scheduled_modal)
 
 
 @LISTENERS.click(ids.MEETING_RESCHEDULE, ids.RESCHEDULE_COUNTER)
 def reschedule_clicked(services: Services, p: Payload, respond) -> None:
-    _open_modal(services, p, respond, blocks.reschedule_modal)
+    _open_modal(services, p, respond, meeting_blocks.reschedule_modal)
 
 
 @LISTENERS.click(ids.MEETING_MET)
@@ -91,7 +93,7 @@ def met(services: Services, p: Payload, respond) -> None:
     with session_scope(services.engine) as session:
         result = meetings.mark_met(session, p.team_id, p.user_id, p.group_id)
     _send(services, p.team_id, result)
-    _tell(p, respond, _common_reply(result) or blocks.met_reply(result.outcome is Outcome.already))
+    _tell(p, respond, _common_reply(result) or meeting_blocks.met_reply(result.outcome is Outcome.already))
 
 
 @LISTENERS.click(ids.MEETING_MISSED)
@@ -100,8 +102,8 @@ def missed(services: Services, p: Payload, respond) -> None:
         result = meetings.mark_missed(session, p.team_id, p.user_id, p.group_id)
     _send(services, p.team_id, result)
     reply = _common_reply(result) or (
-        blocks.met_cannot_miss_reply() if result.outcome is Outcome.already_met
-        else blocks.missed_reply(result.group_id, result.outcome is Outcome.already))
+        meeting_blocks.met_cannot_miss_reply() if result.outcome is Outcome.already_met
+        else meeting_blocks.missed_reply(result.group_id, result.outcome is Outcome.already))
     _tell(p, respond, reply)
 
 
@@ -110,14 +112,15 @@ def try_again(services: Services, p: Payload, respond) -> None:
     with session_scope(services.engine) as session:
         result = meetings.try_again(session, p.team_id, p.user_id, p.group_id)
     _send(services, p.team_id, result)
-    _tell(p, respond, _common_reply(result) or blocks.try_again_reply(result.outcome is Outcome.already), replace=True)
+    _tell(p, respond, _common_reply(result) or meeting_blocks.try_again_reply(result.outcome is Outcome.already),
+          replace=True)
 
 
 @LISTENERS.click(ids.MISSED_LEAVE_IT)
 def leave_it(services: Services, p: Payload, respond) -> None:
     with session_scope(services.engine) as session:
         result = meetings.leave_it_there(session, p.team_id, p.user_id, p.group_id)
-    _tell(p, respond, _common_reply(result) or blocks.leave_it_reply(), replace=True)
+    _tell(p, respond, _common_reply(result) or meeting_blocks.leave_it_reply(), replace=True)
 
 
 @LISTENERS.click(ids.PARTNER_NO_REPLY)
@@ -126,13 +129,14 @@ def no_reply(services: Services, p: Payload, respond) -> None:
         check = meetings.report_silence(session, p.team_id, p.user_id, p.group_id)
     _send(services, p.team_id, check)
     if check.outcome is Outcome.nudged:
-        reply = blocks.quiet_partner_nudged_reply(check.partner_ids, check.wait_until, fresh=bool(check.send_now))
+        reply = meeting_blocks.quiet_partner_nudged_reply(check.partner_ids, check.wait_until,
+                                                          fresh=bool(check.send_now))
     elif check.carried_on:
-        reply = blocks.carry_on_as_pair_reply(check.partner_ids)
+        reply = meeting_blocks.carry_on_as_pair_reply(check.partner_ids)
     elif check.outcome is Outcome.done:
-        reply = blocks.no_reply_choice(check.group_id)
+        reply = meeting_blocks.no_reply_choice(check.group_id)
     else:
-        reply = _common_reply(check) or blocks.still_in_touch_reply()
+        reply = _common_reply(check) or meeting_blocks.still_in_touch_reply()
     _tell(p, respond, reply)
 
 
@@ -141,7 +145,7 @@ def _partner_silent(services: Services, p: Payload, respond, *, rematch_now: boo
         result = meetings.partner_silent(session, p.team_id, p.user_id, p.group_id, rematch_now=rematch_now)
     _send(services, p.team_id, result)
     if result.outcome in (Outcome.in_touch, Outcome.too_soon):
-        reply = blocks.still_in_touch_reply()
+        reply = meeting_blocks.still_in_touch_reply()
     else:
         reply = _fresh_match_or_next_round_reply(result, rematch_now)
     _tell(p, respond, reply, replace=True)
@@ -150,10 +154,10 @@ def _partner_silent(services: Services, p: Payload, respond, *, rematch_now: boo
 def _fresh_match_or_next_round_reply(result, rematch_now: bool):
     """The answer to "find me someone new" or "next round is fine", whichever way the match ended."""
     if result.too_late_to_rematch:
-        return blocks.too_late_to_rematch_reply()
+        return meeting_blocks.too_late_to_rematch_reply()
     if rematch_now:
-        return _common_reply(result) or blocks.rematched_reply(result.new_group_id is not None)
-    return _common_reply(result) or blocks.sat_out_reply()
+        return _common_reply(result) or meeting_blocks.rematched_reply(result.new_group_id is not None)
+    return _common_reply(result) or meeting_blocks.sat_out_reply()
 
 
 @LISTENERS.click(ids.NO_REPLY_REMATCH)
@@ -171,7 +175,7 @@ def _after_partner_left(services: Services, p: Payload, respond, *, rematch_now:
         result = departures.after_partner_left(session, p.team_id, p.user_id, p.group_id, rematch_now=rematch_now)
     _send(services, p.team_id, result)
     if result.outcome is Outcome.already:
-        reply = blocks.partner_left_already_reply()
+        reply = meeting_blocks.partner_left_already_reply()
     else:
         reply = _fresh_match_or_next_round_reply(result, rematch_now)
     _tell(p, respond, reply, replace=True)
@@ -193,9 +197,9 @@ def accept_reschedule(services: Services, p: Payload, respond) -> None:
         result = meetings.accept_reschedule(session, p.team_id, p.user_id, p.group_id)
     _send(services, p.team_id, result)
     if result.outcome is Outcome.own_suggestion:
-        reply = blocks.cannot_accept_own_reply()
+        reply = meeting_blocks.cannot_accept_own_reply()
     else:
-        reply = _common_reply(result) or blocks.reschedule_accepted_reply(
+        reply = _common_reply(result) or meeting_blocks.reschedule_accepted_reply(
             result.meeting_at, result.outcome is Outcome.already)
     _tell(p, respond, reply, replace=True)
 
@@ -205,14 +209,14 @@ def open_follow_up(services: Services, p: Payload, respond) -> None:
     with session_scope(services.engine) as session:
         check, prefill = meetings.follow_up_prefill(session, p.team_id, p.user_id, p.group_id)
     if check.outcome is not Outcome.done:
-        _tell(p, respond, blocks.not_yours_reply())
+        _tell(p, respond, meeting_blocks.not_yours_reply())
         return
-    services.client.views_open(trigger_id=p.trigger_id, view=blocks.follow_up_modal(p.group_id, prefill))
+    services.client.views_open(trigger_id=p.trigger_id, view=meeting_blocks.follow_up_modal(p.group_id, prefill))
 
 
 def _picked_time(services: Services, p: Payload) -> datetime | None:
     """The day and time picked in a meeting modal, in the picker's time zone (InputError if passed)."""
-    day, at = blocks.read_date_and_time(p.values)
+    day, at = meeting_blocks.read_date_and_time(p.values)
     with read_scope(services.engine) as session:
         return meeting_times.picked_time(session, p.team_id, p.user_id, day, at)
 
@@ -222,13 +226,13 @@ def scheduled_submitted(services: Services, p: Payload, meeting_at: datetime | N
     with session_scope(services.engine) as session:
         result = meetings.mark_scheduled(session, p.team_id, p.user_id, p.group_id, meeting_at)
     _send(services, p.team_id, result)
-    reply = _common_reply(result) or blocks.scheduled_reply(
+    reply = _common_reply(result) or meeting_blocks.scheduled_reply(
         result.partner_ids, meeting_at, result.outcome is Outcome.already)
     _tell_in_group(services, p.user_id, result.channel_id, reply)
 
 
 def _check_reschedule(services: Services, p: Payload) -> tuple[datetime | None, str]:
-    suggested_at, note = _picked_time(services, p), blocks.read_note(p.values)
+    suggested_at, note = _picked_time(services, p), meeting_blocks.read_note(p.values)
     meetings.check_reschedule(suggested_at, note)
     return suggested_at, note
 
@@ -240,14 +244,14 @@ def reschedule_submitted(services: Services, p: Payload, suggestion: tuple[datet
         result = meetings.ask_reschedule(session, p.team_id, p.user_id, p.group_id, suggested_at, note)
     _send(services, p.team_id, result)
     if result.outcome is Outcome.already_met:
-        reply = blocks.met_cannot_move_reply()
+        reply = meeting_blocks.met_cannot_move_reply()
     else:
-        reply = _common_reply(result) or blocks.reschedule_reply(result.partner_ids)
+        reply = _common_reply(result) or meeting_blocks.reschedule_reply(result.partner_ids)
     _tell_in_group(services, p.user_id, result.channel_id, reply)
 
 
 def _check_follow_up(services: Services, p: Payload) -> FollowUpForm:
-    form = blocks.read_follow_up_modal(p.values)
+    form = meeting_blocks.read_follow_up_modal(p.values)
     meetings.check_follow_up(form)
     return form
 
@@ -257,4 +261,4 @@ def follow_up_submitted(services: Services, p: Payload, form: FollowUpForm) -> N
     with session_scope(services.engine) as session:
         result = meetings.save_follow_up(session, p.team_id, p.user_id, p.group_id, form)
     _send(services, p.team_id, result)
-    services.client.chat_postMessage(channel=p.user_id, **(_common_reply(result) or blocks.follow_up_thanks()))
+    services.client.chat_postMessage(channel=p.user_id, **(_common_reply(result) or meeting_blocks.follow_up_thanks()))

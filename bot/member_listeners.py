@@ -6,7 +6,9 @@ import logging
 
 from slack_bolt import App
 
-from bot import blocks, callers, commands, handling, home, ids
+from bot import callers, commands, handling, home, ids
+from bot.blocks import kit as kit_blocks
+from bot.blocks import member as member_blocks
 from bot.gateway import after_leaving
 from bot.handling import Listeners
 from bot.payload import Payload
@@ -28,13 +30,13 @@ def register(app: App, services: Services) -> None:
 @LISTENERS.command("/unmentor")
 def unmentor_command(services: Services, p: Payload, respond) -> None:
     try:
-        with blocks.for_reader(handling.reader_zones(services, p.team_id, p.user_id)):
+        with kit_blocks.for_reader(handling.reader_zones(services, p.team_id, p.user_id)):
             reply = commands.run(services, p)
     except Exception:
         # Only a known command word: the rest of the text is the member's own words.
         word = commands.split(p.text)[0]
         log.exception("/unmentor %s failed", word if word in commands.HANDLERS else "(other)")
-        reply = blocks.something_went_wrong_message()
+        reply = member_blocks.something_went_wrong_message()
     if reply is not None:
         respond(response_type="ephemeral", **reply)
 
@@ -49,7 +51,7 @@ def home_opened(services: Services, p: Payload, event: dict) -> None:
 
 
 def _check_join(services: Services, p: Payload) -> ProfileForm:
-    form = blocks.read_join_modal(p.values)
+    form = member_blocks.read_join_modal(p.values)
     membership.check_profile(form)
     return form
 
@@ -60,7 +62,8 @@ def join_submitted(services: Services, p: Payload, form: ProfileForm) -> None:
     with session_scope(services.engine) as session:
         result = membership.save_profile(session, p.team_id, p.user_id, form, profile)
         next_at = next_round_at(session, p.team_id)
-    reply = blocks.joined_message(result.outcome is membership.JoinOutcome.joined, result.member.organisation, next_at)
+    reply = member_blocks.joined_message(result.outcome is membership.JoinOutcome.joined, result.member.organisation,
+                                         next_at)
     services.client.chat_postMessage(channel=p.user_id, **reply)
     home.refresh(services, p.team_id, p.user_id)
 
@@ -71,13 +74,14 @@ def leave_confirmed(services: Services, p: Payload, respond) -> None:
     with session_scope(services.engine) as session:
         change = membership.leave(session, p.team_id, p.user_id, departure)
     after_leaving(services, p.team_id, departure)
-    _reply(p, respond, blocks.left_message() if change is membership.Change.done else blocks.not_member_message())
+    _reply(p, respond, member_blocks.left_message() if change is membership.Change.done
+           else member_blocks.not_member_message())
     home.refresh(services, p.team_id, p.user_id)
 
 
 @LISTENERS.click(ids.LEAVE_CANCEL)
 def leave_cancelled(services: Services, p: Payload, respond) -> None:
-    _reply(p, respond, blocks.stayed_message())
+    _reply(p, respond, member_blocks.stayed_message())
 
 
 # App Home's one-click changes; the Home tab shows the result.
@@ -105,18 +109,18 @@ def home_leave(services: Services, p: Payload, respond) -> None:
 def edit_profile(services: Services, p: Payload, respond) -> None:
     with session_scope(services.engine) as session:
         result = membership.join(session, p.team_id, p.user_id, None, SlackProfile())
-    services.client.views_open(trigger_id=p.trigger_id, view=blocks.join_modal(result.prefill))
+    services.client.views_open(trigger_id=p.trigger_id, view=member_blocks.join_modal(result.prefill))
 
 
 @LISTENERS.click(ids.SKIP_ROUND)
 def skip_round(services: Services, p: Payload, respond) -> None:
     with session_scope(services.engine) as session:
         change, started = membership.skip_round(session, p.team_id, p.user_id, p.period)
-    _reply(p, respond, blocks.skip_round_reply(change, started))
+    _reply(p, respond, member_blocks.skip_round_reply(change, started))
     home.refresh(services, p.team_id, p.user_id)
 
 
-def _reply(p: Payload, respond, reply: blocks.Message) -> None:
+def _reply(p: Payload, respond, reply: kit_blocks.Message) -> None:
     """Replace the ephemeral message the click came from, when there is one to replace."""
     if p.response_url:
         respond(replace_original=True, **reply)
@@ -127,7 +131,7 @@ def keep_me_in(services: Services, p: Payload, respond) -> None:
     with session_scope(services.engine) as session:
         kept = quiet_rounds.keep_in(session, p.team_id, p.user_id)
         next_at = next_round_at(session, p.team_id)
-    _reply(p, respond, blocks.kept_in_reply(next_at) if kept else blocks.not_member_message())
+    _reply(p, respond, member_blocks.kept_in_reply(next_at) if kept else member_blocks.not_member_message())
     home.refresh(services, p.team_id, p.user_id)
 
 
@@ -135,6 +139,6 @@ def keep_me_in(services: Services, p: Payload, respond) -> None:
 def pause_for_now(services: Services, p: Payload, respond) -> None:
     with session_scope(services.engine) as session:
         change = membership.pause(session, p.team_id, p.user_id)
-    _reply(p, respond, blocks.not_member_message() if change is membership.Change.not_member
-           else blocks.paused_for_now_reply())
+    _reply(p, respond, member_blocks.not_member_message() if change is membership.Change.not_member
+           else member_blocks.paused_for_now_reply())
     home.refresh(services, p.team_id, p.user_id)

@@ -10,7 +10,10 @@ from typing import Any
 
 from slack_bolt import App
 
-from bot import blocks, callers, commands, home, ids
+from bot import callers, commands, home, ids
+from bot.blocks import kit as kit_blocks
+from bot.blocks import member as member_blocks
+from bot.blocks import organisers as organiser_blocks
 from bot.handling import Click, Listeners
 from bot.payload import Payload
 from bot.services import Services
@@ -29,7 +32,7 @@ def register(app: App, services: Services) -> None:
     LISTENERS.register(app, services)
 
 
-def _reply(services: Services, p: Payload, respond, message: blocks.Message) -> None:
+def _reply(services: Services, p: Payload, respond, message: kit_blocks.Message) -> None:
     """Where the click came from a message, answer there; from App Home, by DM."""
     if p.response_url:
         respond(replace_original=True, **message)
@@ -41,7 +44,7 @@ def _organisers_only(work: Click) -> Click:
     """Anyone else who clicks an organiser button is told politely, and nothing happens."""
     def guarded(services: Services, p: Payload, respond) -> None:
         if not callers.is_organiser(services, p.team_id, p.user_id):
-            _reply(services, p, respond, blocks.organisers_only_message())
+            _reply(services, p, respond, member_blocks.organisers_only_message())
             return
         work(services, p, respond)
     guarded.__name__ = guarded.__qualname__ = work.__name__
@@ -52,7 +55,7 @@ def _still_organiser(services: Services, p: Payload) -> bool:
     """Checked after a modal's ack (it may ask Slack); anyone else is told by DM and nothing is saved."""
     if callers.is_organiser(services, p.team_id, p.user_id):
         return True
-    services.client.chat_postMessage(channel=p.user_id, **blocks.organisers_only_message())
+    services.client.chat_postMessage(channel=p.user_id, **member_blocks.organisers_only_message())
     return False
 
 
@@ -66,7 +69,7 @@ def preview(services: Services, p: Payload, respond) -> None:
 @_organisers_only
 def open_round(services: Services, p: Payload, respond) -> None:
     outcome = rounds.open_round(services.engine, p.team_id, manual=True)
-    _reply(services, p, respond, blocks.round_opened_message(outcome))
+    _reply(services, p, respond, organiser_blocks.round_opened_message(outcome))
     home.refresh(services, p.team_id, p.user_id)
 
 
@@ -91,7 +94,7 @@ def export(services: Services, p: Payload, respond) -> None:
 def _check_schedule(services: Services, p: Payload) -> dict[str, Any]:
     # Only quick checks happen before the ack; whether the person may change it (which can
     # mean asking Slack) and the save come after, with the answer by DM.
-    picked = blocks.read_schedule_modal(p.values)
+    picked = organiser_blocks.read_schedule_modal(p.values)
     changes = dict(cadence=picked["cadence"], weekday=picked["weekday"], at=picked["time"],
                    timezone=picked["timezone"], country=picked["country"])
     try:
@@ -111,12 +114,12 @@ def schedule_submitted(services: Services, p: Payload, changes: dict[str, Any]) 
         # (after_ack then tells the organiser it didn't work).
         change_schedule(session, p.team_id, **changes)
         next_at = next_round_at(session, p.team_id)
-    services.client.chat_postMessage(channel=p.user_id, **blocks.schedule_saved_message(next_at))
+    services.client.chat_postMessage(channel=p.user_id, **organiser_blocks.schedule_saved_message(next_at))
     home.refresh(services, p.team_id, p.user_id)
 
 
 def _check_prompts(services: Services, p: Payload):
-    doc = prompt_library.parse_pasted(blocks.read_prompts_modal(p.values))
+    doc = prompt_library.parse_pasted(organiser_blocks.read_prompts_modal(p.values))
     return doc, prompt_library.parse_library(doc)
 
 
@@ -127,5 +130,5 @@ def prompts_submitted(services: Services, p: Payload, parsed) -> None:
     doc, library = parsed
     with session_scope(services.engine) as session:
         prompt_library.set_library(session, p.team_id, doc)
-    services.client.chat_postMessage(channel=p.user_id,
-                                     **blocks.prompts_saved_message(len(library.prompts), len(library.themes())))
+    services.client.chat_postMessage(
+        channel=p.user_id, **organiser_blocks.prompts_saved_message(len(library.prompts), len(library.themes())))
