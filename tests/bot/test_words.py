@@ -12,7 +12,10 @@ from datetime import datetime, timezone
 
 import pytest
 
-from bot import blocks
+from bot.blocks import meetings as meeting_blocks
+from bot.blocks import member as member_blocks
+from bot.blocks import organisers as organiser_blocks
+from bot.blocks import sends as send_blocks
 from bot.blocks.sends import STATUS_LINES
 from scheduler.sends.intro import Intro, Person
 from scheduler.sends.reschedule_accepted import RescheduleAccepted
@@ -56,7 +59,7 @@ def _texts(message) -> list[str]:
     "> already quoted\n>not quoted\n*bold* `code`",
 ])
 def test_every_line_of_a_reschedule_note_is_quoted_and_blank_runs_collapse(note):
-    notice = blocks.reschedule_notice_message(RescheduleNotice(7, "UADA", None, note))
+    notice = send_blocks.reschedule_notice_message(RescheduleNotice(7, "UADA", None, note))
     text = notice["blocks"][0]["text"]["text"]
     head, _, quoted = text.partition("Their note:\n")
     assert head.startswith("<@UADA> needs to move your chat.")
@@ -70,33 +73,33 @@ def test_every_line_of_a_reschedule_note_is_quoted_and_blank_runs_collapse(note)
 def test_a_reschedule_notice_says_what_is_asked_without_telling_anyone_how_to_feel():
     when = datetime(2026, 12, 14, 12, tzinfo=UTC)
     for notice in (RescheduleNotice(7, "UADA", when, "Monday?"), RescheduleNotice(7, "UADA", None, "")):
-        message = blocks.reschedule_notice_message(notice)
+        message = send_blocks.reschedule_notice_message(notice)
         words = " ".join(_texts(message)).lower()
         for lecture in ("no problem", "notice", "sort it out", "rude", "sorry"):
             assert lecture not in words, lecture
-    suggested = blocks.reschedule_notice_message(RescheduleNotice(7, "UADA", when, ""))
+    suggested = send_blocks.reschedule_notice_message(RescheduleNotice(7, "UADA", when, ""))
     assert suggested["text"].startswith("<@UADA> needs to move your chat. Their suggestion: <!date^")
-    reply = blocks.reschedule_reply(("UBEN",))
-    accepted = blocks.reschedule_accepted_message(RescheduleAccepted("UBEN", when))
+    reply = meeting_blocks.reschedule_reply(("UBEN",))
+    accepted = send_blocks.reschedule_accepted_message(RescheduleAccepted("UBEN", when))
     for message in (reply, accepted):
         assert "notice" not in message["text"].lower() and "thanks for" not in message["text"].lower()
 
 
 def test_the_why_is_two_way_and_a_trio_names_all_three():
-    pair = blocks.why_lines((ADA, BEN))
+    pair = send_blocks.why_lines((ADA, BEN))
     assert pair == [
         "<@UADA> would like to talk about “how other teams plan”, and <@UBEN> could share “budget templates”.",
         "<@UBEN> would like to talk about “user research on a budget”, and <@UADA> could share “hybrid events”.",
     ]
-    trio = "\n".join(blocks.why_lines((ADA, BEN, CY)))
+    trio = "\n".join(send_blocks.why_lines((ADA, BEN, CY)))
     assert all(f"<@{p.user_id}>" in trio for p in (ADA, BEN, CY))
-    silent = blocks.why_lines((CY, Person("UDI", "Delta")))
+    silent = send_blocks.why_lines((CY, Person("UDI", "Delta")))
     assert silent and "*Gamma*" in silent[0] and "*Delta*" in silent[0]
 
 
 @pytest.mark.parametrize("people", [(ADA, BEN), (ADA, BEN, CY)])
 def test_the_intro_names_who_starts_and_says_how_it_works(people):
-    message = blocks.intro_message(_intro(people, first_mover="UBEN"))
+    message = send_blocks.intro_message(_intro(people, first_mover="UBEN"))
     words = "\n".join(_texts(message))
     assert "<@UBEN>, it's your turn to suggest a time" in words
     assert "Phone, video or coffee all work" in words
@@ -109,13 +112,13 @@ def test_no_status_line_or_intro_line_starts_with_an_emoji():
     assert not [line for line in STATUS_LINES.values() if EMOJI_FIRST.match(line)]
     for status in STATUS_LINES:
         for ended in (False, True):
-            message = blocks.intro_message(_intro((ADA, BEN), status=status, ended=ended))
+            message = send_blocks.intro_message(_intro((ADA, BEN), status=status, ended=ended))
             assert not [t for t in _texts(message) if EMOJI_FIRST.match(t)], status
 
 
 def test_intro_buttons_make_sense_read_alone():
-    pair = blocks.intro_message(_intro((ADA, BEN), offer_no_reply=True))
-    trio = blocks.intro_message(_intro((ADA, BEN, CY), offer_no_reply=True))
+    pair = send_blocks.intro_message(_intro((ADA, BEN), offer_no_reply=True))
+    trio = send_blocks.intro_message(_intro((ADA, BEN, CY), offer_no_reply=True))
 
     def labels(message):
         return [e["text"]["text"] for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]]
@@ -157,7 +160,8 @@ def _round(number, met, state="closed"):
 def test_organisers_get_the_chart_and_the_table_in_plain_words_too():
     stats = [_round(1, 2), _round(2, 4), _round(3, 1, state="open")]
     sections = [
-        t for t in _texts({"blocks": blocks.stats_blocks(stats, [], "▄█")}) if t.startswith("*The same, in words*")
+        t for t in _texts({"blocks": organiser_blocks.stats_blocks(stats, [], "▄█")})
+        if t.startswith("*The same, in words*")
     ]
     (words,) = sections
     assert "• Round 1: 5 groups, 40% met, 20% couldn't make it, 40% had no reply, 60% answered the follow-up." in words
@@ -169,8 +173,8 @@ def test_the_follow_up_form_asks_to_leave_out_names_beside_the_consent_box_and_t
     from scheduler.meetings import FollowUpForm
     from scheduler.membership import ProfileForm
 
-    form = blocks.follow_up_modal(7, FollowUpForm())
+    form = meeting_blocks.follow_up_modal(7, FollowUpForm())
     consent = next(b for b in form["blocks"] if b.get("block_id") == "consent")
     assert "leave out names" in consent["hint"]["text"] and "in confidence" in consent["hint"]["text"]
-    join = blocks.join_modal(ProfileForm(organisation=""))
+    join = member_blocks.join_modal(ProfileForm(organisation=""))
     assert any("Your partners will see what you write here" in t for t in _texts(join))

@@ -13,7 +13,9 @@ from datetime import timedelta, timezone
 import pytest
 from freezegun import freeze_time
 
-from bot import blocks, ids
+from bot import ids
+from bot.blocks import meetings as meeting_blocks
+from bot.blocks import sends as send_blocks
 from scheduler import membership, rounds
 from scheduler.membership import ProfileForm, SlackProfile
 from scheduler.sends.match_ended import MatchEnded, PartnerLeft
@@ -80,26 +82,26 @@ def test_a_partner_who_leaves_mid_round_ends_the_match_kindly_and_the_one_left_g
             next_round = next_round_at(session, TEAM)
         (told,) = said.sends(bot.fake, "partner_left", "UADA")
         assert said.is_({"text": told["text"]},
-                        said.built_for("Europe/London", blocks.partner_left_message,
+                        said.built_for("Europe/London", send_blocks.partner_left_message,
                                        PartnerLeft(ada_group.id, 1, True, next_round)))
         assert_kind(told["text"])
         # The old intro now says the match ended, naming only Ada.
         assert bot.fake.wait_for(lambda f: _edits_of(f, ada_group.channel_id, ada_group.intro_ts))
         edit = _edits_of(bot.fake, ada_group.channel_id, ada_group.intro_ts)[-1]
-        assert said.is_(edit, blocks.match_ended_message(MatchEnded(1, ("UADA",))))
+        assert said.is_(edit, send_blocks.match_ended_message(MatchEnded(1, ("UADA",))))
         assert "UBEN" not in json.dumps(edit)
 
         # Ada asks for someone new: nobody is free yet, so she stays first in line.
         asked = bot.click(ids.PARTNER_LEFT_REMATCH, "UADA", ada_group.id)
-        assert said.is_(bot.reply(asked, timeout=10), blocks.rematched_reply(found=False))
+        assert said.is_(bot.reply(asked, timeout=10), meeting_blocks.rematched_reply(found=False))
 
         # An organiser removes Fay: Eve, in the same position, is matched with Ada this round.
         bot.command("remove <@UFAY|fay> quietly", ORGANISER)
         assert bot.fake.wait_for(lambda f: said.sends(f, "partner_left", "UEVE"))
         found = bot.click(ids.PARTNER_LEFT_REMATCH, "UEVE", eve_group.id)
-        assert said.is_(bot.reply(found, timeout=10), blocks.rematched_reply(found=True))
+        assert said.is_(bot.reply(found, timeout=10), meeting_blocks.rematched_reply(found=True))
         again = bot.click(ids.PARTNER_LEFT_REMATCH, "UEVE", eve_group.id)  # a second click changes nothing
-        assert said.is_(bot.reply(again, timeout=10), blocks.partner_left_already_reply())
+        assert said.is_(bot.reply(again, timeout=10), meeting_blocks.partner_left_already_reply())
     fresh = group_of(bot.engine, "UADA")
     assert fresh.id not in (ada_group.id, eve_group.id) and group_of(bot.engine, "UEVE").id == fresh.id
     (intro,) = said.sends(bot.fake, "intro", fresh.channel_id)
@@ -121,13 +123,13 @@ def test_the_round_close_never_rewrites_an_intro_with_someone_missing(bot):
         bot.command("remove <@UBEN|ben>", ORGANISER)
         assert bot.fake.wait_for(lambda f: said.sends(f, "partner_left", "UADA"))
         waits = bot.click(ids.PARTNER_LEFT_WAIT, "UADA", ada_group.id)
-        assert said.is_(bot.reply(waits, timeout=10), blocks.sat_out_reply())
+        assert said.is_(bot.reply(waits, timeout=10), meeting_blocks.sat_out_reply())
     for day in (10, 21, 28):
         with freeze_time(OPENS + timedelta(days=day, minutes=1), tick=True):
             rounds.run_due(bot.engine, TEAM)
             bot.deliver()
     # The ended match's intro was edited once, to say it ended; nothing after reopened the gap.
-    assert [said.is_(e, blocks.match_ended_message(MatchEnded(1, ("UADA",))))
+    assert [said.is_(e, send_blocks.match_ended_message(MatchEnded(1, ("UADA",))))
             for e in _edits_of(bot.fake, ada_group.channel_id, ada_group.intro_ts)] == [True]
     assert not said.sends(bot.fake, "follow_up", "UADA")  # no "what did you take away from your chat"
     _no_gaps(bot.fake)
@@ -160,7 +162,7 @@ def test_when_one_of_a_trio_leaves_the_other_two_carry_on_as_a_pair_in_their_own
         assert trio.fake.wait_for(lambda f: group_of(trio.engine, "UGUS").channel_id not in (None, old.channel_id)
                                   and f.calls_to("views.publish"))
     edit = _edits_of(trio.fake, old.channel_id, old.intro_ts)[-1]
-    assert said.is_(edit, blocks.match_ended_message(MatchEnded(1, ("UGUS", "UHAL"))))
+    assert said.is_(edit, send_blocks.match_ended_message(MatchEnded(1, ("UGUS", "UHAL"))))
     now_ = group_of(trio.engine, "UGUS")
     assert now_.id == old.id and now_.channel_id != old.channel_id  # a conversation without Ivy
     (intro,) = said.sends(trio.fake, "intro", now_.channel_id)
@@ -184,12 +186,12 @@ def test_a_trios_quiet_member_ends_only_their_own_part_and_the_two_who_answered_
         assert not said.sends(trio.fake, "quiet_nudge", "UHAL")  # Hal answered: only Ivy is nudged
     with freeze_time(OPENS + timedelta(days=9, hours=2), tick=True):
         done = trio.reply(trio.click("meeting_partner_no_reply", "UGUS", group.id))
-        assert said.is_(done, blocks.carry_on_as_pair_reply(("UHAL",)))
+        assert said.is_(done, meeting_blocks.carry_on_as_pair_reply(("UHAL",)))
         assert trio.fake.wait_for(lambda f: said.sends(f, "partner_moved_on", "UIVY"))
         with session_scope(trio.engine) as session:
             next_round = next_round_at(session, TEAM)
     (told,) = said.sends(trio.fake, "partner_moved_on", "UIVY")
-    assert said.is_({"text": told["text"]}, said.built_for("Europe/London", blocks.partner_moved_on_message,
+    assert said.is_({"text": told["text"]}, said.built_for("Europe/London", send_blocks.partner_moved_on_message,
                                                            PartnerMovedOn(1, next_round, ("UGUS", "UHAL"))))
     assert "the three of you" in told["text"]
     # Gus and Hal's match goes on, as a pair: the intro names the two of them, buttons and all.
@@ -203,5 +205,5 @@ def test_a_trios_quiet_member_ends_only_their_own_part_and_the_two_who_answered_
     assert not any("UIVY" in {m.slack_user_id for m in g} for g in next_groups)
     with freeze_time(OPENS + timedelta(days=10), tick=True):
         met = trio.reply(trio.click("meeting_met", "UHAL", group.id))
-        assert said.is_(met, blocks.met_reply(already=False))
+        assert said.is_(met, meeting_blocks.met_reply(already=False))
     _no_gaps(trio.fake)

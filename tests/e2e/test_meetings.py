@@ -20,7 +20,9 @@ import pytest
 from freezegun import freeze_time
 from sqlmodel import select
 
-from bot import blocks
+from bot.blocks import meetings as meeting_blocks
+from bot.blocks import member as member_blocks
+from bot.blocks import sends as send_blocks
 from bot.blocks.sends import STATUS_LINES
 from scheduler import membership, rounds
 from scheduler.membership import ProfileForm, SlackProfile
@@ -154,7 +156,8 @@ def test_scheduled_with_a_date_updates_the_intro_and_reminds_each_person_the_day
     note = bot.fake.calls_to("chat.postEphemeral")[-1].args
     meeting_at = datetime(2026, 12, 10, 15, 0, tzinfo=UTC)
     assert note["user"] == "UADA" and note["channel"] == group.channel_id
-    assert said.is_(note, said.built_for(ZONE["UADA"], blocks.scheduled_reply, ("UBEN",), meeting_at, already=False))
+    assert said.is_(note, said.built_for(ZONE["UADA"], meeting_blocks.scheduled_reply, ("UBEN",), meeting_at,
+                                         already=False))
     group = group_of(bot.engine, "UADA")
     assert group.status == "scheduled" and group.meeting_at == meeting_at
     assert STATUS_LINES["scheduled"] in intro_blocks(bot.fake, group)
@@ -169,7 +172,8 @@ def test_scheduled_with_a_date_updates_the_intro_and_reminds_each_person_the_day
         bot.deliver()
     assert len(dms(bot.fake, "UBEN", "reminder")) == 1 and len(dms(bot.fake, "UADA", "reminder")) == 1
     assert said.is_({"text": dms(bot.fake, "UBEN", "reminder")[0]},
-                    said.built_for(ZONE["UBEN"], blocks.reminder_message, Reminder(group.id, ("UADA",), meeting_at)))
+                    said.built_for(ZONE["UBEN"], send_blocks.reminder_message,
+                                   Reminder(group.id, ("UADA",), meeting_at)))
 
 
 def test_a_date_in_the_past_is_refused_beside_the_field_and_nothing_changes(bot):
@@ -189,7 +193,7 @@ def test_rescheduling_tells_the_partner_warmly_records_it_and_the_partner_can_ac
             "time": {"value": {"type": "timepicker", "selected_time": "18:00"}}})
         # As a person would: the reschedule comes after the first answer, not in the same instant.
         evening = datetime(2026, 12, 7, 18, 0, tzinfo=UTC)
-        noted = said.built_for(ZONE["UADA"], blocks.scheduled_reply, ("UBEN",), evening, already=False)
+        noted = said.built_for(ZONE["UADA"], meeting_blocks.scheduled_reply, ("UBEN",), evening, already=False)
         assert bot.fake.wait_for(lambda f: any(said.is_(e, noted) for e in ephemerals(f, "UADA")), timeout=WAIT)
         bot.click("meeting_reschedule", "UADA", group.id)
         assert bot.fake.wait_for(lambda f: len(f.calls_to("views.open")) == 1, timeout=WAIT)
@@ -199,13 +203,15 @@ def test_rescheduling_tells_the_partner_warmly_records_it_and_the_partner_can_ac
         })
         assert answer.get("response_action") is None
         assert bot.fake.wait_for(lambda f: dms(f, "UBEN", "reschedule_notice"), timeout=WAIT)
-        passed_on = blocks.reschedule_reply(("UBEN",))
+        passed_on = meeting_blocks.reschedule_reply(("UBEN",))
         assert bot.fake.wait_for(lambda f: any(said.is_(e, passed_on) for e in ephemerals(f, "UADA")), timeout=WAIT)
     (notice,) = dms(bot.fake, "UBEN", "reschedule_notice")
     # Her words and the day she picked (no time given: midday, London), passed on as she wrote them.
     # (A send is built for its reader, Ben in New York, never in the zone of whoever's click set it off.)
-    assert said.is_({"text": notice}, said.built_for(ZONE["UBEN"], blocks.reschedule_notice_message, RescheduleNotice(
-        group.id, "UADA", datetime(2026, 12, 14, 12, 0, tzinfo=UTC), "Sorry, a deadline moved. Monday?")))
+    assert said.is_({"text": notice}, said.built_for(ZONE["UBEN"], send_blocks.reschedule_notice_message,
+                                                     RescheduleNotice(group.id, "UADA",
+                                                                      datetime(2026, 12, 14, 12, 0, tzinfo=UTC),
+                                                                      "Sorry, a deadline moved. Monday?")))
     assert_kind(notice)
     to_ada = [e["text"] for e in ephemerals(bot.fake, "UADA") if said.is_(e, passed_on)]
     # The chat was that evening, yet no lecture about notice: moving is allowed, no reason needed.
@@ -216,15 +222,15 @@ def test_rescheduling_tells_the_partner_warmly_records_it_and_the_partner_can_ac
     with freeze_time(OPENS + timedelta(hours=2), tick=True):
         name = bot.click("reschedule_accept", "UBEN", group.id)
         new_day = datetime(2026, 12, 14, 12, 0, tzinfo=UTC)
-        on = said.built_for(ZONE["UBEN"], blocks.reschedule_accepted_reply, new_day, already=False)
+        on = said.built_for(ZONE["UBEN"], meeting_blocks.reschedule_accepted_reply, new_day, already=False)
         assert said.is_(bot.reply(name), on)
         assert bot.fake.wait_for(lambda f: dms(f, "UADA", "reschedule_accepted"), timeout=WAIT)
         (yes,) = dms(bot.fake, "UADA", "reschedule_accepted")
-        assert said.is_({"text": yes}, said.built_for(ZONE["UADA"], blocks.reschedule_accepted_message,
+        assert said.is_({"text": yes}, said.built_for(ZONE["UADA"], send_blocks.reschedule_accepted_message,
                                                       RescheduleAccepted("UBEN", new_day)))
         assert "notice" not in yes
         again = bot.click("reschedule_accept", "UBEN", group.id)  # a double click changes nothing
-        assert said.is_(bot.reply(again), blocks.reschedule_accepted_reply(new_day, already=True))
+        assert said.is_(bot.reply(again), meeting_blocks.reschedule_accepted_reply(new_day, already=True))
     group = group_of(bot.engine, "UADA")
     assert group.status == "scheduled" and group.meeting_at.date().isoformat() == "2026-12-14"
     assert len(events(bot.engine, group.id, "reschedule_accepted")) == 1
@@ -241,16 +247,17 @@ def test_couldnt_make_it_records_a_miss_without_blame_and_offers_another_try(bot
     with freeze_time(OPENS + timedelta(days=2), tick=True):
         name = bot.click("meeting_missed", "UCY", group.id)
         reply = bot.reply(name)
-        assert said.is_(reply, blocks.missed_reply(group.id, already=False)) and reply["response_type"] == "ephemeral"
+        assert said.is_(reply, meeting_blocks.missed_reply(group.id, already=False))
+        assert reply["response_type"] == "ephemeral"
         buttons = [e["action_id"] for b in reply["blocks"] if b["type"] == "actions" for e in b["elements"]]
         assert buttons == ["missed_try_again", "missed_leave_it"]
         assert bot.fake.wait_for(lambda f: f.calls_to("chat.update"), timeout=WAIT)
         assert STATUS_LINES["missed"] in intro_blocks(bot.fake, group_of(bot.engine, "UCY"))
         again = bot.click("meeting_missed", "UCY", group.id)
-        assert said.is_(bot.reply(again), blocks.missed_reply(group.id, already=True))
+        assert said.is_(bot.reply(again), meeting_blocks.missed_reply(group.id, already=True))
         assert len(events(bot.engine, group.id, "missed")) == 1
         retry = bot.click("missed_try_again", "UCY", group.id)
-        assert said.is_(bot.reply(retry), blocks.try_again_reply(already=False))
+        assert said.is_(bot.reply(retry), meeting_blocks.try_again_reply(already=False))
     assert group_of(bot.engine, "UCY").status == "new"
 
 
@@ -260,9 +267,9 @@ def test_met_twice_is_recorded_once_and_the_nudge_skips_pairs_who_met_or_schedul
         # Ada says so first and Ben after her answer: sent together, the bot's threads may take either
         # click first (each acts once whichever wins; the one recorded event below shows it).
         first = bot.click("meeting_met", "UADA", ada_group.id)
-        assert said.is_(bot.reply(first, timeout=WAIT), blocks.met_reply(already=False))
+        assert said.is_(bot.reply(first, timeout=WAIT), meeting_blocks.met_reply(already=False))
         second = bot.click("meeting_met", "UBEN", ada_group.id)
-        assert said.is_(bot.reply(second, timeout=WAIT), blocks.met_reply(already=True))
+        assert said.is_(bot.reply(second, timeout=WAIT), meeting_blocks.met_reply(already=True))
         # The intro now says they've met, without buttons that could only answer "already met".
         assert bot.fake.wait_for(lambda f: "You've met" in intro_blocks(f, ada_group), timeout=WAIT)
         assert "meeting_reschedule" not in intro_blocks(bot.fake, ada_group)
@@ -295,7 +302,7 @@ def test_a_silent_partner_means_a_fresh_match_with_someone_in_the_same_position_
             assert first["text"].startswith("I've just sent") and f"<@{quiet}>" in first["text"]
             assert bot.fake.wait_for(lambda f, q=quiet: said.sends(f, "quiet_nudge", q))
             (nudge,) = said.sends(bot.fake, "quiet_nudge", quiet)
-            assert said.is_({"text": nudge["text"]}, said.built_for(ZONE[quiet], blocks.sends.quiet_nudge_message,
+            assert said.is_({"text": nudge["text"]}, said.built_for(ZONE[quiet], send_blocks.quiet_nudge_message,
                                                   QuietNudge(group.id, (user,))))
             assert_kind(nudge["text"])
         # Too soon to close: the nudge gets a couple of days; a second click says so, sending nothing more.
@@ -304,17 +311,17 @@ def test_a_silent_partner_means_a_fresh_match_with_someone_in_the_same_position_
     with freeze_time(OPENS + timedelta(days=9, hours=2), tick=True):
         # Cy's partner is still quiet: Cy chooses to sit out, and goes first next time.
         choice = bot.click("meeting_partner_no_reply", "UCY", cy_group.id)
-        assert said.is_(bot.reply(choice), blocks.no_reply_choice(cy_group.id))
+        assert said.is_(bot.reply(choice), meeting_blocks.no_reply_choice(cy_group.id))
         sat = bot.click("no_reply_sit_out", "UCY", cy_group.id)
-        assert said.is_(bot.reply(sat), blocks.sat_out_reply())
+        assert said.is_(bot.reply(sat), meeting_blocks.sat_out_reply())
         # Ada's partner went quiet too: nobody is free yet (Cy is sitting out, as she asked).
         bot.click("meeting_partner_no_reply", "UADA", ada_group.id)
         waiting = bot.click("no_reply_rematch", "UADA", ada_group.id)
-        assert said.is_(bot.reply(waiting, timeout=10), blocks.rematched_reply(found=False))
+        assert said.is_(bot.reply(waiting, timeout=10), meeting_blocks.rematched_reply(found=False))
         # Then Eve's partner goes quiet: Eve and Ada, in the same position, are matched.
         eve_group = group_of(bot.engine, "UEVE")
         found = bot.click("no_reply_rematch", "UEVE", eve_group.id)
-        assert said.is_(bot.reply(found, timeout=10), blocks.rematched_reply(found=True))
+        assert said.is_(bot.reply(found, timeout=10), meeting_blocks.rematched_reply(found=True))
         with session_scope(bot.engine) as session:
             next_round = next_round_at(session, TEAM)
     fresh = group_of(bot.engine, "UADA")
@@ -324,15 +331,15 @@ def test_a_silent_partner_means_a_fresh_match_with_someone_in_the_same_position_
     for quiet, partner in (("UBEN", "UADA"), ("UDI", "UCY"), ("UFAY", "UEVE")):
         # "Closed early" names the partner, and offers one click back either way.
         (told,) = dms(bot.fake, quiet, "partner_moved_on")
-        assert said.is_({"text": told}, said.built_for(ZONE[quiet], blocks.partner_moved_on_message,
+        assert said.is_({"text": told}, said.built_for(ZONE[quiet], send_blocks.partner_moved_on_message,
                                                        PartnerMovedOn(1, next_round, (partner,))))
         assert_kind(told)
     assert not has_buttons(bot.fake, group_of(bot.engine, "UBEN"))  # that intro shows the match has moved on
     with freeze_time(OPENS + timedelta(days=9, hours=3), tick=True):
         kept = bot.reply(bot.click("keep_me_in", "UBEN", value="keep"))
-        assert said.is_(kept, said.built_for(ZONE["UBEN"], blocks.kept_in_reply, next_round))
+        assert said.is_(kept, said.built_for(ZONE["UBEN"], member_blocks.kept_in_reply, next_round))
         paused = bot.reply(bot.click("pause_for_now", "UDI", value="pause"))
-        assert said.is_(paused, blocks.paused_for_now_reply())
+        assert said.is_(paused, member_blocks.paused_for_now_reply())
         assert bot.fake.wait_for(lambda f: len(f.calls_to("views.publish")) >= 2)  # both Home tabs redrawn
     with session_scope(bot.engine) as session:
         statuses = {m.slack_user_id: m.status for m in session.exec(select(Member))}
@@ -355,7 +362,8 @@ def test_the_follow_up_asks_each_side_and_only_consented_words_are_marked_for_or
             ask = FollowUpAsk(group_of(bot.engine, user).id, 1, (partner_of[user],),
                                        met=user in ("UADA", "UBEN"))
             # An outbox send carries its marker on the first block, so its text is what's compared.
-            assert said.is_({"text": args["text"]}, said.built_for(ZONE[user], blocks.follow_up_ask_message, ask)), user
+            assert said.is_({"text": args["text"]},
+                            said.built_for(ZONE[user], send_blocks.follow_up_ask_message, ask)), user
         bot.click("follow_up_open", "UADA", group.id)
         assert bot.fake.wait_for(lambda f: f.calls_to("views.open"), timeout=WAIT)
         bot.submit("follow_up_view", "UADA", group.id, {
@@ -377,7 +385,7 @@ def test_the_follow_up_asks_each_side_and_only_consented_words_are_marked_for_or
 
     def thanks(fake):
         return [c for c in fake.calls_to("chat.postMessage")
-                if c.args["channel"] == "UADA" and said.is_(c.args, blocks.follow_up_thanks())]
+                if c.args["channel"] == "UADA" and said.is_(c.args, meeting_blocks.follow_up_thanks())]
 
     # The thanks follows her submission's own sends, which wait their turn with the workspace's pacer.
     assert bot.fake.wait_for(thanks, timeout=WAIT)
@@ -393,7 +401,7 @@ def test_a_button_on_an_earlier_rounds_message_says_that_round_has_ended_and_cha
     assert not has_buttons(bot.fake, group)  # the intro says the round has ended
     with freeze_time(OPENS + timedelta(days=30), tick=True):
         name = bot.click("meeting_met", "UEVE", group.id)
-        assert said.is_(bot.reply(name), blocks.round_ended_reply(1))
+        assert said.is_(bot.reply(name), meeting_blocks.round_ended_reply(1))
     assert events(bot.engine, group.id, "met") == []
 
 
@@ -401,9 +409,9 @@ def test_a_forged_or_foreign_button_value_changes_nothing(bot):
     group = group_of(bot.engine, "UADA")
     with freeze_time(OPENS + timedelta(days=1), tick=True):
         foreign = bot.click("meeting_met", "UCY", group.id)  # not Cy's match
-        assert said.is_(bot.reply(foreign), blocks.not_yours_reply())
+        assert said.is_(bot.reply(foreign), meeting_blocks.not_yours_reply())
         forged = bot.click("meeting_met", "UADA", None, value="group:drop table")
-        assert said.is_(bot.reply(forged), blocks.not_yours_reply())
+        assert said.is_(bot.reply(forged), meeting_blocks.not_yours_reply())
     assert events(bot.engine, group.id) == []
 
 
@@ -454,7 +462,7 @@ def test_only_someone_silent_two_rounds_running_is_asked_and_paused_only_after_a
                                                        Member.slack_user_id == asked[0])).one())).all()
         pause_at = sends.load(row).pause_at
     assert closed_at + timedelta(days=7) <= pause_at < closed_at + timedelta(days=7, minutes=1)
-    assert said.is_({"text": ask["text"]}, said.built_for(ZONE[asked[0]], blocks.sends.still_in_message,
+    assert said.is_({"text": ask["text"]}, said.built_for(ZONE[asked[0]], send_blocks.still_in_message,
                                                           StillIn(pause_at)))
     assert_kind(ask["text"])
     # Nobody is paused yet, and nobody waiting on an answer is given a partner meanwhile.
@@ -483,7 +491,7 @@ def test_only_someone_silent_two_rounds_running_is_asked_and_paused_only_after_a
     assert sorted(args["channel"] for args in said.sends(bot.fake, "paused_quiet")) == sorted(silent)
     if silent:
         (told,) = dms(bot.fake, silent[0], "paused_quiet")
-        assert said.is_({"text": told}, blocks.paused_quietly_message(PausedQuietly()))
+        assert said.is_({"text": told}, send_blocks.paused_quietly_message(PausedQuietly()))
         assert_kind(told)
 
 
@@ -505,13 +513,13 @@ def test_the_partner_can_suggest_another_time_and_the_first_person_accepts_it(bo
         assert bot.fake.wait_for(lambda f: dms(f, "UADA", "reschedule_notice"), timeout=WAIT)
     (to_ada,) = dms(bot.fake, "UADA", "reschedule_notice")
     ben_picked = datetime(2026, 12, 11, 14, 30, tzinfo=UTC)  # 09:30 in New York, where Ben picked it
-    assert said.is_({"text": to_ada}, said.built_for(ZONE["UADA"], blocks.reschedule_notice_message,
+    assert said.is_({"text": to_ada}, said.built_for(ZONE["UADA"], send_blocks.reschedule_notice_message,
                                                      RescheduleNotice(group.id, "UBEN", ben_picked, "")))
     with freeze_time(OPENS + timedelta(hours=2), tick=True):
         mine = bot.click("reschedule_accept", "UBEN", group.id)  # Ben can't accept his own suggestion
-        assert said.is_(bot.reply(mine), blocks.cannot_accept_own_reply())
+        assert said.is_(bot.reply(mine), meeting_blocks.cannot_accept_own_reply())
         yes = bot.click("reschedule_accept", "UADA", group.id)
-        on = said.built_for(ZONE["UADA"], blocks.reschedule_accepted_reply, ben_picked, already=False)
+        on = said.built_for(ZONE["UADA"], meeting_blocks.reschedule_accepted_reply, ben_picked, already=False)
         assert said.is_(bot.reply(yes), on)
     group = group_of(bot.engine, "UADA")
     # 09:30 in New York, where Ben picked it.

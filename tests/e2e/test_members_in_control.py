@@ -12,7 +12,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from freezegun import freeze_time
 
-from bot import blocks
+from bot.blocks import member as member_blocks
+from bot.blocks import organisers as organiser_blocks
 from playground.slack import payloads as sr
 from scheduler import membership, rounds
 from scheduler.avoid import AvoidChange
@@ -66,11 +67,12 @@ def everything_sent_to(fake, user):
 def test_dont_pair_me_with_is_private_and_kept_by_the_round(bot):
     reply = bot.command("avoid <@UBEN|ben>", "UADA")
     assert reply["response_type"] == "ephemeral"
-    assert said.is_(reply, blocks.avoid_change_message("avoid", "UBEN", AvoidChange.done))
-    assert said.is_(bot.command("avoid", "UADA"), blocks.avoid_list_message(["UBEN"]))
-    assert said.is_(bot.command("avoid", "UBEN"), blocks.avoid_list_message([]))  # ben's own list is his, and empty
-    assert said.is_(bot.command("avoid <@UADA|ada>", "UADA"), blocks.avoid_change_message("avoid", "UADA",
-                                                                                         AvoidChange.yourself))
+    assert said.is_(reply, member_blocks.avoid_change_message("avoid", "UBEN", AvoidChange.done))
+    assert said.is_(bot.command("avoid", "UADA"), member_blocks.avoid_list_message(["UBEN"]))
+    # ben's own list is his, and empty
+    assert said.is_(bot.command("avoid", "UBEN"), member_blocks.avoid_list_message([]))
+    assert said.is_(bot.command("avoid <@UADA|ada>", "UADA"),
+                    member_blocks.avoid_change_message("avoid", "UADA", AvoidChange.yourself))
 
     # Only Acme and Beta can be paired across organisations... but ada asked not to meet ben.
     with session_scope(bot.engine) as session:
@@ -88,7 +90,7 @@ def test_dont_pair_me_with_is_private_and_kept_by_the_round(bot):
     assert pick(home_of(bot, "UADA"), "member_avoid_list")["initial_users"] == ["UBEN"]
 
     assert said.is_(bot.command("unavoid <@UBEN|ben>", "UADA"),
-                    blocks.avoid_change_message("unavoid", "UBEN", AvoidChange.done))
+                    member_blocks.avoid_change_message("unavoid", "UBEN", AvoidChange.done))
     with freeze_time(OPENS + timedelta(days=1), tick=True):
         groups = rounds.preview(bot.engine, TEAM).plan.groups
     assert [sorted(m.slack_user_id for m in g) for g in groups] == [["UADA", "UBEN"]]
@@ -110,7 +112,7 @@ def test_app_home_people_picker_adds_and_removes_in_one_control(bot):
     bot.fake.reset()
     assert sr.post(bot.url, body, SIGNING_SECRET)[0] == 200
     assert bot.fake.wait_for(lambda f: f.calls_to("views.publish"), timeout=10)
-    assert said.is_(bot.command("avoid", "UADA"), blocks.avoid_list_message(["UCY"]))
+    assert said.is_(bot.command("avoid", "UADA"), member_blocks.avoid_list_message(["UCY"]))
 
 
 def _status(engine, user):
@@ -124,9 +126,9 @@ def test_pause_until_a_day_by_command_and_by_the_home_date_picker_and_back_with_
         reply = bot.command("pause until 2027-03-01", "UBEN")
         # The day begins in ben's own time zone, and the reply's date reads in it too.
         assert _status(bot.engine, "UBEN") == ("paused", datetime(2027, 3, 1, 14, 0, tzinfo=UTC))
-        assert said.is_(reply, said.built_for("America/New_York", blocks.paused_until_message,
+        assert said.is_(reply, said.built_for("America/New_York", member_blocks.paused_until_message,
                                               datetime(2027, 3, 1, 14, 0, tzinfo=UTC)))
-        assert said.is_(bot.command("pause until next tuesday", "UCY"), blocks.pause_until_usage_message())
+        assert said.is_(bot.command("pause until next tuesday", "UCY"), member_blocks.pause_until_usage_message())
         assert "already come" in bot.command("pause until 2026-12-01", "UCY")["text"]
         assert _status(bot.engine, "UCY") == ("active", None)
 
@@ -139,7 +141,7 @@ def test_pause_until_a_day_by_command_and_by_the_home_date_picker_and_back_with_
         assert bot.fake.wait_for(lambda f: f.calls_to("views.publish"), timeout=10)
         assert _status(bot.engine, "UCY") == ("paused", datetime(2027, 2, 1, 9, 0, tzinfo=UTC))
         (dm,) = [c.args for c in bot.fake.calls_to("chat.postMessage") if c.args["channel"] == "UCY"]
-        assert said.is_(dm, said.built_for("Europe/London", blocks.paused_until_message,
+        assert said.is_(dm, said.built_for("Europe/London", member_blocks.paused_until_message,
                                            datetime(2027, 2, 1, 9, 0, tzinfo=UTC)))
 
     bot.fake.reset()
@@ -153,13 +155,13 @@ def test_pause_until_a_day_by_command_and_by_the_home_date_picker_and_back_with_
 
 def test_removing_someone_tells_them_kindly_unless_the_organiser_asks_for_quiet(bot):
     reply = bot.command("remove <@UDI|di>", "UOLIVE")
-    assert said.is_(reply, blocks.member_removed_message("UDI", True, told=True))
+    assert said.is_(reply, organiser_blocks.member_removed_message("UDI", True, told=True))
     (note,) = [c.args for c in bot.fake.calls_to("chat.postMessage") if c.args["channel"] == "UDI"]
-    assert said.is_(note, blocks.removed_notice_message())
+    assert said.is_(note, member_blocks.removed_notice_message())
 
     bot.fake.reset()
     reply = bot.command("remove <@UCY|cy> quietly", "UOLIVE")
-    assert said.is_(reply, blocks.member_removed_message("UCY", True, told=False))
+    assert said.is_(reply, organiser_blocks.member_removed_message("UCY", True, told=False))
     assert [c for c in bot.fake.calls_to("chat.postMessage") if c.args["channel"] == "UCY"] == []
     assert "quietly" in bot.command("remove <@UBEN|ben> loudly", "UOLIVE")["text"]
     assert _status(bot.engine, "UBEN")[0] == "active"

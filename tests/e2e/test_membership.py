@@ -19,7 +19,8 @@ import uuid
 import pytest
 from sqlmodel import select
 
-from bot import blocks
+from bot.blocks import member as member_blocks
+from bot.blocks import organisers as organiser_blocks
 from playground.slack import payloads as sr
 from scheduler import membership
 from scheduler.membership import Change
@@ -69,13 +70,13 @@ def joined(db, team, created: bool, organisation: str, zone="Europe/London") -> 
     """The welcome (or "updated") reply as the builder makes it for this workspace's next round."""
     with session_scope(db) as session:
         next_at = next_round_at(session, team)
-    return said.built_for(zone, blocks.joined_message, created, organisation, next_at)
+    return said.built_for(zone, member_blocks.joined_message, created, organisation, next_at)
 
 
 def status_reply(db, team, user, zone="Europe/London") -> dict:
     with session_scope(db) as session:
         view = membership.status(session, team, user, next_round_at(session, team))
-    return said.built_for(zone, blocks.status_message, view)
+    return said.built_for(zone, member_blocks.status_message, view)
 
 
 def member(db, team, user) -> Member | None:
@@ -115,10 +116,10 @@ def test_alice_joins_by_naming_her_organisation(server, slack, db, team):
 def test_bob_joins_in_one_step_once_an_organiser_maps_his_email_domain(server, slack, db, team):
     slack.add_user("U0BOB", real_name="Bob B", email="bob@beta.example")
     _, _, text, _ = command(server, slack, "domain add beta.example Beta Corp", "U0BOB", team)
-    assert said.is_({"text": text}, blocks.organisers_only_message())  # bob can't set the map himself
+    assert said.is_({"text": text}, member_blocks.organisers_only_message())  # bob can't set the map himself
 
     _, _, text, _ = command(server, slack, "domain add beta.example Beta Corp", OLIVE, team)
-    assert said.is_({"text": text}, blocks.domain_saved_message("beta.example", "Beta Corp"))
+    assert said.is_({"text": text}, organiser_blocks.domain_saved_message("beta.example", "Beta Corp"))
     _, _, text, _ = command(server, slack, "join", "U0BOB", team)
     assert said.is_({"text": text}, joined(db, team, True, "Beta Corp"))
     assert member(db, team, "U0BOB").organisation == "Beta Corp"
@@ -202,7 +203,7 @@ def test_pause_resume_skip_and_status(server, slack, db, team):
     assert member(db, team, "U0FRAN").organisation == "Fran & Co"
 
     _, _, text, _ = command(server, slack, "pause", "U0FRAN", team)
-    assert said.is_({"text": text}, blocks.change_message("pause", Change.done))
+    assert said.is_({"text": text}, member_blocks.change_message("pause", Change.done))
     assert member(db, team, "U0FRAN").status == "paused"
     _, _, text, _ = command(server, slack, "status", "U0FRAN", team)
     # What she asked for, in the words she reads (status_reply is built from the same state).
@@ -212,13 +213,13 @@ def test_pause_resume_skip_and_status(server, slack, db, team):
     assert "Fran &amp; Co" in text and "<!date^" in text  # her organisation escaped, the date for her clock
 
     _, _, text, _ = command(server, slack, "resume", "U0FRAN", team)
-    assert said.is_({"text": text}, blocks.change_message("resume", Change.done))
+    assert said.is_({"text": text}, member_blocks.change_message("resume", Change.done))
     assert member(db, team, "U0FRAN").status == "active"
     _, _, text, _ = command(server, slack, "resume", "U0FRAN", team)
-    assert said.is_({"text": text}, blocks.change_message("resume", Change.already))
+    assert said.is_({"text": text}, member_blocks.change_message("resume", Change.already))
 
     _, _, text, _ = command(server, slack, "skip", "U0FRAN", team)
-    assert said.is_({"text": text}, blocks.change_message("skip", Change.done))
+    assert said.is_({"text": text}, member_blocks.change_message("skip", Change.done))
     assert member(db, team, "U0FRAN").status == "skipping"
     _, _, text, _ = command(server, slack, "status", "U0FRAN", team)
     assert member(db, team, "U0FRAN").status == "skipping"
@@ -229,14 +230,14 @@ def test_pause_resume_skip_and_status(server, slack, db, team):
 def test_people_who_have_not_joined_are_told_how_to(server, slack, team):
     for word in ("pause", "status", "leave"):
         _, _, text, _ = command(server, slack, word, "U0NOBODY", team)
-        assert said.is_({"text": text}, blocks.not_member_message())
+        assert said.is_({"text": text}, member_blocks.not_member_message())
 
 
 def test_leaving_asks_first_then_deletes_the_members_data(server, slack, db, team):
     slack.add_user("U0GUS")
     command(server, slack, "join Gus Ltd", "U0GUS", team)
     _, _, text, reply = command(server, slack, "leave", "U0GUS", team)
-    assert said.is_({"text": text}, blocks.leave_confirm_message())
+    assert said.is_({"text": text}, member_blocks.leave_confirm_message())
     assert member(db, team, "U0GUS").status == "active"  # nothing happens until confirmed
     buttons = [e["action_id"] for b in reply["blocks"] if b["type"] == "actions" for e in b["elements"]]
     assert buttons == ["member_leave_confirm", "member_leave_cancel"]
@@ -247,7 +248,7 @@ def test_leaving_asks_first_then_deletes_the_members_data(server, slack, db, tea
     assert status == 200
     assert slack.wait_for(lambda f: any(r["_name"] == "leave-click" for r in f.responses))
     reply = [r for r in slack.responses if r["_name"] == "leave-click"][-1]
-    assert said.is_(reply, blocks.left_message()) and reply["replace_original"] is True
+    assert said.is_(reply, member_blocks.left_message()) and reply["replace_original"] is True
     assert member(db, team, "U0GUS") is None
     with session_scope(db) as session:
         (anonymous,) = session.exec(select(Member).where(Member.team_id == team)).all()
@@ -256,13 +257,13 @@ def test_leaving_asks_first_then_deletes_the_members_data(server, slack, db, tea
 
 def test_help_and_unknown_words_get_the_help_text_kindly(server, slack, team):
     _, _, text, _ = command(server, slack, "help", "U0HAL", team)
-    assert said.is_({"text": text}, blocks.help_message())
+    assert said.is_({"text": text}, member_blocks.help_message())
     for word in ("join", "status", "pause", "resume", "skip", "leave"):
         assert f"/unmentor {word}" in text  # every command is listed
     _, _, text, _ = command(server, slack, "", "U0HAL", team)
-    assert said.is_({"text": text}, blocks.help_message())
+    assert said.is_({"text": text}, member_blocks.help_message())
     _, _, text, _ = command(server, slack, "frobnicate <@U1>", "U0HAL", team)
-    assert said.is_({"text": text}, blocks.unknown_command_message("frobnicate"))
+    assert said.is_({"text": text}, member_blocks.unknown_command_message("frobnicate"))
 
 
 def test_a_request_with_a_bad_or_stale_signature_is_refused_and_changes_nothing(server, slack, db, team):
@@ -297,7 +298,7 @@ def test_skip_this_round_on_the_heads_up_takes_one_click(server, slack, db, team
     assert status == 200
     assert slack.wait_for(lambda f: any(r["_name"] == "skip" for r in f.responses))
     reply = [r for r in slack.responses if r["_name"] == "skip"][-1]
-    assert said.is_(reply, blocks.skip_round_reply(Change.done, False)) and reply["replace_original"] is True
+    assert said.is_(reply, member_blocks.skip_round_reply(Change.done, False)) and reply["replace_original"] is True
     assert member(db, team, "U0JO").status == "skipping"
     assert slack.wait_for(lambda f: f.calls_to("views.publish"))  # App Home shows the change
 

@@ -20,7 +20,9 @@ import pytest
 from freezegun import freeze_time
 from sqlmodel import select
 
-from bot import blocks
+from bot.blocks import kit as kit_blocks
+from bot.blocks import member as member_blocks
+from bot.blocks import organisers as organiser_blocks
 from scheduler import membership, rounds, stats
 from scheduler.meetings import FollowUpForm, mark_met, save_follow_up
 from scheduler.membership import ProfileForm, SlackProfile
@@ -90,7 +92,7 @@ def stats_reply(bot, number=None) -> dict:
         learnings = stats.consented_learnings(session, TEAM, number, limit=5)
     if number is not None:
         trend = [s for s in trend if s.number <= number]
-    return blocks.stats_message(trend, learnings, stats.meeting_rate_sparkline(trend))
+    return organiser_blocks.stats_message(trend, learnings, stats.meeting_rate_sparkline(trend))
 
 
 def home_for(bot, user, organiser=False) -> dict:
@@ -102,9 +104,10 @@ def home_for(bot, user, organiser=False) -> dict:
         view = membership.status(session, TEAM, user, next_round_at(session, TEAM))
         trend = stats.round_stats(session, TEAM)
         learnings = stats.consented_learnings(session, TEAM, limit=5)
-    extra = blocks.organiser_home_blocks(trend, learnings, stats.meeting_rate_sparkline(trend)) if organiser else None
-    with blocks.for_reader(("Europe/London",)):
-        return blocks.home_view(view, extra)
+    extra = (organiser_blocks.organiser_home_blocks(trend, learnings, stats.meeting_rate_sparkline(trend))
+             if organiser else None)
+    with kit_blocks.for_reader(("Europe/London",)):
+        return member_blocks.home_view(view, extra)
 
 
 def home_of(bot, user):
@@ -157,7 +160,7 @@ def test_anyone_else_gets_a_polite_refusal_and_nothing_leaks(bot):
     for word in ("stats", "export", "preview", "open", "schedule", "prompts", "organisers add <@UCY|cy>",
                  "remove <@UBEN|ben>", "domain add x.org X"):
         reply = bot.command(word, "UCY")
-        assert said.is_(reply, blocks.organisers_only_message()), word
+        assert said.is_(reply, member_blocks.organisers_only_message()), word
     assert bot.fake.calls_to("views.open") == []
     assert not [c for c in bot.fake.calls_to("chat.postMessage") if c.args["channel"] == "UCY"]
     with session_scope(bot.engine) as session:
@@ -167,20 +170,21 @@ def test_anyone_else_gets_a_polite_refusal_and_nothing_leaks(bot):
 def test_organisers_add_and_remove_organisers(bot):
     from scheduler.organisers import OrganiserChange
 
-    refused, no_rounds = blocks.organisers_only_message(), blocks.stats_message([], [], "")
+    refused, no_rounds = member_blocks.organisers_only_message(), organiser_blocks.stats_message([], [], "")
     assert said.is_(bot.command("stats", "UOTTO"), refused)
     assert said.is_(bot.command("organisers add <@UOTTO|otto>", "UOLIVE"),
-                    blocks.organiser_change_message("add", "UOTTO", OrganiserChange.done))
+                    organiser_blocks.organiser_change_message("add", "UOTTO", OrganiserChange.done))
     assert said.is_(bot.command("organisers add <@UOTTO|otto>", "UOLIVE"),
-                    blocks.organiser_change_message("add", "UOTTO", OrganiserChange.already))
+                    organiser_blocks.organiser_change_message("add", "UOTTO", OrganiserChange.already))
     assert said.is_(bot.command("stats", "UOTTO"), no_rounds)
-    assert said.is_(bot.command("organisers", "UOTTO"), blocks.organisers_list_message(("UOLIVE",), ["UOTTO"]))
+    assert said.is_(bot.command("organisers", "UOTTO"),
+                    organiser_blocks.organisers_list_message(("UOLIVE",), ["UOTTO"]))
     assert said.is_(bot.command("organisers remove <@UOTTO|otto>", "UOLIVE"),
-                    blocks.organiser_change_message("remove", "UOTTO", OrganiserChange.done))
+                    organiser_blocks.organiser_change_message("remove", "UOTTO", OrganiserChange.done))
     assert said.is_(bot.command("stats", "UOTTO"), refused)
     # Someone named in the setting can't be removed from Slack: the setting decides.
     assert said.is_(bot.command("organisers remove <@UOLIVE|olive>", "UADAM"),
-                    blocks.organiser_change_message("remove", "UOLIVE", OrganiserChange.from_settings))
+                    organiser_blocks.organiser_change_message("remove", "UOLIVE", OrganiserChange.from_settings))
     assert "Use `/unmentor organisers add @someone`" in bot.command("organisers add otto", "UOLIVE")["text"]
 
 
@@ -222,7 +226,7 @@ def test_app_home_adds_stats_and_controls_for_organisers(bot):
 
 def test_export_sends_the_organiser_a_csv_of_round_stats_without_unconsented_words(bot):
     a_round_with_answers(bot)
-    assert said.is_(bot.command("export", "UOLIVE"), blocks.export_sent_reply())
+    assert said.is_(bot.command("export", "UOLIVE"), organiser_blocks.export_sent_reply())
     (dm,) = [c for c in bot.fake.calls_to("chat.postMessage") if c.args["channel"] == "UOLIVE"]
     text = dm.args["text"]
     csv_text = text.split("```\n", 1)[1].rsplit("```", 1)[0]
@@ -240,14 +244,14 @@ def test_stats_for_a_chosen_round_and_the_trend_round_by_round(bot):
     assert latest["blocks"] == stats_reply(bot)["blocks"]  # round 2 first, then round by round
     first = bot.command("stats 1", "UOLIVE")
     assert first["blocks"] == stats_reply(bot, 1)["blocks"] and first["blocks"] != latest["blocks"]
-    assert said.is_(bot.command("stats 9", "UOLIVE"), blocks.no_such_round_message(9))
+    assert said.is_(bot.command("stats 9", "UOLIVE"), organiser_blocks.no_such_round_message(9))
     assert "Use `/unmentor stats`" in bot.command("stats lots", "UOLIVE")["text"]
 
 
 def test_preview_shows_the_next_groups_and_stores_and_sends_nothing(bot):
     reply = bot.command("preview", "UOLIVE")
     plan = rounds.preview(bot.engine, TEAM).plan
-    assert len(plan.groups) == 2 and said.is_(reply, blocks.preview_message(plan))
+    assert len(plan.groups) == 2 and said.is_(reply, organiser_blocks.preview_message(plan))
     with session_scope(bot.engine) as session:
         assert session.exec(select(Round)).all() == [] and session.exec(select(Outbox)).all() == []
     assert bot.fake.calls_to("chat.postMessage") == [] and bot.fake.calls_to("conversations.open") == []
@@ -312,10 +316,10 @@ def test_organisers_upload_a_prompt_library_and_new_intros_use_it(bot):
 
 def test_organisers_remove_a_member_and_their_data(bot):
     reply = bot.command("remove <@UDI|di>", "UOLIVE")
-    assert said.is_(reply, blocks.member_removed_message("UDI", True, told=True))
+    assert said.is_(reply, organiser_blocks.member_removed_message("UDI", True, told=True))
     with session_scope(bot.engine) as session:
         assert session.exec(select(Member).where(Member.slack_user_id == "UDI")).first() is None
-    assert said.is_(bot.command("remove <@UDI|di>", "UOLIVE"), blocks.member_removed_message("UDI", False))
+    assert said.is_(bot.command("remove <@UDI|di>", "UOLIVE"), organiser_blocks.member_removed_message("UDI", False))
 
 
 def test_a_slow_slack_never_makes_a_modal_miss_the_three_second_answer(bot):
@@ -382,14 +386,14 @@ def test_someone_else_clicking_an_organiser_button_or_submitting_its_modal_chang
 
     for action in ("organiser_preview", "organiser_open_round", "organiser_export", "organiser_schedule"):
         name = bot.click(action, "UCY", value="x")
-        assert said.is_(bot.reply(name), blocks.organisers_only_message())
+        assert said.is_(bot.reply(name), member_blocks.organisers_only_message())
     values = {"cadence": {"value": {"type": "static_select", "selected_option": {"value": "weekly"}}},
               "weekday": {"value": {"type": "static_select", "selected_option": {"value": "4"}}},
               "time": {"value": {"type": "timepicker", "selected_time": "09:00"}},
               "timezone": {"value": {"type": "plain_text_input", "value": "Europe/London"}},
               "country": {"value": {"type": "plain_text_input", "value": ""}}}
     assert bot.submit("organiser_schedule_view", "UCY", values=values) == {}
-    refused = blocks.organisers_only_message()
+    refused = member_blocks.organisers_only_message()
     assert bot.fake.wait_for(lambda f: any(c.args["channel"] == "UCY" and said.is_(c.args, refused)
                                            for c in f.calls_to("chat.postMessage")))
     with session_scope(bot.engine) as session:
@@ -400,7 +404,7 @@ def test_someone_else_clicking_an_organiser_button_or_submitting_its_modal_chang
 
 def test_slack_workspace_owners_are_organisers_too(bot):
     bot.fake.add_user("UOWEN", real_name="Owen", is_owner=True)
-    assert said.is_(bot.command("stats", "UOWEN"), blocks.stats_message([], [], ""))
+    assert said.is_(bot.command("stats", "UOWEN"), organiser_blocks.stats_message([], [], ""))
 
 
 def test_app_home_buttons_preview_export_schedule_and_prompts_work_for_organisers(bot):
@@ -410,8 +414,8 @@ def test_app_home_buttons_preview_export_schedule_and_prompts_work_for_organiser
     bot.click("organiser_export", "UOLIVE", value="export", home=True)
     dms = lambda f: [c.args["text"] for c in f.calls_to("chat.postMessage") if c.args["channel"] == "UOLIVE"]  # noqa: E731
     assert bot.fake.wait_for(lambda f: len(dms(f)) >= 2)
-    preview = blocks.preview_message(rounds.preview(bot.engine, TEAM).plan)
-    (export,) = blocks.export_messages(stats.to_csv(round_stats(bot)))
+    preview = organiser_blocks.preview_message(rounds.preview(bot.engine, TEAM).plan)
+    (export,) = organiser_blocks.export_messages(stats.to_csv(round_stats(bot)))
     assert preview["text"] in dms(bot.fake) and export["text"] in dms(bot.fake)
     bot.click("organiser_schedule", "UOLIVE", value="schedule", home=True)
     bot.click("organiser_prompts", "UOLIVE", value="prompts", home=True)

@@ -13,7 +13,8 @@ import pytest
 from freezegun import freeze_time
 from sqlmodel import select
 
-from bot import blocks
+from bot.blocks import kit as kit_blocks
+from bot.blocks import meetings as meeting_blocks
 from scheduler import meetings, membership
 from scheduler.meetings import Outcome
 from scheduler.membership import ProfileForm, SlackProfile
@@ -121,7 +122,7 @@ def test_after_the_follow_up_has_gone_out_no_new_match_is_started(engine, pairs)
         result = meetings.partner_silent(session, TEAM, "UADA", pairs["UADA"], rematch_now=True)
         assert result.too_late_to_rematch and result.new_group_id is None
         assert member_store.get_member(session, TEAM, "UADA").priority is True
-    assert "go first" in blocks.too_late_to_rematch_reply()["text"]
+    assert "go first" in meeting_blocks.too_late_to_rematch_reply()["text"]
 
 
 def test_a_button_on_a_match_that_moved_on_says_so_not_that_the_round_ended(engine, pairs):
@@ -130,7 +131,7 @@ def test_a_button_on_a_match_that_moved_on_says_so_not_that_the_round_ended(engi
         meetings.partner_silent(session, TEAM, "UADA", pairs["UADA"], rematch_now=False)
         result = meetings.mark_met(session, TEAM, "UBEN", pairs["UBEN"])
     assert result.outcome is Outcome.match_ended
-    assert "moved on" in blocks.match_ended_reply()["text"]
+    assert "moved on" in meeting_blocks.match_ended_reply()["text"]
 
 
 def test_two_people_asking_for_a_fresh_match_at_once_never_get_the_same_partner(engine, pairs):
@@ -228,8 +229,8 @@ def test_only_the_quiet_partner_of_a_pair_counts_a_quiet_round_and_nobody_in_a_t
 
 def test_dates_fall_back_to_utc_text_and_member_words_cannot_break_formatting():
     new_york = datetime(2026, 12, 10, 15, 0, tzinfo=timezone(timedelta(hours=-5)))
-    assert blocks.slack_date(new_york).endswith("|Thursday 10 December at 20:00 UTC>")
-    assert blocks.escape("*Acme_ <!here>") == "∗Acmeˍ &lt;!here&gt;"
+    assert kit_blocks.slack_date(new_york).endswith("|Thursday 10 December at 20:00 UTC>")
+    assert kit_blocks.escape("*Acme_ <!here>") == "∗Acmeˍ &lt;!here&gt;"
 
 
 def test_skip_on_a_heads_up_skips_that_round_even_while_the_last_one_is_still_running(engine, pairs):

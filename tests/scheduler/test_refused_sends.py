@@ -10,8 +10,9 @@ import pytest
 from freezegun import freeze_time
 from sqlmodel import select
 
-from bot import blocks, ids
+from bot import ids
 from bot.app import make_client
+from bot.blocks import sends as send_blocks
 from bot.config import Settings
 from bot.gateway import SlackGateway
 from scheduler import delivery, meetings, membership, rounds
@@ -128,5 +129,5 @@ def test_an_intro_edit_refused_as_invalid_is_made_in_its_safe_form(engine, fake_
         report = delivery.deliver(engine, TEAM, gateway, pace=0, keys=result.send_now)
     assert (report.sent, len(fake_slack.calls_to("chat.update"))) == (1, 2)
     (intro,) = fake_slack.messages(pair)
-    assert blocks.STATUS_LINES["met"] in json.dumps(intro["blocks"])
+    assert send_blocks.STATUS_LINES["met"] in json.dumps(intro["blocks"])
     assert intro["blocks"][0]["type"] == "section"  # the safe form: no header

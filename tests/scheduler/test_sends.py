@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from bot import ids
-from bot.blocks import sends as blocks
+from bot.blocks import sends as send_blocks
 from playground.slack import spec
 from scheduler import sends
 from scheduler.prompts import Prompt
@@ -109,7 +109,7 @@ SAMPLES = {
             Intro(1, 3, (ALICE, BOB), (), AT, status="ended", ended=True)],
     Nudge: [Nudge(1, 3, ("U1", "U2"), AT)],
     FollowUpAsk: [FollowUpAsk(1, 3, ("U2",))],
-    Unmatched: [Unmatched(3, reason, AT) for reason in blocks.UNMATCHED_REASONS],
+    Unmatched: [Unmatched(3, reason, AT) for reason in send_blocks.UNMATCHED_REASONS],
     Announcement: [Announcement("2026-12", AT)],
     Reminder: [Reminder(1, ("U2",), AT)],
     RescheduleNotice: [RescheduleNotice(1, "U1", AT, "Sorry, a clash"), RescheduleNotice(1, "U1", None, HOSTILE)],
@@ -128,9 +128,9 @@ SAMPLES = {
 def test_every_message_a_kind_plans_has_a_builder_and_a_sample_here():
     assert _message_classes() == set(SAMPLES)
     for cls in SAMPLES:
-        assert callable(getattr(blocks, cls.builder, None)), f"{cls.__name__} names no builder in bot.blocks.sends"
+        assert callable(getattr(send_blocks, cls.builder, None)), f"{cls.__name__} names no builder in bot.blocks.sends"
         safe = getattr(cls, "safe_builder", None)
-        assert safe is None or callable(getattr(blocks, safe, None)), f"{cls.__name__}'s safe builder is missing"
+        assert safe is None or callable(getattr(send_blocks, safe, None)), f"{cls.__name__}'s safe builder is missing"
 
 
 def _action_ids(message):
@@ -139,8 +139,8 @@ def _action_ids(message):
 
 @pytest.mark.parametrize("content", [c for group in SAMPLES.values() for c in group], ids=lambda c: type(c).__name__)
 def test_every_safe_form_passes_slacks_checks_keeps_the_marker_and_the_buttons(content):
-    full = blocks.render(content, "unmentor:key:1")
-    safe = blocks.render_safe(content, "unmentor:key:1")
+    full = send_blocks.render(content, "unmentor:key:1")
+    safe = send_blocks.render_safe(content, "unmentor:key:1")
     assert spec.blocks_errors(safe["blocks"]) == []
     assert 0 < len(safe["text"]) <= 3000
     # The marker lets a restart find it; the buttons still let members say how it went.
@@ -150,7 +150,7 @@ def test_every_safe_form_passes_slacks_checks_keeps_the_marker_and_the_buttons(c
 
 def test_the_safe_intro_still_says_who_is_who_and_until_when():
     intro = SAMPLES[Intro][1]
-    safe = blocks.render_safe(intro, None)
+    safe = send_blocks.render_safe(intro, None)
     text = safe["blocks"][0]["text"]["text"]
     assert "<@U1>" in text and "<@U2>" in text and "Beta &lt;Ltd&gt;" in text
     assert "round 3" in text and "<!date^" in text
@@ -161,9 +161,9 @@ def test_the_safe_intro_still_says_who_is_who_and_until_when():
 def test_a_safe_form_cut_short_never_breaks_an_entity_or_a_mention():
     for pad in range(2880, 2900):
         notice = RescheduleNotice(1, "U1", None, "x" * pad + "&&&&&&")  # shown as &amp;&amp;…
-        text = blocks.render_safe(notice, None)["text"]
-        assert text.endswith("…") and len(text) <= blocks.SAFE_TEXT_MAX
+        text = send_blocks.render_safe(notice, None)["text"]
+        assert text.endswith("…") and len(text) <= send_blocks.SAFE_TEXT_MAX
         assert re.search(r"&(?!amp;)", text) is None, text[-12:]
-    mention = blocks.render_safe(StayInTouch(("U2",) * 700), None)["text"]
-    assert mention.endswith("…") and len(mention) <= blocks.SAFE_TEXT_MAX
+    mention = send_blocks.render_safe(StayInTouch(("U2",) * 700), None)["text"]
+    assert mention.endswith("…") and len(mention) <= send_blocks.SAFE_TEXT_MAX
     assert mention.rfind("<") < mention.rfind(">")  # no mention left half-open

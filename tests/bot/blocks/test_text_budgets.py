@@ -16,9 +16,12 @@ import pytest
 from freezegun import freeze_time
 from sqlmodel import select
 
-from bot import blocks
 from bot.app import make_client
 from bot.blocks import kit
+from bot.blocks import meetings as meeting_blocks
+from bot.blocks import member as member_blocks
+from bot.blocks import organisers as organiser_blocks
+from bot.blocks import sends as send_blocks
 from bot.config import Settings
 from bot.gateway import SlackGateway
 from playground.slack import spec
@@ -94,7 +97,7 @@ def _prompts(chars: str):
                                    dict(offer_no_reply=True)])
 def test_the_intro_fits_whatever_people_wrote(chars, size, state):
     intro = Intro(1, 3, tuple(_person(i, chars) for i in range(size)), _prompts(chars), WHEN, **state)
-    message = blocks.intro_message(intro, "intro:1")
+    message = send_blocks.intro_message(intro, "intro:1")
     _assert_fits_message(message)
     shown = "\n".join(_texts(message["blocks"]))
     # Nobody's part is dropped to make room: every person's three answers still show, clipped.
@@ -104,11 +107,12 @@ def test_the_intro_fits_whatever_people_wrote(chars, size, state):
 @pytest.mark.parametrize("chars", WORST)
 def test_notices_and_replies_with_member_text_fit(chars):
     notice = RescheduleNotice(1, "U0ASK", WHEN, _worst(chars, NOTE_MAX))
-    _assert_fits_message(blocks.reschedule_notice_message(notice, "notice:1"))
-    _assert_fits_message(blocks.joined_message(True, _organisation(chars), WHEN))
-    _assert_fits_message(blocks.joined_message(False, _organisation(chars), WHEN))
-    _assert_fits_message(blocks.domain_map_message({f"d{i}.example": _organisation(chars) for i in range(200)}))
-    _assert_fits_message(blocks.domain_saved_message("d.example", _organisation(chars)))
+    _assert_fits_message(send_blocks.reschedule_notice_message(notice, "notice:1"))
+    _assert_fits_message(member_blocks.joined_message(True, _organisation(chars), WHEN))
+    _assert_fits_message(member_blocks.joined_message(False, _organisation(chars), WHEN))
+    _assert_fits_message(
+        organiser_blocks.domain_map_message({f"d{i}.example": _organisation(chars) for i in range(200)}))
+    _assert_fits_message(organiser_blocks.domain_saved_message("d.example", _organisation(chars)))
 
 
 def _member(chars: str, status: str = "active"):
@@ -134,23 +138,23 @@ def _round_stats(number: int) -> RoundStats:
 def test_app_home_and_status_fit_for_members_and_organisers(chars):
     past = tuple((n, (f"U0P{n}", f"U0Q{n}")) for n in range(1, 200))
     view = StatusView(_member(chars), WHEN, ("U0P1", "U0P2"), 200, past, tuple(f"U0A{i}" for i in range(50)))
-    _assert_fits_message(blocks.status_message(view))
+    _assert_fits_message(member_blocks.status_message(view))
     learnings = [SimpleNamespace(round_number=n, learned=_worst(chars, ANSWER_MAX), shared=_worst(chars, ANSWER_MAX))
                  for n in range(60)]
     stats = [_round_stats(n) for n in range(1, 40)]
-    organiser = blocks.organiser_home_blocks(stats, learnings, "▁▂▃")
-    _assert_fits_view(blocks.home_view(view, organiser))
-    _assert_fits_message(blocks.stats_message(stats, learnings, "▁▂▃"))
+    organiser = organiser_blocks.organiser_home_blocks(stats, learnings, "▁▂▃")
+    _assert_fits_view(member_blocks.home_view(view, organiser))
+    _assert_fits_message(organiser_blocks.stats_message(stats, learnings, "▁▂▃"))
 
 
 @pytest.mark.parametrize("chars", WORST)
 def test_modals_prefilled_with_the_worst_fit(chars):
     answer = _worst(chars, TEXT_MAX)
     prefill = ProfileForm(_organisation(chars), answer, answer, answer)
-    _assert_fits_view(blocks.join_modal(prefill))
+    _assert_fits_view(member_blocks.join_modal(prefill))
     answers = meetings.FollowUpForm(_worst(chars, ANSWER_MAX), _worst(chars, ANSWER_MAX), True, True)
-    _assert_fits_view(blocks.follow_up_modal(1, answers))
-    _assert_fits_view(blocks.prompts_modal(_worst(chars, 200), 92))
+    _assert_fits_view(meeting_blocks.follow_up_modal(1, answers))
+    _assert_fits_view(organiser_blocks.prompts_modal(_worst(chars, 200), 92))
 
 
 @pytest.mark.parametrize("limit", [10, 11, 12, 13, 14, 15, 2999, 3000])
