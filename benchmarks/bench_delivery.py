@@ -126,7 +126,7 @@ class _SimulatedSlack:
 
 def scheduled_round(groups: int, opens_per_minute: float) -> tuple[float, float, float, float]:
     """A scheduled opening run by the bot's own code on a made-up clock: the round matched in its window,
-    conversations opened ahead (delivery.open_ahead), intros posted from the opening time (delivery.deliver).
+    conversations opened ahead (opening_window.open_ahead), intros posted from the opening time (delivery.deliver).
     Returns (minutes from the opening time to the last intro, to the median one, the spread between the
     first and the last in minutes, 429s as a share of calls)."""
     limits = Limits({"conversations.open": opens_per_minute, "chat.postMessage": POSTS_PER_MINUTE}, burst=BURST)
@@ -147,7 +147,7 @@ def scheduled_round(groups: int, opens_per_minute: float) -> tuple[float, float,
             slack = _SimulatedSlack(limits, clock)
             gateway = delivery.PacedGateway(slack, pacing.for_workspace(SIM_TEAM), clock)
             assert rounds.run_due(engine, SIM_TEAM) == ["match_ahead"], "the window didn't start the round"
-            delivery.open_ahead(engine, SIM_TEAM, gateway)
+            opening_window.open_ahead(engine, SIM_TEAM, gateway)
             late = clock.now() - window.total_seconds()
             if late > 0:
                 raise SystemExit(f"the window was too short: opens finished {late:.0f} s after the opening")

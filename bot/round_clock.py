@@ -21,7 +21,7 @@ from sqlalchemy.engine import Engine
 from bot.app import make_client
 from bot.config import Settings
 from bot.gateway import SlackGateway
-from scheduler import delivery, rounds
+from scheduler import delivery, opening_window, rounds
 from storage import members as store
 from storage.clock import now
 from storage.db import session_scope
@@ -85,7 +85,7 @@ def open_ahead_all(engine: Engine, gateway: SlackGateway) -> None:
         teams = store.team_ids(session)
     for team_id in teams:
         try:
-            opened = delivery.open_ahead(engine, team_id, gateway, budget=DELIVERY_SECONDS * 3)
+            opened = opening_window.open_ahead(engine, team_id, gateway, budget=DELIVERY_SECONDS * 3)
             if opened:
                 log.info("%s: opened %d conversation(s) ahead of the opening", team_id, opened)
         except Exception:

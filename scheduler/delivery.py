@@ -22,10 +22,7 @@ from sqlmodel import Session
 
 from scheduler import pacing, sends
 from scheduler.sends import REFUSED_AS_INVALID
-from scheduler.sends.intro import (
-    IntroSend,
-    intro_for,  # noqa: F401  (the intro as it reads now, for tools and tests)
-)
+from scheduler.sends.intro import intro_for  # noqa: F401  (the intro as it reads now, for tools and tests)
 from storage import members as member_store
 from storage import outbox
 from storage import rounds as store
@@ -52,6 +49,11 @@ _STOPPING = threading.Event()
 def stop_sending() -> None:
     """From now on this process starts no new send (a pass in progress returns after the one in hand)."""
     _STOPPING.set()
+
+
+def stopping() -> bool:
+    """Whether this process has been asked to stop (no new send may start)."""
+    return _STOPPING.is_set()
 
 
 def resume_sending() -> None:
@@ -248,49 +250,6 @@ def lane(row: Outbox) -> str:
     """The Web API method a send's first call goes to: an intro whose conversation is open only posts."""
     first = getattr(sends.KINDS.get(row.kind), "first_call", pacing.POST)
     return pacing.POST if first == "conversations.open" and row.channel_id else first
-
-
-def open_ahead(engine: Engine, team_id: str, gateway: Gateway, *, pace: float | None = None,
-               budget: float | None = None, batch: int = 100) -> int:
-    """Open the conversations of intros held for a scheduled opening, so at its time they need only posting.
-
-    Nothing is posted and nobody is told. conversations.open gives the same people the same
-    group DM, so a crash here, or two processes at it at once, costs a call, never a duplicate;
-    a conversation Slack won't open now is left for the opening to try, as any intro would be.
-    Returns how many were opened.
-    """
-    if not isinstance(gateway, PacedGateway):
-        gateway = paced(gateway, team_id, pace)
-    opened, after, started = 0, 0, time.monotonic()
-    while True:
-        with session_scope(engine) as session:
-            rows = outbox.held_to_open(session, team_id, IntroSend.kind, now(), after, batch)
-        for row in rows:
-            if (budget is not None and time.monotonic() - started > budget) or _STOPPING.is_set():
-                return opened
-            after = row.id
-            with session_scope(engine) as session:
-                plan = sends.plan(session, row)
-            if plan is None or not plan.users:
-                continue  # nobody left to introduce: the opening drops it
-            channel = _open_for_later(gateway, plan.users)
-            if channel is not None:
-                with session_scope(engine) as session:
-                    # Only while still held: at the opening (or with its people changed) it opens its own.
-                    opened += outbox.set_channel_ahead(session, row.id, channel, now())
-        if len(rows) < batch:
-            return opened
-
-
-def _open_for_later(gateway: Gateway, users: Sequence[str]) -> str | None:
-    # A 429 has already made the pacer wait as long as Slack asked: try the same conversation again.
-    for _ in range(MAX_ATTEMPTS):
-        try:
-            return gateway.open_conversation(users)
-        except SendError as error:
-            if error.code != "ratelimited":
-                return None
-    return None
 
 
 def seconds_until_retry(engine: Engine, team_id: str) -> float | None:

@@ -4,8 +4,8 @@ time, so every intro lands at that time instead of trickling out over the hour o
 Slack lets an app open about 50 conversations a minute; 5,000 groups take 100 minutes. Posting
 into a conversation already open goes much faster, so the slow part is done ahead: the round is
 matched (state "matched") a window before its time, sized from the number of groups and the
-pace measured so far; its intros are queued held until the opening time, and delivery opens
-their conversations meanwhile (scheduler.delivery.open_ahead). Nobody is told anything, and
+pace measured so far; its intros are queued held until the opening time, and the clock opens
+their conversations meanwhile (open_ahead, below). Nobody is told anything, and
 nobody's Home shows a partner, until the opening.
 
 Plans change in the window. Whoever pauses, skips or leaves before the opening is taken out of
@@ -16,17 +16,22 @@ An opening by hand doesn't wait: it posts as each group is opened, as it always 
 
 from __future__ import annotations
 
+import time
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from scheduler import pacing, rematch, sends
+from scheduler import delivery, pacing, rematch, sends
 from scheduler.schedule import RoundTimes
 from scheduler.sends.intro import IntroSend
 from scheduler.sends.unmatched import UnmatchedSend
 from storage import members as member_store
 from storage import outbox
 from storage import rounds as store
+from storage.clock import now
+from storage.db import session_scope
 from storage.models import GroupStatus, Member, MemberStatus, Round, RoundState
 
 OPEN = "conversations.open"
@@ -87,3 +92,46 @@ def open_matched(session: Session, round_: Round, at: datetime) -> bool:
     # After the re-matching, so nobody who skipped this round is given as someone's fresh partner.
     member_store.end_skips(session, round_.team_id)
     return True
+
+
+def open_ahead(engine: Engine, team_id: str, gateway: delivery.Gateway, *, pace: float | None = None,
+               budget: float | None = None, batch: int = 100) -> int:
+    """Open the conversations of intros held for a scheduled opening, so at its time they need only posting.
+
+    Nothing is posted and nobody is told. conversations.open gives the same people the same
+    group DM, so a crash here, or two processes at it at once, costs a call, never a duplicate;
+    a conversation Slack won't open now is left for the opening to try, as any intro would be.
+    Returns how many were opened.
+    """
+    if not isinstance(gateway, delivery.PacedGateway):
+        gateway = delivery.paced(gateway, team_id, pace)
+    opened, after, started = 0, 0, time.monotonic()
+    while True:
+        with session_scope(engine) as session:
+            rows = outbox.held_to_open(session, team_id, IntroSend.kind, now(), after, batch)
+        for row in rows:
+            if (budget is not None and time.monotonic() - started > budget) or delivery.stopping():
+                return opened
+            after = row.id
+            with session_scope(engine) as session:
+                plan = sends.plan(session, row)
+            if plan is None or not plan.users:
+                continue  # nobody left to introduce: the opening drops it
+            channel = _open_for_later(gateway, plan.users)
+            if channel is not None:
+                with session_scope(engine) as session:
+                    # Only while still held: at the opening (or with its people changed) it opens its own.
+                    opened += outbox.set_channel_ahead(session, row.id, channel, now())
+        if len(rows) < batch:
+            return opened
+
+
+def _open_for_later(gateway: delivery.Gateway, users: Sequence[str]) -> str | None:
+    # A 429 has already made the pacer wait as long as Slack asked: try the same conversation again.
+    for _ in range(delivery.MAX_ATTEMPTS):
+        try:
+            return gateway.open_conversation(users)
+        except delivery.SendError as error:
+            if error.code != "ratelimited":
+                return None
+    return None

@@ -36,7 +36,7 @@ def _match_ahead(engine, fake_slack, gateway, *people) -> None:
         assert "match_ahead" not in rounds.run_due(engine, TEAM)  # not yet
     with freeze_time(start, tick=True):
         assert rounds.run_due(engine, TEAM) == ["match_ahead"]
-        assert delivery.open_ahead(engine, TEAM, gateway, pace=0) == len(groups(engine))
+        assert opening_window.open_ahead(engine, TEAM, gateway, pace=0) == len(groups(engine))
 
 
 def _open(engine, gateway):
@@ -69,7 +69,7 @@ def test_a_scheduled_round_is_matched_ahead_and_every_intro_lands_at_the_opening
         with session_scope(engine) as session:
             assert membership.status(session, TEAM, "U1", OPENS).partner_user_ids == ()  # ...nor sees it on Home
         assert rounds.open_round(engine, TEAM).reason == "matched"
-        assert delivery.open_ahead(engine, TEAM, gateway, pace=0) == 0  # each opened once
+        assert opening_window.open_ahead(engine, TEAM, gateway, pace=0) == 0  # each opened once
     opened = len(fake_slack.calls_to("conversations.open"))
     assert opened == 2
     report = _open(engine, gateway)
@@ -142,13 +142,13 @@ def test_a_crash_at_any_point_of_the_window_resumes_without_a_duplicate(engine, 
         assert rounds.run_due(engine, TEAM) == []
         assert len(groups(engine)) == 3
         # Killed part way through opening: the first conversation only.
-        assert delivery.open_ahead(engine, TEAM, gateway, pace=0, budget=-1) == 0
+        assert opening_window.open_ahead(engine, TEAM, gateway, pace=0, budget=-1) == 0
         with session_scope(engine) as session:
             first = session.exec(select(Outbox).order_by(Outbox.id)).first()
         channel = gateway.open_conversation(_group_users(engine, first.group_id))
         with session_scope(engine) as session:
             assert outbox.set_channel_ahead(session, first.id, channel, start)
-        assert delivery.open_ahead(engine, TEAM, gateway, pace=0) == 2  # the rest, not the first again
+        assert opening_window.open_ahead(engine, TEAM, gateway, pace=0) == 2  # the rest, not the first again
     with freeze_time(OPENS, tick=True):
         assert rounds.run_due(engine, TEAM) == ["open"]
         # Killed mid-posting: Slack took the first intro, the database never heard.
