@@ -52,6 +52,8 @@ def shots(tmp_path_factory):
 
 def act_as(page, name: str) -> None:
     select = page.get_by_label("Act as")
+    # The people come with the page's first answer from the server: wait for them, not a fixed time.
+    select.locator("option", has_text=name).first.wait_for(state="attached", timeout=10_000)
     label = next(o for o in select.locator("option").all_inner_texts() if o.startswith(name))
     select.select_option(label=label)
     page.wait_for_function("n => document.getElementById('who').textContent.startsWith(n)", arg=name)
