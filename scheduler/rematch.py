@@ -57,9 +57,15 @@ def release(session: Session, round_: Round, member: Member) -> None:
 
 
 def find_new_partner(session: Session, round_: Round, member: Member) -> int | None:
-    """Pair `member` with someone else still free this round (from another organisation, never met); new group id."""
+    """Pair `member` with someone else still free this round (from another organisation, never met); new group id.
+
+    Someone already in a group that is going on (picked as another's fresh partner a moment ago)
+    keeps that one: its id is returned, and nobody is given two partners in one round."""
     # One re-match at a time per round: two people asking at once must not get the same partner.
     store.lock_round(session, round_.id)
+    current = store.live_group_of(session, round_.id, member.id)
+    if current is not None:
+        return current
     # Free this round: not in a live group, not gone quiet, and not sitting the round out.
     taken = store.members_in_live_groups(session, round_.id) | meeting_store.unavailable_in_round(session, round_.id)
     met = {b if a == member.id else a for a, b in store.history_pairs(session, round_.team_id) if member.id in (a, b)}

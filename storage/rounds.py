@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Iterable
 
-from sqlalchemy import func, update
+from sqlalchemy import delete, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
@@ -126,6 +126,42 @@ def open_matched(session: Session, round_id: int) -> bool:
         .values(state=RoundState.open.value, opened_at=now())
     )
     return result.rowcount == 1
+
+
+def close_unopened(session: Session, round_id: int) -> bool:
+    """A round matched ahead and never opened (found too late) ends without a word; its groups never
+    met, so their memberships go too, and nobody counts as having been paired."""
+    result = session.exec(
+        update(Round)
+        .where(Round.id == round_id, Round.state == RoundState.matched.value)
+        .values(state=RoundState.closed.value, closed_at=now())
+    )
+    if result.rowcount != 1:
+        return False
+    groups = select(MatchGroup.id).where(MatchGroup.round_id == round_id)
+    session.exec(delete(GroupMember).where(GroupMember.group_id.in_(groups)))
+    session.exec(update(MatchGroup).where(MatchGroup.round_id == round_id)
+                 .values(status=GroupStatus.ended.value, updated_at=now()))
+    return True
+
+
+def members_in_round(session: Session, round_id: int) -> set[int]:
+    """Everyone in any of a round's groups, going on or ended."""
+    return set(session.exec(
+        select(GroupMember.member_id)
+        .join(MatchGroup, MatchGroup.id == GroupMember.group_id)
+        .where(MatchGroup.round_id == round_id)
+    ))
+
+
+def live_group_of(session: Session, round_id: int, member_id: int) -> int | None:
+    """The member's group in this round that is still going, if any."""
+    return session.exec(
+        select(MatchGroup.id)
+        .join(GroupMember, GroupMember.group_id == MatchGroup.id)
+        .where(MatchGroup.round_id == round_id, GroupMember.member_id == member_id,
+               MatchGroup.status != GroupStatus.ended.value)
+    ).first()
 
 
 def history_pairs(session: Session, team_id: str) -> list[tuple[int, int]]:

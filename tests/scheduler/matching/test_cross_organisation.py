@@ -39,10 +39,11 @@ def test_groups_from_a_round_a_trio_and_a_fresh_match_all_count_as_cross_organis
         outcome = rounds.open_round(engine, TEAM)
     assert outcome.reason == "opened"
     assert sorted(len(g) for g in outcome.plan.groups) == [2, 3]  # five people: a pair and a trio
-    _join(engine, [("UFAY", "Echo")])
+    # Two who joined since the opening: free this round, so a fresh match pairs them.
+    _join(engine, [("UFAY", "Echo"), ("UGUS", "Foxtrot")])
     with freeze_time(OPENS + timedelta(days=8), tick=True), session_scope(engine) as session:
         round_ = round_store.running_round(session, TEAM)
-        assert rematch.find_new_partner(session, round_, member_store.get_member(session, TEAM, "UBEN"))
+        assert rematch.find_new_partner(session, round_, member_store.get_member(session, TEAM, "UFAY"))
     s = _last_round_stats(engine)
     assert (s.groups, s.cross_organisation, s.cross_organisation_rate) == (3, 3, 1.0)
 
