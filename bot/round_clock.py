@@ -72,6 +72,9 @@ def deliver_all(engine: Engine, gateway: SlackGateway, pace: float | None = None
         teams = store.team_ids(session)
     for team_id in teams:
         try:
+            # A round matched ahead opens the moment its time comes, not at the round clock's next minute.
+            if rounds.open_matched_if_due(engine, team_id):
+                log.info("%s: opened the round matched ahead", team_id)
             report = delivery.deliver(engine, team_id, gateway, pace=pace, budget=DELIVERY_SECONDS * 3)
             if report.sent or report.failed:
                 log.info("%s: %s", team_id, delivery_summary(report))

@@ -62,7 +62,8 @@ def open_matched(session: Session, round_: Round, at: datetime) -> bool:
     """The round matched ahead opens (at its time, or brought forward by hand); True for the one process that did it.
 
     In the same transaction, whoever paused, skipped or left since the match is taken out of
-    their group, so the intro goes only to those still in, and anyone left alone is looked after.
+    their group, so the intro goes only to those still in; anyone left alone, and anyone who
+    joined or came back since the match, is given a fresh partner still free or told kindly.
     """
     if not store.open_matched(session, round_.id):
         return False
@@ -76,20 +77,51 @@ def open_matched(session: Session, round_: Round, at: datetime) -> bool:
             continue
         for member in gone:
             store.remove_from_group(session, group.id, member.id)
+        # The conversation opened ahead has the one who withdrew in it (and its ID says so): never used.
+        outbox.forget_channel(session, round_.team_id, IntroSend(round_id=round_.id, group_id=group.id).key())
         staying = [m for m in members if m not in gone]
-        if len(staying) >= 2:
-            # The conversation opened ahead has the one who withdrew in it: the intro opens a new one.
-            outbox.forget_channel(session, round_.team_id, IntroSend(round_id=round_.id, group_id=group.id).key())
-        else:
+        if len(staying) < 2:
             store.set_group_fields(session, group, status=GroupStatus.ended.value)
             lonely += staying
     for member in lonely:
         # They never knew who it was going to be: a fresh partner, or the same kind word as anyone unmatched.
-        if rematch.find_new_partner(session, round_, member) is None:
-            member_store.set_priority(session, [member], True)
-            sends.queue(session, round_.team_id, [UnmatchedSend(round_id=round_.id, member_id=member.id,
-                                                                reason="partner_withdrew")])
+        _pair_or_tell(session, round_, member, "partner_withdrew")
+    for member in _here_since_the_match(session, round_):
+        _pair_or_tell(session, round_, member, "round_already_matched")
+    # Matching left everyone's place in line as it was; now it's known who is in, it moves on.
+    in_round = store.members_in_live_groups(session, round_.id)
+    member_store.set_priority(session, [m for m in member_store.members_with_status(
+        session, round_.team_id, [MemberStatus.active]) if m.id in in_round and m.priority], False)
     # After the re-matching, so nobody who skipped this round is given as someone's fresh partner.
+    member_store.end_skips(session, round_.team_id)
+    return True
+
+
+def _pair_or_tell(session: Session, round_: Round, member: Member, reason: str) -> None:
+    # Someone already picked as another's fresh partner keeps that match (find_new_partner returns it).
+    if rematch.find_new_partner(session, round_, member) is None:
+        member_store.set_priority(session, [member], True)
+        sends.queue(session, round_.team_id, [UnmatchedSend(round_id=round_.id, member_id=member.id, reason=reason)])
+
+
+def _here_since_the_match(session: Session, round_: Round) -> list[Member]:
+    """Active members the match never saw: joined, resumed or back from a pause since; not in any of
+    the round's groups and not among those it left unmatched (they have their note already)."""
+    from scheduler.quiet_rounds import awaiting_answer  # here: quiet_rounds' sends import rematch
+
+    seen = store.members_in_round(session, round_.id) | outbox.members_sent(session, round_.id, UnmatchedSend.kind)
+    return [m for m in member_store.members_with_status(session, round_.team_id, [MemberStatus.active])
+            if m.id not in seen and m.slack_user_id and not awaiting_answer(m)]
+
+
+def close_too_late(session: Session, round_: Round) -> bool:
+    """A round matched ahead whose opening passed long ago (the bot was down): it ends without a word.
+
+    Intros weeks late, edited to "this round has ended" moments after, would only confuse; nobody
+    was told anything yet, so nothing is taken back. Skips end, as at any opening."""
+    if not store.close_unopened(session, round_.id):
+        return False
+    outbox.drop_unsent(session, round_.id, "too late: the round's opening passed while the bot was down")
     member_store.end_skips(session, round_.team_id)
     return True
 
@@ -118,9 +150,13 @@ def open_ahead(engine: Engine, team_id: str, gateway: delivery.Gateway, *, pace:
             if plan is None or not plan.users:
                 continue  # nobody left to introduce: the opening drops it
             channel = _open_for_later(gateway, plan.users)
-            if channel is not None:
-                with session_scope(engine) as session:
-                    # Only while still held: at the opening (or with its people changed) it opens its own.
+            if channel is None:
+                continue
+            with session_scope(engine) as session:
+                # Kept only for the same people (someone may have left, and been erased, while Slack
+                # answered: the conversation's ID says who was in it) and only while still held.
+                still = sends.plan(session, row)
+                if still is not None and set(still.users) == set(plan.users):
                     opened += outbox.set_channel_ahead(session, row.id, channel, now())
         if len(rows) < batch:
             return opened

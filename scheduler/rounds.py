@@ -7,26 +7,23 @@ and a crash before the commit leaves nothing half-done.
 
 from __future__ import annotations
 
-import hashlib
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from scheduler import (
-    avoid,
     first_move,
     meetings,
     membership,
     opening_window,
-    organisations,
     quiet_rounds,
+    round_plan,
     sends,
 )
 from scheduler import prompts as prompt_library
-from scheduler.matching import Candidate, match, utc_offset_hours
 from scheduler.schedule import RoundTimes, Schedule, current_and_next, manual_times
 from scheduler.sends.announce import AnnounceSend
 from scheduler.sends.follow_up import FollowUpSend
@@ -42,86 +39,17 @@ from storage import outbox
 from storage import rounds as store
 from storage.clock import now
 from storage.db import session_scope
-from storage.models import GroupStatus, Member, MemberStatus, Round, RoundState
+from storage.models import GroupStatus, MemberStatus, Round, RoundState
 
 # A phase missed while the process was down still runs when it comes back within this
 # window; later than that, a nudge or heads-up would only confuse, so it is skipped.
 GRACE = timedelta(days=2)
 
 
-def round_seed(team_id: str, period: str) -> int:
-    """The same round always draws the same groups, so a preview shows what opening will do."""
-    digest = hashlib.sha256(f"{team_id}:{period}".encode()).digest()
-    return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF
-
-
-def _offset(timezone_name: str | None) -> float | None:
-    try:
-        return utc_offset_hours(timezone_name)
-    except ValueError:
-        return None  # a zone Slack knows and we don't: no preference rather than no match
-
-
-@dataclass
-class RoundPlan:
-    """The groups a round would make, before anything is stored or sent."""
-
-    period: str
-    seed: int
-    times: RoundTimes
-    groups: list[list[Member]]
-    unmatched: list[Member]
-    counts: dict[str, int] = field(default_factory=dict)
-    # Distinct organisations among the members this round was drawn from (colleagues counted
-    # once), as plan_round found them; None for a plan built by hand.
-    organisation_count: int | None = None
-
-    @property
-    def organisations(self) -> int:
-        if self.organisation_count is not None:
-            return self.organisation_count
-        members = [m for group in self.groups for m in group] + list(self.unmatched)
-        return len({m.organisation_key or m.organisation for m in members})
-
-
-def plan_round(session: Session, team_id: str, times: RoundTimes, schedule: Schedule) -> RoundPlan:
-    seed = round_seed(team_id, times.period)
-    # Someone asked "Keep me in or pause?" isn't given a partner until they answer: if they
-    # stay silent, nobody is left waiting on them.
-    active = [m for m in member_store.members_with_status(session, team_id, [MemberStatus.active])
-              if not quiet_rounds.awaiting_answer(m)]
-    by_id = {str(m.id): m for m in active}
-    # Colleagues share a key however they spelt their organisation, or by their work email.
-    keys = organisations.colleague_keys({m.id: (m.organisation, m.email_domain) for m in active},
-                                        member_store.domain_map(session, team_id))
-    candidates = [
-        Candidate(
-            id=str(m.id),
-            organisation=keys[m.id],
-            utc_offset_hours=_offset(m.timezone),
-            priority=m.priority,
-        )
-        for m in active
-    ]
-    history = [(str(a), str(b)) for a, b in store.history_pairs(session, team_id)]
-    # "Don't pair me with" is as hard a rule as "never the same pair twice", either way round.
-    avoided = [(str(a), str(b)) for a, b in avoid.pairs(session, team_id)]
-    result = match(candidates, history, seed, odd=schedule.odd, avoid=avoided)
-    return RoundPlan(
-        period=times.period,
-        seed=seed,
-        times=times,
-        groups=[[by_id[i] for i in group] for group in result.groups],
-        unmatched=[by_id[i] for i in result.unmatched],
-        counts=member_store.count_by_status(session, team_id),
-        organisation_count=len(set(keys.values())),
-    )
-
-
 @dataclass(frozen=True)
 class OpenOutcome:
     round: Round | None
-    plan: RoundPlan | None
+    plan: round_plan.RoundPlan | None
     # "opened" | "matched" (ahead of its time; opens then) | "brought_forward" (a matched round opened
     # by hand before its time) | "preview" | "delivering" (the running round's sends aren't all out yet) |
     # "round_running" | "period_used" (the schedule's period already had its round) | "not_due"
@@ -130,12 +58,17 @@ class OpenOutcome:
 
 
 def preview(engine: Engine, team_id: str, at: datetime | None = None) -> OpenOutcome:
-    """The groups the next round would make if it opened now; nothing stored, nothing sent."""
+    """The groups the next round would make if it opened now; nothing stored, nothing sent.
+
+    A round already matched ahead of its opening shows the groups it will introduce."""
     at = at or now()
     with session_scope(engine) as session:
+        running = store.running_round(session, team_id)
+        if running is not None and running.state == RoundState.matched.value:
+            return OpenOutcome(None, round_plan.matched_plan(session, running), "preview")
         schedule = load_schedule(session, team_id)
         times = _times_for_manual_open(session, team_id, schedule, at)
-        plan = plan_round(session, team_id, times, schedule)  # reads only
+        plan = round_plan.plan_round(session, team_id, times, schedule)  # reads only
     return OpenOutcome(None, plan, "preview")
 
 
@@ -157,12 +90,7 @@ def open_round(engine: Engine, team_id: str, at: datetime | None = None, *, manu
         schedule = load_schedule(session, team_id)
         running = store.running_round(session, team_id)
         if running is not None and running.state == RoundState.matched.value:
-            if not (manual or at >= running.opens_at):
-                return OpenOutcome(running, None, "matched")  # waiting for its time, conversations opening
-            # Its time has come, or an organiser brings it forward: the held intros go now.
-            if not opening_window.open_matched(session, running, at):
-                return OpenOutcome(running, None, "round_running")  # another process opened it just now
-            return OpenOutcome(running, None, "opened" if at >= running.opens_at else "brought_forward")
+            return _open_matched(session, running, at, manual)
         if running is not None:
             # Killed mid-delivery and run again: the round is open but its intros aren't all
             # out. Finishing them is what the operator wants, never closing the round.
@@ -181,7 +109,7 @@ def open_round(engine: Engine, team_id: str, at: datetime | None = None, *, manu
                 times, ahead = upcoming, True
         if store.round_for_period(session, team_id, times.period) is not None:
             return OpenOutcome(None, None, "period_used")
-        plan = plan_round(session, team_id, times, schedule)
+        plan = round_plan.plan_round(session, team_id, times, schedule)
         round_ = store.create_round(
             session,
             team_id=team_id,
@@ -206,7 +134,52 @@ def open_round(engine: Engine, team_id: str, at: datetime | None = None, *, manu
         return OpenOutcome(round_, plan, "matched" if ahead else "opened")
 
 
-def _store_groups(session: Session, round_: Round, plan: RoundPlan) -> None:
+def _open_matched(session: Session, running: Round, at: datetime, manual: bool) -> OpenOutcome:
+    if not (manual or at >= running.opens_at):
+        return OpenOutcome(running, None, "matched")  # waiting for its time, conversations opening
+    if not manual and at >= running.opens_at + GRACE:
+        # Down from the match until long past the opening: as with a round never matched, too late.
+        opening_window.close_too_late(session, running)
+        return OpenOutcome(None, None, "not_due")
+    # Its time has come, or an organiser opens it (before its time, or before the clock got there).
+    if not opening_window.open_matched(session, running, at):
+        return OpenOutcome(running, None, "round_running")  # another process opened it just now
+    return OpenOutcome(running, None, "brought_forward" if manual else "opened")
+
+
+def open_matched_if_due(engine: Engine, team_id: str, at: datetime | None = None) -> bool:
+    """Open a round matched ahead as soon as its time comes: the delivery job asks before each pass,
+    so its intros go at the opening time, not at the round clock's next minute."""
+    at = at or now()
+    with session_scope(engine) as session:
+        running = store.running_round(session, team_id)
+        if running is None or running.state != RoundState.matched.value or at < running.opens_at:
+            return False
+        return _open_matched(session, running, at, manual=False).reason == "opened"
+
+
+def close_for_the_next_window(engine: Engine, team_id: str, at: datetime | None = None) -> bool:
+    """A round due to close when the next one opens closes as the next one's opening window begins.
+
+    The default schedule does this every other month (28 days after the first Monday is often the
+    next first Monday), and weekly rounds every week: without it the round before would still be
+    running all through the window, and the next round's intros would trickle out again."""
+    at = at or now()
+    with session_scope(engine) as session:
+        running = store.running_round(session, team_id)
+        if running is None or running.state != RoundState.following_up.value:
+            return False
+        _, upcoming = current_and_next(load_schedule(session, team_id), at)
+        if running.closes_at > upcoming.opens_at or \
+                not opening_window.in_window(upcoming, at, opening_window.window(session, team_id)):
+            return False
+        if store.round_for_period(session, team_id, upcoming.period) is not None:
+            return False
+        closes_at = running.closes_at
+    return run_phase(engine, team_id, "close", max(at, closes_at)).result == "done"
+
+
+def _store_groups(session: Session, round_: Round, plan: round_plan.RoundPlan) -> None:
     library = prompt_library.library_for(session, round_.team_id)
     everyone = [m.id for group in plan.groups for m in group]
     seen = store.prompts_last_seen(session, everyone)
@@ -221,24 +194,18 @@ def _store_groups(session: Session, round_: Round, plan: RoundPlan) -> None:
     group_ids = store.add_groups(session, round_, made)
     hold = opening_window.held_until(round_)
     messages = [IntroSend(round_id=round_.id, group_id=group_id, hold_until=hold) for group_id in group_ids]
-    member_store.set_priority(session, [m for people in plan.groups for m in people], False)
+    if hold is None:
+        # Matched ahead, places in line move at the opening, once it's known who stayed in.
+        member_store.set_priority(session, [m for people in plan.groups for m in people], False)
     # Nobody is left out twice running: they go first next round.
     member_store.set_priority(session, plan.unmatched, True)
-    reason = unmatched_reason(plan, load_schedule(session, round_.team_id).odd)
+    reason = round_plan.unmatched_reason(plan, load_schedule(session, round_.team_id).odd)
     for member in plan.unmatched:
         messages.append(UnmatchedSend(round_id=round_.id, member_id=member.id, reason=reason, hold_until=hold))
     if hold is None:
         # Matched ahead, skips end at the opening instead: nobody who skipped is anyone's fresh partner till then.
         member_store.end_skips(session, round_.team_id)
     sends.queue(session, round_.team_id, messages)
-
-
-def unmatched_reason(plan: RoundPlan, odd: str) -> str:
-    """Why people were left without a partner, in the words the unmatched DM will use."""
-    everyone = sum(len(g) for g in plan.groups) + len(plan.unmatched)
-    if len(plan.unmatched) == 1 and everyone % 2 == 1:
-        return "odd_number" if odd == "sit_out" else "no_trio_possible"
-    return "no_partner_possible"
 
 
 def announce(engine: Engine, team_id: str, at: datetime | None = None) -> int:
@@ -385,6 +352,8 @@ def run_due(engine: Engine, team_id: str, at: datetime | None = None) -> list[st
     for phase in ("nudge", "follow_up", "close"):
         if run_phase(engine, team_id, phase, at).result == "done":
             done.append(phase)
+    if close_for_the_next_window(engine, team_id, at):
+        done.append("close")
     if offer_no_reply(engine, team_id, at):
         done.append("offer_no_reply")
     outcome = open_round(engine, team_id, at)

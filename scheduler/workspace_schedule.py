@@ -15,6 +15,7 @@ from scheduler.schedule import RoundTimes, Schedule, ScheduleError, openings_aft
 from storage import members as store
 from storage import rounds as round_store
 from storage.clock import now
+from storage.models import RoundState
 
 SCHEDULE_KEY = "schedule"
 
@@ -38,6 +39,11 @@ def next_unused_opening(session: Session, team_id: str, schedule: Schedule, at: 
 
 
 def next_round_at(session: Session, team_id: str, at: datetime | None = None) -> datetime:
+    """When the next round opens: one matched ahead and about to open counts (Home, skip and the
+    welcome name the round whose intros come next)."""
+    running = round_store.running_round(session, team_id)
+    if running is not None and running.state == RoundState.matched.value:
+        return running.opens_at
     return next_unused_opening(session, team_id, load_schedule(session, team_id), at or now()).opens_at
 
 

@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from storage.bulk import insert_rows
 from storage.clock import now
-from storage.models import Outbox, SendState
+from storage.models import Outbox, Round, RoundState, SendState
 
 
 def queue(session: Session, team_id: str, items: list[dict]) -> int:
@@ -32,6 +32,10 @@ def ready(session: Session, team_id: str, at: datetime, lease: timedelta, limit:
     query = select(Outbox)
     if keys is not None:
         query = query.where(Outbox.key.in_(keys))
+    # A round matched ahead of its opening says nothing until it opens, whatever the time says:
+    # the opening first takes out whoever withdrew since the match.
+    matched = select(Round.id).where(Round.team_id == team_id, Round.state == RoundState.matched.value)
+    query = query.where(or_(Outbox.round_id.is_(None), Outbox.round_id.not_in(matched)))
     return list(
         session.exec(
             query
@@ -104,6 +108,22 @@ def forget_channel(session: Session, team_id: str, key: str) -> None:
         .where(Outbox.team_id == team_id, Outbox.key == key, Outbox.state == SendState.pending.value)
         .values(channel_id=None)
     )
+
+
+def members_sent(session: Session, round_id: int, kind: str) -> set[int]:
+    """Members a round has a send of `kind` for, whatever its state (the unmatched notes, say)."""
+    return set(session.exec(select(Outbox.member_id).where(Outbox.round_id == round_id, Outbox.kind == kind,
+                                                           Outbox.member_id.is_not(None))))
+
+
+def drop_unsent(session: Session, round_id: int, why: str) -> int:
+    """A round's sends not yet made are no longer wanted: recorded as failed with `why`, never sent."""
+    result = session.exec(
+        update(Outbox)
+        .where(Outbox.round_id == round_id, Outbox.state == SendState.pending.value)
+        .values(state=SendState.failed.value, error=why[:200])
+    )
+    return result.rowcount
 
 
 def release_held(session: Session, round_id: int, at: datetime) -> int:

@@ -256,6 +256,9 @@ UNMATCHED_REASONS = {
     # Matched ahead of the opening, and the other person's plans changed before it: no blame either way.
     "partner_withdrew": "the person you were going to meet can't make this round after all, and nobody else "
                         "was free to step in",
+    # Joined or back just after this round's pairs were made, ahead of its opening.
+    "round_already_matched": "this round's pairs were made just before you joined or came back, and nobody "
+                             "was still free to meet you",
 }
 
 

@@ -20,7 +20,7 @@ class Unmatched:
 
     round_number: int
     # "odd_number" | "no_trio_possible" | "no_partner_possible" | "partner_unreachable" | "intro_failed" |
-    # "partner_withdrew"
+    # "partner_withdrew" | "round_already_matched"
     reason: str
     next_round_at: datetime
 

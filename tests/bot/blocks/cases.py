@@ -12,7 +12,8 @@ from scheduler.avoid import AvoidChange
 from scheduler.meetings import FollowUpForm
 from scheduler.membership import Change, ProfileForm
 from scheduler.organisers import OrganiserChange
-from scheduler.rounds import OpenOutcome, RoundPlan
+from scheduler.round_plan import RoundPlan
+from scheduler.rounds import OpenOutcome
 from scheduler.schedule import next_opening
 from scheduler.sends.announce import Announcement
 from scheduler.sends.follow_up import FollowUpAsk
@@ -136,7 +137,7 @@ def _send_cases() -> dict:
         **{f"sends.unmatched_message.{reason}": (sends.unmatched_message, lambda r=reason: sends.unmatched_message(
             Unmatched(3, r, p.NEXT_ROUND), MARKER))
            for reason in ("odd_number", "no_trio_possible", "no_partner_possible", "partner_unreachable",
-                          "intro_failed", "partner_withdrew")},
+                          "intro_failed", "partner_withdrew", "round_already_matched")},
         # What goes when Slack refuses the full message as invalid (our bug): still who, and the buttons.
         "sends.intro_safe_message.pair": (sends.intro_safe_message, lambda: sends.intro_safe_message(
             p.intro(), MARKER)),
