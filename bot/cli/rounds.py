@@ -28,6 +28,22 @@ def deliver(engine, team_id: str, pace: float) -> None:
         click.echo(f"waiting {wait:.0f} s for Slack's rate limit…")
         time.sleep(min(max(wait, 0.1), 300))
     click.echo(delivery_summary(total))
+    _say_what_is_held(engine, team_id)
+
+
+def _say_what_is_held(engine, team_id: str) -> None:
+    """A round matched ahead holds its intros for its opening: say so, or '0 sent' would look like a fault."""
+    from storage import rounds as round_store
+    from storage.db import read_scope
+    from storage.models import RoundState
+
+    with read_scope(engine) as session:
+        running = round_store.running_round(session, team_id)
+        held = running is not None and running.state == RoundState.matched.value
+        number, opens_at = (running.number, running.opens_at) if held else (None, None)
+    if held:
+        click.echo(f"round {number} is matched ahead of its opening: its intros go "
+                   f"{_local(engine, team_id, opens_at)} (`unmentor round open` opens it now)")
 
 
 def _describe_group(members) -> str:

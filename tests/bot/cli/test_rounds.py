@@ -78,6 +78,10 @@ def test_a_round_matched_ahead_of_its_opening_can_be_opened_by_hand_but_not_nudg
     env = bot_env(db_url, fake_slack.api_url)
     with freeze_time(OPENS - window, tick=True):
         assert rounds.run_due(engine, TEAM) == ["match_ahead"]
+        # Nothing goes yet, and the command says why rather than a bare "0 sent".
+        result = CliRunner().invoke(cli, ["round", "deliver", "--pace", "0"], env=env)
+        assert result.exit_code == 0 and "0 sent" in result.output
+        assert "round 1 is matched ahead of its opening: its intros go " in result.output
         result = CliRunner().invoke(cli, ["round", "nudge", "--pace", "0"], env=env)
         assert result.exit_code == 2
         assert "round 1 is matched but doesn't open until " in result.output
