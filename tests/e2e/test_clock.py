@@ -97,3 +97,33 @@ def test_a_clock_moved_a_month_ahead_still_runs_its_jobs_at_once(sqlite_engine, 
         scheduler.shutdown(wait=False)
     finally:
         clock.reset()
+
+
+def test_the_clocks_jobs_open_conversations_ahead_and_open_the_round_the_moment_its_time_comes(
+        sqlite_engine, fake_slack):
+    from freezegun import freeze_time
+
+    from bot import round_clock
+    from bot.app import make_client
+    from bot.config import Settings
+    from bot.gateway import SlackGateway
+    from scheduler import opening_window
+    from tests.conftest import BOT_TOKEN
+    from tests.scheduler.test_rounds import OPENS, intro_posts, join
+
+    for i in range(4):
+        join(sqlite_engine, fake_slack, f"U{i}", f"Org{i}")
+    with session_scope(sqlite_engine) as session:
+        window = opening_window.window(session, TEAM)
+    gateway = SlackGateway(make_client(Settings(bot_token=BOT_TOKEN, slack_api_url=fake_slack.api_url),
+                                       wait_out_rate_limits=False))
+    with freeze_time(OPENS - window, tick=True):
+        round_clock.tick(sqlite_engine)  # the rounds job: matched ahead
+        round_clock.open_ahead_all(sqlite_engine, gateway)  # the opening-ahead job
+        round_clock.deliver_all(sqlite_engine, gateway)  # the delivery job: nothing to say yet
+    assert len(fake_slack.calls_to("conversations.open")) == 2
+    assert fake_slack.calls_to("chat.postMessage") == []
+    with freeze_time(OPENS + timedelta(seconds=5), tick=True):
+        round_clock.deliver_all(sqlite_engine, gateway)  # before the rounds job's next minute comes round
+    assert len(intro_posts(fake_slack)) == 2
+    assert len(fake_slack.calls_to("conversations.open")) == 2  # at the time, only posting
