@@ -4,6 +4,9 @@ Members: ada (Acme, London), ben (Beta, New York), cy (Gamma), di (Delta), eve (
 fay (Zeta), each in an organisation of their own so any two may be paired. Organisers: olive
 (named in UNMENTOR_ORGANISERS), adam (a Slack workspace admin) and otto (made one by olive).
 They all live in the Slack stand-in's own workspace, TEAM.
+
+The second half of this module ("As the message builders see them") is the fixed, realistic
+input every golden file under tests/bot/blocks/golden is made from.
 """
 
 from __future__ import annotations
@@ -12,10 +15,17 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from playground.slack import TEAM_ID
+from scheduler.membership import ProfileForm, StatusView
+from scheduler.prompts import Prompt
+from scheduler.schedule import Schedule
+from scheduler.sends.intro import Intro, Person
+from scheduler.stats import Learning, RoundStats
+from storage.models import Member, Round
 
+UTC = timezone.utc
 TEAM = TEAM_ID
 # A Monday; London is on UTC in December.
-OPENS = datetime(2026, 12, 7, 10, 0, tzinfo=timezone.utc)
+OPENS = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -45,7 +55,7 @@ PEOPLE = [(p.user_id, p.organisation, p.timezone) for p in MEMBERS]
 def join(engine, people=MEMBERS, fake=None) -> None:
     """Sign these members up (and introduce them to the Slack stand-in, when given) as /unmentor join would."""
     from scheduler import membership
-    from scheduler.membership import ProfileForm, SlackProfile
+    from scheduler.membership import SlackProfile
     from storage.db import session_scope
 
     for person in people:
@@ -65,3 +75,99 @@ def add_workspace(url: str, team_id: str = TEAM) -> None:
     with session_scope(engine) as session:
         store.ensure_workspace(session, team_id)
     engine.dispose()
+
+
+# As the message builders see them ------------------------------------------------------------
+#
+# Every golden file is made from these. Ada, ben and cy as an intro shows them, with the whole
+# profile a member can fill in:
+# - ada: events lead at Acme Housing, London; wants to talk about planning a year of events.
+# - ben: data analyst at Beta Libraries, New York; could share how they measure what works.
+# - cy: volunteer coordinator at Gamma Trust; the third in a trio, who said nothing about herself.
+# - oli (UOLI): an organiser of the network.
+# Round 3 opens on Monday 7 December 2026 and closes on Monday 4 January 2027, when round 4 opens.
+
+ROUND_OPENS = OPENS
+ROUND_CLOSES = datetime(2027, 1, 4, 10, 0, tzinfo=UTC)
+NEXT_ROUND = ROUND_CLOSES
+MEETING_AT = datetime(2026, 12, 10, 15, 0, tzinfo=UTC)
+PAUSED_UNTIL = datetime(2027, 3, 1, 0, 0, tzinfo=UTC)
+GROUP_ID = 42
+
+ADA_INTRO = Person(ADA.user_id, "Acme Housing", role="Events lead",
+                   talk_about="how other teams plan a whole year of events",
+                   could_share="what we learned moving our conference online", timezone=ADA.timezone)
+BEN_INTRO = Person(BEN.user_id, "Beta Libraries", role="Data analyst",
+                   talk_about="getting started with community events",
+                   could_share="how we measure whether a programme works", timezone=BEN.timezone)
+CY_INTRO = Person(CY.user_id, "Gamma Trust")
+
+PROMPTS = (
+    Prompt("open-1", "start", "Getting started", "What does a good week at work look like for you?", "opener"),
+    Prompt("mid-4", "learn", "Learning from each other",
+           "What's something your organisation does that others find odd?"),
+    Prompt("close-2", "after", "Before you go", "What will you try differently after this chat?", "closing"),
+)
+
+
+def intro(**changes) -> Intro:
+    fields = dict(group_id=GROUP_ID, round_number=3, people=(ADA_INTRO, BEN_INTRO), prompts=PROMPTS,
+                  closes_at=ROUND_CLOSES, first_mover=BEN.user_id)
+    return Intro(**{**fields, **changes})
+
+
+def member(**changes) -> Member:
+    fields = dict(id=1, team_id=TEAM, slack_user_id=ADA.user_id, organisation="Acme Housing",
+                  organisation_key="acme housing", role="Events lead", status="active")
+    return Member(**{**fields, **changes})
+
+
+def ada_status(**changes) -> StatusView:
+    fields = dict(member=member(), next_round_at=NEXT_ROUND, partner_user_ids=(BEN.user_id,), round_number=3,
+                  past_partners=((1, (DI.user_id,)), (2, (EVE.user_id, "UFIN"))), avoided=("UGUS",))
+    return StatusView(**{**fields, **changes})
+
+
+def newcomer_status() -> StatusView:
+    return StatusView(None, NEXT_ROUND)
+
+
+ADA_PROFILE = ProfileForm(organisation="Acme Housing", role="Events lead",
+                          talk_about="how other teams plan a whole year of events",
+                          could_share="what we learned moving our conference online")
+
+
+def round_stats(number: int, state: str, **counts) -> RoundStats:
+    fields = dict(number=number, period=f"2026-{9 + number:02d}", state=state,
+                  opened_at=datetime(2026, 9 + number, 7, 10, 0, tzinfo=UTC), members_active=24, members_paused=3,
+                  members_skipping=2, members_new=4, members_left=1, organisations=9, unmatched=0, groups=12,
+                  cross_organisation=12, met=8, scheduled=10, rescheduled=2, missed=1, no_reply=1,
+                  members_matched=24, answered=15, stay_in_touch=9)
+    return RoundStats(**{**fields, **counts})
+
+
+THREE_ROUNDS = [
+    round_stats(1, "closed", met=6, groups=10, members_matched=20, answered=11),
+    round_stats(2, "closed"),
+    round_stats(3, "open", met=3, scheduled=7, answered=0, stay_in_touch=0),
+]
+LEARNINGS = [
+    Learning(2, "Libraries run far more events than I thought, and measure them better than we do.",
+             "How we plan a year on one page."),
+    Learning(2, "That a short check-in form beats a long survey.", ""),
+    Learning(1, "Small trusts & big councils have the same worries <honestly>.", "Our volunteer handbook."),
+]
+SPARKLINE = "▅▆"
+SCHEDULE = Schedule()
+
+
+def plan_members() -> list[Member]:
+    names = [(ADA, "Acme Housing"), (BEN, "Beta Libraries"), (CY, "Gamma Trust"), (DI, "Delta Arts"),
+             (EVE, "Epsilon Health")]
+    return [member(id=i, slack_user_id=person.user_id, organisation=org, organisation_key=org.lower())
+            for i, (person, org) in enumerate(names, 1)]
+
+
+def opened_round() -> Round:
+    return Round(id=3, team_id=TEAM, number=3, period="2026-12", seed=7, state="open", opens_at=ROUND_OPENS,
+                 nudge_at=ROUND_OPENS, follow_up_at=ROUND_OPENS, closes_at=ROUND_CLOSES)

@@ -29,7 +29,7 @@ from scheduler.sends.stay_in_touch import StayInTouch
 from scheduler.sends.still_in import StillIn
 from scheduler.sends.unmatched import Unmatched
 from scheduler.sends.welcome_back import WelcomeBack
-from tests.bot.blocks import personas as p
+from tests import personas as p
 
 MARKER = "unmentor:intro:42"  # what the outbox puts on a send so a restart can find it
 
@@ -110,7 +110,7 @@ def _send_cases() -> dict:
     return {
         "sends.intro_message.pair": (sends.intro_message, lambda: sends.intro_message(p.intro(), MARKER)),
         "sends.intro_message.trio_quiet": (sends.intro_message, lambda: sends.intro_message(
-            p.intro(people=(p.ADA, p.BEN, p.CY), offer_no_reply=True), MARKER)),
+            p.intro(people=(p.ADA_INTRO, p.BEN_INTRO, p.CY_INTRO), offer_no_reply=True), MARKER)),
         # As delivered: dates' fallback text in each reader's own clock.
         "sends.intro_message.pair_for_readers": (sends.intro_message, lambda: _for_readers(
             ("Europe/London", "America/New_York"), lambda: sends.intro_message(p.intro(), MARKER))),
@@ -184,7 +184,7 @@ def _send_cases() -> dict:
         "sends.stay_in_touch_message.trio": (sends.stay_in_touch_message, lambda: sends.stay_in_touch_message(
             StayInTouch(("UBEN", "UCY")), MARKER)),
         "sends.intro_message.trio_match_ended": (sends.intro_message, lambda: sends.intro_message(
-            p.intro(people=(p.ADA, p.BEN, p.CY), status="ended", ended=True), MARKER)),
+            p.intro(people=(p.ADA_INTRO, p.BEN_INTRO, p.CY_INTRO), status="ended", ended=True), MARKER)),
         "sends.paused_quietly_message": (sends.paused_quietly_message, lambda: sends.paused_quietly_message(
             PausedQuietly(), MARKER)),
         "sends.welcome_back_message": (sends.welcome_back_message, lambda: sends.welcome_back_message(

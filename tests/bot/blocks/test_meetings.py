@@ -5,7 +5,7 @@ from datetime import date, time
 from bot import ids
 from bot.blocks import meetings
 from scheduler.meetings import ANSWER_MAX, NOTE_MAX, FollowUpForm
-from tests.bot.blocks import personas as p
+from tests import personas as p
 
 
 def _buttons(message):

@@ -3,7 +3,7 @@
 from bot import ids
 from bot.blocks import member
 from scheduler.membership import Change
-from tests.bot.blocks import personas as p
+from tests import personas as p
 
 
 def _controls(view):

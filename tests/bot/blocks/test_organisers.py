@@ -5,7 +5,7 @@ from dataclasses import replace
 
 from bot.blocks import organisers
 from scheduler.stats import Learning
-from tests.bot.blocks import personas as p
+from tests import personas as p
 
 
 def _initial_state(modal):

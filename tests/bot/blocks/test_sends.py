@@ -12,7 +12,7 @@ from scheduler.sends.announce import Announcement
 from scheduler.sends.follow_up import FollowUpAsk
 from scheduler.sends.intro import Intro
 from scheduler.sends.reschedule_notice import RescheduleNotice
-from tests.bot.blocks import personas as p
+from tests import personas as p
 
 
 def _actions(message):
@@ -38,16 +38,16 @@ def test_an_ended_intro_has_no_buttons_left_to_press():
 
 
 def test_an_intro_introduces_everyone_in_a_trio_even_one_who_said_nothing():
-    message = sends.intro_message(p.intro(people=(p.ADA, p.BEN, p.CY)))
+    message = sends.intro_message(p.intro(people=(p.ADA_INTRO, p.BEN_INTRO, p.CY_INTRO)))
     people = [b for b in message["blocks"] if b["type"] == "section" and b["text"]["text"].startswith("<@U")]
     assert [b["text"]["text"].split(" ", 1)[0] for b in people] == ["<@UADA>", "<@UBEN>", "<@UCY>"]
 
 
 def test_why_this_hour_pairs_what_one_wants_with_what_the_other_could_share():
-    line = sends.why_line((p.ADA, p.BEN))
+    line = sends.why_line((p.ADA_INTRO, p.BEN_INTRO))
     assert line.startswith("<@UADA> would like to talk about") and "<@UBEN> could share" in line
     # Nobody said anything: the organisations are the reason.
-    assert "*Gamma Trust*" in sends.why_line((p.CY, dataclasses.replace(p.CY, user_id="UDI",
+    assert "*Gamma Trust*" in sends.why_line((p.CY_INTRO, dataclasses.replace(p.CY_INTRO, user_id="UDI",
                                                                          organisation="Delta Arts")))
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from datetime import datetime, timezone
 from types import SimpleNamespace
 
 import pytest
@@ -41,9 +40,9 @@ from scheduler.stats import RoundStats
 from storage.db import session_scope
 from storage.models import Outbox
 from tests.conftest import BOT_TOKEN
+from tests.personas import OPENS, TEAM
 
-UTC = timezone.utc
-WHEN = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
+WHEN = OPENS  # any moment will do for the limits; the round opening is the one every test knows
 WORST = ["&", "<", ">", "&<>"]
 # An entity cut in half shows as junk ("&am…") and can make Slack refuse the text.
 _BROKEN_ENTITY = re.compile(r"&(?!amp;|lt;|gt;)")
@@ -187,25 +186,24 @@ def gateway(fake_slack):
 def test_an_intro_full_of_ampersands_reaches_slack(engine, fake_slack, gateway):
     """The bug: 300 '&' in "what I do" made the intro 4,900 characters; Slack refused it and
     the partner was told their match couldn't be reached."""
-    team = "T111"
     with session_scope(engine) as session:
         for i, chars in enumerate(("&", "<", ">")):
             user = f"U0AMP{i}"
             fake_slack.add_user(user, real_name=user)
-            membership.save_profile(session, team, user, ProfileForm(
+            membership.save_profile(session, TEAM, user, ProfileForm(
                 organisation=_organisation(chars), role=_worst(chars, TEXT_MAX),
                 talk_about=_worst(chars, TEXT_MAX), could_share=_worst(chars, TEXT_MAX)),
                 SlackProfile(timezone="Europe/London"))
     with freeze_time(WHEN, tick=True):
-        assert rounds.open_round(engine, team).reason == "opened"
-        delivery.deliver(engine, team, gateway, pace=0)
+        assert rounds.open_round(engine, TEAM).reason == "opened"
+        delivery.deliver(engine, TEAM, gateway, pace=0)
         with session_scope(engine) as session:
             rows = session.exec(select(Outbox).where(Outbox.kind == "intro")).all()
             assert rows and all(row.state == "sent" for row in rows), [(r.state, r.error) for r in rows]
             group_id = rows[0].group_id
             asker = "U0AMP0"
-            meetings.ask_reschedule(session, team, asker, group_id, None, _worst("&", NOTE_MAX))
-        delivery.deliver(engine, team, gateway, pace=0)
+            meetings.ask_reschedule(session, TEAM, asker, group_id, None, _worst("&", NOTE_MAX))
+        delivery.deliver(engine, TEAM, gateway, pace=0)
     with session_scope(engine) as session:
         assert all(row.state == "sent" for row in session.exec(select(Outbox)).all())
     posted = [c for c in fake_slack.calls_to("chat.postMessage") if c.args["text"].startswith("You're matched")]
