@@ -1,9 +1,13 @@
-"""The people the tests meet, in one place: who they are, their organisation and time zone.
+"""The people the tests meet, in one place: who they are, their organisation and time zone, and
+what the message builders are handed about them.
 
 Members: ada (Acme, London), ben (Beta, New York), cy (Gamma), di (Delta), eve (Epsilon),
 fay (Zeta), each in an organisation of their own so any two may be paired. Organisers: olive
 (named in UNMENTOR_ORGANISERS), adam (a Slack workspace admin) and otto (made one by olive).
-They all live in the Slack stand-in's own workspace, TEAM.
+They all live in the Slack stand-in's own workspace, TEAM. Ada and ben also say what they'd
+like to talk about and could share, for the tests that read a profile's words. With the
+history `meet_before` writes, a round of all six makes the PAIRS ada–ben, cy–di and eve–fay.
+A crowd (`seed_members`) is for tests that need numbers rather than names.
 
 The second half of this module ("As the message builders see them") is the fixed, realistic
 input every golden file under tests/bot/blocks/golden is made from.
@@ -34,10 +38,16 @@ class Persona:
     name: str
     organisation: str = ""
     timezone: str = "Europe/London"
+    slack_admin: bool = False
+    # What their profile says besides the organisation, for the tests that read it (`join(..., words=True)`).
+    role: str = ""
+    talk_about: str = ""
+    could_share: str = ""
 
 
-ADA = Persona("UADA", "Ada", "Acme")
-BEN = Persona("UBEN", "Ben", "Beta", "America/New_York")
+ADA = Persona("UADA", "Ada", "Acme", role="Ops", talk_about="how other teams plan", could_share="hybrid events")
+BEN = Persona("UBEN", "Ben", "Beta", "America/New_York", talk_about="user research on a budget",
+              could_share="budget templates")
 CY = Persona("UCY", "Cy", "Gamma")
 DI = Persona("UDI", "Di", "Delta")
 EVE = Persona("UEVE", "Eve", "Epsilon")
@@ -45,25 +55,85 @@ FAY = Persona("UFAY", "Fay", "Zeta")
 MEMBERS = (ADA, BEN, CY, DI, EVE, FAY)
 
 OLIVE = Persona("UOLIVE", "Olive")
-ADAM = Persona("UADAM", "Adam")
+ADAM = Persona("UADAM", "Adam", slack_admin=True)
 OTTO = Persona("UOTTO", "Otto")
+ORGANISERS = (OLIVE, ADAM, OTTO)
 
 # (user ID, organisation, time zone), the shape most tests list people in.
 PEOPLE = [(p.user_id, p.organisation, p.timezone) for p in MEMBERS]
+ZONE = {p.user_id: p.timezone for p in MEMBERS}
+
+# Who meets whom in a round of all six: ada–ben, cy–di and eve–fay, forced by MET_BEFORE (every
+# other pair but ada–eve met in an earlier round; ada–eve can't be in a maximum matching, as ben
+# would have no one, but stays free for a fresh match later in the round).
+PAIRS = [("UADA", "UBEN"), ("UCY", "UDI"), ("UEVE", "UFAY")]
+MET_BEFORE = [("UADA", "UCY"), ("UADA", "UDI"), ("UADA", "UFAY"),
+              ("UBEN", "UCY"), ("UBEN", "UDI"), ("UBEN", "UEVE"), ("UBEN", "UFAY"),
+              ("UCY", "UEVE"), ("UCY", "UFAY"), ("UDI", "UEVE"), ("UDI", "UFAY")]
 
 
-def join(engine, people=MEMBERS, fake=None) -> None:
-    """Sign these members up (and introduce them to the Slack stand-in, when given) as /unmentor join would."""
+def introduce(fake, people=MEMBERS) -> None:
+    """Make these people known to the Slack stand-in, by name and time zone."""
+    for person in people:
+        fake.add_user(person.user_id, real_name=person.name, tz=person.timezone, is_admin=person.slack_admin)
+
+
+def join(engine, people=MEMBERS, fake=None, words: bool = False) -> None:
+    """Sign these members up (and introduce them to the Slack stand-in, when given) as /unmentor join would:
+    with their organisation, or with `words` their whole profile."""
     from scheduler import membership
     from scheduler.membership import SlackProfile
     from storage.db import session_scope
 
+    if fake is not None:
+        introduce(fake, people)
     for person in people:
-        if fake is not None:
-            fake.add_user(person.user_id, real_name=person.name, tz=person.timezone)
+        form = ProfileForm(organisation=person.organisation)
+        if words:
+            form = ProfileForm(organisation=person.organisation, role=person.role, talk_about=person.talk_about,
+                               could_share=person.could_share)
         with session_scope(engine) as session:
-            membership.save_profile(session, TEAM, person.user_id, ProfileForm(organisation=person.organisation),
-                                    SlackProfile(timezone=person.timezone))
+            membership.save_profile(session, TEAM, person.user_id, form, SlackProfile(timezone=person.timezone))
+
+
+def introduced(person: Persona) -> Person:
+    """The person as an intro shows them: their profile's words and their time zone."""
+    return Person(person.user_id, person.organisation, person.role, person.talk_about, person.could_share,
+                  person.timezone)
+
+
+def meet_before(session, pairs=MET_BEFORE) -> None:
+    """These pairs met in an earlier round (a long-closed round 0), so the next round can't pair them again."""
+    from sqlmodel import select
+
+    from storage.clock import now
+    from storage.models import GroupMember, MatchGroup
+
+    old = Round(team_id=TEAM, number=0, period="2000-01", seed=0, state="closed", opens_at=now(), nudge_at=now(),
+                follow_up_at=now(), closes_at=now())
+    session.add(old)
+    session.flush()
+    ids = {m.slack_user_id: m.id for m in session.exec(select(Member))}
+    for a, b in pairs:
+        group = MatchGroup(team_id=TEAM, round_id=old.id, status="met", prompts="[]")
+        session.add(group)
+        session.flush()
+        session.add_all([GroupMember(group_id=group.id, member_id=ids[a], team_id=TEAM),
+                         GroupMember(group_id=group.id, member_id=ids[b], team_id=TEAM)])
+
+
+def seed_members(url: str, fake, count: int) -> None:
+    """A crowd of `count` members (U000, U001, …) across five organisations (Org 0 to Org 4)."""
+    from scheduler import membership
+    from storage.db import make_engine, session_scope
+
+    engine = make_engine(url)
+    with session_scope(engine) as session:
+        for i in range(count):
+            user = f"U{i:03d}"
+            fake.add_user(user)
+            membership.save_profile(session, TEAM, user, ProfileForm(organisation=f"Org {i % 5}"))
+    engine.dispose()
 
 
 def add_workspace(url: str, team_id: str = TEAM) -> None:

@@ -20,11 +20,10 @@ from bot.blocks.sends import STATUS_LINES
 from scheduler.sends.intro import Intro, Person
 from scheduler.sends.reschedule_accepted import RescheduleAccepted
 from scheduler.sends.reschedule_notice import RescheduleNotice
+from tests import personas
 
 UTC = timezone.utc
-ADA = Person("UADA", "Acme", "Ops", "how other teams plan", "hybrid events", "Europe/London")
-BEN = Person("UBEN", "Beta", "", "user research on a budget", "budget templates", "America/New_York")
-CY = Person("UCY", "Gamma", "", "", "", "Europe/London")
+ADA, BEN, CY = (personas.introduced(p) for p in (personas.ADA, personas.BEN, personas.CY))
 EMOJI_FIRST = re.compile(r"^\s*:[a-z0-9_+-]+:")
 
 

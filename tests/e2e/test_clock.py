@@ -15,7 +15,7 @@ from storage.db import make_engine, session_scope
 from storage.models import Round
 from tests import said
 from tests.botprocess import UNMENTOR, BotServer, bot_env
-from tests.e2e.test_rounds import TEAM, seed_members
+from tests.personas import TEAM, seed_members
 
 
 def schedule_a_round_due_minutes_ago(url: str) -> None:

@@ -23,11 +23,12 @@ from scheduler.sends.partner_moved_on import PartnerMovedOn
 from scheduler.workspace_schedule import next_round_at
 from storage.db import session_scope
 from tests import said
-from tests.e2e.test_meetings import OPENS, PEOPLE, TEAM, _history, assert_kind, group_of
+from tests.e2e.test_meetings import assert_kind, group_of
 from tests.inprocess import Bot
+from tests.personas import OLIVE, OPENS, PEOPLE, TEAM, meet_before
 
 UTC = timezone.utc
-ORGANISER = "UOLIVE"
+ORGANISER = OLIVE.user_id
 
 
 def _join(engine, fake, people):
@@ -44,9 +45,7 @@ def bot(engine, fake_slack):
         _join(engine, fake_slack, PEOPLE)
         fake_slack.add_user(ORGANISER, real_name="Olive", tz="Europe/London")
         with session_scope(engine) as session:
-            _history(session, [("UADA", "UCY"), ("UADA", "UDI"), ("UADA", "UFAY"),
-                               ("UBEN", "UCY"), ("UBEN", "UDI"), ("UBEN", "UEVE"), ("UBEN", "UFAY"),
-                               ("UCY", "UEVE"), ("UCY", "UFAY"), ("UDI", "UEVE"), ("UDI", "UFAY")])
+            meet_before(session)
     running = Bot(engine, fake_slack, TEAM, organisers=(ORGANISER,))
     with freeze_time(OPENS, tick=True):
         assert rounds.open_round(engine, TEAM).reason == "opened"

@@ -7,8 +7,8 @@ as well. Which message went out is asserted by ids, state and the builder that m
 Personas: ada (Acme, London) and ben (Beta, New York) are matched; cy (Gamma) and di (Delta)
 are matched; eve (Epsilon) and fay (Zeta) are matched.
 
-Longer than 400 lines on purpose: one round's story, one fixture whose history forces the
-pairs above; split, that history would be built twice.
+Longer than 400 lines on purpose: one round's story, told from one fixture whose history
+(tests/personas.py) forces the pairs above.
 """
 
 from __future__ import annotations
@@ -24,8 +24,7 @@ from bot.blocks import meetings as meeting_blocks
 from bot.blocks import member as member_blocks
 from bot.blocks import sends as send_blocks
 from bot.blocks.sends import STATUS_LINES
-from scheduler import membership, rounds
-from scheduler.membership import ProfileForm, SlackProfile
+from scheduler import rounds
 from scheduler.sends.follow_up import FollowUpAsk
 from scheduler.sends.partner_moved_on import PartnerMovedOn
 from scheduler.sends.paused_quietly import PausedQuietly
@@ -39,11 +38,9 @@ from storage.db import session_scope
 from storage.models import FollowUp, GroupMember, MatchGroup, MeetingEvent, Member, Round
 from tests import said
 from tests.inprocess import Bot
-from tests.personas import OPENS, PEOPLE, TEAM
+from tests.personas import MEMBERS, OPENS, PAIRS, PEOPLE, TEAM, ZONE, join, meet_before
 
 UTC = timezone.utc
-PAIRS = [("UADA", "UBEN"), ("UCY", "UDI"), ("UEVE", "UFAY")]
-ZONE = {user: tz for user, _, tz in PEOPLE}
 # What happens after a click runs in the bot's own threads; on a busy machine that can take seconds.
 WAIT = 15  # dates in what each reads are in their own zone
 
@@ -51,42 +48,15 @@ WAIT = 15  # dates in what each reads are in their own zone
 @pytest.fixture
 def bot(engine, fake_slack):
     with freeze_time(OPENS - timedelta(days=1), tick=True):
-        for user, organisation, tz in PEOPLE:
-            fake_slack.add_user(user, real_name=user.title(), tz=tz)
-            with session_scope(engine) as session:
-                membership.save_profile(session, TEAM, user, ProfileForm(organisation=organisation),
-                                        SlackProfile(timezone=tz))
+        join(engine, MEMBERS, fake_slack)
         with session_scope(engine) as session:
-            # History that forces the pairs the personas describe.
-            # Ada-Eve stays allowed: it can't be in a maximum matching here (Ben has no one else),
-            # but it is free for a fresh match later in the round.
-            _history(session, [("UADA", "UCY"), ("UADA", "UDI"), ("UADA", "UFAY"),
-                               ("UBEN", "UCY"), ("UBEN", "UDI"), ("UBEN", "UEVE"), ("UBEN", "UFAY"),
-                               ("UCY", "UEVE"), ("UCY", "UFAY"), ("UDI", "UEVE"), ("UDI", "UFAY")])
+            meet_before(session)  # so the round makes the pairs the personas describe
     running = Bot(engine, fake_slack, TEAM)
     with freeze_time(OPENS, tick=True):
         assert rounds.open_round(engine, TEAM).reason == "opened"
         running.deliver()
     yield running
     running.stop()
-
-
-def _history(session, pairs):
-    """Past groups (in a long-closed round 0), so this round can only make PAIRS."""
-    from storage.clock import now
-    from storage.models import Round
-
-    old = Round(team_id=TEAM, number=0, period="2000-01", seed=0, state="closed", opens_at=now(), nudge_at=now(),
-                follow_up_at=now(), closes_at=now())
-    session.add(old)
-    session.flush()
-    ids = {m.slack_user_id: m.id for m in session.exec(select(Member))}
-    for a, b in pairs:
-        group = MatchGroup(team_id=TEAM, round_id=old.id, status="met", prompts="[]")
-        session.add(group)
-        session.flush()
-        session.add_all([GroupMember(group_id=group.id, member_id=ids[a], team_id=TEAM),
-                         GroupMember(group_id=group.id, member_id=ids[b], team_id=TEAM)])
 
 
 def group_of(engine, user) -> MatchGroup:

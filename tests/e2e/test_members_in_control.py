@@ -17,28 +17,22 @@ from bot.blocks import organisers as organiser_blocks
 from playground.slack import payloads as sr
 from scheduler import membership, rounds
 from scheduler.avoid import AvoidChange
-from scheduler.membership import ProfileForm, SlackProfile
 from storage import members as member_store
 from storage.db import session_scope
-from tests import personas, said
+from tests import said
 from tests.conftest import SIGNING_SECRET
 from tests.inprocess import Bot
-from tests.personas import OPENS, TEAM
+from tests.personas import MEMBERS, OLIVE, OPENS, TEAM, introduce, join
 
 UTC = timezone.utc
-PEOPLE = personas.PEOPLE[:4]  # ada, ben, cy, di
 
 
 @pytest.fixture
 def bot(engine, fake_slack):
-    fake_slack.add_user("UOLIVE", real_name="Olive")
+    introduce(fake_slack, [OLIVE])
     with freeze_time(OPENS - timedelta(days=5), tick=True):
-        for user, organisation, tz in PEOPLE:
-            fake_slack.add_user(user, real_name=user.title(), tz=tz)
-            with session_scope(engine) as session:
-                membership.save_profile(session, TEAM, user, ProfileForm(organisation=organisation),
-                                        SlackProfile(timezone=tz))
-    running = Bot(engine, fake_slack, TEAM, organisers=["UOLIVE"])
+        join(engine, MEMBERS[:4], fake_slack)  # ada, ben, cy, di
+    running = Bot(engine, fake_slack, TEAM, organisers=[OLIVE.user_id])
     yield running
     running.stop()
 

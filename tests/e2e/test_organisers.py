@@ -7,14 +7,14 @@ Which message came back is asserted by ids, by the state it reports (read from t
 and by comparing it whole with what its builder makes; the words are checked in
 tests/bot/blocks/golden/. Checks that nobody's unshared words or names leak stay here.
 
-Longer than 400 lines on purpose: every organiser control, one fixture and one set of personas;
-split, the personas would be defined twice.
+Longer than 400 lines on purpose: every organiser control, against one fixture (the personas
+themselves are in tests/personas.py).
 """
 
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta, timezone
 
 import pytest
 from freezegun import freeze_time
@@ -25,29 +25,22 @@ from bot.blocks import member as member_blocks
 from bot.blocks import organisers as organiser_blocks
 from scheduler import membership, rounds, stats
 from scheduler.meetings import FollowUpForm, mark_met, save_follow_up
-from scheduler.membership import ProfileForm, SlackProfile
 from storage.db import session_scope
 from storage.models import MatchGroup, Member, Outbox, Round
 from tests import said
 from tests.inprocess import Bot
+from tests.personas import MEMBERS, OLIVE, OPENS, ORGANISERS, TEAM, introduce, join
 
 UTC = timezone.utc
-TEAM = "T111"
-OPENS = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
 SECRET = "I learned the secret recipe"
 SHAREABLE = "How another charity budgets for volunteers"
 
 
 @pytest.fixture
 def bot(engine, fake_slack):
-    fake_slack.add_user("UOLIVE", real_name="Olive")
-    fake_slack.add_user("UADAM", real_name="Adam", is_admin=True)
-    fake_slack.add_user("UOTTO", real_name="Otto")
-    for user, org in [("UADA", "Acme"), ("UBEN", "Beta"), ("UCY", "Gamma"), ("UDI", "Delta")]:
-        fake_slack.add_user(user, real_name=user.title())
-        with session_scope(engine) as session:
-            membership.save_profile(session, TEAM, user, ProfileForm(organisation=org), SlackProfile())
-    running = Bot(engine, fake_slack, TEAM, organisers=["UOLIVE"])
+    introduce(fake_slack, ORGANISERS)
+    join(engine, MEMBERS[:4], fake_slack)  # ada, ben, cy, di
+    running = Bot(engine, fake_slack, TEAM, organisers=[OLIVE.user_id])
     yield running
     running.stop()
 

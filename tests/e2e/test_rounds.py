@@ -6,32 +6,16 @@ import json
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
 
 import pytest
 from click.testing import CliRunner
 from sqlmodel import select
 
 from bot.cli import cli
-from scheduler import membership
-from scheduler.membership import ProfileForm
-from storage.db import make_engine, session_scope, upgrade
+from storage.db import make_engine, session_scope
 from storage.models import MatchGroup, Outbox, Round
 from tests.botprocess import UNMENTOR, bot_env, run
-
-TEAM = "T111"
-OPENS = datetime(2026, 12, 7, 10, 0, tzinfo=timezone.utc)
-
-
-def seed_members(url: str, fake, count: int) -> None:
-    engine = make_engine(url)
-    upgrade(engine)
-    with session_scope(engine) as session:
-        for i in range(count):
-            user = f"U{i:03d}"
-            fake.add_user(user)
-            membership.save_profile(session, TEAM, user, ProfileForm(organisation=f"Org {i % 5}"))
-    engine.dispose()
+from tests.personas import OPENS, TEAM, seed_members
 
 
 def test_two_scheduler_processes_never_open_the_same_round(db_url, fake_slack, tmp_path):

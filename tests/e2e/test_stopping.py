@@ -13,7 +13,7 @@ from scheduler import rounds
 from storage.db import make_engine, session_scope
 from storage.models import MatchGroup, Outbox
 from tests.botprocess import UNMENTOR, BotServer, bot_env, run
-from tests.e2e.test_rounds import TEAM, seed_members
+from tests.personas import TEAM, seed_members
 
 
 def open_round(url: str, fake, members: int) -> None:

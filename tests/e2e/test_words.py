@@ -15,28 +15,20 @@ import pytest
 from freezegun import freeze_time
 from sqlmodel import select
 
-from scheduler import membership, rounds
-from scheduler.membership import ProfileForm, SlackProfile
+from scheduler import rounds
 from storage.db import session_scope
 from storage.models import MatchGroup
 from tests.inprocess import Bot
+from tests.personas import ADA, BEN, OLIVE, OPENS, TEAM, introduce, join
 
 UTC = timezone.utc
-TEAM = "T111"
-OPENS = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
-PEOPLE = [("UADA", "Acme", "Europe/London", "how other teams plan", "hybrid events"),
-          ("UBEN", "Beta", "America/New_York", "user research on a budget", "budget templates")]
 FALLBACK = re.compile(r"<!date\^\d+\^[^|]*\|([^>]*)>")
 
 
 @pytest.fixture
 def bot(engine, fake_slack):
     with freeze_time(OPENS - timedelta(days=1), tick=True):
-        for user, organisation, tz, talk, share in PEOPLE:
-            fake_slack.add_user(user, real_name=user.title(), tz=tz)
-            with session_scope(engine) as session:
-                membership.save_profile(session, TEAM, user, ProfileForm(organisation=organisation, talk_about=talk,
-                                                                         could_share=share), SlackProfile(timezone=tz))
+        join(engine, (ADA, BEN), fake_slack, words=True)
     running = Bot(engine, fake_slack, TEAM)
     with freeze_time(OPENS, tick=True):
         assert rounds.open_round(running.engine, TEAM).reason == "opened"
@@ -100,13 +92,9 @@ def test_the_delivered_intro_has_an_opener_a_middle_and_a_closing_prompt(bot):
 
 
 def test_organisers_get_the_meeting_rate_trend_in_plain_words(engine, fake_slack):
-    fake_slack.add_user("UOLIVE", real_name="Olive")
-    for user, organisation, tz, _, _ in PEOPLE:
-        fake_slack.add_user(user, real_name=user.title(), tz=tz)
-        with session_scope(engine) as session:
-            membership.save_profile(session, TEAM, user, ProfileForm(organisation=organisation),
-                                    SlackProfile(timezone=tz))
-    running = Bot(engine, fake_slack, TEAM, organisers=["UOLIVE"])
+    introduce(fake_slack, [OLIVE])
+    join(engine, (ADA, BEN), fake_slack)
+    running = Bot(engine, fake_slack, TEAM, organisers=[OLIVE.user_id])
     try:
         with freeze_time(OPENS, tick=True):
             rounds.open_round(engine, TEAM)

@@ -13,7 +13,8 @@ from bot.config import Settings
 from bot.gateway import SlackGateway
 from scheduler import delivery, pacing, rounds
 from tests.conftest import BOT_TOKEN
-from tests.scheduler.test_rounds import HEADS_UP, OPENS, TEAM, groups, join
+from tests.personas import OPENS, TEAM
+from tests.scheduler.test_rounds import HEADS_UP, groups, join
 
 
 def _client(fake_slack):

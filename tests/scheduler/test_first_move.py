@@ -13,8 +13,7 @@ from scheduler.membership import ProfileForm, SlackProfile
 from scheduler.schedule import Schedule, round_times
 from storage.db import session_scope
 from storage.models import GroupMember, MatchGroup, Round
-
-TEAM = "T111"
+from tests.personas import TEAM
 
 
 def test_whoever_started_fewest_goes_first_and_between_equals_whoever_started_longest_ago():

@@ -17,26 +17,21 @@ from bot.blocks import kit as kit_blocks
 from bot.blocks import meetings as meeting_blocks
 from scheduler import meetings, membership
 from scheduler.meetings import Outcome
-from scheduler.membership import ProfileForm, SlackProfile
 from storage import members as member_store
 from storage import rounds as round_store
 from storage.db import session_scope
 from storage.models import GroupMember, MatchGroup, MeetingEvent, Member, Outbox, Round
-from tests.personas import OPENS, TEAM
+from tests.personas import ADA, BEN, CY, DI, EVE, OPENS, TEAM, join
 
 UTC = timezone.utc
-ZONES = {"UADA": "Europe/London", "UBEN": "America/New_York"}
 
 
 @pytest.fixture
 def pairs(engine):
-    """Round 1 with ada+ben and cy+di, made by hand so each test knows who is with whom."""
+    """Round 1 with ada+ben and cy+di, made by hand so each test knows who is with whom; eve is in no group."""
     with freeze_time(OPENS):
+        join(engine, (ADA, BEN, CY, DI, EVE))
         with session_scope(engine) as session:
-            for user, org in [("UADA", "Acme"), ("UBEN", "Beta"), ("UCY", "Gamma"), ("UDI", "Delta"),
-                              ("UEVE", "Epsilon")]:
-                membership.save_profile(session, TEAM, user, ProfileForm(organisation=org),
-                                        SlackProfile(timezone=ZONES.get(user, "Europe/London")))
             round_ = round_store.create_round(session, team_id=TEAM, period="2026-12", seed=7, opens_at=OPENS,
                                               nudge_at=OPENS + timedelta(days=10),
                                               follow_up_at=OPENS + timedelta(days=21),

@@ -15,25 +15,16 @@ from bot.app import make_client
 from bot.config import Settings
 from bot.gateway import SlackGateway
 from scheduler import avoid, delivery, membership, rematch, rounds
-from scheduler.membership import Change, InputError, ProfileForm, SlackProfile
+from scheduler.membership import Change, InputError
 from storage import members as member_store
 from storage import rounds as round_store
 from storage.db import session_scope
 from storage.models import Avoid, Outbox
-from tests import personas
 from tests.conftest import BOT_TOKEN
-from tests.personas import OPENS, TEAM
+from tests.personas import MEMBERS, OPENS, TEAM, introduce, join
 
 UTC = timezone.utc
-PEOPLE = personas.PEOPLE[:3]  # ada, ben, cy
-
-
-def _join(engine, people=PEOPLE):
-    with session_scope(engine) as session:
-        for user, organisation, tz in people:
-            membership.save_profile(
-                session, TEAM, user, ProfileForm(organisation=organisation), SlackProfile(timezone=tz)
-            )
+PEOPLE = MEMBERS[:3]  # ada, ben, cy
 
 
 def _groups(engine, outcome):
@@ -42,7 +33,7 @@ def _groups(engine, outcome):
 
 @pytest.mark.parametrize("who_asks, who_is_avoided", [("UADA", "UBEN"), ("UBEN", "UADA")])
 def test_an_avoided_pair_is_never_matched_whoever_asked(engine, who_asks, who_is_avoided):
-    _join(engine, PEOPLE[:2])
+    join(engine, PEOPLE[:2])
     with freeze_time(OPENS - timedelta(days=1)):
         assert rounds.preview(engine, TEAM).plan.groups  # without the rule, they would meet
         with session_scope(engine) as session:
@@ -54,17 +45,17 @@ def test_an_avoided_pair_is_never_matched_whoever_asked(engine, who_asks, who_is
 
 
 def test_the_rule_holds_for_someone_avoided_before_they_joined(engine):
-    _join(engine, PEOPLE[:1])
+    join(engine, PEOPLE[:1])
     with session_scope(engine) as session:
         assert avoid.avoid(session, TEAM, "UADA", "UBEN") is avoid.AvoidChange.done
-    _join(engine, PEOPLE[1:])
+    join(engine, PEOPLE[1:])
     with freeze_time(OPENS, tick=True):
         outcome = rounds.open_round(engine, TEAM)
     assert ("UADA", "UBEN") not in _groups(engine, outcome) and outcome.plan.groups
 
 
 def test_a_fresh_match_mid_round_never_offers_someone_on_either_list(engine):
-    _join(engine)
+    join(engine, PEOPLE)
     with session_scope(engine) as session:
         avoid.avoid(session, TEAM, "UBEN", "UADA")  # ben's list, not ada's
     with freeze_time(OPENS, tick=True):
@@ -83,7 +74,7 @@ def test_a_fresh_match_mid_round_never_offers_someone_on_either_list(engine):
 
 
 def test_the_list_is_the_members_own_and_says_what_changed(engine):
-    _join(engine)
+    join(engine, PEOPLE)
     with session_scope(engine) as session:
         assert avoid.avoid(session, TEAM, "UADA", "UADA") is avoid.AvoidChange.yourself
         assert avoid.avoid(session, TEAM, "UADA", "UBEN") is avoid.AvoidChange.done
@@ -97,7 +88,7 @@ def test_the_list_is_the_members_own_and_says_what_changed(engine):
 
 
 def test_a_list_has_room_for_fifty(engine):
-    _join(engine, PEOPLE[:1])
+    join(engine, PEOPLE[:1])
     with session_scope(engine) as session:
         for i in range(avoid.LIST_MAX):
             assert avoid.avoid(session, TEAM, "UADA", f"U{i:04d}") is avoid.AvoidChange.done
@@ -106,7 +97,7 @@ def test_a_list_has_room_for_fifty(engine):
 
 @pytest.mark.parametrize("leaver", ["UADA", "UBEN"])
 def test_avoid_rows_go_when_either_person_leaves(engine, leaver):
-    _join(engine)
+    join(engine, PEOPLE)
     with session_scope(engine) as session:
         avoid.avoid(session, TEAM, "UADA", "UBEN")
         avoid.avoid(session, TEAM, "UCY", "UBEN")
@@ -123,7 +114,7 @@ def test_avoid_rows_go_when_either_person_leaves(engine, leaver):
 
 
 def test_pausing_until_a_day_resumes_that_morning_in_their_own_time_and_welcomes_them_back_once(engine, fake_slack):
-    _join(engine)
+    join(engine, PEOPLE)
     with freeze_time(datetime(2026, 12, 10, 12, 0, tzinfo=UTC)):
         with session_scope(engine) as session:
             change, until = membership.pause_until(session, TEAM, "UBEN", date(2027, 3, 1), "Europe/London")
@@ -137,8 +128,7 @@ def test_pausing_until_a_day_resumes_that_morning_in_their_own_time_and_welcomes
     with freeze_time(until + timedelta(minutes=1)):
         assert "welcome_back" in rounds.run_due(engine, TEAM)
         assert "welcome_back" not in rounds.run_due(engine, TEAM)
-        for user, _, tz in PEOPLE:
-            fake_slack.add_user(user, real_name=user.title(), tz=tz)
+        introduce(fake_slack, PEOPLE)
         gateway = SlackGateway(make_client(Settings(bot_token=BOT_TOKEN, slack_api_url=fake_slack.api_url)))
         assert delivery.deliver(engine, TEAM, gateway, pace=0).failed == 0
     welcomes = [c.args for c in fake_slack.calls_to("chat.postMessage") if c.args["text"].startswith("Welcome back")]
@@ -156,7 +146,7 @@ def member_store_status(engine, user):
 
 
 def test_a_plain_pause_or_resume_forgets_the_day(engine):
-    _join(engine)
+    join(engine, PEOPLE)
     with freeze_time(datetime(2026, 12, 10, 12, 0, tzinfo=UTC)):
         with session_scope(engine) as session:
             membership.pause_until(session, TEAM, "UADA", date(2027, 3, 1), "Europe/London")
@@ -169,7 +159,7 @@ def test_a_plain_pause_or_resume_forgets_the_day(engine):
 
 
 def test_a_day_in_the_past_or_years_away_is_refused_kindly(engine):
-    _join(engine)
+    join(engine, PEOPLE)
     with freeze_time(datetime(2026, 12, 10, 12, 0, tzinfo=UTC)):
         with session_scope(engine) as session:
             with pytest.raises(InputError, match="already come"):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import timezone
 
 import pytest
 from freezegun import freeze_time
@@ -14,10 +14,9 @@ from storage import members as member_store
 from storage import rounds as round_store
 from storage.db import session_scope
 from storage.models import Member
+from tests.personas import OPENS, TEAM
 
 UTC = timezone.utc
-TEAM = "T111"
-OPENS = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
 CYRILLIC_A = "\u0410"  # looks like "A"
 
 

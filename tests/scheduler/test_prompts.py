@@ -8,13 +8,13 @@ import random
 import pytest
 from freezegun import freeze_time
 
-from scheduler import membership, prompts, rounds
-from scheduler.membership import InputError, ProfileForm, SlackProfile
+from scheduler import prompts, rounds
+from scheduler.membership import InputError
 from storage import members as member_store
 from storage import rounds as round_store
 from storage.db import session_scope
 from storage.models import GroupMember, MatchGroup, Round
-from tests.personas import OPENS, TEAM
+from tests.personas import ADA, BEN, OPENS, TEAM, join
 
 
 def test_the_built_in_library_has_over_80_distinct_prompts_for_every_place_in_an_intro():
@@ -61,10 +61,8 @@ def test_thirty_people_meeting_monthly_for_forty_rounds_always_get_an_opener_a_m
 
 def test_someone_who_has_seen_every_prompt_gets_the_three_they_saw_longest_ago(engine):
     library = prompts.default_library()
+    join(engine, (ADA, BEN))
     with session_scope(engine) as session:
-        for user, organisation in (("UADA", "Acme"), ("UBEN", "Beta")):
-            membership.save_profile(session, TEAM, user, ProfileForm(organisation=organisation),
-                                    SlackProfile(timezone="Europe/London"))
         ada = member_store.get_member(session, TEAM, "UADA").id
         old = Round(team_id=TEAM, number=0, period="2000-01", seed=0, state="closed", opens_at=OPENS,
                     nudge_at=OPENS, follow_up_at=OPENS, closes_at=OPENS)

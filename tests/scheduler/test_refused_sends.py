@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta, timezone
 
 import pytest
 from freezegun import freeze_time
@@ -21,10 +21,9 @@ from storage import members as member_store
 from storage.db import session_scope
 from storage.models import MatchGroup, Outbox
 from tests.conftest import BOT_TOKEN
+from tests.personas import OPENS, TEAM  # the December 2026 round
 
 UTC = timezone.utc
-TEAM = "T111"
-OPENS = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)  # the December 2026 round
 SECRET = "my confidential hopes for this hour"
 
 

@@ -26,12 +26,11 @@ from storage.db import session_scope
 from storage.models import GroupMember, MatchGroup, Member, Outbox, Round
 from tests import said
 from tests.conftest import BOT_TOKEN
+from tests.personas import OPENS, TEAM
 
 UTC = timezone.utc
-TEAM = "T111"
 # The December 2026 round: heads-up Fri 4 Dec, opens Mon 7 Dec 10:00 London (= UTC in winter).
 HEADS_UP = datetime(2026, 12, 4, 10, 0, tzinfo=UTC)
-OPENS = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
 
 
 def opening(months_after: int) -> datetime:

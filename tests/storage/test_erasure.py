@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import timezone
 from pathlib import Path
 
 import pytest
@@ -19,10 +19,9 @@ from storage import members as member_store
 from storage.db import session_scope
 from storage.models import GroupMember, MatchGroup, Outbox
 from tests.conftest import BOT_TOKEN
+from tests.personas import OPENS, TEAM
 
 UTC = timezone.utc
-TEAM = "T111"
-OPENS = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
 ERIN = "U0ERASEME"
 EMAIL = "erin.quayle@zanzibar-widgets.example"
 SAID = {

@@ -251,7 +251,7 @@ def test_a_serve_stopped_in_process_leaves_sending_on_for_what_runs_next(monkeyp
     from scheduler import delivery, rounds
     from storage.db import make_engine
     from tests.conftest import BOT_TOKEN
-    from tests.e2e.test_rounds import TEAM, seed_members
+    from tests.personas import TEAM, seed_members
 
     class Stopped:
         def __init__(self, *args, **kwargs):

@@ -21,7 +21,7 @@ def test_phases_by_hand_run_in_any_order_and_opening_by_hand_again_always_opens_
 
     from storage.db import make_engine, session_scope
     from storage.models import Round
-    from tests.e2e.test_rounds import seed_members
+    from tests.personas import seed_members
 
     seed_members(db_url, fake_slack, 6)
     env = bot_env(db_url, fake_slack.api_url)

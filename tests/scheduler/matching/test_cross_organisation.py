@@ -6,7 +6,7 @@ fay (Echo) joins after the round opened, free for a fresh match.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 from freezegun import freeze_time
 
@@ -15,9 +15,8 @@ from scheduler.membership import ProfileForm, SlackProfile
 from storage import members as member_store
 from storage import rounds as round_store
 from storage.db import session_scope
+from tests.personas import OPENS, TEAM
 
-TEAM = "T111"
-OPENS = datetime(2026, 12, 7, 10, 0, tzinfo=timezone.utc)
 PEOPLE = [("UADA", "Acme"), ("UBEN", "Beta"), ("UCY", "Gamma"), ("UDEE", " ACME "), ("UEVE", "Delta")]
 
 
