@@ -146,10 +146,6 @@ def _letters(count: int) -> str:
     return "".join(secrets.choice(alphabet) for _ in range(count))
 
 
-def _interrupt(*_):
-    raise KeyboardInterrupt
-
-
 def _restore_clock(folder: Path) -> None:
     state = folder / STATE_FILE
     if not state.exists():
@@ -202,8 +198,15 @@ def run(port: int = 8000, people: int = 24, fresh: bool = False, folder: Path | 
     holder["app"] = make_page_app(playground)
     # Ctrl-C (and SIGTERM, as a service manager stops things) ends the page's loop; then everything
     # this started is stopped. Set explicitly: a shell may start us with SIGINT ignored.
+    def interrupt(*_):
+        # An open page holds a long poll, and waitress waits up to 5 s for it as it stops:
+        # answered first, its thread is free at once (the stand-in's lock is reentrant, so
+        # this is safe in a signal handler).
+        playground.fake.touch()
+        raise KeyboardInterrupt
+
     for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, _interrupt)
+        signal.signal(sig, interrupt)
     echo(f"unmentor playground: open http://127.0.0.1:{server.effective_port}/ "
          f"({len(playground.people)} people; Ctrl-C stops it)")
     try:

@@ -215,10 +215,15 @@ def walk_a_round(playground, page, shots):
     assert page.errors == []
 
 
-def test_ctrl_c_stops_the_page_and_the_bot(playground):
+def test_ctrl_c_stops_the_page_and_the_bot_at_once_with_the_page_open(playground, page):
+    import time
+
     bot_url = playground.state()["calls"]  # the page still answers here
     assert bot_url is not None
+    page.wait_for_timeout(500)  # the page is now waiting on the server for news
+    started = time.monotonic()
     assert playground.interrupt() == 0
+    assert time.monotonic() - started < 4  # not held by the page's wait (waitress gives up on it after 5 s)
     with pytest.raises(OSError):
         urllib.request.urlopen(playground.url, timeout=2)
     assert "stopped" in playground.log.read_text()
