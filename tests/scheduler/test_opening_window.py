@@ -16,8 +16,9 @@ from storage import outbox
 from storage.db import session_scope
 from storage.models import Member, MemberStatus, Outbox, RoundState
 from tests import said
+from tests.personas import OPENS, TEAM
 from tests.scheduler import test_rounds
-from tests.scheduler.test_rounds import OPENS, TEAM, deliver, groups, intro_posts, join, member
+from tests.scheduler.test_rounds import deliver, groups, intro_posts, join, member
 
 gateway = test_rounds.gateway  # the fixture: the client the app itself builds
 

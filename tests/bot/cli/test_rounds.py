@@ -68,7 +68,7 @@ def test_a_round_matched_ahead_of_its_opening_can_be_opened_by_hand_but_not_nudg
 
     from scheduler import opening_window, rounds
     from storage.db import make_engine, session_scope
-    from tests.e2e.test_rounds import TEAM, seed_members
+    from tests.personas import TEAM, seed_members
     from tests.scheduler.test_rounds import OPENS
 
     seed_members(db_url, fake_slack, 4)
