@@ -37,6 +37,27 @@ def pytest_sessionstart(session):
         pytest.exit(str(error), returncode=4)
 
 
+@pytest.hookimpl(trylast=True)  # after pytest-xdist's own hook has tried
+def pytest_collection_modifyitems(config, items):
+    """Keeps each xdist_group on one worker. pytest-xdist 3.8 names a test's group by writing
+    `item._nodeid`, which pytest 9.2's structured node ids no longer read (pytest-xdist#1386):
+    the groups were spread over both workers, each then starting the module's playground and
+    Chromium. Does nothing where xdist's own suffix took (older pytest, or a fixed xdist)."""
+    if not getattr(config.option, "loadgroup", False):
+        return
+    try:
+        from _pytest.nodeid import NodeId  # pytest 9.2 on; before it, xdist's own suffix works
+    except ImportError:
+        return
+
+    for item in items:
+        names = sorted({str(m.args[0] if m.args else m.kwargs.get("name", "default"))
+                        for m in item.iter_markers("xdist_group")})
+        suffix = "@" + "_".join(names)
+        if names and not item.nodeid.endswith(suffix) and isinstance(getattr(item, "_id", None), NodeId):
+            item._id = NodeId.parse(item.nodeid + suffix)
+
+
 def _postgres_available() -> str | None:
     """None when PostgreSQL answers, else why not."""
     if "reason" not in _pg_checked:
