@@ -159,5 +159,6 @@ def test_edits_waiting_for_chat_updates_turn_do_not_hold_up_posts_to_people(engi
     assert report.sent == 6
     order = [c.method for c in fake_slack.calls if c.method in ("chat.update", "chat.postMessage")][2:]
     # The edits were queued first, yet every post went before the second edit's turn came.
-    assert order.index("chat.update") < order.index("chat.postMessage")
-    assert order[-1] == "chat.update" and order.count("chat.postMessage") == 4
+    # (The first edit and the first post start together, in their own lanes, either may be first.)
+    assert order.count("chat.update") == 2 and order.count("chat.postMessage") == 4
+    assert order[-1] == "chat.update"
