@@ -62,7 +62,8 @@ async function follow() {
 function restartFollowing() {
   if (page.poll) page.poll.abort();
   page.version = 0;
-  page.rendered = {conversation: "", modal: "", home: ""};
+  // null, not "": "" is also the key of "no dialog", so the last person's dialog would stay on screen.
+  page.rendered = {conversation: null, modal: null, home: null};
   follow();
 }
 

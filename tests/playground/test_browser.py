@@ -175,6 +175,12 @@ def walk_a_round(playground, page, shots):
     ask.click()
     dialog = page.get_by_role("dialog")
     dialog.wait_for(timeout=10_000)
+    # A dialog is its person's (the partner's, here): acting as someone else, it isn't on screen;
+    # back again, it is.
+    act_as(page, organiser)
+    dialog.wait_for(state="detached", timeout=10_000)
+    act_as(page, partner["name"])
+    dialog.wait_for(timeout=10_000)
     dialog.get_by_label(re.compile("learn", re.I)).fill("How a hospital plans its winter rota")
     dialog.get_by_label(re.compile("stay in touch", re.I)).check()
     dialog.get_by_label(re.compile("organisers may read", re.I)).check()
