@@ -63,7 +63,7 @@ def met_reply(already: bool) -> Message:
 
 def reschedule_reply(partner_ids) -> Message:
     return _message(f"Done: I've passed your message on to {_mentions(partner_ids)}. "
-                    "You'll hear here when they answer.")
+                    "When they answer, I'll tell you in your DM with me.")
 
 
 def missed_reply(group_id: int, already: bool) -> Message:
@@ -138,8 +138,10 @@ def reschedule_accepted_reply(meeting_at: datetime | None, already: bool) -> Mes
     if already:
         return _message("That's already settled. Enjoy the chat!")
     if meeting_at is None:
-        return _message("Thanks, I've passed that on in your conversation. Find a time there that works for everyone.")
-    return _message(f"Great, you're on for {slack_date(meeting_at)}. I've passed that on in your conversation.")
+        # The answer reaches the others in their DMs with the bot, not the group's conversation.
+        return _message("Thanks, I've let the others know. Find a time that works for everyone in your group "
+                        "conversation.")
+    return _message(f"Great, you're on for {slack_date(meeting_at)}. I've let the others know.")
 
 
 def follow_up_thanks() -> Message:

@@ -116,8 +116,8 @@ def workspace(engine, team: str | None, slack: Callable[[], object | None] = _op
         fail(f"there's no workspace {team} here (known: {listed}{also}). {HOW_TO_FIND_TEAM}")
     token = ("Slack's auth.test didn't answer, so the bot token's own workspace isn't known either"
              if client is not None else "set SLACK_BOT_TOKEN and the bot token's own workspace is used")
-    fail(f"no workspace yet. The first /unmentor anyone types in Slack records it; or {token}; "
-         f"or name one with --team. {HOW_TO_FIND_TEAM}")
+    # Not "or name one with --team": a team this database has never seen is refused just above.
+    fail(f"no workspace yet. The first /unmentor anyone types in Slack records it; or {token}.")
 
 
 def round_tools(team: str | None):

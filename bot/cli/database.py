@@ -14,7 +14,7 @@ def db() -> None:
 
 @db.command("upgrade")
 def db_upgrade() -> None:
-    """Apply schema migrations (also done on serve), keeping every row."""
+    """Apply schema migrations (serve and clock do it too), keeping every row."""
     url = database_url()
     from storage.db import current_revision
 

@@ -6,6 +6,9 @@ import click
 
 from bot.cli.common import PACE_OPTION, TEAM_OPTION, fail, local_time, round_tools, settings
 
+# Longer than this, and `round deliver` leaves the rest to the clock rather than keep the operator waiting.
+LONGEST_WAIT = 30.0
+
 
 def deliver(engine, team_id: str, pace: float) -> None:
     """Send everything waiting, sitting out Slack's rate limits, until nothing is left to try."""
@@ -25,8 +28,13 @@ def deliver(engine, team_id: str, pace: float) -> None:
         wait = seconds_until_retry(engine, team_id)
         if wait is None:
             break
-        click.echo(f"waiting {wait:.0f} s for Slack's rate limit…")
-        time.sleep(min(max(wait, 0.1), 300))
+        if wait > LONGEST_WAIT:
+            # Slack isn't answering, or asked for a long pause: the clock tries again; nobody should sit here for it.
+            click.echo(f"the rest are to be tried again in {wait / 60:.0f} min (Slack asked us to wait, or didn't "
+                       "answer); the clock sends them then, or run `unmentor round deliver` again")
+            break
+        click.echo(f"waiting {wait:.0f} s to try again (Slack asked us to wait, or didn't answer)…")
+        time.sleep(max(wait, 0.1))
     click.echo(delivery_summary(total))
     _say_what_is_held(engine, team_id)
 

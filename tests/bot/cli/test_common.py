@@ -47,11 +47,12 @@ def test_with_one_workspace_the_commands_need_no_team(db_url, args):
 
 
 @pytest.mark.parametrize("args", READING, ids=" ".join)
-def test_with_no_workspace_yet_the_operator_is_told_how_to_name_one(sqlite_url, args):
+def test_with_no_workspace_yet_the_operator_is_told_how_one_comes_to_be_known(sqlite_url, args):
     result = _invoke(args, {"DATABASE_URL": sqlite_url})
     assert result.exit_code == 2
     assert "The first /unmentor" in result.output and "SLACK_BOT_TOKEN" in result.output
-    assert "app.slack.com/client/T" in result.output
+    # Not "name one with --team": a workspace this database has never seen would be refused.
+    assert "--team" not in result.output
     assert _workspaces(sqlite_url) == []
 
 

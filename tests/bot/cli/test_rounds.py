@@ -92,3 +92,24 @@ def test_a_round_matched_ahead_of_its_opening_can_be_opened_by_hand_but_not_nudg
     assert "round 1 was matched ahead of its opening time: opening it now" in result.output
     assert "2 sent" in result.output
     assert len(fake_slack.calls_to("chat.postMessage")) == 2
+
+
+def test_round_deliver_with_slack_not_answering_says_so_and_leaves_the_rest_to_the_clock(sqlite_url, fake_slack):
+    import time
+
+    from scheduler import rounds
+    from storage.db import make_engine
+    from tests.e2e.test_rounds import TEAM, seed_members
+
+    seed_members(sqlite_url, fake_slack, 2)
+    engine = make_engine(sqlite_url)
+    assert rounds.open_round(engine, TEAM, manual=True).reason == "opened"
+    engine.dispose()
+    started = time.monotonic()
+    # Nothing listens on port 9: every call is refused.
+    result = CliRunner().invoke(cli, ["round", "deliver", "--team", TEAM, "--pace", "0"],
+                                env=bot_env(sqlite_url, "http://127.0.0.1:9/api/"))
+    assert result.exit_code == 0, result.output
+    assert "the rest are to be tried again in 1 min" in result.output and "rate limit" not in result.output
+    assert "the clock sends them then" in result.output
+    assert time.monotonic() - started < 30  # not an hour of back-offs sat out at the prompt
