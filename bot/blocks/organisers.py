@@ -25,6 +25,7 @@ from bot.blocks.kit import (
     escape,
     slack_date,
 )
+from scheduler.stats import MIN_VOICES
 
 # What the schedule modal accepts: IANA zone names are well under this, country codes are two letters.
 TIMEZONE_MAX = 64
@@ -102,9 +103,12 @@ def stats_blocks(stats, learnings, sparkline: str) -> list[dict]:
         f"*Met*\n{last.met} ({_pct(last.met_rate)})",
         f"*Scheduled*\n{last.scheduled} ({_pct(last.scheduled_rate)})",
         f"*Rescheduled*\n{last.rescheduled} ({_pct(last.rescheduled_rate)})",
-        f"*Missed · no reply*\n{last.missed} ({_pct(last.missed_rate)}) · {last.no_reply} ({_pct(last.no_reply_rate)})",
+        # "No word": a partner didn't reply, or the round closed with nobody saying how it went.
+        f"*Missed · no word*\n{last.missed} ({_pct(last.missed_rate)}) · {last.no_reply} ({_pct(last.no_reply_rate)})",
         f"*Follow-ups answered*\n{_pct(last.follow_up_rate)}",
-        f"*Would stay in touch*\n{_pct(last.stay_in_touch_rate)}",
+        f"*Would stay in touch*\n{_pct(last.stay_in_touch_rate)}" + (
+            "" if last.stay_in_touch_rate is not None
+            else f" (shown from {MIN_VOICES} answers, so nobody's is singled out)"),
     ]
     blocks = [
         _section(f"*Round {last.number}* ({escape(last.period)}, {last.state.replace('_', ' ')})"),
@@ -137,7 +141,7 @@ def _trend_line(stats, sparkline: str) -> dict:
 
 def trend_table(stats, last: int = 6) -> dict:
     """The last few rounds side by side, so organisers see every round, not only the latest."""
-    rows = [f"{'Round':<6}{'Groups':>7}{'Met':>6}{'Missed':>8}{'No reply':>10}{'Answered':>10}"]
+    rows = [f"{'Round':<6}{'Groups':>7}{'Met':>6}{'Missed':>8}{'No word':>10}{'Answered':>10}"]
     for s in stats[-last:]:
         rows.append(f"{s.number:<6}{s.groups:>7}{_pct(s.met_rate):>6}{_pct(s.missed_rate):>8}"
                     f"{_pct(s.no_reply_rate):>10}{_pct(s.follow_up_rate):>10}")
@@ -151,7 +155,7 @@ def trend_in_words(stats, last: int = 6) -> dict:
         running = "" if st.state == "closed" else " (still running)"
         lines.append(f"• Round {st.number}{running}: {st.groups} group{'s' if st.groups != 1 else ''}, "
                      f"{_pct(st.met_rate)} met, {_pct(st.missed_rate)} couldn't make it, "
-                     f"{_pct(st.no_reply_rate)} had no reply, {_pct(st.follow_up_rate)} answered the follow-up.")
+                     f"{_pct(st.no_reply_rate)} sent no word, {_pct(st.follow_up_rate)} answered the follow-up.")
     return _section("*The same, in words*\n" + "\n".join(lines))
 
 

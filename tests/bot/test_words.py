@@ -163,7 +163,7 @@ def test_organisers_get_the_chart_and_the_table_in_plain_words_too():
         if t.startswith("*The same, in words*")
     ]
     (words,) = sections
-    assert "• Round 1: 5 groups, 40% met, 20% couldn't make it, 40% had no reply, 60% answered the follow-up." in words
+    assert "• Round 1: 5 groups, 40% met, 20% couldn't make it, 40% sent no word, 60% answered the follow-up." in words
     assert "• Round 3 (still running): 5 groups, 20% met" in words
     assert "▄" not in words and "█" not in words and "```" not in words
 

@@ -107,7 +107,7 @@ def test_organisers_get_the_meeting_rate_trend_in_plain_words(engine, fake_slack
         reply = running.command("stats", "UOLIVE")
         words = next(b["text"]["text"] for b in reply["blocks"] if "text" in b
                      and b["text"]["text"].startswith("*The same, in words*"))
-        assert words.endswith("• Round 1: 1 group, 0% met, 0% couldn't make it, 0% had no reply, "
+        assert words.endswith("• Round 1: 1 group, 0% met, 0% couldn't make it, 0% sent no word, "
                               "0% answered the follow-up.")
     finally:
         running.stop()
