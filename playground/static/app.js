@@ -373,7 +373,9 @@ document.addEventListener("DOMContentLoaded", () => {
   });
   $("next-phase").addEventListener("click", async () => {
     const answer = await api("/api/next-phase", {});
-    if (answer.phase) say(`The bot's clock moved to the ${answer.phase}.`);
+    // Phase names are the bot's ("open", "close"); the page says them as people do.
+    const words = {open: "opening", close: "round's close"};
+    if (answer.phase) say(`The bot's clock moved to the ${words[answer.phase] || answer.phase}.`);
   });
   document.addEventListener("keydown", (event) => {
     if (event.key === "Escape" && !$("modal-layer").hidden && $("confirm-layer").hidden) api("/api/close");

@@ -116,7 +116,7 @@ def walk_a_round(playground, page, shots):
     page.get_by_role("button", name="Next phase").click()
     page.get_by_role("status").filter(has_text="heads-up").wait_for(timeout=10_000)
     page.get_by_role("button", name="Next phase").click()
-    page.get_by_role("status").filter(has_text="open").wait_for(timeout=10_000)
+    page.get_by_role("status").filter(has_text="moved to the opening").wait_for(timeout=10_000)
     group = page.get_by_role("navigation", name="Conversations").get_by_role("button", name=re.compile(", unmentor"))
     group.first.wait_for(timeout=WAIT)
     partner = partner_of(playground, ORGANISER)
