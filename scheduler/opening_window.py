@@ -65,7 +65,8 @@ def open_matched(session: Session, round_: Round, at: datetime) -> bool:
     their group, so the intro goes only to those still in; anyone left alone, and anyone who
     joined or came back since the match, is given a fresh partner still free or told kindly.
     """
-    if not store.open_matched(session, round_.id):
+    # One conditional update, as every phase is claimed: of two processes here, exactly one opens it.
+    if not store.claim_phase(session, round_.id, [RoundState.matched], RoundState.open, "opened_at"):
         return False
     if at < round_.opens_at:
         outbox.release_held(session, round_.id, at)  # brought forward: the held intros go now

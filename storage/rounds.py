@@ -118,25 +118,10 @@ def claim_phase(session: Session, round_id: int, from_states: Iterable[RoundStat
     return result.rowcount == 1
 
 
-def open_matched(session: Session, round_id: int) -> bool:
-    """A round matched ahead of its opening opens now; True only for the one process whose update did it."""
-    result = session.exec(
-        update(Round)
-        .where(Round.id == round_id, Round.state == RoundState.matched.value)
-        .values(state=RoundState.open.value, opened_at=now())
-    )
-    return result.rowcount == 1
-
-
 def close_unopened(session: Session, round_id: int) -> bool:
     """A round matched ahead and never opened (found too late) ends without a word; its groups never
     met, so their memberships go too, and nobody counts as having been paired."""
-    result = session.exec(
-        update(Round)
-        .where(Round.id == round_id, Round.state == RoundState.matched.value)
-        .values(state=RoundState.closed.value, closed_at=now())
-    )
-    if result.rowcount != 1:
+    if not claim_phase(session, round_id, [RoundState.matched], RoundState.closed, "closed_at"):
         return False
     groups = select(MatchGroup.id).where(MatchGroup.round_id == round_id)
     session.exec(delete(GroupMember).where(GroupMember.group_id.in_(groups)))
