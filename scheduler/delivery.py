@@ -156,7 +156,7 @@ class PacedGateway:
         return answer
 
     def open_conversation(self, user_ids: Sequence[str]) -> str:
-        return self._paced("conversations.open", lambda: self.gateway.open_conversation(user_ids))
+        return self._paced(pacing.OPEN, lambda: self.gateway.open_conversation(user_ids))
 
     def post(self, channel: str, content: object, marker: str, *, safe: bool = False,
              zones: Sequence[str] = ()) -> tuple[str, str]:
@@ -249,7 +249,7 @@ def deliver(
 def lane(row: Outbox) -> str:
     """The Web API method a send's first call goes to: an intro whose conversation is open only posts."""
     first = getattr(sends.KINDS.get(row.kind), "first_call", pacing.POST)
-    return pacing.POST if first == "conversations.open" and row.channel_id else first
+    return pacing.POST if first == pacing.OPEN and row.channel_id else first
 
 
 def seconds_until_retry(engine: Engine, team_id: str) -> float | None:

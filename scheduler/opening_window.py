@@ -34,18 +34,16 @@ from storage.clock import now
 from storage.db import session_scope
 from storage.models import GroupStatus, Member, MemberStatus, Round, RoundState
 
-OPEN = "conversations.open"
-
 
 def window(session: Session, team_id: str) -> timedelta:
     """How long before a scheduled opening to match and start opening conversations."""
     groups = max(member_store.count_by_status(session, team_id).get(MemberStatus.active.value, 0) // 2, 1)
     pacer = pacing.for_workspace(team_id)
-    gap = pacer.gap(OPEN)
-    if pacer.counts().get(OPEN, (0, 0))[1] == 0:
+    gap = pacer.gap(pacing.OPEN)
+    if pacer.counts().get(pacing.OPEN, (0, 0))[1] == 0:
         # Never yet refused: a faster pace is only a guess until Slack has said where its limit is,
         # and a window too short would leave intros trickling out after the time. Slack's floor holds.
-        gap = max(gap, pacing.STARTING_GAP[OPEN])
+        gap = max(gap, pacing.STARTING_GAP[pacing.OPEN])
     return timedelta(seconds=pacing.opening_window(groups, gap))
 
 

@@ -43,6 +43,7 @@ BACK_OFF = 1.4
 # Slack's chat.postMessage rule: one message a second into one conversation.
 PER_CONVERSATION_GAP = 1.0
 POST = "chat.postMessage"
+OPEN = "conversations.open"
 # Threads read the clock just before they book, so bookings may arrive a little out of order;
 # a time further back than this means the clock itself was moved.
 CLOCK_MOVED_BACK = 5.0

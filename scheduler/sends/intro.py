@@ -10,7 +10,7 @@ from typing import ClassVar
 
 from sqlmodel import Session
 
-from scheduler import meetings, rematch
+from scheduler import meetings, pacing, rematch
 from scheduler.prompts import Prompt, library_for
 from scheduler.sends.base import REFUSED_AS_INVALID, Plan, Send, register
 from scheduler.workspace_schedule import load_schedule
@@ -90,7 +90,7 @@ def intro_for(session: Session, group_id: int) -> Intro | None:
 @dataclass(frozen=True)
 class IntroSend(Send):
     kind: ClassVar[str] = "intro"
-    first_call: ClassVar[str] = "conversations.open"  # until its conversation is open (delivery.lane)
+    first_call: ClassVar[str] = pacing.OPEN  # until its conversation is open (delivery.lane)
 
     round_id: int
     group_id: int
