@@ -7,7 +7,8 @@ import json
 import click
 
 from bot.cli.common import fail
-from scheduler.matching import ODD_MODES, Candidate, organisation_key, utc_offset_hours
+from scheduler import organisations
+from scheduler.matching import ODD_MODES, Candidate, utc_offset_hours
 from scheduler.matching import match as run_matcher
 
 
@@ -36,16 +37,18 @@ def match(input_file) -> None:
 def read_match_input(doc: object) -> tuple[list, list[tuple[str, str]], int, str, list[tuple[str, str]]]:
     """Check an `unmentor match` document and turn it into the matcher's arguments.
 
-    Input: {"members": [{"id", "organisation", "timezone"?, "priority"?}], "history": [[id, id], ...],
-    "seed": int, "odd": "trio" | "sit_out", "avoid"?: [[id, id], ...]}. Past trios may be given as
-    [id, id, id]; avoid lists pairs never to be grouped, in either order.
+    Input: {"members": [{"id", "organisation", "email_domain"?, "timezone"?, "priority"?}],
+    "history": [[id, id], ...], "seed": int, "odd": "trio" | "sit_out", "avoid"?: [[id, id], ...]}.
+    Past trios may be given as [id, id, id]; avoid lists pairs never to be grouped, in either order.
+    Who counts as a colleague is decided as the bot decides it (`scheduler.organisations`), so
+    "Devon CC" and "Devon County Council" are never paired here either.
     """
     if not isinstance(doc, dict):
         raise ValueError("input must be a JSON object")
     members = doc.get("members")
     if not isinstance(members, list):
         raise ValueError('"members" must be a list of objects')
-    candidates: list[Candidate] = []
+    people: list[tuple[str, str, str | None, float | None, bool]] = []
     seen: set[str] = set()
     for i, m in enumerate(members):
         if not isinstance(m, dict):
@@ -57,8 +60,11 @@ def read_match_input(doc: object) -> tuple[list, list[tuple[str, str]], int, str
             raise ValueError(f"duplicate member id {mid!r}")
         seen.add(mid)
         organisation = m.get("organisation")
-        if not isinstance(organisation, str) or not organisation_key(organisation):
+        if not isinstance(organisation, str) or not organisation.strip():
             raise ValueError(f"member {mid!r} has no organisation (a non-empty string is required)")
+        domain = m.get("email_domain")
+        if domain is not None and not isinstance(domain, str):
+            raise ValueError(f"member {mid!r}: email_domain must be a string such as \"devon.gov.uk\"")
         try:
             offset = utc_offset_hours(m.get("timezone"))
         except ValueError as exc:
@@ -66,7 +72,10 @@ def read_match_input(doc: object) -> tuple[list, list[tuple[str, str]], int, str
         priority = m.get("priority", False)
         if not isinstance(priority, bool):
             raise ValueError(f"member {mid!r}: priority must be true or false")
-        candidates.append(Candidate(mid, organisation, offset, priority))
+        people.append((mid, organisation, domain, offset, priority))
+    # The matcher compares keys only: the bot's own rule turns names (and work domains) into them.
+    keys = organisations.colleague_keys({mid: (organisation, domain) for mid, organisation, domain, _, _ in people})
+    candidates = [Candidate(mid, keys[mid], offset, priority) for mid, _, _, offset, priority in people]
 
     raw_history = doc.get("history", [])
     if not isinstance(raw_history, list):
@@ -77,6 +86,8 @@ def read_match_input(doc: object) -> tuple[list, list[tuple[str, str]], int, str
             raise ValueError(f"history[{i}] must be a list of two (or three) member ids")
         history.extend((a, b) for j, a in enumerate(group) for b in group[j + 1 :])
 
+    if "seed" not in doc:
+        raise ValueError('"seed" is missing: give any whole number, e.g. "seed": 1 (the same seed, the same groups)')
     seed = doc.get("seed")
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise ValueError('"seed" must be an integer')

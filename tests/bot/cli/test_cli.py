@@ -95,6 +95,29 @@ def test_match_reads_json_and_prints_groups(tmp_path):
     assert "b" in out["groups"][0]
 
 
+def test_match_never_pairs_colleagues_the_bot_would_call_one_organisation(tmp_path):
+    # Five people, two organisations typed five ways: the bot calls them two organisations, so must `match`,
+    # which then leaves one Devon person out rather than pair colleagues.
+    doc = {"members": [{"id": "d1", "organisation": "Devon CC"}, {"id": "d2", "organisation": "DEVON C.C."},
+                       {"id": "d3", "organisation": "Devon County Council"}, {"id": "a1", "organisation": "Acme Ltd"},
+                       {"id": "a2", "organisation": "ACME"}],
+           "history": [], "seed": 1, "odd": "trio"}
+    path = tmp_path / "in.json"
+    path.write_text(json.dumps(doc))
+    result = CliRunner().invoke(cli_module.cli, ["match", "--input", str(path)])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    assert sorted(sorted(m[0] for m in group) for group in out["groups"]) == [["a", "d"], ["a", "d"]]
+    assert len(out["unmatched"]) == 1 and out["unmatched"][0].startswith("d")
+
+
+def test_match_says_when_the_seed_is_missing(tmp_path):
+    path = tmp_path / "in.json"
+    path.write_text(json.dumps({"members": [], "history": []}))
+    result = CliRunner().invoke(cli_module.cli, ["match", "--input", str(path)])
+    assert result.exit_code == 2 and '"seed" is missing' in result.stderr
+
+
 def test_match_explains_bad_input(tmp_path):
     path = tmp_path / "in.json"
     path.write_text("{not json")
