@@ -79,11 +79,16 @@ def set_channel(session: Session, row_id: int, channel_id: str) -> None:
 
 def held_to_open(session: Session, team_id: str, kind: str, at: datetime, after_id: int, limit: int) -> list[Outbox]:
     """Sends of `kind` held until a moment after `at` whose conversation isn't open yet (intros
-    waiting for a scheduled opening), from the row after `after_id` on."""
+    waiting for a scheduled opening), from the row after `after_id` on.
+
+    Only a round matched ahead holds its sends for the opening; a send of an open round whose
+    time is later is waiting out a failure, and goes to Slack at its retry time, not before."""
+    matched = select(Round.id).where(Round.team_id == team_id, Round.state == RoundState.matched.value)
     return list(session.exec(
         select(Outbox)
         .where(Outbox.team_id == team_id, Outbox.kind == kind, Outbox.state == SendState.pending.value,
-               Outbox.channel_id.is_(None), Outbox.not_before > at, Outbox.id > after_id)
+               Outbox.channel_id.is_(None), Outbox.not_before > at, Outbox.id > after_id,
+               Outbox.round_id.in_(matched))
         .order_by(Outbox.id)
         .limit(limit)
     ))

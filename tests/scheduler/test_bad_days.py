@@ -1,0 +1,46 @@
+"""Real Slack's bad days: answers lost after Slack took a post, a broken token, Slack failing for an
+hour, the database dropping connections. Every intro still lands exactly once, and nobody is told
+anything untrue. On both databases, against the spec-checked stand-in's bad-day modes."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from freezegun import freeze_time
+from sqlmodel import select
+
+from scheduler import opening_window, rounds
+from storage.db import session_scope
+from storage.models import Outbox
+from tests.personas import OPENS, TEAM
+from tests.scheduler import test_rounds
+from tests.scheduler.test_rounds import deliver, join
+
+gateway = test_rounds.gateway  # the fixture: the client the app itself builds
+
+PEOPLE = (("U1", "Acme"), ("U2", "Beta"), ("U3", "Gamma"), ("U4", "Delta"))
+
+
+def _join_all(engine, fake_slack, people=PEOPLE):
+    for user, organisation in people:
+        join(engine, fake_slack, user, organisation)
+
+
+def _outbox(engine, kind="intro"):
+    with session_scope(engine) as session:
+        return session.exec(select(Outbox).where(Outbox.kind == kind).order_by(Outbox.id)).all()
+
+
+# The clock's open_ahead job runs every 15 s; an intro waiting out a failure is not "held for the opening".
+def test_open_ahead_leaves_intros_waiting_to_retry_to_their_retry_time(engine, fake_slack, gateway):
+    _join_all(engine, fake_slack)
+    fake_slack.fail_next("conversations.open", status=503, times=2)
+    with freeze_time(OPENS, tick=True):
+        rounds.open_round(engine, TEAM)  # by hand: the intros go at once
+        report = deliver(engine, gateway)
+    assert report.retrying == 2 and all(r.channel_id is None and r.error for r in _outbox(engine))
+    opens = len(fake_slack.calls_to("conversations.open"))
+    for seconds in (15, 30, 45, 60):
+        with freeze_time(OPENS + timedelta(seconds=seconds), tick=True):
+            assert opening_window.open_ahead(engine, TEAM, gateway, pace=0) == 0
+    assert len(fake_slack.calls_to("conversations.open")) == opens  # nobody called before their time
