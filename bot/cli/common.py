@@ -18,13 +18,42 @@ def fail(message: str) -> None:
     sys.exit(2)
 
 
+README_SLACK_APP = "README.md, 'Creating the Slack app'"
+
+
+def where_read(name: str) -> str:
+    """Where a setting came from, so a newcomer knows which file to edit: the .env in this folder,
+    or the environment (which wins over the file)."""
+    import os
+
+    from dotenv import dotenv_values, find_dotenv
+
+    found = find_dotenv(usecwd=True)
+    in_file = dotenv_values(found).get(name) if found else None
+    value = os.environ.get(name)
+    if value is not None and in_file is not None and value.strip() == in_file.strip():
+        return f"read from {found}"
+    if value is not None:
+        return "read from the environment (it wins over .env)"
+    return f"set in neither the environment nor {found or 'a .env file in this folder'}"
+
+
+def setting_problem(problem: SettingError) -> str:
+    """The one line for a bad setting; a Slack one also says where it was read and where to get it."""
+    message = str(problem)
+    name = message.split(" ", 1)[0]
+    if name.startswith("SLACK_"):
+        message += f". It is {where_read(name)}; {README_SLACK_APP}, says where to find it"
+    return message
+
+
 def settings(need_slack: bool = True) -> Settings:
     from bot import logs
 
     try:
         settings = load_settings(need_slack=need_slack)
     except SettingError as problem:
-        fail(str(problem))
+        fail(setting_problem(problem))
     logs.keep_secret([settings.bot_token, settings.signing_secret, settings.app_token])
     return settings
 
@@ -84,11 +113,20 @@ def _optional_client():
     return make_client(current)
 
 
-def workspace(engine, team: str | None, slack: Callable[[], object | None] = _optional_client) -> str:
+# What a command that only reads uses when no workspace is recorded yet: nothing is stored under
+# it, so it reads as a new workspace would (the default schedule, the built-in prompts, no rounds).
+NO_WORKSPACE = ""
+NO_WORKSPACE_YET = ("no workspace yet: the first /unmentor anyone types in Slack records it "
+                    "(or set SLACK_BOT_TOKEN and the bot token's own workspace is used)")
+
+
+def workspace(engine, team: str | None, slack: Callable[[], object | None] = _optional_client,
+              required: bool = True) -> str:
     """The workspace a command is for: the one named with --team, or the only one there is.
 
     A name is taken only when it's a workspace this database knows or the bot token's own, so a
-    typo never starts a new, empty workspace. With none known yet, the bot token's own is used.
+    typo never starts a new, empty workspace. With none known yet, the bot token's own is used;
+    failing that, a command that only reads (required=False) gets NO_WORKSPACE.
     """
     from storage import members as store
     from storage.db import session_scope
@@ -114,6 +152,8 @@ def workspace(engine, team: str | None, slack: Callable[[], object | None] = _op
         also = f" and the bot token's own is {own[0]}" if own else ""
         listed = ", ".join(known) or "none yet"
         fail(f"there's no workspace {team} here (known: {listed}{also}). {HOW_TO_FIND_TEAM}")
+    if not required:
+        return NO_WORKSPACE
     token = ("Slack's auth.test didn't answer, so the bot token's own workspace isn't known either"
              if client is not None else "set SLACK_BOT_TOKEN and the bot token's own workspace is used")
     # Not "or name one with --team": a team this database has never seen is refused just above.
@@ -130,10 +170,11 @@ def round_tools(team: str | None):
     return engine, client, workspace(engine, team, lambda: client)
 
 
-def local_tools(team: str | None):
-    """Database and workspace for commands that change settings (Slack is asked only when the workspace is unknown)."""
+def local_tools(team: str | None, required: bool = True):
+    """Database and workspace for commands that read or change settings (Slack is asked only when the
+    workspace is unknown). Commands that only read pass required=False and may get NO_WORKSPACE."""
     engine = engine_for(database_url())
-    return engine, workspace(engine, team)
+    return engine, workspace(engine, team, required=required)
 
 
 def local_time(moment: datetime, zone: str) -> str:

@@ -44,7 +44,7 @@ def prompts_show(team: str | None) -> None:
     from scheduler.prompts import library_for
     from storage.db import session_scope
 
-    engine, team_id = local_tools(team)
+    engine, team_id = local_tools(team, required=False)  # no workspace yet: the built-in library
     with session_scope(engine) as session:
         library = library_for(session, team_id)
     click.echo(f"{library.name}: {len(library.prompts)} prompts")

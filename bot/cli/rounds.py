@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from bot.cli.common import PACE_OPTION, TEAM_OPTION, fail, local_time, round_tools, settings
+from bot.cli.common import PACE_OPTION, TEAM_OPTION, fail, local_time, local_tools, round_tools, settings
 
 # Longer than this, and `round deliver` leaves the rest to the clock rather than keep the operator waiting.
 LONGEST_WAIT = 30.0
@@ -71,8 +71,9 @@ def round_open(dry_run: bool, team: str | None, pace: float) -> None:
     """Open the next round now: match everyone and send the intros."""
     from scheduler import rounds
 
-    engine, client, team_id = round_tools(team)
     if dry_run:
+        # Nothing is sent, so no Slack token is needed (nor a workspace: a new one has nobody to match).
+        engine, team_id = local_tools(team, required=False)
         outcome = rounds.preview(engine, team_id)
         plan = outcome.plan
         if not plan.groups and not plan.unmatched:
@@ -88,6 +89,7 @@ def round_open(dry_run: bool, team: str | None, pace: float) -> None:
         for member in plan.unmatched:
             click.echo(f"  unmatched: {member.slack_user_id} ({member.organisation})")
         return
+    engine, client, team_id = round_tools(team)
     outcome = rounds.open_round(engine, team_id, manual=True)
     if outcome.reason == "delivering":
         # Run again after a crash: the round is open but its intros aren't all out. Finish them.

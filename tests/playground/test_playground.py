@@ -21,7 +21,7 @@ from playground.run import start
 from scheduler import rounds
 from storage import members as store
 from storage.db import session_scope
-from tests.botprocess import free_port
+from tests.botprocess import UNMENTOR, free_port
 from tests.browser import launch_chromium
 
 TEAM = "T111"
@@ -96,6 +96,27 @@ def type_command(page, text):
     box = page.get_by_role("textbox", name="Message")
     box.fill(text)
     box.press("Enter")
+
+
+def test_the_readmes_commands_read_the_playgrounds_database(playground):
+    import os
+    import shlex
+    import subprocess
+    from pathlib import Path
+
+    from playground.run import DATABASE_FILE
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    commands = [line for line in readme.splitlines() if line.startswith(f"DATABASE_URL=sqlite:///{DATABASE_FILE} ")]
+    assert commands, "the README says how to point the command line at the playground's database"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL"))}
+    for command in commands:
+        setting, program, *args = shlex.split(command)
+        env["DATABASE_URL"] = setting.split("=", 1)[1]
+        done = subprocess.run([UNMENTOR, *args], cwd=playground.folder, env=env, capture_output=True, text=True,
+                              timeout=60)
+        assert done.returncode == 0, (command, done.stderr)
+        assert "no workspace yet" not in done.stdout + done.stderr
 
 
 def test_a_call_slack_refuses_is_shown_in_red_with_its_error(playground, page):

@@ -125,6 +125,36 @@ def test_match_explains_bad_input(tmp_path):
     assert result.exit_code == 2 and "isn't valid JSON" in result.output
 
 
+def test_a_fresh_database_with_the_example_env_answers_the_first_commands(tmp_path, monkeypatch):
+    # A newcomer's first hour: `cp .env.example .env`, no Slack app yet, nobody has typed /unmentor.
+    (tmp_path / ".env").write_text((ROOT / ".env.example").read_text())
+    monkeypatch.chdir(tmp_path)
+    env = {"SLACK_BOT_TOKEN": "xoxb-your-bot-token", "SLACK_SIGNING_SECRET": "your-signing-secret",
+           "DATABASE_URL": f"sqlite:///{tmp_path / 'unmentor.db'}"}
+
+    def answer(*args):
+        result = CliRunner().invoke(cli_module.cli, list(args), env=env)
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    assert "No rounds yet: the first opens" in answer("stats")
+    assert "Rounds open on the first Monday of each month" in answer("schedule", "show")
+    assert "92 prompts" in answer("prompts", "show")
+    assert "nobody has joined yet" in answer("round", "open", "--dry-run")
+
+
+def test_a_placeholder_token_says_which_file_it_was_read_from(tmp_path, monkeypatch):
+    (tmp_path / ".env").write_text((ROOT / ".env.example").read_text())
+    monkeypatch.chdir(tmp_path)
+    env = {"SLACK_BOT_TOKEN": "xoxb-your-bot-token", "SLACK_SIGNING_SECRET": "your-signing-secret",
+           "DATABASE_URL": f"sqlite:///{tmp_path / 'unmentor.db'}"}
+    result = CliRunner().invoke(cli_module.cli, ["serve", "--no-scheduler"], env=env)
+    assert result.exit_code == 2
+    [line] = result.stderr.strip().splitlines()
+    assert f"read from {tmp_path / '.env'}" in line and "'Creating the Slack app'" in line
+    assert "## Creating the Slack app" in (ROOT / "README.md").read_text()
+
+
 def _commands(group, prefix=""):
     import click
 
