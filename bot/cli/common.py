@@ -116,8 +116,6 @@ def _optional_client():
 # What a command that only reads uses when no workspace is recorded yet: nothing is stored under
 # it, so it reads as a new workspace would (the default schedule, the built-in prompts, no rounds).
 NO_WORKSPACE = ""
-NO_WORKSPACE_YET = ("no workspace yet: the first /unmentor anyone types in Slack records it "
-                    "(or set SLACK_BOT_TOKEN and the bot token's own workspace is used)")
 
 
 def workspace(engine, team: str | None, slack: Callable[[], object | None] = _optional_client,
@@ -152,12 +150,14 @@ def workspace(engine, team: str | None, slack: Callable[[], object | None] = _op
         also = f" and the bot token's own is {own[0]}" if own else ""
         listed = ", ".join(known) or "none yet"
         fail(f"there's no workspace {team} here (known: {listed}{also}). {HOW_TO_FIND_TEAM}")
-    if not required:
-        return NO_WORKSPACE
     token = ("Slack's auth.test didn't answer, so the bot token's own workspace isn't known either"
              if client is not None else "set SLACK_BOT_TOKEN and the bot token's own workspace is used")
     # Not "or name one with --team": a team this database has never seen is refused just above.
-    fail(f"no workspace yet. The first /unmentor anyone types in Slack records it; or {token}.")
+    unknown = f"no workspace yet. The first /unmentor anyone types in Slack records it; or {token}."
+    if not required:
+        click.echo(f"unmentor: {unknown} Until then, this is what a new workspace starts with.", err=True)
+        return NO_WORKSPACE
+    fail(unknown)
 
 
 def round_tools(team: str | None):

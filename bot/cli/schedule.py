@@ -6,7 +6,7 @@ import json
 
 import click
 
-from bot.cli.common import NO_WORKSPACE, NO_WORKSPACE_YET, TEAM_OPTION, fail, local_time, local_tools
+from bot.cli.common import TEAM_OPTION, fail, local_time, local_tools
 
 
 @click.group()
@@ -30,8 +30,6 @@ def schedule_show(team: str | None, output: str) -> None:
         click.echo(json.dumps({**current.to_dict(), "next_round_opens_at": next_at.isoformat()}, indent=2))
     else:
         click.echo(describe(current, next_at))
-        if team_id == NO_WORKSPACE:
-            click.echo(f"That is the schedule a new workspace starts with; there is {NO_WORKSPACE_YET}.")
 
 
 def describe(current, next_at) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from bot.cli.common import NO_WORKSPACE, NO_WORKSPACE_YET, TEAM_OPTION, fail, local_time, local_tools
+from bot.cli.common import NO_WORKSPACE, TEAM_OPTION, fail, local_time, local_tools
 
 
 @click.command("stats")
@@ -25,8 +25,6 @@ def stats_command(team: str | None, number: int | None, output: str) -> None:
         fail(f"there is no round {number} yet")
     if output == "table" and not rows:
         click.echo(f"No rounds yet: the first opens {_next_opening(engine, team_id)}.")
-        if team_id == NO_WORKSPACE:
-            click.echo(f"There is {NO_WORKSPACE_YET}.")
         return
     render = {"table": stats.to_table, "json": stats.to_json, "csv": stats.to_csv}[output]
     click.echo(render(rows), nl=False)

@@ -48,8 +48,10 @@ def test_with_one_workspace_the_commands_need_no_team(db_url, args):
 
 @pytest.mark.parametrize("args", READING, ids=" ".join)
 def test_with_no_workspace_yet_the_operator_is_told_how_one_comes_to_be_known(sqlite_url, args):
+    # The command still answers, as for a new workspace (the default schedule, the built-in prompts, no rounds).
     result = _invoke(args, {"DATABASE_URL": sqlite_url})
-    assert result.exit_code == 2
+    assert result.exit_code == 0, result.output
+    assert "The first /unmentor" in result.stderr and result.stdout.strip()
     assert "The first /unmentor" in result.output and "SLACK_BOT_TOKEN" in result.output
     # Not "name one with --team": a workspace this database has never seen would be refused.
     assert "--team" not in result.output
@@ -85,7 +87,7 @@ def test_when_slack_does_not_answer_the_operator_hears_so(sqlite_url):
     from tests.botprocess import free_port
 
     env = bot_env(sqlite_url, f"http://127.0.0.1:{free_port()}/api/")
-    result = _invoke(["round", "open", "--dry-run"], env)
+    result = _invoke(["schedule", "set", "--day", "friday"], env)
     assert result.exit_code == 2 and "auth.test didn't answer" in result.output
 
 
@@ -94,6 +96,6 @@ def test_the_example_env_placeholder_token_is_no_token_and_slack_is_not_asked(sq
     # Straight after `cp .env.example .env`: asking Slack with xoxb-your-bot-token only fails, slowly.
     env = bot_env(sqlite_url, slack.api_url, SLACK_BOT_TOKEN="xoxb-your-bot-token")
     result = _invoke(args, env)
-    assert result.exit_code == 2 and "The first /unmentor" in result.output and "SLACK_BOT_TOKEN" in result.output
+    assert result.exit_code == 0 and "The first /unmentor" in result.stderr and "SLACK_BOT_TOKEN" in result.stderr
     assert "auth.test" not in result.output
     assert slack.calls_to("auth.test") == []
