@@ -2,10 +2,12 @@
 
 Real part: 60 groups delivered through the Slack stand-in, which answers 429 with Retry-After
 beyond its buckets, at 50 and 150 conversations.open a minute, with the old fixed 1.2 s pace
-measured in the same run for comparison. Simulated part: a 5,000-group scheduled round at 50
-opens a minute, run by the bot's own code (matched in its opening window, conversations opened
-ahead, intros posted from the opening time) against the same buckets on a made-up clock, beside
-the least time opening each group only at the opening time would take.
+measured in the same run for comparison; then Slack's bad days (a 20 s burst of 429s on every
+post, and 429s at random), each beside the same round on a healthy Slack in the same run.
+Simulated part: a 5,000-group scheduled round at 50 opens a minute, run by the bot's own code
+(matched in its opening window, conversations opened ahead, intros posted from the opening time)
+against the same buckets on a made-up clock, beside the least time opening each group only at
+the opening time would take.
 
     .venv/bin/python -m benchmarks.bench_delivery
 """
@@ -44,15 +46,21 @@ BURST = 5
 # Assumed workspace-wide chat.postMessage limit ("several hundred a minute"); Slack publishes none.
 POSTS_PER_MINUTE = 600
 WALL_TARGET, REFUSED_TARGET, MINUTES_TARGET, DATABASE_TARGET = 1.25, 0.15, 10.0, 10.0
+# Bad days: a burst of 429s on every post, then a healthy Slack; and 429s at random (share, groups,
+# target seconds; before pacing recovered, the first was unfinished after 120 s, the second after 280 s).
+BURST_GROUPS, BURST_SECONDS, RECOVERY_TARGET = 30, 20, 60
+RANDOM_429S = ((0.3, 15, 120), (0.6, 12, 280))
 POSTGRES = os.environ.get("UNMENTOR_BENCH_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
-def _round_through_stand_in(opens_per_minute: float, pace: float | None) -> tuple[float, float, float]:
-    """(seconds from first send to last intro, least the limits allow, 429s as a share of calls)."""
+def _round_through_stand_in(opens_per_minute: float, pace: float | None, groups: int = GROUPS,
+                            bad_day=None) -> tuple[float, float, float]:
+    """(seconds from first send to last intro, least the limits allow, 429s as a share of calls).
+    `bad_day(fake)` sets the stand-in's 429 bursts or random 429s, just before the first send."""
     with tempfile.TemporaryDirectory() as folder, FakeSlack() as fake:
         engine = make_engine(f"sqlite:///{Path(folder) / 'bench.db'}")
         upgrade(engine)
-        for i in range(GROUPS * 2):
+        for i in range(groups * 2):
             user = f"U{i:04}"
             fake.add_user(user, real_name=user)
             with session_scope(engine) as session:
@@ -64,6 +72,7 @@ def _round_through_stand_in(opens_per_minute: float, pace: float | None) -> tupl
         client = make_client(Settings(bot_token=TOKEN, slack_api_url=fake.api_url), wait_out_rate_limits=False)
         pacer = pacing.Pacer() if pace is None else pacing.FixedPace(pace)
         gateway = delivery.PacedGateway(SlackGateway(client), pacer)
+        refusals = bad_day(fake) if bad_day is not None else []
         started = time.monotonic()
         while True:  # as `unmentor round deliver` does
             delivery.deliver(engine, TEAM, gateway)
@@ -75,8 +84,10 @@ def _round_through_stand_in(opens_per_minute: float, pace: float | None) -> tupl
         engine.dispose()
         if fake.violations:
             raise SystemExit(f"the stand-in saw calls outside Slack's spec: {fake.violations[:3]}")
-        least = limits.buckets["conversations.open"].fastest(GROUPS)
-        return took, least, limits.refused / (limits.allowed + limits.refused)
+        least = limits.buckets["conversations.open"].fastest(groups)
+        # Every call meets the buckets first, so they saw them all; a bad day's 429s come after.
+        refused = limits.refused + sum(r.refused for r in refusals)
+        return took, least, refused / (limits.allowed + limits.refused)
 
 
 class _SimulatedClock(pacing.Clock):
@@ -199,6 +210,34 @@ def open_on_postgres(members: int) -> tuple[float, int, int]:
         admin.dispose()
 
 
+def bad_days() -> list[str]:
+    """Slack's bad days with 429s, each beside the same round on a healthy Slack in this run."""
+    failures = []
+    print("Slack's bad days with 429s, at 150 opens/min (healthy: the same round, this run)")
+    healthy, _, _ = _round_through_stand_in(150, None, BURST_GROUPS)
+    took, _, refused = _round_through_stand_in(
+        150, None, BURST_GROUPS, lambda fake: [fake.refuse_for("chat.postMessage", BURST_SECONDS)])
+    after = took - BURST_SECONDS
+    ok = after <= healthy + RECOVERY_TARGET
+    print(f"  {BURST_SECONDS} s of 429s on every post, then healthy: {BURST_GROUPS} intros {after:5.1f} s after it "
+          f"ended, healthy {healthy:.1f} s ({after / healthy:.1f}x; target <= healthy + {RECOVERY_TARGET} s), "
+          f"429s {refused:.0%} of calls  {'MET' if ok else 'NOT MET'}")
+    if not ok:
+        failures.append("429 burst")
+    for share, groups, target in RANDOM_429S:
+        healthy, _, _ = _round_through_stand_in(150, None, groups)
+        took, _, refused = _round_through_stand_in(
+            150, None, groups, lambda fake: [fake.refuse_at_random(method, share, seed=seed) for seed, method
+                                             in enumerate(("conversations.open", "chat.postMessage"))])
+        ok = took <= target
+        print(f"  {share:.0%} of calls 429 at random: {groups} intros in {took:5.1f} s, healthy {healthy:.1f} s "
+              f"({took / healthy:.1f}x; target <= {target} s), 429s {refused:.0%} of calls  "
+              f"{'MET' if ok else 'NOT MET'}")
+        if not ok:
+            failures.append(f"{share:.0%} random 429s")
+    return failures
+
+
 def _trickle_minutes(groups: int, opens_per_minute: float) -> float:
     """The reference: the least time the last intro can take when each group is opened only at the opening."""
     return TokenBucket(opens_per_minute, BURST).fastest(groups) / 60
@@ -221,6 +260,7 @@ def main() -> int:
               f"{'MET' if ok else 'NOT MET'}")
         if not ok:
             failures.append(f"{per_minute}/min")
+    failures += bad_days()
     last, median, spread, refused = scheduled_round(5_000, 50)
     ok = last <= MINUTES_TARGET
     print(f"5,000-group scheduled round at 50 opens/min, the bot's own opening window on a simulated clock: "

@@ -368,7 +368,10 @@ def _record_sent(engine: Engine, row: Outbox, send: sends.Send, channel: str, ts
 
 def _record_failure(engine: Engine, gateway: Gateway, row: Outbox, send: sends.Send, error: SendError) -> str:
     with session_scope(engine) as session:
-        if error.permanent or row.attempts + 1 >= MAX_ATTEMPTS:
+        # A 429 is Slack asking us to wait, not a failure: on a bad day it may answer many in a row,
+        # and giving up on an intro for that would end a pair whom nothing was wrong with.
+        gives_up = error.code != "ratelimited" and row.attempts + 1 >= MAX_ATTEMPTS
+        if error.permanent or gives_up:
             log.warning("giving up on %s: %s", row.key, error.code)
             outbox.mark_failed(session, row.id, error.code)
             send.gave_up(session, error.code, gateway.is_reachable)

@@ -5,6 +5,9 @@ Retry-After when an app goes faster than it allows. So each method keeps its own
 calls: it narrows while calls succeed, and widens on a 429, with nothing sent before the
 Retry-After has passed. Once a 429 has shown where the limit is, the gap creeps back towards
 it slowly rather than probing again at full speed, which keeps 429s a small share of calls.
+Slack has bad minutes too (a burst of 429s, or 429s at random, whatever the pace): only the
+first 429 after a success marks the pace as too fast, and no gap grows past the pace Slack
+promises, so the pace is back within seconds of Slack being healthy and a round still finishes.
 chat.postMessage also keeps Slack's rule of at most one message a second into one conversation.
 
 Pure: time is passed in, so the same logic runs against a real clock and a simulated one.
@@ -55,8 +58,12 @@ class MethodPace:
 
     gap: float
     floor: float = NARROWEST_GAP  # never narrower than this
+    # The pace Slack promises (its tier's floor): a 429 at it or slower isn't about our pace, so
+    # neither the gap nor what it learned goes wider; waiting is Retry-After's job.
+    promised: float = WIDEST_GAP
     next_at: float = 0.0
-    limited_at_gap: float | None = None  # the gap in use when Slack last said 429
+    limited_at_gap: float | None = None  # the gap in use when Slack last said 429 after a success
+    refused_in_a_row: int = 0  # 429s since the last success
     calls: int = 0
     limited: int = 0
 
@@ -69,20 +76,34 @@ class MethodPace:
         self.next_at = max(self.next_at, at) + self.gap
 
     def succeeded(self) -> None:
+        self.refused_in_a_row = 0
         if self.limited_at_gap is None:
             self.gap = max(self.gap * PROBE, self.floor)
             return
-        # Creep back towards the gap that last drew a 429, no further; that mark itself eases
-        # a little with each success, so a limit Slack has since raised is found again.
-        self.gap = max(self.gap * CREEP, self.limited_at_gap, self.floor)
+        if self.gap > self.limited_at_gap * BACK_OFF:
+            # Widened by a run of 429s (a bad minute at Slack) that has passed: straight back to
+            # just short of the pace that drew the first of them, as fast as before any 429.
+            self.gap = max(self.gap * PROBE, self.limited_at_gap * BACK_OFF, self.floor)
+        else:
+            # Creep back towards the gap that last drew a 429, no further; that mark itself eases
+            # a little with each success, so a limit Slack has since raised is found again.
+            self.gap = max(self.gap * CREEP, self.limited_at_gap, self.floor)
         self.limited_at_gap *= EASE
 
     def was_limited(self, at: float, retry_after: float | None) -> None:
         self.limited += 1
-        self.limited_at_gap = self.gap
-        self.gap = min(max(self.gap * BACK_OFF, self.floor), max(WIDEST_GAP, self.floor))
-        # At least as long as Slack said; with no Retry-After, one widened gap.
-        wait = retry_after if retry_after is not None else self.gap
+        widest = max(self.promised, self.floor)
+        if self.refused_in_a_row == 0:
+            # The first 429 after a success says the pace in use was too fast. Later ones in the
+            # same run say nothing more about the pace: they came after waiting as long as Slack
+            # asked, at a gap this already widened. Marking them would ratchet the learned limit
+            # up with every 429 of a burst, and it would take hundreds of posts to come back.
+            self.limited_at_gap = min(self.gap, widest)
+        self.refused_in_a_row += 1
+        self.gap = min(max(self.gap * BACK_OFF, self.floor), widest)
+        # At least as long as Slack said; with no Retry-After, longer with each 429 in a row.
+        wait = retry_after if retry_after is not None else \
+            min(self.gap * BACK_OFF ** (self.refused_in_a_row - 1), max(WIDEST_GAP, self.floor))
         self.next_at = max(self.next_at, at + wait)
 
 
@@ -100,7 +121,8 @@ class Pacer:
     def _method(self, method: str) -> MethodPace:
         if method not in self.methods:
             floor = self.floors.get(method, NARROWEST_GAP)
-            self.methods[method] = MethodPace(max(self.starting.get(method, DEFAULT_GAP), floor), floor)
+            start = max(self.starting.get(method, DEFAULT_GAP), floor)
+            self.methods[method] = MethodPace(start, floor, promised=max(STARTING_GAP.get(method, DEFAULT_GAP), start))
         return self.methods[method]
 
     def reserve(self, method: str, at: float, conversation: str | None = None) -> float:

@@ -8,6 +8,7 @@ benchmark's simulated clock and the stand-in's real one share it.
 from __future__ import annotations
 
 import math
+import random
 import threading
 from dataclasses import dataclass, field
 
@@ -80,3 +81,30 @@ class Limits:
             if wait is not None:
                 return wait
         return bucket.take(at) if bucket is not None else None
+
+
+@dataclass
+class Refusals:
+    """Slack's bad days with 429s that have nothing to do with the app's pace: every call to `method`
+    refused until `until` (a burst), or a `share` of them at random. Time is passed in, as for Limits."""
+
+    method: str
+    until: float | None = None
+    share: float = 0.0
+    retry_after: int = 1
+    seed: int = 0
+    refused: int = 0
+    _random: random.Random = field(init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def __post_init__(self):
+        self._random = random.Random(self.seed)  # the same bad day every run
+
+    def take(self, method: str, at: float) -> float | None:
+        """None when the call goes through; else the Retry-After of the 429."""
+        if method != self.method:
+            return None
+        with self._lock:
+            refused = (self.until is not None and at < self.until) or self._random.random() < self.share
+            self.refused += refused
+        return float(self.retry_after) if refused else None

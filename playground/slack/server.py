@@ -20,7 +20,7 @@ from urllib.parse import parse_qsl, urlsplit
 from zoneinfo import ZoneInfo
 
 from . import spec
-from .limits import Limits
+from .limits import Limits, Refusals
 from .methods import APP_ID, BOT_ID, BOT_USER_ID, TEAM_ID, SlackError, WebApiMethods
 
 __all__ = ["FakeSlack", "Call", "SlackError", "TEAM_ID", "BOT_USER_ID", "BOT_ID", "APP_ID"]
@@ -125,6 +125,7 @@ class FakeSlack(WebApiMethods):
             self._stalls, self._traffic, self._ephemerals, self._response_contexts = {}, [], {}, {}
             self._triggers, self._modals = {}, {}  # trigger_id -> user; user -> their stack of open modal ids
             self._limits = None
+            self._refusals = []  # (Refusals, its clock): 429 bursts and random 429s
             self._bump()
 
     # ---- what people see (the playground's page reads these) --------------------------------------------
@@ -308,6 +309,22 @@ class FakeSlack(WebApiMethods):
             self._limits_clock = clock or time.monotonic
         return self._limits
 
+    def refuse_for(self, method, seconds, retry_after=1, clock=None):
+        """A burst of 429s: every call to `method` in the next `seconds` is answered 429 with
+        `retry_after`, however slowly it comes; then Slack is healthy again. `clock` as for limit()."""
+        clock = clock or time.monotonic
+        return self._refuse(Refusals(method, until=clock() + seconds, retry_after=retry_after), clock)
+
+    def refuse_at_random(self, method, share, retry_after=1, seed=0, clock=None):
+        """429s at random: each call to `method` is refused with probability `share` (the same
+        sequence for the same `seed`), whatever the pace."""
+        return self._refuse(Refusals(method, share=share, retry_after=retry_after, seed=seed), clock or time.monotonic)
+
+    def _refuse(self, refusals, clock):
+        with self._lock:
+            self._refusals.append((refusals, clock))
+        return refusals
+
     def conversation_id(self, *user_ids):
         """The id conversations.open gives these users: "D…" for one, "G…" (an mpim) for several."""
         key = ",".join(sorted(set(user_ids)))
@@ -361,6 +378,10 @@ class FakeSlack(WebApiMethods):
             self._violate(method, message, call)
         if self._limits is not None:
             retry_after = self._limits.take(method, self._limits_clock(), args.get("channel"))
+            if retry_after is not None:
+                return 429, {"Retry-After": str(int(retry_after))}, {"ok": False, "error": "ratelimited"}
+        for refusals, clock in self._refusals:
+            retry_after = refusals.take(method, clock())
             if retry_after is not None:
                 return 429, {"Retry-After": str(int(retry_after))}, {"ok": False, "error": "ratelimited"}
         if self._failures.get(method):

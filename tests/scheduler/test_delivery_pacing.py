@@ -162,3 +162,43 @@ def test_edits_waiting_for_chat_updates_turn_do_not_hold_up_posts_to_people(engi
     # (The first edit and the first post start together, in their own lanes, either may be first.)
     assert order.count("chat.update") == 2 and order.count("chat.postMessage") == 4
     assert order[-1] == "chat.update"
+
+
+def _intros_once(engine, fake_slack, count):
+    made = groups(engine)
+    assert len(made) == count
+    for group, _ in made:
+        assert group.intro_ts and len(fake_slack.messages(group.channel_id)) == 1  # nothing twice, nobody missed
+
+
+def test_after_a_burst_of_429s_on_posts_the_intros_go_at_the_healthy_pace_again_within_a_minute(engine, fake_slack):
+    for i in range(60):
+        join(engine, fake_slack, f"U{i:02}", f"Org{i}")
+    pacer = pacing.Pacer()
+    with freeze_time(OPENS) as frozen:
+        clock = SimulatedClock(frozen)
+        fake_slack.limit({"conversations.open": 150, "chat.postMessage": 600}, clock=clock.now)
+        burst = fake_slack.refuse_for("chat.postMessage", 20, clock=clock.now)
+        assert rounds.open_round(engine, TEAM).reason == "opened"
+        _deliver_until_done(engine, _gateway(fake_slack, pacer, clock), clock)
+    assert burst.refused >= 5  # Slack refused every post for twenty seconds...
+    _intros_once(engine, fake_slack, 30)
+    # ...and once it was healthy, the thirty intros (eight seconds' work on a good day) all went within a minute.
+    assert clock.now() <= 20 + 60, clock.now()
+
+
+def test_with_429s_at_random_a_round_still_finishes_and_each_intro_goes_once(engine, fake_slack):
+    for i in range(30):
+        join(engine, fake_slack, f"U{i:02}", f"Org{i}")
+    pacer = pacing.Pacer()
+    with freeze_time(OPENS) as frozen:
+        clock = SimulatedClock(frozen)
+        fake_slack.limit({"conversations.open": 150, "chat.postMessage": 600}, clock=clock.now)
+        refusals = [fake_slack.refuse_at_random(method, 0.6, seed=seed, clock=clock.now)
+                    for seed, method in enumerate(("conversations.open", "chat.postMessage"))]
+        assert rounds.open_round(engine, TEAM).reason == "opened"
+        _deliver_until_done(engine, _gateway(fake_slack, pacer, clock), clock)
+    assert sum(r.refused for r in refusals) >= 20  # Slack refused more calls than it took...
+    _intros_once(engine, fake_slack, 15)
+    # ...and still the fifteen intros were all out in a few seconds each.
+    assert clock.now() <= 15 * 6, clock.now()

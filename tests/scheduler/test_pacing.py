@@ -1,6 +1,6 @@
 """Each Slack method's pace, learned from Slack's answers (time passed in, nothing slept)."""
 
-from playground.slack.limits import Limits, TokenBucket
+from playground.slack.limits import Limits, Refusals, TokenBucket
 from scheduler.pacing import PER_CONVERSATION_GAP, STARTING_GAP, FixedPace, Pacer
 
 OPEN, POST, HISTORY = "conversations.open", "chat.postMessage", "conversations.history"
@@ -64,24 +64,29 @@ def test_the_fixed_pace_ignores_success_but_still_waits_out_a_429():
     assert pacer.reserve(OPEN, 0.1) >= 5.0
 
 
-def _simulate(per_minute: float, groups: int) -> tuple[float, float, float]:
-    """Open and post a round's intros one after another against Slack-like buckets on a made-up clock."""
-    limits = Limits({OPEN: per_minute}, burst=5)
-    pacer, at, calls, refused = Pacer(), 0.0, 0, 0
+def _simulate(per_minute: float, groups: int, limits: Limits | None = None, refusals: tuple[Refusals, ...] = (),
+              pacer: Pacer | None = None, watch=None) -> tuple[float, float, float]:
+    """Open and post a round's intros one after another against Slack-like buckets on a made-up clock
+    (and any bad day's `refusals`); `watch(at, pacer)` sees each moment a group is done with."""
+    limits = limits or Limits({OPEN: per_minute}, burst=5)
+    pacer, at, calls, refused = pacer or Pacer(), 0.0, 0, 0
     waiting = list(range(groups))
     while waiting:
         group = waiting.pop(0)
         for method, conversation in ((OPEN, None), (POST, f"G{group}")):
             at = pacer.reserve(method, at, conversation) + 0.01
             calls += 1
-            retry_after = limits.take(method, at, conversation)
+            retry_after = next((wait for wait in (r.take(method, at) for r in refusals) if wait is not None),
+                               None) or limits.take(method, at, conversation)
             if retry_after is not None:
                 refused += 1
                 pacer.limited(method, at, retry_after)
                 waiting.append(group)
                 break
             pacer.succeeded(method)
-    return at, limits.buckets[OPEN].fastest(groups), refused / calls
+        if watch is not None:
+            watch(at, pacer)
+    return at, limits.buckets[OPEN].fastest(groups), refused / calls if calls else 0.0
 
 
 def test_against_slack_like_limits_a_round_takes_little_over_the_least_time_they_allow_with_few_429s():
@@ -123,3 +128,36 @@ def test_history_keeps_slacks_one_a_minute_however_often_it_is_answered_and_unde
             pacer.succeeded(HISTORY)
         second = pacer.reserve(HISTORY, 0.0)
         assert second - first >= 60.0, pacer
+
+
+class _BurstFrom(Refusals):
+    """Every post refused from `start` until `until`: a bad twenty seconds at Slack."""
+
+    def __init__(self, start: float, until: float):
+        super().__init__(POST, until=until)
+        self.start = start
+
+    def take(self, method, at):
+        return super().take(method, at) if at >= self.start else None
+
+
+def test_after_a_burst_of_429s_posts_are_back_at_the_healthy_pace_within_a_minute():
+    burst = _BurstFrom(start=20.0, until=40.0)
+    done: list[float] = []  # when each group's intro went
+    limits = Limits({OPEN: 6000, POST: 600}, burst=10)  # posts: 600 a minute across conversations
+    _simulate(0, 3000, limits, (burst,), watch=lambda at, pacer: done.append(at))
+
+    def intros_in(start: float) -> int:
+        return sum(start <= at < start + 10 for at in done)
+
+    assert burst.refused > 5 and intros_in(burst.start + 5) <= 10  # the burst did hold the posts up
+    # Ten seconds of Slack at its healthy best before the burst, and a minute after it ended.
+    assert intros_in(burst.until + 60) >= 0.9 * intros_in(burst.start - 10), (intros_in(burst.start - 10), done[-1])
+
+
+def test_with_429s_at_random_a_round_still_finishes_in_a_few_seconds_a_group():
+    for share, groups in ((0.3, 15), (0.6, 12)):
+        refusals = (Refusals(OPEN, share=share, seed=1), Refusals(POST, share=share, seed=2))
+        took, _, refused = _simulate(150, groups, refusals=refusals)
+        assert refused >= share - 0.1  # Slack did refuse that share...
+        assert took <= 10 * groups, (share, took)  # ...and each group still took seconds, not minutes
