@@ -320,11 +320,11 @@ def _deliver_one(engine: Engine, gateway: Gateway, row: Outbox) -> str:
             look_in = channel if is_conversation else gateway.open_conversation([channel])
             ts = gateway.find_marker(look_in, marker, row.created_at - timedelta(minutes=1))
             if ts:
-                _record_sent(engine, row, send, look_in, ts)
+                _record_sent(engine, gateway, row, send, look_in, ts, plan.users)
                 return "found_already_sent"
         posted_channel, ts = _safely(row, lambda safe: gateway.post(channel, plan.content, marker, safe=safe,
                                                                      zones=zones))
-        _record_sent(engine, row, send, posted_channel, ts)
+        _record_sent(engine, gateway, row, send, posted_channel, ts, plan.users)
         return "sent"
     except SendError as error:
         if error.code == STOPPED:
@@ -360,10 +360,26 @@ def _safely(row: Outbox, call):
         return call(True)
 
 
-def _record_sent(engine: Engine, row: Outbox, send: sends.Send, channel: str, ts: str) -> None:
+def _record_sent(engine: Engine, gateway: Gateway, row: Outbox, send: sends.Send, channel: str, ts: str,
+                 users: Sequence[str] = ()) -> None:
     with session_scope(engine) as session:
-        outbox.mark_sent(session, row.id, channel, ts)
-        send.sent(session, channel, ts)
+        # Someone it was for may have left while Slack held it: leaving blanked this conversation's
+        # ID (it says who was in it), so it is never written back, and the message is corrected.
+        left = [u for u in users if member_store.get_member(session, row.team_id, u) is None]
+        if not left:
+            outbox.mark_sent(session, row.id, channel, ts)
+            send.sent(session, channel, ts)
+            return
+        outbox.mark_sent(session, row.id, None, None)
+        correction = send.overtaken(session)
+    log.info("someone left while the %s send %s was on its way: correcting it", row.kind, row.key)
+    if correction is not None:
+        try:
+            gateway.update(channel, ts, correction)
+        except SendError as error:
+            # As after any leaving (scheduler.departures): the rest are told anyway, and an old
+            # message left as it was is the lesser harm than keeping its conversation's ID to retry.
+            log.warning("couldn't correct %s after someone left: %s", row.key, error.code)
 
 
 def _record_failure(engine: Engine, gateway: Gateway, row: Outbox, send: sends.Send, error: SendError) -> str:

@@ -9,6 +9,7 @@ import copy
 import hashlib
 import itertools
 import json
+import random
 import threading
 import time
 import traceback
@@ -126,6 +127,7 @@ class FakeSlack(WebApiMethods):
             self._triggers, self._modals = {}, {}  # trigger_id -> user; user -> their stack of open modal ids
             self._limits = None
             self._refusals = []  # (Refusals, its clock): 429 bursts and random 429s
+            self._slow = {}  # method -> [least, most seconds, calls left or None, its random]
             self._bump()
 
     # ---- what people see (the playground's page reads these) --------------------------------------------
@@ -346,11 +348,31 @@ class FakeSlack(WebApiMethods):
         with self._lock:
             self._stalls.setdefault(method, []).extend([seconds] * times)
 
+    def answer_slowly(self, method, seconds=(2.0, 4.0), times=None, seed=0):
+        """A slow day: each call to `method` (the next `times`, else every one until reset()) is acted on at
+        once and answered `seconds` later, or a random time between two (the same ones for the same `seed`).
+        Meanwhile the caller doesn't know Slack took it, and people go on clicking."""
+        low, high = (seconds, seconds) if isinstance(seconds, (int, float)) else seconds
+        with self._lock:
+            self._slow[method] = [low, high, times, random.Random(seed)]
+
+    def _slowness(self, method):
+        slow = self._slow.get(method)
+        if slow is None:
+            return 0.0
+        low, high, times, rng = slow
+        if times is not None:
+            slow[2] = times - 1
+            if slow[2] <= 0:
+                del self._slow[method]
+        return rng.uniform(low, high)
+
     def handle_api(self, method, query, headers, body):
         """-> (status, extra headers, JSON-able body)."""
         answer = self._handle_api(method, query, headers, body)
         with self._lock:
             stall = self._stalls[method].pop(0) if answer[2].get("ok") and self._stalls.get(method) else 0
+            stall = stall or (self._slowness(method) if answer[2].get("ok") else 0)
         if stall:
             time.sleep(stall)
         return answer

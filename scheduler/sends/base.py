@@ -72,6 +72,12 @@ class Send:
     def sent(self, session: Session, channel: str, ts: str) -> None:
         """After Slack took it: anything the kind must remember (the intro's conversation)."""
 
+    def overtaken(self, session: Session) -> object | None:
+        """Slack took it into a conversation with someone who left while it was on its way (their
+        leaving erased that conversation's ID, and it stays erased): what the message should say
+        instead, edited in at once; None leaves it as it is."""
+        return None
+
     def gave_up(self, session: Session, code: str, is_reachable: Callable[[str], bool]) -> None:
         """Slack refused it for good. Someone Slack says can't be reached stops being matched."""
         member_id = getattr(self, "member_id", None)

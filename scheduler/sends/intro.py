@@ -13,6 +13,7 @@ from sqlmodel import Session
 from scheduler import meetings, pacing, rematch
 from scheduler.prompts import Prompt, library_for
 from scheduler.sends.base import REFUSED_AS_INVALID, Plan, Send, register
+from scheduler.sends.match_ended import MatchEnded
 from scheduler.workspace_schedule import load_schedule
 from storage import rounds as store
 from storage.models import GroupStatus, Member
@@ -118,6 +119,13 @@ class IntroSend(Send):
         # Later edits (and the nudge) go to this conversation and this message.
         group = store.get_group(session, self.group_id)
         store.set_group_fields(session, group, channel_id=channel, intro_ts=ts)
+
+    def overtaken(self, session: Session) -> MatchEnded:
+        # As if they had left just after it landed (scheduler.departures): those still here are named,
+        # and told where they go on; a trio's two already have their intro in a conversation of their own.
+        group = store.get_group(session, self.group_id)
+        staying = tuple(m.slack_user_id for m in store.group_members(session, group.id) if m.slack_user_id)
+        return MatchEnded(store.get_round(session, group.round_id).number, staying)
 
     def gave_up(self, session: Session, code: str, is_reachable: Callable[[str], bool]) -> None:
         if code in REFUSED_AS_INVALID:

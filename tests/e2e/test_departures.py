@@ -206,3 +206,47 @@ def test_a_trios_quiet_member_ends_only_their_own_part_and_the_two_who_answered_
         met = trio.reply(trio.click("meeting_met", "UHAL", group.id))
         assert said.is_(met, meeting_blocks.met_reply(already=False))
     _no_gaps(trio.fake)
+
+
+def test_one_of_a_trio_who_leaves_while_slack_holds_the_intro_is_taken_out_of_it_once_it_lands(engine, fake_slack):
+    import threading
+
+    from storage import outbox as outbox_store
+
+    with freeze_time(OPENS - timedelta(days=1), tick=True):
+        _join(engine, fake_slack, TRIO)
+    running = Bot(engine, fake_slack, TEAM)
+    try:
+        with freeze_time(OPENS, tick=True):
+            assert rounds.open_round(engine, TEAM).reason == "opened"
+            fake_slack.answer_slowly("chat.postMessage", 3.0, times=1)  # Slack holds the trio's intro
+            sending = threading.Thread(target=running.deliver)
+            sending.start()
+            assert fake_slack.wait_for(lambda f: f.calls_to("chat.postMessage"))
+            trio_dm = fake_slack.calls_to("chat.postMessage")[0].args["channel"]
+            # Ivy presses Leave while the intro naming her is on its way.
+            running.click(ids.LEAVE, "UIVY", value="leave", home=True)
+            assert fake_slack.wait_for(lambda f: len(said.sends(f, "intro")) == 2, timeout=10)
+            assert sending.is_alive()  # she had left before Slack answered the trio's intro
+            sending.join(timeout=10)
+            # The intro that landed late naming her is corrected, as if she had left just after it.
+            (late,) = fake_slack.messages(trio_dm)
+            assert fake_slack.wait_for(lambda f: _edits_of(f, trio_dm, late["ts"]))
+        edit = _edits_of(fake_slack, trio_dm, late["ts"])[-1]
+        assert said.is_(edit, send_blocks.match_ended_message(MatchEnded(1, ("UGUS", "UHAL"))))
+        # Her leaving blanked every conversation she was in: the late answer brought none of them back.
+        group = group_of(engine, "UGUS")
+        assert group.channel_id not in (None, trio_dm) and group.intro_ts != late["ts"]
+        with session_scope(engine) as session:
+            rows = outbox_store.of_kind_since(session, TEAM, "intro", before=OPENS + timedelta(days=1))
+            assert trio_dm not in {row.channel_id for row in rows}
+        # So the nudge goes to Gus and Hal's own conversation, and a click there edits their intro only.
+        with freeze_time(OPENS + timedelta(days=10, minutes=1), tick=True):
+            assert rounds.run_phase(engine, TEAM, "nudge", by_hand=True).result == "done"
+            running.deliver()
+            running.reply(running.click(ids.MEETING_MET, "UGUS", group.id), timeout=10)
+            assert fake_slack.wait_for(lambda f: _edits_of(f, group.channel_id, group.intro_ts))
+        assert said.sends(fake_slack, "nudge", group.channel_id) and not said.sends(fake_slack, "nudge", trio_dm)
+        assert _edits_of(fake_slack, trio_dm, late["ts"]) == [edit]
+    finally:
+        running.stop()
