@@ -63,8 +63,9 @@ def tick(engine: Engine, on_work=None) -> None:
 
 def delivery_summary(report: delivery.DeliveryReport) -> str:
     """One line for the operator: what a delivery pass did."""
+    waiting = f", {report.retrying} to try again (Slack didn't answer, or asked us to wait)" if report.retrying else ""
     return (f"delivered: {report.sent} sent, {report.found_already_sent} found already sent, "
-            f"{report.failed} failed")
+            f"{report.failed} failed{waiting}")
 
 
 def deliver_all(engine: Engine, gateway: SlackGateway, pace: float | None = None) -> None:
@@ -76,7 +77,7 @@ def deliver_all(engine: Engine, gateway: SlackGateway, pace: float | None = None
             if rounds.open_matched_if_due(engine, team_id):
                 log.info("%s: opened the round matched ahead", team_id)
             report = delivery.deliver(engine, team_id, gateway, pace=pace, budget=DELIVERY_SECONDS * 3)
-            if report.sent or report.failed:
+            if report.sent or report.failed or report.retrying:
                 log.info("%s: %s", team_id, delivery_summary(report))
         except Exception:
             log.exception("delivery failed for %s", team_id)

@@ -31,10 +31,20 @@ def quiet_libraries(verbose: bool) -> None:
     logging.getLogger().setLevel(logging.DEBUG if verbose else logging.WARNING)
     logging.getLogger("unmentor").setLevel(logging.DEBUG if verbose else logging.INFO)
     scheduler_log = logging.getLogger("apscheduler.scheduler")
+    sdk_log = logging.getLogger("slack_sdk.web.base_client")
     if verbose:
         scheduler_log.removeFilter(_overlap_by_design)
+        sdk_log.removeFilter(_said_by_us)
     else:
         scheduler_log.addFilter(_overlap_by_design)
+        sdk_log.addFilter(_said_by_us)
+
+
+def _said_by_us(record: logging.LogRecord) -> bool:
+    # The Slack SDK logs an ERROR for every attempt that can't reach Slack, three to a call. What
+    # it means is said once, by us: the commands say Slack can't be reached, and delivery counts
+    # what waits to be tried again.
+    return not record.getMessage().startswith("Failed to send a request to Slack API server")
 
 
 def _overlap_by_design(record: logging.LogRecord) -> bool:

@@ -13,9 +13,10 @@ import click
 from bot.config import SettingError, Settings, load_database_url, load_settings, real_bot_token
 
 
-def fail(message: str) -> None:
+def fail(message: str, code: int = 2) -> None:
+    """One line and out: exit 2 for what the operator asked wrongly, 1 for what couldn't be done."""
     click.echo(f"unmentor: {message}", err=True)
-    sys.exit(2)
+    sys.exit(code)
 
 
 README_SLACK_APP = "README.md, 'Creating the Slack app'"
@@ -167,7 +168,31 @@ def round_tools(team: str | None):
     from bot.app import make_client
 
     client = make_client(current)
+    check_slack(current)
     return engine, client, workspace(engine, team, lambda: client)
+
+
+def check_slack(current: Settings) -> None:
+    """Before a phase is claimed, one quick call: with Slack out of reach nothing is run (so a rerun
+    runs it), and the operator reads one line rather than a retry loop."""
+    from urllib.error import URLError
+
+    from slack_sdk import WebClient
+    from slack_sdk.errors import SlackApiError
+
+    # No retry handlers: one refused connection is answer enough here.
+    probe = WebClient(token=current.bot_token, base_url=current.slack_api_url, timeout=10)
+    try:
+        probe.auth_test()
+    except (URLError, OSError, TimeoutError) as error:
+        reason = getattr(error, "reason", None) or error
+        fail(f"Slack can't be reached at {current.slack_api_url} ({reason}): nothing was run or sent. "
+             "Check the network (and SLACK_API_URL), then run this again.", code=1)
+    except SlackApiError as error:
+        code = error.response.get("error")
+        if code in ("invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired"):
+            fail(f"Slack refused the bot token ({code}): nothing was run or sent. Copy the Bot User OAuth "
+                 f"Token into SLACK_BOT_TOKEN again ({README_SLACK_APP}).", code=1)
 
 
 def local_tools(team: str | None, required: bool = True):

@@ -25,6 +25,7 @@ def deliver(engine, team_id: str, pace: float) -> None:
         report = deliver(engine, team_id, gateway, pace=pace)
         for name in ("sent", "found_already_sent", "failed"):
             setattr(total, name, getattr(total, name) + getattr(report, name))
+        total.retrying = report.retrying  # what the last pass left waiting
         wait = seconds_until_retry(engine, team_id)
         if wait is None:
             break
@@ -37,6 +38,10 @@ def deliver(engine, team_id: str, pace: float) -> None:
         time.sleep(max(wait, 0.1))
     click.echo(delivery_summary(total))
     _say_what_is_held(engine, team_id)
+    if wait is not None and not (total.sent or total.found_already_sent):
+        # Everything that should have gone is still waiting: a script must not read that as success.
+        fail("nothing could be sent yet; what is waiting goes when Slack answers (the clock sends it, "
+             "or run `unmentor round deliver` again)", code=1)
 
 
 def _say_what_is_held(engine, team_id: str) -> None:

@@ -106,10 +106,54 @@ def test_round_deliver_with_slack_not_answering_says_so_and_leaves_the_rest_to_t
     assert rounds.open_round(engine, TEAM, manual=True).reason == "opened"
     engine.dispose()
     started = time.monotonic()
-    # Nothing listens on port 9: every call is refused.
+    # Slack is there, but every send meets a server error (a command finding Slack unreachable
+    # altogether stops before it starts: see below).
+    fake_slack.fail_next("conversations.open", status=503, times=20)
     result = CliRunner().invoke(cli, ["round", "deliver", "--team", TEAM, "--pace", "0"],
-                                env=bot_env(sqlite_url, "http://127.0.0.1:9/api/"))
-    assert result.exit_code == 0, result.output
+                                env=bot_env(sqlite_url, fake_slack.api_url))
+    assert result.exit_code == 1, result.output  # nothing that should have gone went
     assert "the rest are to be tried again in 1 min" in result.output and "rate limit" not in result.output
     assert "the clock sends them then" in result.output
     assert time.monotonic() - started < 30  # not an hour of back-offs sat out at the prompt
+
+
+def test_with_slack_unreachable_a_phase_says_so_in_one_line_fails_and_runs_on_a_rerun(tmp_path, sqlite_url, fake_slack):
+    import time
+
+    from tests.botprocess import run
+    from tests.e2e.test_rounds import TEAM, seed_members
+
+    seed_members(sqlite_url, fake_slack, 4)
+    opened = CliRunner().invoke(cli, ["round", "open", "--pace", "0"], env=bot_env(sqlite_url, fake_slack.api_url))
+    assert opened.exit_code == 0, opened.output
+    # Nothing listens on port 9: Slack can't be reached.
+    offline = bot_env(sqlite_url, "http://127.0.0.1:9/api/")
+    for phase in ("nudge", "close"):
+        started = time.monotonic()
+        done = run(["round", phase, "--team", TEAM, "--pace", "0"], offline, str(tmp_path), timeout=120)
+        assert time.monotonic() - started < 60  # no minute of retries (starting is slow under load)
+        assert done.returncode == 1
+        assert done.stderr.strip().splitlines() == [
+            "unmentor: Slack can't be reached at http://127.0.0.1:9/api/ ([Errno 111] Connection refused): nothing "
+            "was run or sent. Check the network (and SLACK_API_URL), then run this again."]
+        assert "ERROR" not in done.stdout + done.stderr
+    # Nothing was claimed while Slack was away: once it answers, the nudge runs and goes.
+    back = CliRunner().invoke(cli, ["round", "nudge", "--pace", "0"], env=bot_env(sqlite_url, fake_slack.api_url))
+    assert back.exit_code == 0 and "nudge: done for round 1" in back.output and "2 sent" in back.output, back.output
+
+
+def test_a_delivery_that_sends_nothing_exits_non_zero(sqlite_url, fake_slack):
+    from scheduler import rounds
+    from storage.db import make_engine
+    from tests.e2e.test_rounds import TEAM, seed_members
+
+    seed_members(sqlite_url, fake_slack, 2)
+    engine = make_engine(sqlite_url)
+    assert rounds.open_round(engine, TEAM, manual=True).reason == "opened"
+    engine.dispose()
+    # Slack answers, but asks the intro's send to wait longer than anyone should sit at a prompt.
+    fake_slack.fail_next("conversations.open", retry_after=120, times=5)
+    result = CliRunner().invoke(cli, ["round", "deliver", "--pace", "0"], env=bot_env(sqlite_url, fake_slack.api_url))
+    assert result.exit_code == 1, result.output
+    assert "delivered: 0 sent, 0 found already sent, 0 failed, 1 to try again" in result.stdout
+    assert result.stderr.startswith("unmentor: nothing could be sent yet")
