@@ -24,6 +24,8 @@ MEETING_MET = "meeting_met"
 MEETING_RESCHEDULE = "meeting_reschedule"
 MEETING_MISSED = "meeting_missed"
 PARTNER_NO_REPLY = "meeting_partner_no_reply"
+# "I can't make this round": on the intro, the nudges and a reschedule notice; one click, no reason asked
+MEETING_STEP_OUT = "meeting_step_out"
 
 # Replies to those buttons
 RESCHEDULE_ACCEPT = "reschedule_accept"

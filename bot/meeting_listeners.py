@@ -45,6 +45,8 @@ def _common_reply(result: Result) -> kit_blocks.Message | None:
         return meeting_blocks.match_ended_reply()
     if result.outcome is Outcome.not_yours:
         return meeting_blocks.not_yours_reply()
+    if result.outcome is Outcome.stepped_out:
+        return meeting_blocks.out_of_match_reply()
     return None
 
 
@@ -107,6 +109,18 @@ def missed(services: Services, p: Payload, respond) -> None:
     _tell(p, respond, reply)
 
 
+@LISTENERS.click(ids.MEETING_STEP_OUT)
+def step_out(services: Services, p: Payload, respond) -> None:
+    with session_scope(services.engine) as session:
+        result = meetings.step_out(session, p.team_id, p.user_id, p.group_id)
+    _send(services, p.team_id, result)
+    if result.outcome is Outcome.already_met:
+        reply = meeting_blocks.met_cannot_miss_reply()
+    else:
+        reply = _common_reply(result) or meeting_blocks.stepped_out_reply(result.partner_ids, result.carried_on)
+    _tell(p, respond, reply)
+
+
 @LISTENERS.click(ids.MISSED_TRY_AGAIN)
 def try_again(services: Services, p: Payload, respond) -> None:
     with session_scope(services.engine) as session:
@@ -132,9 +146,9 @@ def no_reply(services: Services, p: Payload, respond) -> None:
         reply = meeting_blocks.quiet_partner_nudged_reply(check.partner_ids, check.wait_until,
                                                           fresh=bool(check.send_now))
     elif check.carried_on:
-        reply = meeting_blocks.carry_on_as_pair_reply(check.partner_ids)
+        reply = meeting_blocks.carry_on_as_pair_reply(check.partner_ids, check.out_ids)
     elif check.outcome is Outcome.done:
-        reply = meeting_blocks.no_reply_choice(check.group_id)
+        reply = meeting_blocks.no_reply_choice(check.group_id, can_rematch=not check.too_late_to_rematch)
     else:
         reply = _common_reply(check) or meeting_blocks.still_in_touch_reply()
     _tell(p, respond, reply)

@@ -26,18 +26,22 @@ from sqlmodel import Session
 from scheduler import rematch, sends
 from scheduler.meeting_times import reminder_send_time
 from scheduler.membership import InputError, clean_text
-
-# Kind modules, not their names: they read meetings back when planning, so names aren't bound yet here.
 from scheduler.sends import (
     intro,
+    intro_moved,
     intro_update,
     partner_moved_on,
+    partner_stepped_out,
     quiet_nudge,
     reminder,
     reschedule_accepted,
     reschedule_notice,
     stay_in_touch,
+    wait_over,
 )
+
+# Kind modules, not their names: they read meetings back when planning, so names aren't bound yet here.
+from scheduler.sends.match_ended import rematch_possible
 from storage import meetings as store
 from storage import members as member_store
 from storage import rounds as round_store
@@ -68,6 +72,8 @@ class Outcome(str, Enum):
     in_touch = "in_touch"          # "partner hasn't replied", but the pair has scheduled, met or said they missed it
     too_soon = "too_soon"          # "partner hasn't replied" before QUIET_DAYS have passed since the intro
     nudged = "nudged"              # "partner hasn't replied": the quiet partner was nudged (see wait_until)
+    stepped_out = "stepped_out"    # the clicker is out of this match this round (they stepped out, or it went on
+                                   # without them): answered about their own situation, never "not yours"
 
 
 @dataclass
@@ -82,7 +88,8 @@ class Result:
     channel_id: str | None = None       # the pair's conversation, for replies after a modal
     meeting_at: datetime | None = None
     wait_until: datetime | None = None  # after a quiet partner's nudge: when the match may be closed
-    carried_on: bool = False            # a trio's quiet member stepped out; the other two carry on as a pair
+    carried_on: bool = False            # someone is out of a trio this round; the other two carry on as a pair
+    out_ids: tuple[str, ...] = ()       # with carried_on: the Slack ids of whoever is out of it
 
 
 @dataclass
@@ -99,12 +106,19 @@ def _context(session: Session, team_id: str, user_id: str, group_id: int | None)
     if member is None or group is None or group.team_id != team_id:
         return Outcome.not_yours
     people = round_store.group_members(session, group.id)
+    if member.id in stepped_out_of(session, group.id):
+        return Outcome.stepped_out
     if member.id not in {m.id for m in people}:
         return Outcome.not_yours
     round_ = round_store.get_round(session, group.round_id)
     others = [m for m in people if m.id != member.id and m.slack_user_id]
     _note_answer(session, group, member)
     return _Context(group, round_, member, others)
+
+
+def stepped_out_of(session: Session, group_id: int) -> set[int]:
+    """Who is out of this match this round: they said they can't make it, or it carried on without them."""
+    return {e.member_id for e in store.events(session, group_id, "stepped_out") if e.member_id}
 
 
 def _note_answer(session: Session, group: MatchGroup, member: Member) -> None:
@@ -199,28 +213,78 @@ def report_silence(session: Session, ctx: _Context) -> Result:
         keys = [_queue(session, ctx, quiet_nudge.QuietNudgeSend(round_id=ctx.round.id, group_id=ctx.group.id,
                                                                  member_id=m.id, waiting=(ctx.member.id,)))
                 for m in (_quiet_ones(session, ctx) or ctx.others)]
+        # When the time they're given is up, the one waiting hears so, with what can still happen then.
+        _queue(session, ctx, wait_over.WaitOverSend(round_id=ctx.round.id, group_id=ctx.group.id,
+                                                    member_id=ctx.member.id, send_at=nudge.created_at + NUDGE_GRACE))
         return _result(ctx, Outcome.nudged, keys, wait_until=nudge.created_at + NUDGE_GRACE)
     if now() < nudge.created_at + NUDGE_GRACE:
         return _result(ctx, Outcome.nudged, wait_until=nudge.created_at + NUDGE_GRACE)
     quiet = _quiet_ones(session, ctx)
-    if len(ctx.others) >= 2 and 0 < len(quiet) < len(ctx.others):
-        return _carry_on_without(session, ctx, quiet)
-    return _result(ctx, Outcome.done)
+    if can_carry_on(ctx.others, quiet):
+        event = store.add_event(session, ctx.group.team_id, ctx.group.id, "no_reply", ctx.member.id)
+        return _carry_on_without(session, ctx, quiet, event.id)
+    return _result(ctx, Outcome.done, too_late_to_rematch=not rematch_possible(ctx.round))
 
 
-def _carry_on_without(session: Session, ctx: _Context, quiet: list[Member]) -> Result:
-    """A trio's quiet member ends only their own part: out of the group, told kindly, the rest carry on."""
-    event = store.add_event(session, ctx.group.team_id, ctx.group.id, "no_reply", ctx.member.id)
-    for person in quiet:
-        round_store.remove_from_group(session, ctx.group.id, person.id)
+def can_carry_on(others: list, quiet: list) -> bool:
+    """A trio where someone has answered and someone hasn't: the ones who answered can carry on as a pair."""
+    return len(others) >= 2 and 0 < len(quiet) < len(others)
+
+
+def _carry_on_without(session: Session, ctx: _Context, out: list[Member], event_id: int) -> Result:
+    """Someone in a trio is out of it this round (they can't make it, or never answered): the rest carry on.
+
+    Nobody is edited out of a conversation they can still see: the old intro becomes a note naming
+    everyone as things now stand, and the two carrying on get their intro again in a conversation
+    of their own. Those out are told kindly, and are free for next round.
+    """
+    group = ctx.group
+    for person in out:
+        round_store.remove_from_group(session, group.id, person.id)
         # Out of the group, but introduced all the same: never matched with these two again.
-        store.add_event(session, ctx.group.team_id, ctx.group.id, "stepped_out", person.id)
+        if person.id not in stepped_out_of(session, group.id):
+            store.add_event(session, group.team_id, group.id, "stepped_out", person.id)
+    keys = []
+    if group.channel_id and group.intro_ts:
+        keys.append(_queue(session, ctx, intro_moved.IntroMovedSend(
+            round_id=ctx.round.id, group_id=group.id, channel=group.channel_id, ts=group.intro_ts,
+            cause=str(event_id))))
+        # Until the new intro lands, no edit may reach the old one (it would drop a name from it).
+        round_store.set_group_fields(session, group, channel_id=None, intro_ts=None)
+    keys.append(_queue(session, ctx, intro.IntroSend(round_id=ctx.round.id, group_id=group.id,
+                                                     without=tuple(m.id for m in out))))
+    for person in out:
+        if person.id != ctx.member.id:
+            keys.append(_queue(session, ctx, partner_moved_on.PartnerMovedOnSend(
+                round_id=ctx.round.id, group_id=group.id, member_id=person.id)))
+    ctx.others = [m for m in ctx.others if m not in out]
+    return _result(ctx, Outcome.done, keys, carried_on=True,
+                   out_ids=tuple(m.slack_user_id for m in out if m.id != ctx.member.id))
+
+
+@_for_running_match
+def step_out(session: Session, ctx: _Context) -> Result:
+    """"I can't make this round": one click, no reason asked.
+
+    The others are told at once and kindly. A trio's other two carry on as a pair; the one left
+    of a pair is offered a fresh match while one is possible, and first place next round either
+    way. The click is an answer, so the one stepping out is never counted quiet; they aren't
+    offered as anyone's fresh match this round, and are matched as usual next round.
+    """
+    if ctx.group.status == GroupStatus.met.value:
+        return _result(ctx, Outcome.already_met)
+    if len(ctx.others) >= 2:
+        event = store.add_event(session, ctx.group.team_id, ctx.group.id, "stepped_out", ctx.member.id)
+        return _carry_on_without(session, ctx, [ctx.member], event.id)
+    if not round_store.transition_group(session, ctx.group, GroupStatus.ended.value, _NOT_MET):
+        return _result(ctx, Outcome.already)
+    event = store.add_event(session, ctx.group.team_id, ctx.group.id, "stepped_out", ctx.member.id)
     keys = [_update_intro(session, ctx, event.id)]
-    for person in quiet:
-        keys.append(_queue(session, ctx, partner_moved_on.PartnerMovedOnSend(
-            round_id=ctx.round.id, group_id=ctx.group.id, member_id=person.id)))
-    ctx.others = [m for m in ctx.others if m not in quiet]
-    return _result(ctx, Outcome.done, keys, carried_on=True)
+    member_store.set_priority(session, ctx.others, True)
+    for partner in ctx.others:
+        keys.append(_queue(session, ctx, partner_stepped_out.PartnerSteppedOutSend(
+            round_id=ctx.round.id, group_id=ctx.group.id, member_id=partner.id, who=ctx.member.id)))
+    return _result(ctx, Outcome.done, keys)
 
 
 @_for_running_match
@@ -387,7 +451,7 @@ def partner_silent(session: Session, ctx: _Context, *, rematch_now: bool) -> Res
         )
     new_group_id = None
     # Once the follow-up has gone out there's no time left for a fresh hour this round.
-    too_late = rematch_now and ctx.round.state not in (RoundState.open.value, RoundState.nudged.value)
+    too_late = rematch_now and not rematch_possible(ctx.round)
     if rematch_now and not too_late:
         new_group_id = rematch.find_new_partner(session, ctx.round, ctx.member)
         if new_group_id is not None:

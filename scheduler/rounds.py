@@ -31,6 +31,7 @@ from scheduler.sends.intro import IntroSend
 from scheduler.sends.intro_update import IntroUpdateSend
 from scheduler.sends.nudge import NudgeSend
 from scheduler.sends.unmatched import UnmatchedSend
+from scheduler.sends.waiting_check import WaitingCheckSend
 from scheduler.sends.welcome_back import WelcomeBackSend
 from scheduler.workspace_schedule import load_schedule, next_unused_opening
 from storage import meetings as meeting_store
@@ -313,15 +314,17 @@ def _queue_phase_messages(session: Session, round_: Round, phase: str) -> None:
 
 
 def offer_no_reply(engine: Engine, team_id: str, at: datetime | None = None) -> int:
-    """After a few quiet days, each waiting intro grows a "My partner hasn't replied" button (once)."""
+    """After a few quiet days, each person in a waiting match is asked privately, once, whether they're
+    waiting to hear back: never a "hasn't replied" button on the intro their partner reads too."""
     at = at or now()
     with session_scope(engine) as session:
         round_ = store.running_round(session, team_id)
         if round_ is None or round_.state not in (RoundState.open.value, RoundState.nudged.value):
             return 0
         return sends.queue(session, team_id, [
-            IntroUpdateSend(round_id=round_.id, group_id=g.id, cause="quiet")
+            WaitingCheckSend(round_id=round_.id, group_id=g.id, member_id=m.id)
             for g in store.groups_of_round(session, round_.id) if g.intro_ts and meetings.quiet_long_enough(g, at)
+            for m in store.group_members(session, g.id) if m.slack_user_id
         ])
 
 

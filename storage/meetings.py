@@ -59,9 +59,13 @@ def follow_ups(session: Session, group_id: int) -> list[FollowUp]:
 def unavailable_in_round(session: Session, round_id: int) -> set[int]:
     """Members not to offer as a fresh match this round.
 
-    Those whose partner said they never replied (they've gone quiet), and those who chose
-    to sit the rest of the round out.
+    Those whose partner said they never replied (they've gone quiet), those who chose
+    to sit the rest of the round out, and those out of their match this round (they said
+    they can't make it, or a trio carried on without them).
     """
+    stepped_out = set(session.exec(select(MeetingEvent.member_id).join(
+        MatchGroup, MatchGroup.id == MeetingEvent.group_id).where(
+        MatchGroup.round_id == round_id, MeetingEvent.kind == "stepped_out", MeetingEvent.member_id.is_not(None))))
     reported = select(MeetingEvent.group_id, MeetingEvent.member_id, MeetingEvent.kind).join(
         MatchGroup, MatchGroup.id == MeetingEvent.group_id
     ).where(MatchGroup.round_id == round_id, MatchGroup.status == GroupStatus.ended.value,
@@ -74,10 +78,11 @@ def unavailable_in_round(session: Session, round_id: int) -> set[int]:
         else:
             reporters.setdefault(group_id, set()).add(member_id)
     if not reporters:
-        return sat_out
+        return sat_out | stepped_out
     rows = session.exec(select(GroupMember.group_id, GroupMember.member_id).where(
         GroupMember.group_id.in_(list(reporters))))
-    return sat_out | {member_id for group_id, member_id in rows if member_id not in reporters[group_id]}
+    return sat_out | stepped_out | {member_id for group_id, member_id in rows
+                                    if member_id not in reporters[group_id]}
 
 
 def members_with_events(session: Session, group_id: int) -> set[int]:

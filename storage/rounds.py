@@ -158,12 +158,12 @@ def history_pairs(session: Session, team_id: str) -> list[tuple[int, int]]:
         .where(a.team_id == team_id)
     )
     pairs = [(x, y) for x, y in rows]
-    # A trio's quiet member steps out of the group (scheduler.meetings) but was introduced to the rest.
+    # Someone out of a trio (scheduler.meetings) is out of the group, but was introduced to the rest.
     stepped_out = session.exec(
         select(MeetingEvent.member_id, GroupMember.member_id)
         .join(GroupMember, GroupMember.group_id == MeetingEvent.group_id)
         .where(MeetingEvent.team_id == team_id, MeetingEvent.kind == "stepped_out",
-               MeetingEvent.member_id.is_not(None))
+               MeetingEvent.member_id.is_not(None), MeetingEvent.member_id != GroupMember.member_id)
     )
     return pairs + [(min(x, y), max(x, y)) for x, y in stepped_out]
 

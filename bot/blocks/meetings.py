@@ -90,26 +90,49 @@ def met_cannot_miss_reply() -> Message:
     return _message("You've already marked this one as met, so I've left it as it is.")
 
 
-def no_reply_choice(group_id: int) -> Message:
+def no_reply_choice(group_id: int, can_rematch: bool = True) -> Message:
+    """Offer only what can still happen: once the follow-up has gone, a fresh match won't fit."""
     value = ids.value("group", group_id)
-    text = ("Sorry to hear that; people get busy. Would you like a fresh match this round, "
-            "or to sit this one out and go first next time?")
-    return _message(text, _section(text), _actions(
-        _button("Find me someone else", ids.NO_REPLY_REMATCH, value, style="primary"),
-        _button("Sit this one out", ids.NO_REPLY_SIT_OUT, value),
-    ))
+    if can_rematch:
+        text = ("Sorry to hear that; people get busy. Would you like a fresh match this round, "
+                "or to wait and go first next round?")
+        buttons = [_button("Find me someone new", ids.NO_REPLY_REMATCH, value, style="primary"),
+                   _button("Next round is fine", ids.NO_REPLY_SIT_OUT, value)]
+    else:
+        text = ("Sorry to hear that; people get busy. The round is nearly over, so a fresh match won't fit now: "
+                "shall I close this one and put you first next round?")
+        buttons = [_button("Next round is fine", ids.NO_REPLY_SIT_OUT, value, style="primary")]
+    return _message(text, _section(text), _actions(*buttons))
 
 
 def quiet_partner_nudged_reply(partner_ids, wait_until: datetime, *, fresh: bool) -> Message:
     said = "I've just sent" if fresh else "I've sent"
     return _message(f"{said} {_mentions(partner_ids)} a kind nudge, mentioning you're keen to meet. People get busy, "
-                    f"so let's give them until {slack_date(wait_until)}. If there's still no word by then, press "
-                    "this button again and I'll find you someone else, or you can sit this one out.")
+                    f"so let's give them until {slack_date(wait_until)}. If there's still no word by then, I'll "
+                    "check back with you here, with what can still happen this round.")
 
 
-def carry_on_as_pair_reply(partner_ids) -> Message:
-    return _message(f"Done: you and {_mentions(partner_ids)} carry on as a pair, and your intro now shows the two "
-                    "of you. I've let the third of your group know kindly that the match has moved on.")
+def carry_on_as_pair_reply(partner_ids, out_ids=()) -> Message:
+    told = f"I've let {_mentions(out_ids)} know kindly" if out_ids else "I've let the third of your group know kindly"
+    return _message(f"Done: you and {_mentions(partner_ids)} carry on as a pair, and your intro comes again in a "
+                    f"conversation of your own. {told} that this match goes on without them, and they'll be "
+                    "matched again next round.")
+
+
+def stepped_out_reply(partner_ids, carried_on: bool) -> Message:
+    """To whoever said "I can't make this round": thanks, what the others were told, and what's next for them."""
+    if carried_on:
+        told = f"{_mentions(partner_ids)} carry on as a pair, and I've let them know kindly"
+    else:
+        told = f"I've let {_mentions(partner_ids)} know kindly, and they'll be looked after"
+    return _message(f"Thanks for saying so. {told}. There's nothing else for you to do this round, and you'll "
+                    "be matched again next round.")
+
+
+def out_of_match_reply() -> Message:
+    """Any button of a match someone is out of this round: about their own situation, never "not yours"."""
+    return _message("You're not part of this match any more this round, so this button has retired. That's fine: "
+                    "there's nothing for you to do, and you'll be matched again next round.")
 
 
 def still_in_touch_reply() -> Message:

@@ -119,7 +119,7 @@ def _names(people) -> str:
 def how_it_works(people) -> str:
     either = "either of you" if len(people) == 2 else "any of you"
     return (f"Phone, video or coffee all work. What you say stays between you. Plans change: the buttons "
-            f"below let {either} move the chat or step out, no reason needed.")
+            f"below let {either} move the chat or step out of this round, no reason needed.")
 
 
 def first_move_line(intro) -> str | None:
@@ -129,19 +129,32 @@ def first_move_line(intro) -> str | None:
             "Everyone takes turns, so next time it may be someone else.")
 
 
+STEP_OUT_LABEL = "I can't make this round"
+
+
+def step_out_button(group_id: int) -> dict:
+    """One click to step out of this round's match, no reason asked: wherever plans might change."""
+    return _button(STEP_OUT_LABEL, ids.MEETING_STEP_OUT, ids.value("group", group_id))
+
+
 def intro_buttons(intro) -> dict:
     value = ids.value("group", intro.group_id)
-    # Each label makes sense read alone, as a screen reader lists them.
+    # Each label makes sense read alone, as a screen reader lists them. Nothing here says anything
+    # about anyone: everyone in the conversation sees these, so "hasn't replied" is asked in private.
     buttons = [
         _button("We've scheduled it", ids.MEETING_SCHEDULED, value, style="primary"),
         _button("We've met", ids.MEETING_MET, value),
         _button("I need to reschedule", ids.MEETING_RESCHEDULE, value),
-        _button("We couldn't make it", ids.MEETING_MISSED, value),
+        _button("Our chat didn't happen", ids.MEETING_MISSED, value),
+        step_out_button(intro.group_id),
     ]
-    if intro.offer_no_reply:
-        label = "My partner hasn't replied" if len(intro.people) == 2 else "No reply yet"
-        buttons.append(_button(label, ids.PARTNER_NO_REPLY, value))
     return {"type": "actions", "block_id": "meeting", "elements": buttons}
+
+
+# Why an intro comes part-way through a round (scheduler.sends.intro.IntroWhy), in one line.
+INTRO_WHY = {
+    "carrying_on": "You carry on as a pair this round, in a conversation of your own; everything else is as it was.",
+}
 
 
 def intro_message(intro, marker: str | None = None) -> Message:
@@ -151,6 +164,8 @@ def intro_message(intro, marker: str | None = None) -> Message:
     )
     prompts = "\n".join(f"{i}. {clip(p.text, PROMPT_SHOWN)}  _({clip(p.theme_title, 60)})_"
                         for i, p in enumerate(intro.prompts, 1))
+    if intro.why in INTRO_WHY and not intro.ended:
+        hello += " " + INTRO_WHY[intro.why]
     blocks = [
         {"type": "header", "text": _plain(f"Your unmentor match, round {intro.round_number}")},
         _section(hello),
@@ -214,10 +229,10 @@ def intro_safe_message(intro, marker: str | None = None) -> Message:
 def nudge_message(nudge, marker: str | None = None) -> Message:
     text = (
         "A gentle nudge :seedling: Have you found an hour yet? Even 30 minutes before "
-        f"{slack_date(nudge.closes_at)} is worth it. If plans have changed, the buttons on the intro "
-        "above let you say so, no explanations needed."
+        f"{slack_date(nudge.closes_at)} is worth it. If this round doesn't suit you after all, the button "
+        "below lets you step out, no explanations needed."
     )
-    return _with_marker(_message(text, _section(text)), marker)
+    return _with_marker(_message(text, _section(text), _actions(step_out_button(nudge.group_id))), marker)
 
 
 def follow_up_ask_message(ask, marker: str | None = None) -> Message:
@@ -306,6 +321,7 @@ def reschedule_notice_message(notice, marker: str | None = None) -> Message:
     else:
         buttons = [_button("Suggest a new time", ids.RESCHEDULE_COUNTER, value, style="primary"),
                    _button("We'll agree a time here", ids.RESCHEDULE_ACCEPT, value)]
+    buttons.append(step_out_button(notice.group_id))
     return _with_marker(_message(text, _section(text), _actions(*buttons)), marker)
 
 
@@ -325,22 +341,97 @@ def _ways_back(*, keep_label: str) -> dict:
 
 def partner_moved_on_message(moved, marker: str | None = None) -> Message:
     who = _mentions(moved.partner_ids) if moved.partner_ids else "your partner"
-    together = "the three of you" if len(moved.partner_ids) == 2 else "you two"
-    text = (f"Your unmentor match with {who} for round {moved.round_number} has closed early, as {together} "
-            "couldn't find each other this time. That happens, and there's nothing for you to do. "
-            f"The next round opens {slack_date(moved.next_round_at)}: shall I match you then, or would a "
-            "pause suit you better?")
+    if moved.carried_on:
+        # Their own screen shows the other two going on: say exactly that, and what it means for them.
+        opening = (f"{who} are carrying on as a pair for round {moved.round_number}, in a conversation of "
+                   "their own, so I've taken this match off your plate.")
+    else:
+        opening = (f"Your unmentor match with {who} for round {moved.round_number} has closed early, as you "
+                   "couldn't find each other this time.")
+    text = (f"{opening} That happens, and there's nothing for you to do. The next round opens "
+            f"{slack_date(moved.next_round_at)} and you'll be matched again then, unless a pause would suit "
+            "you better.")
     return _with_marker(_message(text, _section(text), _ways_back(keep_label="Match me next round")), marker)
+
+
+def match_moved_message(moved, marker: str | None = None) -> Message:
+    """The old intro of a trio that goes on as a pair: everyone still named, nobody blamed."""
+    text = (f"This match has changed: {_mentions(moved.staying)} carry on as a pair, with their intro in a new "
+            "conversation.")
+    if moved.out:
+        text += f" {_mentions(moved.out)}, you'll be matched again next round."
+    text += " That's nothing anyone here did. Thank you all."
+    return _with_marker(_message(
+        text,
+        {"type": "header", "text": _plain(f"Your unmentor match, round {moved.round_number}")},
+        _section(text),
+    ), marker)
+
+
+def partner_stepped_out_message(stepped, marker: str | None = None) -> Message:
+    text = (f"<@{stepped.partner_id}> can't make round {stepped.round_number} after all, so your match has "
+            "ended. That's nothing you did: plans change.")
+    if not stepped.can_rematch:
+        text += (f" The round is nearly over, so you'll go first when the next round opens "
+                 f"{slack_date(stepped.next_round_at)}.")
+        return _with_marker(_message(text, _section(text)), marker)
+    text += (" Would you like a fresh match this round? Or, if you'd rather wait, you'll go first when the "
+             f"next round opens {slack_date(stepped.next_round_at)}.")
+    return _with_marker(_message(text, _section(text), _fresh_or_wait(ids.PARTNER_LEFT_REMATCH,
+                                                                        ids.PARTNER_LEFT_WAIT,
+                                                                        stepped.group_id)), marker)
+
+
+def _fresh_or_wait(fresh_id: str, wait_id: str, group_id: int, *, fresh: bool = True) -> dict:
+    """The one choice, named the same wherever it's offered: a fresh match now, or first place next round."""
+    value = ids.value("group", group_id)
+    buttons = [_button("Find me someone new", fresh_id, value, style="primary")] if fresh else []
+    buttons.append(_button("Next round is fine", wait_id, value))
+    return _actions(*buttons)
+
+
+def waiting_check_message(check, marker: str | None = None) -> Message:
+    """A week in with no time set, to each person privately: nothing here is seen by the others."""
+    who = _mentions(check.partner_ids)
+    text = (f"It's been a week since your unmentor intro to {who}, and no time is set yet. Only you can see "
+            "this. If you're waiting to hear back, I can send a friendly nudge for you. If this round doesn't "
+            "suit you after all, that's fine too: one click, no reason needed.")
+    value = ids.value("group", check.group_id)
+    return _with_marker(_message(text, _section(text), _actions(
+        _button("I'm waiting to hear back", ids.PARTNER_NO_REPLY, value),
+        _button("We've scheduled it", ids.MEETING_SCHEDULED, value),
+        step_out_button(check.group_id),
+    )), marker)
+
+
+def wait_over_message(over, marker: str | None = None) -> Message:
+    """The time given to a quiet partner is up: offer only what can still happen."""
+    text = f"I haven't seen an answer from {_mentions(over.quiet_ids)} yet, and the few days we said we'd wait are up."
+    if over.others_ids:
+        text += (f" Shall I let you and {_mentions(over.others_ids)} carry on as a pair? I'll tell "
+                 f"{_mentions(over.quiet_ids)} kindly, and they'll be matched again next round.")
+        return _with_marker(_message(text, _section(text), _actions(
+            _button("Carry on as a pair", ids.PARTNER_NO_REPLY, ids.value("group", over.group_id),
+                    style="primary"))), marker)
+    if over.can_rematch:
+        text += (" Would you like a fresh match this round, or to wait and go first when the next round opens "
+                 f"{slack_date(over.next_round_at)}?")
+    else:
+        text += (" The round is nearly over, so a fresh match won't fit now: shall I close this one and put you "
+                 f"first when the next round opens {slack_date(over.next_round_at)}?")
+    return _with_marker(_message(text, _section(text), _fresh_or_wait(
+        ids.NO_REPLY_REMATCH, ids.NO_REPLY_SIT_OUT, over.group_id, fresh=over.can_rematch)), marker)
 
 
 def quiet_nudge_message(nudge, marker: str | None = None) -> Message:
     text = (f"{_mentions(nudge.waiting_ids)} would love to find a time for your unmentor chat. A quick hello in "
-            "your conversation is all it takes. If this round doesn't suit, that's fine too: the buttons on "
-            "your intro let you say so, no reason needed.")
+            "your conversation is all it takes. If this round doesn't suit, that's fine too: one click below "
+            "says so, no reason needed.")
     value = ids.value("group", nudge.group_id)
     return _with_marker(_message(text, _section(text), _actions(
         _button("We've scheduled it", ids.MEETING_SCHEDULED, value, style="primary"),
         _button("I need to reschedule", ids.MEETING_RESCHEDULE, value),
+        step_out_button(nudge.group_id),
     )), marker)
 
 
@@ -401,11 +492,9 @@ def partner_left_message(left, marker: str | None = None) -> Message:
         return _with_marker(_message(text, _section(text)), marker)
     text += (" Would you like a fresh match this round? Or, if you'd rather wait, you'll go first when the "
              f"next round opens {slack_date(left.next_round_at)}.")
-    value = ids.value("group", left.group_id)
-    return _with_marker(_message(text, _section(text), _actions(
-        _button("Find me someone new", ids.PARTNER_LEFT_REMATCH, value, style="primary"),
-        _button("Next round is fine", ids.PARTNER_LEFT_WAIT, value),
-    )), marker)
+    return _with_marker(_message(text, _section(text), _fresh_or_wait(ids.PARTNER_LEFT_REMATCH,
+                                                                        ids.PARTNER_LEFT_WAIT, left.group_id)),
+                        marker)
 
 
 def render(content, marker: str | None) -> Message:

@@ -6,15 +6,17 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from enum import Enum
 from typing import ClassVar
 
 from sqlmodel import Session
 
-from scheduler import meetings, pacing, rematch
+from scheduler import pacing, rematch
 from scheduler.prompts import Prompt, library_for
 from scheduler.sends.base import REFUSED_AS_INVALID, Plan, Send, register
 from scheduler.sends.match_ended import MatchEnded
 from scheduler.workspace_schedule import load_schedule
+from storage import meetings as meeting_store
 from storage import rounds as store
 from storage.models import GroupStatus, Member
 
@@ -27,6 +29,13 @@ class Person:
     talk_about: str = ""
     could_share: str = ""
     timezone: str | None = None
+
+
+class IntroWhy(str, Enum):
+    """Why an intro comes part-way through a round, said in one line at its top."""
+
+    first = ""                      # the round's own intro: nothing to explain
+    carrying_on = "carrying_on"     # a trio goes on as a pair, in a conversation of its own
 
 
 @dataclass(frozen=True)
@@ -45,9 +54,9 @@ class Intro:
     status: str = "new"
     meeting_at: datetime | None = None
     ended: bool = False
-    offer_no_reply: bool = False  # quiet for a few days: offer "My partner hasn't replied"
     first_mover: str | None = None  # the Slack ID of whoever's turn it is to suggest a time
     cadence: str = "monthly"  # how often rounds come, so the intro says "this week" or "this month"
+    why: str = IntroWhy.first.value
 
 
 def person(member: Member) -> Person:
@@ -81,10 +90,18 @@ def intro_for(session: Session, group_id: int) -> Intro | None:
         status=group.status,
         meeting_at=group.meeting_at,
         ended=round_.state == "closed" or group.status == GroupStatus.ended.value,
-        offer_no_reply=round_.state != "closed" and meetings.quiet_long_enough(group),
         first_mover=starter.slack_user_id if starter else None,
         cadence=load_schedule(session, group.team_id).cadence,
+        why=_why(session, group.id),
     )
+
+
+def _why(session: Session, group_id: int) -> str:
+    """Someone is out of this group this round (stepped out, or left unmentor): the rest carry on as a pair."""
+    if meeting_store.events(session, group_id, "stepped_out") or meeting_store.events(session, group_id,
+                                                                                      "partner_left"):
+        return IntroWhy.carrying_on.value
+    return IntroWhy.first.value
 
 
 @register

@@ -1,4 +1,5 @@
-"""Partner moved on: to a partner who went quiet, no blame; the match has closed and there's a next round."""
+"""Partner moved on: to someone who went quiet, no blame; their match has closed (or, in a trio, goes on
+without them) and there's a next round."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ class PartnerMovedOn:
     round_number: int
     next_round_at: datetime
     partner_ids: tuple[str, ...] = ()  # who asked to move on, named so the note isn't a riddle
+    carried_on: bool = False  # a trio: the others carry on as a pair, and this reader is out of it
 
 
 @register
@@ -36,6 +38,8 @@ class PartnerMovedOnSend(Send):
 
     def plan(self, session: Session, team_id: str) -> Plan | None:
         round_ = store.get_round(session, self.round_id)
+        still_in = {m.id for m in store.group_members(session, self.group_id)}
         return Plan(PartnerMovedOn(round_.number, next_round_at(session, team_id),
-                                   partners(session, self.group_id, self.member_id)),
+                                   partners(session, self.group_id, self.member_id),
+                                   carried_on=self.member_id not in still_in),
                     channel=member(session, self.member_id).slack_user_id)

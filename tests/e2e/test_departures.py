@@ -18,8 +18,10 @@ from bot.blocks import meetings as meeting_blocks
 from bot.blocks import sends as send_blocks
 from scheduler import membership, rounds
 from scheduler.membership import ProfileForm, SlackProfile
+from scheduler.sends.intro_moved import MatchMoved
 from scheduler.sends.match_ended import MatchEnded, PartnerLeft
 from scheduler.sends.partner_moved_on import PartnerMovedOn
+from scheduler.sends.partner_stepped_out import PartnerSteppedOut
 from scheduler.workspace_schedule import next_round_at
 from storage.db import session_scope
 from tests import said
@@ -185,26 +187,42 @@ def test_a_trios_quiet_member_ends_only_their_own_part_and_the_two_who_answered_
         assert not said.sends(trio.fake, "quiet_nudge", "UHAL")  # Hal answered: only Ivy is nudged
     with freeze_time(OPENS + timedelta(days=9, hours=2), tick=True):
         done = trio.reply(trio.click("meeting_partner_no_reply", "UGUS", group.id))
-        assert said.is_(done, meeting_blocks.carry_on_as_pair_reply(("UHAL",)))
+        assert said.is_(done, meeting_blocks.carry_on_as_pair_reply(("UHAL",), ("UIVY",)))
         assert trio.fake.wait_for(lambda f: said.sends(f, "partner_moved_on", "UIVY"))
+        assert trio.fake.wait_for(lambda f: _edits_of(f, group.channel_id, group.intro_ts))
+        assert trio.fake.wait_for(lambda f: group_of(trio.engine, "UGUS").channel_id not in (None, group.channel_id))
         with session_scope(trio.engine) as session:
             next_round = next_round_at(session, TEAM)
     (told,) = said.sends(trio.fake, "partner_moved_on", "UIVY")
+    # Ivy reads what her own screen shows: the other two carry on, and she's matched next round.
     assert said.is_({"text": told["text"]}, said.built_for("Europe/London", send_blocks.partner_moved_on_message,
-                                                           PartnerMovedOn(1, next_round, ("UGUS", "UHAL"))))
-    assert "the three of you" in told["text"]
-    # Gus and Hal's match goes on, as a pair: the intro names the two of them, buttons and all.
+                                                           PartnerMovedOn(1, next_round, ("UGUS", "UHAL"),
+                                                                          carried_on=True)))
+    assert "the three of you" not in told["text"] and "carrying on as a pair" in told["text"]
+    # Nobody is edited out of a conversation they can still see: the old intro, which Ivy still has,
+    # names all three as things now stand and has no buttons left.
+    (old_intro,) = [m for m in trio.fake.messages(group.channel_id) if m["ts"] == group.intro_ts]
+    assert said.is_({"text": old_intro["text"]},
+                    send_blocks.match_moved_message(MatchMoved(1, ("UGUS", "UHAL"), ("UIVY",))))
+    assert not [b for b in old_intro["blocks"] if b["type"] == "actions"]
+    # Gus and Hal's match goes on, as a pair, in a conversation of their own: buttons and all.
     now_ = group_of(trio.engine, "UGUS")
     assert now_.id == group.id and now_.status == "new" and group_of(trio.engine, "UHAL").id == group.id
-    (intro,) = [m for m in trio.fake.messages(group.channel_id) if m["ts"] == group.intro_ts]
+    assert now_.channel_id != group.channel_id
+    (intro,) = said.sends(trio.fake, "intro", now_.channel_id)
     shown = json.dumps(intro["blocks"])
     assert "Hello <@UGUS> and <@UHAL>!" in shown and "UIVY" not in shown and "either of you" in shown
+    assert send_blocks.INTRO_WHY["carrying_on"] in shown
     # Ivy was introduced to them both all the same: the next round pairs her with neither.
     next_groups = rounds.preview(trio.engine, TEAM).plan.groups
     assert not any("UIVY" in {m.slack_user_id for m in g} for g in next_groups)
     with freeze_time(OPENS + timedelta(days=10), tick=True):
         met = trio.reply(trio.click("meeting_met", "UHAL", group.id))
         assert said.is_(met, meeting_blocks.met_reply(already=False))
+        # Whatever Ivy clicks on the old match gets a kind answer about her own situation.
+        for action in ("meeting_met", "meeting_partner_no_reply", ids.MEETING_STEP_OUT):
+            answer = trio.reply(trio.click(action, "UIVY", group.id))
+            assert said.is_(answer, meeting_blocks.out_of_match_reply())
     _no_gaps(trio.fake)
 
 
@@ -250,3 +268,29 @@ def test_one_of_a_trio_who_leaves_while_slack_holds_the_intro_is_taken_out_of_it
         assert _edits_of(fake_slack, trio_dm, late["ts"]) == [edit]
     finally:
         running.stop()
+
+
+def test_i_cant_make_this_round_is_one_click_and_the_partner_hears_at_once_kindly(bot):
+    group = group_of(bot.engine, "UADA")
+    with freeze_time(OPENS + timedelta(days=2), tick=True):
+        stepped = bot.reply(bot.click(ids.MEETING_STEP_OUT, "UADA", group.id))
+        assert said.is_(stepped, meeting_blocks.stepped_out_reply(("UBEN",), carried_on=False))
+        assert bot.fake.wait_for(lambda f: said.sends(f, "partner_stepped_out", "UBEN"))
+        assert bot.fake.wait_for(lambda f: _edits_of(f, group.channel_id, group.intro_ts))
+        with session_scope(bot.engine) as session:
+            next_round = next_round_at(session, TEAM)
+        (told,) = said.sends(bot.fake, "partner_stepped_out", "UBEN")
+        assert said.is_({"text": told["text"]}, said.built_for(
+            "America/New_York", send_blocks.partner_stepped_out_message,
+            PartnerSteppedOut(group.id, 1, "UADA", True, next_round)))
+        assert_kind(told["text"])
+        # The shared intro shows the match has moved on, with no buttons left to press.
+        edit = _edits_of(bot.fake, group.channel_id, group.intro_ts)[-1]
+        assert not [b for b in edit["blocks"] if b["type"] == "actions"]
+        # Ben would rather wait: first in line next round.
+        waits = bot.click(ids.PARTNER_LEFT_WAIT, "UBEN", group.id)
+        assert said.is_(bot.reply(waits, timeout=10), meeting_blocks.sat_out_reply())
+        # Ada, clicking again, is answered about her own situation.
+        again = bot.reply(bot.click(ids.MEETING_STEP_OUT, "UADA", group.id))
+        assert said.is_(again, meeting_blocks.out_of_match_reply())
+    _no_gaps(bot.fake)

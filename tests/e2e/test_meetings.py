@@ -259,12 +259,16 @@ def test_a_silent_partner_means_a_fresh_match_with_someone_in_the_same_position_
     with freeze_time(OPENS + timedelta(days=4, hours=1), tick=True):
         rounds.run_due(bot.engine, TEAM)
         bot.deliver()
-        assert "meeting_partner_no_reply" not in intro_blocks(bot.fake, ada_group)  # a week, not four days
+        assert not said.sends(bot.fake, "waiting_check")  # a week, not four days
     nudged_at = OPENS + timedelta(days=7, hours=1)
     with freeze_time(nudged_at, tick=True):
         rounds.run_due(bot.engine, TEAM)
         bot.deliver()
-        assert "meeting_partner_no_reply" in intro_blocks(bot.fake, ada_group)
+        # Each person is asked in their own DM; the intro they share never flags anyone.
+        for user in ("UADA", "UBEN", "UCY", "UDI", "UEVE", "UFAY"):
+            (check,) = said.sends(bot.fake, "waiting_check", user)
+            assert "meeting_partner_no_reply" in json.dumps(check["blocks"])
+        assert "meeting_partner_no_reply" not in intro_blocks(bot.fake, ada_group)
         # The first click sends the quiet partner one kind nudge naming who is waiting.
         for user, quiet in (("UCY", "UDI"), ("UADA", "UBEN"), ("UEVE", "UFAY")):
             group = group_of(bot.engine, user)

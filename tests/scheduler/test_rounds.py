@@ -148,7 +148,7 @@ def test_the_intro_says_who_where_why_and_gives_three_prompts_and_the_meeting_bu
     assert [line.split(". ", 1)[0] for line in prompts["text"]["text"].splitlines()[1:]] == ["1", "2", "3"]
     actions = next(b for b in blocks if b["type"] == "actions")
     assert [e["action_id"] for e in actions["elements"]] == [
-        "meeting_scheduled", "meeting_met", "meeting_reschedule", "meeting_missed"]
+        "meeting_scheduled", "meeting_met", "meeting_reschedule", "meeting_missed", "meeting_step_out"]
     assert {e["value"] for e in actions["elements"]} == {f"group:{group.id}"}
 
 
@@ -303,9 +303,11 @@ def test_the_follow_up_reaches_every_member_and_the_close_marks_the_old_intro_en
     assert all("Did you and" in c.args["text"] and "What did you take away" not in c.args["text"] for c in asks)
     ((group, users),) = groups(engine, round_number=1)
     updates = fake_slack.calls_to("chat.update")
-    # First the quiet pair is offered "My partner hasn't replied", then the close retires the buttons.
-    assert [u.args["ts"] for u in updates] == [group.intro_ts] * 2
-    assert "meeting_partner_no_reply" in json.dumps(updates[0].args["blocks"])
+    # The quiet pair is each asked privately whether they're waiting (never on the intro they share),
+    # and the close retires the intro's buttons.
+    assert sorted(c["channel"] for c in said.sends(fake_slack, "waiting_check")) == ["U1", "U2"]
+    assert [u.args["ts"] for u in updates] == [group.intro_ts]
+    assert "meeting_partner_no_reply" not in json.dumps(updates[0].args["blocks"])
     assert group.status == "no_reply"
     (message,) = [m for m in fake_slack.messages(group.channel_id) if m["ts"] == group.intro_ts]
     assert "has ended" in json.dumps(message["blocks"]) and "meeting_met" not in json.dumps(message["blocks"])

@@ -21,9 +21,11 @@ from scheduler.prompts import Prompt
 from scheduler.sends.announce import Announcement
 from scheduler.sends.follow_up import FollowUpAsk
 from scheduler.sends.intro import Intro, Person
+from scheduler.sends.intro_moved import MatchMoved
 from scheduler.sends.match_ended import MatchEnded, PartnerLeft
 from scheduler.sends.nudge import Nudge
 from scheduler.sends.partner_moved_on import PartnerMovedOn
+from scheduler.sends.partner_stepped_out import PartnerSteppedOut
 from scheduler.sends.paused_quietly import PausedQuietly
 from scheduler.sends.quiet_nudge import QuietNudge
 from scheduler.sends.reminder import Reminder, ReminderSend
@@ -32,6 +34,8 @@ from scheduler.sends.reschedule_notice import RescheduleNotice
 from scheduler.sends.stay_in_touch import StayInTouch
 from scheduler.sends.still_in import StillIn
 from scheduler.sends.unmatched import Unmatched
+from scheduler.sends.wait_over import WaitOver
+from scheduler.sends.waiting_check import WaitingCheck
 from scheduler.sends.welcome_back import WelcomeBack
 from storage.models import Outbox
 
@@ -105,7 +109,7 @@ BOB = Person("U2", "Beta <Ltd>", "Designer", "Type", "Colour", "America/New_York
 SAMPLES = {
     Intro: [Intro(1, 3, (ALICE, BOB), (PROMPT,), AT),
             Intro(1, 3, (dataclasses.replace(ALICE, talk_about=HOSTILE, could_share=HOSTILE, organisation="&" * 200),
-                         dataclasses.replace(BOB, role=HOSTILE)), (PROMPT,), AT, offer_no_reply=True),
+                         dataclasses.replace(BOB, role=HOSTILE)), (PROMPT,), AT, why="carrying_on"),
             Intro(1, 3, (ALICE, BOB), (), AT, status="ended", ended=True)],
     Nudge: [Nudge(1, 3, ("U1", "U2"), AT)],
     FollowUpAsk: [FollowUpAsk(1, 3, ("U2",))],
@@ -114,7 +118,12 @@ SAMPLES = {
     Reminder: [Reminder(1, ("U2",), AT)],
     RescheduleNotice: [RescheduleNotice(1, "U1", AT, "Sorry, a clash"), RescheduleNotice(1, "U1", None, HOSTILE)],
     RescheduleAccepted: [RescheduleAccepted("U2", AT)],
-    PartnerMovedOn: [PartnerMovedOn(3, AT), PartnerMovedOn(3, AT, ("U1", "U2"))],
+    PartnerMovedOn: [PartnerMovedOn(3, AT), PartnerMovedOn(3, AT, ("U1", "U2"), carried_on=True)],
+    MatchMoved: [MatchMoved(3, ("U1", "U2"), ("U3",))],
+    PartnerSteppedOut: [PartnerSteppedOut(1, 3, "U1", True, AT), PartnerSteppedOut(1, 3, "U1", False, AT)],
+    WaitingCheck: [WaitingCheck(1, ("U2",))],
+    WaitOver: [WaitOver(1, ("U2",), (), True, AT), WaitOver(1, ("U2",), (), False, AT),
+               WaitOver(1, ("U3",), ("U2",), True, AT)],
     PartnerLeft: [PartnerLeft(1, 3, True, AT), PartnerLeft(1, 3, False, AT)],
     MatchEnded: [MatchEnded(3, ("U1",)), MatchEnded(3, ("U1", "U2"))],
     QuietNudge: [QuietNudge(1, ("U1",))],
@@ -154,7 +163,7 @@ def test_the_safe_intro_still_says_who_is_who_and_until_when():
     text = safe["blocks"][0]["text"]["text"]
     assert "<@U1>" in text and "<@U2>" in text and "Beta &lt;Ltd&gt;" in text
     assert "round 3" in text and "<!date^" in text
-    assert ids.MEETING_SCHEDULED in _action_ids(safe) and ids.PARTNER_NO_REPLY in _action_ids(safe)
+    assert ids.MEETING_SCHEDULED in _action_ids(safe) and ids.MEETING_STEP_OUT in _action_ids(safe)
     assert HOSTILE not in json.dumps(safe)
 
 

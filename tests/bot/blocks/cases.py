@@ -17,9 +17,11 @@ from scheduler.rounds import OpenOutcome
 from scheduler.schedule import next_opening
 from scheduler.sends.announce import Announcement
 from scheduler.sends.follow_up import FollowUpAsk
+from scheduler.sends.intro_moved import MatchMoved
 from scheduler.sends.match_ended import MatchEnded, PartnerLeft
 from scheduler.sends.nudge import Nudge
 from scheduler.sends.partner_moved_on import PartnerMovedOn
+from scheduler.sends.partner_stepped_out import PartnerSteppedOut
 from scheduler.sends.paused_quietly import PausedQuietly
 from scheduler.sends.quiet_nudge import QuietNudge
 from scheduler.sends.reminder import Reminder
@@ -28,6 +30,8 @@ from scheduler.sends.reschedule_notice import RescheduleNotice
 from scheduler.sends.stay_in_touch import StayInTouch
 from scheduler.sends.still_in import StillIn
 from scheduler.sends.unmatched import Unmatched
+from scheduler.sends.wait_over import WaitOver
+from scheduler.sends.waiting_check import WaitingCheck
 from scheduler.sends.welcome_back import WelcomeBack
 from tests import personas as p
 
@@ -109,8 +113,11 @@ def _for_readers(zones, build):
 def _send_cases() -> dict:
     return {
         "sends.intro_message.pair": (sends.intro_message, lambda: sends.intro_message(p.intro(), MARKER)),
-        "sends.intro_message.trio_quiet": (sends.intro_message, lambda: sends.intro_message(
-            p.intro(people=(p.ADA_INTRO, p.BEN_INTRO, p.CY_INTRO), offer_no_reply=True), MARKER)),
+        "sends.intro_message.trio": (sends.intro_message, lambda: sends.intro_message(
+            p.intro(people=(p.ADA_INTRO, p.BEN_INTRO, p.CY_INTRO)), MARKER)),
+        # A trio went on as a pair: their intro comes again, saying why in one line.
+        "sends.intro_message.carrying_on": (sends.intro_message, lambda: sends.intro_message(
+            p.intro(why="carrying_on"), MARKER)),
         # As delivered: dates' fallback text in each reader's own clock.
         "sends.intro_message.pair_for_readers": (sends.intro_message, lambda: _for_readers(
             ("Europe/London", "America/New_York"), lambda: sends.intro_message(p.intro(), MARKER))),
@@ -164,8 +171,26 @@ def _send_cases() -> dict:
             sends.reschedule_accepted_message(RescheduleAccepted("UBEN", None), MARKER)),
         "sends.partner_moved_on_message": (sends.partner_moved_on_message, lambda: sends.partner_moved_on_message(
             PartnerMovedOn(3, p.NEXT_ROUND, ("UADA",)), MARKER)),
-        "sends.partner_moved_on_message.trio": (sends.partner_moved_on_message, lambda: sends.partner_moved_on_message(
-            PartnerMovedOn(3, p.NEXT_ROUND, ("UADA", "UBEN")), MARKER)),
+        # The quiet third of a trio: the other two carry on, and the note says exactly that.
+        "sends.partner_moved_on_message.trio_carries_on": (sends.partner_moved_on_message, lambda:
+            sends.partner_moved_on_message(PartnerMovedOn(3, p.NEXT_ROUND, ("UADA", "UBEN"), carried_on=True),
+                                           MARKER)),
+        "sends.match_moved_message": (sends.match_moved_message, lambda: sends.match_moved_message(
+            MatchMoved(3, ("UADA", "UBEN"), ("UCY",)), MARKER)),
+        "sends.partner_stepped_out_message.fresh_match_offered": (sends.partner_stepped_out_message, lambda:
+            sends.partner_stepped_out_message(PartnerSteppedOut(p.GROUP_ID, 3, "UADA", True, p.NEXT_ROUND), MARKER)),
+        "sends.partner_stepped_out_message.too_late": (sends.partner_stepped_out_message, lambda:
+            sends.partner_stepped_out_message(PartnerSteppedOut(p.GROUP_ID, 3, "UADA", False, p.NEXT_ROUND), MARKER)),
+        "sends.waiting_check_message.pair": (sends.waiting_check_message, lambda: sends.waiting_check_message(
+            WaitingCheck(p.GROUP_ID, ("UBEN",)), MARKER)),
+        "sends.waiting_check_message.trio": (sends.waiting_check_message, lambda: sends.waiting_check_message(
+            WaitingCheck(p.GROUP_ID, ("UBEN", "UCY")), MARKER)),
+        "sends.wait_over_message.fresh_match_offered": (sends.wait_over_message, lambda: sends.wait_over_message(
+            WaitOver(p.GROUP_ID, ("UBEN",), (), True, p.NEXT_ROUND), MARKER)),
+        "sends.wait_over_message.too_late": (sends.wait_over_message, lambda: sends.wait_over_message(
+            WaitOver(p.GROUP_ID, ("UBEN",), (), False, p.NEXT_ROUND), MARKER)),
+        "sends.wait_over_message.trio_carries_on": (sends.wait_over_message, lambda: sends.wait_over_message(
+            WaitOver(p.GROUP_ID, ("UCY",), ("UBEN",), True, p.NEXT_ROUND), MARKER)),
         "sends.quiet_nudge_message": (sends.quiet_nudge_message, lambda: sends.quiet_nudge_message(
             QuietNudge(p.GROUP_ID, ("UADA",)), MARKER)),
         "sends.still_in_message": (sends.still_in_message, lambda: sends.still_in_message(
@@ -218,6 +243,13 @@ def _meeting_cases() -> dict:
         "meetings.leave_it_reply": (meetings.leave_it_reply, lambda: meetings.leave_it_reply()),
         "meetings.met_cannot_miss_reply": (meetings.met_cannot_miss_reply, lambda: meetings.met_cannot_miss_reply()),
         "meetings.no_reply_choice": (meetings.no_reply_choice, lambda: meetings.no_reply_choice(g)),
+        "meetings.no_reply_choice.too_late": (meetings.no_reply_choice,
+                                              lambda: meetings.no_reply_choice(g, can_rematch=False)),
+        "meetings.stepped_out_reply.pair": (meetings.stepped_out_reply,
+                                            lambda: meetings.stepped_out_reply(("UBEN",), False)),
+        "meetings.stepped_out_reply.trio": (meetings.stepped_out_reply,
+                                            lambda: meetings.stepped_out_reply(("UBEN", "UCY"), True)),
+        "meetings.out_of_match_reply": (meetings.out_of_match_reply, lambda: meetings.out_of_match_reply()),
         "meetings.still_in_touch_reply": (meetings.still_in_touch_reply, lambda: meetings.still_in_touch_reply()),
         "meetings.rematched_reply.found": (meetings.rematched_reply, lambda: meetings.rematched_reply(True)),
         "meetings.rematched_reply.nobody_free": (meetings.rematched_reply, lambda: meetings.rematched_reply(False)),
@@ -227,7 +259,7 @@ def _meeting_cases() -> dict:
         "meetings.quiet_partner_nudged_reply.again": (meetings.quiet_partner_nudged_reply, lambda:
             meetings.quiet_partner_nudged_reply(("UBEN",), p.MEETING_AT, fresh=False)),
         "meetings.carry_on_as_pair_reply": (meetings.carry_on_as_pair_reply, lambda:
-            meetings.carry_on_as_pair_reply(("UBEN",))),
+            meetings.carry_on_as_pair_reply(("UBEN",), ("UCY",))),
         "meetings.partner_left_already_reply": (meetings.partner_left_already_reply,
                                                 lambda: meetings.partner_left_already_reply()),
         "meetings.cannot_accept_own_reply": (meetings.cannot_accept_own_reply,

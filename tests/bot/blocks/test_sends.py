@@ -20,16 +20,36 @@ def _actions(message):
             for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]]
 
 
-def test_a_running_intro_offers_the_four_meeting_buttons_on_its_own_match():
+def test_a_running_intro_offers_the_meeting_buttons_and_a_way_to_step_out_on_its_own_match():
     value = ids.value("group", p.GROUP_ID)
     assert _actions(sends.intro_message(p.intro())) == [
         (ids.MEETING_SCHEDULED, value), (ids.MEETING_MET, value), (ids.MEETING_RESCHEDULE, value),
-        (ids.MEETING_MISSED, value)]
+        (ids.MEETING_MISSED, value), (ids.MEETING_STEP_OUT, value)]
 
 
-def test_a_quiet_intro_also_offers_my_partner_hasnt_replied():
-    assert _actions(sends.intro_message(p.intro(offer_no_reply=True)))[-1] == (
-        ids.PARTNER_NO_REPLY, ids.value("group", p.GROUP_ID))
+def test_every_message_that_says_plans_can_change_carries_the_step_out_button():
+    """The intro, the round's nudge, the quiet partner's nudge and a reschedule notice: one click each."""
+    from scheduler.sends.nudge import Nudge
+    from scheduler.sends.quiet_nudge import QuietNudge
+    from scheduler.sends.waiting_check import WaitingCheck
+
+    step_out = (ids.MEETING_STEP_OUT, ids.value("group", p.GROUP_ID))
+    for message in (sends.intro_message(p.intro()),
+                    sends.nudge_message(Nudge(p.GROUP_ID, 3, ("UADA", "UBEN"), p.ROUND_CLOSES)),
+                    sends.quiet_nudge_message(QuietNudge(p.GROUP_ID, ("UADA",))),
+                    sends.reschedule_notice_message(RescheduleNotice(p.GROUP_ID, "UADA", None, "Later?")),
+                    sends.reschedule_notice_message(RescheduleNotice(p.GROUP_ID, "UADA", p.MEETING_AT, "")),
+                    sends.waiting_check_message(WaitingCheck(p.GROUP_ID, ("UBEN",)))):
+        assert step_out in _actions(message), message["text"]
+        assert "I can't make this round" in str(message["blocks"])
+
+
+def test_the_shared_intro_never_flags_anyone_as_quiet_however_long_it_has_waited():
+    """Everyone in the conversation reads the intro: "hasn't replied" is asked in each person's own DM."""
+    for people in ((p.ADA_INTRO, p.BEN_INTRO), (p.ADA_INTRO, p.BEN_INTRO, p.CY_INTRO)):
+        message = sends.intro_message(p.intro(people=people))
+        assert ids.PARTNER_NO_REPLY not in [a for a, _ in _actions(message)]
+        assert "replied" not in str(message["blocks"]) and "No reply" not in str(message["blocks"])
 
 
 def test_an_ended_intro_has_no_buttons_left_to_press():
@@ -53,7 +73,7 @@ def test_why_this_hour_pairs_what_one_wants_with_what_the_other_could_share():
 
 def test_a_reschedule_notice_offers_to_accept_what_was_suggested_or_suggest_another():
     with_time = sends.reschedule_notice_message(RescheduleNotice(p.GROUP_ID, "UADA", p.MEETING_AT, ""))
-    assert [a for a, _ in _actions(with_time)] == [ids.RESCHEDULE_ACCEPT, ids.RESCHEDULE_COUNTER]
+    assert [a for a, _ in _actions(with_time)] == [ids.RESCHEDULE_ACCEPT, ids.RESCHEDULE_COUNTER, ids.MEETING_STEP_OUT]
     note_only = sends.reschedule_notice_message(RescheduleNotice(p.GROUP_ID, "UADA", None, "<!here>"))
     assert "<!here>" not in note_only["text"]
 

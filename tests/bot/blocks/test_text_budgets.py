@@ -93,7 +93,7 @@ def _prompts(chars: str):
 @pytest.mark.parametrize("chars", WORST)
 @pytest.mark.parametrize("size", [2, 3])
 @pytest.mark.parametrize("state", [dict(), dict(status="scheduled", meeting_at=WHEN), dict(ended=True),
-                                   dict(offer_no_reply=True)])
+                                   dict(why="carrying_on")])
 def test_the_intro_fits_whatever_people_wrote(chars, size, state):
     intro = Intro(1, 3, tuple(_person(i, chars) for i in range(size)), _prompts(chars), WHEN, **state)
     message = send_blocks.intro_message(intro, "intro:1")

@@ -1,0 +1,49 @@
+"""A week into a match with no time set: a private word to each person in it, never a flag in the shared intro.
+
+Only the reader sees it, so the one waiting can ask for a nudge without their partner watching a
+"hasn't replied" button appear, and the one swamped can step out with one click.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from sqlmodel import Session
+
+from scheduler import meetings
+from scheduler.sends.base import Plan, Send, member, partners, register
+from storage import rounds as store
+from storage.models import RoundState
+
+
+@dataclass(frozen=True)
+class WaitingCheck:
+    builder: ClassVar[str] = "waiting_check_message"
+
+    group_id: int
+    partner_ids: tuple[str, ...]
+
+
+@register
+@dataclass(frozen=True)
+class WaitingCheckSend(Send):
+    kind: ClassVar[str] = "waiting_check"
+
+    round_id: int
+    group_id: int
+    member_id: int
+
+    def key(self) -> str:
+        return f"waiting_check:{self.group_id}:{self.member_id}"
+
+    def plan(self, session: Session, team_id: str) -> Plan | None:
+        group = store.get_group(session, self.group_id)
+        round_ = store.get_round(session, self.round_id)
+        if group.status not in meetings.WAITING or round_.state not in (RoundState.open.value,
+                                                                         RoundState.nudged.value):
+            return None  # a time is set, the match moved on, or the follow-up has gone
+        if self.member_id not in {m.id for m in store.group_members(session, group.id)}:
+            return None
+        return Plan(WaitingCheck(group.id, partners(session, group.id, self.member_id)),
+                    channel=member(session, self.member_id).slack_user_id)
