@@ -90,3 +90,75 @@ def test_ci_lints_then_runs_the_readmes_test_command_last_and_fails_when_no_test
     assert "set -euo pipefail" in lines  # any failing step, pytest's exit 5 ("no tests ran") included, fails CI
     assert ".venv/bin/ruff check ." in lines
     assert lines[-1].strip() in [line.strip() for block in shell_blocks(README) for line in block.splitlines()]
+
+
+def _third_party_imports(module: str, seen: set[str] | None = None) -> set[str]:
+    """Top-level names a first-party module imports, following first-party imports to the end."""
+    import ast
+
+    first_party = {"benchmarks", "bot", "playground", "scheduler", "storage", "tests"}
+    seen = set() if seen is None else seen
+    if module in seen:
+        return set()
+    seen.add(module)
+    path = ROOT / module.replace(".", "/")
+    path = path.with_suffix(".py") if path.with_suffix(".py").exists() else path / "__init__.py"
+    if not path.exists():
+        return set()
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                 else [node.module] if isinstance(node, ast.ImportFrom) and node.module and not node.level else [])
+        if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names += [f"{node.module}.{a.name}" for a in node.names]
+        for name in names:
+            if name.split(".")[0] in first_party:
+                found |= _third_party_imports(name, seen)
+            else:
+                found.add(name.split(".")[0])
+    return found
+
+
+def _with_their_dependencies(names: set[str]) -> set[str]:
+    from importlib.metadata import PackageNotFoundError, requires
+
+    found, todo = set(), list(names)
+    while todo:
+        name = todo.pop()
+        if name in found:
+            continue
+        found.add(name)
+        try:
+            lines = requires(name) or []
+        except PackageNotFoundError:
+            continue
+        todo += [re.match(r"[A-Za-z0-9._-]+", line)[0].lower().replace("_", "-")
+                 for line in lines if "extra ==" not in line]
+    return found
+
+
+def test_every_benchmark_the_docs_run_works_after_the_install_they_give_for_it():
+    # `bench_matching` needs networkx, `bench_playground` pytest and Playwright: the section that
+    # runs a benchmark gives the install it needs, and that install holds everything it imports.
+    import sys
+    from importlib.metadata import packages_distributions, requires
+
+    needs: dict[str, set[str]] = {}
+    for line in requires("unmentor") or []:  # e.g. 'networkx>=3.2; extra == "test"'
+        name = re.match(r"[A-Za-z0-9._-]+", line)[0].lower().replace("_", "-")
+        extra = re.search(r'extra == "(\w+)"', line)
+        needs.setdefault(extra[1] if extra else "", set()).add(name)
+    distributions = packages_distributions()
+    checked = 0
+    for doc in (README, (ROOT / "CONTRIBUTING.md").read_text()):
+        for section in re.split(r"\n## ", doc):
+            for module in sorted(set(re.findall(r"\.venv/bin/python -m (benchmarks\.\w+)", section))):
+                installs = re.findall(r"pip install (?:-q )?-e '?\.(?:\[(\w+)\])?'?", section)
+                assert installs, f"the section running {module} doesn't say what to install for it"
+                allowed = _with_their_dependencies(
+                    needs[""] | {d for extra in installs if extra for d in needs.get(extra, set())})
+                for name in _third_party_imports(module) - set(sys.stdlib_module_names):
+                    dists = {d.lower().replace("_", "-") for d in distributions.get(name, [])}
+                    assert dists & allowed or not dists, f"{module} imports {name} ({dists}), not in {installs}"
+                checked += 1
+    assert checked >= 4
