@@ -148,8 +148,8 @@ def _leave(services: Services, call: Payload, _rest: str) -> kit_blocks.Message:
     return member_blocks.leave_confirm_message()
 
 
-def _help(_services: Services, _call: Payload, _rest: str) -> kit_blocks.Message:
-    return member_blocks.help_message()
+def _help(services: Services, call: Payload, _rest: str) -> kit_blocks.Message:
+    return member_blocks.help_message(organiser=callers.is_organiser(services, call.team_id, call.user_id))
 
 
 def organisers_only(handler):

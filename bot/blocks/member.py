@@ -40,18 +40,39 @@ HELP_LINES = [
     ("leave", "stop and delete your details and answers"),
     ("help", "this list"),
 ]
+# Shown only to organisers: the README's first step in Slack is `/unmentor help`, so theirs is there too.
+ORGANISER_HELP_LINES = [
+    ("stats", "the latest round in counts and shares, and the meeting rate over rounds"),
+    ("export", "the round stats as a CSV file, by DM"),
+    ("preview", "the groups the next round would make; nothing is stored or sent"),
+    ("open", "open the next round now (I'll ask you to confirm)"),
+    ("schedule", "how often rounds open, the day, time, time zone and holidays"),
+    ("prompts", "replace the conversation prompts"),
+    ("domain add example.org Example Ltd", "people with that email domain join that organisation in one step"),
+    ("organisers add @someone", "let someone else run the network (`/unmentor organisers` lists them)"),
+    ("remove @someone", "take someone out of the network and delete their data"),
+]
 
 
-def help_message(intro: str | None = None) -> Message:
-    lines = "\n".join(f"• `/unmentor {usage}`: {what}" for usage, what in HELP_LINES)
+def _command_lines(lines: list[tuple[str, str]]) -> str:
+    return "\n".join(f"• `/unmentor {usage}`: {what}" for usage, what in lines)
+
+
+def help_message(intro: str | None = None, organiser: bool = False) -> Message:
+    lines = _command_lines(HELP_LINES)
     head = intro or (
         "*unmentor* pairs you, once a round, with someone from a different organisation "
         "for one honest hour where you both learn something."
     )
+    text = head + " Here's what you can do:\n" + lines
+    blocks = [_section(head), _section(lines)]
+    if organiser:
+        also = "*As an organiser, you can also:*\n" + _command_lines(ORGANISER_HELP_LINES)
+        text += "\n" + also
+        blocks.append(_section(also))
     return _message(
-        head + " Here's what you can do:\n" + lines,
-        _section(head),
-        _section(lines),
+        text,
+        *blocks,
         _context("Your answers to follow-up questions stay private unless you say organisers may read them."),
     )
 

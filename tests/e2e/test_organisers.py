@@ -250,6 +250,15 @@ def test_preview_shows_the_next_groups_and_stores_and_sends_nothing(bot):
     assert bot.fake.calls_to("chat.postMessage") == [] and bot.fake.calls_to("conversations.open") == []
 
 
+def test_an_organisers_help_lists_the_organiser_commands_too(bot):
+    reply = bot.command("help", "UOLIVE")
+    assert said.is_(reply, member_blocks.help_message(organiser=True))
+    for word in ("stats", "export", "preview", "open", "schedule", "prompts", "domain", "organisers", "remove"):
+        assert f"/unmentor {word}" in reply["text"], word
+    member_reply = bot.command("help", "UADA")
+    assert said.is_(member_reply, member_blocks.help_message()) and "/unmentor stats" not in member_reply["text"]
+
+
 def test_opening_a_round_now_asks_first_then_opens_it_once(bot):
     reply = bot.command("open", "UOLIVE")
     buttons = [e["action_id"] for b in reply["blocks"] if b["type"] == "actions" for e in b["elements"]]

@@ -47,6 +47,7 @@ def _plan() -> RoundPlan:
 def _member_cases() -> dict:
     cases = {
         "member.help_message": (member.help_message, lambda: member.help_message()),
+        "member.help_message.organiser": (member.help_message, lambda: member.help_message(organiser=True)),
         "member.unknown_command_message": (member.unknown_command_message,
                                            lambda: member.unknown_command_message("frobnicate")),
         "member.joined_message.new": (member.joined_message,
