@@ -23,7 +23,9 @@ from scheduler.departures import Departure
 from scheduler.membership import InputError, JoinOutcome
 from scheduler.workspace_schedule import load_schedule, next_round_at
 from storage import members as store
+from storage import rounds as round_store
 from storage.db import session_scope
+from storage.models import RoundState
 
 log = logging.getLogger("unmentor")
 DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -290,7 +292,13 @@ def _preview(services: Services, call: Payload, _rest: str) -> kit_blocks.Messag
 
 
 @organisers_only
-def _open(services: Services, _call: Payload, _rest: str) -> kit_blocks.Message:
+def _open(services: Services, call: Payload, _rest: str) -> kit_blocks.Message:
+    # Say first that a round is running, rather than ask "open one now?" and then say nothing changed.
+    # A round matched ahead of its opening may still be brought forward, so that one is asked.
+    with session_scope(services.engine) as session:
+        running = round_store.running_round(session, call.team_id)
+    if running is not None and running.state != RoundState.matched.value:
+        return organiser_blocks.round_opened_message(rounds.OpenOutcome(running, None, "round_running"))
     return organiser_blocks.open_round_confirm_message()
 
 

@@ -269,6 +269,13 @@ def test_opening_a_round_now_asks_first_then_opens_it_once(bot):
     assert "Round 1 is open: 2 groups" in bot.reply(first)["text"]
     second = bot.click("organiser_open_round", "UOLIVE", value="open")
     assert "still running" in bot.reply(second)["text"]
+    # Asked again while it runs, the command says so first instead of offering to open one.
+    again = bot.command("open", "UOLIVE")
+    with session_scope(bot.engine) as session:
+        (running,) = session.exec(select(Round)).all()
+    assert said.is_(again, said.built_for("Europe/London", organiser_blocks.round_opened_message,
+                                          rounds.OpenOutcome(running, None, "round_running")))
+    assert "blocks" not in again or not [b for b in again["blocks"] if b["type"] == "actions"]
     assert bot.fake.wait_for(lambda f: len(f.calls_to("views.publish")) == 2)  # Home refreshed after each
     with session_scope(bot.engine) as session:
         assert len(session.exec(select(Round)).all()) == 1
