@@ -115,8 +115,8 @@ def edit_profile(services: Services, p: Payload, respond) -> None:
 @LISTENERS.click(ids.SKIP_ROUND)
 def skip_round(services: Services, p: Payload, respond) -> None:
     with session_scope(services.engine) as session:
-        change, started = membership.skip_round(session, p.team_id, p.user_id, p.period)
-    _reply(p, respond, member_blocks.skip_round_reply(change, started))
+        change, stands = membership.skip_round(session, p.team_id, p.user_id, p.period)
+    _reply(p, respond, member_blocks.skip_round_reply(change, stands))
     home.refresh(services, p.team_id, p.user_id)
 
 

@@ -276,8 +276,15 @@ def leave(session: Session, team_id: str, user_id: str, departure=None) -> Chang
     return Change.done
 
 
-def skip_round(session: Session, team_id: str, user_id: str, period: str | None) -> tuple[Change, bool]:
-    """Skip the round a heads-up was about: (change, whether that round has already opened).
+class HeadsUpRound(Enum):
+    """Where the round a heads-up was about stands when its "Skip this round" is clicked."""
+    upcoming = "upcoming"  # not opened yet (or only matched ahead): the click skips it
+    running = "running"    # opened: too late to skip, they're matched
+    closed = "closed"      # over: nothing to skip, and an old button must not skip a later round
+
+
+def skip_round(session: Session, team_id: str, user_id: str, period: str | None) -> tuple[Change, HeadsUpRound]:
+    """Skip the round a heads-up was about: (change, where that round stands).
 
     The round is named by its period, so a heads-up that arrives while the previous round is
     still running skips the right one, and an old heads-up can't skip a later round.
@@ -286,9 +293,10 @@ def skip_round(session: Session, team_id: str, user_id: str, period: str | None)
     # A round matched ahead of its opening hasn't opened: skipping it still takes them out of it.
     if round_ is not None and round_.state != RoundState.matched.value:
         member = store.get_member(session, team_id, user_id)
-        return (Change.not_member if member is None or member.status == MemberStatus.left.value
-                else Change.already), True
-    return skip_next(session, team_id, user_id), False
+        change = (Change.not_member if member is None or member.status == MemberStatus.left.value
+                  else Change.already)
+        return change, HeadsUpRound.closed if round_.state == RoundState.closed.value else HeadsUpRound.running
+    return skip_next(session, team_id, user_id), HeadsUpRound.upcoming
 
 
 @dataclass(frozen=True)

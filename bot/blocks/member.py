@@ -24,6 +24,7 @@ from scheduler.membership import (
     ORGANISATION_MAX,
     TEXT_MAX,
     Change,
+    HeadsUpRound,
     ProfileForm,
     StatusView,
 )
@@ -336,8 +337,14 @@ def avoid_blocks(avoided) -> list[dict]:
     ]
 
 
-def skip_round_reply(change: Change, round_started: bool) -> Message:
-    if round_started:
+def skip_round_reply(change: Change, stands: HeadsUpRound) -> Message:
+    if stands is HeadsUpRound.closed:
+        # An old heads-up clicked after its round closed: true about that round, and nothing else changed.
+        return _message(
+            "That round has ended, so there's nothing to skip and nothing was changed. If you'd like to sit "
+            "out the next one, `/unmentor skip` does it."
+        )
+    if stands is HeadsUpRound.running:
         return _message(
             "That round has already started, so you're matched. If it doesn't suit, the buttons on your intro "
             "let you say so, no explanations needed."

@@ -23,7 +23,7 @@ from bot.blocks import member as member_blocks
 from bot.blocks import organisers as organiser_blocks
 from playground.slack import payloads as sr
 from scheduler import membership
-from scheduler.membership import Change
+from scheduler.membership import Change, HeadsUpRound
 from scheduler.workspace_schedule import next_round_at
 from storage.db import make_engine, session_scope
 from storage.models import Member
@@ -298,7 +298,8 @@ def test_skip_this_round_on_the_heads_up_takes_one_click(server, slack, db, team
     assert status == 200
     assert slack.wait_for(lambda f: any(r["_name"] == "skip" for r in f.responses))
     reply = [r for r in slack.responses if r["_name"] == "skip"][-1]
-    assert said.is_(reply, member_blocks.skip_round_reply(Change.done, False)) and reply["replace_original"] is True
+    assert said.is_(reply, member_blocks.skip_round_reply(Change.done, HeadsUpRound.upcoming))
+    assert reply["replace_original"] is True
     assert member(db, team, "U0JO").status == "skipping"
     assert slack.wait_for(lambda f: f.calls_to("views.publish"))  # App Home shows the change
 

@@ -231,10 +231,20 @@ def test_dates_fall_back_to_utc_text_and_member_words_cannot_break_formatting():
 def test_skip_on_a_heads_up_skips_that_round_even_while_the_last_one_is_still_running(engine, pairs):
     # December's round (2026-12) is running; January's heads-up arrives and ada skips January.
     with session_scope(engine) as session:
-        change, started = membership.skip_round(session, TEAM, "UADA", "2027-01")
-        assert (change, started) == (membership.Change.done, False)
+        change, stands = membership.skip_round(session, TEAM, "UADA", "2027-01")
+        assert (change, stands) == (membership.Change.done, membership.HeadsUpRound.upcoming)
         assert member_store.get_member(session, TEAM, "UADA").status == "skipping"
     # A heads-up for a round that has already opened can't skip it.
     with session_scope(engine) as session:
-        change, started = membership.skip_round(session, TEAM, "UBEN", "2026-12")
-        assert started and member_store.get_member(session, TEAM, "UBEN").status == "active"
+        change, stands = membership.skip_round(session, TEAM, "UBEN", "2026-12")
+        assert stands is membership.HeadsUpRound.running
+        assert member_store.get_member(session, TEAM, "UBEN").status == "active"
+    # Once that round has closed, its old heads-up says so, and skips nothing later either.
+    with session_scope(engine) as session:
+        december = round_store.round_for_period(session, TEAM, "2026-12")
+        december.state = "closed"
+        session.add(december)
+    with session_scope(engine) as session:
+        change, stands = membership.skip_round(session, TEAM, "UBEN", "2026-12")
+        assert (change, stands) == (membership.Change.already, membership.HeadsUpRound.closed)
+        assert member_store.get_member(session, TEAM, "UBEN").status == "active"

@@ -10,7 +10,7 @@ from bot.blocks import meetings, member, organisers, sends
 from bot.blocks.kit import for_reader
 from scheduler.avoid import AvoidChange
 from scheduler.meetings import FollowUpForm
-from scheduler.membership import Change, ProfileForm
+from scheduler.membership import Change, HeadsUpRound, ProfileForm
 from scheduler.organisers import OrganiserChange
 from scheduler.round_plan import RoundPlan
 from scheduler.rounds import OpenOutcome
@@ -90,9 +90,12 @@ def _member_cases() -> dict:
         "member.home_view.active": (member.home_view, lambda: member.home_view(p.ada_status())),
         "member.home_view.paused": (member.home_view, lambda: member.home_view(
             p.ada_status(member=p.member(status="paused"), partner_user_ids=(), round_number=None, avoided=()))),
-        "member.skip_round_reply.round_started": (member.skip_round_reply,
-                                                  lambda: member.skip_round_reply(Change.done, True)),
-        "member.skip_round_reply.done": (member.skip_round_reply, lambda: member.skip_round_reply(Change.done, False)),
+        "member.skip_round_reply.round_started": (
+            member.skip_round_reply, lambda: member.skip_round_reply(Change.already, HeadsUpRound.running)),
+        "member.skip_round_reply.round_closed": (
+            member.skip_round_reply, lambda: member.skip_round_reply(Change.already, HeadsUpRound.closed)),
+        "member.skip_round_reply.done": (member.skip_round_reply,
+                                         lambda: member.skip_round_reply(Change.done, HeadsUpRound.upcoming)),
     }
     for action in ("pause", "resume", "skip"):
         for change in (Change.done, Change.already):
