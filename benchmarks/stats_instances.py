@@ -7,6 +7,8 @@ import random
 from collections import defaultdict
 from datetime import datetime, timedelta, timezone
 
+from storage.stats import MADE_THEN_ENDED
+
 # Tables in insertion order: parents before children.
 TABLES = ("member", "round", "match_group", "group_member", "meeting_event", "follow_up")
 
@@ -134,7 +136,9 @@ def naive_round_stats(rows: dict[str, list[dict]], team_id: str) -> list[dict]:
     """The same numbers as storage.stats.round_counts, computed row by row in Python from
     plain dicts (loaded from the database or straight from make_history): the reference."""
     rounds = sorted((r for r in rows["round"] if r["team_id"] == team_id), key=lambda r: r["number"])
-    live = {g["id"]: g for g in rows["match_group"] if g["team_id"] == team_id and g["status"] != "ended"}
+    made_then_ended = {e["group_id"] for e in rows["meeting_event"] if e["kind"] in MADE_THEN_ENDED}
+    live = {g["id"]: g for g in rows["match_group"]
+            if g["team_id"] == team_id and (g["status"] != "ended" or g["id"] in made_then_ended)}
     kinds = defaultdict(set)
     for e in rows["meeting_event"]:
         if e["group_id"] in live:

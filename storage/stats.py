@@ -26,6 +26,8 @@ ROUND_COLUMNS = (
     "number", "period", "state", "opened_at",
     "members_active", "members_paused", "members_skipping", "organisations", "unmatched",
 )
+# Events that end a group whose intro went out: it still counts among the round's groups made.
+MADE_THEN_ENDED = ("no_reply", "partner_left", "stepped_out")
 COUNT_COLUMNS = (
     "members_new", "members_left", "groups", "cross_organisation",
     *OUTCOME_EVENTS.values(), "members_matched", "answered", "stay_in_touch",
@@ -44,10 +46,12 @@ def round_counts(session: Session, team_id: str, number: int | None = None) -> l
     - members_new / members_left: members whose joined_at / left_at falls in
       [previous round's opened_at, this round's opened_at); for the first round, everything
       before it opened.
-    - groups: groups of the round whose status is not "ended", plus ended groups with a
-      no_reply event (a member said their partner never replied: that match was made, and
-      didn't happen); every other count below is over those groups only. Groups that ended
-      because an intro couldn't reach someone were never really made, and don't count.
+    - groups: groups of the round whose status is not "ended", plus ended groups whose intro
+      had gone out (an event in MADE_THEN_ENDED: a partner never replied, left the network or
+      stepped out; the match was made, and didn't happen), so a round's count never drops
+      after it opened; every other count below is over those groups only. Groups that ended
+      because an intro couldn't reach someone, or before their round opened, were never
+      really made, and don't count.
     - cross_organisation: groups made flagged cross_organisation.
     - met, scheduled, rescheduled, missed, no_reply: groups with at least one meeting event
       of kind met, scheduled, reschedule_asked, missed, no_reply (a group counts once per kind
@@ -69,9 +73,10 @@ def round_counts(session: Session, team_id: str, number: int | None = None) -> l
         .cte("rounds")
     )
 
-    went_quiet = select(MeetingEvent.group_id).where(MeetingEvent.team_id == team_id, MeetingEvent.kind == "no_reply")
+    made_then_ended = select(MeetingEvent.group_id).where(MeetingEvent.team_id == team_id,
+                                                          MeetingEvent.kind.in_(MADE_THEN_ENDED))
     live = [MatchGroup.team_id == team_id,
-            or_(MatchGroup.status != GroupStatus.ended.value, MatchGroup.id.in_(went_quiet))]
+            or_(MatchGroup.status != GroupStatus.ended.value, MatchGroup.id.in_(made_then_ended))]
     event_scope = [MeetingEvent.team_id == team_id, MeetingEvent.kind.in_(list(OUTCOME_EVENTS))]
     if number is not None:
         # One round: keep every scan to that round's groups (index lookups by round and group).

@@ -364,3 +364,15 @@ def test_a_match_ended_because_the_partner_never_replied_still_counts_as_made_wi
         session.add(MeetingEvent(team_id=TEAM, group_id=network["g1"], kind="no_reply"))
     after = trend(engine, number=1)[0]
     assert after.groups == before.groups and after.no_reply == before.no_reply + 1
+
+
+@pytest.mark.parametrize("ended_by", ["partner_left", "stepped_out"])
+def test_a_match_ended_after_its_intro_went_still_counts_as_made(engine, network, ended_by):
+    # Twelve intros went out and someone left mid-round: the round still made twelve (the README's
+    # promise that leaving doesn't change round counts).
+    before = trend(engine, number=1)[0]
+    with session_scope(engine) as session:
+        session.execute(update(MatchGroup).where(MatchGroup.id == network["g1"]).values(status="ended"))
+        session.add(MeetingEvent(team_id=TEAM, group_id=network["g1"], kind=ended_by))
+    after = trend(engine, number=1)[0]
+    assert (after.groups, after.met, after.members_matched) == (before.groups, before.met, before.members_matched)
