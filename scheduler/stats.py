@@ -171,6 +171,11 @@ def consented_learnings(session: Session, team_id: str, number: int | None = Non
     return out[:limit]
 
 
+# What organisers read everywhere (App Home, the CLI, the CSV, the README) is "no word": a partner
+# didn't reply, or nobody said how it went. Inside, the meeting event is still called no_reply.
+EXPORT_NAMES = {"no_reply": "no_word", "no_reply_rate": "no_word_rate"}
+
+
 def _record(stat: RoundStats) -> dict:
     """Counts and rates of one round as plain values (rates rounded to 4 places)."""
     record = asdict(stat)
@@ -178,10 +183,10 @@ def _record(stat: RoundStats) -> dict:
     record.update({name: None if getattr(stat, name) is None else round(getattr(stat, name), 4) for name in RATES})
     if stat.stay_in_touch_rate is None:
         record["stay_in_touch"] = None  # the count would give away what the rate hides
-    return record
+    return {EXPORT_NAMES.get(name, name): value for name, value in record.items()}
 
 
-CSV_COLUMNS = tuple(f.name for f in fields(RoundStats)) + RATES
+CSV_COLUMNS = tuple(EXPORT_NAMES.get(name, name) for name in (*(f.name for f in fields(RoundStats)), *RATES))
 
 
 def to_csv(stats: list[RoundStats]) -> str:
@@ -224,8 +229,8 @@ _TABLE = (
     ("resched%", lambda s: _percent(s.rescheduled_rate)),
     ("missed", lambda s: str(s.missed)),
     ("missed%", lambda s: _percent(s.missed_rate)),
-    ("no-reply", lambda s: str(s.no_reply)),
-    ("no-reply%", lambda s: _percent(s.no_reply_rate)),
+    ("no-word", lambda s: str(s.no_reply)),
+    ("no-word%", lambda s: _percent(s.no_reply_rate)),
     ("answered%", lambda s: _percent(s.follow_up_rate)),
     ("in-touch%", lambda s: _percent(s.stay_in_touch_rate)),
 )

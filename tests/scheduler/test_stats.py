@@ -321,6 +321,9 @@ def test_the_csv_has_a_header_and_one_parsable_row_per_round(engine, network):
     assert (rows[0]["groups"], rows[0]["met"], float(rows[0]["met_rate"]), float(rows[0]["follow_up_rate"])) == (
         "4", "2", 0.5, round(5 / 9, 4))
     assert rows[1]["opened_at"] == OPENED[2].isoformat()
+    # One word for it everywhere organisers look: App Home's "no word", not "no reply".
+    assert (rows[0]["no_word"], rows[0]["no_word_rate"]) == ("1", "0.25")
+    assert not [name for name in reader.fieldnames if "reply" in name]
 
 
 def test_the_json_has_every_count_and_rate_per_round(engine, network):
@@ -334,6 +337,7 @@ def test_the_json_has_every_count_and_rate_per_round(engine, network):
         0,
     )
     assert data[2]["met_rate"] == 1.0
+    assert (data[0]["no_word"], data[0]["no_word_rate"]) == (1, 0.25) and "no_reply" not in data[0]
 
 
 def test_the_table_lines_up_one_row_per_round(engine, network):
@@ -343,6 +347,7 @@ def test_the_table_lines_up_one_row_per_round(engine, network):
     assert len({len(line) for line in lines}) == 1  # the last column is right-aligned, so every line ends together
     met_percent = lines[0].index("met%") + len("met%")
     assert [line[met_percent - 4:met_percent].strip() for line in lines[1:]] == ["50%", "33%", "100%", "0%"]
+    assert "no-word%" in lines[0].split() and "reply" not in lines[0]
 
 
 def test_the_sparkline_has_one_block_per_closed_round_rising_with_the_meeting_rate(engine, network):
