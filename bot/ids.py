@@ -30,6 +30,7 @@ MEETING_STEP_OUT = "meeting_step_out"
 # Replies to those buttons
 RESCHEDULE_ACCEPT = "reschedule_accept"
 RESCHEDULE_COUNTER = "reschedule_counter"
+RESCHEDULE_LET_GO = "reschedule_let_go"
 MISSED_TRY_AGAIN = "missed_try_again"
 MISSED_LEAVE_IT = "missed_leave_it"
 NO_REPLY_REMATCH = "no_reply_rematch"

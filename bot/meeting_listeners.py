@@ -134,7 +134,23 @@ def try_again(services: Services, p: Payload, respond) -> None:
 def leave_it(services: Services, p: Payload, respond) -> None:
     with session_scope(services.engine) as session:
         result = meetings.leave_it_there(session, p.team_id, p.user_id, p.group_id)
-    _tell(p, respond, _common_reply(result) or meeting_blocks.leave_it_reply(), replace=True)
+    _send(services, p.team_id, result)
+    _tell(p, respond, _common_reply(result) or meeting_blocks.leave_it_reply(
+        result.partner_ids if result.outcome is Outcome.done else ()), replace=True)
+
+
+@LISTENERS.click(ids.RESCHEDULE_LET_GO)
+def let_go(services: Services, p: Payload, respond) -> None:
+    with session_scope(services.engine) as session:
+        result = meetings.let_go(session, p.team_id, p.user_id, p.group_id)
+    _send(services, p.team_id, result)
+    if result.outcome is Outcome.already_met:
+        reply = meeting_blocks.met_cannot_miss_reply()
+    elif result.outcome is Outcome.already:
+        reply = meeting_blocks.partner_left_already_reply()
+    else:
+        reply = _common_reply(result) or meeting_blocks.let_go_reply(result.partner_ids)
+    _tell(p, respond, reply, replace=True)
 
 
 @LISTENERS.click(ids.PARTNER_NO_REPLY)
@@ -260,7 +276,8 @@ def reschedule_submitted(services: Services, p: Payload, suggestion: tuple[datet
     if result.outcome is Outcome.already_met:
         reply = meeting_blocks.met_cannot_move_reply()
     else:
-        reply = _common_reply(result) or meeting_blocks.reschedule_reply(result.partner_ids)
+        reply = _common_reply(result) or meeting_blocks.reschedule_reply(result.partner_ids, result.group_id,
+                                                                         result.offer_let_go)
     _tell_in_group(services, p.user_id, result.channel_id, reply)
 
 

@@ -30,12 +30,14 @@ from scheduler.sends import (
     intro,
     intro_moved,
     intro_update,
+    left_for_round,
     partner_moved_on,
     partner_stepped_out,
     quiet_nudge,
     reminder,
     reschedule_accepted,
     reschedule_notice,
+    reschedule_settled,
     stay_in_touch,
     wait_over,
 )
@@ -44,6 +46,7 @@ from scheduler.sends import (
 from scheduler.sends.match_ended import rematch_possible
 from storage import meetings as store
 from storage import members as member_store
+from storage import outbox as outbox_store
 from storage import rounds as round_store
 from storage.clock import now
 from storage.models import GroupStatus, MatchGroup, Member, Round, RoundState
@@ -53,6 +56,8 @@ QUIET_DAYS = 7
 # Its first click sends the quiet partner one kind nudge; the match can be closed this long after.
 NUDGE_GRACE = timedelta(days=2)
 NOTE_MAX = 500
+# From this many requests to move the chat, everyone is offered to let it go for this round, without blame.
+LET_GO_FROM = 3
 ANSWER_MAX = 1000
 WAITING = (GroupStatus.new.value, GroupStatus.rescheduling.value)
 # Where a group can be moved from, by each kind of click.
@@ -90,6 +95,7 @@ class Result:
     wait_until: datetime | None = None  # after a quiet partner's nudge: when the match may be closed
     carried_on: bool = False            # someone is out of a trio this round; the other two carry on as a pair
     out_ids: tuple[str, ...] = ()       # with carried_on: the Slack ids of whoever is out of it
+    offer_let_go: bool = False          # after a reschedule: asked often enough to offer letting this round go
 
 
 @dataclass
@@ -344,6 +350,14 @@ def ask_reschedule(session: Session, ctx: _Context, suggested_at: datetime | Non
     event = store.add_event(session, ctx.group.team_id, ctx.group.id, "reschedule_asked", ctx.member.id,
                             _encode_suggestion(suggested_at, note))
     keys = [_update_intro(session, ctx, event.id)]
+    # The newer notice supersedes the older ones: they settle, so only one set of buttons is live.
+    asks = {e.id: e.member_id for e in store.events(session, ctx.group.id, "reschedule_asked")}
+    for row in outbox_store.sent_to_group(session, ctx.group.id, reschedule_notice.RescheduleNoticeSend.kind):
+        old = sends.load(row)
+        if old.event_id != event.id and asks.get(old.event_id):
+            keys.append(_queue(session, ctx, reschedule_settled.RescheduleSettledSend(
+                round_id=ctx.round.id, group_id=ctx.group.id, member_id=row.member_id, asker=asks[old.event_id],
+                channel=row.channel_id, ts=row.ts)))
     for partner in ctx.others:
         keys.append(
             _queue(
@@ -354,7 +368,26 @@ def ask_reschedule(session: Session, ctx: _Context, suggested_at: datetime | Non
                 ),
             )
         )
-    return _result(ctx, Outcome.done, keys)
+    return _result(ctx, Outcome.done, keys, offer_let_go=len(asks) >= LET_GO_FROM)
+
+
+@_for_running_match
+def let_go(session: Session, ctx: _Context) -> Result:
+    """"Let's leave it this round", offered once a chat has been moved a few times: no blame, and
+    everyone is matched again next round. The others are told."""
+    if ctx.group.status == GroupStatus.met.value:
+        return _result(ctx, Outcome.already_met)
+    if not round_store.transition_group(session, ctx.group, GroupStatus.missed.value, _CAN_MISS, meeting_at=None):
+        return _result(ctx, Outcome.already)
+    event = store.add_event(session, ctx.group.team_id, ctx.group.id, "left_there", ctx.member.id)
+    return _result(ctx, Outcome.done, [_update_intro(session, ctx, event.id), *_tell_left(session, ctx, True)])
+
+
+def _tell_left(session: Session, ctx: _Context, after_reschedules: bool) -> list[str]:
+    """The others hear, kindly, that this round's chat has been let go."""
+    return [_queue(session, ctx, left_for_round.LeftForRoundSend(
+        round_id=ctx.round.id, group_id=ctx.group.id, member_id=m.id, by=ctx.member.id,
+        after_reschedules=after_reschedules)) for m in ctx.others]
 
 
 def _encode_suggestion(suggested_at: datetime | None, note: str) -> str:
@@ -416,7 +449,7 @@ def leave_it_there(session: Session, ctx: _Context) -> Result:
     if ctx.group.status != GroupStatus.missed.value or store.latest_event(session, ctx.group.id, "left_there"):
         return _result(ctx, Outcome.already)
     store.add_event(session, ctx.group.team_id, ctx.group.id, "left_there", ctx.member.id)
-    return _result(ctx, Outcome.done)
+    return _result(ctx, Outcome.done, _tell_left(session, ctx, False))
 
 
 def quiet_long_enough(group: MatchGroup, at: datetime | None = None) -> bool:

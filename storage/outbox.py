@@ -198,3 +198,11 @@ def of_kind_since(session: Session, team_id: str, kind: str, *, before: datetime
     """Sends of one kind recorded before a moment (the keep-me-in asks whose week is up)."""
     return list(session.exec(select(Outbox).where(Outbox.team_id == team_id, Outbox.kind == kind,
                                                   Outbox.created_at <= before).order_by(Outbox.id)))
+
+
+def sent_to_group(session: Session, group_id: int, kind: str) -> list[Outbox]:
+    """Messages of one kind already in a group's members' DMs (where Slack put them), oldest first."""
+    return list(session.exec(select(Outbox).where(Outbox.group_id == group_id, Outbox.kind == kind,
+                                                  Outbox.state == SendState.sent.value,
+                                                  Outbox.channel_id.is_not(None), Outbox.ts.is_not(None))
+                             .order_by(Outbox.id)))

@@ -61,18 +61,30 @@ def met_reply(already: bool) -> Message:
     return _message("Wonderful! :tada: Near the end of the round I'll ask, briefly, what you took away.")
 
 
-def reschedule_reply(partner_ids) -> Message:
-    return _message(f"Done: I've passed your message on to {_mentions(partner_ids)}. "
-                    "When they answer, I'll tell you in your DM with me.")
+def reschedule_reply(partner_ids, group_id: int | None = None, offer_let_go: bool = False) -> Message:
+    text = (f"Done: I've passed your message on to {_mentions(partner_ids)}. "
+            "When they answer, I'll tell you in your DM with me.")
+    if not (offer_let_go and group_id is not None):
+        return _message(text)
+    # From the third request, either side may let this round go, without blame.
+    text += (" Finding a time has been tricky this round: if you'd rather let it go until next round, "
+             "that's fine too.")
+    return _message(text, _section(text), _actions(
+        _button("Let's leave it this round", ids.RESCHEDULE_LET_GO, ids.value("group", group_id))))
+
+
+def let_go_reply(partner_ids) -> Message:
+    return _message(f"Done: we'll leave it this round, and I've let {_mentions(partner_ids)} know kindly. "
+                    "You'll be matched again next round.")
 
 
 def missed_reply(group_id: int, already: bool) -> Message:
     value = ids.value("group", group_id)
-    text = ("No problem, these things happen. Would you like to try again this round, or leave it there?"
-            if not already else "Noted already. Would you like to try again this round, or leave it there?")
+    text = ("No problem, these things happen. Would you like to try again this round, or leave it until next round?"
+            if not already else "Noted already. Would you like to try again, or leave it until next round?")
     return _message(text, _section(text), _actions(
         _button("Try again this round", ids.MISSED_TRY_AGAIN, value, style="primary"),
-        _button("Leave it there", ids.MISSED_LEAVE_IT, value),
+        _button("Leave it until next round", ids.MISSED_LEAVE_IT, value),
     ))
 
 
@@ -82,8 +94,9 @@ def try_again_reply(already: bool) -> Message:
     return _message("Great, the buttons on your intro are ready for when you've found a new time.")
 
 
-def leave_it_reply() -> Message:
-    return _message("Fair enough. Thanks for saying so; you'll be matched again next round.")
+def leave_it_reply(partner_ids=()) -> Message:
+    told = f" I've let {_mentions(partner_ids)} know." if partner_ids else ""
+    return _message(f"Fair enough. Thanks for saying so; you'll be matched again next round.{told}")
 
 
 def met_cannot_miss_reply() -> Message:

@@ -308,21 +308,46 @@ def reminder_message(reminder, marker: str | None = None) -> Message:
 
 def reschedule_notice_message(notice, marker: str | None = None) -> Message:
     # Neutral and warm: say what's asked, pass on their words, and leave feelings to the reader.
-    lines = [f"<@{notice.asker_id}> needs to move your chat."]
+    # An answer to the reader's own request reads as one, not as a second request to move.
+    asked = "suggests another time" if notice.counter else "needs to move your chat"
+    lines = [f"<@{notice.asker_id}> {asked}."]
     if notice.suggested_at:
         lines[0] += f" Their suggestion: {slack_date(notice.suggested_at)}."
     if notice.note.strip():
         lines.append("Their note:\n" + quote_lines(notice.note))
+    if notice.offer_let_go:
+        lines.append("Finding a time has been tricky this round. If you'd both rather let it go until next "
+                     "round, that's fine too.")
     text = "\n".join(lines)
     value = ids.value("group", notice.group_id)
     if notice.suggested_at:
         buttons = [_button("That time works for me", ids.RESCHEDULE_ACCEPT, value, style="primary"),
                    _button("Suggest another time", ids.RESCHEDULE_COUNTER, value)]
     else:
+        # The reply goes to their shared conversation, not to this DM with the bot.
         buttons = [_button("Suggest a new time", ids.RESCHEDULE_COUNTER, value, style="primary"),
-                   _button("We'll agree a time here", ids.RESCHEDULE_ACCEPT, value)]
+                   _button("We'll agree a time in our chat", ids.RESCHEDULE_ACCEPT, value)]
+    if notice.offer_let_go:
+        buttons.append(_button(LET_GO_LABEL, ids.RESCHEDULE_LET_GO, value))
     buttons.append(step_out_button(notice.group_id))
     return _with_marker(_message(text, _section(text), _actions(*buttons)), marker)
+
+
+LET_GO_LABEL = "Let's leave it this round"
+
+
+def reschedule_settled_message(settled, marker: str | None = None) -> Message:
+    """An older notice once a newer one supersedes it: the buttons go, and it points to the newer one."""
+    text = f"Earlier, <@{settled.asker_id}> asked to move your chat. There's a newer message about it below."
+    return _with_marker(_message(text, _context(text)), marker)
+
+
+def left_for_round_message(left, marker: str | None = None) -> Message:
+    why = "after a few tries at finding a time" if left.after_reschedules else "after it didn't happen"
+    text = (f"<@{left.by_id}> has said to leave your unmentor chat for round {left.round_number}, {why}. "
+            "That's fine, and nothing anyone did: there's nothing for you to do, and you'll be matched again "
+            "next round.")
+    return _with_marker(_message(text, _section(text)), marker)
 
 
 def reschedule_accepted_message(accepted, marker: str | None = None) -> Message:

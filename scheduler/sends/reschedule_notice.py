@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from scheduler import meetings
 from scheduler.sends.base import Plan, Send, member, register
+from storage import meetings as meeting_store
 from storage import rounds as store
 from storage.models import GroupStatus
 
@@ -22,6 +23,8 @@ class RescheduleNotice:
     asker_id: str
     suggested_at: datetime | None
     note: str
+    counter: bool = False  # an answer to the reader's own request: "suggests another time", not "needs to move"
+    offer_let_go: bool = False  # asked often enough that letting this round go is offered, without blame
 
 
 @register
@@ -45,5 +48,17 @@ class RescheduleNoticeSend(Send):
         asker = member(session, latest[0].member_id)
         if asker is None or asker.slack_user_id is None:
             return None  # they've left since; their words went with them
-        return Plan(RescheduleNotice(group.id, asker.slack_user_id, latest[1], latest[2]),
+        asks = meeting_store.events(session, group.id, "reschedule_asked")
+        earlier = [e for e in asks if e.id < self.event_id]
+        # Answering the reader's own request (the one just before this, not yet settled) is a counter-suggestion.
+        counter = bool(earlier) and earlier[-1].member_id == self.member_id and not _settled_between(
+            session, group.id, earlier[-1].id, self.event_id)
+        return Plan(RescheduleNotice(group.id, asker.slack_user_id, latest[1], latest[2], counter=counter,
+                                     offer_let_go=len(asks) >= meetings.LET_GO_FROM),
                     channel=member(session, self.member_id).slack_user_id)
+
+
+def _settled_between(session: Session, group_id: int, after: int, before: int) -> bool:
+    """Whether a time was agreed (or the chat marked) between two requests, so the second is a fresh one."""
+    return any(after < e.id < before and e.kind in ("reschedule_accepted", "scheduled", "met", "missed")
+               for e in meeting_store.events(session, group_id))

@@ -488,7 +488,9 @@ def test_the_partner_can_suggest_another_time_and_the_first_person_accepts_it(bo
     (to_ada,) = dms(bot.fake, "UADA", "reschedule_notice")
     ben_picked = datetime(2026, 12, 11, 14, 30, tzinfo=UTC)  # 09:30 in New York, where Ben picked it
     assert said.is_({"text": to_ada}, said.built_for(ZONE["UADA"], send_blocks.reschedule_notice_message,
-                                                     RescheduleNotice(group.id, "UBEN", ben_picked, "")))
+                                                     RescheduleNotice(group.id, "UBEN", ben_picked, "",
+                                                                      counter=True)))
+    assert to_ada.startswith("<@UBEN> suggests another time")  # an answer, not a second request to move
     with freeze_time(OPENS + timedelta(hours=2), tick=True):
         mine = bot.click("reschedule_accept", "UBEN", group.id)  # Ben can't accept his own suggestion
         assert said.is_(bot.reply(mine), meeting_blocks.cannot_accept_own_reply())

@@ -22,6 +22,7 @@ from scheduler.sends.announce import Announcement
 from scheduler.sends.follow_up import FollowUpAsk
 from scheduler.sends.intro import Intro, Person
 from scheduler.sends.intro_moved import MatchMoved
+from scheduler.sends.left_for_round import LeftForRound
 from scheduler.sends.match_ended import MatchEnded, PartnerLeft
 from scheduler.sends.nudge import Nudge
 from scheduler.sends.partner_moved_on import PartnerMovedOn
@@ -31,6 +32,7 @@ from scheduler.sends.quiet_nudge import QuietNudge
 from scheduler.sends.reminder import Reminder, ReminderSend
 from scheduler.sends.reschedule_accepted import RescheduleAccepted
 from scheduler.sends.reschedule_notice import RescheduleNotice
+from scheduler.sends.reschedule_settled import RescheduleSettled
 from scheduler.sends.stay_in_touch import StayInTouch
 from scheduler.sends.still_in import StillIn
 from scheduler.sends.unmatched import Unmatched
@@ -49,6 +51,8 @@ def _sample_value(hint, n: int):
     """A value of the annotated type, different for each n, so a mix-up of fields shows."""
     args = [a for a in typing.get_args(hint) if a is not type(None)]
     hint = args[0] if typing.get_origin(hint) in (typing.Union, __import__("types").UnionType) else hint
+    if hint is bool:
+        return n % 2 == 0
     if hint is int:
         return 100 + n
     if hint is str:
@@ -116,10 +120,13 @@ SAMPLES = {
     Unmatched: [Unmatched(3, reason, AT) for reason in send_blocks.UNMATCHED_REASONS],
     Announcement: [Announcement("2026-12", AT)],
     Reminder: [Reminder(1, ("U2",), AT)],
-    RescheduleNotice: [RescheduleNotice(1, "U1", AT, "Sorry, a clash"), RescheduleNotice(1, "U1", None, HOSTILE)],
+    RescheduleNotice: [RescheduleNotice(1, "U1", AT, "Sorry, a clash"), RescheduleNotice(1, "U1", None, HOSTILE),
+                       RescheduleNotice(1, "U1", None, HOSTILE, counter=True, offer_let_go=True)],
     RescheduleAccepted: [RescheduleAccepted("U2", AT)],
     PartnerMovedOn: [PartnerMovedOn(3, AT), PartnerMovedOn(3, AT, ("U1", "U2"), carried_on=True)],
     MatchMoved: [MatchMoved(3, ("U1", "U2"), ("U3",))],
+    RescheduleSettled: [RescheduleSettled("U1")],
+    LeftForRound: [LeftForRound(3, "U1", True), LeftForRound(3, "U1", False)],
     PartnerSteppedOut: [PartnerSteppedOut(1, 3, "U1", True, AT), PartnerSteppedOut(1, 3, "U1", False, AT)],
     WaitingCheck: [WaitingCheck(1, ("U2",))],
     WaitOver: [WaitOver(1, ("U2",), (), True, AT), WaitOver(1, ("U2",), (), False, AT),

@@ -18,6 +18,7 @@ from scheduler.schedule import next_opening
 from scheduler.sends.announce import Announcement
 from scheduler.sends.follow_up import FollowUpAsk
 from scheduler.sends.intro_moved import MatchMoved
+from scheduler.sends.left_for_round import LeftForRound
 from scheduler.sends.match_ended import MatchEnded, PartnerLeft
 from scheduler.sends.nudge import Nudge
 from scheduler.sends.partner_moved_on import PartnerMovedOn
@@ -27,6 +28,7 @@ from scheduler.sends.quiet_nudge import QuietNudge
 from scheduler.sends.reminder import Reminder
 from scheduler.sends.reschedule_accepted import RescheduleAccepted
 from scheduler.sends.reschedule_notice import RescheduleNotice
+from scheduler.sends.reschedule_settled import RescheduleSettled
 from scheduler.sends.stay_in_touch import StayInTouch
 from scheduler.sends.still_in import StillIn
 from scheduler.sends.unmatched import Unmatched
@@ -164,6 +166,20 @@ def _send_cases() -> dict:
         "sends.reschedule_notice_message.note_only": (sends.reschedule_notice_message, lambda:
             sends.reschedule_notice_message(RescheduleNotice(
                 p.GROUP_ID, "UADA", None, "Could we do next week instead?"), MARKER)),
+        # An answer to Ben's own request: it reads as one, not as a second "needs to move".
+        "sends.reschedule_notice_message.counter": (sends.reschedule_notice_message, lambda:
+            sends.reschedule_notice_message(RescheduleNotice(
+                p.GROUP_ID, "UADA", p.MEETING_AT, "", counter=True), MARKER)),
+        # The third request: letting this round go is offered, without blame.
+        "sends.reschedule_notice_message.third_time": (sends.reschedule_notice_message, lambda:
+            sends.reschedule_notice_message(RescheduleNotice(
+                p.GROUP_ID, "UADA", None, "So sorry, could we try once more?", offer_let_go=True), MARKER)),
+        "sends.reschedule_settled_message": (sends.reschedule_settled_message, lambda:
+            sends.reschedule_settled_message(RescheduleSettled("UADA"), MARKER)),
+        "sends.left_for_round_message.after_reschedules": (sends.left_for_round_message, lambda:
+            sends.left_for_round_message(LeftForRound(3, "UADA", True), MARKER)),
+        "sends.left_for_round_message.after_missed": (sends.left_for_round_message, lambda:
+            sends.left_for_round_message(LeftForRound(3, "UADA", False), MARKER)),
         # Blank-line runs collapse and every line is quoted: the note can't end looking like the bot.
         "sends.reschedule_notice_message.note_posing_as_bot": (sends.reschedule_notice_message, lambda:
             sends.reschedule_notice_message(RescheduleNotice(
@@ -240,6 +256,10 @@ def _meeting_cases() -> dict:
         "meetings.met_reply.first": (meetings.met_reply, lambda: meetings.met_reply(False)),
         "meetings.met_reply.already": (meetings.met_reply, lambda: meetings.met_reply(True)),
         "meetings.reschedule_reply": (meetings.reschedule_reply, lambda: meetings.reschedule_reply(("UBEN",))),
+        "meetings.reschedule_reply.third_time": (meetings.reschedule_reply,
+                                                 lambda: meetings.reschedule_reply(("UBEN",), g, offer_let_go=True)),
+        "meetings.let_go_reply": (meetings.let_go_reply, lambda: meetings.let_go_reply(("UBEN",))),
+        "meetings.leave_it_reply.told": (meetings.leave_it_reply, lambda: meetings.leave_it_reply(("UBEN",))),
         "meetings.missed_reply.first": (meetings.missed_reply, lambda: meetings.missed_reply(g, False)),
         "meetings.missed_reply.already": (meetings.missed_reply, lambda: meetings.missed_reply(g, True)),
         "meetings.try_again_reply.first": (meetings.try_again_reply, lambda: meetings.try_again_reply(False)),
