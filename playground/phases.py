@@ -1,6 +1,7 @@
 """Next phase: when the bot's next round phase falls, so the page can move the clock there.
 
-Read from the schedule and the running round, as the bot itself reads them; nothing here runs a
+Read from the schedule, the running round and the sends waiting for a time of their own (a
+reminder the day before an agreed chat), as the bot itself reads them; nothing here runs a
 phase. The scheduler does that when it next looks at the clock.
 """
 
@@ -11,6 +12,7 @@ from datetime import datetime, timedelta
 
 from scheduler.schedule import current_and_next
 from scheduler.workspace_schedule import load_schedule
+from storage import outbox
 from storage import rounds as round_store
 from storage.clock import now
 from storage.db import session_scope
@@ -28,9 +30,9 @@ RUNNING_PHASES = {  # the running round's state -> the phase that comes next and
 
 @dataclass(frozen=True)
 class Phase:
-    name: str  # heads-up, open, nudge, follow-up, close
+    name: str  # heads-up, open, nudge, follow-up, close; or a timed send's kind (reminder, welcome_back)
     at: datetime
-    round_number: int | None = None  # the round it belongs to, once it exists
+    round_number: int | None = None  # the round it belongs to (for the next opening, the number it will have)
 
 
 def next_phase(engine, team_id: str, at: datetime | None = None) -> Phase:
@@ -43,19 +45,92 @@ def next_phase(engine, team_id: str, at: datetime | None = None) -> Phase:
         if running is not None and running.state in RUNNING_PHASES:
             name, column = RUNNING_PHASES[running.state]
             candidates.append(Phase(name, _aware(getattr(running, column)), running.number))
+        number = len(round_store.periods_used(session, team_id)) + 1  # the next round's, when it opens
         _, upcoming = current_and_next(schedule, at)
         if round_store.round_for_period(session, team_id, upcoming.period) is None:
             if upcoming.announce_at > at:
-                candidates.append(Phase("heads-up", upcoming.announce_at))
-            candidates.append(Phase("open", upcoming.opens_at))
+                candidates.append(Phase("heads-up", upcoming.announce_at, number))
+            candidates.append(Phase("open", upcoming.opens_at, number))
         else:  # that period already ran (opened by hand): the one after it
             _, later = current_and_next(schedule, upcoming.opens_at)
-            candidates += [Phase("heads-up", later.announce_at), Phase("open", later.opens_at)]
-    # A running round's phase overdue (the scheduler hasn't looked yet) still comes first.
-    return min(candidates, key=lambda phase: phase.at)
+            candidates += [Phase("heads-up", later.announce_at, number), Phase("open", later.opens_at, number)]
+        # A send waiting for its own time (the day-before reminder): the clock stops there too, or
+        # jumping to the next phase would pass it by and it would no longer be needed.
+        timed = outbox.next_scheduled(session, team_id, at)
+        if timed is not None:
+            candidates.append(Phase(timed.kind, _aware(timed.not_before), _round_number(session, timed.round_id)))
+    # A running round's phase overdue (the scheduler hasn't looked yet) still comes first; at the
+    # same moment a round phase goes first (its sends are what the timed send may be waiting for).
+    return min(candidates, key=lambda phase: (phase.at, phase.name not in PHASE_NAMES))
+
+
+PHASE_NAMES = ("heads-up", "open", "nudge", "follow-up", "close")
+
+
+def _round_number(session, round_id: int | None) -> int | None:
+    round_ = round_store.get_round(session, round_id) if round_id else None
+    return round_.number if round_ else None
 
 
 def _aware(moment: datetime) -> datetime:
     from datetime import timezone
 
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+# How long a press of Next phase waits for its phase's sends before answering that they're still
+# going: a 200-person round's intros take about 25 s on a busy machine (benchmarks.bench_playground).
+SEND_WAIT = 60.0
+# What the page calls each kind of send, one and many; any other is "message(s)".
+KIND_WORDS = {
+    "announce": ("heads-up", "heads-ups"), "intro": ("intro", "intros"), "nudge": ("nudge", "nudges"),
+    "follow_up": ("follow-up", "follow-ups"), "reminder": ("reminder", "reminders"),
+    "unmatched": ("note to someone unmatched", "notes to people unmatched"),
+    "welcome_back": ("welcome back", "welcome backs"), "stay_in_touch": ("stay-in-touch note", "stay-in-touch notes"),
+}
+HEADLINES = {"heads-up": "sent round {n}'s heads-up", "open": "opened round {n}", "nudge": "nudged round {n}",
+             "follow-up": "asked round {n} how it went", "close": "closed round {n}"}
+
+
+@dataclass(frozen=True)
+class Pressed:
+    """What one press of Next phase did, in the page's words."""
+
+    phase: Phase
+    sent: dict  # kind -> how many went
+    going: int  # sends due now and not in yet (still going when the press stopped waiting)
+
+    def said(self) -> str:
+        headline = HEADLINES.get(self.phase.name, "sent what was due then").format(n=self.phase.round_number or "")
+        counts = ", ".join(_count(kind, n) for kind, n in self.sent.items()) or "nothing to send"
+        still = f"; {self.going} still going, the page shows them as they arrive" if self.going else ""
+        return f"{headline[0].upper()}{headline[1:]}: {counts}{still}."
+
+
+def _count(kind: str, n: int) -> str:
+    one, many = KIND_WORDS.get(kind, (f"{kind.replace('_', ' ')} message", f"{kind.replace('_', ' ')} messages"))
+    return f"{n} {one if n == 1 else many}"
+
+
+def wait_for_sends(engine, team_id: str, phase: Phase, mark: int, since: datetime,
+                   timeout: float = SEND_WAIT) -> Pressed:
+    """Wait until every send the phase set going (recorded after `mark`, or waiting for a time the
+    clock passed since `since`) that is due now has gone, so the next press can't date them on a
+    later day; give up after `timeout` and say how many are still going."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        with session_scope(engine) as session:
+            rows = outbox.recorded_after(session, team_id, mark, since, now())
+        moment = now()
+        sent: dict[str, int] = {}
+        going = 0
+        for kind, state, not_before, retrying in rows:
+            if state == "sent":
+                sent[kind] = sent.get(kind, 0) + 1
+            elif state in ("pending", "sending") and (retrying or not_before is None or _aware(not_before) <= moment):
+                going += 1
+        if not going or time.monotonic() >= deadline:
+            return Pressed(phase, sent, going)
+        time.sleep(0.2)

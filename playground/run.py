@@ -60,6 +60,7 @@ class Playground:
             self.scheduler.modify_job("delivery", next_run_time=datetime.now(timezone.utc))
 
         tick(self.engine, deliver_soon)
+        deliver_soon()  # a send waiting for this moment (a reminder) goes now too, with no phase run
 
     def save(self) -> None:
         (self.folder / STATE_FILE).write_text(json.dumps({"now": clock.now().isoformat()}))

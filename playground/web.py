@@ -17,7 +17,7 @@ from urllib.parse import parse_qs
 
 from playground import phases
 from playground.slack.methods import BOT_USER_ID
-from storage import clock
+from storage import clock, outbox
 from storage import members as member_store
 from storage.db import session_scope
 from storage.models import MemberStatus
@@ -122,13 +122,22 @@ class Actions:
         # The rehearsal: the bot's clock jumps to the next phase, so a month's round is lived
         # in a minute while HTTP, signatures and the scheduler keep real seconds.
         phase = phases.next_phase(self.p.engine, self.p.team_id)
+        with session_scope(self.p.engine) as session:
+            mark = outbox.last_id(session, self.p.team_id)
+        since = clock.now()
         target = phase.at + phases.PAST_DUE
         if target > clock.now():
             clock.move_to(target)
         self.p.save()
         self.p.run_phases_now()
         self.p.fake.touch()
-        return {"phase": phase.name, "at": phase.at.isoformat()}
+        # The press answers once the phase's sends are in (or says they're still going), so a quick
+        # second press can't move the clock on while intros are on their way and date them days later.
+        pressed = phases.wait_for_sends(self.p.engine, self.p.team_id, phase, mark, since)
+        upcoming = phases.next_phase(self.p.engine, self.p.team_id)
+        return {"phase": phase.name, "at": phase.at.isoformat(), "round": phase.round_number,
+                "said": pressed.said(), "sent": pressed.sent, "going": pressed.going,
+                "next": {"name": upcoming.name, "at": upcoming.at.isoformat(), "round": upcoming.round_number}}
 
 
 def _answer(answer):

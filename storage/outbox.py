@@ -206,3 +206,28 @@ def sent_to_group(session: Session, group_id: int, kind: str) -> list[Outbox]:
                                                   Outbox.state == SendState.sent.value,
                                                   Outbox.channel_id.is_not(None), Outbox.ts.is_not(None))
                              .order_by(Outbox.id)))
+
+
+def last_id(session: Session, team_id: str) -> int:
+    """The newest send recorded for a workspace (0 for none): a mark to count what comes after."""
+    return session.exec(select(func.coalesce(func.max(Outbox.id), 0)).where(Outbox.team_id == team_id)).one()
+
+
+def recorded_after(session: Session, team_id: str, after_id: int, due_from: datetime,
+                   due_to: datetime) -> list[tuple[str, str, datetime | None, bool]]:
+    """(kind, state, not_before, failed for now) of each send recorded after a mark, or waiting for
+    a time in (due_from, due_to], oldest first: what moving the clock over that span set going."""
+    rows = session.exec(select(Outbox.kind, Outbox.state, Outbox.not_before, Outbox.error.is_not(None))
+                        .where(Outbox.team_id == team_id,
+                               or_(Outbox.id > after_id,
+                                   (Outbox.not_before > due_from) & (Outbox.not_before <= due_to)))
+                        .order_by(Outbox.id))
+    return [tuple(row) for row in rows]
+
+
+def next_scheduled(session: Session, team_id: str, after: datetime) -> Outbox | None:
+    """The first send waiting for a time of its own after `after` (a reminder the day before, a
+    welcome back): not a retry, which has an error beside its time."""
+    return session.exec(select(Outbox).where(
+        Outbox.team_id == team_id, Outbox.state == SendState.pending.value, Outbox.not_before > after,
+        Outbox.error.is_(None)).order_by(Outbox.not_before, Outbox.id)).first()

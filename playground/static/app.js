@@ -24,6 +24,10 @@ function say(text, bad) {
   status.classList.toggle("bad", !!bad);
 }
 
+function capitalised(text) {
+  return text ? text[0].toUpperCase() + text.slice(1) : text;
+}
+
 function viewerPerson() {
   return (page.state?.people || []).find((p) => p.id === page.viewer) || {};
 }
@@ -102,11 +106,25 @@ function formatMoment(iso, tz) {
   return `${day}, ${Mrkdwn.clockTime(p, tz, false)}`;
 }
 
+// Phase names are the bot's ("open", "close", a send's kind); the page says them as people do.
+function phaseWords(next) {
+  const round = next.round ? `round ${next.round}` : "the next round";
+  const words = {
+    "heads-up": `${round}'s heads-up`, open: `${round} opens`, nudge: `${round}'s nudge`,
+    "follow-up": `${round}'s follow-up`, close: `${round} closes`, reminder: "a reminder of an agreed chat",
+    welcome_back: "a welcome back after a pause",
+  };
+  return words[next.name] || next.name.replaceAll("_", " ");
+}
+
+function nextWords(next, tz) {
+  return next && next.name ? `next: ${phaseWords(next)}, ${formatMoment(next.at, tz)}` : "";
+}
+
 function showClock() {
   const s = page.state, tz = viewerPerson().tz || "UTC";
   $("clock").textContent = `Bot's time: ${formatMoment(s.now, tz)} (${tz.split("/").pop().replace("_", " ")})`;
-  const next = s.next_phase || {};
-  $("next-up").textContent = next.name ? `next: ${next.name}${next.round ? ` of round ${next.round}` : ""}, ${formatMoment(next.at, tz)}` : "";
+  $("next-up").textContent = nextWords(s.next_phase, tz);
   $("next-phase").setAttribute("aria-describedby", "next-up");
 }
 
@@ -315,7 +333,7 @@ function callItem(call) {
 async function showCalls() {
   const calls = page.state.calls;
   const v = calls.violations;
-  $("calls-summary").textContent = `${calls.total} calls · ${v} spec violation${v === 1 ? "" : "s"}` +
+  $("calls-summary").textContent = `${calls.total} call${calls.total === 1 ? "" : "s"} · ${v} spec violation${v === 1 ? "" : "s"}` +
     (calls.refused ? ` · ${calls.refused} refused` : "");
   $("calls-summary").classList.toggle("bad", v > 0);
   $("flagged").replaceChildren(...calls.flagged.map(callItem));
@@ -372,10 +390,20 @@ document.addEventListener("DOMContentLoaded", () => {
     if (!answer.problem) say(`${answer.joined} ${answer.joined === 1 ? "person" : "people"} joined.`);
   });
   $("next-phase").addEventListener("click", async () => {
-    const answer = await api("/api/next-phase", {});
-    // Phase names are the bot's ("open", "close"); the page says them as people do.
-    const words = {open: "opening", close: "round's close"};
-    if (answer.phase) say(`The bot's clock moved to the ${words[answer.phase] || answer.phase}.`);
+    const button = $("next-phase");
+    button.disabled = true;  // one press at a time: the next waits until this one's sends are in
+    say(`Moving the bot's clock to ${phaseWords(page.state.next_phase || {})}…`);
+    try {
+      const answer = await api("/api/next-phase", {});
+      // Where the clock went, what that did, and what comes next (naming an opening when it's next).
+      const moved = {open: "opening", reminder: "reminder", welcome_back: "welcome back"}[answer.phase] || answer.phase;
+      if (answer.said) {
+        say(`The bot's clock moved to the ${moved}. ${answer.said} ` +
+            `${capitalised(nextWords(answer.next, viewerPerson().tz || "UTC"))}.`);
+      }
+    } finally {
+      button.disabled = false;
+    }
   });
   document.addEventListener("keydown", (event) => {
     if (event.key === "Escape" && !$("modal-layer").hidden && $("confirm-layer").hidden) api("/api/close");
