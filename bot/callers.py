@@ -50,7 +50,8 @@ def slack_user(services: Services, user_id: str) -> SlackUser:
         return SlackUser(SlackProfile())
     profile = user.get("profile") or {}
     found = SlackUser(
-        SlackProfile(email=profile.get("email"), title=profile.get("title") or "", timezone=user.get("tz")),
+        SlackProfile(email=profile.get("email"), title=profile.get("title") or "", timezone=user.get("tz"),
+                     name=profile.get("real_name") or user.get("real_name") or None),
         is_admin=bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner")),
     )
     with _USER_CACHE_LOCK:

@@ -17,6 +17,7 @@ EDIT_PROFILE = "member_edit_profile"
 SKIP_ROUND = "round_skip"
 PAUSE_UNTIL = "member_pause_until"
 AVOID_LIST = "member_avoid_list"
+USUALLY_FREE = "member_usually_free"
 
 # The intro message's buttons
 MEETING_SCHEDULED = "meeting_scheduled"
@@ -26,6 +27,12 @@ MEETING_MISSED = "meeting_missed"
 PARTNER_NO_REPLY = "meeting_partner_no_reply"
 # "I can't make this round": on the intro, the nudges and a reschedule notice; one click, no reason asked
 MEETING_STEP_OUT = "meeting_step_out"
+
+# The intro's suggested times: "That works for me" on each (by its place in the list), and "None of these"
+SUGGESTED_TIME = "suggested_time_"
+NONE_OF_THESE = "suggested_time_none"
+# The calendar links' buttons (Slack reports clicks on link buttons too; they are only acknowledged)
+CALENDAR_LINK = "calendar_link"
 
 # Replies to those buttons
 RESCHEDULE_ACCEPT = "reschedule_accept"
@@ -57,6 +64,7 @@ JOIN_VIEW = "join_profile"
 SCHEDULED_VIEW = "meeting_scheduled_view"
 RESCHEDULE_VIEW = "meeting_reschedule_view"
 FOLLOW_UP_VIEW = "follow_up_view"
+USUALLY_FREE_VIEW = "member_usually_free_view"
 SCHEDULE_VIEW = "organiser_schedule_view"
 PROMPTS_VIEW = "organiser_prompts_view"
 
@@ -80,3 +88,27 @@ def parse_period(raw: str | None) -> str | None:
     if raw and raw.startswith("period:") and 0 < len(raw) - 7 <= 32:
         return raw[7:]
     return None
+
+
+# How many suggested times an intro can show, each with its own "That works for me" action id.
+SUGGESTED_TIMES_MAX = 3
+
+
+def suggested_time(index: int) -> str:
+    return f"{SUGGESTED_TIME}{index + 1}"
+
+
+def suggested_time_ids() -> tuple[str, ...]:
+    return tuple(suggested_time(i) for i in range(SUGGESTED_TIMES_MAX))
+
+
+def parse_suggested_time(action_id: str | None) -> int | None:
+    """Which suggested time (0, 1, 2) a "That works for me" names; None for anything else."""
+    if not action_id or not action_id.startswith(SUGGESTED_TIME):
+        return None
+    number = action_id[len(SUGGESTED_TIME):]
+    return int(number) - 1 if number.isdigit() and 1 <= int(number) <= SUGGESTED_TIMES_MAX else None
+
+
+def calendar_link_ids() -> tuple[str, ...]:
+    return tuple(f"{CALENDAR_LINK}_{which}" for which in ("google", "outlook", "outlook_com"))

@@ -85,9 +85,23 @@ def scheduled_clicked(services: Services, p: Payload, respond) -> None:
     _open_modal(services, p, respond, meeting_blocks.scheduled_modal)
 
 
-@LISTENERS.click(ids.MEETING_RESCHEDULE, ids.RESCHEDULE_COUNTER)
+@LISTENERS.click(ids.MEETING_RESCHEDULE, ids.RESCHEDULE_COUNTER, ids.NONE_OF_THESE)
 def reschedule_clicked(services: Services, p: Payload, respond) -> None:
     _open_modal(services, p, respond, meeting_blocks.reschedule_modal)
+
+
+@LISTENERS.click(*ids.suggested_time_ids())
+def time_works(services: Services, p: Payload, respond) -> None:
+    index = ids.parse_suggested_time(p.action_id)
+    with session_scope(services.engine) as session:
+        result = meetings.choose_time(session, p.team_id, p.user_id, p.group_id, -1 if index is None else index)
+    _send(services, p.team_id, result)
+    _tell(p, respond, _common_reply(result) or meeting_blocks.time_chosen_reply(result))
+
+
+@LISTENERS.click(*ids.calendar_link_ids())
+def calendar_link_opened(services: Services, p: Payload, respond) -> None:
+    """The link itself opens in the member's browser; there is nothing for the bot to do."""
 
 
 @LISTENERS.click(ids.MEETING_MET)

@@ -1,15 +1,21 @@
-"""When a pair's chat is, read in each member's own time zone, and when to remind them of it."""
+"""When a pair's chat is, read in each member's own time zone, the times their intro suggests,
+and when to remind them of it."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+import json
+from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlmodel import Session
 
+from scheduler import suggested_times
 from scheduler.membership import InputError
+from scheduler.workspace_schedule import load_schedule
 from storage import members as member_store
+from storage import rounds as round_store
 from storage.clock import now
+from storage.models import MatchGroup
 
 # Reminders arrive the day before, at this hour in each person's own time zone.
 REMINDER_HOUR = 10
@@ -63,3 +69,34 @@ def picked_time(session: Session, team_id: str, user_id: str, day: date | None, 
     if day < today:
         raise InputError("That day has already passed; pick today or later.", "date")
     return when
+
+
+# Suggestions start this long after the intro lands: never the same working day, so everyone
+# has a moment to read it (Monday 10:00 in London is Tuesday 04:00 UTC, so Tuesday everywhere).
+FIRST_SUGGESTION_AFTER = timedelta(hours=18)
+
+
+def suggestion_window(opens_at: datetime, follow_up_at: datetime, at: datetime) -> tuple[datetime, datetime]:
+    """From the day after the intro to the follow-up (capped at two weeks by the suggester): the
+    hour should come before anyone is asked what they took from it."""
+    starts = max(opens_at, at) + FIRST_SUGGESTION_AFTER
+    return starts, follow_up_at
+
+
+def fix_suggestions(session: Session, group: MatchGroup) -> list[datetime]:
+    """The group's suggested times, worked out the first time its intro is sent and kept from then
+    on (a second process planning the same intro keeps the first one's)."""
+    if group.suggested_times is None:
+        round_ = round_store.get_round(session, group.round_id)
+        members = [m for m in round_store.group_members(session, group.id) if m.slack_user_id]
+        people = [suggested_times.Availability(m.timezone, suggested_times.UsuallyFree.decode(m.usually_free))
+                  for m in members]
+        starts, ends = suggestion_window(round_.opens_at, round_.follow_up_at, now())
+        times = suggested_times.suggest(people, load_schedule(session, group.team_id).country, starts, ends)
+        round_store.set_suggested_times(session, group, json.dumps([t.isoformat() for t in times]))
+    return suggestions(group)
+
+
+def suggestions(group: MatchGroup) -> list[datetime]:
+    """The times the group's intro suggests (none for groups from before suggestions)."""
+    return [datetime.fromisoformat(t).astimezone(timezone.utc) for t in json.loads(group.suggested_times or "[]")]

@@ -24,9 +24,10 @@ from typing import Callable
 from sqlmodel import Session
 
 from scheduler import rematch, sends
-from scheduler.meeting_times import reminder_send_time
+from scheduler.meeting_times import reminder_send_time, suggestions
 from scheduler.membership import InputError, clean_text
 from scheduler.sends import (
+    calendar_links,
     intro,
     intro_moved,
     intro_update,
@@ -79,6 +80,8 @@ class Outcome(str, Enum):
     nudged = "nudged"              # "partner hasn't replied": the quiet partner was nudged (see wait_until)
     stepped_out = "stepped_out"    # the clicker is out of this match this round (they stepped out, or it went on
                                    # without them): answered about their own situation, never "not yours"
+    noted = "noted"                # "that works for me" on a suggested time: the others haven't all picked it yet
+    time_passed = "time_passed"    # "that works for me" on a suggested time that has gone by
 
 
 @dataclass
@@ -96,6 +99,7 @@ class Result:
     carried_on: bool = False            # someone is out of a trio this round; the other two carry on as a pair
     out_ids: tuple[str, ...] = ()       # with carried_on: the Slack ids of whoever is out of it
     offer_let_go: bool = False          # after a reschedule: asked often enough to offer letting this round go
+    meeting_at_chosen: datetime | None = None  # the suggested time just picked, while others still choose
 
 
 @dataclass
@@ -310,6 +314,9 @@ def _record_scheduled(session: Session, ctx: _Context, meeting_at: datetime | No
     keys = [_update_intro(session, ctx, event.id)]
     if meeting_at is not None:
         for person in [ctx.member, *ctx.others]:
+            # Each one's own links, named for the others: a new time brings new ones.
+            keys.append(_queue(session, ctx, calendar_links.CalendarLinksSend(
+                round_id=ctx.round.id, group_id=ctx.group.id, member_id=person.id, meeting_at=meeting_at)))
             send_at = reminder_send_time(meeting_at, person.timezone)
             if send_at is None:
                 continue
@@ -325,6 +332,34 @@ def _record_scheduled(session: Session, ctx: _Context, meeting_at: datetime | No
                 ),
             )
     return keys
+
+
+@_for_running_match
+def choose_time(session: Session, ctx: _Context, index: int) -> Result:
+    """"That works for me" on one of the intro's suggested times. Once everyone in the group has
+    picked the same one, the chat is scheduled for it (reminders and calendar links as for any
+    scheduled chat); until then the intro shows who can do which time."""
+    times = suggestions(ctx.group)
+    if not 0 <= index < len(times):
+        return _result(ctx, Outcome.not_yours)  # a forged or stale button
+    at = times[index]
+    if ctx.group.status == GroupStatus.scheduled.value and ctx.group.meeting_at == at:
+        return _result(ctx, Outcome.already)
+    if at <= now():
+        return _result(ctx, Outcome.time_passed)
+    # Held first, so a partner clicking at the same moment waits and then sees this choice.
+    if not round_store.hold_group(session, ctx.group, WAITING):
+        return _result(ctx, Outcome.already_met if ctx.group.status == GroupStatus.met.value else Outcome.already)
+    event = store.add_event(session, ctx.group.team_id, ctx.group.id, "time_chosen", ctx.member.id, at.isoformat())
+    chosen = store.latest_choices(session, ctx.group.id)
+    everyone = [ctx.member, *ctx.others]
+    if any(chosen.get(m.id) != at for m in everyone):
+        return _result(ctx, Outcome.noted, [_update_intro(session, ctx, event.id)], meeting_at_chosen=at)
+    if not round_store.transition_group(session, ctx.group, GroupStatus.scheduled.value, WAITING, meeting_at=at):
+        return _result(ctx, Outcome.already)
+    # How it was scheduled, for the organisers' counts: by agreeing on a suggestion.
+    store.add_event(session, ctx.group.team_id, ctx.group.id, "suggestion_agreed", ctx.member.id)
+    return _result(ctx, Outcome.done, _record_scheduled(session, ctx, at))
 
 
 def _move(session: Session, ctx: _Context, to_status: str, allowed_from, kind: str, **fields) -> Result:

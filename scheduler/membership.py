@@ -87,6 +87,7 @@ class SlackProfile:
     email: str | None = None
     title: str = ""
     timezone: str | None = None
+    name: str | None = None  # as Slack shows it: their partners' calendar links name them
 
     @property
     def email_domain(self) -> str | None:
@@ -169,6 +170,8 @@ def save_profile(
     )
     if profile is not None and profile.timezone:
         fields["timezone"] = profile.timezone
+    if profile is not None and profile.name:
+        fields["name"] = profile.name[:200]
     if profile is not None and profile.email:
         fields["email_domain"] = organisations.work_domain(profile.email)
     if existing is None or existing.status == MemberStatus.left.value:

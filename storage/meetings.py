@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from sqlalchemy import update
 from sqlmodel import Session, select
 
@@ -97,3 +99,11 @@ def answered_in_round(session: Session, round_id: int) -> set[int]:
         MatchGroup.round_id == round_id, MeetingEvent.member_id.is_not(None))
     followed_up = select(FollowUp.member_id).where(FollowUp.round_id == round_id)
     return set(session.exec(clicked)) | set(session.exec(followed_up))
+
+
+def latest_choices(session: Session, group_id: int) -> dict[int, datetime]:
+    """Each member's latest "that works for me" on a suggested time (a later click replaces an earlier one)."""
+    rows = session.exec(select(MeetingEvent.member_id, MeetingEvent.note).where(
+        MeetingEvent.group_id == group_id, MeetingEvent.kind == "time_chosen", MeetingEvent.member_id.is_not(None),
+        MeetingEvent.note != "").order_by(MeetingEvent.id))
+    return {member_id: datetime.fromisoformat(note).astimezone(timezone.utc) for member_id, note in rows}

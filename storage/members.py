@@ -78,6 +78,13 @@ def set_status(session: Session, member: Member, status: MemberStatus) -> None:
     session.flush()
 
 
+def set_usually_free(session: Session, member: Member, usually_free: str | None) -> None:
+    member.usually_free = usually_free
+    member.updated_at = now()
+    session.add(member)
+    session.flush()
+
+
 def set_paused_until(session: Session, member: Member, until: datetime | None) -> None:
     member.paused_until = until
     member.updated_at = now()
@@ -164,6 +171,8 @@ def forget_member(session: Session, member: Member) -> None:
     member.could_share = ""
     member.timezone = None
     member.email_domain = None
+    member.name = None
+    member.usually_free = None
     member.paused_until = None
     member.priority = False
     member.status = MemberStatus.left.value

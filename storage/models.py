@@ -78,6 +78,11 @@ class Member(SQLModel, table=True):
     talk_about: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     could_share: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     timezone: Optional[str] = Field(default=None, max_length=64)
+    # Their name as Slack shows it, for the title of the calendar links their partners get.
+    name: Optional[str] = Field(default=None, max_length=200)
+    # When they said they're usually free ("mon,tue|morning,afternoon"); null until they say.
+    # The only thing kept about anyone's time: suggested times keep to it.
+    usually_free: Optional[str] = Field(default=None, max_length=80)
     status: str = Field(default=MemberStatus.active.value, max_length=16, index=True)
     # Left unmatched last round: goes first next round.
     priority: bool = Field(default=False)
@@ -187,6 +192,9 @@ class MatchGroup(SQLModel, table=True):
     prompts: str = Field(default="[]", sa_column=Column(Text, nullable=False, server_default="[]"))
     # Named in the intro as the one who suggests a time; turns alternate (scheduler.first_move).
     first_mover_id: Optional[int] = Field(default=None, foreign_key="member.id")
+    # The times the intro suggests (JSON list of UTC ISO times), fixed when it is first sent so a
+    # click always means the time the reader saw; null for groups from before suggestions.
+    suggested_times: Optional[str] = Field(default=None, sa_column=Column(Text, nullable=True))
     created_at: datetime = Field(default_factory=_created, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=_created, sa_type=UTCDateTime)
 

@@ -257,6 +257,27 @@ def set_group_fields(session: Session, group: MatchGroup, **fields) -> None:
     session.flush()
 
 
+def set_suggested_times(session: Session, group: MatchGroup, times_json: str) -> None:
+    """Fix a group's suggested times once: whoever sets them first wins, and everyone reads those."""
+    session.exec(update(MatchGroup).where(MatchGroup.id == group.id, MatchGroup.suggested_times.is_(None))
+                 .values(suggested_times=times_json))
+    session.refresh(group)
+
+
+def hold_group(session: Session, group: MatchGroup, allowed_from) -> bool:
+    """Take the group's row for this transaction, if it is still in one of `allowed_from`.
+
+    A conditional update: on PostgreSQL a second click on the same group waits here until the
+    first commits, then reads what it wrote (on SQLite every writer already waits its turn). So
+    two people agreeing at the same moment each see the other's choice, and it is scheduled once.
+    """
+    result = session.exec(update(MatchGroup).where(MatchGroup.id == group.id,
+                                                   MatchGroup.status.in_(list(allowed_from)))
+                          .values(updated_at=now()))
+    session.refresh(group)
+    return result.rowcount == 1
+
+
 def transition_group(session: Session, group: MatchGroup, to_status: str, allowed_from, **fields) -> bool:
     """Move a group to `to_status` only from one of `allowed_from`; True for the one caller whose update did it.
 

@@ -22,7 +22,7 @@ from playground.slack import TEAM_ID
 from scheduler.membership import ProfileForm, StatusView
 from scheduler.prompts import Prompt
 from scheduler.schedule import Schedule
-from scheduler.sends.intro import Intro, Person
+from scheduler.sends.intro import Intro, Person, Suggestion
 from scheduler.stats import Learning, RoundStats
 from storage.models import Member, Round
 
@@ -93,7 +93,8 @@ def join(engine, people=MEMBERS, fake=None, words: bool = False) -> None:
             form = ProfileForm(organisation=person.organisation, role=person.role, talk_about=person.talk_about,
                                could_share=person.could_share)
         with session_scope(engine) as session:
-            membership.save_profile(session, TEAM, person.user_id, form, SlackProfile(timezone=person.timezone))
+            membership.save_profile(session, TEAM, person.user_id, form,
+                                    SlackProfile(timezone=person.timezone, name=person.name))
 
 
 def introduced(person: Persona) -> Person:
@@ -161,6 +162,8 @@ ROUND_OPENS = OPENS
 ROUND_CLOSES = datetime(2027, 1, 4, 10, 0, tzinfo=UTC)
 NEXT_ROUND = ROUND_CLOSES
 MEETING_AT = datetime(2026, 12, 10, 15, 0, tzinfo=UTC)
+# Three times that suit ada in London and ben in New York: afternoons in London, mornings in New York.
+SUGGESTED = (datetime(2026, 12, 9, 14, 30, tzinfo=UTC), MEETING_AT, datetime(2026, 12, 16, 15, 0, tzinfo=UTC))
 PAUSED_UNTIL = datetime(2027, 3, 1, 0, 0, tzinfo=UTC)
 GROUP_ID = 42
 
@@ -241,3 +244,8 @@ def plan_members() -> list[Member]:
 def opened_round() -> Round:
     return Round(id=3, team_id=TEAM, number=3, period="2026-12", seed=7, state="open", opens_at=ROUND_OPENS,
                  nudge_at=ROUND_OPENS, follow_up_at=ROUND_OPENS, closes_at=ROUND_CLOSES)
+
+
+def suggestions(chosen: dict[int, tuple[str, ...]] | None = None) -> tuple[Suggestion, ...]:
+    """The intro's suggested times, with who has said each works (by its place in SUGGESTED)."""
+    return tuple(Suggestion(at, (chosen or {}).get(i, ()), i) for i, at in enumerate(SUGGESTED))

@@ -55,6 +55,27 @@ def scheduled_reply(partner_ids, meeting_at: datetime | None, already: bool) -> 
     return _message(f"Lovely, noted. Enjoy your chat with {_mentions(partner_ids)}!")
 
 
+def time_chosen_reply(result) -> Message:
+    """The answer to "That works for me" on a suggested time."""
+    outcome = result.outcome.value
+    if outcome == "done":
+        return _message(f"That's everyone: your chat is scheduled for {slack_date(result.meeting_at)}. I'll remind "
+                        "you the day before, and I've sent you links to add it to your calendar in our DM.")
+    if outcome == "noted":
+        others = (f"{_mentions(result.partner_ids)} picks it too" if len(result.partner_ids) == 1
+                  else "the others pick it too")
+        return _message(f"Noted: {slack_date(result.meeting_at_chosen)} works for you. Once {others}, "
+                        "it's scheduled.")
+    if outcome == "time_passed":
+        return _message("That time has gone by, sorry. Pick another, or press \"None of these times\" to suggest one.")
+    if outcome == "already_met":
+        return _message("You've already marked this one as met, so there's nothing to schedule.")
+    if result.meeting_at:
+        return _message(f"Your chat is already scheduled for {slack_date(result.meeting_at)}. To move it, press "
+                        "\"I need to reschedule\".")
+    return _message("There's nothing to pick just now: your intro shows where your chat stands.")
+
+
 def met_reply(already: bool) -> Message:
     if already:
         return _message("Already noted: you've met. :white_check_mark:")

@@ -8,6 +8,7 @@ sharing the intro's pieces; split further, a send's words would sit apart from i
 from __future__ import annotations
 
 from bot import ids
+from bot.blocks.calendar import calendar_links_message  # noqa: F401  (its own module; render() finds it here)
 from bot.blocks.kit import (
     Message,
     _actions,
@@ -24,6 +25,7 @@ from bot.blocks.kit import (
     quote_lines,
     slack_date,
 )
+from bot.blocks.suggestions import suggested_times_blocks
 from scheduler.quiet_rounds import QUIET_ROUNDS_BEFORE_PAUSE
 
 # Each piece of member text gets a share of a section's 3,000 characters, counted after
@@ -175,6 +177,7 @@ def intro_message(intro, marker: str | None = None) -> Message:
     starts = first_move_line(intro)
     if starts and _time_still_to_find(intro):
         blocks.append(_section(starts))
+    blocks.extend(suggested_times_blocks(intro))  # bot/blocks/suggestions.py
     if prompts:
         blocks.append(_section(f"*A few ways in*\n{prompts}"))
     blocks.extend(_intro_footer(intro))
@@ -223,7 +226,9 @@ def intro_safe_message(intro, marker: str | None = None) -> Message:
             f"{slack_date(intro.closes_at)}.\n{people}")
     starts = first_move_line(intro)
     extra = [_section(starts)] if starts and _time_still_to_find(intro) else []
-    return _with_marker({"text": text, "blocks": [_section(text), *extra, *_intro_footer(intro)]}, marker)
+    # The suggested times carry no member text, so they stay: one click still schedules the chat.
+    return _with_marker({"text": text, "blocks": [_section(text), *extra, *suggested_times_blocks(intro),
+                                                  *_intro_footer(intro)]}, marker)
 
 
 def nudge_message(nudge, marker: str | None = None) -> Message:

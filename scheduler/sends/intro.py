@@ -11,13 +11,14 @@ from typing import ClassVar
 
 from sqlmodel import Session
 
-from scheduler import pacing, rematch
+from scheduler import meeting_times, pacing, rematch
 from scheduler.prompts import Prompt, library_for
 from scheduler.sends.base import REFUSED_AS_INVALID, Plan, Send, register
 from scheduler.sends.match_ended import MatchEnded
 from scheduler.workspace_schedule import load_schedule
 from storage import meetings as meeting_store
 from storage import rounds as store
+from storage.clock import now
 from storage.models import GroupStatus, Member
 
 
@@ -39,6 +40,15 @@ class IntroWhy(str, Enum):
 
 
 @dataclass(frozen=True)
+class Suggestion:
+    """A time the intro suggests, and who has said it works for them (Slack IDs)."""
+
+    at: datetime
+    chosen_by: tuple[str, ...] = ()
+    index: int = 0  # its place among the group's suggestions, which its button names
+
+
+@dataclass(frozen=True)
 class Intro:
     """Who is who, why this hour is worth it, a few prompts, and the buttons to say how it went."""
 
@@ -57,6 +67,8 @@ class Intro:
     first_mover: str | None = None  # the Slack ID of whoever's turn it is to suggest a time
     cadence: str = "monthly"  # how often rounds come, so the intro says "this week" or "this month"
     why: str = IntroWhy.first.value
+    # Times that suit everyone; () when none does, None for a group from before suggestions.
+    suggestions: tuple[Suggestion, ...] | None = None
 
 
 def person(member: Member) -> Person:
@@ -93,6 +105,7 @@ def intro_for(session: Session, group_id: int) -> Intro | None:
         first_mover=starter.slack_user_id if starter else None,
         cadence=load_schedule(session, group.team_id).cadence,
         why=_why(session, group.id),
+        suggestions=_suggestions(session, group, members),
     )
 
 
@@ -102,6 +115,15 @@ def _why(session: Session, group_id: int) -> str:
                                                                                       "partner_left"):
         return IntroWhy.carrying_on.value
     return IntroWhy.first.value
+
+
+def _suggestions(session: Session, group, members: list[Member]) -> tuple[Suggestion, ...] | None:
+    if group.suggested_times is None:
+        return None
+    chosen = meeting_store.latest_choices(session, group.id)
+    # Only times still to come: a button on one gone by could only say so.
+    return tuple(Suggestion(at, tuple(m.slack_user_id for m in members if chosen.get(m.id) == at), i)
+                 for i, at in enumerate(meeting_times.suggestions(group)) if at > now())
 
 
 @register
@@ -127,6 +149,9 @@ class IntroSend(Send):
         return self.hold_until
 
     def plan(self, session: Session, team_id: str) -> Plan | None:
+        group = store.get_group(session, self.group_id)
+        if group is not None and group.status != GroupStatus.ended.value:
+            meeting_times.fix_suggestions(session, group)
         intro = intro_for(session, self.group_id)
         if intro is None or len(intro.people) < 2 or intro.status == GroupStatus.ended.value:
             return None

@@ -19,8 +19,9 @@ from playground.slack import spec
 from scheduler import sends
 from scheduler.prompts import Prompt
 from scheduler.sends.announce import Announcement
+from scheduler.sends.calendar_links import CalendarLinks
 from scheduler.sends.follow_up import FollowUpAsk
-from scheduler.sends.intro import Intro, Person
+from scheduler.sends.intro import Intro, Person, Suggestion
 from scheduler.sends.intro_moved import MatchMoved
 from scheduler.sends.left_for_round import LeftForRound
 from scheduler.sends.match_ended import MatchEnded, PartnerLeft
@@ -114,7 +115,11 @@ SAMPLES = {
     Intro: [Intro(1, 3, (ALICE, BOB), (PROMPT,), AT),
             Intro(1, 3, (dataclasses.replace(ALICE, talk_about=HOSTILE, could_share=HOSTILE, organisation="&" * 200),
                          dataclasses.replace(BOB, role=HOSTILE)), (PROMPT,), AT, why="carrying_on"),
-            Intro(1, 3, (ALICE, BOB), (), AT, status="ended", ended=True)],
+            Intro(1, 3, (ALICE, BOB), (), AT, status="ended", ended=True),
+            Intro(1, 3, (ALICE, BOB), (PROMPT,), AT,
+                  suggestions=(Suggestion(AT, ("U1",), 0), Suggestion(AT + timedelta(days=3), (), 1)))],
+    CalendarLinks: [CalendarLinks(1, AT, ("U2",), ("Bob Bell (Beta)",), "https://slack.com/app_redirect?team=T1&channel=G1"),
+                    CalendarLinks(1, AT, ("U2", "U3"), (f"{'&<>' * 27} ({'&<>' * 27})",) * 2, None, moved=True)],
     Nudge: [Nudge(1, 3, ("U1", "U2"), AT)],
     FollowUpAsk: [FollowUpAsk(1, 3, ("U2",))],
     Unmatched: [Unmatched(3, reason, AT) for reason in send_blocks.UNMATCHED_REASONS],

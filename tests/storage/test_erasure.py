@@ -57,7 +57,7 @@ def _erin_with_a_history(engine, fake_slack):
     gateway = SlackGateway(make_client(Settings(bot_token=BOT_TOKEN, slack_api_url=fake_slack.api_url)))
     with session_scope(engine) as session:
         membership.save_profile(session, TEAM, ERIN, ProfileForm(**SAID),
-                                SlackProfile(email=EMAIL, timezone="Europe/London"))
+                                SlackProfile(email=EMAIL, timezone="Europe/London", name="Erin Quayle"))
         for user, organisation in OTHERS:
             fake_slack.add_user(user, real_name=user)
             membership.save_profile(session, TEAM, user, ProfileForm(organisation=organisation),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta, timezone
 
+from alembic import command
 from freezegun import freeze_time
 from sqlalchemy import text
 from sqlmodel import select
@@ -27,7 +28,7 @@ from scheduler.workspace_schedule import next_round_at
 from storage import meetings as meeting_store
 from storage import members as member_store
 from storage import rounds as store
-from storage.db import current_revision, make_engine, session_scope, upgrade
+from storage.db import alembic_config, current_revision, make_engine, session_scope, upgrade
 from storage.models import Outbox
 
 UTC = timezone.utc
@@ -65,6 +66,17 @@ def _build_round(engine):
         return ids, round_.id, new.id, live.id, scheduled.id, moving.id, asked.id, accepted.id
 
 
+def _build_round_at_before(engine):
+    """The round built with today's models, then the schema taken back to 0008 (later columns
+    dropped, every row kept): a column added since must not stop today's code writing it."""
+    upgrade(engine)
+    with freeze_time(NOW):
+        built = _build_round(engine)
+    command.downgrade(alembic_config(engine), BEFORE)
+    assert current_revision(engine) == BEFORE
+    return built
+
+
 def _insert_as_written_before(engine, rows):
     """Outbox rows exactly as the code of revision 0008 wrote them: the send's data inside its key."""
     with engine.begin() as connection:
@@ -80,9 +92,8 @@ def _insert_as_written_before(engine, rows):
 
 def test_sends_queued_before_the_upgrade_plan_to_the_same_messages_after_it(empty_db_url):
     engine = make_engine(empty_db_url)
-    upgrade(engine, BEFORE)
+    ids, round_id, new, live, scheduled, moving, asked, accepted = _build_round_at_before(engine)
     with freeze_time(NOW):
-        ids, round_id, new, live, scheduled, moving, asked, accepted = _build_round(engine)
         u1, u2, u3 = ids["U1"], ids["U2"], ids["U3"]
         send_at = MEETING - timedelta(days=1)
         # The f-strings of revision 0008's scheduler/rounds.py, meetings.py and rematch.py.
@@ -145,9 +156,8 @@ def test_sends_queued_before_the_upgrade_plan_to_the_same_messages_after_it(empt
 
 def test_queuing_a_send_again_after_the_upgrade_finds_the_one_queued_before_it(empty_db_url):
     engine = make_engine(empty_db_url)
-    upgrade(engine, BEFORE)
+    ids, round_id, _new, live, scheduled, moving, asked, _accepted = _build_round_at_before(engine)
     with freeze_time(NOW):
-        ids, round_id, _new, live, scheduled, moving, asked, _accepted = _build_round(engine)
         u1, u2, u3 = ids["U1"], ids["U2"], ids["U3"]
         _insert_as_written_before(engine, [
             (f"nudge:{live}", "nudge", round_id, live, None, None),

@@ -9,13 +9,14 @@ from __future__ import annotations
 from bot.blocks import meetings, member, organisers, sends
 from bot.blocks.kit import for_reader
 from scheduler.avoid import AvoidChange
-from scheduler.meetings import FollowUpForm
+from scheduler.meetings import FollowUpForm, Outcome, Result
 from scheduler.membership import Change, HeadsUpRound, ProfileForm
 from scheduler.organisers import OrganiserChange
 from scheduler.round_plan import RoundPlan
 from scheduler.rounds import OpenOutcome
 from scheduler.schedule import next_opening
 from scheduler.sends.announce import Announcement
+from scheduler.sends.calendar_links import CalendarLinks
 from scheduler.sends.follow_up import FollowUpAsk
 from scheduler.sends.intro_moved import MatchMoved
 from scheduler.sends.left_for_round import LeftForRound
@@ -132,6 +133,24 @@ def _send_cases() -> dict:
                 Reminder(p.GROUP_ID, ("UADA",), p.MEETING_AT), MARKER))),
         "sends.intro_message.scheduled": (sends.intro_message, lambda: sends.intro_message(
             p.intro(status="scheduled", meeting_at=p.MEETING_AT), MARKER)),
+        # Suggested times: ben has said the second works; ada reads it in London, her partner in New York.
+        "sends.intro_message.suggestions": (sends.intro_message, lambda: _for_readers(
+            ("Europe/London", "America/New_York"), lambda: sends.intro_message(
+                p.intro(suggestions=p.suggestions({1: ("UBEN",)})), MARKER))),
+        "sends.intro_message.suggestions_trio": (sends.intro_message, lambda: sends.intro_message(
+            p.intro(people=(p.ADA_INTRO, p.BEN_INTRO, p.CY_INTRO), suggestions=p.suggestions(
+                {0: ("UBEN", "UCY")})), MARKER)),
+        "sends.intro_message.no_common_hours": (sends.intro_message, lambda: sends.intro_message(
+            p.intro(suggestions=()), MARKER)),
+        "sends.intro_safe_message.suggestions": (sends.intro_safe_message, lambda: sends.intro_safe_message(
+            p.intro(suggestions=p.suggestions()), MARKER)),
+        "sends.calendar_links_message": (sends.calendar_links_message, lambda: _for_readers(
+            ("Asia/Singapore",), lambda: sends.calendar_links_message(CalendarLinks(
+                p.GROUP_ID, p.MEETING_AT, ("UADA",), ("Ada Lovelace (Acme Housing)",),
+                "https://slack.com/app_redirect?team=T0TEAM&channel=G0ADABEN"), MARKER))),
+        "sends.calendar_links_message.moved_trio": (sends.calendar_links_message, lambda: sends.calendar_links_message(
+            CalendarLinks(p.GROUP_ID, p.MEETING_AT, ("UBEN", "UCY"),
+                          ("Ben Tanaka (Beta Libraries)", "someone from Gamma Trust"), None, moved=True), MARKER)),
         "sends.intro_message.met": (sends.intro_message, lambda: sends.intro_message(p.intro(status="met"), MARKER)),
         "sends.intro_message.round_ended": (sends.intro_message, lambda: sends.intro_message(
             p.intro(status="met", ended=True), MARKER)),
@@ -253,6 +272,17 @@ def _meeting_cases() -> dict:
                                              lambda: meetings.scheduled_reply(("UBEN",), None, False)),
         "meetings.scheduled_reply.already": (meetings.scheduled_reply,
                                              lambda: meetings.scheduled_reply(("UBEN",), p.MEETING_AT, True)),
+        **{f"meetings.time_chosen_reply.{name}": (meetings.time_chosen_reply,
+                                                  lambda r=result: meetings.time_chosen_reply(r))
+           for name, result in {
+               "scheduled": Result(Outcome.done, partner_ids=("UBEN",), meeting_at=p.MEETING_AT),
+               "noted": Result(Outcome.noted, partner_ids=("UBEN",), meeting_at_chosen=p.MEETING_AT),
+               "noted_trio": Result(Outcome.noted, partner_ids=("UBEN", "UCY"), meeting_at_chosen=p.MEETING_AT),
+               "time_passed": Result(Outcome.time_passed),
+               "already_met": Result(Outcome.already_met),
+               "already_scheduled": Result(Outcome.already, meeting_at=p.MEETING_AT),
+               "nothing_to_pick": Result(Outcome.already),
+           }.items()},
         "meetings.met_reply.first": (meetings.met_reply, lambda: meetings.met_reply(False)),
         "meetings.met_reply.already": (meetings.met_reply, lambda: meetings.met_reply(True)),
         "meetings.reschedule_reply": (meetings.reschedule_reply, lambda: meetings.reschedule_reply(("UBEN",))),
