@@ -146,7 +146,7 @@ def test_the_intro_says_who_where_why_and_gives_three_prompts_and_the_meeting_bu
     assert len(chosen) == 3
     (prompts,) = [b for b in blocks if b["type"] == "section" and all(p.text in b["text"]["text"] for p in chosen)]
     assert [line.split(". ", 1)[0] for line in prompts["text"]["text"].splitlines()[1:]] == ["1", "2", "3"]
-    actions = next(b for b in blocks if b["type"] == "actions")
+    actions = next(b for b in blocks if b.get("block_id") == "meeting")
     assert [e["action_id"] for e in actions["elements"]] == [
         "meeting_scheduled", "meeting_met", "meeting_reschedule", "meeting_missed", "meeting_step_out"]
     assert {e["value"] for e in actions["elements"]} == {f"group:{group.id}"}
