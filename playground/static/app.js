@@ -354,6 +354,39 @@ async function showCalls() {
 
 // ---- what the person does ---------------------------------------------------------------------------------------
 
+// Mentions as Slack's composer makes them: "@Dev Iyer" picked or typed goes to the bot as <@U…>,
+// the form a slash command receives (names never reach the bot, and the page never shows IDs).
+function withMentions(text) {
+  const people = [...(page.state?.people || [])].sort((a, b) => b.name.length - a.name.length);
+  let out = text;
+  for (const person of people) {
+    const escaped = person.name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    out = out.replace(new RegExp(`@${escaped}(?![\\p{L}\\p{N}])`, "giu"), `<@${person.id}>`);
+  }
+  return out;
+}
+
+function offerMentions() {
+  const box = $("message"), list = $("mentions");
+  const typed = /@([^@<>]*)$/.exec(box.value.slice(0, box.selectionStart ?? box.value.length));
+  const wanted = typed ? typed[1].trim().toLowerCase() : null;
+  const matches = wanted === null ? [] : (page.state?.people || [])
+    .filter((p) => p.id !== page.viewer && p.name.toLowerCase().includes(wanted)).slice(0, 6);
+  list.hidden = matches.length === 0 || matches.some((p) => p.name.toLowerCase() === wanted);
+  list.replaceChildren(...matches.map((person) => {
+    const pick = el("button", "", `${person.name} (${person.organisation})`);
+    pick.type = "button";
+    pick.addEventListener("click", () => {
+      box.value = box.value.slice(0, typed.index) + `@${person.name} `;
+      list.hidden = true;
+      box.focus();
+    });
+    const item = el("li", "");
+    item.append(pick);
+    return item;
+  }));
+}
+
 async function click(where, action, channel, ts, state) {
   say(`Sent “${action.action_id}” to the bot…`);
   const answer = await api("/api/click", {where, channel, ts, state, ...action});
@@ -373,14 +406,17 @@ document.addEventListener("DOMContentLoaded", () => {
     page.open = "dm";
     restartFollowing();
   });
+  $("message").addEventListener("input", offerMentions);
   $("message-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     const box = $("message");
-    const text = box.value.trim();
+    $("mentions").hidden = true;
+    const typed = box.value.trim();
+    const text = withMentions(typed);
     if (!text) return;
     box.value = "";
     const c = page.open === "home" ? null : currentConversation();
-    say(`You typed ${text}`);
+    say(`You typed ${typed}`);
     const answer = await api("/api/command", {text, channel: c ? c.id : null});
     if (!answer.problem) say("");
   });

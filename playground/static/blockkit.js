@@ -145,12 +145,30 @@ const BlockKit = (() => {
       }
       case "datepicker":
       case "timepicker": {
+        // Text fields in British order (14/01/2027, 15:30), not the browser's own pickers, which
+        // follow its locale (mm/dd/yyyy, "3:30 PM") whatever the page's language.
+        const isDate = element.type === "datepicker";
         const field = el("input", "bk-date");
-        field.type = element.type === "datepicker" ? "date" : "time";
-        if (id) field.id = id; else field.setAttribute("aria-label", plain(element.placeholder) || (element.type === "datepicker" ? "Pick a date" : "Pick a time"));
-        field.value = element.initial_date || element.initial_time || "";
-        if (!inInput) field.addEventListener("change", () => act(ctx, element, block, field.value));
-        return stateful(field, block, element);
+        field.type = "text";
+        field.inputMode = "numeric";
+        field.placeholder = isDate ? "DD/MM/YYYY" : "HH:MM";
+        field.value = isDate ? britishDate(element.initial_date) : element.initial_time || "";
+        stateful(field, block, element);
+        if (!inInput) {
+          field.addEventListener("change", () => {
+            const value = isDate ? isoDate(field.value) : isoTime(field.value);
+            if (value) act(ctx, element, block, value);
+          });
+        }
+        if (id) {
+          field.id = id;
+          return field;
+        }
+        // Beside buttons (App Home's "Pause until…") Slack shows the placeholder in the field; here it
+        // stays visible as the field's label, as the browser's own pickers hide placeholders.
+        const label = el("label", "bk-inline-label", plain(element.placeholder) || (isDate ? "Date" : "Time"));
+        label.append(field);
+        return label;
       }
       case "static_select": {
         const select = el("select", "bk-select");
@@ -221,6 +239,24 @@ const BlockKit = (() => {
     }
   }
 
+  // "2027-01-14" <-> "14/01/2027"; what people type is read either way, and a time as "15:30".
+  function britishDate(iso) {
+    const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso || "");
+    return m ? `${m[3]}/${m[2]}/${m[1]}` : "";
+  }
+
+  function isoDate(text) {
+    const value = (text || "").trim();
+    if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return value;
+    const m = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(value);
+    return m ? `${m[3]}-${m[2].padStart(2, "0")}-${m[1].padStart(2, "0")}` : null;
+  }
+
+  function isoTime(text) {
+    const m = /^(\d{1,2})[:.](\d{2})$/.exec((text || "").trim());
+    return m && +m[1] < 24 && +m[2] < 60 ? `${m[1].padStart(2, "0")}:${m[2]}` : null;
+  }
+
   // state.values of everything stateful inside `root`, shaped as Slack sends it.
   function stateOf(root) {
     const values = {};
@@ -228,8 +264,8 @@ const BlockKit = (() => {
       const {blockId, actionId, type} = node.dataset;
       let value;
       if (type === "plain_text_input") value = {type, value: node.value === "" ? null : node.value};
-      else if (type === "datepicker") value = {type, selected_date: node.value || null};
-      else if (type === "timepicker") value = {type, selected_time: node.value || null};
+      else if (type === "datepicker") value = {type, selected_date: isoDate(node.value)};
+      else if (type === "timepicker") value = {type, selected_time: isoTime(node.value)};
       else if (type === "static_select") value = {type, selected_option: node.value === "" ? null : node.bkOptions[+node.value]};
       else if (type === "multi_users_select") value = {type, selected_users: [...node.selectedOptions].map((o) => o.value)};
       else if (type === "users_select") value = {type, selected_user: node.value || null};

@@ -203,3 +203,53 @@ def test_the_page_follows_the_bot_within_a_second(playground, page):
     started = time.monotonic()
     page.get_by_role("log", name="Messages").get_by_text("Something new arrived").wait_for(timeout=5_000)
     assert time.monotonic() - started < 1
+
+
+# ---- the page as an en-GB reader sees it -------------------------------------------------------------------
+
+
+def test_avoid_takes_a_name_typed_with_an_at_as_slacks_composer_does(playground, page):
+    from storage import avoids
+    from storage import members as member_store
+
+    page.get_by_label("Act as").select_option(index=2)
+    me, other = playground.people[2], playground.people[3]
+    type_command(page, f"/unmentor join {me.organisation}")
+    page.get_by_role("log", name="Messages").get_by_text("You're in").first.wait_for(timeout=10_000)
+    box = page.get_by_role("textbox", name="Message")
+    box.fill("")
+    box.press_sequentially(f"/unmentor avoid @{other.name.split()[0]}")
+    # Typing @ and part of a name offers the people it could be, as Slack does.
+    page.get_by_role("list", name="People to mention").get_by_role("button", name=re.compile(other.name)).click()
+    assert box.input_value() == f"/unmentor avoid @{other.name} "
+    box.press("Enter")
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with session_scope(playground.engine) as session:
+            if other.user_id in avoids.listed(session, member_store.get_member(session, TEAM, me.user_id)):
+                break
+        time.sleep(0.2)
+    else:
+        raise AssertionError("the avoid wasn't saved")
+    assert "Use /unmentor avoid @someone" not in page.get_by_role("log", name="Messages").inner_text()
+
+
+def test_the_pause_date_has_a_visible_label_and_dates_and_times_read_the_british_way(playground, page):
+    page.get_by_label("Act as").select_option(index=1)
+    type_command(page, f"/unmentor join {playground.people[1].organisation}")
+    page.get_by_role("navigation", name="Conversations").get_by_role("button", name=re.compile("Home")).click()
+    field = page.get_by_label("Pause until…")
+    field.wait_for(timeout=10_000)
+    assert field.is_visible() and field.get_attribute("placeholder") == "DD/MM/YYYY"
+    label = page.locator("label", has=field)
+    assert label.inner_text().strip() == "Pause until…"
+    # "Act as" shows each person in full: nobody's "organiser" is cut to "organ".
+    assert page.get_by_label("Act as").evaluate(
+        """s => { const longest = new Option('Amara Okafor (Northbridge Community Housing Association) · organiser');
+                  s.append(longest);
+                  const span = document.createElement('span'); span.style.font = getComputedStyle(s).font;
+                  span.style.cssText += ';white-space:pre;position:absolute;visibility:hidden';
+                  document.body.append(span); let widest = 0;
+                  for (const o of s.options) { span.textContent = o.text;
+                                               widest = Math.max(widest, span.getBoundingClientRect().width); }
+                  span.remove(); const fits = s.clientWidth >= widest; longest.remove(); return fits; }""")
