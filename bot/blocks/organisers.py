@@ -90,6 +90,7 @@ def _pct(rate: float | None) -> str:
 
 
 def stats_blocks(stats, learnings, sparkline: str) -> list[dict]:
+    # `sparkline` (one character a round) is what the command line prints; in Slack the chart is bars.
     """The latest round in counts and shares, the meeting-rate trend, and consented learnings (no names)."""
     if not stats:
         return [_section("No rounds yet. Preview the first one, or open it now, from App Home or with "
@@ -113,7 +114,7 @@ def stats_blocks(stats, learnings, sparkline: str) -> list[dict]:
     blocks = [
         _section(f"*Round {last.number}* ({escape(last.period)}, {last.state.replace('_', ' ')})"),
         {"type": "section", "fields": [{"type": "mrkdwn", "text": f} for f in fields]},
-        _trend_line(stats, sparkline),
+        _trend_line(stats),
     ]
     if len(stats) > 1:
         blocks.append(trend_table(stats))
@@ -130,13 +131,26 @@ def stats_blocks(stats, learnings, sparkline: str) -> list[dict]:
     return blocks
 
 
-def _trend_line(stats, sparkline: str) -> dict:
+def _trend_line(stats) -> dict:
     closed = [s for s in stats if s.state == "closed"]
     if not closed:
         return _context("The meeting-rate chart starts once a round has closed.")
+    # A bar per round, a line each, in a code block: readable at a glance, where one block character
+    # a round in a context line was one or two tiny marks.
     plural = "s" if len(closed) != 1 else ""
-    return _context(f"Meeting rate over {len(closed)} closed round{plural}: `{sparkline}` "
-                    f"(▁ none met, █ all met) · last closed {_pct(closed[-1].met_rate)}")
+    shown = closed[-CHART_ROUNDS:]
+    bars = "\n".join(f"Round {s.number:<4}{_bar(s.met_rate)}  {_pct(s.met_rate):>4} met" for s in shown)
+    earlier = f" (the last {len(shown)})" if len(shown) < len(closed) else ""
+    return _section(f"*Meeting rate over {len(closed)} closed round{plural}*{earlier}\n```{bars}```")
+
+
+CHART_ROUNDS = 8  # bars shown; the table and the sentences below carry the rest
+CHART_WIDTH = 20  # characters for 100%
+
+
+def _bar(rate: float) -> str:
+    filled = round(min(max(rate, 0.0), 1.0) * CHART_WIDTH)
+    return "█" * filled + "░" * (CHART_WIDTH - filled)
 
 
 def trend_table(stats, last: int = 6) -> dict:

@@ -1,6 +1,7 @@
 """Organiser builders, directly: the schedule modal reads back what it shows, stats stay anonymous and
 within Slack's limits, and long exports and previews are cut on whole lines."""
 
+import json
 from dataclasses import replace
 
 from bot.blocks import organisers
@@ -42,6 +43,19 @@ def test_stats_quote_learnings_without_names_and_show_the_trend_table_once_there
     assert "Round by round" in texts and "<@" not in texts
     assert "&lt;honestly&gt;" in texts  # member words are escaped
     assert "Round by round" not in str(organisers.stats_message(p.THREE_ROUNDS[-1:], [], ""))
+
+
+def test_the_meeting_rate_chart_is_a_labelled_bar_per_closed_round_in_full_size_text():
+    # It was one block character a round in a small context line: one or two tiny marks.
+    blocks = organisers.stats_blocks(p.THREE_ROUNDS, [], p.SPARKLINE)
+    (chart,) = [b for b in blocks if "Meeting rate" in json.dumps(b)]
+    assert chart["type"] == "section"
+    closed = [s for s in p.THREE_ROUNDS if s.state == "closed"]
+    lines = chart["text"]["text"].split("```")[1].splitlines()
+    assert len(lines) == len(closed)
+    for line, stat in zip(lines, closed):
+        assert line.startswith(f"Round {stat.number}") and line.endswith(f"{round(stat.met_rate * 100)}% met")
+        assert line.count("█") + line.count("░") == organisers.CHART_WIDTH
 
 
 def test_many_long_learnings_stay_within_a_sections_limit():
