@@ -33,5 +33,10 @@ def pause_until_picked(services: Services, p: Payload, respond) -> None:
 def avoid_list_changed(services: Services, p: Payload, respond) -> None:
     """The picker holds the whole list: whoever is in it now is avoided, whoever was taken out isn't."""
     with session_scope(services.engine) as session:
-        avoid.replace_list(session, p.team_id, p.user_id, list(p.picked_users))
+        change = avoid.replace_list(session, p.team_id, p.user_id, list(p.picked_users))
+        now_listed = avoid.listed(session, p.team_id, p.user_id)
+    # As for the pause date: App Home has nowhere to answer in place, so a DM confirms the list as saved.
+    reply = (member_blocks.avoid_list_message(now_listed) if change is avoid.AvoidChange.done
+             else member_blocks.not_member_message())
+    services.client.chat_postMessage(channel=p.user_id, **reply)
     home.refresh(services, p.team_id, p.user_id)

@@ -101,6 +101,9 @@ def test_app_home_people_picker_adds_and_removes_in_one_control(bot):
         "UBEN",
         "UCY",
     ]
+    # The change is confirmed, as the pause date's is: a DM to ada alone with her list as saved.
+    (dm,) = [c.args for c in bot.fake.calls_to("chat.postMessage") if c.args["channel"] == "UADA"]
+    assert said.is_(dm, member_blocks.avoid_list_message(["UBEN", "UCY"]))
     body = sr.block_actions_body("member_avoid_list", ["UCY"], "UADA", team_id=TEAM, view=view,
                                  action_type="multi_users_select")
     bot.fake.reset()
