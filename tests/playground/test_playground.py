@@ -253,3 +253,11 @@ def test_the_pause_date_has_a_visible_label_and_dates_and_times_read_the_british
                   for (const o of s.options) { span.textContent = o.text;
                                                widest = Math.max(widest, span.getBoundingClientRect().width); }
                   span.remove(); const fits = s.clientWidth >= widest; longest.remove(); return fits; }""")
+
+
+def test_one_call_is_said_as_one_call(playground, page):
+    page.locator("#calls-summary").wait_for()
+    said = page.evaluate("""() => { page.state.calls = {...page.state.calls, total: 1, violations: 0, refused: 0};
+                                    page.callsLoaded = 1; showCalls();
+                                    return document.querySelector('#calls-summary').textContent; }""")
+    assert said == "1 call · 0 spec violations"
