@@ -9,14 +9,17 @@ from slack_bolt import App
 from bot import callers, commands, handling, home, ids
 from bot.blocks import kit as kit_blocks
 from bot.blocks import member as member_blocks
+from bot.blocks import usually_free as usually_free_blocks
 from bot.gateway import after_leaving
 from bot.handling import Listeners
 from bot.payload import Payload
 from bot.services import Services
-from scheduler import membership, quiet_rounds
+from scheduler import meeting_times, membership, quiet_rounds
 from scheduler.departures import Departure
 from scheduler.membership import ProfileForm, SlackProfile
+from scheduler.suggested_times import UsuallyFree
 from scheduler.workspace_schedule import next_round_at
+from storage import members as member_store
 from storage.db import session_scope
 
 log = logging.getLogger("unmentor")
@@ -110,6 +113,28 @@ def edit_profile(services: Services, p: Payload, respond) -> None:
     with session_scope(services.engine) as session:
         result = membership.join(session, p.team_id, p.user_id, None, SlackProfile())
     services.client.views_open(trigger_id=p.trigger_id, view=member_blocks.join_modal(result.prefill))
+
+
+@LISTENERS.click(ids.USUALLY_FREE)
+def usually_free_clicked(services: Services, p: Payload, respond) -> None:
+    with session_scope(services.engine) as session:
+        member = member_store.get_member(session, p.team_id, p.user_id)
+    if member is None or member.status == "left":
+        _reply(p, respond, member_blocks.not_member_message())
+        return
+    free = meeting_times.usually_free(member.timezone, member.usually_free)
+    services.client.views_open(trigger_id=p.trigger_id, view=usually_free_blocks.usually_free_modal(free))
+
+
+def _check_usually_free(services: Services, p: Payload) -> UsuallyFree:
+    return meeting_times.check_usually_free(*usually_free_blocks.read_usually_free_modal(p.values))
+
+
+@LISTENERS.modal(ids.USUALLY_FREE_VIEW, check=_check_usually_free, field="days")
+def usually_free_submitted(services: Services, p: Payload, free: UsuallyFree) -> None:
+    with session_scope(services.engine) as session:
+        meeting_times.set_usually_free(session, p.team_id, p.user_id, free)
+    home.refresh(services, p.team_id, p.user_id)
 
 
 @LISTENERS.click(ids.SKIP_ROUND)

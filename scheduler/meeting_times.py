@@ -100,3 +100,27 @@ def fix_suggestions(session: Session, group: MatchGroup) -> list[datetime]:
 def suggestions(group: MatchGroup) -> list[datetime]:
     """The times the group's intro suggests (none for groups from before suggestions)."""
     return [datetime.fromisoformat(t).astimezone(timezone.utc) for t in json.loads(group.suggested_times or "[]")]
+
+
+def usually_free(timezone_name: str | None, stored: str | None) -> suggested_times.UsuallyFree:
+    """When a member is usually free: what they said, else their working days, mornings and afternoons."""
+    return suggested_times.UsuallyFree.decode(stored) or suggested_times.UsuallyFree(
+        suggested_times.free_days(suggested_times.Availability(timezone_name)), suggested_times.WORKING_PARTS)
+
+
+def check_usually_free(days, parts) -> suggested_times.UsuallyFree:
+    """What a member ticked, as kept; InputError without a day or a part of the day."""
+    if not days:
+        raise InputError("Pick at least one day you're usually free.", "days")
+    if not parts:
+        raise InputError("Pick at least one part of the day.", "parts")
+    return suggested_times.UsuallyFree(frozenset(days), frozenset(suggested_times.Part(p) for p in parts))
+
+
+def set_usually_free(session: Session, team_id: str, user_id: str, free: suggested_times.UsuallyFree) -> bool:
+    """Keep when a member says they're usually free; False for someone who isn't a member."""
+    member = member_store.get_member(session, team_id, user_id)
+    if member is None or member.slack_user_id is None or member.status == "left":
+        return False
+    member_store.set_usually_free(session, member, free.encode())
+    return True

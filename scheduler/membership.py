@@ -311,6 +311,7 @@ class StatusView:
     past_partners: tuple[tuple[int, tuple[str, ...]], ...] = ()
     # Their own "don't pair me with" list: shown to them alone.
     avoided: tuple[str, ...] = ()
+    meeting_at: datetime | None = None  # their chat this round, once it's scheduled
 
 
 def status(session: Session, team_id: str, user_id: str, next_round_at: datetime) -> StatusView:
@@ -323,4 +324,5 @@ def status(session: Session, team_id: str, user_id: str, next_round_at: datetime
     if current is None:
         return StatusView(member, next_round_at, past_partners=past, avoided=avoided)
     round_number, partner_ids = current
-    return StatusView(member, next_round_at, tuple(partner_ids), round_number, past, avoided)
+    return StatusView(member, next_round_at, tuple(partner_ids), round_number, past, avoided,
+                      round_store.current_meeting_at(session, member.id))

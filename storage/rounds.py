@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Iterable
 
 from sqlalchemy import delete, func, update
@@ -37,6 +38,18 @@ def current_group_for(session: Session, member_id: int) -> tuple[int, list[str]]
         .order_by(Member.id)
     )
     return number, list(partners)
+
+
+def current_meeting_at(session: Session, member_id: int) -> datetime | None:
+    """When the member's chat this round is, once it's scheduled (for their status and App Home)."""
+    return session.exec(
+        select(MatchGroup.meeting_at)
+        .join(Round, MatchGroup.round_id == Round.id)
+        .join(GroupMember, GroupMember.group_id == MatchGroup.id)
+        .where(GroupMember.member_id == member_id, MatchGroup.status == GroupStatus.scheduled.value,
+               Round.state.not_in([RoundState.closed.value, RoundState.matched.value]))
+        .order_by(Round.number.desc(), MatchGroup.id.desc())
+    ).first()
 
 
 def past_partners(session: Session, member_id: int, limit: int = 6) -> list[tuple[int, list[str]]]:

@@ -19,6 +19,8 @@ from bot.blocks.kit import (
     fit_blocks,
     slack_date,
 )
+from bot.blocks.usually_free import usually_free_blocks
+from scheduler import meeting_times
 from scheduler.avoid import LIST_MAX as AVOID_LIST_MAX
 from scheduler.membership import (
     ORGANISATION_MAX,
@@ -202,6 +204,8 @@ def status_message(view: StatusView) -> Message:
     if view.partner_user_ids:
         partners = " and ".join(f"<@{user_id}>" for user_id in view.partner_user_ids)
         lines.append(f"*This round (round {view.round_number}):* you're matched with {partners}")
+        if view.meeting_at is not None:
+            lines.append(f"*Your chat:* scheduled for {slack_date(view.meeting_at)}")
     elif view.round_number is not None:
         lines.append(f"*This round (round {view.round_number}):* your partner has stepped away")
     text = "\n".join(lines)
@@ -319,7 +323,10 @@ def home_view(view: StatusView, organiser_blocks: list[dict] | None = None) -> d
         past = [_section("*Past partners*\n" + lines)]
     return {
         "type": "home",
-        "blocks": fit_blocks([header, *status["blocks"], {"type": "actions", "elements": buttons}, *past,
+        "blocks": fit_blocks([header, *status["blocks"], {"type": "actions", "elements": buttons},
+                              *usually_free_blocks(meeting_times.usually_free(view.member.timezone,
+                                                                              view.member.usually_free),
+                                                   said=view.member.usually_free is not None), *past,
                               *avoid_blocks(view.avoided), *(organiser_blocks or [])], VIEW_BLOCKS_MAX),
     }
 

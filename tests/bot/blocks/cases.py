@@ -6,7 +6,7 @@ branch people can see.
 
 from __future__ import annotations
 
-from bot.blocks import meetings, member, organisers, sends
+from bot.blocks import meetings, member, organisers, sends, usually_free
 from bot.blocks.kit import for_reader
 from scheduler.avoid import AvoidChange
 from scheduler.meetings import FollowUpForm, Outcome, Result
@@ -36,6 +36,7 @@ from scheduler.sends.unmatched import Unmatched
 from scheduler.sends.wait_over import WaitOver
 from scheduler.sends.waiting_check import WaitingCheck
 from scheduler.sends.welcome_back import WelcomeBack
+from scheduler.suggested_times import Part, UsuallyFree
 from tests import personas as p
 
 MARKER = "unmentor:intro:42"  # what the outbox puts on a send so a restart can find it
@@ -91,6 +92,18 @@ def _member_cases() -> dict:
         "member.join_modal.prefilled": (member.join_modal, lambda: member.join_modal(p.ADA_PROFILE)),
         "member.home_view.newcomer": (member.home_view, lambda: member.home_view(p.newcomer_status())),
         "member.home_view.active": (member.home_view, lambda: member.home_view(p.ada_status())),
+        # Ada said she's free Tuesday and Thursday mornings and early evenings; her chat is fixed.
+        "member.home_view.usually_free_and_scheduled": (member.home_view, lambda: member.home_view(p.ada_status(
+            member=p.member(usually_free="tue,thu|morning,evening", timezone="Europe/London"),
+            meeting_at=p.MEETING_AT))),
+        "member.status_message.scheduled": (member.status_message, lambda: member.status_message(
+            p.ada_status(meeting_at=p.MEETING_AT))),
+        "usually_free.usually_free_modal.usual": (usually_free.usually_free_modal, lambda: (
+            usually_free.usually_free_modal(
+            UsuallyFree(frozenset(range(5)), frozenset({Part.morning, Part.afternoon}))))),
+        "usually_free.usually_free_modal.said": (usually_free.usually_free_modal, lambda: (
+            usually_free.usually_free_modal(
+            UsuallyFree(frozenset({1, 3}), frozenset({Part.morning, Part.evening}))))),
         "member.home_view.paused": (member.home_view, lambda: member.home_view(
             p.ada_status(member=p.member(status="paused"), partner_user_ids=(), round_number=None, avoided=()))),
         "member.skip_round_reply.round_started": (

@@ -117,7 +117,8 @@ def test_notices_and_replies_with_member_text_fit(chars):
 def _member(chars: str, status: str = "active"):
     return SimpleNamespace(organisation=_organisation(chars), status=status, paused_until=None,
                            role=_worst(chars, TEXT_MAX), talk_about=_worst(chars, TEXT_MAX),
-                           could_share=_worst(chars, TEXT_MAX))
+                           could_share=_worst(chars, TEXT_MAX), timezone="Asia/Riyadh",
+                           usually_free="mon,wed,thu,fri,sat,sun|morning,evening")
 
 
 def _round_stats(number: int) -> RoundStats:
@@ -136,7 +137,7 @@ def _round_stats(number: int) -> RoundStats:
 @pytest.mark.parametrize("chars", WORST)
 def test_app_home_and_status_fit_for_members_and_organisers(chars):
     past = tuple((n, (f"U0P{n}", f"U0Q{n}")) for n in range(1, 200))
-    view = StatusView(_member(chars), WHEN, ("U0P1", "U0P2"), 200, past, tuple(f"U0A{i}" for i in range(50)))
+    view = StatusView(_member(chars), WHEN, ("U0P1", "U0P2"), 200, past, tuple(f"U0A{i}" for i in range(50)), WHEN)
     _assert_fits_message(member_blocks.status_message(view))
     learnings = [SimpleNamespace(round_number=n, learned=_worst(chars, ANSWER_MAX), shared=_worst(chars, ANSWER_MAX))
                  for n in range(60)]
