@@ -20,7 +20,8 @@ from bot.services import Services
 from scheduler import avoid, membership, organisers, rounds, stats
 from scheduler import prompts as prompt_library
 from scheduler.departures import Departure
-from scheduler.membership import InputError, JoinOutcome
+from scheduler.inputs import InputError
+from scheduler.membership import JoinOutcome
 from scheduler.workspace_schedule import load_schedule, next_round_at
 from storage import members as store
 from storage import rounds as round_store

@@ -22,7 +22,7 @@ from bot.blocks import kit as kit_blocks
 from bot.blocks import member as member_blocks
 from bot.payload import Payload
 from bot.services import Services
-from scheduler.membership import InputError
+from scheduler.inputs import InputError
 from storage import members as member_store
 from storage.db import read_scope
 

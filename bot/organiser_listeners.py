@@ -19,7 +19,7 @@ from bot.payload import Payload
 from bot.services import Services
 from scheduler import prompts as prompt_library
 from scheduler import rounds
-from scheduler.membership import InputError
+from scheduler.inputs import InputError
 from scheduler.schedule import ScheduleError
 from scheduler.workspace_schedule import change_schedule, next_round_at, proposed_schedule
 from storage.db import read_scope, session_scope

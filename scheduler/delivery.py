@@ -20,7 +20,7 @@ from typing import Protocol
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from scheduler import pacing, sends
+from scheduler import pacing, rematch, sends
 from scheduler.sends import REFUSED_AS_INVALID
 from scheduler.sends.intro import intro_for  # noqa: F401  (the intro as it reads now, for tools and tests)
 from storage import members as member_store
@@ -390,7 +390,7 @@ def _record_failure(engine: Engine, gateway: Gateway, row: Outbox, send: sends.S
         if error.permanent or gives_up:
             log.warning("giving up on %s: %s", row.key, error.code)
             outbox.mark_failed(session, row.id, error.code)
-            send.gave_up(session, error.code, gateway.is_reachable)
+            rematch.after_giving_up(session, send, error.code, gateway.is_reachable)
             return "failed"
         wait = error.retry_after if error.retry_after is not None else min(60 * 2 ** row.attempts, 3600)
         outbox.mark_retry(session, row.id, error.code, now() + timedelta(seconds=wait))

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
-from scheduler import sends
+from scheduler import rematch, sends
+from scheduler.meetings import Outcome, Result
 from scheduler.sends.intro import IntroSend
 from scheduler.sends.match_ended import MatchEnded, PartnerLeftSend, rematch_possible
 from storage import meetings as meeting_store
@@ -69,9 +70,6 @@ def after_partner_left(session: Session, team_id: str, user_id: str, group_id: i
     A Result from scheduler.meetings: done (with new_group_id when someone was found), already
     (they chose before), not_yours, round_ended, or done with too_late_to_rematch.
     """
-    from scheduler import rematch
-    from scheduler.meetings import Outcome, Result
-
     member = member_store.get_member(session, team_id, user_id)
     group = store.get_group(session, group_id) if group_id is not None else None
     if member is None or group is None or group.team_id != team_id or \

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlmodel import Session
 
 from scheduler import suggested_times
-from scheduler.membership import InputError
+from scheduler.inputs import InputError
 from scheduler.workspace_schedule import load_schedule
 from storage import members as member_store
 from storage import rounds as round_store

@@ -24,8 +24,9 @@ from typing import Callable
 from sqlmodel import Session
 
 from scheduler import rematch, sends
+from scheduler.group_state import LET_GO_FROM, WAITING, can_carry_on, encode_suggestion, latest_suggestion
+from scheduler.inputs import InputError, clean_text
 from scheduler.meeting_times import reminder_send_time, suggestions
-from scheduler.membership import InputError, clean_text
 from scheduler.sends import (
     calendar_links,
     intro,
@@ -42,8 +43,6 @@ from scheduler.sends import (
     stay_in_touch,
     wait_over,
 )
-
-# Kind modules, not their names: they read meetings back when planning, so names aren't bound yet here.
 from scheduler.sends.match_ended import rematch_possible
 from storage import meetings as store
 from storage import members as member_store
@@ -57,10 +56,7 @@ QUIET_DAYS = 7
 # Its first click sends the quiet partner one kind nudge; the match can be closed this long after.
 NUDGE_GRACE = timedelta(days=2)
 NOTE_MAX = 500
-# From this many requests to move the chat, everyone is offered to let it go for this round, without blame.
-LET_GO_FROM = 3
 ANSWER_MAX = 1000
-WAITING = (GroupStatus.new.value, GroupStatus.rescheduling.value)
 # Where a group can be moved from, by each kind of click.
 _NOT_MET = (GroupStatus.new.value, GroupStatus.scheduled.value, GroupStatus.rescheduling.value,
             GroupStatus.missed.value)
@@ -236,11 +232,6 @@ def report_silence(session: Session, ctx: _Context) -> Result:
     return _result(ctx, Outcome.done, too_late_to_rematch=not rematch_possible(ctx.round))
 
 
-def can_carry_on(others: list, quiet: list) -> bool:
-    """A trio where someone has answered and someone hasn't: the ones who answered can carry on as a pair."""
-    return len(others) >= 2 and 0 < len(quiet) < len(others)
-
-
 def _carry_on_without(session: Session, ctx: _Context, out: list[Member], event_id: int) -> Result:
     """Someone in a trio is out of it this round (they can't make it, or never answered): the rest carry on.
 
@@ -383,7 +374,7 @@ def ask_reschedule(session: Session, ctx: _Context, suggested_at: datetime | Non
     if not round_store.transition_group(session, ctx.group, GroupStatus.rescheduling.value, _NOT_MET):
         return _result(ctx, Outcome.already_met)  # (or, in a race, the match has just moved on)
     event = store.add_event(session, ctx.group.team_id, ctx.group.id, "reschedule_asked", ctx.member.id,
-                            _encode_suggestion(suggested_at, note))
+                            encode_suggestion(suggested_at, note))
     keys = [_update_intro(session, ctx, event.id)]
     # The newer notice supersedes the older ones: they settle, so only one set of buttons is live.
     asks = {e.id: e.member_id for e in store.events(session, ctx.group.id, "reschedule_asked")}
@@ -423,25 +414,6 @@ def _tell_left(session: Session, ctx: _Context, after_reschedules: bool) -> list
     return [_queue(session, ctx, left_for_round.LeftForRoundSend(
         round_id=ctx.round.id, group_id=ctx.group.id, member_id=m.id, by=ctx.member.id,
         after_reschedules=after_reschedules)) for m in ctx.others]
-
-
-def _encode_suggestion(suggested_at: datetime | None, note: str) -> str:
-    # One text column holds both: the time (if any) on the first line, the note after.
-    return (suggested_at.isoformat() if suggested_at else "") + "\n" + note
-
-
-def decode_suggestion(raw: str) -> tuple[datetime | None, str]:
-    first, _, note = (raw or "").partition("\n")
-    return (datetime.fromisoformat(first) if first else None), note
-
-
-def latest_suggestion(session: Session, group_id: int):
-    """(the request's event, suggested time, note) of the latest reschedule request, or None."""
-    event = store.latest_event(session, group_id, "reschedule_asked")
-    if event is None:
-        return None
-    suggested_at, note = decode_suggestion(event.note)
-    return event, suggested_at, note
 
 
 @_for_running_match

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, timezone
 from enum import Enum
@@ -11,7 +9,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlmodel import Session
 
-from scheduler import organisations
+from scheduler import departures, organisations
+from scheduler.inputs import InputError, clean_text
 from storage import avoids as avoid_store
 from storage import members as store
 from storage import rounds as round_store
@@ -20,57 +19,6 @@ from storage.models import Member, MemberStatus, RoundState
 
 ORGANISATION_MAX = 80
 TEXT_MAX = 300
-# Zero-width, bidirectional-override and other invisible format characters: they make
-# names that look alike compare differently, or reorder text on screen.
-_INVISIBLE = {"Cf", "Cc", "Cs", "Co", "Cn"}
-# Slack markup that would ping people or link somewhere if echoed back in a message: an
-# opening like "<@", "<#", "<!", "<http:" or "<mailto:" with a ">" somewhere after it.
-_MARKUP_OPENING = re.compile(r"<(?:[@#!]|https?:|mailto:)")
-# Typed text may shrink when cleaned (invisible characters go), but never by this much: a
-# longer input is refused before any other check looks at it.
-_RAW_ALLOWANCE = 4
-
-
-def _has_markup(text: str) -> bool:
-    """One pass: an opening before the last ">" is markup. (A regex like <@[^>]*> rescans the
-    rest of the text from every "<@" when there is no ">", which took 4 s on 100,000 characters.)"""
-    if "<!" in text:
-        return True
-    last_close = text.rfind(">")
-    return last_close > 0 and _MARKUP_OPENING.search(text, 0, last_close) is not None
-
-
-class InputError(ValueError):
-    """Input we won't store; the message is shown to the person as it is."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
-
-
-def clean_text(value: str | None, label: str, *, limit: int, required: bool, field: str | None = None) -> str:
-    """The text as we'd store it, or InputError saying kindly what to change.
-
-    Every check is one pass over the text, and the length comes first, so no input can keep
-    a thread busy.
-    """
-    raw = value or ""
-    if len(raw) > limit * _RAW_ALLOWANCE:
-        raise InputError(f"Your {label} is {len(raw)} characters; please keep it to {limit}.", field)
-    text = unicodedata.normalize("NFKC", raw)
-    text = "".join(ch if ch in "\n\t" or unicodedata.category(ch) not in _INVISIBLE else "" for ch in text)
-    text = re.sub(r"[ \t]+", " ", text).strip()
-    if len(text) > limit:
-        raise InputError(f"Your {label} is {len(text)} characters; please keep it to {limit}.", field)
-    if _has_markup(text):
-        raise InputError(
-            f"Your {label} can't include mentions, channel links or web links. Plain words work best.", field
-        )
-    if required and not text:
-        raise InputError(f"Your {label} can't be empty.", field)
-    return text
-
-
 def clean_organisation(value: str | None) -> str:
     text = clean_text(value, "organisation", limit=ORGANISATION_MAX, required=True, field="organisation")
     if "\n" in text:
@@ -269,8 +217,6 @@ def leave(session: Session, team_id: str, user_id: str, departure=None) -> Chang
     member = store.get_member(session, team_id, user_id)
     if member is None or member.status == MemberStatus.left.value:
         return Change.not_member
-    from scheduler import departures  # here, not at the top: the sends it queues import this module
-
     done = departures.before_leaving(session, member)
     if departure is not None:
         departure.keys += done.keys

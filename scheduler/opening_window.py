@@ -24,6 +24,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from scheduler import delivery, pacing, rematch, sends
+from scheduler.quiet_rounds import awaiting_answer
 from scheduler.schedule import RoundTimes
 from scheduler.sends.intro import IntroSend
 from scheduler.sends.unmatched import UnmatchedSend
@@ -106,8 +107,6 @@ def _pair_or_tell(session: Session, round_: Round, member: Member, reason: str) 
 def _here_since_the_match(session: Session, round_: Round) -> list[Member]:
     """Active members the match never saw: joined, resumed or back from a pause since; not in any of
     the round's groups and not among those it left unmatched (they have their note already)."""
-    from scheduler.quiet_rounds import awaiting_answer  # here: quiet_rounds' sends import rematch
-
     seen = store.members_in_round(session, round_.id) | outbox.members_sent(session, round_.id, UnmatchedSend.kind)
     return [m for m in member_store.members_with_status(session, round_.team_id, [MemberStatus.active])
             if m.id not in seen and m.slack_user_id and not awaiting_answer(m)]

@@ -17,7 +17,7 @@ from typing import Iterable, Mapping
 
 from sqlmodel import Session
 
-from scheduler.membership import InputError, clean_text
+from scheduler.inputs import InputError, clean_text
 from storage import members as store
 
 DEFAULT_FILE = Path(__file__).parent / "prompts" / "default.json"

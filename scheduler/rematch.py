@@ -10,13 +10,25 @@ from sqlmodel import Session
 
 from scheduler import avoid, first_move, organisations, sends
 from scheduler import prompts as prompt_library
-
-# Kind modules, not their names: the intro's definition calls back here when Slack refuses it.
+from scheduler.quiet_rounds import awaiting_answer
 from scheduler.sends import intro, intro_failed, partner_unreachable
+from scheduler.sends.base import REFUSED_AS_INVALID
 from storage import meetings as meeting_store
 from storage import members as member_store
 from storage import rounds as store
 from storage.models import GroupStatus, Member, MemberStatus, Round
+
+
+def after_giving_up(session: Session, send: sends.Send, code: str, is_reachable: Callable[[str], bool]) -> None:
+    """Slack refused a send for good. An intro's match is looked after here (the rest rematched or told);
+    any other kind does what its own `gave_up` says."""
+    if not isinstance(send, intro.IntroSend):
+        send.gave_up(session, code, is_reachable)
+    elif code in REFUSED_AS_INVALID:
+        # Our message was at fault, not anyone's account: ask Slack about nobody.
+        after_failed_intro(session, send.group_id, lambda _user_id: True)
+    else:
+        after_failed_intro(session, send.group_id, is_reachable)
 
 
 def after_failed_intro(session: Session, group_id: int, is_reachable: Callable[[str], bool]) -> None:
@@ -70,8 +82,6 @@ def find_new_partner(session: Session, round_: Round, member: Member) -> int | N
     taken = store.members_in_live_groups(session, round_.id) | meeting_store.unavailable_in_round(session, round_.id)
     met = {b if a == member.id else a for a, b in store.history_pairs(session, round_.team_id) if member.id in (a, b)}
     met |= avoid.never_with(session, member)
-    from scheduler.quiet_rounds import awaiting_answer  # here: quiet_rounds' sends import this module
-
     active = [m for m in member_store.members_with_status(session, round_.team_id, [MemberStatus.active])
               if not awaiting_answer(m)]
     keys = organisations.colleague_keys({m.id: (m.organisation, m.email_domain) for m in [member, *active]},

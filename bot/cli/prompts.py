@@ -19,7 +19,7 @@ def prompts() -> None:
 @click.argument("file", type=click.File("r"))
 def prompts_load(team: str | None, file) -> None:
     """Replace the prompt library with your own JSON file (same shape as scheduler/prompts/default.json)."""
-    from scheduler.membership import InputError
+    from scheduler.inputs import InputError
     from scheduler.prompts import set_library
     from storage.db import session_scope
 

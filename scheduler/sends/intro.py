@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
@@ -11,9 +10,9 @@ from typing import ClassVar
 
 from sqlmodel import Session
 
-from scheduler import meeting_times, pacing, rematch
+from scheduler import meeting_times, pacing
 from scheduler.prompts import Prompt, library_for
-from scheduler.sends.base import REFUSED_AS_INVALID, Plan, Send, register
+from scheduler.sends.base import Plan, Send, register
 from scheduler.sends.match_ended import MatchEnded
 from scheduler.workspace_schedule import load_schedule
 from storage import meetings as meeting_store
@@ -169,9 +168,5 @@ class IntroSend(Send):
         staying = tuple(m.slack_user_id for m in store.group_members(session, group.id) if m.slack_user_id)
         return MatchEnded(store.get_round(session, group.round_id).number, staying)
 
-    def gave_up(self, session: Session, code: str, is_reachable: Callable[[str], bool]) -> None:
-        if code in REFUSED_AS_INVALID:
-            # Our message was at fault, not anyone's account: ask Slack about nobody.
-            rematch.after_failed_intro(session, self.group_id, lambda _user_id: True)
-        else:
-            rematch.after_failed_intro(session, self.group_id, is_reachable)
+    # Slack refusing it for good is looked after by scheduler.rematch (after_giving_up), not here:
+    # that policy queues intros and rematches, and a kind of send never imports the workflow.

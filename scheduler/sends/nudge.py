@@ -8,7 +8,7 @@ from typing import ClassVar
 
 from sqlmodel import Session
 
-from scheduler import meetings
+from scheduler import group_state
 from scheduler.sends.base import Plan, Send, register
 from storage import rounds as store
 
@@ -36,7 +36,7 @@ class NudgeSend(Send):
 
     def plan(self, session: Session, team_id: str) -> Plan | None:
         group = store.get_group(session, self.group_id)
-        if group.status not in meetings.WAITING or not group.channel_id:
+        if group.status not in group_state.WAITING or not group.channel_id:
             return None  # they've scheduled or met since: nothing to nudge
         round_ = store.get_round(session, self.round_id)
         ids = tuple(m.slack_user_id for m in store.group_members(session, group.id) if m.slack_user_id)

@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from sqlmodel import Session
 
-from scheduler import meetings
+from scheduler import group_state
 from scheduler.sends.base import Plan, Send, member, register
 from storage import rounds as store
 
@@ -35,7 +35,7 @@ class QuietNudgeSend(Send):
 
     def plan(self, session: Session, team_id: str) -> Plan | None:
         group = store.get_group(session, self.group_id)
-        if group.status not in meetings.WAITING:
+        if group.status not in group_state.WAITING:
             return None  # they've found a time (or the match moved on) since
         waiting = tuple(m.slack_user_id for m in store.group_members(session, group.id)
                         if m.id in self.waiting and m.slack_user_id)

@@ -8,7 +8,7 @@ from typing import ClassVar
 
 from sqlmodel import Session
 
-from scheduler import meetings
+from scheduler import group_state
 from scheduler.sends.base import Plan, Send, member, register
 from storage import meetings as meeting_store
 from storage import rounds as store
@@ -42,7 +42,7 @@ class RescheduleNoticeSend(Send):
 
     def plan(self, session: Session, team_id: str) -> Plan | None:
         group = store.get_group(session, self.group_id)
-        latest = meetings.latest_suggestion(session, group.id)
+        latest = group_state.latest_suggestion(session, group.id)
         if latest is None or latest[0].id != self.event_id or group.status != GroupStatus.rescheduling.value:
             return None  # superseded by a later suggestion, or already settled
         asker = member(session, latest[0].member_id)
@@ -54,7 +54,7 @@ class RescheduleNoticeSend(Send):
         counter = bool(earlier) and earlier[-1].member_id == self.member_id and not _settled_between(
             session, group.id, earlier[-1].id, self.event_id)
         return Plan(RescheduleNotice(group.id, asker.slack_user_id, latest[1], latest[2], counter=counter,
-                                     offer_let_go=len(asks) >= meetings.LET_GO_FROM),
+                                     offer_let_go=len(asks) >= group_state.LET_GO_FROM),
                     channel=member(session, self.member_id).slack_user_id)
 
 

@@ -8,7 +8,7 @@ from typing import ClassVar
 
 from sqlmodel import Session
 
-from scheduler import meetings
+from scheduler import group_state
 from scheduler.sends.base import Plan, Send, member, register
 from scheduler.sends.match_ended import rematch_possible
 from scheduler.workspace_schedule import next_round_at
@@ -48,7 +48,7 @@ class WaitOverSend(Send):
         group = store.get_group(session, self.group_id)
         round_ = store.get_round(session, self.round_id)
         people = [m for m in store.group_members(session, group.id) if m.slack_user_id]
-        if round_.state == RoundState.closed.value or group.status not in meetings.WAITING \
+        if round_.state == RoundState.closed.value or group.status not in group_state.WAITING \
                 or self.member_id not in {m.id for m in people}:
             return None  # they've found a time, moved on, or the round has ended
         answered = meeting_store.members_with_events(session, group.id)
@@ -56,7 +56,7 @@ class WaitOverSend(Send):
         quiet = [m for m in others if m.id not in answered]
         if not quiet:
             return None  # they've answered since
-        carrying = [m for m in others if m not in quiet] if meetings.can_carry_on(others, quiet) else []
+        carrying = [m for m in others if m not in quiet] if group_state.can_carry_on(others, quiet) else []
         return Plan(WaitOver(group.id, tuple(m.slack_user_id for m in quiet),
                              tuple(m.slack_user_id for m in carrying), rematch_possible(round_),
                              next_round_at(session, team_id)),

@@ -11,7 +11,7 @@ from typing import ClassVar
 
 from sqlmodel import Session
 
-from scheduler import meetings
+from scheduler import group_state
 from scheduler.sends.base import Plan, Send, member, partners, register
 from storage import rounds as store
 from storage.models import RoundState
@@ -40,7 +40,7 @@ class WaitingCheckSend(Send):
     def plan(self, session: Session, team_id: str) -> Plan | None:
         group = store.get_group(session, self.group_id)
         round_ = store.get_round(session, self.round_id)
-        if group.status not in meetings.WAITING or round_.state not in (RoundState.open.value,
+        if group.status not in group_state.WAITING or round_.state not in (RoundState.open.value,
                                                                          RoundState.nudged.value):
             return None  # a time is set, the match moved on, or the follow-up has gone
         if self.member_id not in {m.id for m in store.group_members(session, group.id)}:

@@ -15,7 +15,8 @@ from bot.app import make_client
 from bot.config import Settings
 from bot.gateway import SlackGateway
 from scheduler import avoid, delivery, membership, rematch, rounds
-from scheduler.membership import Change, InputError
+from scheduler.inputs import InputError
+from scheduler.membership import Change
 from storage import members as member_store
 from storage import rounds as round_store
 from storage.db import session_scope

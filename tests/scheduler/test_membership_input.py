@@ -4,7 +4,8 @@ import time
 
 import pytest
 
-from scheduler.membership import InputError, ProfileForm, check_profile, clean_organisation
+from scheduler.inputs import InputError
+from scheduler.membership import ProfileForm, check_profile, clean_organisation
 
 
 @pytest.mark.parametrize(

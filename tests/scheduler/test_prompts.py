@@ -9,7 +9,7 @@ import pytest
 from freezegun import freeze_time
 
 from scheduler import prompts, rounds
-from scheduler.membership import InputError
+from scheduler.inputs import InputError
 from storage import members as member_store
 from storage import rounds as round_store
 from storage.db import session_scope

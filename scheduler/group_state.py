@@ -1,0 +1,43 @@
+"""Facts about where a match stands, read alike by the workflow (scheduler.meetings, scheduler.rounds)
+and by the kinds of send that check them before sending (scheduler.sends).
+
+Kept below both, so a kind of send never imports the workflow that queues it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session
+
+from storage import meetings as meeting_store
+from storage.models import GroupStatus
+
+# A match still waiting to settle a time: a nudge or a quiet partner's check only makes sense then.
+WAITING = (GroupStatus.new.value, GroupStatus.rescheduling.value)
+# From this many requests to move the chat, everyone is offered to let it go for this round, without blame.
+LET_GO_FROM = 3
+
+
+def can_carry_on(others: list, quiet: list) -> bool:
+    """A trio where someone has answered and someone hasn't: the ones who answered can carry on as a pair."""
+    return len(others) >= 2 and 0 < len(quiet) < len(others)
+
+
+def encode_suggestion(suggested_at: datetime | None, note: str) -> str:
+    # One text column holds both: the time (if any) on the first line, the note after.
+    return (suggested_at.isoformat() if suggested_at else "") + "\n" + note
+
+
+def decode_suggestion(raw: str) -> tuple[datetime | None, str]:
+    first, _, note = (raw or "").partition("\n")
+    return (datetime.fromisoformat(first) if first else None), note
+
+
+def latest_suggestion(session: Session, group_id: int):
+    """(the request's event, suggested time, note) of the latest reschedule request, or None."""
+    event = meeting_store.latest_event(session, group_id, "reschedule_asked")
+    if event is None:
+        return None
+    suggested_at, note = decode_suggestion(event.note)
+    return event, suggested_at, note
