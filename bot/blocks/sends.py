@@ -467,8 +467,10 @@ def quiet_nudge_message(nudge, marker: str | None = None) -> Message:
 
 def still_in_message(ask, marker: str | None = None) -> Message:
     rounds = NUMBER_WORDS.get(QUIET_ROUNDS_BEFORE_PAUSE, str(QUIET_ROUNDS_BEFORE_PAUSE))
-    text = (f"I haven't heard from you in the last {rounds} unmentor rounds, which is completely fine: life gets "
-            "busy. Would you like to stay in, or pause for now? If I don't hear by "
+    # Say what was seen: people often meet and chat without pressing anything.
+    text = (f"I haven't seen any of the buttons used on your last {rounds} unmentor matches. You may well have "
+            "met and simply not said, which is completely fine. Would you like to stay in, or pause for now? "
+            "If I don't hear by "
             f"{slack_date(ask.pause_at)}, I'll pause your matches so nothing lands on you, and "
             "`/unmentor resume` brings you back any time.")
     return _with_marker(_message(text, _section(text), _ways_back(keep_label="Keep me in")), marker)
@@ -489,8 +491,10 @@ NUMBER_WORDS = {2: "two", 3: "three", 4: "four"}
 
 def paused_quietly_message(_paused, marker: str | None = None) -> Message:
     text = ("I didn't hear back, so I've paused your unmentor matches for now and nothing more will land on you. "
-            "Whenever you'd like to come back, type `/unmentor resume`.")
-    return _with_marker(_message(text, _section(text)), marker)
+            "Whenever you'd like to come back, one click does it (or type `/unmentor resume`).")
+    # The keep-me-in action undoes a pause for silence, so this button needs no listener of its own.
+    return _with_marker(_message(text, _section(text), _actions(
+        _button("Resume my matches", ids.KEEP_ME_IN, "keep", style="primary"))), marker)
 
 
 def welcome_back_message(back, marker: str | None = None) -> Message:

@@ -467,6 +467,14 @@ def test_only_someone_silent_two_rounds_running_is_asked_and_paused_only_after_a
         (told,) = dms(bot.fake, silent[0], "paused_quiet")
         assert said.is_({"text": told}, send_blocks.paused_quietly_message(PausedQuietly()))
         assert_kind(told)
+        # One click on that message brings them back: no command to remember.
+        (paused_dm,) = said.sends(bot.fake, "paused_quiet", silent[0])
+        (button,) = [e for b in paused_dm["blocks"] if b["type"] == "actions" for e in b["elements"]]
+        with freeze_time(closed_at + timedelta(days=8), tick=True):
+            back = bot.reply(bot.click(button["action_id"], silent[0], value=button["value"]))
+            assert back["text"].startswith("Lovely, you're in")
+        with session_scope(bot.engine) as session:
+            assert session.exec(select(Member).where(Member.slack_user_id == silent[0])).one().status == "active"
 
 
 def test_the_partner_can_suggest_another_time_and_the_first_person_accepts_it(bot):

@@ -118,10 +118,17 @@ def test_the_keep_me_in_ask_counts_the_rounds_the_rule_counts(monkeypatch):
     from scheduler.sends.still_in import StillIn
 
     assert quiet_rounds.QUIET_ROUNDS_BEFORE_PAUSE == 2
-    assert "the last two unmentor rounds" in sends.still_in_message(StillIn(p.NEXT_ROUND))["text"]
+    assert "your last two unmentor matches" in sends.still_in_message(StillIn(p.NEXT_ROUND))["text"]
     # One number decides both: change the rule and the words follow.
     monkeypatch.setattr(sends, "QUIET_ROUNDS_BEFORE_PAUSE", 3)  # as imported from quiet_rounds
-    assert "the last three unmentor rounds" in sends.still_in_message(StillIn(p.NEXT_ROUND))["text"]
+    assert "your last three unmentor matches" in sends.still_in_message(StillIn(p.NEXT_ROUND))["text"]
+
+
+def test_the_keep_me_in_ask_says_what_was_seen_not_what_was_assumed():
+    from scheduler.sends.still_in import StillIn
+
+    text = sends.still_in_message(StillIn(p.NEXT_ROUND))["text"]
+    assert "buttons" in text and "met and simply not said" in text and "haven't heard from you" not in text
 
 
 def test_an_ended_intro_s_notification_text_says_it_has_ended():
