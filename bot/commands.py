@@ -226,30 +226,55 @@ def _organisers(services: Services, call: Payload, rest: str) -> kit_blocks.Mess
 def _remove_member(services: Services, call: Payload, rest: str) -> kit_blocks.Message:
     """`remove @someone`: an organiser takes someone out of the network, deleting their data.
 
-    The person removed is told kindly what went and how to come back, unless the organiser
-    asks for `remove @someone quietly` (someone who asked to go without a word, say).
+    Nothing is deleted yet: the organiser is shown who, and what will go, and chooses whether
+    they may rejoin (or cancels), so a mistyped mention never erases the wrong person. The
+    person removed is told kindly, unless the organiser asks for `remove @someone quietly`.
     """
     mention, _, option = rest.strip().partition(" ")
     user_id = mentioned_user(mention)
     if user_id is None or option.strip().lower() not in ("", "quietly"):
         return member_blocks.input_error_message(
             "Use `/unmentor remove @someone`, or `/unmentor remove @someone quietly` to remove them without a message.")
+    with session_scope(services.engine) as session:
+        member = store.get_member(session, call.team_id, user_id)
+        organisation = member.organisation if member is not None and member.slack_user_id else None
+    if organisation is None:
+        return organiser_blocks.member_removed_message(user_id, False)
+    return organiser_blocks.remove_confirm_message(user_id, organisation, tell=not option.strip())
+
+
+def remove_member(services: Services, team_id: str, by: str, user_id: str, *, tell: bool,
+                  may_rejoin: bool) -> kit_blocks.Message:
+    """The confirmed removal: their data goes, their partners are looked after, and they're told (unless quietly)."""
     departure = Departure()
     with session_scope(services.engine) as session:
-        change = membership.leave(session, call.team_id, user_id, departure)
-    after_leaving(services, call.team_id, departure)
+        change = membership.leave(session, team_id, user_id, departure)
+        if change is membership.Change.done and not may_rejoin:
+            store.keep_from_rejoining(session, team_id, user_id, by)
+    after_leaving(services, team_id, departure)
     removed = change is membership.Change.done
     told = False
-    if removed and not option.strip():
+    if removed and tell:
         try:
-            services.client.chat_postMessage(channel=user_id, **member_blocks.removed_notice_message())
+            services.client.chat_postMessage(channel=user_id, **member_blocks.removed_notice_message(by, may_rejoin))
             told = True
         except (SlackApiError, URLError, OSError) as error:
             # Their data is gone either way; the organiser hears the note didn't reach them.
             log.warning(
                 "couldn't tell someone they were removed: %s", error.__class__.__name__
             )  # they asked to be forgotten
-    return organiser_blocks.member_removed_message(user_id, removed, told)
+    return organiser_blocks.member_removed_message(user_id, removed, told, may_rejoin)
+
+
+@organisers_only
+def _allow_rejoin(services: Services, call: Payload, rest: str) -> kit_blocks.Message:
+    """`allow @someone`: someone removed and kept from rejoining may join again."""
+    user_id = mentioned_user(rest.strip())
+    if user_id is None:
+        return member_blocks.input_error_message("Use `/unmentor allow @someone`.")
+    with session_scope(services.engine) as session:
+        allowed = store.allow_rejoining(session, call.team_id, user_id)
+    return organiser_blocks.rejoin_allowed_message(user_id, allowed)
 
 
 @organisers_only
@@ -339,6 +364,7 @@ HANDLERS: dict[str, Callable[[Services, Payload, str], kit_blocks.Message | None
     "domain": _domain,
     "organisers": _organisers,
     "remove": _remove_member,
+    "allow": _allow_rejoin,
     "stats": _stats,
     "export": _export,
     "preview": _preview,

@@ -58,6 +58,10 @@ ORG_OPEN_ROUND = "organiser_open_round"
 ORG_SCHEDULE = "organiser_schedule"
 ORG_PROMPTS = "organiser_prompts"
 ORG_EXPORT = "organiser_export"
+# `/unmentor remove @someone` asks first: remove (they may rejoin), remove for good, or cancel
+ORG_REMOVE = "organiser_remove"
+ORG_REMOVE_NO_REJOIN = "organiser_remove_no_rejoin"
+ORG_REMOVE_CANCEL = "organiser_remove_cancel"
 
 # Views
 JOIN_VIEW = "join_profile"
@@ -112,3 +116,17 @@ def parse_suggested_time(action_id: str | None) -> int | None:
 
 def calendar_link_ids() -> tuple[str, ...]:
     return tuple(f"{CALENDAR_LINK}_{which}" for which in ("google", "outlook", "outlook_com"))
+
+
+def remove_value(user_id: str, tell: bool) -> str:
+    """Whom a removal is for, and whether they're told: "remove:U123:tell" or "remove:U123:quiet"."""
+    return f"remove:{user_id}:{'tell' if tell else 'quiet'}"
+
+
+def parse_remove(raw: str | None) -> tuple[str, bool] | None:
+    """(Slack user ID, tell) from a remove button's value; None for anything else."""
+    parts = (raw or "").split(":")
+    if len(parts) != 3 or parts[0] != "remove" or parts[2] not in ("tell", "quiet") or \
+            not parts[1].isalnum() or not 0 < len(parts[1]) <= 32:
+        return None
+    return parts[1], parts[2] == "tell"

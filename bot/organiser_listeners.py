@@ -73,6 +73,23 @@ def open_round(services: Services, p: Payload, respond) -> None:
     home.refresh(services, p.team_id, p.user_id)
 
 
+@LISTENERS.click(ids.ORG_REMOVE, ids.ORG_REMOVE_NO_REJOIN)
+@_organisers_only
+def remove_confirmed(services: Services, p: Payload, respond) -> None:
+    if p.removing is None:
+        return  # an old or forged value: nothing to act on
+    user_id, tell = p.removing
+    _reply(services, p, respond, commands.remove_member(services, p.team_id, p.user_id, user_id, tell=tell,
+                                                        may_rejoin=p.action_id == ids.ORG_REMOVE))
+
+
+@LISTENERS.click(ids.ORG_REMOVE_CANCEL)
+@_organisers_only
+def remove_cancelled(services: Services, p: Payload, respond) -> None:
+    if p.removing is not None:
+        _reply(services, p, respond, organiser_blocks.remove_cancelled_message(p.removing[0]))
+
+
 @LISTENERS.click(ids.ORG_SCHEDULE)
 @_organisers_only
 def schedule(services: Services, p: Payload, respond) -> None:

@@ -24,6 +24,7 @@ class Payload:
     picked_date: str | None = None      # a date picker's day, as Slack sends it ("2027-03-01")
     picked_users: tuple[str, ...] = ()  # a users picker's whole selection
     event_id: str | None = None         # an event's id, the same on Slack's retries of it
+    removing: tuple[str, bool] | None = None  # a removal's confirm button: (whom, tell them)
 
 
 def team_id(body: dict) -> str:
@@ -53,4 +54,5 @@ def read(body: dict) -> Payload:
         event_id=body.get("event_id"),
         picked_date=action.get("selected_date"),
         picked_users=tuple(u for u in action.get("selected_users") or [] if isinstance(u, str)),
+        removing=None if submitted else ids.parse_remove(action.get("value")),
     )

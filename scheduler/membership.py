@@ -71,6 +71,7 @@ def join(session: Session, team_id: str, user_id: str, organisation: str | None,
     With neither, nothing is stored: the caller asks for the details instead.
     """
     store.ensure_workspace(session, team_id)
+    _may_join(session, team_id, user_id)
     existing = store.get_member(session, team_id, user_id)
     # What we know already: their earlier answers, else what Slack's profile says.
     known = ProfileForm(
@@ -86,6 +87,15 @@ def join(session: Session, team_id: str, user_id: str, organisation: str | None,
         if organisation is None:
             return JoinResult(JoinOutcome.needs_details, existing, known)
     return save_profile(session, team_id, user_id, replace(known, organisation=organisation), profile)
+
+
+def _may_join(session: Session, team_id: str, user_id: str) -> None:
+    """An organiser removed them and chose not to let them rejoin: say so kindly, and whom to ask."""
+    kept = store.kept_from_rejoining(session, team_id, user_id)
+    if kept is not None:
+        ask = f"<@{kept.removed_by}>" if kept.removed_by else "your organisers"
+        raise InputError(f"An organiser took you out of unmentor in this workspace, so joining again is up to "
+                         f"them. Please ask {ask} if you'd like to talk about it.", "organisation")
 
 
 def check_profile(form: ProfileForm) -> ProfileForm:
@@ -108,6 +118,7 @@ def save_profile(
     """Store a member's details, checked; InputError (and nothing stored) when any is unusable."""
     form = check_profile(form)
     store.ensure_workspace(session, team_id)
+    _may_join(session, team_id, user_id)
     existing = store.get_member(session, team_id, user_id)
     fields = dict(
         organisation=form.organisation,

@@ -21,6 +21,7 @@ from storage.models import (
     MeetingEvent,
     Member,
     MemberStatus,
+    NoRejoin,
     OrganisationDomain,
     Organiser,
     Outbox,
@@ -239,6 +240,24 @@ def remove_organiser(session: Session, team_id: str, slack_user_id: str) -> bool
     result = session.exec(
         delete(Organiser).where(Organiser.team_id == team_id, Organiser.slack_user_id == slack_user_id)
     )
+    return result.rowcount > 0
+
+
+# Removed by an organiser, not to rejoin ------------------------------------------
+
+
+def keep_from_rejoining(session: Session, team_id: str, slack_user_id: str, removed_by: str | None) -> None:
+    insert_or_update(session, NoRejoin, ["team_id", "slack_user_id"],
+                     {"team_id": team_id, "slack_user_id": slack_user_id, "removed_by": removed_by},
+                     update=["removed_by"])
+
+
+def kept_from_rejoining(session: Session, team_id: str, slack_user_id: str) -> NoRejoin | None:
+    return session.get(NoRejoin, (team_id, slack_user_id))
+
+
+def allow_rejoining(session: Session, team_id: str, slack_user_id: str) -> bool:
+    result = session.exec(delete(NoRejoin).where(NoRejoin.team_id == team_id, NoRejoin.slack_user_id == slack_user_id))
     return result.rowcount > 0
 
 

@@ -116,6 +116,17 @@ class Organiser(SQLModel, table=True):
     added_at: datetime = Field(default_factory=_created, sa_type=UTCDateTime)
 
 
+class NoRejoin(SQLModel, table=True):
+    """Someone an organiser removed and chose not to let back in: only the Slack ID, so a join can say no kindly."""
+
+    __tablename__ = "no_rejoin"
+
+    team_id: str = Field(primary_key=True, max_length=32)
+    slack_user_id: str = Field(primary_key=True, max_length=32)
+    removed_by: Optional[str] = Field(default=None, max_length=32)  # whom to ask, named in what they're told
+    removed_at: datetime = Field(default_factory=_created, sa_type=UTCDateTime)
+
+
 class Setting(SQLModel, table=True):
     __tablename__ = "setting"
 

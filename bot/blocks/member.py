@@ -53,7 +53,8 @@ ORGANISER_HELP_LINES = [
     ("prompts", "replace the conversation prompts"),
     ("domain add example.org Example Ltd", "people with that email domain join that organisation in one step"),
     ("organisers add @someone", "let someone else run the network (`/unmentor organisers` lists them)"),
-    ("remove @someone", "take someone out of the network and delete their data"),
+    ("remove @someone", "take someone out of the network and delete their data (you're asked first)"),
+    ("allow @someone", "let someone you removed join again"),
 ]
 
 
@@ -173,13 +174,16 @@ def avoid_usage_message() -> Message:
                     "your list. Nothing was changed.")
 
 
-def removed_notice_message() -> Message:
-    """To someone an organiser removed: what went, and the way back. Kind, and no reasons demanded."""
-    return _message(
-        "An organiser has taken you out of unmentor in this workspace. Your details, follow-up answers and "
-        "lists have been deleted; only anonymous counts stay. If you'd like to take part again, "
-        "`/unmentor join` any time, or ask your organisers if you're not sure why."
-    )
+def removed_notice_message(by: str, may_rejoin: bool = True) -> Message:
+    """To someone an organiser removed: what went, whom to ask, and (only if allowed) the way back."""
+    text = (f"<@{by}>, an organiser, has taken you out of unmentor in this workspace. Your details, follow-up "
+            "answers and your \"don't pair me with\" list have been deleted; only anonymous counts stay.")
+    if may_rejoin:
+        text += (f" If you'd like to take part again, `/unmentor join` any time. Any questions, <@{by}> is the "
+                 "one to ask.")
+    else:
+        text += f" If you'd like to talk about it, <@{by}> is the one to ask."
+    return _message(text)
 
 
 STATUS_WORDS = {

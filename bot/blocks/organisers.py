@@ -55,12 +55,39 @@ def organiser_change_message(verb: str, user_id: str, change) -> Message:
                     else f"<@{user_id}> wasn't an organiser, so nothing changed.")
 
 
-def member_removed_message(user_id: str, removed: bool, told: bool = False) -> Message:
+def remove_confirm_message(user_id: str, organisation: str, *, tell: bool) -> Message:
+    """Before anything is deleted: who, what goes, and whether they may rejoin. Only the organiser sees it."""
+    value = ids.remove_value(user_id, tell)
+    told = ("They'll get a short, kind note saying so, and naming you as the one to ask." if tell else
+            "They won't be told (a quiet removal).")
+    text = (f"Remove <@{user_id}> (*{clip(organisation, 200)}*) from unmentor? This deletes their details, their "
+            "follow-up answers and their \"don't pair me with\" list; only anonymous counts stay. Anyone matched "
+            f"with them this round is looked after. {told} May they rejoin later?")
+    return _message(text, _section(text), _actions(
+        _button("Remove: they may rejoin", ids.ORG_REMOVE, value, style="danger"),
+        _button("Remove: only if I allow it", ids.ORG_REMOVE_NO_REJOIN, value, style="danger"),
+        _button("Cancel", ids.ORG_REMOVE_CANCEL, value),
+    ))
+
+
+def remove_cancelled_message(user_id: str) -> Message:
+    return _message(f"Cancelled: nothing changed, and <@{user_id}> is still in unmentor.")
+
+
+def member_removed_message(user_id: str, removed: bool, told: bool = False, may_rejoin: bool = True) -> Message:
     if removed:
-        after = (" They've had a short, kind note saying what was deleted and how to come back." if told else
+        after = (" They've had a short, kind note saying what was deleted and whom to ask." if told else
                  " They weren't told (a quiet removal).")
-        return _message(f"Removed <@{user_id}> from unmentor and deleted their details and answers.{after}")
+        rejoin = (" They may join again whenever they like." if may_rejoin else
+                  f" They can't join again unless an organiser types `/unmentor allow <@{user_id}>`.")
+        return _message(f"Removed <@{user_id}> from unmentor and deleted their details and answers.{after}{rejoin}")
     return _message(f"<@{user_id}> isn't signed up, so nothing changed.")
+
+
+def rejoin_allowed_message(user_id: str, allowed: bool) -> Message:
+    if allowed:
+        return _message(f"Done: <@{user_id}> may join unmentor again whenever they like.")
+    return _message(f"<@{user_id}> was never kept from joining, so nothing changed.")
 
 
 def domain_map_message(mapping: dict[str, str]) -> Message:

@@ -98,6 +98,7 @@ def test_a_partner_who_leaves_mid_round_ends_the_match_kindly_and_the_one_left_g
 
         # An organiser removes Fay: Eve, in the same position, is matched with Ada this round.
         bot.command("remove <@UFAY|fay> quietly", ORGANISER)
+        bot.click(ids.ORG_REMOVE, ORGANISER, value=ids.remove_value("UFAY", False))
         assert bot.fake.wait_for(lambda f: said.sends(f, "partner_left", "UEVE"))
         found = bot.click(ids.PARTNER_LEFT_REMATCH, "UEVE", eve_group.id)
         assert said.is_(bot.reply(found, timeout=10), meeting_blocks.rematched_reply(found=True))
@@ -122,6 +123,7 @@ def test_the_round_close_never_rewrites_an_intro_with_someone_missing(bot):
     ada_group = group_of(bot.engine, "UADA")
     with freeze_time(OPENS + timedelta(days=2), tick=True):
         bot.command("remove <@UBEN|ben>", ORGANISER)
+        bot.click(ids.ORG_REMOVE, ORGANISER, value=ids.remove_value("UBEN", True))
         assert bot.fake.wait_for(lambda f: said.sends(f, "partner_left", "UADA"))
         waits = bot.click(ids.PARTNER_LEFT_WAIT, "UADA", ada_group.id)
         assert said.is_(bot.reply(waits, timeout=10), meeting_blocks.sat_out_reply())

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from freezegun import freeze_time
 
+from bot import ids
 from bot.blocks import member as member_blocks
 from bot.blocks import organisers as organiser_blocks
 from playground.slack import payloads as sr
@@ -150,15 +151,37 @@ def test_pause_until_a_day_by_command_and_by_the_home_date_picker_and_back_with_
     assert _status(bot.engine, "UCY") == ("active", None) and _status(bot.engine, "UBEN")[0] == "paused"
 
 
-def test_removing_someone_tells_them_kindly_unless_the_organiser_asks_for_quiet(bot):
-    reply = bot.command("remove <@UDI|di>", "UOLIVE")
-    assert said.is_(reply, organiser_blocks.member_removed_message("UDI", True, told=True))
+def test_removing_someone_asks_first_then_tells_them_kindly_unless_the_organiser_asks_for_quiet(bot):
+    # Nothing is deleted on the command alone: the organiser sees who, from where, and what will go.
+    ask = bot.command("remove <@UDI|di>", "UOLIVE")
+    assert said.is_(ask, organiser_blocks.remove_confirm_message("UDI", "Delta", tell=True))
+    assert _status(bot.engine, "UDI")[0] == "active"
+    reply = bot.reply(bot.click(ids.ORG_REMOVE, "UOLIVE", value=ids.remove_value("UDI", True)))
+    assert said.is_(reply, organiser_blocks.member_removed_message("UDI", True, told=True, may_rejoin=True))
     (note,) = [c.args for c in bot.fake.calls_to("chat.postMessage") if c.args["channel"] == "UDI"]
-    assert said.is_(note, member_blocks.removed_notice_message())
+    # Named whom to ask, and invited back, as the organiser chose.
+    assert said.is_(note, member_blocks.removed_notice_message("UOLIVE", may_rejoin=True))
 
     bot.fake.reset()
-    reply = bot.command("remove <@UCY|cy> quietly", "UOLIVE")
-    assert said.is_(reply, organiser_blocks.member_removed_message("UCY", True, told=False))
+    bot.command("remove <@UCY|cy> quietly", "UOLIVE")
+    reply = bot.reply(bot.click(ids.ORG_REMOVE_NO_REJOIN, "UOLIVE", value=ids.remove_value("UCY", False)))
+    assert said.is_(reply, organiser_blocks.member_removed_message("UCY", True, told=False, may_rejoin=False))
     assert [c for c in bot.fake.calls_to("chat.postMessage") if c.args["channel"] == "UCY"] == []
+    # A removal made for a serious reason isn't undone by a join: Cy is told kindly whom to ask.
+    refused = bot.command("join Gamma", "UCY")
+    assert "up to them" in refused["text"] and "<@UOLIVE>" in refused["text"]
+    with session_scope(bot.engine) as session:
+        assert member_store.get_member(session, TEAM, "UCY") is None
+    allowed = bot.command("allow <@UCY|cy>", "UOLIVE")
+    assert said.is_(allowed, organiser_blocks.rejoin_allowed_message("UCY", True))
+    assert "up to them" not in bot.command("join Gamma", "UCY")["text"]
+    assert _status(bot.engine, "UCY")[0] == "active"
+
+    # A mistyped mention costs nothing: cancel, and Ben is still in.
     assert "quietly" in bot.command("remove <@UBEN|ben> loudly", "UOLIVE")["text"]
+    bot.command("remove <@UBEN|ben>", "UOLIVE")
+    cancelled = bot.reply(bot.click(ids.ORG_REMOVE_CANCEL, "UOLIVE", value=ids.remove_value("UBEN", True)))
+    assert said.is_(cancelled, organiser_blocks.remove_cancelled_message("UBEN"))
+    # Only an organiser's click removes anyone.
+    bot.click(ids.ORG_REMOVE, "UADA", value=ids.remove_value("UBEN", True))
     assert _status(bot.engine, "UBEN")[0] == "active"

@@ -20,6 +20,7 @@ import pytest
 from freezegun import freeze_time
 from sqlmodel import select
 
+from bot import ids
 from bot.blocks import kit as kit_blocks
 from bot.blocks import member as member_blocks
 from bot.blocks import organisers as organiser_blocks
@@ -324,7 +325,8 @@ def test_organisers_upload_a_prompt_library_and_new_intros_use_it(bot):
 
 
 def test_organisers_remove_a_member_and_their_data(bot):
-    reply = bot.command("remove <@UDI|di>", "UOLIVE")
+    bot.command("remove <@UDI|di>", "UOLIVE")
+    reply = bot.reply(bot.click(ids.ORG_REMOVE, "UOLIVE", value=ids.remove_value("UDI", True)))
     assert said.is_(reply, organiser_blocks.member_removed_message("UDI", True, told=True))
     with session_scope(bot.engine) as session:
         assert session.exec(select(Member).where(Member.slack_user_id == "UDI")).first() is None

@@ -10,6 +10,7 @@ from freezegun import freeze_time
 from sqlalchemy import MetaData, select
 from sqlmodel import select as sql_select
 
+from bot import ids
 from bot.app import make_client
 from bot.config import Settings
 from bot.gateway import SlackGateway
@@ -131,7 +132,6 @@ def test_after_leaving_no_sqlite_file_holds_anything_either(sqlite_url, sqlite_e
 @pytest.mark.parametrize("how", ["leave", "remove"])
 def test_leave_and_remove_through_the_running_bot_leave_nothing_either(engine, fake_slack, how):
     """The same search after `/unmentor leave` (and its confirm button), or an organiser's `remove @erin`."""
-    from bot import ids
     from tests.inprocess import Bot
 
     channels = _erin_with_a_history(engine, fake_slack)
@@ -144,7 +144,9 @@ def test_leave_and_remove_through_the_running_bot_leave_nothing_either(engine, f
             # Her Home tab is redrawn after the reply; let that finish before Slack goes away.
             assert fake_slack.wait_for(lambda f: len(f.calls_to("views.publish")) > published, timeout=10)
         else:
-            assert "Removed" in bot.command(f"remove <@{ERIN}>", "U0ORGANISER")["text"]
+            assert "Remove" in bot.command(f"remove <@{ERIN}>", "U0ORGANISER")["text"]
+            removed = bot.reply(bot.click(ids.ORG_REMOVE, "U0ORGANISER", value=ids.remove_value(ERIN, True)))
+            assert "Removed" in removed["text"]
     finally:
         bot.stop()
     after = _everything_in_the_database(engine)

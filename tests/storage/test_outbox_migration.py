@@ -10,8 +10,7 @@ from freezegun import freeze_time
 from sqlalchemy import text
 from sqlmodel import select
 
-from scheduler import membership, sends
-from scheduler.membership import ProfileForm, SlackProfile
+from scheduler import sends
 from scheduler.sends.announce import Announcement, AnnounceSend
 from scheduler.sends.follow_up import FollowUpAsk, FollowUpSend
 from scheduler.sends.intro import intro_for
@@ -43,9 +42,12 @@ def _build_round(engine):
     with session_scope(engine) as session:
         ids = {}
         for user, organisation in [("U1", "Acme"), ("U2", "Beta"), ("U3", "Gamma")]:
-            membership.save_profile(session, TEAM, user, ProfileForm(organisation=organisation),
-                                    SlackProfile(timezone="Europe/London"))
-            ids[user] = member_store.get_member(session, TEAM, user).id
+            # Straight into the table as it was then: today's join also reads tables that came later.
+            member_store.ensure_workspace(session, TEAM)
+            member, _ = member_store.upsert_member(session, TEAM, user, organisation=organisation,
+                                                   organisation_key=organisation.lower(), status="active",
+                                                   timezone="Europe/London", joined_at=NOW)
+            ids[user] = member.id
         round_ = store.create_round(session, team_id=TEAM, period="2026-12", seed=7, opens_at=NOW - timedelta(days=2),
                                     nudge_at=NOW + timedelta(days=8), follow_up_at=NOW + timedelta(days=19),
                                     closes_at=NOW + timedelta(days=26))

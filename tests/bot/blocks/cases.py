@@ -71,7 +71,10 @@ def _member_cases() -> dict:
         "member.avoid_usage_message": (member.avoid_usage_message, lambda: member.avoid_usage_message()),
         "member.kept_in_reply": (member.kept_in_reply, lambda: member.kept_in_reply(p.NEXT_ROUND)),
         "member.paused_for_now_reply": (member.paused_for_now_reply, lambda: member.paused_for_now_reply()),
-        "member.removed_notice_message": (member.removed_notice_message, lambda: member.removed_notice_message()),
+        "member.removed_notice_message.may_rejoin": (member.removed_notice_message,
+                                                     lambda: member.removed_notice_message("UOLI", True)),
+        "member.removed_notice_message.only_if_allowed": (member.removed_notice_message,
+                                                          lambda: member.removed_notice_message("UOLI", False)),
         "member.status_message.matched": (member.status_message, lambda: member.status_message(p.ada_status())),
         "member.status_message.paused": (member.status_message, lambda: member.status_message(
             p.ada_status(member=p.member(status="paused"), partner_user_ids=(), round_number=None))),
@@ -365,6 +368,18 @@ def _organiser_cases() -> dict:
                                                       lambda: organisers.member_removed_message("UBEN", True, False)),
         "organisers.member_removed_message.not_member": (organisers.member_removed_message,
                                                          lambda: organisers.member_removed_message("UBEN", False)),
+        "organisers.member_removed_message.only_if_allowed": (organisers.member_removed_message, lambda:
+            organisers.member_removed_message("UBEN", True, False, may_rejoin=False)),
+        "organisers.remove_confirm_message.told": (organisers.remove_confirm_message, lambda:
+            organisers.remove_confirm_message("UBEN", "Beta Libraries", tell=True)),
+        "organisers.remove_confirm_message.quietly": (organisers.remove_confirm_message, lambda:
+            organisers.remove_confirm_message("UBEN", "Beta Libraries", tell=False)),
+        "organisers.remove_cancelled_message": (organisers.remove_cancelled_message,
+                                                lambda: organisers.remove_cancelled_message("UBEN")),
+        "organisers.rejoin_allowed_message.allowed": (organisers.rejoin_allowed_message,
+                                                      lambda: organisers.rejoin_allowed_message("UBEN", True)),
+        "organisers.rejoin_allowed_message.never_kept_out": (organisers.rejoin_allowed_message,
+                                                             lambda: organisers.rejoin_allowed_message("UBEN", False)),
         "organisers.domain_map_message.empty": (organisers.domain_map_message,
                                                 lambda: organisers.domain_map_message({})),
         "organisers.domain_map_message.two": (organisers.domain_map_message, lambda: organisers.domain_map_message(
