@@ -10,8 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from scheduler.schedule import current_and_next
-from scheduler.workspace_schedule import load_schedule
+from scheduler.workspace_schedule import load_schedule, next_round
 from storage import outbox
 from storage import rounds as round_store
 from storage.clock import now
@@ -46,14 +45,12 @@ def next_phase(engine, team_id: str, at: datetime | None = None) -> Phase:
             name, column = RUNNING_PHASES[running.state]
             candidates.append(Phase(name, _aware(getattr(running, column)), running.number))
         number = len(round_store.periods_used(session, team_id)) + 1  # the next round's, when it opens
-        _, upcoming = current_and_next(schedule, at)
-        if round_store.round_for_period(session, team_id, upcoming.period) is None:
+        if running is None or running.state != RoundState.matched.value:
+            # The round the clock will open next, by the one rule every surface uses.
+            upcoming = next_round(session, team_id, schedule, at)
             if upcoming.announce_at > at:
                 candidates.append(Phase("heads-up", upcoming.announce_at, number))
             candidates.append(Phase("open", upcoming.opens_at, number))
-        else:  # that period already ran (opened by hand): the one after it
-            _, later = current_and_next(schedule, upcoming.opens_at)
-            candidates += [Phase("heads-up", later.announce_at, number), Phase("open", later.opens_at, number)]
         # A send waiting for its own time (the day-before reminder): the clock stops there too, or
         # jumping to the next phase would pass it by and it would no longer be needed.
         timed = outbox.next_scheduled(session, team_id, at)

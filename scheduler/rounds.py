@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -24,7 +24,7 @@ from scheduler import (
     sends,
 )
 from scheduler import prompts as prompt_library
-from scheduler.schedule import RoundTimes, Schedule, current_and_next, manual_times
+from scheduler.schedule import GRACE, RoundTimes, Schedule, manual_times
 from scheduler.sends.announce import AnnounceSend
 from scheduler.sends.follow_up import FollowUpSend
 from scheduler.sends.intro import IntroSend
@@ -33,7 +33,7 @@ from scheduler.sends.nudge import NudgeSend
 from scheduler.sends.unmatched import UnmatchedSend
 from scheduler.sends.waiting_check import WaitingCheckSend
 from scheduler.sends.welcome_back import WelcomeBackSend
-from scheduler.workspace_schedule import load_schedule, next_unused_opening
+from scheduler.workspace_schedule import heads_up_given, load_schedule, next_round
 from storage import meetings as meeting_store
 from storage import members as member_store
 from storage import outbox
@@ -41,10 +41,6 @@ from storage import rounds as store
 from storage.clock import now
 from storage.db import session_scope
 from storage.models import GroupStatus, MemberStatus, Round, RoundState
-
-# A phase missed while the process was down still runs when it comes back within this
-# window; later than that, a nudge or heads-up would only confuse, so it is skipped.
-GRACE = timedelta(days=2)
 
 
 @dataclass(frozen=True)
@@ -77,7 +73,7 @@ def _times_for_manual_open(session: Session, team_id: str, schedule: Schedule, a
     # Opening by hand brings the next scheduled round forward: it takes that period, so the
     # schedule won't open a second round for it. A period already taken (an earlier round
     # opened by hand, closed since) is passed over, so opening by hand always opens one.
-    return manual_times(schedule, at, next_unused_opening(session, team_id, schedule, at).period)
+    return manual_times(schedule, at, next_round(session, team_id, schedule, at).period)
 
 
 def open_round(engine: Engine, team_id: str, at: datetime | None = None, *, manual: bool = False) -> OpenOutcome:
@@ -103,11 +99,14 @@ def open_round(engine: Engine, team_id: str, at: datetime | None = None, *, manu
         if manual:
             times = _times_for_manual_open(session, team_id, schedule, at)
         else:
-            times, upcoming = current_and_next(schedule, at)
-            if not times.opens_at <= at < times.opens_at + GRACE:
-                if not opening_window.in_window(upcoming, at, opening_window.window(session, team_id)):
+            times = next_round(session, team_id, schedule, at)
+            if times.opens_at > at:
+                # Matched ahead only once its heads-up has gone: a bot started inside the window
+                # sends the heads-up first, and the round opens at its time without the window.
+                if not (opening_window.in_window(times, at, opening_window.window(session, team_id))
+                        and heads_up_given(session, team_id, schedule, times)):
                     return OpenOutcome(None, None, "not_due")
-                times, ahead = upcoming, True
+                ahead = True
         if store.round_for_period(session, team_id, times.period) is not None:
             return OpenOutcome(None, None, "period_used")
         plan = round_plan.plan_round(session, team_id, times, schedule)
@@ -170,7 +169,7 @@ def close_for_the_next_window(engine: Engine, team_id: str, at: datetime | None 
         running = store.running_round(session, team_id)
         if running is None or running.state != RoundState.following_up.value:
             return False
-        _, upcoming = current_and_next(load_schedule(session, team_id), at)
+        upcoming = next_round(session, team_id, load_schedule(session, team_id), at)
         if running.closes_at > upcoming.opens_at or \
                 not opening_window.in_window(upcoming, at, opening_window.window(session, team_id)):
             return False
@@ -214,7 +213,7 @@ def announce(engine: Engine, team_id: str, at: datetime | None = None) -> int:
     at = at or now()
     with session_scope(engine) as session:
         schedule = load_schedule(session, team_id)
-        upcoming = next_unused_opening(session, team_id, schedule, at)
+        upcoming = next_round(session, team_id, schedule, at)
         if not upcoming.announce_at <= at < upcoming.opens_at:
             return 0
         if store.round_for_period(session, team_id, upcoming.period) is not None:

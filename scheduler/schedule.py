@@ -21,6 +21,9 @@ DEFAULT_OFFSETS = {
     "weekly": {"nudge_days": 3, "follow_up_days": 5, "close_days": 7},
 }
 CYCLE_DAYS = {"weekly": 7, "fortnightly": 14, "monthly": 28}
+# A phase missed while the process was down still runs when it comes back within this
+# window; later than that, a nudge or heads-up would only confuse, so it is skipped.
+GRACE = timedelta(days=2)
 
 
 class ScheduleError(ValueError):

@@ -11,8 +11,9 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from scheduler.schedule import RoundTimes, Schedule, ScheduleError, openings_after
+from scheduler.schedule import GRACE, RoundTimes, Schedule, ScheduleError, openings_after
 from storage import members as store
+from storage import outbox
 from storage import rounds as round_store
 from storage.clock import now
 from storage.models import RoundState
@@ -31,11 +32,43 @@ def save_schedule(session: Session, team_id: str, schedule: Schedule) -> Schedul
     return schedule
 
 
-def next_unused_opening(session: Session, team_id: str, schedule: Schedule, at: datetime) -> RoundTimes:
-    """The first scheduled opening after `at` whose period no round has taken yet (one opened
-    by hand takes the next period, so its date won't open another)."""
+def heads_up_key(period: str, member_id: int | None = None) -> str:
+    """The outbox key of one member's heads-up for a round (scheduler.sends.announce sends it), or
+    without a member, what every one of that round's keys starts with."""
+    return f"announce:{period}:{'' if member_id is None else member_id}"
+
+
+def heads_up_given(session: Session, team_id: str, schedule: Schedule, times: RoundTimes) -> bool:
+    """Whether the round's members were told it was coming, as the schedule promises.
+
+    With a heads-up days before, that is the heads-up itself having gone to someone; with none,
+    the bot knowing of the workspace before the opening time. Sent, not queued: a heads-up still
+    waiting for Slack when the opening time comes has told nobody yet."""
+    if schedule.announce_days == 0:
+        workspace = store.get_workspace(session, team_id)
+        return workspace is not None and workspace.created_at < times.opens_at
+    return outbox.any_sent_starting(session, team_id, heads_up_key(times.period))
+
+
+def next_round(session: Session, team_id: str, schedule: Schedule, at: datetime) -> RoundTimes:
+    """The one rule for which scheduled round comes next. The clock opens it, the heads-up announces
+    it, and Home, the welcome, `schedule show` and the previews all name it.
+
+    - A period that already had a round never comes again, and nor does an opening at or before the
+      latest round's: periods never go backwards, even after the bot's clock ran ahead and came back.
+    - An opening whose time has passed is still next for up to GRACE (the bot was down at the time),
+      but only if its heads-up went out before it: a round never opens without the heads-up it
+      promises. A bot installed on an opening day after the hour starts with the next one.
+    """
     used = round_store.periods_used(session, team_id)
-    return next(times for times in openings_after(schedule, at) if times.period not in used)
+    latest = round_store.latest_opening(session, team_id)
+    for times in openings_after(schedule, at - GRACE):
+        if times.period in used or (latest is not None and times.opens_at <= latest):
+            continue
+        if times.opens_at <= at and not heads_up_given(session, team_id, schedule, times):
+            continue
+        return times
+    raise AssertionError("openings_after never ends")
 
 
 def next_round_at(session: Session, team_id: str, at: datetime | None = None) -> datetime:
@@ -44,7 +77,7 @@ def next_round_at(session: Session, team_id: str, at: datetime | None = None) ->
     running = round_store.running_round(session, team_id)
     if running is not None and running.state == RoundState.matched.value:
         return running.opens_at
-    return next_unused_opening(session, team_id, load_schedule(session, team_id), at or now()).opens_at
+    return next_round(session, team_id, load_schedule(session, team_id), at or now()).opens_at
 
 
 def proposed_schedule(session: Session, team_id: str, *, cadence: str | None = None, weekday: int | None = None,

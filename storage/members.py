@@ -36,6 +36,10 @@ def ensure_workspace(session: Session, team_id: str, name: str = "") -> Workspac
     return session.get(Workspace, team_id)
 
 
+def get_workspace(session: Session, team_id: str) -> Workspace | None:
+    return session.get(Workspace, team_id)
+
+
 def team_ids(session: Session) -> list[str]:
     return list(session.exec(select(Workspace.team_id).order_by(Workspace.team_id)))
 

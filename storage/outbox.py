@@ -115,6 +115,14 @@ def forget_channel(session: Session, team_id: str, key: str) -> None:
     )
 
 
+def any_sent_starting(session: Session, team_id: str, prefix: str) -> bool:
+    """Whether a send whose key starts with `prefix` has gone (a round's heads-up to anyone, say)."""
+    return session.exec(
+        select(Outbox.id).where(Outbox.team_id == team_id, Outbox.key.startswith(prefix, autoescape=True),
+                                Outbox.state == SendState.sent.value).limit(1)
+    ).first() is not None
+
+
 def members_sent(session: Session, round_id: int, kind: str) -> set[int]:
     """Members a round has a send of `kind` for, whatever its state (the unmatched notes, say)."""
     return set(session.exec(select(Outbox.member_id).where(Outbox.round_id == round_id, Outbox.kind == kind,

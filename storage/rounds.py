@@ -88,6 +88,12 @@ def periods_used(session: Session, team_id: str) -> set[str]:
     return set(session.exec(select(Round.period).where(Round.team_id == team_id)))
 
 
+def latest_opening(session: Session, team_id: str):
+    """When the workspace's latest round opened (or opens, matched ahead); None before its first."""
+    # max() keeps the column's type, so the answer comes back an aware UTC time like the column's.
+    return session.exec(select(func.max(Round.opens_at)).where(Round.team_id == team_id)).first()
+
+
 
 
 def lock_round(session: Session, round_id: int) -> None:

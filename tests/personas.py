@@ -30,6 +30,11 @@ UTC = timezone.utc
 TEAM = TEAM_ID
 # A Monday; London is on UTC in December.
 OPENS = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
+# When the long-closed round 0 of a test's history opened (its period is "2000-01"): before any
+# round a test opens, as periods never go backwards.
+LONG_AGO = datetime(2000, 1, 3, 10, 0, tzinfo=UTC)
+# The rounds of December 2026 (opening at OPENS) and the year after it, whose heads-ups tests take as given.
+HEADS_UPS = tuple(f"{2026 + (11 + i) // 12}-{(11 + i) % 12 + 1:02d}" for i in range(13))
 
 
 @dataclass(frozen=True)
@@ -78,9 +83,41 @@ def introduce(fake, people=MEMBERS) -> None:
         fake.add_user(person.user_id, real_name=person.name, tz=person.timezone, is_admin=person.slack_admin)
 
 
-def join(engine, people=MEMBERS, fake=None, words: bool = False) -> None:
+def heads_up_went(engine, periods=HEADS_UPS, team: str = TEAM) -> None:
+    """The heads-ups of these rounds (by default December 2026's, which opens at OPENS, and the
+    year's after it) went out, as they have in a running network before a round opens on
+    schedule: the bot opens no round whose heads-up reached nobody
+    (scheduler.workspace_schedule.next_round). Recorded as the workspace's, not any member's, so
+    a test of the heads-up itself still sees each member's go out."""
+    from sqlalchemy import update
+
+    from scheduler.workspace_schedule import heads_up_key
+    from storage import outbox
+    from storage.db import session_scope
+    from storage.models import Outbox, SendState
+
+    keys = [heads_up_key(period) for period in periods]
+    with session_scope(engine) as session:
+        outbox.queue(session, team, [{"key": key, "kind": "announce"} for key in keys])
+        session.exec(update(Outbox).where(Outbox.team_id == team, Outbox.key.in_(keys))
+                     .values(state=SendState.sent.value))
+
+
+def sends(session) -> list:
+    """Every outbox row but heads_up_went's history: what the bot itself queued."""
+    from sqlmodel import select
+
+    from scheduler.workspace_schedule import heads_up_key
+    from storage.models import Outbox
+
+    history = [heads_up_key(period) for period in HEADS_UPS]
+    return list(session.exec(select(Outbox).where(Outbox.key.not_in(history)).order_by(Outbox.id)))
+
+
+def join(engine, people=MEMBERS, fake=None, words: bool = False, heads_up: bool = True) -> None:
     """Sign these members up (and introduce them to the Slack stand-in, when given) as /unmentor join would:
-    with their organisation, or with `words` their whole profile."""
+    with their organisation, or with `words` their whole profile. Unless `heads_up` is False, they then
+    have had December's heads-up (heads_up_went), so a round opens for them at OPENS as scheduled."""
     from scheduler import membership
     from scheduler.membership import SlackProfile
     from storage.db import session_scope
@@ -95,6 +132,8 @@ def join(engine, people=MEMBERS, fake=None, words: bool = False) -> None:
         with session_scope(engine) as session:
             membership.save_profile(session, TEAM, person.user_id, form,
                                     SlackProfile(timezone=person.timezone, name=person.name))
+    if heads_up:
+        heads_up_went(engine)
 
 
 def introduced(person: Persona) -> Person:
@@ -107,11 +146,10 @@ def meet_before(session, pairs=MET_BEFORE) -> None:
     """These pairs met in an earlier round (a long-closed round 0), so the next round can't pair them again."""
     from sqlmodel import select
 
-    from storage.clock import now
     from storage.models import GroupMember, MatchGroup
 
-    old = Round(team_id=TEAM, number=0, period="2000-01", seed=0, state="closed", opens_at=now(), nudge_at=now(),
-                follow_up_at=now(), closes_at=now())
+    old = Round(team_id=TEAM, number=0, period="2000-01", seed=0, state="closed", opens_at=LONG_AGO,
+                nudge_at=LONG_AGO, follow_up_at=LONG_AGO, closes_at=LONG_AGO)
     session.add(old)
     session.flush()
     ids = {m.slack_user_id: m.id for m in session.exec(select(Member))}
@@ -134,6 +172,7 @@ def seed_members(url: str, fake, count: int) -> None:
             user = f"U{i:03d}"
             fake.add_user(user)
             membership.save_profile(session, TEAM, user, ProfileForm(organisation=f"Org {i % 5}"))
+    heads_up_went(engine)
     engine.dispose()
 
 

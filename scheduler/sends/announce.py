@@ -9,8 +9,8 @@ from typing import ClassVar
 from sqlmodel import Session
 
 from scheduler.sends.base import Plan, Send, member, register
-from scheduler.workspace_schedule import load_schedule, next_round_at
-from storage import rounds as store
+from scheduler.workspace_schedule import heads_up_key, load_schedule, next_round
+from storage.clock import now
 from storage.models import MemberStatus
 
 
@@ -32,13 +32,14 @@ class AnnounceSend(Send):
     period: str  # the round it announces, e.g. "2026-03"
 
     def key(self) -> str:
-        return f"announce:{self.period}:{self.member_id}"
+        return heads_up_key(self.period, self.member_id)
 
     def plan(self, session: Session, team_id: str) -> Plan | None:
         person = member(session, self.member_id)
         if person.status != MemberStatus.active.value:
             return None  # they paused or skipped since it was queued
-        if store.round_for_period(session, team_id, self.period) is not None:
-            return None  # the round has opened: the intro says it all now
-        return Plan(Announcement(self.period, next_round_at(session, team_id), load_schedule(session, team_id).cadence),
-                    channel=person.slack_user_id)
+        schedule = load_schedule(session, team_id)
+        upcoming = next_round(session, team_id, schedule, now())
+        if upcoming.period != self.period:
+            return None  # the round has opened (the intro says it all now), or its time passed without it
+        return Plan(Announcement(self.period, upcoming.opens_at, schedule.cadence), channel=person.slack_user_id)

@@ -9,22 +9,24 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlmodel import select
 
-from scheduler.schedule import Schedule
+from scheduler.schedule import Schedule, current_and_next
 from scheduler.workspace_schedule import save_schedule
 from storage.db import make_engine, session_scope
 from storage.models import Round
 from tests import said
 from tests.botprocess import UNMENTOR, BotServer, bot_env
-from tests.personas import TEAM, seed_members
+from tests.personas import TEAM, heads_up_went, seed_members
 
 
 def schedule_a_round_due_minutes_ago(url: str) -> None:
     due = datetime.now(timezone.utc) - timedelta(minutes=5)
     engine = make_engine(url)
+    schedule = Schedule(weekday=due.weekday(), hour=due.hour, minute=due.minute, timezone="UTC",
+                        country=None).with_cadence("weekly")
     with session_scope(engine) as session:
-        save_schedule(session, TEAM, Schedule(
-            weekday=due.weekday(), hour=due.hour, minute=due.minute, timezone="UTC", country=None,
-        ).with_cadence("weekly"))
+        save_schedule(session, TEAM, schedule)
+    # Its heads-up went three days ago, as it would have with the bot running then.
+    heads_up_went(engine, [current_and_next(schedule, due + timedelta(minutes=1))[0].period])
     engine.dispose()
 
 

@@ -27,7 +27,7 @@ from storage.db import session_scope
 from tests import said
 from tests.e2e.test_meetings import assert_kind, group_of
 from tests.inprocess import Bot
-from tests.personas import OLIVE, OPENS, PEOPLE, TEAM, meet_before
+from tests.personas import OLIVE, OPENS, PEOPLE, TEAM, heads_up_went, meet_before
 
 UTC = timezone.utc
 ORGANISER = OLIVE.user_id
@@ -39,6 +39,7 @@ def _join(engine, fake, people):
         with session_scope(engine) as session:
             membership.save_profile(session, TEAM, user, ProfileForm(organisation=organisation),
                                     SlackProfile(timezone=tz))
+    heads_up_went(engine)
 
 
 @pytest.fixture

@@ -27,8 +27,8 @@ from bot.blocks import organisers as organiser_blocks
 from scheduler import membership, rounds, stats
 from scheduler.meetings import FollowUpForm, mark_met, save_follow_up
 from storage.db import session_scope
-from storage.models import MatchGroup, Member, Outbox, Round
-from tests import said
+from storage.models import MatchGroup, Member, Round
+from tests import personas, said
 from tests.inprocess import Bot
 from tests.personas import MEMBERS, OLIVE, OPENS, ORGANISERS, TEAM, introduce, join
 
@@ -247,7 +247,7 @@ def test_preview_shows_the_next_groups_and_stores_and_sends_nothing(bot):
     plan = rounds.preview(bot.engine, TEAM).plan
     assert len(plan.groups) == 2 and said.is_(reply, organiser_blocks.preview_message(plan))
     with session_scope(bot.engine) as session:
-        assert session.exec(select(Round)).all() == [] and session.exec(select(Outbox)).all() == []
+        assert session.exec(select(Round)).all() == [] and personas.sends(session) == []
     assert bot.fake.calls_to("chat.postMessage") == [] and bot.fake.calls_to("conversations.open") == []
 
 

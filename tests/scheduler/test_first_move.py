@@ -13,7 +13,7 @@ from scheduler.membership import ProfileForm, SlackProfile
 from scheduler.schedule import Schedule, round_times
 from storage.db import session_scope
 from storage.models import GroupMember, MatchGroup, Round
-from tests.personas import TEAM
+from tests.personas import TEAM, heads_up_went
 
 
 def test_whoever_started_fewest_goes_first_and_between_equals_whoever_started_longest_ago():
@@ -28,6 +28,7 @@ def test_over_many_rounds_everyone_takes_a_turn_and_nobody_starts_while_a_partne
         for i in range(6):
             membership.save_profile(session, TEAM, f"U{i}", ProfileForm(organisation=f"Org{i}"),
                                     SlackProfile(timezone="Europe/London"))
+    heads_up_went(engine)
     for month in range(5):
         with freeze_time(round_times(Schedule(), 2026 * 12 + 11 + month).opens_at, tick=True):
             assert rounds.open_round(engine, TEAM).reason == "opened"

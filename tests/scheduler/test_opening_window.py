@@ -8,14 +8,13 @@ import uuid
 from datetime import timedelta
 
 from freezegun import freeze_time
-from sqlmodel import select
 
 from scheduler import delivery, membership, opening_window, pacing, rounds
 from storage import members as member_store
 from storage import outbox
 from storage.db import session_scope
 from storage.models import Member, MemberStatus, Outbox, RoundState
-from tests import said
+from tests import personas, said
 from tests.personas import OPENS, TEAM
 from tests.scheduler import test_rounds
 from tests.scheduler.test_rounds import deliver, groups, intro_posts, join, member
@@ -145,7 +144,7 @@ def test_a_crash_at_any_point_of_the_window_resumes_without_a_duplicate(engine, 
         # Killed part way through opening: the first conversation only.
         assert opening_window.open_ahead(engine, TEAM, gateway, pace=0, budget=-1) == 0
         with session_scope(engine) as session:
-            first = session.exec(select(Outbox).order_by(Outbox.id)).first()
+            first = personas.sends(session)[0]
         channel = gateway.open_conversation(_group_users(engine, first.group_id))
         with session_scope(engine) as session:
             assert outbox.set_channel_ahead(session, first.id, channel, start)

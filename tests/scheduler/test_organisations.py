@@ -14,7 +14,7 @@ from storage import members as member_store
 from storage import rounds as round_store
 from storage.db import session_scope
 from storage.models import Member
-from tests.personas import OPENS, TEAM
+from tests.personas import OPENS, TEAM, heads_up_went
 
 UTC = timezone.utc
 CYRILLIC_A = "\u0410"  # looks like "A"
@@ -81,6 +81,7 @@ def _join(engine, people):
         for user, organisation, email in people:
             membership.save_profile(session, TEAM, user, ProfileForm(organisation=organisation),
                                     SlackProfile(email=email, timezone="Europe/London"))
+    heads_up_went(engine)
 
 
 def _colleagues(user_a, user_b):

@@ -14,7 +14,7 @@ from storage import members as member_store
 from storage import rounds as round_store
 from storage.db import session_scope
 from storage.models import GroupMember, MatchGroup, Round
-from tests.personas import ADA, BEN, OPENS, TEAM, join
+from tests.personas import ADA, BEN, LONG_AGO, OPENS, TEAM, join
 
 
 def test_the_built_in_library_has_over_80_distinct_prompts_for_every_place_in_an_intro():
@@ -64,8 +64,8 @@ def test_someone_who_has_seen_every_prompt_gets_the_three_they_saw_longest_ago(e
     join(engine, (ADA, BEN))
     with session_scope(engine) as session:
         ada = member_store.get_member(session, TEAM, "UADA").id
-        old = Round(team_id=TEAM, number=0, period="2000-01", seed=0, state="closed", opens_at=OPENS,
-                    nudge_at=OPENS, follow_up_at=OPENS, closes_at=OPENS)
+        old = Round(team_id=TEAM, number=0, period="2000-01", seed=0, state="closed", opens_at=LONG_AGO,
+                    nudge_at=LONG_AGO, follow_up_at=LONG_AGO, closes_at=LONG_AGO)
         session.add(old)
         session.flush()
         oldest = ["wants-05", "know-03", "try-09"]

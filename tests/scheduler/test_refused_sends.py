@@ -19,9 +19,10 @@ from scheduler import delivery, meetings, membership, rounds
 from scheduler.membership import ProfileForm, SlackProfile
 from storage import members as member_store
 from storage.db import session_scope
-from storage.models import MatchGroup, Outbox
+from storage.models import MatchGroup
+from tests import personas
 from tests.conftest import BOT_TOKEN
-from tests.personas import OPENS, TEAM  # the December 2026 round
+from tests.personas import OPENS, TEAM, heads_up_went  # the December 2026 round
 
 UTC = timezone.utc
 SECRET = "my confidential hopes for this hour"
@@ -39,6 +40,7 @@ def pair(engine, fake_slack):
         with session_scope(engine) as session:
             membership.save_profile(session, TEAM, user, ProfileForm(organisation=organisation, talk_about=SECRET),
                                     SlackProfile(timezone="Europe/London"))
+    heads_up_went(engine)
     return fake_slack.conversation_id("U1", "U2")
 
 
@@ -67,7 +69,7 @@ def test_an_intro_refused_as_invalid_goes_once_in_its_safe_form_and_nobody_is_to
     actions = [e["action_id"] for b in intro["blocks"] if b["type"] == "actions" for e in b["elements"]]
     assert ids.MEETING_SCHEDULED in actions and ids.MEETING_MET in actions
     with session_scope(engine) as session:
-        (row,) = session.exec(select(Outbox)).all()
+        (row,) = personas.sends(session)
         (group,) = session.exec(select(MatchGroup)).all()
     # The safe form carries the marker, so a crash right after it is found, not sent again.
     assert intro["blocks"][0]["block_id"] == delivery.marker_for(row)

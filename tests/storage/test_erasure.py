@@ -20,7 +20,7 @@ from storage import members as member_store
 from storage.db import session_scope
 from storage.models import GroupMember, MatchGroup, Outbox
 from tests.conftest import BOT_TOKEN
-from tests.personas import OPENS, TEAM
+from tests.personas import OPENS, TEAM, heads_up_went
 
 UTC = timezone.utc
 ERIN = "U0ERASEME"
@@ -64,6 +64,8 @@ def _erin_with_a_history(engine, fake_slack):
             membership.save_profile(session, TEAM, user, ProfileForm(organisation=organisation),
                                     SlackProfile(timezone="Europe/London"))
         organisers.add(session, TEAM, ERIN, added_by="U0FOURTH")
+    heads_up_went(engine)
+    with session_scope(engine) as session:
         organisers.add(session, TEAM, "U0FOURTH", added_by=ERIN)
         assert avoid.avoid(session, TEAM, ERIN, "U0AVOIDED") is avoid.AvoidChange.done
         assert avoid.avoid(session, TEAM, "U0THIRD", ERIN) is avoid.AvoidChange.done

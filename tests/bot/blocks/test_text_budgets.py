@@ -40,7 +40,7 @@ from scheduler.stats import RoundStats
 from storage.db import session_scope
 from storage.models import Outbox
 from tests.conftest import BOT_TOKEN
-from tests.personas import OPENS, TEAM
+from tests.personas import OPENS, TEAM, heads_up_went
 
 WHEN = OPENS  # any moment will do for the limits; the round opening is the one every test knows
 WORST = ["&", "<", ">", "&<>"]
@@ -195,6 +195,7 @@ def test_an_intro_full_of_ampersands_reaches_slack(engine, fake_slack, gateway):
                 organisation=_organisation(chars), role=_worst(chars, TEXT_MAX),
                 talk_about=_worst(chars, TEXT_MAX), could_share=_worst(chars, TEXT_MAX)),
                 SlackProfile(timezone="Europe/London"))
+    heads_up_went(engine)
     with freeze_time(WHEN, tick=True):
         assert rounds.open_round(engine, TEAM).reason == "opened"
         delivery.deliver(engine, TEAM, gateway, pace=0)

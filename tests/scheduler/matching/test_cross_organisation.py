@@ -15,7 +15,7 @@ from scheduler.membership import ProfileForm, SlackProfile
 from storage import members as member_store
 from storage import rounds as round_store
 from storage.db import session_scope
-from tests.personas import OPENS, TEAM
+from tests.personas import OPENS, TEAM, heads_up_went
 
 PEOPLE = [("UADA", "Acme"), ("UBEN", "Beta"), ("UCY", "Gamma"), ("UDEE", " ACME "), ("UEVE", "Delta")]
 
@@ -25,6 +25,7 @@ def _join(engine, people):
         for user, organisation in people:
             membership.save_profile(session, TEAM, user, ProfileForm(organisation=organisation),
                                     SlackProfile(timezone="Europe/London"))
+    heads_up_went(engine)
 
 
 def _last_round_stats(engine):
