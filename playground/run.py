@@ -94,7 +94,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start(folder: Path, people: int = 24, fresh: bool = False) -> Playground:
+def start(folder: Path, people: int = 24, fresh: bool = False, start_at: datetime | None = None) -> Playground:
     from bot.app import create_app
     from bot.config import load_settings
     from bot.round_clock import start_clock
@@ -106,6 +106,8 @@ def start(folder: Path, people: int = 24, fresh: bool = False) -> Playground:
         for name in (DATABASE_FILE, STATE_FILE):
             (folder / name).unlink(missing_ok=True)
     _restore_clock(folder)
+    if start_at is not None and start_at > clock.now():
+        clock.move_to(start_at)  # a rehearsal on a date of the operator's choosing
 
     # Slack's clock is the bot's: messages carry the simulated time, as they would in that month.
     fake = FakeSlack(require_action_ids=True, clock=lambda: clock.now().timestamp()).start()
@@ -185,7 +187,8 @@ def _watch_health(playground: Playground, url: str) -> None:
         time.sleep(1)
 
 
-def run(port: int = 8000, people: int = 24, fresh: bool = False, folder: Path | None = None, echo=print) -> None:
+def run(port: int = 8000, people: int = 24, fresh: bool = False, folder: Path | None = None, echo=print,
+        start_at: datetime | None = None) -> None:
     """Serve the page until Ctrl-C, then stop everything this started."""
     from waitress import create_server
 
@@ -195,7 +198,7 @@ def run(port: int = 8000, people: int = 24, fresh: bool = False, folder: Path | 
     holder = {}
     server = create_server(lambda environ, start_response: holder["app"](environ, start_response),
                            host="127.0.0.1", port=port, threads=8, ident="unmentor-playground")
-    playground = start(folder or Path.cwd(), people=people, fresh=fresh)
+    playground = start(folder or Path.cwd(), people=people, fresh=fresh, start_at=start_at)
     holder["app"] = make_page_app(playground)
     # Ctrl-C (and SIGTERM, as a service manager stops things) ends the page's loop; then everything
     # this started is stopped. Set explicitly: a shell may start us with SIGINT ignored.

@@ -6,13 +6,17 @@ One `unmentor playground` and one Chromium for the module; every step saves a sc
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import time
 import urllib.request
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
+from scheduler.schedule import Schedule, round_times
 from tests.browser import PlaygroundProcess, launch_chromium, save_picture
 
 # One playground and one browser for the module: its tests stay on one worker.
@@ -21,9 +25,23 @@ ORGANISER = "U00001DEMO"  # Amara Okafor, the demo workspace's organiser
 WAIT = 90_000  # ms: a phase's sends go out at the bot's own pace
 
 
+def next_awkward_moment() -> datetime:
+    """The next first Monday of a month, four hours after the round's opening time: the moment a
+    newcomer most easily meets a round that should have opened already. The walk starts there
+    whatever day the suite runs, so it gives the same answers on every date."""
+    schedule = Schedule()
+    today = datetime.now(timezone.utc)
+    index = today.year * 12 + today.month - 1
+    while True:
+        moment = round_times(schedule, index).opens_at + timedelta(hours=4)
+        if moment > today + timedelta(minutes=5):
+            return moment
+        index += 1
+
+
 @pytest.fixture(scope="module")
 def playground(tmp_path_factory):
-    process = PlaygroundProcess(tmp_path_factory.mktemp("playground"))
+    process = PlaygroundProcess(tmp_path_factory.mktemp("playground"), "--at", next_awkward_moment().isoformat())
     yield process
     process.interrupt()
 
@@ -79,6 +97,17 @@ def partner_of(playground, user_id: str) -> dict:
     return partner
 
 
+def wait_for_heads_up(playground) -> None:
+    """Until the organiser's DM with the bot holds the heads-up, with its Skip button."""
+    for _ in range(WAIT // 200):
+        dms = [c for c in playground.state(ORGANISER)["conversations"] if c["kind"] == "dm"]
+        if any("skip" in json.dumps(m.get("blocks", [])).lower()
+               for c in dms for m in c["messages"] if not m["ephemeral"]):
+            return
+        time.sleep(0.2)
+    raise AssertionError("the heads-up never reached the organiser")
+
+
 def test_a_whole_round_in_the_browser(playground, page, shots):
     try:
         walk_a_round(playground, page, shots)
@@ -115,6 +144,7 @@ def walk_a_round(playground, page, shots):
     # Next phase to the heads-up, then to the opening: the intro arrives in a group DM.
     page.get_by_role("button", name="Next phase").click()
     page.get_by_role("status").filter(has_text="heads-up").wait_for(timeout=10_000)
+    wait_for_heads_up(playground)  # a round opens only once its heads-up has reached someone
     page.get_by_role("button", name="Next phase").click()
     page.get_by_role("status").filter(has_text="moved to the opening").wait_for(timeout=10_000)
     group = page.get_by_role("navigation", name="Conversations").get_by_role("button", name=re.compile(", unmentor"))
@@ -137,7 +167,9 @@ def walk_a_round(playground, page, shots):
     dialog = page.get_by_role("dialog")
     dialog.wait_for(timeout=10_000)
     assert dialog.get_by_role("heading").inner_text()  # the modal's title names the dialog
-    dialog.get_by_label(re.compile("day", re.I)).fill("2027-01-14")
+    # Ten days into the round, whenever the walk's round opens.
+    later = datetime.fromisoformat(playground.state()["now"]) + timedelta(days=10)
+    dialog.get_by_label(re.compile("day", re.I)).fill(f"{later:%Y-%m-%d}")
     dialog.get_by_label(re.compile("time", re.I)).fill("15:30")
     dialog.get_by_label(re.compile("note", re.I)).fill("Could we do Thursday afternoon instead?")
     save_picture(page, "04-reschedule-modal", shots, keep_as="reschedule.png")
