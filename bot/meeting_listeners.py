@@ -180,7 +180,8 @@ def no_reply(services: Services, p: Payload, respond) -> None:
     elif check.outcome is Outcome.done:
         reply = meeting_blocks.no_reply_choice(check.group_id, can_rematch=not check.too_late_to_rematch)
     else:
-        reply = _common_reply(check) or meeting_blocks.still_in_touch_reply()
+        reply = _common_reply(check) or (meeting_blocks.too_soon_reply() if check.outcome is Outcome.too_soon
+                                         else meeting_blocks.still_in_touch_reply())
     _tell(p, respond, reply)
 
 
@@ -188,7 +189,9 @@ def _partner_silent(services: Services, p: Payload, respond, *, rematch_now: boo
     with session_scope(services.engine) as session:
         result = meetings.partner_silent(session, p.team_id, p.user_id, p.group_id, rematch_now=rematch_now)
     _send(services, p.team_id, result)
-    if result.outcome in (Outcome.in_touch, Outcome.too_soon):
+    if result.outcome is Outcome.too_soon:
+        reply = meeting_blocks.too_soon_reply()
+    elif result.outcome is Outcome.in_touch:
         reply = meeting_blocks.still_in_touch_reply()
     else:
         reply = _fresh_match_or_next_round_reply(result, rematch_now)
@@ -244,7 +247,7 @@ def accept_reschedule(services: Services, p: Payload, respond) -> None:
         reply = meeting_blocks.cannot_accept_own_reply()
     else:
         reply = _common_reply(result) or meeting_blocks.reschedule_accepted_reply(
-            result.meeting_at, result.outcome is Outcome.already)
+            result.meeting_at, result.outcome is Outcome.already, result.told)
     _tell(p, respond, reply, replace=True)
 
 

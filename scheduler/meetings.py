@@ -95,6 +95,7 @@ class Result:
     carried_on: bool = False            # someone is out of a trio this round; the other two carry on as a pair
     out_ids: tuple[str, ...] = ()       # with carried_on: the Slack ids of whoever is out of it
     offer_let_go: bool = False          # after a reschedule: asked often enough to offer letting this round go
+    told: tuple[str, ...] = ()          # who was told by DM of what the click did (the asker of an accepted move)
     meeting_at_chosen: datetime | None = None  # the suggested time just picked, while others still choose
 
 
@@ -435,6 +436,7 @@ def accept_reschedule(session: Session, ctx: _Context) -> Result:
     accepted = store.add_event(session, ctx.group.team_id, ctx.group.id, "reschedule_accepted", ctx.member.id)
     result.send_now.append(_queue(session, ctx, reschedule_accepted.RescheduleAcceptedSend(
         round_id=ctx.round.id, group_id=ctx.group.id, member_id=asked.member_id, event_id=accepted.id)))
+    result.told = tuple(m.slack_user_id for m in ctx.others if m.id == asked.member_id)
     return result
 
 

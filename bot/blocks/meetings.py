@@ -170,7 +170,14 @@ def out_of_match_reply() -> Message:
 
 
 def still_in_touch_reply() -> Message:
-    return _message("It looks like you two are already in touch, so I've left your match as it is.")
+    return _message("It looks like you're already in touch (a time set, a chat had or a miss noted), so I've "
+                    "left your match as it is.")
+
+
+def too_soon_reply() -> Message:
+    """Before a week has passed (or before a quiet partner's few days are up): early days, not "in touch"."""
+    return _message("It's early days: people often take a week or so to answer. If there's still no word by "
+                    "then, I'll check in with you privately, with what can still happen this round.")
 
 
 def rematched_reply(found: bool) -> Message:
@@ -191,14 +198,15 @@ def cannot_accept_own_reply() -> Message:
     return _message("That's your own suggestion, so saying yes is up to the others in your conversation.")
 
 
-def reschedule_accepted_reply(meeting_at: datetime | None, already: bool) -> Message:
+def reschedule_accepted_reply(meeting_at: datetime | None, already: bool, told=()) -> Message:
     if already:
         return _message("That's already settled. Enjoy the chat!")
+    # The answer reaches whoever asked in their DM with the bot, not the group's conversation.
+    who = _mentions(told) if told else "the others"
     if meeting_at is None:
-        # The answer reaches the others in their DMs with the bot, not the group's conversation.
-        return _message("Thanks, I've let the others know. Find a time that works for everyone in your group "
+        return _message(f"Thanks, I've let {who} know. Find a time that works for everyone in your group "
                         "conversation.")
-    return _message(f"Great, you're on for {slack_date(meeting_at)}. I've let the others know.")
+    return _message(f"Great, you're on for {slack_date(meeting_at)}. I've let {who} know.")
 
 
 def follow_up_thanks() -> Message:
@@ -239,8 +247,8 @@ def reschedule_modal(group_id: int) -> dict:
         "submit": _plain("Send"),
         "close": _plain("Cancel"),
         "blocks": [
-            _section("Suggest a new time, or leave a note, or both, and I'll pass it on to your partner. "
-                     "No reason needed."),
+            _section("Suggest a new time, or leave a note, or both, and I'll pass it on to the others in your "
+                     "match. No reason needed."),
             *_date_and_time("New day"),
             _text_input("note", "Note", "", NOTE_MAX, multiline=True, optional=True,
                         placeholder="e.g. Could we do Thursday afternoon instead?"),
@@ -264,7 +272,7 @@ def follow_up_modal(group_id: int, prefill) -> dict:
             _checkbox("stay_in_touch", "Staying in touch", "I'd like to stay in touch", "yes", prefill.stay_in_touch),
             _checkbox("consent", "Your answers", "Organisers may read my answers, without my name", "yes",
                       prefill.organisers_may_read,
-                      hint="Please leave out names, and anything your partner told you in confidence."),
+                      hint="Please leave out names, and anything anyone told you in confidence."),
         ],
     }
 

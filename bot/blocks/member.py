@@ -246,7 +246,7 @@ def stayed_message() -> Message:
 
 
 def something_went_wrong_message() -> Message:
-    return _message("Sorry, something went wrong on our side. Please try again in a minute; "
+    return _message("Sorry, something went wrong on my side. Please try again in a minute; "
                     "`/unmentor status` shows where things stand.")
 
 
@@ -268,7 +268,7 @@ def join_modal(prefill: ProfileForm) -> dict:
                 "A few words help your partner know where to start."
             ),
             _text_input("organisation", "Your organisation", prefill.organisation, ORGANISATION_MAX,
-                        multiline=False, optional=False, hint="We never pair you with someone from the same one."),
+                        multiline=False, optional=False, hint="I never pair you with someone from the same one."),
             _text_input("role", "What I do", prefill.role, TEXT_MAX, multiline=False, optional=True,
                         placeholder="e.g. I run the volunteer programme"),
             _text_input("talk_about", "What I'd like to talk about", prefill.talk_about, TEXT_MAX,

@@ -242,11 +242,14 @@ def nudge_message(nudge, marker: str | None = None) -> Message:
 
 def follow_up_ask_message(ask, marker: str | None = None) -> Message:
     partners = " and ".join(f"<@{user_id}>" for user_id in ask.partner_ids) or "your partner"
+    # "you, <@a> and <@b>" for three: "you and <@a> and <@b>" reads as a list gone wrong.
+    together = (f"you, <@{ask.partner_ids[0]}> and <@{ask.partner_ids[1]}>" if len(ask.partner_ids) == 2
+                else f"you and {partners}")
     value = ids.value("group", ask.group_id)
     if not ask.met:
         # Nobody said they met: asking what they took away would presume, or sting. A lighter question,
         # and nothing to do if the answer is no.
-        text = (f"Round {ask.round_number} is nearly over. Did you and {partners} get to talk? If you did, "
+        text = (f"Round {ask.round_number} is nearly over. Did {together} get to talk? If you did, "
                 "I'd love to hear what you took away. If not, that's fine: there's nothing to do, and you'll "
                 "be matched again next round.")
         return _with_marker(_message(text, _section(text), _actions(
@@ -272,7 +275,8 @@ UNMATCHED_REASONS = {
                            "already met",
     "partner_unreachable": "your partner can't be reached on Slack any more, and nobody else was free to "
                            "step in this round",
-    "intro_failed": "something went wrong on my side when I tried to introduce you to your partner",
+    "intro_failed": "something went wrong on my side when I tried to introduce you to the people you were "
+                    "matched with",
     # Matched ahead of the opening, and the other person's plans changed before it: no blame either way.
     "partner_withdrew": "the person you were going to meet can't make this round after all, and nobody else "
                         "was free to step in",

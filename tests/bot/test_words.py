@@ -178,3 +178,35 @@ def test_the_follow_up_form_asks_to_leave_out_names_beside_the_consent_box_and_t
     assert "leave out names" in consent["hint"]["text"] and "in confidence" in consent["hint"]["text"]
     join = member_blocks.join_modal(ProfileForm(organisation=""))
     assert any("Your partners will see what you write here" in t for t in _texts(join))
+
+
+def test_one_name_for_each_thing_and_one_voice_in_everything_people_read():
+    """Every golden message and view: the fresh-match choice has one pair of names, nothing says
+    "leave it there" (it read as leaving unmentor), and the bot speaks as "I", never "we"."""
+    from tests.bot.blocks.golden import GOLDEN_DIR
+
+    words = {path.stem: path.read_text() for path in GOLDEN_DIR.glob("*.json")}
+    for stale in ("Find me someone else", "Sit this one out", "Leave it there", "on our side", "We never pair",
+                  "you two"):
+        assert [name for name, text in words.items() if stale in text] == [], stale
+    offers = [name for name, text in words.items() if "Find me someone new" in text]
+    assert len(offers) >= 3 and all("Next round is fine" in words[name] for name in offers)
+
+
+def test_words_for_three_never_assume_two():
+    from bot.blocks import meetings as meeting_blocks
+    from scheduler.sends.follow_up import FollowUpAsk
+
+    trio = send_blocks.follow_up_ask_message(FollowUpAsk(1, 3, ("UBEN", "UCY"), met=False))["text"]
+    assert "Did you, <@UBEN> and <@UCY> get to talk?" in trio
+    from datetime import datetime, timezone
+
+    from scheduler.sends.unmatched import Unmatched
+
+    failed = send_blocks.unmatched_message(Unmatched(3, "intro_failed", datetime(2027, 1, 4, tzinfo=timezone.utc)))
+    modal = meeting_blocks.follow_up_modal(1, meeting_blocks.FollowUpForm())
+    for message in (meeting_blocks.reschedule_modal(1), modal, failed):
+        assert "your partner" not in json.dumps(message)
+    assert "the others" not in meeting_blocks.reschedule_accepted_reply(None, False, ("UADA",))["text"]
+    assert "you two" not in meeting_blocks.still_in_touch_reply()["text"]
+    assert meeting_blocks.too_soon_reply()["text"] != meeting_blocks.still_in_touch_reply()["text"]

@@ -178,6 +178,8 @@ def _send_cases() -> dict:
             FollowUpAsk(p.GROUP_ID, 3, ("UBEN",)), MARKER)),
         "sends.follow_up_ask_message.did_not_meet": (sends.follow_up_ask_message, lambda: sends.follow_up_ask_message(
             FollowUpAsk(p.GROUP_ID, 3, ("UBEN",), met=False), MARKER)),
+        "sends.follow_up_ask_message.trio_did_not_meet": (sends.follow_up_ask_message, lambda:
+            sends.follow_up_ask_message(FollowUpAsk(p.GROUP_ID, 3, ("UBEN", "UCY"), met=False), MARKER)),
         "sends.intro_message.weekly": (sends.intro_message, lambda: sends.intro_message(
             p.intro(cadence="weekly"), MARKER)),
         "sends.announcement_message.weekly": (sends.announcement_message, lambda: sends.announcement_message(
@@ -321,6 +323,7 @@ def _meeting_cases() -> dict:
                                             lambda: meetings.stepped_out_reply(("UBEN", "UCY"), True)),
         "meetings.out_of_match_reply": (meetings.out_of_match_reply, lambda: meetings.out_of_match_reply()),
         "meetings.still_in_touch_reply": (meetings.still_in_touch_reply, lambda: meetings.still_in_touch_reply()),
+        "meetings.too_soon_reply": (meetings.too_soon_reply, lambda: meetings.too_soon_reply()),
         "meetings.rematched_reply.found": (meetings.rematched_reply, lambda: meetings.rematched_reply(True)),
         "meetings.rematched_reply.nobody_free": (meetings.rematched_reply, lambda: meetings.rematched_reply(False)),
         "meetings.sat_out_reply": (meetings.sat_out_reply, lambda: meetings.sat_out_reply()),
@@ -336,7 +339,7 @@ def _meeting_cases() -> dict:
                                              lambda: meetings.cannot_accept_own_reply()),
         "meetings.reschedule_accepted_reply.with_time": (meetings.reschedule_accepted_reply,
                                                          lambda: meetings.reschedule_accepted_reply(p.MEETING_AT,
-                                                                                                    False)),
+                                                                                                    False, ("UADA",))),
         "meetings.reschedule_accepted_reply.no_time": (meetings.reschedule_accepted_reply,
                                                        lambda: meetings.reschedule_accepted_reply(None, False)),
         "meetings.reschedule_accepted_reply.already": (meetings.reschedule_accepted_reply,
