@@ -18,7 +18,8 @@ ROUND_EVERY = timedelta(days=28)
 # How a group's round turned out: (share, events in order). Roughly what a network sees:
 # most meet, a good fifth never answer, a few miss or reschedule.
 _STORIES = (
-    (0.40, ("scheduled", "met")),
+    (0.30, ("scheduled", "met")),
+    (0.10, ("scheduled", "suggestion_agreed", "met")),  # everyone picked one of the intro's suggested times
     (0.08, ("met",)),
     (0.06, ("scheduled", "reschedule_asked", "scheduled", "met")),
     (0.02, ("reschedule_asked", "reschedule_asked", "met")),
@@ -165,7 +166,8 @@ def naive_round_stats(rows: dict[str, list[dict]], team_id: str) -> list[dict]:
             "cross_organisation": sum(bool(g["cross_organisation"]) for g in groups),
             **{name: sum(kind in kinds[g["id"]] for g in groups)
                for kind, name in (("met", "met"), ("scheduled", "scheduled"), ("reschedule_asked", "rescheduled"),
-                                  ("missed", "missed"), ("no_reply", "no_reply"))},
+                                  ("missed", "missed"), ("no_reply", "no_reply"),
+                                  ("suggestion_agreed", "scheduled_by_suggestion"))},
             "members_matched": len(places[r["id"]]),
             "answered": len(answered),
             "stay_in_touch": sum(bool(a["stay_in_touch"]) for a in answered),

@@ -79,6 +79,18 @@ class RoundStats:
     members_matched: int
     answered: int
     stay_in_touch: int
+    # How the scheduled ones were scheduled: by all picking one of the intro's suggested times;
+    # the rest of `scheduled` used a form ("We've scheduled it", or a reschedule with a time).
+    scheduled_by_suggestion: int = 0
+
+    @property
+    def scheduled_by_form(self) -> int:
+        return max(0, self.scheduled - self.scheduled_by_suggestion)
+
+    @property
+    def not_scheduled(self) -> int:
+        """Groups made that never said here when they'd meet (some met all the same)."""
+        return max(0, self.groups - self.scheduled)
 
     @property
     def cross_organisation_rate(self) -> float:
@@ -225,6 +237,9 @@ _TABLE = (
     ("met%", lambda s: _percent(s.met_rate)),
     ("sched", lambda s: str(s.scheduled)),
     ("sched%", lambda s: _percent(s.scheduled_rate)),
+    ("by-sugg", lambda s: str(s.scheduled_by_suggestion)),
+    ("by-form", lambda s: str(s.scheduled_by_form)),
+    ("unsched", lambda s: str(s.not_scheduled)),
     ("resched", lambda s: str(s.rescheduled)),
     ("resched%", lambda s: _percent(s.rescheduled_rate)),
     ("missed", lambda s: str(s.missed)),

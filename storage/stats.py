@@ -20,6 +20,8 @@ OUTCOME_EVENTS = {
     "reschedule_asked": "rescheduled",
     "missed": "missed",
     "no_reply": "no_reply",
+    # Scheduled by everyone picking the same suggested time (the rest of "scheduled" used a form).
+    "suggestion_agreed": "scheduled_by_suggestion",
 }
 
 ROUND_COLUMNS = (

@@ -129,7 +129,8 @@ def stats_blocks(stats, learnings, sparkline: str) -> list[dict]:
         f"*Groups*\n{last.groups} made · {last.unmatched} unmatched · {last.organisations} organisations",
         f"*Cross-organisation*\n{_pct(last.cross_organisation_rate)}",
         f"*Met*\n{last.met} ({_pct(last.met_rate)})",
-        f"*Scheduled*\n{last.scheduled} ({_pct(last.scheduled_rate)})",
+        f"*Scheduled*\n{last.scheduled} ({_pct(last.scheduled_rate)}): {last.scheduled_by_suggestion} from a "
+        f"suggested time · {last.scheduled_by_form} by the form · {last.not_scheduled} not at all",
         f"*Rescheduled*\n{last.rescheduled} ({_pct(last.rescheduled_rate)})",
         # "No word": a partner didn't reply, or the round closed with nobody saying how it went.
         f"*Missed · no word*\n{last.missed} ({_pct(last.missed_rate)}) · {last.no_reply} ({_pct(last.no_reply_rate)})",

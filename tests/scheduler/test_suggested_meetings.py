@@ -6,6 +6,7 @@ them as a trio where a test says so.
 
 from __future__ import annotations
 
+import json
 import threading
 from datetime import time, timedelta
 from urllib.parse import parse_qs, unquote_plus, urlparse
@@ -15,8 +16,9 @@ import pytest
 from freezegun import freeze_time
 from sqlmodel import select
 
+from bot.blocks import organisers as organiser_blocks
 from bot.blocks import sends as send_blocks
-from scheduler import meeting_times, meetings, sends
+from scheduler import meeting_times, meetings, sends, stats
 from scheduler.meetings import Outcome
 from scheduler.sends.intro import IntroSend, intro_for
 from storage import meetings as meeting_store
@@ -24,7 +26,7 @@ from storage import members as member_store
 from storage import rounds as round_store
 from storage.db import session_scope
 from storage.models import MatchGroup, MeetingEvent, Member, Outbox
-from tests.personas import ADA, BEN, CY, OPENS, TEAM, join
+from tests.personas import ADA, BEN, CY, DI, EVE, FAY, OPENS, TEAM, join
 
 LONDON, NEW_YORK = ZoneInfo("Europe/London"), ZoneInfo("America/New_York")
 SOON = OPENS + timedelta(hours=1)  # clicks come the morning the intro lands
@@ -235,3 +237,31 @@ def test_rescheduling_a_scheduled_chat_brings_calendar_links_for_the_new_time_on
     old, new = plans[:2], plans[2:]
     assert old == [None, None]  # the first time's links are dropped, never sent late
     assert {p.content.meeting_at for p in new} == {new_time} and all(p.content.moved for p in new)
+
+
+def test_organisers_see_how_chats_were_scheduled_as_counts(engine):
+    """A suggestion (ada and ben), the form (cy and di), and not at all (eve and fay)."""
+    with freeze_time(OPENS):
+        join(engine, (ADA, BEN, CY, DI, EVE, FAY))
+        with session_scope(engine) as session:
+            round_ = round_store.create_round(session, team_id=TEAM, period="2026-12", seed=7, opens_at=OPENS,
+                                              nudge_at=OPENS + timedelta(days=10),
+                                              follow_up_at=OPENS + timedelta(days=21),
+                                              closes_at=OPENS + timedelta(days=28))
+            ids = {m.slack_user_id: m.id for m in session.exec(select(Member))}
+            made = {}
+            for a, b in [("UADA", "UBEN"), ("UCY", "UDI"), ("UEVE", "UFAY")]:
+                group = round_store.add_group(session, round_, [ids[a], ids[b]], [])
+                IntroSend(round_id=round_.id, group_id=group.id).plan(session, TEAM)
+                made[a] = group.id
+    _choose(engine, "UADA", made["UADA"], 0)
+    _choose(engine, "UBEN", made["UADA"], 0)
+    with freeze_time(SOON), session_scope(engine) as session:
+        meetings.mark_scheduled(session, TEAM, "UCY", made["UCY"], OPENS + timedelta(days=3))
+        (latest,) = stats.round_stats(session, TEAM)
+    assert (latest.groups, latest.scheduled) == (3, 2)
+    assert (latest.scheduled_by_suggestion, latest.scheduled_by_form, latest.not_scheduled) == (1, 1, 1)
+    shown = json.dumps(organiser_blocks.stats_blocks([latest], [], ""), ensure_ascii=False)
+    assert "2 (67%): 1 from a suggested time · 1 by the form · 1 not at all" in shown
+    assert "UADA" not in shown and "UCY" not in shown  # counts, never people
+    assert "by-sugg" in stats.to_table([latest]) and "scheduled_by_suggestion" in stats.to_csv([latest])
