@@ -11,10 +11,12 @@ import os
 import socket
 import threading
 import time
+from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import Enum
 from typing import Protocol
 
 from sqlalchemy.engine import Engine
@@ -28,7 +30,7 @@ from storage import outbox
 from storage import rounds as store
 from storage.clock import now
 from storage.db import session_scope
-from storage.models import Outbox
+from storage.models import Outbox, SendState
 
 log = logging.getLogger("unmentor.delivery")
 
@@ -118,14 +120,36 @@ class Gateway(Protocol):
     def is_reachable(self, user_id: str) -> bool: ...
 
 
+class SendOutcome(str, Enum):
+    """What one go at a send came to."""
+
+    sent = "sent"
+    failed = "failed"
+    retrying = "retrying"
+    found_already_sent = "found_already_sent"
+    dropped = "dropped"   # no longer needed (they left, the round moved on): recorded, not sent
+    skipped = "skipped"   # another process or thread has it
+
+
+# A send that came to one of these is finished with; the others come round again.
+FINISHED = frozenset({SendOutcome.sent, SendOutcome.failed, SendOutcome.found_already_sent, SendOutcome.dropped})
+
+
 @dataclass
 class DeliveryReport:
-    sent: int = 0
-    failed: int = 0
-    retrying: int = 0
-    found_already_sent: int = 0
-    dropped: int = 0   # no longer needed (they left, the round moved on): recorded, not sent
-    skipped: int = 0   # another process or thread has it
+    """How many sends came to each outcome."""
+
+    counts: Counter[SendOutcome] = field(default_factory=Counter)
+
+    def count(self, outcome: SendOutcome, times: int = 1) -> None:
+        self.counts[outcome] += times
+
+    sent = property(lambda self: self.counts[SendOutcome.sent])
+    failed = property(lambda self: self.counts[SendOutcome.failed])
+    retrying = property(lambda self: self.counts[SendOutcome.retrying])
+    found_already_sent = property(lambda self: self.counts[SendOutcome.found_already_sent])
+    dropped = property(lambda self: self.counts[SendOutcome.dropped])
+    skipped = property(lambda self: self.counts[SendOutcome.skipped])
 
 
 class PacedGateway:
@@ -221,17 +245,17 @@ def deliver(
                 break
             outcome = _deliver_one_safely(engine, gateway, row)
             with counting:
-                setattr(report, outcome, getattr(report, outcome) + 1)
+                report.count(outcome)
             # Only a row that reached a final state is progress: spinning on rows another
             # thread holds, or that wait out a back-off, would never end.
-            progressed = progressed or outcome in ("sent", "failed", "found_already_sent", "dropped")
+            progressed = progressed or outcome in FINISHED
         return progressed
 
     while True:
         with session_scope(engine) as session:
             rows = outbox.ready(session, team_id, now(), lease, batch, HOST, keys)
-        rows = [r for r in rows if r.state != "sending" or r.claimed_at is None or r.claimed_at < now() - lease
-                or not _claimer_alive(r)]
+        rows = [r for r in rows if r.state != SendState.sending.value or r.claimed_at is None
+                or r.claimed_at < now() - lease or not _claimer_alive(r)]
         if not rows or out_of_time():
             return report
         lanes: dict[str, list[Outbox]] = {}
@@ -259,11 +283,11 @@ def seconds_until_retry(engine: Engine, team_id: str) -> float | None:
     return None if due is None else max((due - now()).total_seconds(), 0.0)
 
 
-def _deliver_one_safely(engine: Engine, gateway: Gateway, row: Outbox) -> str:
+def _deliver_one_safely(engine: Engine, gateway: Gateway, row: Outbox) -> SendOutcome:
     """One send; a bug or bad row is recorded on that row and never stops the rest of the queue."""
     with _IN_FLIGHT_LOCK:
         if row.id in _IN_FLIGHT:
-            return "skipped"
+            return SendOutcome.skipped
         _IN_FLIGHT.add(row.id)
     try:
         return _deliver_one(engine, gateway, row)
@@ -271,7 +295,7 @@ def _deliver_one_safely(engine: Engine, gateway: Gateway, row: Outbox) -> str:
         log.exception("couldn't deliver %s", row.key)
         with session_scope(engine) as session:
             outbox.mark_failed(session, row.id, f"internal: {error.__class__.__name__}")
-        return "failed"
+        return SendOutcome.failed
     finally:
         with _IN_FLIGHT_LOCK:
             _IN_FLIGHT.discard(row.id)
@@ -288,11 +312,11 @@ def _reader_zones(session: Session, row: Outbox) -> tuple[str, ...]:
     return tuple(dict.fromkeys(m.timezone for m in readers if m is not None and m.timezone))
 
 
-def _deliver_one(engine: Engine, gateway: Gateway, row: Outbox) -> str:
+def _deliver_one(engine: Engine, gateway: Gateway, row: Outbox) -> SendOutcome:
     with session_scope(engine) as session:
-        in_doubt = row.state == "sending"
+        in_doubt = row.state == SendState.sending.value
         if not outbox.claim(session, row, claimer()):
-            return "skipped"
+            return SendOutcome.skipped
     send = sends.load(row)
     with session_scope(engine) as session:
         plan = sends.plan(session, row)
@@ -300,7 +324,7 @@ def _deliver_one(engine: Engine, gateway: Gateway, row: Outbox) -> str:
     if plan is None:
         with session_scope(engine) as session:
             outbox.mark_failed(session, row.id, "no longer needed")
-        return "dropped"
+        return SendOutcome.dropped
     marker = marker_for(row)
     try:
         if plan.update_ts:
@@ -308,7 +332,7 @@ def _deliver_one(engine: Engine, gateway: Gateway, row: Outbox) -> str:
                                                      zones=zones))
             with session_scope(engine) as session:
                 outbox.mark_sent(session, row.id, plan.channel, plan.update_ts)
-            return "sent"
+            return SendOutcome.sent
         channel = row.channel_id or plan.channel
         if plan.users and row.channel_id is None:
             channel = gateway.open_conversation(plan.users)
@@ -321,18 +345,18 @@ def _deliver_one(engine: Engine, gateway: Gateway, row: Outbox) -> str:
             ts = gateway.find_marker(look_in, marker, row.created_at - timedelta(minutes=1))
             if ts:
                 _record_sent(engine, gateway, row, send, look_in, ts, plan.users)
-                return "found_already_sent"
+                return SendOutcome.found_already_sent
         posted_channel, ts = _safely(row, lambda safe: gateway.post(channel, plan.content, marker, safe=safe,
                                                                      zones=zones))
         _record_sent(engine, gateway, row, send, posted_channel, ts, plan.users)
-        return "sent"
+        return SendOutcome.sent
     except SendError as error:
         if error.code == STOPPED:
             return _hand_on(engine, row, in_doubt)
         return _record_failure(engine, gateway, row, send, error)
 
 
-def _hand_on(engine: Engine, row: Outbox, in_doubt: bool) -> str:
+def _hand_on(engine: Engine, row: Outbox, in_doubt: bool) -> SendOutcome:
     """Leave a send the stop cut short for the next process, at once and without a back-off.
 
     One in doubt stays in doubt (its claim is released as the process stops), so the next
@@ -340,7 +364,7 @@ def _hand_on(engine: Engine, row: Outbox, in_doubt: bool) -> str:
     if not in_doubt:
         with session_scope(engine) as session:
             outbox.mark_retry(session, row.id, STOPPED, now())
-    return "retrying"
+    return SendOutcome.retrying
 
 
 def _safely(row: Outbox, call):
@@ -382,7 +406,7 @@ def _record_sent(engine: Engine, gateway: Gateway, row: Outbox, send: sends.Send
             log.warning("couldn't correct %s after someone left: %s", row.key, error.code)
 
 
-def _record_failure(engine: Engine, gateway: Gateway, row: Outbox, send: sends.Send, error: SendError) -> str:
+def _record_failure(engine: Engine, gateway: Gateway, row: Outbox, send: sends.Send, error: SendError) -> SendOutcome:
     with session_scope(engine) as session:
         # A 429 is Slack asking us to wait, not a failure: on a bad day it may answer many in a row,
         # and giving up on an intro for that would end a pair whom nothing was wrong with.
@@ -391,7 +415,7 @@ def _record_failure(engine: Engine, gateway: Gateway, row: Outbox, send: sends.S
             log.warning("giving up on %s: %s", row.key, error.code)
             outbox.mark_failed(session, row.id, error.code)
             rematch.after_giving_up(session, send, error.code, gateway.is_reachable)
-            return "failed"
+            return SendOutcome.failed
         wait = error.retry_after if error.retry_after is not None else min(60 * 2 ** row.attempts, 3600)
         outbox.mark_retry(session, row.id, error.code, now() + timedelta(seconds=wait))
-        return "retrying"
+        return SendOutcome.retrying

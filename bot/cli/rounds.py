@@ -17,15 +17,15 @@ def deliver(engine, team_id: str, pace: float) -> None:
     from bot.app import make_client
     from bot.gateway import SlackGateway
     from bot.round_clock import delivery_summary
-    from scheduler.delivery import DeliveryReport, deliver, seconds_until_retry
+    from scheduler.delivery import DeliveryReport, SendOutcome, deliver, seconds_until_retry
 
     gateway = SlackGateway(make_client(settings(), wait_out_rate_limits=False))
     total = DeliveryReport()
     while True:
         report = deliver(engine, team_id, gateway, pace=pace)
-        for name in ("sent", "found_already_sent", "failed"):
-            setattr(total, name, getattr(total, name) + getattr(report, name))
-        total.retrying = report.retrying  # what the last pass left waiting
+        for outcome in (SendOutcome.sent, SendOutcome.found_already_sent, SendOutcome.failed):
+            total.count(outcome, report.counts[outcome])
+        total.counts[SendOutcome.retrying] = report.retrying  # what the last pass left waiting
         wait = seconds_until_retry(engine, team_id)
         if wait is None:
             break
