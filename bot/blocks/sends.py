@@ -33,8 +33,9 @@ from scheduler.quiet_rounds import QUIET_ROUNDS_BEFORE_PAUSE
 # everyone's part shown. Ordinary text is far inside these and is never cut.
 ORGANISATION_SHOWN = 200
 ROLE_SHOWN = 700
-ANSWER_SHOWN = 900
 PROMPT_SHOWN = 850
+# Each wish and offer is quoted once, in the why: three people's two answers fit one section.
+WHY_SHOWN = 400
 
 # Plain words first: a screen reader reads an emoji's name aloud, so none leads a status line.
 STATUS_LINES = {
@@ -70,9 +71,9 @@ def why_lines(people) -> list[str]:
         # The next person round the group who offered something: a trio's wishes go a→b→c→a.
         others = [people[(i + k) % len(people)] for k in range(1, len(people))]
         sharer = next((p for p in others if p.could_share), None)
-        line = f"<@{asker.user_id}> would like to talk about {_quote(asker.talk_about, 140)}"
+        line = f"<@{asker.user_id}> would like to talk about {_quote(asker.talk_about, WHY_SHOWN)}"
         if sharer is not None:
-            line += f", and <@{sharer.user_id}> could share {_quote(sharer.could_share, 140)}"
+            line += f", and <@{sharer.user_id}> could share {_quote(sharer.could_share, WHY_SHOWN)}"
             named.add(sharer.user_id)
         lines.append(line + ".")
         named.add(asker.user_id)
@@ -84,7 +85,7 @@ def why_lines(people) -> list[str]:
         if person.user_id in named:
             continue
         if person.could_share:
-            lines.append(f"<@{person.user_id}> could share {_quote(person.could_share, 140)}.")
+            lines.append(f"<@{person.user_id}> could share {_quote(person.could_share, WHY_SHOWN)}.")
         else:
             lines.append(f"<@{person.user_id}> brings how things are done at "
                          f"*{clip(person.organisation, ORGANISATION_SHOWN)}*.")
@@ -95,14 +96,11 @@ def why_line(people) -> str:
     return "\n".join(why_lines(people))
 
 
-def _person_block(person) -> dict:
-    lines = [f"<@{person.user_id}> · *{clip(person.organisation, ORGANISATION_SHOWN)}*"
-             + (f" · {clip(person.role, ROLE_SHOWN)}" if person.role else "")]
-    if person.talk_about:
-        lines.append(f"_Would like to talk about:_ {clip(person.talk_about, ANSWER_SHOWN)}")
-    if person.could_share:
-        lines.append(f"_Could share:_ {clip(person.could_share, ANSWER_SHOWN)}")
-    return _section("\n".join(lines))
+def _people_block(people) -> dict:
+    """Who is who, a line each: what they'd like to talk about and could share is said once, in the why."""
+    return _section("\n".join(f"<@{person.user_id}> · *{clip(person.organisation, ORGANISATION_SHOWN)}*"
+                              + (f" · {clip(person.role, ROLE_SHOWN)}" if person.role else "")
+                              for person in people))
 
 
 def _status_line(intro) -> str:
@@ -171,7 +169,7 @@ def intro_message(intro, marker: str | None = None) -> Message:
     blocks = [
         {"type": "header", "text": _plain(f"Your unmentor match, round {intro.round_number}")},
         _section(hello),
-        *[_person_block(p) for p in intro.people],
+        _people_block(intro.people),
         _section("*Why this hour is worth it*\n" + "\n".join(why_lines(intro.people))),
     ]
     starts = first_move_line(intro)

@@ -3,6 +3,7 @@
 import dataclasses
 import importlib
 import inspect
+import json
 import pkgutil
 
 from bot import ids
@@ -59,8 +60,17 @@ def test_an_ended_intro_has_no_buttons_left_to_press():
 
 def test_an_intro_introduces_everyone_in_a_trio_even_one_who_said_nothing():
     message = sends.intro_message(p.intro(people=(p.ADA_INTRO, p.BEN_INTRO, p.CY_INTRO)))
-    people = [b for b in message["blocks"] if b["type"] == "section" and b["text"]["text"].startswith("<@U")]
-    assert [b["text"]["text"].split(" ", 1)[0] for b in people] == ["<@UADA>", "<@UBEN>", "<@UCY>"]
+    (people,) = [b for b in message["blocks"] if b["type"] == "section" and b["text"]["text"].startswith("<@U")]
+    assert [line.split(" ", 1)[0] for line in people["text"]["text"].splitlines()] == ["<@UADA>", "<@UBEN>", "<@UCY>"]
+
+
+def test_the_intro_says_each_wish_and_offer_once_and_keeps_the_two_way_why():
+    message = sends.intro_message(p.intro())
+    shown = json.dumps(message["blocks"], ensure_ascii=False)
+    for person in (p.ADA_INTRO, p.BEN_INTRO):
+        assert shown.count(person.talk_about) == 1 and shown.count(person.could_share) == 1
+    assert "<@UADA> would like to talk about" in shown and "<@UBEN> could share" in shown
+    assert "<@UBEN> would like to talk about" in shown and "<@UADA> could share" in shown
 
 
 def test_why_this_hour_pairs_what_one_wants_with_what_the_other_could_share():
