@@ -13,6 +13,7 @@ from slack_sdk.errors import SlackApiError
 from bot.blocks import kit as kit_blocks
 from bot.blocks import sends as send_blocks
 from scheduler.delivery import SendError
+from scheduler.reach import SlackPerson
 
 log = logging.getLogger("unmentor.slack")
 
@@ -78,6 +79,34 @@ class SlackGateway:
             if not response.get("has_more") or not cursor:
                 return None
 
+    def people(self, user_ids: Sequence[str]) -> dict[str, SlackPerson]:
+        """What Slack says of each of `user_ids` (scheduler.reach): users.list's pages, then users.info for
+        anyone the list doesn't hold (someone from another organisation's workspace, or gone)."""
+        wanted, found, cursor = set(user_ids), {}, None
+        while wanted - set(found):
+            kwargs = {"limit": 200, **({"cursor": cursor} if cursor else {})}
+            try:
+                page = self.client.users_list(**kwargs)
+            except (SlackApiError, URLError, OSError, TimeoutError) as error:
+                # Without the list, members keep what Slack last said of them: nobody is left out on a hiccup.
+                log.warning("couldn't list the workspace's people before matching: %s", _send_error(error).code)
+                return found
+            for user in page.get("members") or []:
+                if user.get("id") in wanted:
+                    found[user["id"]] = _person(user)
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                break
+        for user_id in sorted(wanted - set(found)):
+            try:
+                found[user_id] = _person(self.client.users_info(user=user_id)["user"])
+            except SlackApiError as error:
+                if (error.response.get("error") if error.response is not None else None) == "user_not_found":
+                    found[user_id] = SlackPerson(user_id, deleted=True)
+            except (URLError, OSError, TimeoutError):
+                pass  # a hiccup: they keep their standing
+        return found
+
     def is_reachable(self, user_id: str) -> bool:
         try:
             user = self.client.users_info(user=user_id)["user"]
@@ -86,6 +115,12 @@ class SlackGateway:
             # Only a clear "no such person" counts; a hiccup is not a reason to drop someone.
             return code not in ("user_not_found", "user_not_visible")
         return not user.get("deleted") and not user.get("is_bot")
+
+
+def _person(user: dict) -> SlackPerson:
+    return SlackPerson(user["id"], team_id=user.get("team_id"), deleted=bool(user.get("deleted")),
+                       bot=bool(user.get("is_bot")) or user["id"] == "USLACKBOT",
+                       guest=bool(user.get("is_restricted") or user.get("is_ultra_restricted")))
 
 
 def after_leaving(services, team_id: str, departure) -> None:

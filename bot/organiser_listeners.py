@@ -14,6 +14,7 @@ from bot import callers, commands, home, ids
 from bot.blocks import kit as kit_blocks
 from bot.blocks import member as member_blocks
 from bot.blocks import organisers as organiser_blocks
+from bot.gateway import SlackGateway
 from bot.handling import Click, Listeners
 from bot.payload import Payload
 from bot.services import Services
@@ -68,7 +69,7 @@ def preview(services: Services, p: Payload, respond) -> None:
 @LISTENERS.click(ids.ORG_OPEN_ROUND)
 @_organisers_only
 def open_round(services: Services, p: Payload, respond) -> None:
-    outcome = rounds.open_round(services.engine, p.team_id, manual=True)
+    outcome = rounds.open_round(services.engine, p.team_id, manual=True, look_up=SlackGateway(services.client).people)
     _reply(services, p, respond, organiser_blocks.round_opened_message(outcome))
     home.refresh(services, p.team_id, p.user_id)
 

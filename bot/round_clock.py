@@ -46,12 +46,13 @@ def ensure_own_workspace(engine: Engine, client: WebClient) -> None:
         store.ensure_workspace(session, auth["team_id"], auth.get("team") or "")
 
 
-def tick(engine: Engine, on_work=None) -> None:
+def tick(engine: Engine, on_work=None, look_up=None) -> None:
+    """`look_up`: the gateway's, to ask Slack who it lets us reach before a round is matched."""
     with session_scope(engine) as session:
         teams = store.team_ids(session)
     for team_id in teams:
         try:
-            done = rounds.run_due(engine, team_id, now())
+            done = rounds.run_due(engine, team_id, now(), look_up=look_up)
             if done:
                 log.info("%s: ran %s", team_id, ", ".join(phase.replace("_", " ") for phase in done))
                 if on_work:
@@ -119,7 +120,8 @@ def build_scheduler(settings: Settings, engine: Engine) -> BackgroundScheduler:
         delivery_job.modify(next_run_time=_real_now())
 
     scheduler.add_job(
-        tick, IntervalTrigger(seconds=TICK_SECONDS), args=[engine, deliver_soon], id="rounds", next_run_time=_real_now()
+        tick, IntervalTrigger(seconds=TICK_SECONDS), args=[engine, deliver_soon, gateway.people], id="rounds",
+        next_run_time=_real_now(),
     )
     return scheduler
 

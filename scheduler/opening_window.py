@@ -23,11 +23,12 @@ from datetime import datetime, timedelta
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from scheduler import delivery, pacing, rematch, sends
+from scheduler import delivery, pacing, reach, rematch, sends
 from scheduler.quiet_rounds import awaiting_answer
 from scheduler.schedule import RoundTimes
 from scheduler.sends.intro import IntroSend
 from scheduler.sends.unmatched import UnmatchedSend
+from scheduler.workspace_schedule import load_schedule
 from storage import members as member_store
 from storage import outbox
 from storage import rounds as store
@@ -108,8 +109,9 @@ def _here_since_the_match(session: Session, round_: Round) -> list[Member]:
     """Active members the match never saw: joined, resumed or back from a pause since; not in any of
     the round's groups and not among those it left unmatched (they have their note already)."""
     seen = store.members_in_round(session, round_.id) | outbox.members_sent(session, round_.id, UnmatchedSend.kind)
+    reachable = reach.matchable(session, round_.team_id, load_schedule(session, round_.team_id).guests == "include")
     return [m for m in member_store.members_with_status(session, round_.team_id, [MemberStatus.active])
-            if m.id not in seen and m.slack_user_id and not awaiting_answer(m)]
+            if m.id not in seen and m.slack_user_id and not awaiting_answer(m) and reachable(m)]
 
 
 def close_too_late(session: Session, round_: Round) -> bool:

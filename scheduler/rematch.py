@@ -8,13 +8,15 @@ from typing import Callable
 
 from sqlmodel import Session
 
-from scheduler import avoid, first_move, organisations, sends
+from scheduler import avoid, first_move, organisations, reach, sends
 from scheduler import prompts as prompt_library
 from scheduler.quiet_rounds import awaiting_answer
-from scheduler.sends import intro, intro_failed, partner_unreachable
+from scheduler.sends import intro, intro_failed, partner_unreachable, unmatched
 from scheduler.sends.base import REFUSED_AS_INVALID
+from scheduler.workspace_schedule import load_schedule
 from storage import meetings as meeting_store
 from storage import members as member_store
+from storage import outbox
 from storage import rounds as store
 from storage.models import GroupStatus, Member, MemberStatus, Round
 
@@ -61,6 +63,12 @@ def after_failed_intro(session: Session, group_id: int, is_reachable: Callable[[
             release(session, round_, member)
 
 
+def _nobody_free_notes(round_: Round, member: Member) -> list[str]:
+    """The keys of the notes that tell a member there's nobody for them this round."""
+    return [partner_unreachable.PartnerUnreachableSend(round_id=round_.id, member_id=member.id).key(),
+            unmatched.UnmatchedSend(round_id=round_.id, member_id=member.id, reason="").key()]
+
+
 def release(session: Session, round_: Round, member: Member) -> None:
     """Their partner can't be reached and nobody else is free: say so kindly, and put them first next round."""
     member_store.set_priority(session, [member], True)
@@ -82,8 +90,9 @@ def find_new_partner(session: Session, round_: Round, member: Member) -> int | N
     taken = store.members_in_live_groups(session, round_.id) | meeting_store.unavailable_in_round(session, round_.id)
     met = {b if a == member.id else a for a, b in store.history_pairs(session, round_.team_id) if member.id in (a, b)}
     met |= avoid.never_with(session, member)
+    reachable = reach.matchable(session, round_.team_id, load_schedule(session, round_.team_id).guests == "include")
     active = [m for m in member_store.members_with_status(session, round_.team_id, [MemberStatus.active])
-              if not awaiting_answer(m)]
+              if not awaiting_answer(m) and reachable(m)]
     keys = organisations.colleague_keys({m.id: (m.organisation, m.email_domain) for m in [member, *active]},
                                         member_store.domain_map(session, round_.team_id))
     mine = keys[member.id]
@@ -93,12 +102,15 @@ def find_new_partner(session: Session, round_: Round, member: Member) -> int | N
         and m.id not in taken
         and keys[m.id] != mine
     ]
-    if not free:
-        return None
     rng = random.Random(f"{round_.seed}:{member.id}")
     # Someone left without a partner goes first, as they would next round.
     free.sort(key=lambda m: (not m.priority, rng.random()))
-    partner = free[0]
+    # One told already that nobody was free this round keeps that word, never a fresh intro after it;
+    # one whose note hasn't gone yet gets the intro instead of it. Either way, one message.
+    partner = next((m for m in free if outbox.withdraw_unsent(session, round_.team_id, _nobody_free_notes(
+        round_, m), "paired instead")), None)
+    if partner is None:
+        return None
     library = prompt_library.library_for(session, round_.team_id)
     seen = store.prompts_last_seen(session, [member.id, partner.id])
     chosen = prompt_library.choose(library, prompt_library.group_last_seen(seen.values()), rng)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
-from scheduler import avoid, organisations, quiet_rounds
+from scheduler import avoid, organisations, quiet_rounds, reach
 from scheduler.matching import Candidate, match, utc_offset_hours
 from scheduler.schedule import RoundTimes, Schedule
 from scheduler.sends.unmatched import UnmatchedSend
@@ -60,8 +60,10 @@ def plan_round(session: Session, team_id: str, times: RoundTimes, schedule: Sche
     seed = round_seed(team_id, times.period)
     # Someone asked "Keep me in or pause?" isn't given a partner until they answer: if they
     # stay silent, nobody is left waiting on them.
+    # Nor is anyone an intro can't reach as a member (scheduler.reach): they are left out quietly.
+    reachable = reach.matchable(session, team_id, schedule.guests == "include")
     active = [m for m in member_store.members_with_status(session, team_id, [MemberStatus.active])
-              if not quiet_rounds.awaiting_answer(m)]
+              if not quiet_rounds.awaiting_answer(m) and reachable(m)]
     by_id = {str(m.id): m for m in active}
     # Colleagues share a key however they spelt their organisation, or by their work email.
     keys = organisations.colleague_keys({m.id: (m.organisation, m.email_domain) for m in active},

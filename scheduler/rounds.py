@@ -20,6 +20,7 @@ from scheduler import (
     membership,
     opening_window,
     quiet_rounds,
+    reach,
     round_plan,
     sends,
 )
@@ -76,10 +77,12 @@ def _times_for_manual_open(session: Session, team_id: str, schedule: Schedule, a
     return manual_times(schedule, at, next_round(session, team_id, schedule, at).period)
 
 
-def open_round(engine: Engine, team_id: str, at: datetime | None = None, *, manual: bool = False) -> OpenOutcome:
+def open_round(engine: Engine, team_id: str, at: datetime | None = None, *, manual: bool = False,
+               look_up: reach.LookUp | None = None) -> OpenOutcome:
     """Open the round that is due (or, by hand, the next one now): match, store groups, queue intros.
 
     A scheduled round is matched a window before its time and opens at it (scheduler.opening_window).
+    With `look_up` (the gateway's), Slack is asked first who it lets us reach (scheduler.reach).
     """
     at = at or now()
     with session_scope(engine) as session:
@@ -109,6 +112,10 @@ def open_round(engine: Engine, team_id: str, at: datetime | None = None, *, manu
                 ahead = True
         if store.round_for_period(session, team_id, times.period) is not None:
             return OpenOutcome(None, None, "period_used")
+        if look_up is not None:
+            # Only now that a round is about to be matched: once per member per round.
+            reach.check(session, team_id, member_store.members_with_status(session, team_id, [MemberStatus.active]),
+                        look_up)
         plan = round_plan.plan_round(session, team_id, times, schedule)
         round_ = store.create_round(
             session,
@@ -341,8 +348,10 @@ def pause_unanswered(engine: Engine, team_id: str, at: datetime | None = None) -
         return len(quiet_rounds.pause_unanswered(session, team_id, at or now()))
 
 
-def run_due(engine: Engine, team_id: str, at: datetime | None = None) -> list[str]:
-    """Everything due for one workspace at `at`, in lifecycle order. Safe to call as often as you like."""
+def run_due(engine: Engine, team_id: str, at: datetime | None = None, *,
+            look_up: reach.LookUp | None = None) -> list[str]:
+    """Everything due for one workspace at `at`, in lifecycle order. Safe to call as often as you like.
+    `look_up`: see open_round."""
     at = at or now()
     done = []
     # First, so someone back today is in a round that opens today.
@@ -358,7 +367,7 @@ def run_due(engine: Engine, team_id: str, at: datetime | None = None) -> list[st
         done.append("close")
     if offer_no_reply(engine, team_id, at):
         done.append("offer_no_reply")
-    outcome = open_round(engine, team_id, at)
+    outcome = open_round(engine, team_id, at, look_up=look_up)
     if outcome.reason == "opened":
         done.append("open")
     elif outcome.reason == "matched" and outcome.plan is not None:

@@ -48,6 +48,8 @@ class Schedule:
     close_days: int = 28
     # "trio" puts an odd person into a group of three; "sit_out" gives them priority next time.
     odd: str = "trio"
+    # Slack guests (multi- and single-channel): "leave_out" of rounds, as Donut does by default, or "include".
+    guests: str = "leave_out"
 
     def validate(self) -> "Schedule":
         if self.cadence not in CADENCES:
@@ -74,6 +76,8 @@ class Schedule:
             raise ScheduleError("The heads-up can go 0 to 7 days before a round opens.")
         if self.odd not in ("trio", "sit_out"):
             raise ScheduleError("Odd numbers are handled by 'trio' or 'sit_out'.")
+        if self.guests not in ("leave_out", "include"):
+            raise ScheduleError("Guests are either 'include' or 'leave_out'.", "guests")
         return self
 
     def with_cadence(self, cadence: str) -> "Schedule":

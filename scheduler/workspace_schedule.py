@@ -84,7 +84,7 @@ def proposed_schedule(session: Session, team_id: str, *, cadence: str | None = N
                       at: str | None = None, timezone: str | None = None, country: str | None = "",
                       announce_days: int | None = None, nudge_days: int | None = None,
                       follow_up_days: int | None = None, close_days: int | None = None,
-                      odd: str | None = None) -> Schedule:
+                      odd: str | None = None, guests: str | None = None) -> Schedule:
     """The schedule with what an organiser changed, checked but not saved; ScheduleError if it can't work.
 
     None (or "" for `country`, where None means "no public holidays") leaves a setting as it is.
@@ -106,7 +106,8 @@ def proposed_schedule(session: Session, team_id: str, *, cadence: str | None = N
     if country != "":
         changes["country"] = country
     for name, value in (("announce_days", announce_days), ("nudge_days", nudge_days),
-                        ("follow_up_days", follow_up_days), ("close_days", close_days), ("odd", odd)):
+                        ("follow_up_days", follow_up_days), ("close_days", close_days), ("odd", odd),
+                        ("guests", guests)):
         if value is not None:
             changes[name] = value
     return replace(schedule, **changes).validate()

@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Any, Iterable
 
-from sqlalchemy import delete, func, or_, update
+from sqlalchemy import delete, func, insert, or_, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
@@ -20,6 +20,7 @@ from storage.models import (
     MatchGroup,
     MeetingEvent,
     Member,
+    MemberStanding,
     MemberStatus,
     NoRejoin,
     OrganisationDomain,
@@ -123,6 +124,23 @@ def set_priority(session: Session, members: Iterable[Member], priority: bool) ->
         set_committed_value(member, "updated_at", at)
 
 
+def set_slack_standings(session: Session, team_id: str, standings: dict[int, str]) -> None:
+    """Record what Slack said of each member (member id -> SlackStanding), in place of what it said before."""
+    ids = list(standings)
+    for start in range(0, len(ids), 5000):
+        session.exec(delete(MemberStanding).where(one_of(session, MemberStanding.member_id, ids[start:start + 5000])))
+    at = now()
+    if ids:
+        session.exec(insert(MemberStanding), params=[
+            {"member_id": i, "team_id": team_id, "standing": standings[i], "checked_at": at} for i in ids])
+
+
+def slack_standings(session: Session, team_id: str) -> dict[int, str]:
+    """Member id -> what Slack said of them when a round was last matched (no entry: never asked)."""
+    return dict(session.exec(select(MemberStanding.member_id, MemberStanding.standing)
+                             .where(MemberStanding.team_id == team_id)).all())
+
+
 def set_quiet_rounds(session: Session, member: Member, count: int) -> None:
     member.quiet_rounds = count
     member.updated_at = now()
@@ -166,6 +184,7 @@ def forget_member(session: Session, member: Member) -> None:
     session.info["erased"] = getattr(bind, "engine", bind)
     # Their "don't pair me with" list, and their place on anyone else's.
     avoids.forget(session, member)
+    session.exec(delete(MemberStanding).where(MemberStanding.member_id == member.id))
     # Notes they wrote (a reschedule message, say) are their words too.
     session.exec(update(MeetingEvent).where(MeetingEvent.member_id == member.id).values(note=""))
     member.slack_user_id = None

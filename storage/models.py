@@ -22,6 +22,17 @@ class MemberStatus(str, Enum):
     left = "left"          # personal data deleted; the row stays only as an anonymous count
 
 
+class SlackStanding(str, Enum):
+    """What Slack said of a member when a round was last matched: only members are matched (guests too,
+    if the organisers include them); nobody else can be reached as a member would be."""
+
+    member = "member"
+    deactivated = "deactivated"
+    bot = "bot"
+    guest = "guest"
+    elsewhere = "elsewhere"  # from another organisation's workspace, in a Slack Connect channel
+
+
 class RoundState(str, Enum):
     # Matched ahead of a scheduled opening, its group DMs being opened; nobody has been told yet.
     matched = "matched"
@@ -93,6 +104,17 @@ class Member(SQLModel, table=True):
     joined_at: datetime = Field(default_factory=_created, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=_created, sa_type=UTCDateTime)
     left_at: Optional[datetime] = Field(default=None, sa_type=UTCDateTime, nullable=True)
+
+
+class MemberStanding(SQLModel, table=True):
+    """What Slack said of a member (a SlackStanding) when a round was last matched; no row until then."""
+
+    __tablename__ = "member_standing"
+
+    member_id: int = Field(foreign_key="member.id", primary_key=True)
+    team_id: str = Field(max_length=32, index=True)
+    standing: str = Field(max_length=16)
+    checked_at: datetime = Field(default_factory=_created, sa_type=UTCDateTime)
 
 
 class Avoid(SQLModel, table=True):

@@ -123,6 +123,23 @@ def any_sent_starting(session: Session, team_id: str, prefix: str) -> bool:
     ).first() is not None
 
 
+def withdraw_unsent(session: Session, team_id: str, keys: list[str], why: str) -> bool:
+    """Take back these sends if none has gone yet (nor is on its way): True when none of them will
+    ever be sent, False (and nothing changed) when one has gone or is going.
+
+    Conditional, as a claim is: a send is claimed only while pending, so of the two, one wins."""
+    rows = list(session.exec(select(Outbox.state).where(Outbox.team_id == team_id, Outbox.key.in_(keys))))
+    if any(state not in (SendState.pending.value, SendState.failed.value) for state in rows):
+        return False
+    pending = sum(state == SendState.pending.value for state in rows)
+    result = session.exec(
+        update(Outbox)
+        .where(Outbox.team_id == team_id, Outbox.key.in_(keys), Outbox.state == SendState.pending.value)
+        .values(state=SendState.failed.value, error=why[:200])
+    )
+    return result.rowcount == pending
+
+
 def members_sent(session: Session, round_id: int, kind: str) -> set[int]:
     """Members a round has a send of `kind` for, whatever its state (the unmatched notes, say)."""
     return set(session.exec(select(Outbox.member_id).where(Outbox.round_id == round_id, Outbox.kind == kind,

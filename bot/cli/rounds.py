@@ -95,7 +95,9 @@ def round_open(dry_run: bool, team: str | None, pace: float) -> None:
             click.echo(f"  unmatched: {member.slack_user_id} ({member.organisation})")
         return
     engine, client, team_id = round_tools(team)
-    outcome = rounds.open_round(engine, team_id, manual=True)
+    from bot.gateway import SlackGateway
+
+    outcome = rounds.open_round(engine, team_id, manual=True, look_up=SlackGateway(client).people)
     if outcome.reason == "delivering":
         # Run again after a crash: the round is open but its intros aren't all out. Finish them.
         click.echo(f"round {outcome.round.number} is open and {outcome.waiting} of its messages haven't gone yet: "

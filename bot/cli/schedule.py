@@ -43,12 +43,15 @@ def describe(current, next_at) -> str:
                 if current.country else "Public holidays don't move it.")
     odd = ("With an odd number of people, one group is a trio." if current.odd == "trio"
            else "With an odd number of people, one sits out and is matched first next time.")
+    guests = ("Slack guests are matched like anyone else." if current.guests == "include"
+              else "Slack guests are left out of rounds.")
     return "\n".join([
         f"Rounds open {when} at {current.hour:02d}:{current.minute:02d} ({current.timezone}). {holidays}",
         f"A heads-up goes out {_days(current.announce_days)} before. Then, counting from the opening: the nudge "
         f"after {_days(current.nudge_days)}, the follow-up after {current.follow_up_days} and the close after "
         f"{current.close_days}.",
         odd,
+        guests,
         f"The next round opens {local_time(next_at, current.timezone)}.",
     ])
 
@@ -81,8 +84,14 @@ def _days(count: int) -> str:
     type=click.Choice(["trio", "sit_out"]),
     help="An odd person out joins a trio, or sits out with priority next time.",
 )
+@click.option(
+    "--guests",
+    type=click.Choice(["leave_out", "include"]),
+    help="Slack guests (multi- and single-channel) are left out of rounds, or matched like anyone else.",
+)
 def schedule_set(
-    team, cadence, day, at_time, timezone, country, announce_days, nudge_days, follow_up_days, close_days, odd
+    team, cadence, day, at_time, timezone, country, announce_days, nudge_days, follow_up_days, close_days, odd,
+    guests,
 ) -> None:
     """Change the round schedule; anything not given stays as it is."""
     from scheduler.schedule import WEEKDAYS, ScheduleError
@@ -96,7 +105,8 @@ def schedule_set(
         try:
             change_schedule(session, team_id, cadence=cadence, weekday=WEEKDAYS.index(day) if day else None,
                             at=at_time, timezone=timezone, country=holidays_from, announce_days=announce_days,
-                            nudge_days=nudge_days, follow_up_days=follow_up_days, close_days=close_days, odd=odd)
+                            nudge_days=nudge_days, follow_up_days=follow_up_days, close_days=close_days, odd=odd,
+                            guests=guests)
         except ScheduleError as problem:
             fail(f"{problem} Nothing was changed.")
         saved = load_schedule(session, team_id)

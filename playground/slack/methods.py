@@ -71,6 +71,20 @@ class WebApiMethods:
             raise SlackError("user_not_found")
         return {"user": self._user_object(self._users[user_id])}
 
+    def _m_users_list(self, args):
+        """The workspace's own people, deactivated accounts and bots included (not anyone from another
+        organisation's workspace in a Slack Connect channel), a page at a time, `limit` at most 1000."""
+        limit = int(args.get("limit") or 0) or 1000
+        if not 0 < limit <= 1000:
+            raise SlackError("invalid_limit")
+        ours = sorted((u for u in self._users.values() if u["team_id"] == TEAM_ID), key=lambda u: u["id"])
+        start = int(base64.b64decode(args["cursor"]).decode().split(":", 1)[1]) if args.get("cursor") else 0
+        page = ours[start:start + limit]
+        more = start + limit < len(ours)
+        cursor = base64.b64encode(f"user:{start + limit}".encode()).decode() if more else ""
+        return {"members": [self._user_object(u) for u in page], "cache_ts": int(self._clock()),
+                "response_metadata": {"next_cursor": cursor}}
+
     def _user_object(self, u):
         name = (u["email"] or u["id"]).split("@")[0].lower()
         profile = {
@@ -109,8 +123,8 @@ class WebApiMethods:
             "is_admin": u["is_admin"],
             "is_owner": u["is_owner"],
             "is_primary_owner": False,
-            "is_restricted": False,
-            "is_ultra_restricted": False,
+            "is_restricted": u.get("is_restricted", False),
+            "is_ultra_restricted": u.get("is_ultra_restricted", False),
             "is_bot": u["is_bot"],
             "is_app_user": False,
             "updated": 1_690_000_000,

@@ -273,9 +273,15 @@ class FakeSlack(WebApiMethods):
         return bool(predicate(self))
 
     def add_user(self, user_id, real_name="", email=None, tz="Europe/London", tz_offset=None, title="",
-                 is_admin=False, is_owner=False, deleted=False, team_id=TEAM_ID, display_name=None, is_bot=False):
+                 is_admin=False, is_owner=False, deleted=False, team_id=TEAM_ID, display_name=None, is_bot=False,
+                 is_restricted=False, is_ultra_restricted=False):
         """tz_offset defaults to the zone's current UTC offset in seconds, as Slack reports it. display_name
-        defaults to "", as for every Slack user who never set one: show real_name then."""
+        defaults to "", as for every Slack user who never set one: show real_name then.
+
+        People Slack won't let a bot reach as it would a member: `deleted` (a deactivated account),
+        `is_bot`, guests (`is_restricted` a multi-channel guest, `is_ultra_restricted` a single-channel
+        one, both as Slack marks them) and, with another `team_id`, someone from another organisation's
+        workspace in a Slack Connect channel (users.list leaves them out, as Slack does)."""
         if tz_offset is None:
             tz_offset = int(datetime.now(ZoneInfo(tz)).utcoffset().total_seconds())
         with self._lock:
@@ -292,6 +298,8 @@ class FakeSlack(WebApiMethods):
                 team_id=team_id,
                 is_bot=is_bot,
                 display_name=display_name or "",
+                is_restricted=is_restricted or is_ultra_restricted,  # Slack marks a single-channel guest both
+                is_ultra_restricted=is_ultra_restricted,
             )
 
     def fail_next(self, method, error="ratelimited", status=429, retry_after=1, times=1):

@@ -44,5 +44,11 @@ def test_the_schedule_reads_as_sentences_with_the_next_opening_in_the_workspaces
         "A heads-up goes out 3 days before. Then, counting from the opening: the nudge after 10 days, "
         "the follow-up after 21 and the close after 28.",
         "With an odd number of people, one group is a trio.",
+        "Slack guests are left out of rounds.",
         "The next round opens Tuesday 5 January 2027 at 09:00 (America/New_York).",
     ]
+    # An organiser includes guests, as Donut lets them; the rest of the schedule stays as it was.
+    assert _invoke(["schedule", "set", "--guests", "include"], sqlite_url).exit_code == 0
+    shown = _invoke(["schedule", "show"], sqlite_url).output.splitlines()
+    assert shown[3] == "Slack guests are matched like anyone else."
+    assert shown[0].startswith("Rounds open on the first Tuesday")
