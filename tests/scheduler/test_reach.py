@@ -90,3 +90,16 @@ def test_a_partner_slack_cant_reach_leaves_the_other_one_message_never_a_note_th
         said = _said_to(fake_slack, partner)
         assert len(said) == 1, [m["text"][:60] for m in said]  # an intro, or a kind note: never both
     assert fake_slack.violations == []
+
+
+def test_slack_busy_with_the_list_is_waited_out_and_slack_silent_leaves_everyone_as_they_were(fake_slack):
+    for user in FULL + list(OTHERS):
+        fake_slack.add_user(user, real_name=user, **OTHERS.get(user, {}))
+    # The clock's own client, which leaves 429s to the bot.
+    clock_gateway = SlackGateway(make_client(Settings(bot_token=BOT_TOKEN, slack_api_url=fake_slack.api_url),
+                                             wait_out_rate_limits=False))
+    fake_slack.fail_next("users.list", times=2)  # 429, Retry-After 1
+    assert {user: person.deleted for user, person in clock_gateway.people(["UDEAD", "U01"]).items()} == \
+        {"UDEAD": True, "U01": False}
+    fake_slack.fail_next("users.list", error="fatal_error", status=500, times=10)
+    assert clock_gateway.people(["UDEAD", "U01"]) == {}  # nothing said: nobody's standing changes
