@@ -240,7 +240,7 @@ def test_one_of_a_trio_who_leaves_while_slack_holds_the_intro_is_taken_out_of_it
     try:
         with freeze_time(OPENS, tick=True):
             assert rounds.open_round(engine, TEAM).reason == "opened"
-            fake_slack.answer_slowly("chat.postMessage", 3.0, times=1)  # Slack holds the trio's intro
+            fake_slack.answer_slowly("chat.postMessage", 6.0, times=1)  # Slack holds the trio's intro
             sending = threading.Thread(target=running.deliver)
             sending.start()
             assert fake_slack.wait_for(lambda f: f.calls_to("chat.postMessage"))

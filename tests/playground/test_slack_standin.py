@@ -299,6 +299,57 @@ def test_users_info_has_the_real_shape(fake, client):
     assert client.auth_test()["user_id"] == "UBOT"
 
 
+def test_users_list_pages_through_the_workspace_and_marks_guests_and_bots_as_slack_does(fake, client):
+    fake.add_user("UGUEST", real_name="Gus", is_restricted=True)
+    fake.add_user("USINGLE", real_name="Sid", is_ultra_restricted=True)
+    fake.add_user("UROBOT", real_name="Robo", is_bot=True)
+    fake.add_user("UELSE", real_name="Elsa", team_id="T0OTHER")  # Slack Connect: another organisation's workspace
+    seen, cursor = [], None
+    while True:
+        page = client.users_list(limit=2, **({"cursor": cursor} if cursor else {}))
+        assert len(page["members"]) <= 2
+        seen += page["members"]
+        cursor = page["response_metadata"]["next_cursor"]
+        if not cursor:
+            break
+    by_id = {u["id"]: u for u in seen}
+    assert sorted(by_id) == ["UADA", "UBOB", "UCAROL", "UGUEST", "UROBOT", "USINGLE"]  # not UELSE
+    assert (by_id["UGUEST"]["is_restricted"], by_id["UGUEST"]["is_ultra_restricted"]) == (True, False)
+    assert (by_id["USINGLE"]["is_restricted"], by_id["USINGLE"]["is_ultra_restricted"]) == (True, True)
+    assert by_id["UROBOT"]["is_bot"] and by_id["UCAROL"]["deleted"]
+    assert client.users_info(user="UELSE")["user"]["team_id"] == "T0OTHER"
+    assert fake.violations == []
+
+
+def test_bad_days_with_429s_a_burst_then_healthy_and_a_share_at_random(fake, client):
+    now = [0.0]
+    fake.refuse_for("auth.test", 20, retry_after=3, clock=lambda: now[0])
+    assert error_of(client.auth_test).headers["Retry-After"] == "3"
+    now[0] = 20.0
+    assert client.auth_test()["ok"]  # the burst is over
+    refusals = fake.refuse_at_random("team.info", 0.5, seed=1)
+    answers = []
+    for _ in range(40):
+        try:
+            answers.append(client.team_info()["ok"])
+        except SlackApiError as error:
+            answers.append(error.response.status_code)
+    assert answers.count(429) == refusals.refused and 10 <= refusals.refused <= 30
+
+
+def test_slow_answers_act_at_once_and_answer_later(fake, client):
+    fake.answer_slowly("chat.postMessage", 2.0, times=1)
+    channel = dm(client, "UADA")
+    done = threading.Event()
+    threading.Thread(target=lambda: (client.chat_postMessage(channel=channel, text="x"), done.set())).start()
+    assert fake.wait_for(lambda f: f.messages(channel))  # Slack took it...
+    assert not done.is_set()  # ...and hasn't said so yet
+    assert done.wait(5)
+    started = time.monotonic()
+    client.chat_postMessage(channel=channel, text="y")  # only the next one was slow
+    assert time.monotonic() - started < 1.5
+
+
 def test_history_returns_what_was_posted_newest_first(fake, client):
     channel = dm(client, "UADA")
     ts = [client.chat_postMessage(channel=channel, text=f"m{i}")["ts"] for i in range(5)]
