@@ -324,7 +324,7 @@ def _open(services: Services, call: Payload, _rest: str) -> kit_blocks.Message:
     with session_scope(services.engine) as session:
         running = round_store.running_round(session, call.team_id)
     if running is not None and running.state != RoundState.matched.value:
-        return organiser_blocks.round_opened_message(rounds.OpenOutcome(running, None, "round_running"))
+        return organiser_blocks.round_opened_message(rounds.OpenOutcome(running, None, rounds.OpenReason.round_running))
     return organiser_blocks.open_round_confirm_message()
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import datetime
+from enum import Enum
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -44,14 +45,24 @@ from storage.db import session_scope
 from storage.models import GroupStatus, MemberStatus, Round, RoundState
 
 
+class OpenReason(str, Enum):
+    """What asking for a round to open came to."""
+
+    opened = "opened"
+    matched = "matched"                  # ahead of its time; opens then
+    brought_forward = "brought_forward"  # a matched round opened by hand before its time
+    preview = "preview"
+    delivering = "delivering"            # the running round's sends aren't all out yet
+    round_running = "round_running"
+    period_used = "period_used"          # the schedule's period already had its round
+    not_due = "not_due"
+
+
 @dataclass(frozen=True)
 class OpenOutcome:
     round: Round | None
     plan: round_plan.RoundPlan | None
-    # "opened" | "matched" (ahead of its time; opens then) | "brought_forward" (a matched round opened
-    # by hand before its time) | "preview" | "delivering" (the running round's sends aren't all out yet) |
-    # "round_running" | "period_used" (the schedule's period already had its round) | "not_due"
-    reason: str
+    reason: OpenReason
     waiting: int = 0  # for "delivering": how many of the round's sends are still to go
 
 
@@ -63,11 +74,11 @@ def preview(engine: Engine, team_id: str, at: datetime | None = None) -> OpenOut
     with session_scope(engine) as session:
         running = store.running_round(session, team_id)
         if running is not None and running.state == RoundState.matched.value:
-            return OpenOutcome(None, round_plan.matched_plan(session, running), "preview")
+            return OpenOutcome(None, round_plan.matched_plan(session, running), OpenReason.preview)
         schedule = load_schedule(session, team_id)
         times = _times_for_manual_open(session, team_id, schedule, at)
         plan = round_plan.plan_round(session, team_id, times, schedule)  # reads only
-    return OpenOutcome(None, plan, "preview")
+    return OpenOutcome(None, plan, OpenReason.preview)
 
 
 def _times_for_manual_open(session: Session, team_id: str, schedule: Schedule, at: datetime) -> RoundTimes:
@@ -96,8 +107,8 @@ def open_round(engine: Engine, team_id: str, at: datetime | None = None, *, manu
             # out. Finishing them is what the operator wants, never closing the round.
             waiting = outbox.waiting_for_round(session, running.id)
             if waiting:
-                return OpenOutcome(running, None, "delivering", waiting)
-            return OpenOutcome(running, None, "round_running")
+                return OpenOutcome(running, None, OpenReason.delivering, waiting)
+            return OpenOutcome(running, None, OpenReason.round_running)
         ahead = False
         if manual:
             times = _times_for_manual_open(session, team_id, schedule, at)
@@ -108,10 +119,10 @@ def open_round(engine: Engine, team_id: str, at: datetime | None = None, *, manu
                 # sends the heads-up first, and the round opens at its time without the window.
                 if not (opening_window.in_window(times, at, opening_window.window(session, team_id))
                         and heads_up_given(session, team_id, schedule, times)):
-                    return OpenOutcome(None, None, "not_due")
+                    return OpenOutcome(None, None, OpenReason.not_due)
                 ahead = True
         if store.round_for_period(session, team_id, times.period) is not None:
-            return OpenOutcome(None, None, "period_used")
+            return OpenOutcome(None, None, OpenReason.period_used)
         if look_up is not None:
             # Only now that a round is about to be matched: once per member per round.
             reach.check(session, team_id, member_store.members_with_status(session, team_id, [MemberStatus.active]),
@@ -136,22 +147,22 @@ def open_round(engine: Engine, team_id: str, at: datetime | None = None, *, manu
         if round_ is None:
             # Another process opened this period a moment ago: it is running, not closed.
             running = store.running_round(session, team_id)
-            return OpenOutcome(running, None, "round_running" if running else "period_used")
+            return OpenOutcome(running, None, OpenReason.round_running if running else OpenReason.period_used)
         _store_groups(session, round_, plan)
-        return OpenOutcome(round_, plan, "matched" if ahead else "opened")
+        return OpenOutcome(round_, plan, OpenReason.matched if ahead else OpenReason.opened)
 
 
 def _open_matched(session: Session, running: Round, at: datetime, manual: bool) -> OpenOutcome:
     if not (manual or at >= running.opens_at):
-        return OpenOutcome(running, None, "matched")  # waiting for its time, conversations opening
+        return OpenOutcome(running, None, OpenReason.matched)  # waiting for its time, conversations opening
     if not manual and at >= running.opens_at + GRACE:
         # Down from the match until long past the opening: as with a round never matched, too late.
         opening_window.close_too_late(session, running)
-        return OpenOutcome(None, None, "not_due")
+        return OpenOutcome(None, None, OpenReason.not_due)
     # Its time has come, or an organiser opens it (before its time, or before the clock got there).
     if not opening_window.open_matched(session, running, at):
-        return OpenOutcome(running, None, "round_running")  # another process opened it just now
-    return OpenOutcome(running, None, "brought_forward" if manual else "opened")
+        return OpenOutcome(running, None, OpenReason.round_running)  # another process opened it just now
+    return OpenOutcome(running, None, OpenReason.brought_forward if manual else OpenReason.opened)
 
 
 def open_matched_if_due(engine: Engine, team_id: str, at: datetime | None = None) -> bool:
@@ -162,7 +173,7 @@ def open_matched_if_due(engine: Engine, team_id: str, at: datetime | None = None
         running = store.running_round(session, team_id)
         if running is None or running.state != RoundState.matched.value or at < running.opens_at:
             return False
-        return _open_matched(session, running, at, manual=False).reason == "opened"
+        return _open_matched(session, running, at, manual=False).reason == OpenReason.opened
 
 
 def close_for_the_next_window(engine: Engine, team_id: str, at: datetime | None = None) -> bool:
@@ -183,7 +194,7 @@ def close_for_the_next_window(engine: Engine, team_id: str, at: datetime | None 
         if store.round_for_period(session, team_id, upcoming.period) is not None:
             return False
         closes_at = running.closes_at
-    return run_phase(engine, team_id, "close", max(at, closes_at)).result == "done"
+    return run_phase(engine, team_id, "close", max(at, closes_at)).result == PhaseResult.done
 
 
 def _store_groups(session: Session, round_: Round, plan: round_plan.RoundPlan) -> None:
@@ -236,12 +247,21 @@ PHASES = {
 }
 
 
+class PhaseResult(str, Enum):
+    """What asking for a round's phase to run came to."""
+
+    done = "done"
+    no_round = "no_round"
+    not_opened = "not_opened"      # matched ahead of its opening
+    not_ready = "not_ready"        # on schedule, an earlier phase hasn't run
+    not_due = "not_due"
+    already_done = "already_done"
+    passed_over = "passed_over"    # the round went past this phase without it
+
+
 @dataclass(frozen=True)
 class PhaseOutcome:
-    # "done" | "no_round" | "not_opened" (matched ahead of its opening) |
-    # "not_ready" (on schedule, an earlier phase hasn't run) | "not_due" |
-    # "already_done" | "passed_over" (the round went past this phase without it)
-    result: str
+    result: PhaseResult
     round: Round | None = None
     skipped: tuple[str, ...] = ()  # earlier phases passed over to run this one by hand
 
@@ -259,25 +279,25 @@ def run_phase(engine: Engine, team_id: str, phase: str, at: datetime | None = No
     with session_scope(engine) as session:
         round_ = store.running_round(session, team_id)
         if round_ is None:
-            return PhaseOutcome("no_round")
+            return PhaseOutcome(PhaseResult.no_round)
         if round_.state == RoundState.matched.value:
-            return PhaseOutcome("not_opened", round_)  # matched ahead, not yet open: nothing to move on
+            return PhaseOutcome(PhaseResult.not_opened, round_)  # matched ahead, not yet open: nothing to move on
         if _order(round_.state) >= _order(to_state.value):
             done = getattr(round_, stamp) is not None
-            return PhaseOutcome("already_done" if done else "passed_over", round_)
+            return PhaseOutcome(PhaseResult.already_done if done else PhaseResult.passed_over, round_)
         if round_.state != from_state.value and not by_hand:
-            return PhaseOutcome("not_ready", round_)
+            return PhaseOutcome(PhaseResult.not_ready, round_)
         due = getattr(round_, due_field)
         if not by_hand and at < due:
-            return PhaseOutcome("not_due", round_)
+            return PhaseOutcome(PhaseResult.not_due, round_)
         allowed = _states_before(to_state) if by_hand else [from_state]
         skipped = _phases_between(round_.state, to_state)
         if not store.claim_phase(session, round_.id, allowed, to_state, stamp):
-            return PhaseOutcome("already_done", round_)
+            return PhaseOutcome(PhaseResult.already_done, round_)
         # A phase noticed long after its time moves the round on without stale messages.
         if by_hand or at < due + GRACE:
             _queue_phase_messages(session, round_, phase)
-        return PhaseOutcome("done", round_, skipped)
+        return PhaseOutcome(PhaseResult.done, round_, skipped)
 
 
 def _order(state: str) -> int:
@@ -361,16 +381,16 @@ def run_due(engine: Engine, team_id: str, at: datetime | None = None, *,
         done.append("pause_unanswered")
     # Forward order, so a process back from a long stop catches up through every phase.
     for phase in ("nudge", "follow_up", "close"):
-        if run_phase(engine, team_id, phase, at).result == "done":
+        if run_phase(engine, team_id, phase, at).result == PhaseResult.done:
             done.append(phase)
     if close_for_the_next_window(engine, team_id, at):
         done.append("close")
     if offer_no_reply(engine, team_id, at):
         done.append("offer_no_reply")
     outcome = open_round(engine, team_id, at, look_up=look_up)
-    if outcome.reason == "opened":
+    if outcome.reason == OpenReason.opened:
         done.append("open")
-    elif outcome.reason == "matched" and outcome.plan is not None:
+    elif outcome.reason == OpenReason.matched and outcome.plan is not None:
         done.append("match_ahead")  # just now, not an earlier tick's
     if announce(engine, team_id, at):
         done.append("announce")

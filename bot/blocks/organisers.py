@@ -25,6 +25,7 @@ from bot.blocks.kit import (
     escape,
     slack_date,
 )
+from scheduler.rounds import OpenReason
 from scheduler.stats import MIN_VOICES
 
 # What the schedule modal accepts: IANA zone names are well under this, country codes are two letters.
@@ -263,16 +264,16 @@ def open_round_confirm_message() -> Message:
 
 
 def round_opened_message(outcome) -> Message:
-    if outcome.reason == "delivering":
+    if outcome.reason == OpenReason.delivering:
         return _message(f"Round {outcome.round.number} is still running and {outcome.waiting} of its messages "
                         "are still on their way; they'll go out shortly. No new round was opened.")
-    if outcome.reason == "brought_forward":
+    if outcome.reason == OpenReason.brought_forward:
         return _message(f"Round {outcome.round.number} was matched and waiting for its opening time. "
                         "It's open now, and the intros are on their way.")
-    if outcome.reason == "round_running":
+    if outcome.reason == OpenReason.round_running:
         return _message(f"Round {outcome.round.number} is still running, so a new one can't open yet. It closes "
                         f"{slack_date(outcome.round.closes_at)}. Nothing was changed.")
-    if outcome.reason != "opened":
+    if outcome.reason != OpenReason.opened:
         return _message("No round was opened: another one opened a moment ago. Nothing was changed.")
     return _message(f"Round {outcome.round.number} is open: {len(outcome.plan.groups)} groups, "
                     f"{len(outcome.plan.unmatched)} unmatched. The intros are on their way.")

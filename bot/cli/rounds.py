@@ -98,21 +98,21 @@ def round_open(dry_run: bool, team: str | None, pace: float) -> None:
     from bot.gateway import SlackGateway
 
     outcome = rounds.open_round(engine, team_id, manual=True, look_up=SlackGateway(client).people)
-    if outcome.reason == "delivering":
+    if outcome.reason == rounds.OpenReason.delivering:
         # Run again after a crash: the round is open but its intros aren't all out. Finish them.
         click.echo(f"round {outcome.round.number} is open and {outcome.waiting} of its messages haven't gone yet: "
                    "sending them now")
         deliver(engine, team_id, pace)
         return
-    if outcome.reason == "brought_forward":
+    if outcome.reason == rounds.OpenReason.brought_forward:
         click.echo(f"round {outcome.round.number} was matched ahead of its opening time: opening it now")
         deliver(engine, team_id, pace)
         return
-    if outcome.reason == "round_running":
+    if outcome.reason == rounds.OpenReason.round_running:
         # Only said once every intro has gone, so closing is a real choice, never a way to lose them.
         fail(f"round {outcome.round.number} is still running, with nothing left to send; it closes "
              f"{_closes(engine, team_id, outcome.round)}, or end it sooner with `unmentor round close`")
-    if outcome.reason != "opened":
+    if outcome.reason != rounds.OpenReason.opened:
         fail("no round opened: another process opened one a moment ago")
     click.echo(f"round {outcome.round.number} opened: {len(outcome.plan.groups)} groups, "
                f"{len(outcome.plan.unmatched)} unmatched")
@@ -148,15 +148,15 @@ def _phase_command(name: str, phase: str, help_text: str) -> None:
 
         engine, client, team_id = round_tools(team)
         outcome = rounds.run_phase(engine, team_id, phase, by_hand=True)
-        if outcome.result == "no_round":
+        if outcome.result == rounds.PhaseResult.no_round:
             fail(f"no round is running, so there is nothing to {name}: open one with `unmentor round open`")
-        if outcome.result == "not_opened":
+        if outcome.result == rounds.PhaseResult.not_opened:
             fail(f"round {outcome.round.number} is matched but doesn't open until "
                  f"{_opens(engine, team_id, outcome.round)}, so there is nothing to {name} yet; "
                  "`unmentor round open` opens it now")
-        if outcome.result == "passed_over":
+        if outcome.result == rounds.PhaseResult.passed_over:
             fail(f"round {outcome.round.number} went past its {name} without it, and it's too late for one now")
-        if outcome.result == "already_done":
+        if outcome.result == rounds.PhaseResult.already_done:
             click.echo(f"the {name} has already been done for round {outcome.round.number}")
             return
         skipped = [PHASE_NAMES[p] for p in outcome.skipped]
