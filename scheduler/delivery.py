@@ -24,7 +24,6 @@ from sqlmodel import Session
 
 from scheduler import pacing, rematch, sends
 from scheduler.sends import REFUSED_AS_INVALID
-from scheduler.sends.intro import intro_for  # noqa: F401  (the intro as it reads now, for tools and tests)
 from storage import members as member_store
 from storage import outbox
 from storage import rounds as store

@@ -88,7 +88,6 @@ def _fold_word(word: str) -> str:
 _FOLDED_ABBREVIATIONS = {_fold_word(k): [_fold_word(w) for w in v.split()] for k, v in ABBREVIATIONS.items()}
 _FOLDED_LEGAL = {_fold_word(w) for w in LEGAL_FORMS}
 _FOLDED_SMALL = {_fold_word(w) for w in _SMALL_WORDS}
-_AND = _fold_word("and")
 
 
 def _words(name: str) -> list[str]:

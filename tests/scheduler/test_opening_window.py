@@ -10,6 +10,7 @@ from datetime import timedelta
 from freezegun import freeze_time
 
 from scheduler import delivery, membership, opening_window, pacing, rounds
+from scheduler.sends.intro import intro_for
 from storage import members as member_store
 from storage import outbox
 from storage.db import session_scope
@@ -154,7 +155,7 @@ def test_a_crash_at_any_point_of_the_window_resumes_without_a_duplicate(engine, 
         # Killed mid-posting: Slack took the first intro, the database never heard.
         with session_scope(engine) as session:
             row = session.get(Outbox, first.id)
-            content = delivery.intro_for(session, row.group_id)
+            content = intro_for(session, row.group_id)
             gateway.post(row.channel_id, content, delivery.marker_for(row))
             assert outbox.claim(session, row, "elsewhere:1")
     with freeze_time(OPENS + delivery.DEFAULT_LEASE + timedelta(minutes=1), tick=True):

@@ -20,6 +20,7 @@ from scheduler import delivery, membership, rounds
 from scheduler import prompts as prompt_library
 from scheduler.membership import ProfileForm, SlackProfile
 from scheduler.schedule import Schedule, round_times
+from scheduler.sends.intro import intro_for
 from storage import members as member_store
 from storage import outbox
 from storage.db import session_scope
@@ -447,7 +448,7 @@ def test_a_send_left_in_doubt_by_a_crash_is_found_in_the_conversation_not_sent_a
             (row,) = personas.sends(session)
             # What a crash leaves: Slack took the post, the database never heard back.
             channel = gateway.open_conversation(["U1", "U2"])
-            content = delivery.intro_for(session, row.group_id)
+            content = intro_for(session, row.group_id)
             gateway.post(channel, content, delivery.marker_for(row))
             assert outbox.claim(session, row, "elsewhere:1")
     with freeze_time(OPENS + timedelta(minutes=10), tick=True):
