@@ -109,7 +109,8 @@ def met(services: Services, p: Payload, respond) -> None:
     with session_scope(services.engine) as session:
         result = meetings.mark_met(session, p.team_id, p.user_id, p.group_id)
     _send(services, p.team_id, result)
-    _tell(p, respond, _common_reply(result) or meeting_blocks.met_reply(result.outcome is Outcome.already))
+    _tell(p, respond, _common_reply(result) or meeting_blocks.met_reply(result.outcome is Outcome.already,
+                                                                        follow_up_gone=result.too_late_to_rematch))
 
 
 @LISTENERS.click(ids.MEETING_MISSED)

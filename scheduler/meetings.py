@@ -365,7 +365,10 @@ def _move(session: Session, ctx: _Context, to_status: str, allowed_from, kind: s
 
 @_for_running_match
 def mark_met(session: Session, ctx: _Context) -> Result:
-    return _move(session, ctx, GroupStatus.met.value, _NOT_MET, "met")
+    """"We've met"; too_late_to_rematch says the follow-up has already gone, so none is promised."""
+    result = _move(session, ctx, GroupStatus.met.value, _NOT_MET, "met")
+    result.too_late_to_rematch = not rematch_possible(ctx.round)
+    return result
 
 
 @_for_running_match

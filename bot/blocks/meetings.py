@@ -76,9 +76,13 @@ def time_chosen_reply(result) -> Message:
     return _message("There's nothing to pick just now: your intro shows where your chat stands.")
 
 
-def met_reply(already: bool) -> Message:
+def met_reply(already: bool, follow_up_gone: bool = False) -> Message:
     if already:
         return _message("Already noted: you've met. :white_check_mark:")
+    if follow_up_gone:
+        # The ask has already reached them: promising another would be untrue.
+        return _message("Wonderful! :tada: If you'd like to share what you took away, the follow-up I sent you "
+                        "is still open (and you can change anything you've already said).")
     return _message("Wonderful! :tada: Near the end of the round I'll ask, briefly, what you took away.")
 
 

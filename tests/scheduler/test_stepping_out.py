@@ -191,3 +191,19 @@ def test_the_quiet_partner_never_reads_two_messages_that_disagree(engine, pairs)
     assert "matched again next round" in follow_up and "matched again then" in closed
     assert "shall I match you" not in closed and "?" not in closed
     assert isinstance(moved, PartnerMovedOn) and not moved.carried_on
+
+
+def test_weve_met_after_the_follow_up_has_gone_promises_no_other_follow_up(engine, pairs):  # noqa: F811
+    with freeze_time(OPENS + timedelta(days=2)), session_scope(engine) as session:
+        early = meetings.mark_met(session, TEAM, "UADA", pairs["UADA"])
+    assert early.outcome is Outcome.done and not early.too_late_to_rematch
+    assert "Near the end of the round" in meeting_blocks.met_reply(False, early.too_late_to_rematch)["text"]
+    with session_scope(engine) as session:
+        round_ = _round(session)
+        round_.state = "following_up"
+        session.add(round_)
+    with freeze_time(OPENS + timedelta(days=22)), session_scope(engine) as session:
+        late = meetings.mark_met(session, TEAM, "UCY", pairs["UCY"])
+    assert late.outcome is Outcome.done and late.too_late_to_rematch
+    reply = meeting_blocks.met_reply(False, late.too_late_to_rematch)["text"]
+    assert "Near the end of the round" not in reply and "the follow-up I sent you" in reply

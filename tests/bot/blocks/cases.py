@@ -303,6 +303,8 @@ def _meeting_cases() -> dict:
            }.items()},
         "meetings.met_reply.first": (meetings.met_reply, lambda: meetings.met_reply(False)),
         "meetings.met_reply.already": (meetings.met_reply, lambda: meetings.met_reply(True)),
+        "meetings.met_reply.after_the_follow_up": (meetings.met_reply,
+                                                   lambda: meetings.met_reply(False, follow_up_gone=True)),
         "meetings.reschedule_reply": (meetings.reschedule_reply, lambda: meetings.reschedule_reply(("UBEN",))),
         "meetings.reschedule_reply.third_time": (meetings.reschedule_reply,
                                                  lambda: meetings.reschedule_reply(("UBEN",), g, offer_let_go=True)),
