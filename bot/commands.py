@@ -26,7 +26,7 @@ from scheduler.workspace_schedule import load_schedule, next_round_at
 from storage import members as store
 from storage import rounds as round_store
 from storage.db import session_scope
-from storage.models import RoundState
+from storage.models import MemberStatus, RoundState
 
 log = logging.getLogger("unmentor")
 DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -146,7 +146,7 @@ def _status(services: Services, call: Payload, _rest: str) -> kit_blocks.Message
 def _leave(services: Services, call: Payload, _rest: str) -> kit_blocks.Message:
     with session_scope(services.engine) as session:
         member = store.get_member(session, call.team_id, call.user_id)
-    if member is None or member.status == "left":
+    if member is None or member.status == MemberStatus.left.value:
         return member_blocks.not_member_message()
     return member_blocks.leave_confirm_message()
 

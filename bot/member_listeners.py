@@ -21,6 +21,7 @@ from scheduler.suggested_times import UsuallyFree
 from scheduler.workspace_schedule import next_round_at
 from storage import members as member_store
 from storage.db import session_scope
+from storage.models import MemberStatus
 
 log = logging.getLogger("unmentor")
 LISTENERS = Listeners()
@@ -119,7 +120,7 @@ def edit_profile(services: Services, p: Payload, respond) -> None:
 def usually_free_clicked(services: Services, p: Payload, respond) -> None:
     with session_scope(services.engine) as session:
         member = member_store.get_member(session, p.team_id, p.user_id)
-    if member is None or member.status == "left":
+    if member is None or member.status == MemberStatus.left.value:
         _reply(p, respond, member_blocks.not_member_message())
         return
     free = meeting_times.usually_free(member.timezone, member.usually_free)

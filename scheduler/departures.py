@@ -78,8 +78,8 @@ def after_partner_left(session: Session, team_id: str, user_id: str, group_id: i
     member_store.set_quiet_rounds(session, member, 0)  # a click is an answer
     round_ = store.get_round(session, group.round_id)
     if not rematch_possible(round_):
-        return Result(Outcome.done if round_.state != "closed" else Outcome.round_ended, group.id, round_.number,
-                      too_late_to_rematch=rematch_now)
+        outcome = Outcome.round_ended if round_.state == RoundState.closed.value else Outcome.done
+        return Result(outcome, group.id, round_.number, too_late_to_rematch=rematch_now)
     if any(e.member_id == member.id and e.kind in ("rematched", "sat_out")
            for e in meeting_store.events(session, group.id)):
         return Result(Outcome.already, group.id, round_.number)

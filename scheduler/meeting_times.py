@@ -15,7 +15,7 @@ from scheduler.workspace_schedule import load_schedule
 from storage import members as member_store
 from storage import rounds as round_store
 from storage.clock import now
-from storage.models import MatchGroup
+from storage.models import MatchGroup, MemberStatus
 
 # Reminders arrive the day before, at this hour in each person's own time zone.
 REMINDER_HOUR = 10
@@ -120,7 +120,7 @@ def check_usually_free(days, parts) -> suggested_times.UsuallyFree:
 def set_usually_free(session: Session, team_id: str, user_id: str, free: suggested_times.UsuallyFree) -> bool:
     """Keep when a member says they're usually free; False for someone who isn't a member."""
     member = member_store.get_member(session, team_id, user_id)
-    if member is None or member.slack_user_id is None or member.status == "left":
+    if member is None or member.slack_user_id is None or member.status == MemberStatus.left.value:
         return False
     member_store.set_usually_free(session, member, free.encode())
     return True

@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from storage import stats as store
+from storage.models import RoundState
 
 SPARK_BLOCKS = "▁▂▃▄▅▆▇█"
 # Fewer answers than this and a share, or a quote, could point to the person who gave it
@@ -271,4 +272,4 @@ def meeting_rate_sparkline(stats: list[RoundStats]) -> str:
     out: its rate is still climbing, and would always draw a dip at the end."""
     top = len(SPARK_BLOCKS) - 1
     return "".join(SPARK_BLOCKS[round(min(max(s.met_rate, 0.0), 1.0) * top)]
-                   for s in stats if s.state == "closed")
+                   for s in stats if s.state == RoundState.closed.value)

@@ -27,6 +27,7 @@ from bot.blocks.kit import (
 )
 from scheduler.rounds import OpenReason
 from scheduler.stats import MIN_VOICES
+from storage.models import RoundState
 
 # What the schedule modal accepts: IANA zone names are well under this, country codes are two letters.
 TIMEZONE_MAX = 64
@@ -147,7 +148,7 @@ def stats_blocks(stats, learnings, sparkline: str) -> list[dict]:
     ]
     if len(stats) > 1:
         blocks.append(trend_table(stats))
-    if any(st.state == "closed" for st in stats) or len(stats) > 1:
+    if any(st.state == RoundState.closed.value for st in stats) or len(stats) > 1:
         blocks.append(trend_in_words(stats))
     if learnings:
         heading = "*What people learned* (shared with their consent, without names)"
@@ -161,7 +162,7 @@ def stats_blocks(stats, learnings, sparkline: str) -> list[dict]:
 
 
 def _trend_line(stats) -> dict:
-    closed = [s for s in stats if s.state == "closed"]
+    closed = [s for s in stats if s.state == RoundState.closed.value]
     if not closed:
         return _context("The meeting-rate chart starts once a round has closed.")
     # A bar per round, a line each, in a code block: readable at a glance, where one block character
@@ -195,7 +196,7 @@ def trend_in_words(stats, last: int = 6) -> dict:
     """The chart and the table as plain sentences: a screen reader reads ▁▃█ and columns as noise."""
     lines = []
     for st in stats[-last:]:
-        running = "" if st.state == "closed" else " (still running)"
+        running = "" if st.state == RoundState.closed.value else " (still running)"
         lines.append(f"• Round {st.number}{running}: {st.groups} group{'s' if st.groups != 1 else ''}, "
                      f"{_pct(st.met_rate)} met, {_pct(st.missed_rate)} couldn't make it, "
                      f"{_pct(st.no_reply_rate)} sent no word, {_pct(st.follow_up_rate)} answered the follow-up.")

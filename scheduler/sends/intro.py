@@ -18,7 +18,7 @@ from scheduler.workspace_schedule import load_schedule
 from storage import meetings as meeting_store
 from storage import rounds as store
 from storage.clock import now
-from storage.models import GroupStatus, Member
+from storage.models import GroupStatus, Member, RoundState
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,7 @@ def intro_for(session: Session, group_id: int) -> Intro | None:
         closes_at=round_.closes_at,
         status=group.status,
         meeting_at=group.meeting_at,
-        ended=round_.state == "closed" or group.status == GroupStatus.ended.value,
+        ended=round_.state == RoundState.closed.value or group.status == GroupStatus.ended.value,
         first_mover=starter.slack_user_id if starter else None,
         cadence=load_schedule(session, group.team_id).cadence,
         why=_why(session, group.id),
