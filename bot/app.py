@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from contextlib import contextmanager
+from urllib.parse import urlsplit
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -18,14 +19,29 @@ from bot.services import Services
 log = logging.getLogger("unmentor")
 
 
-def make_client(settings: Settings, *, wait_out_rate_limits: bool = True) -> WebClient:
+class ConnectionRetryButNeverRepost(ConnectionErrorRetryHandler):
+    """Tries a call again when the connection dropped, except a post: Slack may have stored it before
+    the connection went, and a blind second post would put the message there twice. Delivery looks
+    for a post in doubt in the conversation before it goes again (scheduler.delivery)."""
+
+    def _can_retry(self, *, state, request, response=None, error=None) -> bool:
+        if urlsplit(request.url).path.endswith("/chat.postMessage"):
+            return False
+        return super()._can_retry(state=state, request=request, response=response, error=error)
+
+
+def make_client(settings: Settings, *, wait_out_rate_limits: bool = True, timeout: int = 10) -> WebClient:
     """The Web API client. Replies to clicks wait out a 429 (Slack says how long); the outbox
-    doesn't (wait_out_rate_limits=False): it records when to try again and moves on."""
-    client = WebClient(token=settings.bot_token, base_url=settings.slack_api_url, timeout=10)
+    doesn't (wait_out_rate_limits=False): it records when to try again and moves on.
+
+    The handlers are given outright: slack_sdk's default list has a connection retry of its own,
+    which would re-post."""
+    handlers = [ConnectionRetryButNeverRepost(max_retry_count=2)]
     if wait_out_rate_limits:
-        client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))
-    client.retry_handlers.append(ConnectionErrorRetryHandler(max_retry_count=2))
-    return client
+        # A 429 means Slack took nothing, so trying the same post again is safe.
+        handlers.insert(0, RateLimitErrorRetryHandler(max_retry_count=2))
+    return WebClient(token=settings.bot_token, base_url=settings.slack_api_url, timeout=timeout,
+                     retry_handlers=handlers)
 
 
 @contextmanager

@@ -47,6 +47,8 @@ class Settings:
     database_url: str = "sqlite:///unmentor.db"
     port: int = 3000
     organisers: tuple[str, ...] = field(default_factory=tuple)
+    # conversations.history calls a minute Slack allows this app (scheduler.pacing.HISTORY_PER_MINUTE).
+    history_per_minute: float = 50.0
 
     @property
     def socket_mode(self) -> bool:
@@ -119,6 +121,15 @@ def load_settings(env=None, *, need_slack: bool = True) -> Settings:
                 f"UNMENTOR_ORGANISERS has '{user_id}', which is not a Slack user ID (like U012AB3CD), comma-separated"
             )
 
+    raw_history = _get(env, "UNMENTOR_HISTORY_PER_MINUTE") or "50"
+    try:
+        history_per_minute = float(raw_history)
+    except ValueError:
+        history_per_minute = 0.0
+    if not 0 < history_per_minute <= 1000:
+        raise SettingError(f"UNMENTOR_HISTORY_PER_MINUTE must be a number of calls a minute, like 50 or 1, "
+                           f"not '{raw_history}'")
+
     return Settings(
         bot_token=bot_token,
         signing_secret=signing_secret,
@@ -127,4 +138,5 @@ def load_settings(env=None, *, need_slack: bool = True) -> Settings:
         database_url=load_database_url(env),
         port=int(raw_port),
         organisers=organisers,
+        history_per_minute=history_per_minute,
     )

@@ -29,9 +29,17 @@ PERMANENT = {
 
 # How many of users.list's 429s to wait out in one look-up before leaving everyone as Slack last said.
 LIST_WAITS = 20
+# Slack's own words for these: "It's possible some aspect of the operation succeeded before the
+# error was raised" (docs.slack.dev/reference/methods/chat.postMessage, Errors).
+MAY_HAVE_ACTED = {"internal_error", "fatal_error"}
+# slack_sdk's error for an answer that isn't JSON (a proxy's HTML error page).
+NOT_JSON = "Received a response in a non-JSON format"
 
 
 def _send_error(error: Exception) -> SendError:
+    """What a failed call means for the send. An answer that doesn't say whether Slack acted (none in
+    time, a reset, a 5xx, a page that isn't JSON) leaves the call in doubt: for a post, delivery looks
+    before posting again."""
     if isinstance(error, SlackApiError):
         response = error.response
         code = (response.get("error") if response is not None else None) or "unknown_error"
@@ -39,10 +47,15 @@ def _send_error(error: Exception) -> SendError:
         if status == 429:
             retry_after = float(response.headers.get("Retry-After", 30)) if response.headers else 30.0
             return SendError("ratelimited", permanent=False, retry_after=retry_after)
-        if status >= 500 or code in ("internal_error", "fatal_error", "service_unavailable", "request_timeout"):
+        if code.startswith(NOT_JSON):
+            return SendError(f"not_json_{status}", permanent=False, in_doubt=True)
+        if status >= 500 or code in MAY_HAVE_ACTED:
+            return SendError(code, permanent=False, in_doubt=True)
+        if code in ("service_unavailable", "request_timeout"):
             return SendError(code, permanent=False)
         return SendError(code, permanent=code in PERMANENT)
-    return SendError(error.__class__.__name__, permanent=False)
+    # No answer at all: timed out, reset, dropped.
+    return SendError(error.__class__.__name__, permanent=False, in_doubt=True)
 
 
 class SlackGateway:

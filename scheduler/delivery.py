@@ -95,13 +95,17 @@ STOPPED = "stopping"
 
 
 class SendError(Exception):
-    """A failed call to Slack; permanent ones are recorded and not retried."""
+    """A failed call to Slack; permanent ones are recorded and not retried.
 
-    def __init__(self, code: str, *, permanent: bool, retry_after: float | None = None):
+    `in_doubt`: the answer doesn't prove whether Slack acted (none came, or a 5xx, or a page
+    that isn't JSON); a post that failed so may be in the conversation already."""
+
+    def __init__(self, code: str, *, permanent: bool, retry_after: float | None = None, in_doubt: bool = False):
         super().__init__(code)
         self.code = code
         self.permanent = permanent
         self.retry_after = retry_after
+        self.in_doubt = in_doubt
 
 
 class Gateway(Protocol):
@@ -325,6 +329,7 @@ def _deliver_one(engine: Engine, gateway: Gateway, row: Outbox) -> SendOutcome:
             outbox.mark_failed(session, row.id, "no longer needed")
         return SendOutcome.dropped
     marker = marker_for(row)
+    posting = False
     try:
         if plan.update_ts:
             _safely(row, lambda safe: gateway.update(plan.channel, plan.update_ts, plan.content, safe=safe,
@@ -345,6 +350,7 @@ def _deliver_one(engine: Engine, gateway: Gateway, row: Outbox) -> SendOutcome:
             if ts:
                 _record_sent(engine, gateway, row, send, look_in, ts, plan.users)
                 return SendOutcome.found_already_sent
+        posting = True
         posted_channel, ts = _safely(row, lambda safe: gateway.post(channel, plan.content, marker, safe=safe,
                                                                      zones=zones))
         _record_sent(engine, gateway, row, send, posted_channel, ts, plan.users)
@@ -352,7 +358,8 @@ def _deliver_one(engine: Engine, gateway: Gateway, row: Outbox) -> SendOutcome:
     except SendError as error:
         if error.code == STOPPED:
             return _hand_on(engine, row, in_doubt)
-        return _record_failure(engine, gateway, row, send, error)
+        # A lost answer is not a "no": the post may be there, so it is looked for before it goes again.
+        return _record_failure(engine, gateway, row, send, error, in_doubt or (posting and error.in_doubt))
 
 
 def _hand_on(engine: Engine, row: Outbox, in_doubt: bool) -> SendOutcome:
@@ -405,7 +412,8 @@ def _record_sent(engine: Engine, gateway: Gateway, row: Outbox, send: sends.Send
             log.warning("couldn't correct %s after someone left: %s", row.key, error.code)
 
 
-def _record_failure(engine: Engine, gateway: Gateway, row: Outbox, send: sends.Send, error: SendError) -> SendOutcome:
+def _record_failure(engine: Engine, gateway: Gateway, row: Outbox, send: sends.Send, error: SendError,
+                    in_doubt: bool = False) -> SendOutcome:
     with session_scope(engine) as session:
         # A 429 is Slack asking us to wait, not a failure: on a bad day it may answer many in a row,
         # and giving up on an intro for that would end a pair whom nothing was wrong with.
@@ -413,8 +421,13 @@ def _record_failure(engine: Engine, gateway: Gateway, row: Outbox, send: sends.S
         if error.permanent or gives_up:
             log.warning("giving up on %s: %s", row.key, error.code)
             outbox.mark_failed(session, row.id, error.code)
-            rematch.after_giving_up(session, send, error.code, gateway.is_reachable)
+            if not (in_doubt and not error.permanent):
+                # A send still in doubt may have landed: nobody is told it didn't.
+                rematch.after_giving_up(session, send, error.code, gateway.is_reachable)
             return SendOutcome.failed
         wait = error.retry_after if error.retry_after is not None else min(60 * 2 ** row.attempts, 3600)
-        outbox.mark_retry(session, row.id, error.code, now() + timedelta(seconds=wait))
+        if in_doubt:
+            outbox.mark_in_doubt(session, row.id, error.code, now() + timedelta(seconds=wait))
+        else:
+            outbox.mark_retry(session, row.id, error.code, now() + timedelta(seconds=wait))
         return SendOutcome.retrying

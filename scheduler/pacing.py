@@ -26,13 +26,26 @@ STARTING_GAP = {
     "chat.postMessage": 1.0,       # special: about 1 a second per conversation, more across them
     "chat.update": 1.2,            # tier 3
     "views.publish": 0.6,          # tier 4: 100+ a minute
-    "conversations.history": 60.0,  # 1 a minute for apps outside the Marketplace
+    "conversations.history": 1.2,  # tier 3 for this app (HISTORY_PER_MINUTE below)
 }
 DEFAULT_GAP = 1.2
-# Methods whose limit Slack states outright: never probed faster, whatever it lets through.
+HISTORY = "conversations.history"
+# conversations.history keeps tier 3 (50+ a minute) for internal, self-built apps and Marketplace
+# apps; only commercially distributed apps outside the Marketplace get 1 a minute
+# (docs.slack.dev/apis/web-api/rate-limits). A self-hosted install is its own internal app, so
+# tier 3 is the default; UNMENTOR_HISTORY_PER_MINUTE sets another (set_history_per_minute).
+HISTORY_PER_MINUTE = 50.0
+# Methods whose limit is the app's own to keep: never probed faster, whatever Slack lets through.
 FLOOR = {
-    "conversations.history": 60.0,  # 1 a minute: only for the few sends in doubt after a crash
+    HISTORY: 60.0 / HISTORY_PER_MINUTE,  # only for the sends in doubt, looked up before they go again
 }
+
+
+def set_history_per_minute(per_minute: float) -> None:
+    """The app's limit on conversations.history; pacers made from now on keep to it."""
+    STARTING_GAP[HISTORY] = FLOOR[HISTORY] = 60.0 / per_minute
+    with _PACERS_LOCK:
+        _PACERS.clear()  # made under the old limit
 # The fastest we ever go, whatever Slack lets through (20 calls a second).
 NARROWEST_GAP = 0.05
 # How long a gap may grow after repeated 429s.

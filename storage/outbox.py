@@ -45,6 +45,7 @@ def ready(session: Session, team_id: str, at: datetime, lease: timedelta, limit:
                     (Outbox.state == SendState.pending.value)
                     & or_(Outbox.not_before.is_(None), Outbox.not_before <= at),
                     (Outbox.state == SendState.sending.value)
+                    & or_(Outbox.not_before.is_(None), Outbox.not_before <= at)  # in doubt, waiting to look
                     & or_(Outbox.claimed_at.is_(None),  # released by a process that stopped
                           Outbox.claimed_at < at - lease, Outbox.claimed_by.startswith(host + ":", autoescape=True)),
                 ),
@@ -182,6 +183,17 @@ def mark_retry(session: Session, row_id: int, error: str, not_before: datetime) 
     )
 
 
+def mark_in_doubt(session: Session, row_id: int, error: str, not_before: datetime) -> None:
+    """A post whose answer was lost: it stays 'sending' with no claim (in doubt, as after a crash),
+    so whoever takes it next looks in the conversation first; not before `not_before`."""
+    session.exec(
+        update(Outbox)
+        .where(Outbox.id == row_id)
+        .values(state=SendState.sending.value, claimed_at=None, claimed_by=None, error=error[:200],
+                not_before=not_before)
+    )
+
+
 def mark_failed(session: Session, row_id: int, error: str) -> None:
     session.exec(
         update(Outbox).where(Outbox.id == row_id).values(state=SendState.failed.value, error=error[:200])
@@ -195,8 +207,9 @@ def next_retry_at(session: Session, team_id: str) -> datetime | None:
     """
     return session.exec(
         select(func.min(Outbox.not_before)).where(
-            Outbox.team_id == team_id, Outbox.state == SendState.pending.value, Outbox.not_before.is_not(None),
-            Outbox.error.is_not(None))
+            Outbox.team_id == team_id, Outbox.not_before.is_not(None), Outbox.error.is_not(None),
+            (Outbox.state == SendState.pending.value)
+            | ((Outbox.state == SendState.sending.value) & Outbox.claimed_at.is_(None)))
     ).one()
 
 

@@ -56,6 +56,9 @@ def settings(need_slack: bool = True) -> Settings:
     except SettingError as problem:
         fail(setting_problem(problem))
     logs.keep_secret([settings.bot_token, settings.signing_secret, settings.app_token])
+    from scheduler import pacing
+
+    pacing.set_history_per_minute(settings.history_per_minute)
     return settings
 
 

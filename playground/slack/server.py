@@ -10,6 +10,8 @@ import hashlib
 import itertools
 import json
 import random
+import socket
+import struct
 import threading
 import time
 import traceback
@@ -25,6 +27,15 @@ from .limits import Limits, Refusals
 from .methods import APP_ID, BOT_ID, BOT_USER_ID, TEAM_ID, SlackError, WebApiMethods
 
 __all__ = ["FakeSlack", "Call", "SlackError", "TEAM_ID", "BOT_USER_ID", "BOT_ID", "APP_ID"]
+
+# Ways an answer is lost after Slack has acted on a call (a post stored), as seen on real bad days:
+# the answer comes after the client gave up waiting, an HTTP 500, a proxy's HTML error page, or the
+# connection reset before any answer. None of them tells the client whether the post was taken.
+LOST_ANSWERS = ("late", "server_error", "html_page", "reset")
+# Slack's answers for a bot token it won't take (docs.slack.dev/reference/methods, "Errors" of every method).
+TOKEN_ERRORS = ("invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired", "missing_scope")
+HTML_ERROR_PAGE = (b"<html><head><title>502 Bad Gateway</title></head>"
+                   b"<body><center><h1>502 Bad Gateway</h1></center></body></html>")
 
 MAX_RESPONSE_URL_USES = (
     5  # "use a response_url up to 5 times within 30 minutes" (docs.slack.dev/interactivity/handling-user-interaction)
@@ -128,6 +139,7 @@ class FakeSlack(WebApiMethods):
             self._limits = None
             self._refusals = []  # (Refusals, its clock): 429 bursts and random 429s
             self._slow = {}  # method -> [least, most seconds, calls left or None, its random]
+            self._losses, self._token_error, self._down = {}, None, None
             self._bump()
 
     # ---- what people see (the playground's page reads these) --------------------------------------------
@@ -375,15 +387,52 @@ class FakeSlack(WebApiMethods):
                 del self._slow[method]
         return rng.uniform(low, high)
 
+    def lose_answers(self, method, how, times=1, seconds=12.0):
+        """Act on the next `times` successful calls to `method` (a post is stored, people see it), then
+        lose the answer `how` (one of LOST_ANSWERS): "late" answers after `seconds` (longer than the
+        client waits), "server_error" answers HTTP 500, "html_page" a proxy's 502 page, "reset" closes
+        the connection unanswered."""
+        if how not in LOST_ANSWERS:
+            raise ValueError(f"{how!r} is not one of {LOST_ANSWERS}")
+        with self._lock:
+            self._losses.setdefault(method, []).extend([(how, seconds)] * times)
+
+    def refuse_token(self, error="invalid_auth"):
+        """From now on every Web API call is refused with a token error (one of TOKEN_ERRORS), acting on
+        nothing, as Slack answers a revoked, expired or uninstalled app's token; accept_token() mends it."""
+        if error not in TOKEN_ERRORS:
+            raise ValueError(f"{error!r} is not one of {TOKEN_ERRORS}")
+        with self._lock:
+            self._token_error = error
+
+    def accept_token(self):
+        with self._lock:
+            self._token_error = None
+
+    def go_down(self, status=503):
+        """Slack is down: every Web API call answers HTTP `status` without acting, until come_back()."""
+        with self._lock:
+            self._down = status
+
+    def come_back(self):
+        with self._lock:
+            self._down = None
+
     def handle_api(self, method, query, headers, body):
-        """-> (status, extra headers, JSON-able body)."""
+        """-> (status, extra headers, JSON-able body, how the answer is lost or None)."""
         answer = self._handle_api(method, query, headers, body)
         with self._lock:
-            stall = self._stalls[method].pop(0) if answer[2].get("ok") and self._stalls.get(method) else 0
-            stall = stall or (self._slowness(method) if answer[2].get("ok") else 0)
+            ok = answer[2].get("ok")
+            stall = self._stalls[method].pop(0) if ok and self._stalls.get(method) else 0
+            stall = stall or (self._slowness(method) if ok else 0)
+            loss = self._losses[method].pop(0) if ok and self._losses.get(method) else None
+            if loss is not None:
+                self._calls[-1].error = self._traffic[-1].error = f"answer lost: {loss[0]}"
         if stall:
             time.sleep(stall)
-        return answer
+        if loss is not None and loss[0] == "late":
+            time.sleep(loss[1])
+        return (*answer, loss and loss[0])
 
     def _handle_api(self, method, query, headers, body):
         args, token, problems = _parse_api_request(method, query, headers, body)
@@ -406,6 +455,10 @@ class FakeSlack(WebApiMethods):
             problems += spec.check_args(method, args) + self._content_problems(method, args)
         for _, message in problems:
             self._violate(method, message, call)
+        if self._down is not None:
+            return self._down, {}, {"ok": False, "error": "service_unavailable"}
+        if self._token_error is not None:
+            return 200, {}, {"ok": False, "error": self._token_error}
         if self._limits is not None:
             retry_after = self._limits.take(method, self._limits_clock(), args.get("channel"))
             if retry_after is not None:
@@ -586,8 +639,19 @@ def _handler(fake):
             url = urlsplit(self.path)
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             if url.path.startswith("/api/"):
-                status, extra, answer = fake.handle_api(url.path[len("/api/"):], url.query, self.headers, body)
-                self._send(status, json.dumps(answer).encode(), "application/json; charset=utf-8", extra)
+                status, extra, answer, loss = fake.handle_api(url.path[len("/api/"):], url.query, self.headers, body)
+                if loss == "reset":
+                    # SO_LINGER 0: the close sends a TCP reset, as a dropped connection does.
+                    self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    self.connection.close()
+                    self.close_connection = True
+                elif loss == "server_error":
+                    self._send(500, json.dumps({"ok": False, "error": "fatal_error"}).encode(),
+                               "application/json; charset=utf-8", {})
+                elif loss == "html_page":
+                    self._send(502, HTML_ERROR_PAGE, "text/html", {})
+                else:
+                    self._send(status, json.dumps(answer).encode(), "application/json; charset=utf-8", extra)
             elif url.path.startswith("/response/"):
                 status, text = fake.handle_response_url(url.path[len("/response/"):], self.headers, body)
                 self._send(status, text.encode(), "text/html", {})

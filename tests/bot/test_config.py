@@ -49,6 +49,8 @@ def test_it_reads_organisers_api_url_port_and_socket_mode():
         ({"PORT": "eighty"}, "PORT"),
         ({"PORT": "70000"}, "PORT"),
         ({"UNMENTOR_ORGANISERS": "U012AB3CD,@alice"}, "UNMENTOR_ORGANISERS"),
+        ({"UNMENTOR_HISTORY_PER_MINUTE": "tier 3"}, "UNMENTOR_HISTORY_PER_MINUTE"),
+        ({"UNMENTOR_HISTORY_PER_MINUTE": "0"}, "UNMENTOR_HISTORY_PER_MINUTE"),
         ({"DATABASE_URL": "mysql://root@localhost/x"}, "DATABASE_URL"),
         ({"DATABASE_URL": "not a url"}, "DATABASE_URL"),
     ],

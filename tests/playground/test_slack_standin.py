@@ -265,6 +265,40 @@ def test_ok_false_and_server_errors_can_be_injected(fake, client):
     assert client.users_info(user="UADA")["ok"]
 
 
+@pytest.mark.parametrize("how", ["late", "server_error", "html_page", "reset"])
+def test_a_lost_answer_leaves_the_post_stored_and_the_client_none_the_wiser(fake, how):
+    impatient = WebClient(token="xoxb-test", base_url=fake.api_url, timeout=1, retry_handlers=[])
+    channel = dm(impatient, "UADA")
+    fake.lose_answers("chat.postMessage", how, seconds=2)
+    with pytest.raises(Exception) as info:
+        impatient.chat_postMessage(channel=channel, text="Meet Ada")
+    if how in ("server_error", "html_page"):
+        assert info.value.response.status_code in (500, 502)
+    assert [m["text"] for m in fake.messages(channel)] == ["Meet Ada"]
+    assert fake.calls_to("chat.postMessage")[0].error == f"answer lost: {how}"
+    impatient.chat_postMessage(channel=channel, text="and again")  # only the next `times` calls lose theirs
+    assert len(fake.messages(channel)) == 2
+
+
+def test_a_refused_token_refuses_every_call_and_acts_on_nothing_until_accepted(fake, client):
+    channel = dm(client, "UADA")
+    fake.refuse_token("token_revoked")
+    assert error_of(lambda: client.chat_postMessage(channel=channel, text="x"))["error"] == "token_revoked"
+    assert error_of(lambda: client.auth_test())["error"] == "token_revoked"
+    assert fake.messages(channel) == []
+    fake.accept_token()
+    assert client.chat_postMessage(channel=channel, text="x")["ok"]
+
+
+def test_slack_down_answers_every_call_with_a_5xx_until_it_comes_back(fake, client):
+    channel = dm(client, "UADA")
+    fake.go_down(503)
+    assert error_of(lambda: client.chat_postMessage(channel=channel, text="x")).status_code == 503
+    assert fake.messages(channel) == []
+    fake.come_back()
+    assert client.chat_postMessage(channel=channel, text="x")["ok"]
+
+
 # ---- behaviour of the methods ----------------------------------------------------------------------------
 
 

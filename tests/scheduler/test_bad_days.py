@@ -6,15 +6,21 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from freezegun import freeze_time
 from sqlmodel import select
 
+from bot.app import make_client
+from bot.config import Settings
+from bot.gateway import SlackGateway
+from playground.slack.server import LOST_ANSWERS
 from scheduler import opening_window, rounds
 from storage.db import session_scope
 from storage.models import Outbox
+from tests.conftest import BOT_TOKEN
 from tests.personas import OPENS, TEAM
 from tests.scheduler import test_rounds
-from tests.scheduler.test_rounds import deliver, join
+from tests.scheduler.test_rounds import deliver, groups, intro_posts, join
 
 gateway = test_rounds.gateway  # the fixture: the client the app itself builds
 
@@ -44,3 +50,36 @@ def test_open_ahead_leaves_intros_waiting_to_retry_to_their_retry_time(engine, f
         with freeze_time(OPENS + timedelta(seconds=seconds), tick=True):
             assert opening_window.open_ahead(engine, TEAM, gateway, pace=0) == 0
     assert len(fake_slack.calls_to("conversations.open")) == opens  # nobody called before their time
+
+
+def _impatient_gateway(fake_slack):
+    """The app's own client, waiting 1 s for an answer instead of 10 (so "late" is quick to test)."""
+    return SlackGateway(make_client(Settings(bot_token=BOT_TOKEN, slack_api_url=fake_slack.api_url), timeout=1))
+
+
+def _one_intro_each(engine, fake_slack):
+    """Every group's DM holds exactly one intro, the one its group and its outbox row point at."""
+    made = groups(engine)
+    assert made
+    for group, users in made:
+        messages = fake_slack.messages(fake_slack.conversation_id(*users))
+        assert len(messages) == 1, (users, len(messages))
+        assert group.intro_ts == messages[0]["ts"]
+    assert [r.state for r in _outbox(engine)] == ["sent"] * len(made)
+
+
+@pytest.mark.parametrize("how", LOST_ANSWERS)
+def test_a_post_slack_took_whose_answer_was_lost_is_looked_for_not_sent_again(engine, fake_slack, how):
+    gateway = _impatient_gateway(fake_slack)
+    _join_all(engine, fake_slack)
+    fake_slack.lose_answers("chat.postMessage", how, times=2, seconds=2)
+    with freeze_time(OPENS, tick=True):
+        rounds.open_round(engine, TEAM)
+        first = deliver(engine, gateway)
+    assert (first.sent, first.retrying) == (0, 2)
+    assert len(intro_posts(fake_slack)) == 2  # no second post inside the Slack client either
+    with freeze_time(OPENS + timedelta(minutes=5), tick=True):
+        second = deliver(engine, gateway)
+    assert (second.found_already_sent, second.sent) == (2, 0)
+    assert len(intro_posts(fake_slack)) == 2
+    _one_intro_each(engine, fake_slack)

@@ -127,13 +127,27 @@ class _Looking:
         return None
 
 
-def test_looking_for_sends_in_doubt_goes_at_slacks_one_a_minute():
+def _look_up(count):
     clock = SimulatedClock()
     looking = _Looking(clock)
     gateway = delivery.PacedGateway(looking, pacing.Pacer(), clock)
-    for channel in ("G1", "G2", "G3"):
-        gateway.find_marker(channel, "unmentor:intro:1", datetime(2026, 12, 7, tzinfo=timezone.utc))
-    assert looking.looked_at == [0.0, 60.0, 120.0]  # the first at once; no 429 needed to slow the rest
+    for n in range(count):
+        gateway.find_marker(f"G{n}", "unmentor:intro:1", datetime(2026, 12, 7, tzinfo=timezone.utc))
+    return looking.looked_at
+
+
+def test_hundreds_of_sends_in_doubt_are_looked_up_in_minutes_at_tier_3():
+    looked_at = _look_up(300)
+    # 50 a minute, the first at once and no 429 needed to slow the rest: 300 in six minutes, not five hours.
+    assert looked_at[:3] == [0.0, 1.2, 2.4] and looked_at[-1] <= 6 * 60
+
+
+def test_an_app_held_to_one_look_up_a_minute_keeps_to_it():
+    pacing.set_history_per_minute(1)  # a commercially distributed app outside the Marketplace
+    try:
+        assert _look_up(3) == [0.0, 60.0, 120.0]
+    finally:
+        pacing.set_history_per_minute(pacing.HISTORY_PER_MINUTE)
 
 
 def test_edits_waiting_for_chat_updates_turn_do_not_hold_up_posts_to_people(engine, fake_slack):
