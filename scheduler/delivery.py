@@ -28,7 +28,7 @@ from storage import members as member_store
 from storage import outbox
 from storage import rounds as store
 from storage.clock import now
-from storage.db import session_scope
+from storage.db import dropped, retried, session_scope
 from storage.models import Outbox, SendState
 
 log = logging.getLogger("unmentor.delivery")
@@ -255,8 +255,14 @@ def deliver(
         return progressed
 
     while True:
-        with session_scope(engine) as session:
-            rows = outbox.ready(session, team_id, now(), lease, batch, HOST, keys)
+        try:
+            rows = retried(engine, lambda session: outbox.ready(session, team_id, now(), lease, batch, HOST, keys))
+        except Exception as error:
+            if not dropped(error):
+                raise
+            log.warning("the database is out of reach (%s): delivery carries on when it's back",
+                        error.__class__.__name__)
+            return report
         rows = [r for r in rows if r.state != SendState.sending.value or r.claimed_at is None
                 or r.claimed_at < now() - lease or not _claimer_alive(r)]
         if not rows or out_of_time():
@@ -281,8 +287,7 @@ def lane(row: Outbox) -> str:
 
 def seconds_until_retry(engine: Engine, team_id: str) -> float | None:
     """How long until the next send waiting out a rate limit or error may go; None when none waits."""
-    with session_scope(engine) as session:
-        due = outbox.next_retry_at(session, team_id)
+    due = retried(engine, lambda session: outbox.next_retry_at(session, team_id))
     return None if due is None else max((due - now()).total_seconds(), 0.0)
 
 
@@ -295,6 +300,8 @@ def _deliver_one_safely(engine: Engine, gateway: Gateway, row: Outbox) -> SendOu
     try:
         return _deliver_one(engine, gateway, row)
     except Exception as error:
+        if dropped(error):
+            return _after_a_database_blip(engine, row, error)
         log.exception("couldn't deliver %s", row.key)
         with session_scope(engine) as session:
             outbox.mark_failed(session, row.id, f"internal: {error.__class__.__name__}")
@@ -302,6 +309,27 @@ def _deliver_one_safely(engine: Engine, gateway: Gateway, row: Outbox) -> SendOu
     finally:
         with _IN_FLIGHT_LOCK:
             _IN_FLIGHT.discard(row.id)
+
+
+# After a database blip, a send is looked at again this soon (the clock's next pass, or `round deliver`'s wait).
+AFTER_A_BLIP = timedelta(seconds=2)
+
+
+def _after_a_database_blip(engine: Engine, row: Outbox, error: Exception) -> SendOutcome:
+    """The database dropped out while this send was in hand: nothing about the send failed.
+
+    Wherever it stopped, the post may have gone (and not been marked), so it is left in doubt, to be
+    looked for before it goes again. If the database is still out of reach, the claim stays this
+    process's, which the next pass here, or any process after this one ends, also takes as in doubt."""
+    log.warning("the database dropped out while sending %s (%s): it is looked for and sent when it's back",
+                row.key, error.__class__.__name__)
+    try:
+        retried(engine, lambda session: outbox.mark_in_doubt(session, row.id, f"database: {error.__class__.__name__}",
+                                                             now() + AFTER_A_BLIP, only_if_claimed_by=claimer()))
+    except Exception as again:
+        if not dropped(again):
+            raise
+    return SendOutcome.retrying
 
 
 def _reader_zones(session: Session, row: Outbox) -> tuple[str, ...]:

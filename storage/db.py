@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlmodel import Session, create_engine
 
 import storage.models  # noqa: F401  (registers the tables on SQLModel.metadata)
@@ -122,6 +124,33 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def dropped(error: BaseException) -> bool:
+    """A database error that says nothing about our rows, only that the database was briefly out of
+    reach: a connection dropped (a restart, a failover, a backend terminated), SQLite busy. Trying
+    the same work again is right; recording it as a failure of a send would be wrong."""
+    return isinstance(error, (OperationalError, InterfaceError)) or (
+        isinstance(error, DBAPIError) and error.connection_invalidated)
+
+
+T = TypeVar("T")
+# Up to about three seconds in all: a failover takes longer, and then the next pass tries again.
+RETRY_WAITS = (0.05, 0.2, 0.5, 1.0, 1.5)
+
+
+def retried(engine: Engine, work: Callable[[Session], T]) -> T:
+    """`work` in a transaction of its own, run again while the database is briefly out of reach.
+    Only for work that may safely run twice (a read, or an update to the same values)."""
+    for wait in (*RETRY_WAITS, None):
+        try:
+            with session_scope(engine) as session:
+                return work(session)
+        except Exception as error:
+            if wait is None or not dropped(error):
+                raise
+            time.sleep(wait)
+    raise AssertionError("unreachable")
 
 
 @contextmanager

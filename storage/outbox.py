@@ -183,12 +183,16 @@ def mark_retry(session: Session, row_id: int, error: str, not_before: datetime) 
     )
 
 
-def mark_in_doubt(session: Session, row_id: int, error: str, not_before: datetime) -> None:
+def mark_in_doubt(session: Session, row_id: int, error: str, not_before: datetime,
+                  only_if_claimed_by: str | None = None) -> None:
     """A post whose answer was lost: it stays 'sending' with no claim (in doubt, as after a crash),
-    so whoever takes it next looks in the conversation first; not before `not_before`."""
+    so whoever takes it next looks in the conversation first; not before `not_before`.
+    With `only_if_claimed_by`, only while that process still has it in hand (not sent meanwhile)."""
+    query = update(Outbox).where(Outbox.id == row_id)
+    if only_if_claimed_by is not None:
+        query = query.where(Outbox.state == SendState.sending.value, Outbox.claimed_by == only_if_claimed_by)
     session.exec(
-        update(Outbox)
-        .where(Outbox.id == row_id)
+        query
         .values(state=SendState.sending.value, claimed_at=None, claimed_by=None, error=error[:200],
                 not_before=not_before)
     )

@@ -420,14 +420,7 @@ class FakeSlack(WebApiMethods):
 
     def handle_api(self, method, query, headers, body):
         """-> (status, extra headers, JSON-able body, how the answer is lost or None)."""
-        answer = self._handle_api(method, query, headers, body)
-        with self._lock:
-            ok = answer[2].get("ok")
-            stall = self._stalls[method].pop(0) if ok and self._stalls.get(method) else 0
-            stall = stall or (self._slowness(method) if ok else 0)
-            loss = self._losses[method].pop(0) if ok and self._losses.get(method) else None
-            if loss is not None:
-                self._calls[-1].error = self._traffic[-1].error = f"answer lost: {loss[0]}"
+        *answer, stall, loss = self._handle_api(method, query, headers, body)
         if stall:
             time.sleep(stall)
         if loss is not None and loss[0] == "late":
@@ -442,8 +435,16 @@ class FakeSlack(WebApiMethods):
             self._traffic.append(call)
             answer = self._answer(call, problems)
             call.error = None if answer[2].get("ok") else answer[2].get("error")
+            # Taken with the call itself, so a stall or loss asked for while a call is on its way
+            # applies to the calls after it, never to that one.
+            ok = answer[2].get("ok")
+            stall = self._stalls[method].pop(0) if ok and self._stalls.get(method) else 0
+            stall = stall or (self._slowness(method) if ok else 0)
+            loss = self._losses[method].pop(0) if ok and self._losses.get(method) else None
+            if loss is not None:
+                call.error = f"answer lost: {loss[0]}"
             self._bump()
-            return answer
+            return (*answer, stall, loss)
 
     def _answer(self, call, problems):
         method, args = call.method, call.args

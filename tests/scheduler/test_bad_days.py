@@ -15,9 +15,11 @@ from bot.config import Settings
 from bot.gateway import SlackGateway
 from playground.slack.server import LOST_ANSWERS
 from scheduler import opening_window, rounds
-from storage.db import session_scope
-from storage.models import Outbox
+from storage import outbox
+from storage.db import retried, session_scope
+from storage.models import Member, Outbox
 from tests.conftest import BOT_TOKEN
+from tests.database_blips import database_blips
 from tests.personas import OPENS, TEAM
 from tests.scheduler import test_rounds
 from tests.scheduler.test_rounds import deliver, groups, intro_posts, join
@@ -83,3 +85,22 @@ def test_a_post_slack_took_whose_answer_was_lost_is_looked_for_not_sent_again(en
     assert (second.found_already_sent, second.sent) == (2, 0)
     assert len(intro_posts(fake_slack)) == 2
     _one_intro_each(engine, fake_slack)
+
+
+def test_a_round_delivered_while_the_database_keeps_dropping_out_lands_every_intro_once(engine, fake_slack, gateway):
+    people = [(f"U{n:02d}", f"Org{n}") for n in range(24)]
+    _join_all(engine, fake_slack, people)
+    with freeze_time(OPENS, tick=True) as frozen:
+        rounds.open_round(engine, TEAM)
+        with database_blips(engine, every=0.2) as blips:
+            # As the clock does, a pass every 15 s, for up to ten minutes.
+            for _ in range(40):
+                if retried(engine, lambda session: outbox.waiting_for_round(session, 1)) == 0:
+                    break
+                deliver(engine, gateway)
+                frozen.tick(15)
+    assert blips.count > 0
+    assert len(groups(engine)) == 12 and len(intro_posts(fake_slack)) == 12
+    _one_intro_each(engine, fake_slack)
+    with session_scope(engine) as session:
+        assert {m.status for m in session.exec(select(Member))} == {"active"}
