@@ -19,7 +19,7 @@ from bot.handling import Click, Listeners
 from bot.payload import Payload
 from bot.services import Services
 from scheduler import prompts as prompt_library
-from scheduler import rounds
+from scheduler import rounds, slack_trouble
 from scheduler.inputs import InputError
 from scheduler.schedule import ScheduleError
 from scheduler.workspace_schedule import change_schedule, next_round_at, proposed_schedule
@@ -150,3 +150,17 @@ def prompts_submitted(services: Services, p: Payload, parsed) -> None:
         prompt_library.set_library(session, p.team_id, doc)
     services.client.chat_postMessage(
         channel=p.user_id, **organiser_blocks.prompts_saved_message(len(library.prompts), len(library.themes())))
+
+
+@LISTENERS.event("app_uninstalled")
+def app_uninstalled(services: Services, p: Payload, event: dict) -> None:
+    # Nothing can reach Slack now: every process stops sending at once, failing nothing, until a
+    # reinstall's token works (tried every few minutes, and at the next start).
+    slack_trouble.met(services.engine, p.team_id, "app_uninstalled", slack_trouble.Kind.token)
+
+
+@LISTENERS.event("tokens_revoked")
+def tokens_revoked(services: Services, p: Payload, event: dict) -> None:
+    # Slack lists the revoked tokens by kind; only the bot's own stops the bot.
+    if (event.get("tokens") or {}).get("bot"):
+        slack_trouble.met(services.engine, p.team_id, "tokens_revoked", slack_trouble.Kind.token)

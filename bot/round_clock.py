@@ -21,7 +21,7 @@ from sqlalchemy.engine import Engine
 from bot.app import make_client
 from bot.config import Settings
 from bot.gateway import SlackGateway
-from scheduler import delivery, opening_window, rounds
+from scheduler import delivery, opening_window, rounds, slack_trouble
 from storage import members as store
 from storage.clock import now
 from storage.db import session_scope
@@ -44,6 +44,8 @@ def ensure_own_workspace(engine: Engine, client: WebClient) -> None:
         return
     with session_scope(engine) as session:
         store.ensure_workspace(session, auth["team_id"], auth.get("team") or "")
+    # Slack takes the token (a reinstall, a new SLACK_BOT_TOKEN): sends held for a refused one carry on now.
+    slack_trouble.over(engine, auth["team_id"])
 
 
 def tick(engine: Engine, on_work=None, look_up=None) -> None:

@@ -22,7 +22,7 @@ from typing import Protocol
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from scheduler import pacing, rematch, sends
+from scheduler import pacing, rematch, sends, slack_trouble
 from scheduler.sends import REFUSED_AS_INVALID
 from storage import members as member_store
 from storage import outbox
@@ -132,6 +132,7 @@ class SendOutcome(str, Enum):
     found_already_sent = "found_already_sent"
     dropped = "dropped"   # no longer needed (they left, the round moved on): recorded, not sent
     skipped = "skipped"   # another process or thread has it
+    held = "held"         # put back as it was: Slack refused the bot's token
 
 
 # A send that came to one of these is finished with; the others come round again.
@@ -140,9 +141,10 @@ FINISHED = frozenset({SendOutcome.sent, SendOutcome.failed, SendOutcome.found_al
 
 @dataclass
 class DeliveryReport:
-    """How many sends came to each outcome."""
+    """How many sends came to each outcome, and what Slack said if it refused the token or failed."""
 
     counts: Counter[SendOutcome] = field(default_factory=Counter)
+    trouble: str | None = None
 
     def count(self, outcome: SendOutcome, times: int = 1) -> None:
         self.counts[outcome] += times
@@ -153,6 +155,7 @@ class DeliveryReport:
     found_already_sent = property(lambda self: self.counts[SendOutcome.found_already_sent])
     dropped = property(lambda self: self.counts[SendOutcome.dropped])
     skipped = property(lambda self: self.counts[SendOutcome.skipped])
+    held = property(lambda self: self.counts[SendOutcome.held])
 
 
 class PacedGateway:
@@ -224,6 +227,7 @@ def deliver(
     lease: timedelta = DEFAULT_LEASE,
     batch: int = 100,
     keys: list[str] | None = None,
+    try_now: bool = False,
 ) -> DeliveryReport:
     """Send what is ready, paced, until nothing is left or `budget` seconds have passed.
 
@@ -231,14 +235,28 @@ def deliver(
     `pace`: see `paced`; a gateway that is already a PacedGateway is used as it is. Each batch's
     sends go in one lane per Web API method (`lane`), side by side, so edits waiting for
     chat.update's turn don't hold up posts, nor opens the posts into conversations already open.
+
+    While Slack refuses the bot's token or is failing (scheduler.slack_trouble), nothing is tried
+    before the workspace's next try is due (`try_now`: an organiser's `round deliver` tries at once),
+    and a pass stops at the first such answer.
     """
     if not isinstance(gateway, PacedGateway):
         gateway = paced(gateway, team_id, pace)
     report, counting = DeliveryReport(), threading.Lock()
-    started = time.monotonic()
+    started, halt = time.monotonic(), threading.Event()
+    try:
+        troubled = slack_trouble.current(engine, team_id)
+    except Exception as error:
+        if not dropped(error):
+            raise
+        return report
+    if troubled is not None:
+        report.trouble = troubled.code
+        if troubled.retry_at > now() and not try_now:
+            return report
 
     def out_of_time() -> bool:
-        return (budget is not None and time.monotonic() - started > budget) or _STOPPING.is_set()
+        return (budget is not None and time.monotonic() - started > budget) or _STOPPING.is_set() or halt.is_set()
 
     def run_lane(rows: list[Outbox]) -> bool:
         """One method's sends, in order; True if any reached a final state."""
@@ -246,7 +264,7 @@ def deliver(
         for row in rows:
             if out_of_time():
                 break
-            outcome = _deliver_one_safely(engine, gateway, row)
+            outcome = _deliver_one_safely(engine, gateway, row, halt)
             with counting:
                 report.count(outcome)
             # Only a row that reached a final state is progress: spinning on rows another
@@ -275,6 +293,12 @@ def deliver(
         else:
             with ThreadPoolExecutor(len(lanes), thread_name_prefix="unmentor-lane") as pool:
                 progressed = any(list(pool.map(run_lane, lanes.values())))
+        if troubled is not None and (report.sent or report.found_already_sent) and not halt.is_set():
+            slack_trouble.over(engine, team_id)  # Slack takes calls again
+            troubled = report.trouble = None
+        if halt.is_set():
+            now_troubled = slack_trouble.current(engine, team_id)  # what Slack said this pass
+            report.trouble = now_troubled.code if now_troubled else None
         if out_of_time() or not progressed:
             return report  # out of time, or everything left is waiting out a back-off
 
@@ -291,14 +315,15 @@ def seconds_until_retry(engine: Engine, team_id: str) -> float | None:
     return None if due is None else max((due - now()).total_seconds(), 0.0)
 
 
-def _deliver_one_safely(engine: Engine, gateway: Gateway, row: Outbox) -> SendOutcome:
+def _deliver_one_safely(engine: Engine, gateway: Gateway, row: Outbox,
+                        halt: threading.Event | None = None) -> SendOutcome:
     """One send; a bug or bad row is recorded on that row and never stops the rest of the queue."""
     with _IN_FLIGHT_LOCK:
         if row.id in _IN_FLIGHT:
             return SendOutcome.skipped
         _IN_FLIGHT.add(row.id)
     try:
-        return _deliver_one(engine, gateway, row)
+        return _deliver_one(engine, gateway, row, halt or threading.Event())
     except Exception as error:
         if dropped(error):
             return _after_a_database_blip(engine, row, error)
@@ -343,7 +368,7 @@ def _reader_zones(session: Session, row: Outbox) -> tuple[str, ...]:
     return tuple(dict.fromkeys(m.timezone for m in readers if m is not None and m.timezone))
 
 
-def _deliver_one(engine: Engine, gateway: Gateway, row: Outbox) -> SendOutcome:
+def _deliver_one(engine: Engine, gateway: Gateway, row: Outbox, halt: threading.Event) -> SendOutcome:
     with session_scope(engine) as session:
         in_doubt = row.state == SendState.sending.value
         if not outbox.claim(session, row, claimer()):
@@ -386,8 +411,18 @@ def _deliver_one(engine: Engine, gateway: Gateway, row: Outbox) -> SendOutcome:
     except SendError as error:
         if error.code == STOPPED:
             return _hand_on(engine, row, in_doubt)
-        # A lost answer is not a "no": the post may be there, so it is looked for before it goes again.
-        return _record_failure(engine, gateway, row, send, error, in_doubt or (posting and error.in_doubt))
+        trouble = slack_trouble.kind_of(error.code, in_doubt=error.in_doubt)
+        if trouble is slack_trouble.Kind.token:
+            # The bot's problem, not this send's: it goes back as it was, and the whole workspace waits.
+            retried(engine, lambda session: outbox.put_back(session, row.id, in_doubt))
+            outcome = SendOutcome.held
+        else:
+            # A lost answer is not a "no": the post may be there, so it is looked for before it goes again.
+            outcome = _record_failure(engine, gateway, row, send, error, in_doubt or (posting and error.in_doubt))
+        if trouble is not None:
+            slack_trouble.met(engine, row.team_id, error.code, trouble)
+            halt.set()
+        return outcome
 
 
 def _hand_on(engine: Engine, row: Outbox, in_doubt: bool) -> SendOutcome:
@@ -445,7 +480,9 @@ def _record_failure(engine: Engine, gateway: Gateway, row: Outbox, send: sends.S
     with session_scope(engine) as session:
         # A 429 is Slack asking us to wait, not a failure: on a bad day it may answer many in a row,
         # and giving up on an intro for that would end a pair whom nothing was wrong with.
-        gives_up = error.code != "ratelimited" and row.attempts + 1 >= MAX_ATTEMPTS
+        # Nor is Slack failing anybody's fault: such a send waits as long as it takes.
+        outage = slack_trouble.kind_of(error.code, in_doubt=error.in_doubt) is not None
+        gives_up = error.code != "ratelimited" and not outage and row.attempts + 1 >= MAX_ATTEMPTS
         if error.permanent or gives_up:
             log.warning("giving up on %s: %s", row.key, error.code)
             outbox.mark_failed(session, row.id, error.code)

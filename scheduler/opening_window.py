@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from scheduler import delivery, pacing, reach, rematch, sends
+from scheduler import delivery, pacing, reach, rematch, sends, slack_trouble
 from scheduler.quiet_rounds import awaiting_answer
 from scheduler.schedule import RoundTimes
 from scheduler.sends.intro import IntroSend
@@ -137,6 +137,8 @@ def open_ahead(engine: Engine, team_id: str, gateway: delivery.Gateway, *, pace:
     """
     if not isinstance(gateway, delivery.PacedGateway):
         gateway = delivery.paced(gateway, team_id, pace)
+    if slack_trouble.holding(engine, team_id) is not None:
+        return 0  # Slack refuses the token or is failing: the workspace's next try isn't due yet
     opened, after, started = 0, 0, time.monotonic()
     while True:
         with session_scope(engine) as session:
@@ -149,7 +151,9 @@ def open_ahead(engine: Engine, team_id: str, gateway: delivery.Gateway, *, pace:
                 plan = sends.plan(session, row)
             if plan is None or not plan.users:
                 continue  # nobody left to introduce: the opening drops it
-            channel = _open_for_later(gateway, plan.users)
+            channel = _open_for_later(engine, team_id, gateway, plan.users)
+            if channel is _TROUBLE:
+                return opened  # nothing more until the workspace's next try
             if channel is None:
                 continue
             with session_scope(engine) as session:
@@ -162,12 +166,20 @@ def open_ahead(engine: Engine, team_id: str, gateway: delivery.Gateway, *, pace:
             return opened
 
 
-def _open_for_later(gateway: delivery.Gateway, users: Sequence[str]) -> str | None:
+_TROUBLE = "trouble"
+
+
+def _open_for_later(engine: Engine, team_id: str, gateway: delivery.Gateway, users: Sequence[str]) -> str | None:
     # A 429 has already made the pacer wait as long as Slack asked: try the same conversation again.
     for _ in range(delivery.MAX_ATTEMPTS):
         try:
             return gateway.open_conversation(users)
         except delivery.SendError as error:
-            if error.code != "ratelimited":
-                return None
+            if error.code == "ratelimited":
+                continue
+            trouble = slack_trouble.kind_of(error.code, in_doubt=error.in_doubt)
+            if trouble is not None:
+                slack_trouble.met(engine, team_id, error.code, trouble)
+                return _TROUBLE
+            return None
     return None

@@ -65,6 +65,11 @@ class Workspace(SQLModel, table=True):
     team_id: str = Field(primary_key=True, max_length=32)
     name: str = Field(default="", max_length=200)
     created_at: datetime = Field(default_factory=_created, sa_type=UTCDateTime)
+    # Slack refusing the bot's token, or failing, for this workspace (scheduler.slack_trouble): every
+    # process holds its sends until `slack_retry_at`; set while it lasts, cleared when it ends.
+    slack_trouble: Optional[str] = Field(default=None, max_length=64)
+    slack_trouble_since: Optional[datetime] = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    slack_retry_at: Optional[datetime] = Field(default=None, sa_type=UTCDateTime, nullable=True)
 
 
 class Member(SQLModel, table=True):

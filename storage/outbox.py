@@ -198,6 +198,30 @@ def mark_in_doubt(session: Session, row_id: int, error: str, not_before: datetim
     )
 
 
+def retry_now(session: Session, team_id: str, at: datetime) -> int:
+    """Sends waiting out Slack's failures (not a 429's Retry-After, nor a time of their own) may go from `at`."""
+    result = session.exec(
+        update(Outbox)
+        .where(Outbox.team_id == team_id, Outbox.error.is_not(None), Outbox.error != "ratelimited",
+               Outbox.not_before > at,
+               (Outbox.state == SendState.pending.value)
+               | ((Outbox.state == SendState.sending.value) & Outbox.claimed_at.is_(None)))
+        .values(not_before=at)
+    )
+    return result.rowcount
+
+
+def put_back(session: Session, row_id: int, in_doubt: bool) -> None:
+    """A send taken and not tried for a reason of the bot's own (its token refused): as it was before
+    it was claimed, its attempt not counted, and still in doubt if it was."""
+    session.exec(
+        update(Outbox)
+        .where(Outbox.id == row_id)
+        .values(state=SendState.sending.value if in_doubt else SendState.pending.value, claimed_at=None,
+                claimed_by=None, attempts=Outbox.attempts - 1)
+    )
+
+
 def mark_failed(session: Session, row_id: int, error: str) -> None:
     session.exec(
         update(Outbox).where(Outbox.id == row_id).values(state=SendState.failed.value, error=error[:200])

@@ -17,15 +17,22 @@ def deliver(engine, team_id: str, pace: float) -> None:
     from bot.app import make_client
     from bot.gateway import SlackGateway
     from bot.round_clock import delivery_summary
+    from scheduler import slack_trouble
     from scheduler.delivery import DeliveryReport, SendOutcome, deliver, seconds_until_retry
 
     gateway = SlackGateway(make_client(settings(), wait_out_rate_limits=False))
     total = DeliveryReport()
+    first, wait = True, None
     while True:
-        report = deliver(engine, team_id, gateway, pace=pace)
+        # Asked by hand: try at once, even while the bot is waiting to try again after Slack's trouble.
+        report = deliver(engine, team_id, gateway, pace=pace, try_now=first)
+        first = False
         for outcome in (SendOutcome.sent, SendOutcome.found_already_sent, SendOutcome.failed):
             total.count(outcome, report.counts[outcome])
         total.counts[SendOutcome.retrying] = report.retrying  # what the last pass left waiting
+        total.trouble = report.trouble
+        if slack_trouble.kind_of(report.trouble or "") is slack_trouble.Kind.token:
+            break
         wait = seconds_until_retry(engine, team_id)
         if wait is None:
             break
@@ -38,10 +45,18 @@ def deliver(engine, team_id: str, pace: float) -> None:
         time.sleep(max(wait, 0.1))
     click.echo(delivery_summary(total))
     _say_what_is_held(engine, team_id)
+    if slack_trouble.kind_of(total.trouble or "") is slack_trouble.Kind.token:
+        fail(f"Slack refused the bot's token ({total.trouble}): nothing was sent, and nothing is lost (no pair "
+             f"ended, nobody told anything). Mend SLACK_BOT_TOKEN, or reinstall the app{_scopes(total.trouble)}; "
+             "then the clock sends everything within 5 minutes, or run `unmentor round deliver`.", code=1)
     if wait is not None and not (total.sent or total.found_already_sent):
         # Everything that should have gone is still waiting: a script must not read that as success.
         fail("nothing could be sent yet; what is waiting goes when Slack answers (the clock sends it, "
              "or run `unmentor round deliver` again)", code=1)
+
+
+def _scopes(code: str) -> str:
+    return " with the scopes in app_manifest.yml" if code == "missing_scope" else ""
 
 
 def _say_what_is_held(engine, team_id: str) -> None:

@@ -26,8 +26,9 @@ from storage.models import Member, MemberStatus, Outbox
 
 COLUMNS = ("round_id", "group_id", "member_id")
 
-# Slack's answers that mean a person can't be reached at all (deactivated, gone, a bot).
-UNREACHABLE = frozenset({"user_not_found", "user_disabled", "account_inactive", "cannot_dm_bot", "user_not_visible"})
+# Slack's answers that mean a person can't be reached at all (deactivated, gone, a bot). Not
+# account_inactive: Slack says that of the bot's own token (scheduler.slack_trouble), never of a member.
+UNREACHABLE = frozenset({"user_not_found", "user_disabled", "cannot_dm_bot", "user_not_visible"})
 # Slack's answers that mean the message we built was wrong: a bug of ours, never a sign that
 # anyone is unreachable. The send is tried once more in its safe minimal form.
 REFUSED_AS_INVALID = frozenset({

@@ -50,7 +50,7 @@ def test_the_manifest_declares_the_command_interactivity_home_and_events(manifes
     assert [c["command"] for c in features["slash_commands"]] == ["/unmentor"]
     assert features["app_home"]["home_tab_enabled"] is True
     assert settings["interactivity"]["is_enabled"] is True
-    assert settings["event_subscriptions"]["bot_events"] == ["app_home_opened"]
+    assert settings["event_subscriptions"]["bot_events"] == ["app_home_opened", "app_uninstalled", "tokens_revoked"]
     urls = {features["slash_commands"][0]["url"], settings["interactivity"]["request_url"],
             settings["event_subscriptions"]["request_url"]}
     assert len(urls) == 1 and urls.pop().endswith("/slack/events")

@@ -157,3 +157,33 @@ def test_a_delivery_that_sends_nothing_exits_non_zero(sqlite_url, fake_slack):
     assert result.exit_code == 1, result.output
     assert "delivered: 0 sent, 0 found already sent, 0 failed, 1 to try again" in result.stdout
     assert result.stderr.startswith("unmentor: nothing could be sent yet")
+
+
+def test_a_token_missing_a_scope_is_said_plainly_loses_nothing_and_round_deliver_sends_it_all_once_mended(
+        db_url, fake_slack):
+    from sqlmodel import select
+
+    from storage.db import make_engine, session_scope
+    from storage.models import MatchGroup, Member, Outbox
+    from tests.personas import seed_members
+
+    seed_members(db_url, fake_slack, 6)
+    env = bot_env(db_url, fake_slack.api_url)
+    fake_slack.refuse_token("missing_scope")  # auth.test answers, as Slack's does; every send is refused
+    opened = CliRunner().invoke(cli, ["round", "open", "--pace", "0"], env=env)
+    assert opened.exit_code == 1, opened.output
+    assert "round 1 opened: 3 groups" in opened.output
+    assert "Slack refused the bot's token (missing_scope): nothing was sent, and nothing is lost" in opened.output
+    engine = make_engine(db_url)
+    with session_scope(engine) as session:
+        assert {r.state for r in session.exec(select(Outbox))} == {"pending"}
+        assert {g.status for g in session.exec(select(MatchGroup))} != {"ended"}
+        assert {(m.status, m.priority) for m in session.exec(select(Member))} == {("active", False)}
+
+    fake_slack.accept_token()
+    again = CliRunner().invoke(cli, ["round", "deliver", "--pace", "0"], env=env)  # at once, not in 5 minutes
+    assert again.exit_code == 0 and "3 sent" in again.output, again.output
+    with session_scope(engine) as session:
+        for group in session.exec(select(MatchGroup)):
+            assert len(fake_slack.messages(group.channel_id)) == 1
+    engine.dispose()
