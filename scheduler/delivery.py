@@ -2,6 +2,9 @@
 
 The scheduler decides *what* to say (each kind of send in scheduler.sends); a Gateway, supplied by the bot,
 decides how it looks and talks to Slack. That keeps this module free of Slack.
+
+Past 400 lines on purpose: one send's path (claim, plan, call, mark) and what each way it can go
+wrong does to it (in doubt, put back, retried, failed) read best side by side.
 """
 
 from __future__ import annotations

@@ -23,6 +23,7 @@ from scheduler.membership import ProfileForm, StatusView
 from scheduler.prompts import Prompt
 from scheduler.schedule import Schedule
 from scheduler.sends.intro import Intro, Person, Suggestion
+from scheduler.slack_trouble import Trouble
 from scheduler.stats import Learning, RoundStats
 from storage.models import Member, Round
 
@@ -270,6 +271,9 @@ LEARNINGS = [
     Learning(1, "Small trusts & big councils have the same worries <honestly>.", "Our volunteer handbook."),
 ]
 SPARKLINE = "▅▆"
+# Slack's trouble with the workspace, as organisers' App Home shows it.
+TOKEN_REFUSED = Trouble("missing_scope", OPENS, OPENS)
+SLACK_FAILING = Trouble("service_unavailable", OPENS, OPENS)
 SCHEDULE = Schedule()
 
 

@@ -26,6 +26,7 @@ from bot.blocks.kit import (
     slack_date,
 )
 from scheduler.rounds import OpenReason
+from scheduler.slack_trouble import Kind, Trouble
 from scheduler.stats import MIN_VOICES
 from storage.models import RoundState
 
@@ -348,10 +349,29 @@ def prompts_saved_message(count: int, themes: int) -> Message:
     return _message(f"Prompt library saved: {count} prompts in {themes} themes. New intros will use it.")
 
 
-def organiser_home_blocks(stats, learnings, sparkline: str) -> list[dict]:
+def slack_trouble_blocks(trouble: Trouble | None) -> list[dict]:
+    """What organisers need to know while Slack refuses the bot's token or isn't answering it."""
+    if trouble is None:
+        return []
+    since = slack_date(trouble.since)
+    if trouble.kind is Kind.token:
+        fix = ("add the scopes in the app's manifest (app_manifest.yml) and reinstall it"
+               if trouble.code == "missing_scope" else "reinstall the app, or put its new token in SLACK_BOT_TOKEN")
+        return [_section(
+            f":warning: *Slack is refusing the bot's token* (`{trouble.code}`) since {since}. Nothing is being "
+            "sent to anyone, and nothing is lost: no pair has been ended and nobody has been told anything. "
+            f"To mend it, {fix}; everything waiting then goes within a few minutes, or at once with "
+            "`unmentor round deliver`.")]
+    return [_section(
+        f":warning: *Slack isn't answering the bot properly* (`{trouble.code}`) since {since}. Messages wait, "
+        "nothing is lost, and everything waiting goes as soon as Slack answers again.")]
+
+
+def organiser_home_blocks(stats, learnings, sparkline: str, trouble: Trouble | None = None) -> list[dict]:
     return [
         {"type": "divider"},
         {"type": "header", "text": _plain("For organisers")},
+        *slack_trouble_blocks(trouble),
         *stats_blocks(stats, learnings, sparkline),
         _actions(
             _button("Preview next round", ids.ORG_PREVIEW, "preview"),

@@ -52,3 +52,20 @@ def test_a_user_token_revoked_is_nothing_to_the_bot(engine, fake_slack):
         assert slack_trouble.current(engine, TEAM) is None
     finally:
         bot.stop()
+
+
+def test_organisers_read_it_first_in_app_home_while_slack_refuses_the_token(engine, fake_slack):
+    fake_slack.add_user("UOLIVE", real_name="Olive")
+    fake_slack.add_user("UADA", real_name="Ada")
+    bot = Bot(engine, fake_slack, TEAM, organisers=["UOLIVE"])
+    try:
+        # missing_scope: views.publish needs no scope, so App Home is still there to say it.
+        slack_trouble.met(engine, TEAM, "missing_scope", slack_trouble.Kind.token)
+        for user in ("UOLIVE", "UADA"):
+            bot.event({"type": "app_home_opened", "user": user, "channel": "D1", "tab": "home", "event_ts": "1.1"})
+        assert fake_slack.wait_for(lambda f: len(f.calls_to("views.publish")) == 2, timeout=10)
+        seen = {c.args["user_id"]: str(c.args["view"]) for c in fake_slack.calls_to("views.publish")}
+        assert "Slack is refusing the bot's token" in seen["UOLIVE"] and "missing_scope" in seen["UOLIVE"]
+        assert "refusing" not in seen["UADA"]  # members aren't troubled with it
+    finally:
+        bot.stop()

@@ -427,6 +427,13 @@ def _organiser_cases() -> dict:
         # App Home as an organiser sees it: their own part, then the organisers' part below.
         "organisers.organiser_home_blocks": (organisers.organiser_home_blocks, lambda: member.home_view(
             p.ada_status(), organisers.organiser_home_blocks(p.THREE_ROUNDS, p.LEARNINGS, p.SPARKLINE))),
+        # While Slack refuses the bot's token, or isn't answering it, organisers read it first.
+        "organisers.slack_trouble_blocks.token_refused": (organisers.slack_trouble_blocks, lambda: member.home_view(
+            p.ada_status(), organisers.organiser_home_blocks(p.THREE_ROUNDS, p.LEARNINGS, p.SPARKLINE,
+                                                             p.TOKEN_REFUSED))),
+        "organisers.slack_trouble_blocks.slack_failing": (organisers.slack_trouble_blocks, lambda: member.home_view(
+            p.ada_status(), organisers.organiser_home_blocks(p.THREE_ROUNDS, p.LEARNINGS, p.SPARKLINE,
+                                                             p.SLACK_FAILING))),
     }
 
 
