@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+from concurrent.futures import Executor
 from contextlib import contextmanager
 from urllib.parse import urlsplit
 
-from slack_bolt import App
+from slack_bolt import App, BoltResponse
+from slack_bolt.middleware import Middleware
+from slack_bolt.middleware.authorization import SingleTeamAuthorization
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 from sqlalchemy.engine import Engine
 
-from bot import logs
+from bot import logs, payload, workspace
 from bot.config import Settings
-from bot.services import Services
+from bot.services import Services, work_pool
+from bot.workspace import OwnWorkspace
 
 log = logging.getLogger("unmentor")
 
@@ -57,11 +62,14 @@ def _bot_token_unseen_by_bolt():
             os.environ["SLACK_BOT_TOKEN"] = hidden
 
 
-def create_app(settings: Settings, engine: Engine, client: WebClient | None = None) -> App:
+def create_app(settings: Settings, engine: Engine, client: WebClient | None = None,
+               work: Executor | None = None) -> App:
+    """`work` runs what listeners do after their ack (a test may pass one it can wait on)."""
     client = client or make_client(settings)
+    own = OwnWorkspace(client)
     with _bot_token_unseen_by_bolt():
-        app = _bolt_app(settings, client)
-    services = Services(settings=settings, engine=engine, client=client)
+        app = _bolt_app(settings, client, own)
+    services = Services(settings=settings, engine=engine, client=client, work=work or work_pool())
 
     @app.error
     def log_errors(error, body):
@@ -73,15 +81,52 @@ def create_app(settings: Settings, engine: Engine, client: WebClient | None = No
     return app
 
 
-def _bolt_app(settings: Settings, client: WebClient) -> App:
-    return App(
+def _bolt_app(settings: Settings, client: WebClient, own: OwnWorkspace) -> App:
+    app = App(
         client=client,
         # Bolt would log request bodies (members' words) at INFO; see bot/logs.py.
         logger=logs.bolt_logger(),
         signing_secret=settings.signing_secret,
         # auth.test at import time would crash start-up whenever Slack is briefly unreachable;
-        # Bolt asks lazily on the first request instead.
+        # it is asked on the first request instead (OwnWorkspace), and Bolt is told the answer.
         token_verification_enabled=False,
-        # Bolt answers Slack as soon as a listener calls ack(); the rest runs in a worker thread.
-        process_before_response=False,
+        # Each listener runs in the request's own thread and only acks and hands its work to a pool
+        # of its own (Services.work), so Bolt answers as soon as it returns. Bolt's other way runs
+        # listeners in a pool of five shared by acks and work, and polls for the ack every 10 ms:
+        # a slow Slack then held every thread and acks missed Slack's three seconds.
+        process_before_response=True,
     )
+    bolt_auth = next((m for m in app._middleware_list if isinstance(m, SingleTeamAuthorization)), None)
+    app._middleware_list.insert(app._middleware_list.index(bolt_auth) if bolt_auth else 0,
+                                _OneWorkspace(own, bolt_auth))
+    return app
+
+
+class _OneWorkspace(Middleware):
+    """Bolt middleware, before its authorization: payloads Bolt couldn't route, and requests from
+    anywhere but our workspace, stop here."""
+
+    def __init__(self, own: OwnWorkspace, bolt_auth: SingleTeamAuthorization | None):
+        self.own, self.bolt_auth = own, bolt_auth
+
+    def process(self, *, req, resp, next):
+        body = req.body if isinstance(req.body, dict) else {}
+        if payload.malformed(body):
+            return BoltResponse(status=400, body="malformed request")
+        if body.get("type") == "url_verification":
+            return next()  # Slack checking the address, before any workspace is involved
+        found = self.own.get()
+        if found is None:
+            return next()  # Slack can't say who we are: Bolt's own auth.test fails and says so
+        if self.bolt_auth is not None and self.bolt_auth.auth_test_result is None:
+            # One auth.test, not two: Bolt would otherwise ask again, holding this request.
+            self.bolt_auth.auth_test_result = self.own.answer
+        why = workspace.refusal(body, found)
+        if why is None:
+            return next()
+        log.info("refused a request from outside this workspace (%s)", why.value)
+        if body.get("command"):
+            # A slash command can be answered in words; everything else is dropped without a sound.
+            reply = {"response_type": "ephemeral", "text": workspace.REFUSAL_TEXT[why]}
+            return BoltResponse(status=200, body=json.dumps(reply), headers={"content-type": "application/json"})
+        return BoltResponse(status=200, body="")

@@ -93,16 +93,38 @@ def _named(listener, work):
     return listener
 
 
+# Every listener below runs in the thread answering Slack's request (bot/app.py): it acknowledges
+# and hands its work to `services.work`, so no Slack call ever stands between a request and its
+# answer. With acks and work sharing Bolt's five threads, a Slack taking seconds to answer held
+# them all, and acks missed Slack's three seconds.
+
+
+def _later(services: Services, p: Payload, name: str, work: Callable[[], None]) -> None:
+    if not p.user_id:
+        # Every payload Slack sends names who did it; one that doesn't has nobody to act for.
+        log.info("ignored a %s naming nobody", name)
+        return
+
+    def run() -> None:
+        try:
+            work()
+        except Exception:  # nothing above this thread would say what failed
+            log.exception("%s failed", name)
+    services.work.submit(run)
+
+
 def _command_listener(services: Services, work: Click):
     def listener(ack, command, respond):
         ack()
-        work(services, payload.read(command), respond)
+        p = payload.read(command)
+        _later(services, p, work.__name__, lambda: work(services, p, respond))
     return _named(listener, work)
 
 
 def _event_listener(services: Services, work: Event):
     def listener(event, body):
-        work(services, payload.read(body), event)
+        p = payload.read(body)
+        _later(services, p, work.__name__, lambda: work(services, p, event))
     return _named(listener, work)
 
 
@@ -110,7 +132,8 @@ def _click_listener(services: Services, work: Click):
     def listener(ack, body, respond):
         ack()
         p = payload.read(body)
-        after_ack(services, p, respond, work.__name__, lambda: work(services, p, respond))
+        _later(services, p, work.__name__,
+               lambda: after_ack(services, p, respond, work.__name__, lambda: work(services, p, respond)))
     return _named(listener, work)
 
 
@@ -120,7 +143,8 @@ def _modal_listener(services: Services, modal: Modal):
         checked = []
         if not ack_modal(ack, lambda: checked.append(modal.check(services, p)), modal.field):
             return
-        after_ack(services, p, None, modal.save.__name__, lambda: modal.save(services, p, checked[0]))
+        _later(services, p, modal.save.__name__,
+               lambda: after_ack(services, p, None, modal.save.__name__, lambda: modal.save(services, p, checked[0])))
     return _named(listener, modal.save)
 
 

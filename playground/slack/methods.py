@@ -35,8 +35,12 @@ class SlackError(Exception):
 class WebApiMethods:
 
     def _m_auth_test(self, args):
-        return {"url": f"https://{TEAM_DOMAIN}.slack.com/", "team": TEAM_NAME, "user": "unmentor", "team_id": TEAM_ID,
-                "user_id": BOT_USER_ID, "bot_id": BOT_ID, "app_id": APP_ID, "is_enterprise_install": False}
+        answer = {"url": f"https://{TEAM_DOMAIN}.slack.com/", "team": TEAM_NAME, "user": "unmentor", "team_id": TEAM_ID,
+                  "user_id": BOT_USER_ID, "bot_id": BOT_ID, "app_id": APP_ID, "is_enterprise_install": False}
+        grid = getattr(self, "grid", None)  # (enterprise_id, org_wide) once installed_in_grid() was called
+        if grid is not None:
+            answer.update(enterprise_id=grid[0], is_enterprise_install=grid[1])
+        return answer
 
     def _m_team_info(self, args):
         if args.get("team") not in (None, TEAM_ID):

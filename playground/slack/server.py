@@ -140,6 +140,7 @@ class FakeSlack(WebApiMethods):
             self._refusals = []  # (Refusals, its clock): 429 bursts and random 429s
             self._slow = {}  # method -> [least, most seconds, calls left or None, its random]
             self._losses, self._token_error, self._down = {}, None, None
+            self._answer_delay = 0.0  # answer_all_slowly: every answer, response URLs too
             self._bump()
 
     # ---- what people see (the playground's page reads these) --------------------------------------------
@@ -359,6 +360,18 @@ class FakeSlack(WebApiMethods):
         self._violations.append(f"{where}: {message}")
         if call is not None:
             call.problems.append(message)
+
+    def installed_in_grid(self, enterprise_id, org_wide=False):
+        """Be a workspace of an Enterprise Grid organisation (auth.test says so); org_wide, an
+        installation across the whole organisation rather than in this one workspace."""
+        with self._lock:
+            self.grid = (enterprise_id, org_wide)
+
+    def answer_all_slowly(self, seconds):
+        """From now on take `seconds` over every answer before acting on it, Web API and response
+        URLs alike (all of Slack slow on a bad day); 0 answers at once again, as does reset()."""
+        with self._lock:
+            self._answer_delay = float(seconds)
 
     def stall_after(self, method, seconds, times=1):
         """Hold the answer to the next `times` successful calls to `method` for `seconds`, after acting on them.
@@ -639,6 +652,8 @@ def _handler(fake):
         def _route(self):
             url = urlsplit(self.path)
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            if fake._answer_delay:
+                time.sleep(fake._answer_delay)
             if url.path.startswith("/api/"):
                 status, extra, answer, loss = fake.handle_api(url.path[len("/api/"):], url.query, self.headers, body)
                 if loss == "reset":

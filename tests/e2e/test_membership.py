@@ -17,10 +17,11 @@ import time
 import uuid
 
 import pytest
-from sqlmodel import select
+from sqlmodel import SQLModel, select
 
 from bot.blocks import member as member_blocks
 from bot.blocks import organisers as organiser_blocks
+from playground.slack import TEAM_ID
 from playground.slack import payloads as sr
 from scheduler import membership
 from scheduler.membership import Change, HeadsUpRound
@@ -50,8 +51,12 @@ def db(module_db_url, server):
 
 
 @pytest.fixture
-def team():
-    return "T" + uuid.uuid4().hex[:8].upper()
+def team(db):
+    """The stand-in's workspace, the only one the bot serves, emptied for each test (the server is shared)."""
+    with db.begin() as connection:
+        for table in reversed(SQLModel.metadata.sorted_tables):
+            connection.execute(table.delete())
+    return TEAM_ID
 
 
 def command(server, slack, text, user, team, **extra):

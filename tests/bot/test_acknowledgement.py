@@ -1,0 +1,58 @@
+"""Slack gives a command or a click three seconds: the bot's answer never waits for Slack itself.
+
+Personas: ada, ben, cy and di are members clicking App Home and typing `/unmentor status`
+while Slack takes two seconds over every call the bot makes.
+"""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from bot import ids
+from playground.slack import payloads as sr
+from tests.conftest import SIGNING_SECRET
+from tests.inprocess import Bot
+from tests.personas import MEMBERS, TEAM, introduce
+
+
+@pytest.fixture
+def bot(sqlite_engine, fake_slack):
+    introduce(fake_slack, MEMBERS[:4])
+    running = Bot(sqlite_engine, fake_slack, TEAM)
+    # The bot asks Slack who it is once; asked here, so the slow Slack below only slows the work.
+    assert running.command("help", MEMBERS[0].user_id) is not None
+    yield running
+    running.stop()
+
+
+def _timed(post) -> tuple[int, float]:
+    started = time.monotonic()
+    status, _ = post()
+    return status, time.monotonic() - started
+
+
+def test_twenty_clicks_are_acknowledged_at_once_while_slack_answers_slowly(bot, fake_slack):
+    fake_slack.answer_all_slowly(2)  # every users.info, views.publish and response URL takes 2 s
+
+    def click(n):
+        user = MEMBERS[n % 4].user_id
+        body = sr.block_actions_body(ids.PAUSE if n % 2 else ids.RESUME, "x", user, team_id=TEAM,
+                                     view={"id": "VHOME", "type": "home", "blocks": []})
+        return _timed(lambda: sr.post(bot.url, body, SIGNING_SECRET))
+
+    def command(n):
+        body = sr.slash_command_body("status", user_id=MEMBERS[n % 4].user_id, team_id=TEAM,
+                                     response_url=fake_slack.response_url(f"slow-{n}"))
+        return _timed(lambda: sr.post(bot.url, body, SIGNING_SECRET))
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        answers = list(pool.map(lambda n: click(n) if n % 2 else command(n), range(20)))
+    # With five threads shared by acks and work, half of these took over 3 s and some got 404.
+    assert [status for status, _ in answers] == [200] * 20
+    assert max(took for _, took in answers) < 1.5, sorted(round(took, 2) for _, took in answers)
+    # And the work still happens, slowly: every status command is answered and every Home redrawn.
+    assert fake_slack.wait_for(lambda f: len([r for r in f.responses if r["_name"].startswith("slow-")]) == 10
+                               and len(f.calls_to("views.publish")) == 10, timeout=60)
