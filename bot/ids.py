@@ -77,19 +77,25 @@ def value(kind: str, ident: int | str) -> str:
     return f"{kind}:{ident}"
 
 
+# Row ids fit a 32-bit integer column; a longer number can only be forged (and would overflow it).
+MAX_ID = 2**31 - 1
+
+
 def parse_value(raw: str | None, kind: str) -> int | None:
     """The id in a value of the given kind, or None for anything else (old or forged values)."""
-    if not raw or ":" not in raw:
+    if not isinstance(raw, str) or ":" not in raw:
         return None
     got_kind, _, ident = raw.partition(":")
-    if got_kind != kind or not ident.isdigit():
+    # isdigit() alone takes "²" and other digits int() refuses; ten ASCII digits at most.
+    if got_kind != kind or not (ident.isascii() and ident.isdigit()) or len(ident) > 10:
         return None
-    return int(ident)
+    number = int(ident)
+    return number if number <= MAX_ID else None
 
 
 def parse_period(raw: str | None) -> str | None:
     """The round period in a heads-up's "period:2026-12" value; None for older or odd values."""
-    if raw and raw.startswith("period:") and 0 < len(raw) - 7 <= 32:
+    if isinstance(raw, str) and raw.startswith("period:") and 0 < len(raw) - 7 <= 32:
         return raw[7:]
     return None
 

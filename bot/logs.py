@@ -64,11 +64,19 @@ def keep_secret(values: Iterable[str | None]) -> None:
     _redact.secrets.update(v for v in values if v and len(v) >= 8)
 
 
+def _unhandled(record: logging.LogRecord) -> bool:
+    """Bolt's "Unhandled request" warning quotes the payload and suggests code to handle it; the
+    server says in one line that it ignored the request instead (bot/server.py)."""
+    return not record.getMessage().startswith("Unhandled request")
+
+
 def bolt_logger() -> logging.Logger:
     """The logger Bolt is given: quiet (WARNING) unless the operator turned on detail with -v.
 
     Bolt copies this logger's level to each of its middlewares when the app is built.
     """
     logger = logging.getLogger("unmentor.bolt")
+    if _unhandled not in logger.filters:
+        logger.addFilter(_unhandled)
     logger.setLevel(logging.DEBUG if logging.getLogger().isEnabledFor(logging.DEBUG) else logging.WARNING)
     return logger

@@ -27,32 +27,71 @@ class Payload:
     removing: tuple[str, bool] | None = None  # a removal's confirm button: (whom, tell them)
 
 
+def _dict(value) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _text(value) -> str | None:
+    """A string Slack sent, or None for anything else in its place (a signed payload may hold anything)."""
+    return value if isinstance(value, str) and value else None
+
+
 def team_id(body: dict) -> str:
     # Slash commands and events carry team_id at the top; clicks and modals carry a team object
     # (and, on Enterprise Grid, sometimes only the user's team).
-    return (body.get("team") or {}).get("id") or body.get("team_id") or (body.get("user") or {}).get("team_id") or ""
+    body = _dict(body)
+    return (_text(_dict(body.get("team")).get("id")) or _text(body.get("team_id"))
+            or _text(_dict(body.get("user")).get("team_id")) or "")
 
 
 def read(body: dict) -> Payload:
-    """The plain values in any payload Bolt hands a listener (a command, a click, a modal, an event)."""
-    action = (body.get("actions") or [{}])[0]
-    view = body.get("view") or {}
+    """The plain values in any payload Bolt hands a listener (a command, a click, a modal, an event).
+
+    Never raises: a value of the wrong kind reads as missing, so a listener sees nothing to act on.
+    """
+    body = _dict(body)
+    actions = body.get("actions")
+    action = _dict(actions[0]) if isinstance(actions, list) and actions else {}
+    view = _dict(body.get("view"))
     submitted = body.get("type") == "view_submission"
     # A button says which match in its value; a meeting modal carries it in private_metadata.
-    carried = view.get("private_metadata") if submitted else action.get("value")
+    carried = _text(view.get("private_metadata") if submitted else action.get("value"))
+    picked = action.get("selected_users")
     return Payload(
         team_id=team_id(body),
-        user_id=((body.get("user") or {}).get("id") or body.get("user_id")
-                 or (body.get("event") or {}).get("user") or ""),
-        text=body.get("text") or "",
-        action_id=action.get("action_id"),
+        user_id=(_text(_dict(body.get("user")).get("id")) or _text(body.get("user_id"))
+                 or _text(_dict(body.get("event")).get("user")) or ""),
+        text=_text(body.get("text")) or "",
+        action_id=_text(action.get("action_id")),
         group_id=ids.parse_value(carried, "group"),
-        period=None if submitted else ids.parse_period(action.get("value")),
-        trigger_id=body.get("trigger_id"),
-        response_url=body.get("response_url"),
-        values=(view.get("state") or {}).get("values") or {} if submitted else {},
-        event_id=body.get("event_id"),
-        picked_date=action.get("selected_date"),
-        picked_users=tuple(u for u in action.get("selected_users") or [] if isinstance(u, str)),
-        removing=None if submitted else ids.parse_remove(action.get("value")),
+        period=None if submitted else ids.parse_period(carried),
+        trigger_id=_text(body.get("trigger_id")),
+        response_url=_text(body.get("response_url")),
+        values=_dict(_dict(view.get("state")).get("values")) if submitted else {},
+        event_id=_text(body.get("event_id")),
+        picked_date=_text(action.get("selected_date")),
+        picked_users=tuple(u for u in picked if isinstance(u, str)) if isinstance(picked, list) else (),
+        removing=None if submitted else ids.parse_remove(carried),
     )
+
+
+def _items_with_text(value, key: str) -> bool:
+    return isinstance(value, list) and bool(value) and all(
+        isinstance(item, dict) and isinstance(item.get(key), str) for item in value)
+
+
+def malformed(body) -> bool:
+    """True for a payload whose shape Bolt would trip over while routing it (a signed payload may hold
+    anything): clicks without a list of actions, modals without a view, events without an event."""
+    if not isinstance(body, dict):
+        return True
+    kind = body.get("type")
+    if kind == "block_actions":
+        return not _items_with_text(body.get("actions"), "action_id")
+    if kind in ("view_submission", "view_closed"):
+        view = body.get("view")
+        return not (isinstance(view, dict) and isinstance(view.get("callback_id"), str))
+    if kind == "event_callback":
+        event = body.get("event")
+        return not (isinstance(event, dict) and isinstance(event.get("type"), str))
+    return False

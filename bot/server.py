@@ -57,13 +57,27 @@ def make_wsgi_app(app: App, engine: Engine, signing_secret: str | None = None):
         environ["wsgi.input"] = io.BytesIO(body)
         environ["CONTENT_LENGTH"] = str(len(body))
         try:
-            return slack(environ, start_response)
+            return _bolt(slack, environ, start_response)
         except (ValueError, RecursionError, UnicodeDecodeError, KeyError, TypeError, AttributeError):
             # Signed by Slack but not a shape Bolt can parse: say so briefly, keep the body out of the log.
             log.warning("refused a signed request Bolt could not parse (%s)", sys.exc_info()[0].__name__)
             return _plain(start_response, "400 Bad Request", "malformed request")
 
     return wsgi
+
+
+def _bolt(slack, environ, start_response):
+    """Bolt's answer, except that a signed request no listener takes (an event or command we don't use,
+    a button from a retired message) gets 200 rather than Bolt's 404: Slack only hears a 404 as a
+    failure, and retries it."""
+    answered = []
+    body = slack(environ, lambda status, headers, exc_info=None: answered.append((status, headers)))
+    status, headers = answered[0]
+    if status.startswith("404"):
+        log.info("ignored a signed request nothing here handles")
+        return _plain(start_response, "200 OK", "")
+    start_response(status, headers)
+    return body
 
 
 def _read_capped(environ) -> bytes | None:
@@ -103,6 +117,10 @@ def _too_deep(body: bytes) -> bool:
     Counting brackets over-counts ones inside strings, which only makes us stricter about
     bodies no Slack payload resembles.
     """
+    # Fast path for every real payload: too few brackets in all to nest that deep.
+    opening = body.count(b"[") + body.count(b"{") + sum(body.count(code) for code in (b"%5B", b"%5b", b"%7B", b"%7b"))
+    if opening <= MAX_NESTING:
+        return False
     depth = 0
     for byte in unquote_to_bytes(body):
         if byte in (0x5B, 0x7B):
