@@ -193,5 +193,8 @@ def serve_http(app: App, engine: Engine, host: str, port: int, threads: int = 8)
     # Bound before saying so: a port in use raises here, and nothing claims to be listening.
     server = create_http_server(app, engine, host, port, threads)
     log.info("unmentor listening on http://%s:%d/slack/events", host, port)
+    if host not in ("127.0.0.1", "::1", "localhost"):
+        log.warning("listening beyond this machine (%s): put a reverse proxy in front that holds slow clients, "
+                    "as the README's 'Deploying on a public address' shows", host)
     # Returns on SIGTERM or Ctrl-C (waitress catches SystemExit and KeyboardInterrupt and closes).
     server.run()

@@ -41,12 +41,14 @@ def run(args: list[str], env: dict, cwd: str, timeout: float = 120) -> subproces
 class BotServer:
     """`unmentor serve` on a free port, stopped at the end."""
 
-    def __init__(self, env: dict, cwd: str, *args: str, verbose: bool = False):
+    def __init__(self, env: dict, cwd: str, *args: str, verbose: bool = False, host: str | None = "127.0.0.1"):
+        """host=None starts it without --host, as an operator would who didn't say."""
         self.port = free_port()
         self.log = Path(cwd) / f"serve-{self.port}.log"
         self._log_file = open(self.log, "w")
         self.process = subprocess.Popen(
-            [UNMENTOR, *(["-v"] if verbose else []), "serve", "--host", "127.0.0.1", "--port", str(self.port), *args],
+            [UNMENTOR, *(["-v"] if verbose else []), "serve", *(["--host", host] if host else []),
+             "--port", str(self.port), *args],
             env=env, cwd=cwd, stdout=self._log_file, stderr=subprocess.STDOUT,
         )
         self.url = f"http://127.0.0.1:{self.port}/slack/events"

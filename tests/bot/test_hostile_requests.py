@@ -240,3 +240,37 @@ def test_a_100_000_character_command_is_answered_at_once(server, module_fake_sla
     assert sr.post(server.url, body, SIGNING_SECRET)[0] == 200
     assert module_fake_slack.wait_for(lambda f: any(r["_name"] == name for r in f.responses), timeout=10)
     assert time.monotonic() - started < 2.5  # it held every thread for 4.4 s before
+
+
+def _listening_addresses(port: int) -> set[str]:
+    """Where this machine listens on `port`, from the kernel's own tables (IPv4 and IPv6)."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = open(table).read().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            local, state = line.split()[1], line.split()[3]
+            address, hex_port = local.split(":")
+            if state == "0A" and int(hex_port, 16) == port:  # 0A: LISTEN
+                found.add(address)
+    return found
+
+
+def test_serve_listens_on_the_loopback_address_unless_told_otherwise(module_fake_slack, tmp_path):
+    # 1,050 sockets dripping a byte every 4 s kept Slack out of a bot listening on every address.
+    # Unless told otherwise it now listens only where a reverse proxy on the same machine reaches it.
+    env = bot_env(f"sqlite:///{tmp_path / 'unmentor.db'}", module_fake_slack.api_url)
+    bot = BotServer(env, str(tmp_path), "--no-scheduler", host=None)
+    try:
+        assert _listening_addresses(bot.port) == {"0100007F"}  # 127.0.0.1, and nowhere else
+    finally:
+        bot.stop()
+    assert "listening beyond this machine" not in bot.log.read_text()
+    public = BotServer(env, str(tmp_path), "--no-scheduler", host="0.0.0.0")
+    try:
+        assert _listening_addresses(public.port) == {"00000000"}
+    finally:
+        public.stop()
+    assert "put a reverse proxy in front that holds slow clients" in public.log.read_text()
