@@ -14,7 +14,9 @@ import json
 import logging
 import resource
 import sys
+import threading
 import time
+from collections import deque
 from urllib.parse import unquote_to_bytes
 
 from slack_bolt import App
@@ -37,9 +39,33 @@ MAX_NESTING = 64
 SIGNATURE_MAX_AGE = 60 * 5
 
 
+class Replays:
+    """Signatures seen in the last five minutes. Slack signs every delivery afresh (a retried event
+    too, with its own timestamp), so the same signature twice is someone replaying a request they
+    caught: a click or a command would be acted on again. Past five minutes the signature check
+    refuses it anyway. Kept in memory: one web process answers a workspace's requests."""
+
+    def __init__(self, max_age: float = SIGNATURE_MAX_AGE):
+        self.max_age = max_age
+        self._seen: dict[str, float] = {}
+        self._order: deque[tuple[float, str]] = deque()
+        self._lock = threading.Lock()
+
+    def first(self, signature: str, at: float) -> bool:
+        with self._lock:
+            while self._order and self._order[0][0] < at - self.max_age:
+                self._seen.pop(self._order.popleft()[1], None)
+            if signature in self._seen:
+                return False
+            self._seen[signature] = at
+            self._order.append((at, signature))
+            return True
+
+
 def make_wsgi_app(app: App, engine: Engine, signing_secret: str | None = None):
     slack = SlackRequestHandler(app, path="/slack/events")
     secret = (signing_secret or app._signing_secret).encode()
+    replays = Replays()
 
     def wsgi(environ, start_response):
         if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
@@ -52,6 +78,9 @@ def make_wsgi_app(app: App, engine: Engine, signing_secret: str | None = None):
         if not _signed_by_slack(secret, environ, body):
             log.debug("refused a request without a valid Slack signature")
             return _plain(start_response, "401 Unauthorized", "invalid request")
+        if not replays.first(environ.get("HTTP_X_SLACK_SIGNATURE", ""), time.monotonic()):
+            log.info("ignored a request already answered (the same signature again)")
+            return _plain(start_response, "200 OK", "")
         if _too_deep(body):
             return _plain(start_response, "400 Bad Request", "malformed request")
         environ["wsgi.input"] = io.BytesIO(body)
