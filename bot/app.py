@@ -69,7 +69,7 @@ def create_app(settings: Settings, engine: Engine, client: WebClient | None = No
     own = OwnWorkspace(client)
     with _bot_token_unseen_by_bolt():
         app = _bolt_app(settings, client, own)
-    services = Services(settings=settings, engine=engine, client=client, work=work or work_pool())
+    services = Services(settings=settings, engine=engine, client=client, work=work or work_pool(), own=own)
 
     @app.error
     def log_errors(error, body):

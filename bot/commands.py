@@ -208,6 +208,10 @@ def _organisers(services: Services, call: Payload, rest: str) -> kit_blocks.Mess
     if verb not in ("add", "remove") or user_id is None:
         return member_blocks.input_error_message(
             "Use `/unmentor organisers add @someone` or `/unmentor organisers remove @someone`.")
+    own = services.own.get() if services.own is not None else None
+    if verb == "add" and own is not None and user_id == own.bot_user_id:
+        return member_blocks.input_error_message(
+            "That's unmentor itself: organisers are people. Mention the person you'd like to add.")
     with session_scope(services.engine) as session:
         if verb == "add":
             change = organisers.add(session, call.team_id, user_id, call.user_id)

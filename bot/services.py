@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 from sqlalchemy.engine import Engine
 
 from bot.config import Settings
+from bot.workspace import OwnWorkspace
 
 # Threads for the work after an ack: enough that a slow Slack (seconds a call) doesn't queue
 # members' replies for long, few enough that their Python doesn't crowd out the acks.
@@ -27,3 +28,4 @@ class Services:
     client: WebClient
     # Never Bolt's listener pool: a thread there held by a slow Slack call is one fewer for acks.
     work: Executor = field(default_factory=work_pool)
+    own: OwnWorkspace | None = None  # who the bot is, where (auth.test)

@@ -28,6 +28,7 @@ class Own:
     team_id: str
     enterprise_id: str | None = None
     org_wide: bool = False  # an Enterprise Grid org-wide install
+    bot_user_id: str = ""   # the bot's own Slack user
 
 
 class Refusal(Enum):
@@ -102,7 +103,8 @@ class OwnWorkspace:
                     return None
                 self.answer = answer
                 self._own = Own(team_id=answer.get("team_id") or "", enterprise_id=answer.get("enterprise_id") or None,
-                                org_wide=bool(answer.get("is_enterprise_install")))
+                                org_wide=bool(answer.get("is_enterprise_install")),
+                                bot_user_id=answer.get("user_id") or "")
                 if self._own.org_wide:
                     log.error("this token is an Enterprise Grid org-wide install; unmentor serves one workspace "
                               "and refuses every request until it is installed to a single workspace")

@@ -24,6 +24,7 @@ from bot import ids
 from bot.blocks import kit as kit_blocks
 from bot.blocks import member as member_blocks
 from bot.blocks import organisers as organiser_blocks
+from playground.slack import BOT_USER_ID
 from scheduler import membership, rounds, stats
 from scheduler.meetings import FollowUpForm, mark_met, save_follow_up
 from storage.db import session_scope
@@ -180,6 +181,13 @@ def test_organisers_add_and_remove_organisers(bot):
     assert said.is_(bot.command("organisers remove <@UOLIVE|olive>", "UADAM"),
                     organiser_blocks.organiser_change_message("remove", "UOLIVE", OrganiserChange.from_settings))
     assert "Use `/unmentor organisers add @someone`" in bot.command("organisers add otto", "UOLIVE")["text"]
+
+
+def test_the_bot_itself_cant_be_made_an_organiser(bot):
+    reply = bot.command(f"organisers add <@{BOT_USER_ID}|unmentor>", "UOLIVE")
+    assert said.is_(reply, member_blocks.input_error_message(
+        "That's unmentor itself: organisers are people. Mention the person you'd like to add."))
+    assert said.is_(bot.command("organisers", "UOLIVE"), organiser_blocks.organisers_list_message(("UOLIVE",), []))
 
 
 def test_app_home_shows_members_their_status_match_past_partners_and_buttons(bot):
