@@ -20,6 +20,7 @@ from bot import logs, payload, workspace
 from bot.config import Settings
 from bot.services import Services, work_pool
 from bot.workspace import OwnWorkspace
+from scheduler import pacing
 
 log = logging.getLogger("unmentor")
 
@@ -115,6 +116,9 @@ class _OneWorkspace(Middleware):
             return BoltResponse(status=400, body="malformed request")
         if body.get("type") == "url_verification":
             return next()  # Slack checking the address, before any workspace is involved
+        if body.get("type") == "app_rate_limited" and self.own.get() is not None:
+            _slow_down(self.own.get().team_id, body)
+            return BoltResponse(status=200, body="")
         found = self.own.get()
         if found is None:
             return next()  # Slack can't say who we are: Bolt's own auth.test fails and says so
@@ -130,3 +134,17 @@ class _OneWorkspace(Middleware):
             reply = {"response_type": "ephemeral", "text": workspace.REFUSAL_TEXT[why]}
             return BoltResponse(status=200, body=json.dumps(reply), headers={"content-type": "application/json"})
         return BoltResponse(status=200, body="")
+
+
+RATE_LIMITED_PAUSE = 60.0  # seconds: Slack's event limit counts by the minute
+
+
+def _slow_down(team_id: str, body: dict) -> None:
+    """Slack sends app_rate_limited (unsubscribed) when the app is sent more events than it allows
+    and drops the rest for that minute. Say so, and hold every Web API method as a 429 with a
+    minute's Retry-After would, so the bot's own sends ease off while Slack is pressed."""
+    log.warning("Slack is rate-limiting this app's events (app_rate_limited, minute %s): slowing every send down",
+                body.get("minute_rate_limited") if isinstance(body.get("minute_rate_limited"), int) else "?")
+    pacer, now = pacing.for_workspace(team_id), pacing.Clock().now()
+    for method in pacing.STARTING_GAP:
+        pacer.limited(method, now, RATE_LIMITED_PAUSE)

@@ -6,6 +6,7 @@ while Slack takes two seconds over every call the bot makes.
 
 from __future__ import annotations
 
+import json
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -56,3 +57,17 @@ def test_twenty_clicks_are_acknowledged_at_once_while_slack_answers_slowly(bot, 
     # And the work still happens, slowly: every status command is answered and every Home redrawn.
     assert fake_slack.wait_for(lambda f: len([r for r in f.responses if r["_name"].startswith("slow-")]) == 10
                                and len(f.calls_to("views.publish")) == 10, timeout=60)
+
+
+def test_slack_saying_it_is_rate_limiting_our_events_is_taken_logged_and_slows_the_sends(bot, caplog, monkeypatch):
+    from scheduler import pacing
+
+    monkeypatch.setattr(pacing, "_PACERS", {})  # this test's pace only: others in this process keep theirs
+    body = json.dumps({"token": "verification_token", "type": "app_rate_limited", "team_id": TEAM,
+                       "minute_rate_limited": 1518467820, "api_app_id": "A111"}).encode()
+    with caplog.at_level("INFO", logger="unmentor"):
+        assert sr.post(bot.url, body, SIGNING_SECRET)[0] == 200  # it was 404: Slack sends it unsubscribed
+    assert any("app_rate_limited" in r.getMessage() and r.levelname == "WARNING" for r in caplog.records)
+    now, pacer = pacing.Clock().now(), pacing.for_workspace(TEAM)
+    for method in ("chat.postMessage", "conversations.open", "views.publish"):
+        assert pacer.reserve(method, now) > now + 50  # the next send waits out the minute
