@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass
 from urllib.error import URLError
 
+from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.payload import Payload
@@ -25,6 +26,7 @@ log = logging.getLogger("unmentor")
 class SlackUser:
     profile: SlackProfile
     is_admin: bool = False
+    known: bool = True  # False when Slack couldn't say (busy, down): the profile is empty
 
 
 # users.info answers kept briefly: App Home, organiser buttons and their modals ask about the
@@ -34,20 +36,26 @@ _USER_CACHE_LOCK = threading.Lock()
 USER_CACHE_SECONDS = 60
 
 
-def slack_user(services: Services, user_id: str) -> SlackUser:
-    """What Slack says about a person; an empty profile when Slack can't say (never raises)."""
+def slack_user(services: Services, user_id: str, *, patient: bool = True) -> SlackUser:
+    """What Slack says about a person; an empty profile when Slack can't say (never raises).
+
+    Not `patient`, a busy Slack (429) is not waited out: a modal's trigger lives three seconds,
+    and Slack may ask for more than that."""
     with _USER_CACHE_LOCK:
         cached = _USER_CACHE.get(user_id)
     if cached and cached[0] > time.monotonic():
         return cached[1]
+    client = services.client
+    if not patient:
+        client = WebClient(token=client.token, base_url=client.base_url, timeout=client.timeout)
     try:
-        user = services.client.users_info(user=user_id)["user"]
+        user = client.users_info(user=user_id)["user"]
     except SlackApiError as error:
         log.warning("users.info failed: %s", error.response.get("error"))  # no user ID: it is personal data
-        return SlackUser(SlackProfile())
+        return SlackUser(SlackProfile(), known=False)
     except (URLError, OSError, TimeoutError) as error:
         log.warning("users.info unreachable: %s", error.__class__.__name__)
-        return SlackUser(SlackProfile())
+        return SlackUser(SlackProfile(), known=False)
     profile = user.get("profile") or {}
     found = SlackUser(
         SlackProfile(email=profile.get("email"), title=profile.get("title") or "", timezone=user.get("tz"),

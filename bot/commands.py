@@ -65,16 +65,23 @@ def run(services: Services, call: Payload) -> kit_blocks.Message | None:
 
 def _join(services: Services, call: Payload, organisation: str) -> kit_blocks.Message | None:
     organisation = unescape(organisation)
-    user = callers.slack_user(services, call.user_id)
+    # Without an organisation a form may open, and its trigger lives three seconds: a busy Slack
+    # is asked again after the form is open, not waited for before.
+    user = callers.slack_user(services, call.user_id, patient=bool(organisation))
     try:
         with session_scope(services.engine) as session:
             result = membership.join(session, call.team_id, call.user_id, organisation or None, user.profile)
-            next_at = next_round_at(session, call.team_id)
     except InputError as problem:
         return member_blocks.input_error_message(str(problem))
     if result.outcome is JoinOutcome.needs_details:
         services.client.views_open(trigger_id=call.trigger_id, view=member_blocks.join_modal(result.prefill))
+        if not user.known:
+            # The form asks for the organisation; the email domain that keeps colleagues apart is
+            # looked up now, so the form's answers are saved with it.
+            callers.slack_user(services, call.user_id)
         return None
+    with session_scope(services.engine) as session:
+        next_at = next_round_at(session, call.team_id)  # after the form: working it out can take a while
     return member_blocks.joined_message(result.outcome is JoinOutcome.joined, result.member.organisation, next_at)
 
 

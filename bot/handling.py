@@ -173,7 +173,8 @@ def reader_zones(services: Services, team_id: str | None, user_id: str | None) -
         return (zone,)
     from bot.callers import slack_user  # cached; the join path asks Slack about them anyway
 
-    zone = slack_user(services, user_id).profile.timezone
+    # Not waiting out a busy Slack: a reply in UTC beats a modal whose trigger expired meanwhile.
+    zone = slack_user(services, user_id, patient=False).profile.timezone
     return (zone,) if zone else ()
 
 

@@ -71,3 +71,15 @@ def test_slack_saying_it_is_rate_limiting_our_events_is_taken_logged_and_slows_t
     now, pacer = pacing.Clock().now(), pacing.for_workspace(TEAM)
     for method in ("chat.postMessage", "conversations.open", "views.publish"):
         assert pacer.reserve(method, now) > now + 50  # the next send waits out the minute
+
+
+def test_the_join_form_opens_within_the_triggers_life_while_slack_is_busy(bot, fake_slack):
+    # users.info answers 429, Retry-After 3: waited out first, the trigger expired and ben heard
+    # "Sorry, something went wrong". The form opens first; the look-up is tried again after.
+    fake_slack.fail_next("users.info", status=429, retry_after=3, times=3)
+    sent = time.time()
+    assert bot.command("join", MEMBERS[1].user_id) is None  # a form, not an apology
+    (opened,) = fake_slack.calls_to("views.open")
+    assert opened.error is None and opened.args["view"]
+    assert opened.at - sent < 2.5, [(c.method, round(c.at - sent, 2), c.error) for c in fake_slack.calls]  # well within the trigger's three seconds
+    assert fake_slack.wait_for(lambda f: [c.error for c in f.calls_to("users.info")][-1:] == [None], timeout=10)
