@@ -79,7 +79,23 @@ def create_app(settings: Settings, engine: Engine, client: WebClient | None = No
     from bot import listeners
 
     listeners.register(app, services)
+    _warm_up(engine)
     return app
+
+
+def _warm_up(engine: Engine) -> None:
+    """The first round date worked out in a process costs seconds of CPU (the holiday calendars),
+    during which acknowledgements wait for Python's lock; paid here, before any request comes."""
+    from scheduler.workspace_schedule import next_round_at
+    from storage import members as member_store
+    from storage.db import read_scope
+
+    try:
+        with read_scope(engine) as session:
+            for team in member_store.team_ids(session) or ["T0WARMUP"]:
+                next_round_at(session, team)
+    except Exception as error:  # only ever a head start; the first request pays it otherwise
+        log.debug("warm-up skipped: %s", error.__class__.__name__)
 
 
 def _bolt_app(settings: Settings, client: WebClient, own: OwnWorkspace) -> App:

