@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import threading
 from concurrent.futures import Executor
 from contextlib import contextmanager
 from urllib.parse import urlsplit
@@ -80,14 +79,13 @@ def create_app(settings: Settings, engine: Engine, client: WebClient | None = No
     from bot import listeners
 
     listeners.register(app, services)
-    # Beside start-up, not in its way: a process on a busy machine must still come up quickly.
-    threading.Thread(target=_warm_up, args=(engine,), name="unmentor-warm-up", daemon=True).start()
     return app
 
 
-def _warm_up(engine: Engine) -> None:
+def warm_up(engine: Engine) -> None:
     """The first round date worked out in a process costs seconds of CPU (the holiday calendars),
-    during which acknowledgements wait for Python's lock; paid here, as the app starts."""
+    during which acknowledgements wait for Python's lock; `serve` pays it once it is listening,
+    before Slack's requests come (and not before: a busy machine must still come up quickly)."""
     from scheduler.workspace_schedule import next_round_at
     from storage import members as member_store
     from storage.db import read_scope

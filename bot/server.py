@@ -225,5 +225,8 @@ def serve_http(app: App, engine: Engine, host: str, port: int, threads: int = 8)
     if host not in ("127.0.0.1", "::1", "localhost"):
         log.warning("listening beyond this machine (%s): put a reverse proxy in front that holds slow clients, "
                     "as the README's 'Deploying on a public address' shows", host)
+    from bot.app import warm_up
+
+    threading.Thread(target=warm_up, args=(engine,), name="unmentor-warm-up", daemon=True).start()
     # Returns on SIGTERM or Ctrl-C (waitress catches SystemExit and KeyboardInterrupt and closes).
     server.run()
