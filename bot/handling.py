@@ -99,9 +99,10 @@ def _named(listener, work):
 # them all, and acks missed Slack's three seconds.
 
 
-def _later(services: Services, p: Payload, name: str, work: Callable[[], None]) -> None:
-    if not p.user_id:
-        # Every payload Slack sends names who did it; one that doesn't has nobody to act for.
+def _later(services: Services, p: Payload | None, name: str, work: Callable[[], None]) -> None:
+    if p is not None and not p.user_id:
+        # Every command, click and modal names who did it; one that doesn't has nobody to act for.
+        # (Events need not: app_uninstalled names nobody.)
         log.info("ignored a %s naming nobody", name)
         return
 
@@ -124,7 +125,7 @@ def _command_listener(services: Services, work: Click):
 def _event_listener(services: Services, work: Event):
     def listener(event, body):
         p = payload.read(body)
-        _later(services, p, work.__name__, lambda: work(services, p, event))
+        _later(services, None, work.__name__, lambda: work(services, p, event))
     return _named(listener, work)
 
 

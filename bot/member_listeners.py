@@ -49,7 +49,7 @@ def unmentor_command(services: Services, p: Payload, respond) -> None:
 def home_opened(services: Services, p: Payload, event: dict) -> None:
     # Bolt has already answered Slack; only now touch the database, so a busy one can't
     # make Slack wait. Slack retries an event it thinks failed: the first one did the work.
-    if event.get("tab", "home") != "home" or not callers.first_delivery(services, p):
+    if not p.user_id or event.get("tab", "home") != "home" or not callers.first_delivery(services, p):
         return
     home.refresh(services, p.team_id, p.user_id)
 
