@@ -97,6 +97,19 @@ def partner_of(playground, user_id: str) -> dict:
     return partner
 
 
+def next_phase(page) -> str:
+    """Press Next phase and wait until the page says where the clock moved; what it said."""
+    status = page.get_by_role("status")
+    before = status.inner_text()
+    page.get_by_role("button", name="Next phase").click()
+    for _ in range(WAIT // 200):
+        now = status.inner_text()
+        if now != before and "clock moved" in now:
+            return now
+        page.wait_for_timeout(200)
+    raise AssertionError(f"Next phase never said where the clock moved (last: {status.inner_text()!r})")
+
+
 def wait_for_heads_up(playground) -> None:
     """Until the organiser's DM with the bot holds the heads-up, with its Skip button."""
     for _ in range(WAIT // 200):
@@ -143,10 +156,10 @@ def walk_a_round(playground, page, shots):
 
     # Next phase to the heads-up, then to the opening: the intro arrives in a group DM.
     page.get_by_role("button", name="Next phase").click()
-    page.get_by_role("status").filter(has_text="heads-up").wait_for(timeout=10_000)
+    page.get_by_role("status").filter(has_text="heads-up").wait_for(timeout=WAIT)
     wait_for_heads_up(playground)  # a round opens only once its heads-up has reached someone
     page.get_by_role("button", name="Next phase").click()
-    page.get_by_role("status").filter(has_text="moved to the opening").wait_for(timeout=10_000)
+    page.get_by_role("status").filter(has_text="moved to the opening").wait_for(timeout=WAIT)
     group = page.get_by_role("navigation", name="Conversations").get_by_role("button", name=re.compile(", unmentor"))
     group.first.wait_for(timeout=WAIT)
     partner = partner_of(playground, ORGANISER)
@@ -154,7 +167,7 @@ def walk_a_round(playground, page, shots):
     intro = messages(page).get_by_role("article").filter(has=button(page, "met"))
     intro.wait_for(timeout=10_000)
     assert partner["name"] in intro.inner_text() and "Brackley Borough Council" in intro.inner_text()
-    for words in ("scheduled it", "met", "reschedule", "make it"):
+    for words in ("scheduled it", "met", "reschedule", "didn.t happen", "can.t make this round"):
         assert button(intro, words).first.is_visible(), words
     # Dates render in the viewer's zone from <!date^…>, not as Slack markup.
     assert "<!date" not in intro.inner_text() and re.search(
@@ -198,9 +211,15 @@ def walk_a_round(playground, page, shots):
     )
     save_picture(page, "08-we-met", shots)
     # Next phase twice: the nudge (not for a pair that has met), then the follow-up, asked in each DM.
-    for phase in ("nudge", "follow-up"):
-        page.get_by_role("button", name="Next phase").click()
-        page.get_by_role("status").filter(has_text=f"moved to the {phase}").wait_for(timeout=10_000)
+    # The clock also stops on the way at sends with a time of their own (the week-in check, a
+    # reminder of an agreed chat), so press until the follow-up, noting each stop.
+    stops = []
+    for _ in range(8):
+        stops.append(next_phase(page))
+        if "moved to the follow-up" in stops[-1]:
+            break
+    assert "moved to the follow-up" in stops[-1], stops
+    assert any("moved to the nudge" in stop for stop in stops[:-1]), stops
     page.get_by_role("navigation", name="Conversations").get_by_role("button", name=re.compile(r"^unmentor")).click()
     ask = button(messages(page), "learn").last
     ask.wait_for(timeout=WAIT)

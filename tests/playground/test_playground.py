@@ -23,6 +23,7 @@ from storage import members as store
 from storage.db import session_scope
 from tests.botprocess import UNMENTOR, free_port
 from tests.browser import launch_chromium
+from tests.personas import heads_up_went
 
 TEAM = "T111"
 # One playground and one browser for the module: its tests stay on one worker.
@@ -48,6 +49,8 @@ def test_next_phase_walks_a_round_in_order(sqlite_engine):
         store.ensure_workspace(session, TEAM)
         for n in range(4):
             store.upsert_member(session, TEAM, f"U{n}X", organisation=f"Org {n % 2}", organisation_key=f"org {n % 2}")
+    # Nothing is delivered here: each round's heads-up is taken as having reached them, as a round needs.
+    heads_up_went(sqlite_engine)
     seen = []
     with freeze_time("2026-12-01 09:00:00"):
         at = datetime.now(timezone.utc)
