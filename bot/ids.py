@@ -33,6 +33,8 @@ SUGGESTED_TIME = "suggested_time_"
 NONE_OF_THESE = "suggested_time_none"
 # The calendar links' buttons (Slack reports clicks on link buttons too; they are only acknowledged)
 CALENDAR_LINK = "calendar_link"
+# Those two are the start of a family of action ids each (suggested_time_ids, calendar_link_ids), not ids themselves.
+FAMILIES = (SUGGESTED_TIME, CALENDAR_LINK)
 
 # Replies to those buttons
 RESCHEDULE_ACCEPT = "reschedule_accept"
