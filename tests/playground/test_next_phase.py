@@ -7,6 +7,7 @@ One playground in this process, driven through the page's own actions (no browse
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -65,6 +66,15 @@ def test_each_press_says_what_it_did_waits_for_its_sends_and_reaches_the_reminde
                                          .join(Member, Member.id == GroupMember.member_id)).first()
         agreed = clock.now() + timedelta(days=2)
         assert meetings.mark_scheduled(session, playground.team_id, user_id, group_id, agreed).outcome.name == "done"
-    reminder = actions.next_phase({})
-    assert reminder["phase"] == "reminder" and reminder["said"] == "Sent what was due then: 2 reminders."
+    # Each is reminded on their own day before, in their own zone: one stop for both, or one each
+    # when the two live hours apart (which pair comes first above is the database's choice).
+    sent = 0
+    for _ in range(2):
+        reminder = actions.next_phase({})
+        said = re.fullmatch(r"Sent what was due then: (\d) reminders?\.", reminder["said"])
+        assert reminder["phase"] == "reminder" and said, reminder
+        sent += int(said[1])
+        if sent == 2:
+            break
+    assert sent == 2
     assert reminder["next"]["name"] == "nudge"
