@@ -115,6 +115,18 @@ def sends(session) -> list:
     return list(session.exec(select(Outbox).where(Outbox.key.not_in(history)).order_by(Outbox.id)))
 
 
+def december_round(session) -> Round:
+    """Round 1, the December 2026 round, opened at OPENS with the default schedule's phases and
+    no groups yet: for tests that make their groups by hand, so each knows who is with whom."""
+    from datetime import timedelta
+
+    from storage import rounds as round_store
+
+    return round_store.create_round(session, team_id=TEAM, period=HEADS_UPS[0], seed=7, opens_at=OPENS,
+                                    nudge_at=OPENS + timedelta(days=10), follow_up_at=OPENS + timedelta(days=21),
+                                    closes_at=OPENS + timedelta(days=28))
+
+
 def join(engine, people=MEMBERS, fake=None, words: bool = False, heads_up: bool = True) -> None:
     """Sign these members up (and introduce them to the Slack stand-in, when given) as /unmentor join would:
     with their organisation, or with `words` their whole profile. Unless `heads_up` is False, they then

@@ -21,6 +21,7 @@ from storage import members as member_store
 from storage import rounds as round_store
 from storage.db import session_scope
 from storage.models import GroupMember, MatchGroup, MeetingEvent, Member, Outbox, Round
+from tests import personas
 from tests.personas import ADA, BEN, CY, DI, EVE, OPENS, TEAM, join
 
 UTC = timezone.utc
@@ -32,10 +33,7 @@ def pairs(engine):
     with freeze_time(OPENS):
         join(engine, (ADA, BEN, CY, DI, EVE))
         with session_scope(engine) as session:
-            round_ = round_store.create_round(session, team_id=TEAM, period="2026-12", seed=7, opens_at=OPENS,
-                                              nudge_at=OPENS + timedelta(days=10),
-                                              follow_up_at=OPENS + timedelta(days=21),
-                                              closes_at=OPENS + timedelta(days=28))
+            round_ = personas.december_round(session)
             ids = {m.slack_user_id: m.id for m in session.exec(select(Member))}
             made = {}
             for a, b in [("UADA", "UBEN"), ("UCY", "UDI")]:

@@ -24,6 +24,7 @@ from storage import members as member_store
 from storage import rounds as round_store
 from storage.db import session_scope
 from storage.models import Member, Outbox, Round
+from tests import personas
 from tests.personas import ADA, BEN, CY, DI, EVE, OPENS, TEAM, join
 from tests.scheduler.test_meetings import group, nudged, pairs  # noqa: F401  (fixtures and helpers)
 
@@ -50,10 +51,7 @@ def trio(engine):
     with freeze_time(OPENS):
         join(engine, (ADA, BEN, CY, DI, EVE))
         with session_scope(engine) as session:
-            round_ = round_store.create_round(session, team_id=TEAM, period="2026-12", seed=7, opens_at=OPENS,
-                                              nudge_at=OPENS + timedelta(days=10),
-                                              follow_up_at=OPENS + timedelta(days=21),
-                                              closes_at=OPENS + timedelta(days=28))
+            round_ = personas.december_round(session)
             ids = [_id(session, u) for u in ("UCY", "UDI", "UEVE")]
             made = round_store.add_group(session, round_, ids, [])
             round_store.set_group_fields(session, made, channel_id="GTRIO", intro_ts="1.1")

@@ -26,6 +26,7 @@ from storage import members as member_store
 from storage import rounds as round_store
 from storage.db import session_scope
 from storage.models import MatchGroup, MeetingEvent, Member, Outbox
+from tests import personas
 from tests.personas import ADA, BEN, CY, DI, EVE, FAY, OPENS, TEAM, join
 
 LONDON, NEW_YORK = ZoneInfo("Europe/London"), ZoneInfo("America/New_York")
@@ -36,10 +37,7 @@ def _round_with(engine, users, words=False):
     with freeze_time(OPENS):
         join(engine, (ADA, BEN, CY), words=words)
         with session_scope(engine) as session:
-            round_ = round_store.create_round(session, team_id=TEAM, period="2026-12", seed=7, opens_at=OPENS,
-                                              nudge_at=OPENS + timedelta(days=10),
-                                              follow_up_at=OPENS + timedelta(days=21),
-                                              closes_at=OPENS + timedelta(days=28))
+            round_ = personas.december_round(session)
             ids = {m.slack_user_id: m.id for m in session.exec(select(Member))}
             group = round_store.add_group(session, round_, [ids[u] for u in users], [])
             round_store.set_group_fields(session, group, channel_id="GPAIR", intro_ts="1.1")
@@ -244,10 +242,7 @@ def test_organisers_see_how_chats_were_scheduled_as_counts(engine):
     with freeze_time(OPENS):
         join(engine, (ADA, BEN, CY, DI, EVE, FAY))
         with session_scope(engine) as session:
-            round_ = round_store.create_round(session, team_id=TEAM, period="2026-12", seed=7, opens_at=OPENS,
-                                              nudge_at=OPENS + timedelta(days=10),
-                                              follow_up_at=OPENS + timedelta(days=21),
-                                              closes_at=OPENS + timedelta(days=28))
+            round_ = personas.december_round(session)
             ids = {m.slack_user_id: m.id for m in session.exec(select(Member))}
             made = {}
             for a, b in [("UADA", "UBEN"), ("UCY", "UDI"), ("UEVE", "UFAY")]:
