@@ -218,7 +218,7 @@ def test_avoid_takes_a_name_typed_with_an_at_as_slacks_composer_does(playground,
     page.get_by_label("Act as").select_option(index=2)
     me, other = playground.people[2], playground.people[3]
     type_command(page, f"/unmentor join {me.organisation}")
-    page.get_by_role("log", name="Messages").get_by_text("You're in").first.wait_for(timeout=10_000)
+    page.get_by_role("log", name="Messages").get_by_text("You're in").first.wait_for(timeout=30_000)
     box = page.get_by_role("textbox", name="Message")
     box.fill("")
     box.press_sequentially(f"/unmentor avoid @{other.name.split()[0]}")
