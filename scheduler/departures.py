@@ -24,7 +24,7 @@ from scheduler.sends.match_ended import MatchEnded, PartnerLeftSend, rematch_pos
 from storage import meetings as meeting_store
 from storage import members as member_store
 from storage import rounds as store
-from storage.models import GroupStatus, Member, RoundState
+from storage.models import EventKind, GroupStatus, Member, RoundState
 
 
 @dataclass
@@ -46,7 +46,7 @@ def before_leaving(session: Session, member: Member) -> Departure:
             continue  # not yet open, nobody told: the opening takes them out and looks after the partner
         staying = [m for m in store.group_members(session, group.id) if m.id != member.id and m.slack_user_id]
         # No member_id: after erasure nothing should tie the group to the person.
-        meeting_store.add_event(session, group.team_id, group.id, "partner_left")
+        meeting_store.add_event(session, group.team_id, group.id, EventKind.partner_left)
         if group.intro_ts and group.channel_id:
             departure.edits.append((group.channel_id, group.intro_ts,
                                     MatchEnded(round_.number, tuple(m.slack_user_id for m in staying))))
@@ -80,17 +80,17 @@ def after_partner_left(session: Session, team_id: str, user_id: str, group_id: i
     if not rematch_possible(round_):
         outcome = Outcome.round_ended if round_.state == RoundState.closed.value else Outcome.done
         return Result(outcome, group.id, round_.number, too_late_to_rematch=rematch_now)
-    if any(e.member_id == member.id and e.kind in ("rematched", "sat_out")
+    if any(e.member_id == member.id and e.kind in (EventKind.rematched, EventKind.sat_out)
            for e in meeting_store.events(session, group.id)):
         return Result(Outcome.already, group.id, round_.number)
     if not rematch_now:
-        meeting_store.add_event(session, team_id, group.id, "sat_out", member.id)
+        meeting_store.add_event(session, team_id, group.id, EventKind.sat_out, member.id)
         return Result(Outcome.done, group.id, round_.number)
     new_group_id = rematch.find_new_partner(session, round_, member)
     if new_group_id is None:
         # Nobody free yet: they stay first in line, and may ask again (or be someone else's fresh match).
         member_store.set_priority(session, [member], True)
         return Result(Outcome.done, group.id, round_.number)
-    meeting_store.add_event(session, team_id, group.id, "rematched", member.id)
+    meeting_store.add_event(session, team_id, group.id, EventKind.rematched, member.id)
     return Result(Outcome.done, group.id, round_.number, new_group_id=new_group_id,
                   send_now=[IntroSend(round_id=round_.id, group_id=new_group_id).key()])

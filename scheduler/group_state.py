@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from storage import meetings as meeting_store
-from storage.models import GroupStatus
+from storage.models import EventKind, GroupStatus
 
 # A match still waiting to settle a time: a nudge or a quiet partner's check only makes sense then.
 WAITING = (GroupStatus.new.value, GroupStatus.rescheduling.value)
@@ -36,7 +36,7 @@ def decode_suggestion(raw: str) -> tuple[datetime | None, str]:
 
 def latest_suggestion(session: Session, group_id: int):
     """(the request's event, suggested time, note) of the latest reschedule request, or None."""
-    event = meeting_store.latest_event(session, group_id, "reschedule_asked")
+    event = meeting_store.latest_event(session, group_id, EventKind.reschedule_asked)
     if event is None:
         return None
     suggested_at, note = decode_suggestion(event.note)

@@ -20,7 +20,7 @@ from storage import members as member_store
 from storage import outbox
 from storage import rounds as round_store
 from storage.clock import now
-from storage.models import GroupStatus, Member, MemberStatus, Round
+from storage.models import EventKind, GroupStatus, Member, MemberStatus, Round
 
 # Silent rounds in a row before someone is asked whether to stay in (the ask says the number
 # too; the count stays there while the ask waits for an answer).
@@ -43,7 +43,7 @@ def account_for_round(session: Session, round_: Round) -> list[Member]:
     answered = store.answered_in_round(session, round_.id)
     taking_part: dict[int, Member] = {}
     for group in round_store.groups_of_round(session, round_.id):
-        if group.status == GroupStatus.ended.value and store.events(session, group.id, "stepped_out"):
+        if group.status == GroupStatus.ended.value and store.events(session, group.id, EventKind.stepped_out):
             continue  # their partner couldn't make it: nothing was asked of the one left, so no silence to count
         for person in round_store.group_members(session, group.id):
             if person.slack_user_id:

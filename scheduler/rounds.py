@@ -42,7 +42,7 @@ from storage import outbox
 from storage import rounds as store
 from storage.clock import now
 from storage.db import session_scope
-from storage.models import GroupStatus, MemberStatus, Round, RoundState
+from storage.models import EventKind, GroupStatus, MemberStatus, Round, RoundState
 
 
 class OpenReason(str, Enum):
@@ -194,7 +194,7 @@ def close_for_the_next_window(engine: Engine, team_id: str, at: datetime | None 
         if store.round_for_period(session, team_id, upcoming.period) is not None:
             return False
         closes_at = running.closes_at
-    return run_phase(engine, team_id, "close", max(at, closes_at)).result == PhaseResult.done
+    return run_phase(engine, team_id, Phase.close, max(at, closes_at)).result == PhaseResult.done
 
 
 def _store_groups(session: Session, round_: Round, plan: round_plan.RoundPlan) -> None:
@@ -240,10 +240,19 @@ def announce(engine: Engine, team_id: str, at: datetime | None = None) -> int:
         return sends.queue(session, team_id, [AnnounceSend(member_id=m.id, period=upcoming.period) for m in active])
 
 
+class Phase(str, Enum):
+    """The steps a running round takes after opening, in this order."""
+
+    nudge = "nudge"
+    follow_up = "follow_up"
+    close = "close"
+
+
+# Each phase: the state it moves the round from and to, the column stamped when it runs, the column of its due time.
 PHASES = {
-    "nudge": (RoundState.open, RoundState.nudged, "nudged_at", "nudge_at"),
-    "follow_up": (RoundState.nudged, RoundState.following_up, "followed_up_at", "follow_up_at"),
-    "close": (RoundState.following_up, RoundState.closed, "closed_at", "closes_at"),
+    Phase.nudge: (RoundState.open, RoundState.nudged, "nudged_at", "nudge_at"),
+    Phase.follow_up: (RoundState.nudged, RoundState.following_up, "followed_up_at", "follow_up_at"),
+    Phase.close: (RoundState.following_up, RoundState.closed, "closed_at", "closes_at"),
 }
 
 
@@ -263,10 +272,10 @@ class PhaseResult(str, Enum):
 class PhaseOutcome:
     result: PhaseResult
     round: Round | None = None
-    skipped: tuple[str, ...] = ()  # earlier phases passed over to run this one by hand
+    skipped: tuple[Phase, ...] = ()  # earlier phases passed over to run this one by hand
 
 
-def run_phase(engine: Engine, team_id: str, phase: str, at: datetime | None = None, *,
+def run_phase(engine: Engine, team_id: str, phase: Phase, at: datetime | None = None, *,
               by_hand: bool = False) -> PhaseOutcome:
     """Move the running round on to `phase`, once.
 
@@ -275,6 +284,7 @@ def run_phase(engine: Engine, team_id: str, phase: str, at: datetime | None = No
     over, their stamps left empty as the record, and named in the outcome.
     """
     at = at or now()
+    phase = Phase(phase)
     from_state, to_state, stamp, due_field = PHASES[phase]
     with session_scope(engine) as session:
         round_ = store.running_round(session, team_id)
@@ -308,20 +318,20 @@ def _states_before(state: RoundState) -> list[RoundState]:
     return [s for s in RoundState if _order(s.value) < _order(state.value)]
 
 
-def _phases_between(state: str, to_state: RoundState) -> tuple[str, ...]:
+def _phases_between(state: str, to_state: RoundState) -> tuple[Phase, ...]:
     """The phases a round in `state` would pass over on its way straight to `to_state`."""
-    return tuple(name for name, (_, reaches, _, _) in PHASES.items()
+    return tuple(phase for phase, (_, reaches, _, _) in PHASES.items()
                  if _order(state) < _order(reaches.value) < _order(to_state.value))
 
 
-def _queue_phase_messages(session: Session, round_: Round, phase: str) -> None:
+def _queue_phase_messages(session: Session, round_: Round, phase: Phase) -> None:
     groups = store.groups_of_round(session, round_.id)
-    if phase == "nudge":
+    if phase is Phase.nudge:
         messages = [
             NudgeSend(round_id=round_.id, group_id=g.id)
             for g in groups if g.status in meetings.WAITING and g.channel_id
         ]
-    elif phase == "follow_up":
+    elif phase is Phase.follow_up:
         messages = [
             FollowUpSend(round_id=round_.id, group_id=g.id, member_id=m.id)
             for g in groups if g.status != GroupStatus.ended.value
@@ -334,7 +344,7 @@ def _queue_phase_messages(session: Session, round_: Round, phase: str) -> None:
             # Conditional, so a "We've met" clicked at this very moment is never overwritten;
             # recorded as an event too, so stats count it like any other outcome.
             if store.transition_group(session, g, GroupStatus.no_reply.value, meetings.WAITING):
-                meeting_store.add_event(session, round_.team_id, g.id, "no_reply", note="the round closed")
+                meeting_store.add_event(session, round_.team_id, g.id, EventKind.no_reply, note="the round closed")
         quiet_rounds.account_for_round(session, round_)
     sends.queue(session, round_.team_id, messages)
 
@@ -380,9 +390,9 @@ def run_due(engine: Engine, team_id: str, at: datetime | None = None, *,
     if pause_unanswered(engine, team_id, at):
         done.append("pause_unanswered")
     # Forward order, so a process back from a long stop catches up through every phase.
-    for phase in ("nudge", "follow_up", "close"):
+    for phase in Phase:
         if run_phase(engine, team_id, phase, at).result == PhaseResult.done:
-            done.append(phase)
+            done.append(phase.value)
     if close_for_the_next_window(engine, team_id, at):
         done.append("close")
     if offer_no_reply(engine, team_id, at):

@@ -7,28 +7,28 @@ from datetime import datetime, timezone
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from storage.models import FollowUp, GroupMember, GroupStatus, MatchGroup, MeetingEvent
+from storage.models import EventKind, FollowUp, GroupMember, GroupStatus, MatchGroup, MeetingEvent
 from storage.upsert import insert_missing
 
 
-def add_event(session: Session, team_id: str, group_id: int, kind: str, member_id: int | None = None,
+def add_event(session: Session, team_id: str, group_id: int, kind: EventKind, member_id: int | None = None,
               note: str = "") -> MeetingEvent:
-    event = MeetingEvent(team_id=team_id, group_id=group_id, member_id=member_id, kind=kind, note=note)
+    event = MeetingEvent(team_id=team_id, group_id=group_id, member_id=member_id, kind=EventKind(kind).value, note=note)
     session.add(event)
     session.flush()
     return event
 
 
-def events(session: Session, group_id: int, kind: str | None = None) -> list[MeetingEvent]:
+def events(session: Session, group_id: int, kind: EventKind | None = None) -> list[MeetingEvent]:
     query = select(MeetingEvent).where(MeetingEvent.group_id == group_id)
     if kind:
-        query = query.where(MeetingEvent.kind == kind)
+        query = query.where(MeetingEvent.kind == EventKind(kind).value)
     return list(session.exec(query.order_by(MeetingEvent.id)))
 
 
-def latest_event(session: Session, group_id: int, kind: str) -> MeetingEvent | None:
+def latest_event(session: Session, group_id: int, kind: EventKind) -> MeetingEvent | None:
     return session.exec(
-        select(MeetingEvent).where(MeetingEvent.group_id == group_id, MeetingEvent.kind == kind)
+        select(MeetingEvent).where(MeetingEvent.group_id == group_id, MeetingEvent.kind == EventKind(kind).value)
         .order_by(MeetingEvent.id.desc())
     ).first()
 
@@ -67,15 +67,16 @@ def unavailable_in_round(session: Session, round_id: int) -> set[int]:
     """
     stepped_out = set(session.exec(select(MeetingEvent.member_id).join(
         MatchGroup, MatchGroup.id == MeetingEvent.group_id).where(
-        MatchGroup.round_id == round_id, MeetingEvent.kind == "stepped_out", MeetingEvent.member_id.is_not(None))))
+        MatchGroup.round_id == round_id, MeetingEvent.kind == EventKind.stepped_out.value,
+        MeetingEvent.member_id.is_not(None))))
     reported = select(MeetingEvent.group_id, MeetingEvent.member_id, MeetingEvent.kind).join(
         MatchGroup, MatchGroup.id == MeetingEvent.group_id
     ).where(MatchGroup.round_id == round_id, MatchGroup.status == GroupStatus.ended.value,
-            MeetingEvent.kind.in_(["no_reply", "sat_out"]))
+            MeetingEvent.kind.in_([EventKind.no_reply.value, EventKind.sat_out.value]))
     reporters: dict[int, set[int]] = {}
     sat_out: set[int] = set()
     for group_id, member_id, kind in session.exec(reported):
-        if kind == "sat_out":
+        if kind == EventKind.sat_out:
             sat_out.add(member_id)
         else:
             reporters.setdefault(group_id, set()).add(member_id)
@@ -104,6 +105,6 @@ def answered_in_round(session: Session, round_id: int) -> set[int]:
 def latest_choices(session: Session, group_id: int) -> dict[int, datetime]:
     """Each member's latest "that works for me" on a suggested time (a later click replaces an earlier one)."""
     rows = session.exec(select(MeetingEvent.member_id, MeetingEvent.note).where(
-        MeetingEvent.group_id == group_id, MeetingEvent.kind == "time_chosen", MeetingEvent.member_id.is_not(None),
-        MeetingEvent.note != "").order_by(MeetingEvent.id))
+        MeetingEvent.group_id == group_id, MeetingEvent.kind == EventKind.time_chosen.value,
+        MeetingEvent.member_id.is_not(None),        MeetingEvent.note != "").order_by(MeetingEvent.id))
     return {member_id: datetime.fromisoformat(note).astimezone(timezone.utc) for member_id, note in rows}

@@ -52,6 +52,27 @@ class GroupStatus(str, Enum):
     ended = "ended"          # a member left or was re-matched; nothing more to do
 
 
+class EventKind(str, Enum):
+    """What happened to a group, as one meeting_event row records it (by whom, when the member is known)."""
+
+    answered = "answered"                        # their first click of any kind on the match
+    scheduled = "scheduled"                      # a time was set (note: the time, ISO 8601, if given)
+    time_chosen = "time_chosen"                  # "that works for me" on a suggested time (note: that time)
+    suggestion_agreed = "suggestion_agreed"      # scheduled by everyone picking the same suggested time
+    met = "met"
+    missed = "missed"
+    try_again = "try_again"                      # after a missed chat, back to finding a time
+    reschedule_asked = "reschedule_asked"
+    reschedule_accepted = "reschedule_accepted"
+    left_there = "left_there"                    # this round's chat let go, without blame
+    quiet_nudge = "quiet_nudge"                  # "my partner hasn't replied": the quiet one was nudged
+    no_reply = "no_reply"                        # a partner never answered, or the round closed with no word
+    stepped_out = "stepped_out"                  # out of the match this round (can't make it, or carried on without)
+    partner_left = "partner_left"                # someone left unmentor while the match was running
+    sat_out = "sat_out"                          # after a quiet partner, chose to sit the rest of the round out
+    rematched = "rematched"                      # after a quiet partner, given a fresh match
+
+
 class SendState(str, Enum):
     pending = "pending"      # recorded, not yet tried
     sending = "sending"      # tried; if we crash here the send is in doubt

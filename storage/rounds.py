@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from storage.bulk import insert_rows, insert_rows_returning_ids, one_of
 from storage.clock import now
-from storage.models import GroupMember, GroupStatus, MatchGroup, MeetingEvent, Member, Round, RoundState
+from storage.models import EventKind, GroupMember, GroupStatus, MatchGroup, MeetingEvent, Member, Round, RoundState
 
 
 def current_group_for(session: Session, member_id: int) -> tuple[int, list[str]] | None:
@@ -181,7 +181,7 @@ def history_pairs(session: Session, team_id: str) -> list[tuple[int, int]]:
     stepped_out = session.exec(
         select(MeetingEvent.member_id, GroupMember.member_id)
         .join(GroupMember, GroupMember.group_id == MeetingEvent.group_id)
-        .where(MeetingEvent.team_id == team_id, MeetingEvent.kind == "stepped_out",
+        .where(MeetingEvent.team_id == team_id, MeetingEvent.kind == EventKind.stepped_out.value,
                MeetingEvent.member_id.is_not(None), MeetingEvent.member_id != GroupMember.member_id)
     )
     return pairs + [(min(x, y), max(x, y)) for x, y in stepped_out]

@@ -7,7 +7,17 @@ from datetime import datetime, timezone
 from sqlalchemy import and_, case, func, literal, or_, select
 from sqlmodel import Session
 
-from storage.models import FollowUp, GroupMember, GroupStatus, MatchGroup, MeetingEvent, Member, Round, RoundState
+from storage.models import (
+    EventKind,
+    FollowUp,
+    GroupMember,
+    GroupStatus,
+    MatchGroup,
+    MeetingEvent,
+    Member,
+    Round,
+    RoundState,
+)
 from storage.types import UTCDateTime
 
 # Before anyone joined anything: the lower bound of the first round's interval.
@@ -15,13 +25,13 @@ EARLIEST = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 # Event kinds counted as group outcomes, and the name each count goes by.
 OUTCOME_EVENTS = {
-    "met": "met",
-    "scheduled": "scheduled",
-    "reschedule_asked": "rescheduled",
-    "missed": "missed",
-    "no_reply": "no_reply",
+    EventKind.met: "met",
+    EventKind.scheduled: "scheduled",
+    EventKind.reschedule_asked: "rescheduled",
+    EventKind.missed: "missed",
+    EventKind.no_reply: "no_reply",
     # Scheduled by everyone picking the same suggested time (the rest of "scheduled" used a form).
-    "suggestion_agreed": "scheduled_by_suggestion",
+    EventKind.suggestion_agreed: "scheduled_by_suggestion",
 }
 
 ROUND_COLUMNS = (
@@ -29,7 +39,7 @@ ROUND_COLUMNS = (
     "members_active", "members_paused", "members_skipping", "organisations", "unmatched",
 )
 # Events that end a group whose intro went out: it still counts among the round's groups made.
-MADE_THEN_ENDED = ("no_reply", "partner_left", "stepped_out")
+MADE_THEN_ENDED = (EventKind.no_reply, EventKind.partner_left, EventKind.stepped_out)
 COUNT_COLUMNS = (
     "members_new", "members_left", "groups", "cross_organisation",
     *OUTCOME_EVENTS.values(), "members_matched", "answered", "stay_in_touch",
@@ -76,10 +86,10 @@ def round_counts(session: Session, team_id: str, number: int | None = None) -> l
     )
 
     made_then_ended = select(MeetingEvent.group_id).where(MeetingEvent.team_id == team_id,
-                                                          MeetingEvent.kind.in_(MADE_THEN_ENDED))
+                                                          MeetingEvent.kind.in_([k.value for k in MADE_THEN_ENDED]))
     live = [MatchGroup.team_id == team_id,
             or_(MatchGroup.status != GroupStatus.ended.value, MatchGroup.id.in_(made_then_ended))]
-    event_scope = [MeetingEvent.team_id == team_id, MeetingEvent.kind.in_(list(OUTCOME_EVENTS))]
+    event_scope = [MeetingEvent.team_id == team_id, MeetingEvent.kind.in_([k.value for k in OUTCOME_EVENTS])]
     if number is not None:
         # One round: keep every scan to that round's groups (index lookups by round and group).
         round_ids = select(Round.id).where(Round.team_id == team_id, Round.number == number)
@@ -92,7 +102,7 @@ def round_counts(session: Session, team_id: str, number: int | None = None) -> l
     outcomes = (
         select(
             MeetingEvent.group_id,
-            *(func.max(_ones(MeetingEvent.kind == kind)).label(name) for kind, name in OUTCOME_EVENTS.items()),
+            *(func.max(_ones(MeetingEvent.kind == kind.value)).label(name) for kind, name in OUTCOME_EVENTS.items()),
         )
         .where(*event_scope)
         .group_by(MeetingEvent.group_id)

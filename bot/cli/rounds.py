@@ -151,10 +151,14 @@ def _local(engine, team_id: str, moment) -> str:
     return local_time(moment, zone)
 
 
-PHASE_NAMES = {"nudge": "nudge", "follow_up": "follow-up", "close": "close"}
+def _words(phase: str) -> str:
+    """A phase (scheduler.rounds.Phase) as the operator types and reads it: follow_up is the follow-up."""
+    return phase.replace("_", "-")
 
 
-def _phase_command(name: str, phase: str, help_text: str) -> None:
+def _phase_command(phase: str, help_text: str) -> None:
+    name = _words(phase)
+
     @round_.command(name, help=help_text)
     @TEAM_OPTION
     @PACE_OPTION
@@ -162,7 +166,7 @@ def _phase_command(name: str, phase: str, help_text: str) -> None:
         from scheduler import rounds
 
         engine, client, team_id = round_tools(team)
-        outcome = rounds.run_phase(engine, team_id, phase, by_hand=True)
+        outcome = rounds.run_phase(engine, team_id, rounds.Phase(phase), by_hand=True)
         if outcome.result == rounds.PhaseResult.no_round:
             fail(f"no round is running, so there is nothing to {name}: open one with `unmentor round open`")
         if outcome.result == rounds.PhaseResult.not_opened:
@@ -174,15 +178,15 @@ def _phase_command(name: str, phase: str, help_text: str) -> None:
         if outcome.result == rounds.PhaseResult.already_done:
             click.echo(f"the {name} has already been done for round {outcome.round.number}")
             return
-        skipped = [PHASE_NAMES[p] for p in outcome.skipped]
+        skipped = [_words(p) for p in outcome.skipped]
         note = f" (skipped: the {' and the '.join(skipped)})" if skipped else ""
         click.echo(f"{name}: done for round {outcome.round.number}{note}")
         deliver(engine, team_id, pace)
 
 
-_phase_command("nudge", "nudge", "Nudge the groups that haven't scheduled or met yet.")
-_phase_command("follow-up", "follow_up", "Ask everyone what they learned.")
-_phase_command("close", "close", "Close the running round.")
+_phase_command("nudge", "Nudge the groups that haven't scheduled or met yet.")
+_phase_command("follow_up", "Ask everyone what they learned.")
+_phase_command("close", "Close the running round.")
 
 
 @round_.command("deliver")

@@ -14,7 +14,7 @@ from scheduler.sends.base import Plan, Send, member, register
 from storage import meetings as meeting_store
 from storage import rounds as store
 from storage.clock import now
-from storage.models import GroupStatus
+from storage.models import EventKind, GroupStatus
 
 NAME_SHOWN = 80
 
@@ -63,7 +63,7 @@ class CalendarLinksSend(Send):
         # Clipped, so a trio's links stay well inside the 3,000 characters Slack allows a link.
         named = tuple(f"{m.name[:NAME_SHOWN]} ({m.organisation[:NAME_SHOWN]})" if m.name
                       else f"someone from {m.organisation[:NAME_SHOWN]}" for m in others)
-        scheduled = [e for e in meeting_store.events(session, group.id, "scheduled") if e.note]
+        scheduled = [e for e in meeting_store.events(session, group.id, EventKind.scheduled) if e.note]
         return Plan(CalendarLinks(group.id, self.meeting_at, tuple(m.slack_user_id for m in others), named,
                                   conversation_url(team_id, group.channel_id), moved=len(scheduled) > 1),
                     channel=member(session, self.member_id).slack_user_id)

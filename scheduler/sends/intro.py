@@ -18,7 +18,7 @@ from scheduler.workspace_schedule import load_schedule
 from storage import meetings as meeting_store
 from storage import rounds as store
 from storage.clock import now
-from storage.models import GroupStatus, Member, RoundState
+from storage.models import EventKind, GroupStatus, Member, RoundState
 
 
 @dataclass(frozen=True)
@@ -110,8 +110,8 @@ def intro_for(session: Session, group_id: int) -> Intro | None:
 
 def _why(session: Session, group_id: int) -> str:
     """Someone is out of this group this round (stepped out, or left unmentor): the rest carry on as a pair."""
-    if meeting_store.events(session, group_id, "stepped_out") or meeting_store.events(session, group_id,
-                                                                                      "partner_left"):
+    if meeting_store.events(session, group_id, EventKind.stepped_out) or meeting_store.events(session, group_id,
+                                                                                      EventKind.partner_left):
         return IntroWhy.carrying_on.value
     return IntroWhy.first.value
 

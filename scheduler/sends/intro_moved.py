@@ -15,6 +15,7 @@ from scheduler.sends.base import Plan, Send, register
 from storage import meetings as meeting_store
 from storage import members as member_store
 from storage import rounds as store
+from storage.models import EventKind
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,8 @@ class IntroMovedSend(Send):
     def plan(self, session: Session, team_id: str) -> Plan | None:
         round_ = store.get_round(session, self.round_id)
         staying = tuple(m.slack_user_id for m in store.group_members(session, self.group_id) if m.slack_user_id)
-        out_ids = {e.member_id for e in meeting_store.events(session, self.group_id, "stepped_out") if e.member_id}
+        out_ids = {e.member_id for e in meeting_store.events(session, self.group_id, EventKind.stepped_out)
+                   if e.member_id}
         out = tuple(m.slack_user_id for m in (member_store.get_member_by_id(session, i) for i in sorted(out_ids))
                     if m is not None and m.slack_user_id)
         return Plan(MatchMoved(round_.number, staying, out), channel=self.channel, update_ts=self.ts)

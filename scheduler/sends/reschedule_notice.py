@@ -12,7 +12,7 @@ from scheduler import group_state
 from scheduler.sends.base import Plan, Send, member, register
 from storage import meetings as meeting_store
 from storage import rounds as store
-from storage.models import GroupStatus
+from storage.models import EventKind, GroupStatus
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ class RescheduleNoticeSend(Send):
         asker = member(session, latest[0].member_id)
         if asker is None or asker.slack_user_id is None:
             return None  # they've left since; their words went with them
-        asks = meeting_store.events(session, group.id, "reschedule_asked")
+        asks = meeting_store.events(session, group.id, EventKind.reschedule_asked)
         earlier = [e for e in asks if e.id < self.event_id]
         # Answering the reader's own request (the one just before this, not yet settled) is a counter-suggestion.
         counter = bool(earlier) and earlier[-1].member_id == self.member_id and not _settled_between(
@@ -60,5 +60,5 @@ class RescheduleNoticeSend(Send):
 
 def _settled_between(session: Session, group_id: int, after: int, before: int) -> bool:
     """Whether a time was agreed (or the chat marked) between two requests, so the second is a fresh one."""
-    return any(after < e.id < before and e.kind in ("reschedule_accepted", "scheduled", "met", "missed")
-               for e in meeting_store.events(session, group_id))
+    settling = (EventKind.reschedule_accepted, EventKind.scheduled, EventKind.met, EventKind.missed)
+    return any(after < e.id < before and e.kind in settling for e in meeting_store.events(session, group_id))
