@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Iterable, Mapping
@@ -43,9 +43,29 @@ class Prompt:
 class PromptLibrary:
     name: str
     prompts: tuple[Prompt, ...]
+    # Ids taken out of the library, each pointing to the prompt that took its place (a merged
+    # duplicate's survivor, or a gentler prompt in the same place of an intro). Groups store the
+    # ids they were given, so an intro of a round running when the library changed still shows
+    # three prompts when it is edited, and whoever saw a retired prompt counts as having seen
+    # its successor: nobody gets a merged prompt back in new words straight away.
+    retired: Mapping[str, str] = field(default_factory=dict)
+
+    def current_id(self, prompt_id: str) -> str:
+        return self.retired.get(prompt_id, prompt_id)
 
     def by_id(self, prompt_id: str) -> Prompt | None:
+        prompt_id = self.current_id(prompt_id)
         return next((p for p in self.prompts if p.id == prompt_id), None)
+
+    def seen_as_current(self, last_seen: Mapping[str, int]) -> Mapping[str, int]:
+        """`last_seen` with retired ids read as their successors (the later time where both appear)."""
+        if not self.retired or not any(i in self.retired for i in last_seen):
+            return last_seen
+        merged: dict[str, int] = {}
+        for prompt_id, when in last_seen.items():
+            current = self.current_id(prompt_id)
+            merged[current] = max(when, merged.get(current, when))
+        return merged
 
     def themes(self) -> list[str]:
         return list(dict.fromkeys(p.theme for p in self.prompts))
@@ -84,7 +104,23 @@ def parse_library(doc: object) -> PromptLibrary:
             prompts.append(Prompt(id=item["id"], theme=str(theme), theme_title=title, text=text, position=position))
     if len(prompts) < PER_INTRO:
         raise InputError(f"A prompt library needs at least {PER_INTRO} prompts.")
-    return PromptLibrary(name=str(doc.get("name") or "custom prompts"), prompts=tuple(prompts))
+    retired = _retired(doc.get("retired"), seen_ids)
+    return PromptLibrary(name=str(doc.get("name") or "custom prompts"), prompts=tuple(prompts), retired=retired)
+
+
+def _retired(declared: object, ids: set[str]) -> dict[str, str]:
+    """The library's retired ids, each to a prompt still in it (optional: {"old-id": "new-id"})."""
+    if declared is None:
+        return {}
+    if not isinstance(declared, dict):
+        raise InputError('"retired" maps each retired prompt id to the id that took its place.')
+    for old, new in declared.items():
+        if old in ids:
+            raise InputError(f"The prompt id '{str(old)[:40]}' is both in the library and retired.")
+        if new not in ids:
+            raise InputError(f"The retired prompt '{str(old)[:40]}' points to '{str(new)[:40]}', "
+                             "which isn't in the library.")
+    return {str(old): str(new) for old, new in declared.items()}
 
 
 def theme_position(theme: str, declared: object) -> str:
@@ -149,6 +185,7 @@ def choose(library: PromptLibrary, last_seen: Mapping[str, int], rng: random.Ran
     prompts nobody has had come first. A library without a theme for some position (an
     organiser's own, say) fills it from the middle, then from anything not yet chosen.
     """
+    last_seen = library.seen_as_current(last_seen)
     chosen: list[Prompt] = []
     for position in POSITIONS:
         # By id (unique in a library): comparing the prompts field by field was most of the

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import difflib
+import itertools
 import json
 import random
+import re
 
 import pytest
 from freezegun import freeze_time
@@ -118,3 +121,86 @@ def test_a_theme_with_an_unknown_position_is_refused_with_the_choices():
     with pytest.raises(InputError, match="opener, middle, closing"):
         prompts.parse_library({"themes": {"x": {"position": "start", "prompts": [
             {"id": f"a{i}", "text": "Hello?"} for i in range(3)]}}})
+
+
+# Words that only fit a pair: a trio gets the same prompts, and its third person is not "the other".
+TWO_ONLY = ("the other", "each other", "half each", "both", "you two", "the two of you", "your partner",
+            "either of you", "neither of you", "other person")
+
+
+def test_every_prompt_and_heading_reads_as_well_for_three_people_as_for_two():
+    library = prompts.default_library()
+    for prompt in library.prompts:
+        for words in (prompt.text, prompt.theme_title):
+            said = [phrase for phrase in TWO_ONLY if re.search(rf"\b{phrase}\b", words, re.IGNORECASE)]
+            assert not said, (prompt.id, words, said)
+
+
+# An opener is the first thing two or three strangers read together: nothing that asks them to
+# argue, confess a weakness or dig into trouble before they have said hello.
+NOT_FOR_OPENERS = ("push back", "challenge", "mistake", "wrong", "nervous", "avoid", "worry", "hard way",
+                   "difficult", "resistance", "stop doing", "hindsight")
+
+
+def test_openers_are_gentle():
+    library = prompts.default_library()
+    openers = library.in_position("opener")
+    for prompt in openers:
+        flagged = [w for w in NOT_FOR_OPENERS if w in prompt.text.lower()]
+        assert not flagged, (prompt.id, prompt.text, flagged)
+    # "What would you like the other person to push back on?" was once an opener; its place now is the middle.
+    assert library.by_id("wants-07").position == "middle"
+    assert len(openers) >= 12
+
+
+def test_no_two_prompts_are_near_copies_of_each_other():
+    # Character-level likeness of the whole question (difflib's ratio, 0..1). The old library's
+    # copy-edited pair ("What does your organisation do well that outsiders rarely get to see?" /
+    # "…that others could borrow?") scored 0.78; unrelated questions sharing a stock opening ("What
+    # does … in your organisation") reach 0.66. 0.7 sits between. Duplicates in meaning but not in
+    # words are beyond a string measure: the next test names those.
+    texts = [(p.id, p.text.lower()) for p in prompts.default_library().prompts]
+    for (a, first), (b, second) in itertools.combinations(texts, 2):
+        assert difflib.SequenceMatcher(None, first, second).ratio() < 0.7, (a, b)
+
+
+def test_prompts_that_asked_the_same_thing_in_other_words_are_one_prompt_now():
+    library = prompts.default_library()
+    ids = {p.id for p in library.prompts}
+    for same in (("elsewhere-05", "unwritten-01"), ("unwritten-02", "share-02"), ("outside-03", "share-04"),
+                 ("wants-05", "wants-12", "wants-14"), ("try-01", "try-05", "try-11", "try-16")):
+        survivors = {library.current_id(i) for i in same}
+        assert len(survivors) == 1 and survivors <= ids, same
+        assert len(ids & set(same)) == 1, same
+
+
+def test_intrusive_tired_and_wrongly_assuming_prompts_are_gone():
+    library = prompts.default_library()
+    ids = {p.id for p in library.prompts}
+    texts = " ".join(p.text.lower() for p in library.prompts)
+    # Between strangers: a question the organisation avoids, one you'd be nervous to be asked, what a
+    # newspaper would get wrong. Interview questions: the book that changed you, what you'd do
+    # differently with hindsight. And staying in touch is asked privately, never face to face.
+    assert not ids & {"outside-10", "challenge-10", "outside-04", "share-03", "challenge-03", "try-15"}
+    for words in ("nervous", "avoiding", "newspaper", "which book", "hindsight", "stay in touch",
+                  "first chat", "hang up"):
+        assert words not in texts, words
+
+
+def test_a_group_given_a_prompt_since_retired_still_has_three_and_is_not_given_its_successor_again():
+    library = prompts.default_library()
+    given = ["wants-12", "outside-10", "try-01"]  # all three since retired
+    assert [library.by_id(i).position for i in given] == list(prompts.POSITIONS)
+    # Every closing seen long ago, except that try-01 (merged into try-11) was seen last round.
+    last_seen = {p.id: 1 for p in library.in_position("closing") if p.id != "try-11"} | {"try-01": 9}
+    for seed in range(20):
+        assert prompts.choose(library, last_seen, random.Random(seed))[2].id != "try-11"
+
+
+def test_retired_ids_must_point_into_the_library():
+    themes = {"x": {"prompts": [{"id": f"a{i}", "text": f"Question {i}?"} for i in range(3)]}}
+    with pytest.raises(InputError, match="isn't in the library"):
+        prompts.parse_library({"themes": themes, "retired": {"old": "gone"}})
+    with pytest.raises(InputError, match="both in the library and retired"):
+        prompts.parse_library({"themes": themes, "retired": {"a0": "a1"}})
+    assert prompts.parse_library({"themes": themes, "retired": {"old": "a1"}}).by_id("old").id == "a1"
