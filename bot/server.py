@@ -224,7 +224,7 @@ def serve_http(app: App, engine: Engine, host: str, port: int, threads: int = 8)
     log.info("unmentor listening on http://%s:%d/slack/events", host, port)
     if host not in ("127.0.0.1", "::1", "localhost"):
         log.warning("listening beyond this machine (%s): put a reverse proxy in front that holds slow clients, "
-                    "as the README's 'Deploying on a public address' shows", host)
+                    "as docs/operating.md's 'Deploying on a public address' shows", host)
     from bot.app import warm_up
 
     threading.Thread(target=warm_up, args=(engine,), name="unmentor-warm-up", daemon=True).start()

@@ -184,7 +184,7 @@ def consented_learnings(session: Session, team_id: str, number: int | None = Non
     return out[:limit]
 
 
-# What organisers read everywhere (App Home, the CLI, the CSV, the README) is "no word": a partner
+# What organisers read everywhere (App Home, the CLI, the CSV, the docs) is "no word": a partner
 # didn't reply, or nobody said how it went. Inside, the meeting event is still called no_reply.
 EXPORT_NAMES = {"no_reply": "no_word", "no_reply_rate": "no_word_rate"}
 

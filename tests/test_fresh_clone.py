@@ -13,6 +13,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()
+# Every page a newcomer may follow: the README, CONTRIBUTING and docs/.
+PAGES = [README, (ROOT / "CONTRIBUTING.md").read_text(),
+         *(page.read_text() for page in sorted((ROOT / "docs").rglob("*.md")))]
 
 
 def shell_blocks(markdown: str) -> list[str]:
@@ -35,7 +38,7 @@ def commands(block: str) -> list[str]:
 
 def test_the_readme_calls_the_program_by_a_path_that_works_from_the_repository_root():
     # A bare `unmentor` only works with the virtualenv activated, which the quick start never does.
-    called = [c[0] for doc in (README, (ROOT / "CONTRIBUTING.md").read_text())
+    called = [c[0] for doc in PAGES
               for block in shell_blocks(doc) for c in commands(block)]
     assert ".venv/bin/unmentor" in called
     assert "unmentor" not in called
@@ -44,7 +47,7 @@ def test_the_readme_calls_the_program_by_a_path_that_works_from_the_repository_r
 
 
 def test_every_module_the_docs_run_exists():
-    for doc in (README, (ROOT / "CONTRIBUTING.md").read_text()):
+    for doc in PAGES:
         for block in shell_blocks(doc):
             for command in commands(block):
                 if command[:2] == [".venv/bin/python", "-m"] and command[2] != "pytest":
@@ -150,7 +153,7 @@ def test_every_benchmark_the_docs_run_works_after_the_install_they_give_for_it()
         needs.setdefault(extra[1] if extra else "", set()).add(name)
     distributions = packages_distributions()
     checked = 0
-    for doc in (README, (ROOT / "CONTRIBUTING.md").read_text()):
+    for doc in PAGES:
         for section in re.split(r"\n## ", doc):
             for module in sorted(set(re.findall(r"\.venv/bin/python -m (benchmarks\.\w+)", section))):
                 installs = re.findall(r"pip install (?:-q )?-e '?\.(?:\[(\w+)\])?'?", section)

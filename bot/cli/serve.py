@@ -12,7 +12,7 @@ from bot.cli.common import engine_for, fail, settings
 @click.command()
 @click.option("--port", type=click.IntRange(1, 65535), default=None, help="HTTP port (default: PORT or 3000).")
 # Loopback unless told otherwise: slow clients dripping bytes can hold every connection, so a
-# public address belongs to a reverse proxy that holds them (README: Deploying on a public address).
+# public address belongs to a reverse proxy that holds them (docs/operating.md: Deploying on a public address).
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on; another address (0.0.0.0) only behind a reverse proxy.")
 @click.option("--no-scheduler", is_flag=True, help="Don't run rounds in this process (run `unmentor clock` elsewhere).")

@@ -5,7 +5,7 @@ how it is planned into a message, and the message it plans (whose `builder` name
 function in `bot/blocks/sends.py` that renders it). Delivery only looks kinds up here.
 
 To add a kind, add a module beside these and a builder in `bot/blocks/sends.py`; nothing else
-changes (the README's "Adding a kind of send" says how).
+changes ("Adding a kind of send" in docs/design.md says how).
 """
 
 from __future__ import annotations

@@ -145,7 +145,7 @@ def test_a_refused_token_holds_every_send_harms_nobody_and_all_goes_once_it_work
     assert len([r for r in caplog.records if "takes the bot's calls again" in r.getMessage()]) == 1
 
 
-# The README's Delivery section states this bound.
+# docs/operating.md (Bad days) states this bound.
 CALLS_IN_AN_HOUR_OF_OUTAGE = 20
 
 

@@ -373,7 +373,7 @@ def test_a_match_ended_because_the_partner_never_replied_still_counts_as_made_wi
 
 @pytest.mark.parametrize("ended_by", ["partner_left", "stepped_out"])
 def test_a_match_ended_after_its_intro_went_still_counts_as_made(engine, network, ended_by):
-    # Twelve intros went out and someone left mid-round: the round still made twelve (the README's
+    # Twelve intros went out and someone left mid-round: the round still made twelve (docs/operating.md's
     # promise that leaving doesn't change round counts).
     before = trend(engine, number=1)[0]
     with session_scope(engine) as session:
