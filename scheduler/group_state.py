@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from storage import meetings as meeting_store
-from storage.models import EventKind, GroupStatus
+from storage.models import EventKind, GroupStatus, MeetingEvent
 
 # A match still waiting to settle a time: a nudge or a quiet partner's check only makes sense then.
 WAITING = (GroupStatus.new.value, GroupStatus.rescheduling.value)
@@ -24,20 +24,9 @@ def can_carry_on(others: list, quiet: list) -> bool:
     return len(others) >= 2 and 0 < len(quiet) < len(others)
 
 
-def encode_suggestion(suggested_at: datetime | None, note: str) -> str:
-    # One text column holds both: the time (if any) on the first line, the note after.
-    return (suggested_at.isoformat() if suggested_at else "") + "\n" + note
-
-
-def decode_suggestion(raw: str) -> tuple[datetime | None, str]:
-    first, _, note = (raw or "").partition("\n")
-    return (datetime.fromisoformat(first) if first else None), note
-
-
-def latest_suggestion(session: Session, group_id: int):
+def latest_suggestion(session: Session, group_id: int) -> tuple[MeetingEvent, datetime | None, str] | None:
     """(the request's event, suggested time, note) of the latest reschedule request, or None."""
     event = meeting_store.latest_event(session, group_id, EventKind.reschedule_asked)
     if event is None:
         return None
-    suggested_at, note = decode_suggestion(event.note)
-    return event, suggested_at, note
+    return event, event.meeting_at, event.note

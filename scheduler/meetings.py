@@ -24,7 +24,7 @@ from typing import Callable
 from sqlmodel import Session
 
 from scheduler import rematch, sends
-from scheduler.group_state import LET_GO_FROM, WAITING, can_carry_on, encode_suggestion, latest_suggestion
+from scheduler.group_state import LET_GO_FROM, WAITING, can_carry_on, latest_suggestion
 from scheduler.inputs import InputError, clean_text
 from scheduler.meeting_times import reminder_send_time, suggestions
 from scheduler.sends import (
@@ -149,7 +149,7 @@ def _queue(session: Session, ctx: _Context, send: sends.Send) -> str:
 def _update_intro(session: Session, ctx: _Context, event_id: int) -> str:
     """Queue an edit of the intro so everyone in the conversation sees where things stand."""
     return _queue(
-        session, ctx, intro_update.IntroUpdateSend(round_id=ctx.round.id, group_id=ctx.group.id, cause=str(event_id))
+        session, ctx, intro_update.IntroUpdateSend(round_id=ctx.round.id, group_id=ctx.group.id, event_id=event_id)
     )
 
 
@@ -250,7 +250,7 @@ def _carry_on_without(session: Session, ctx: _Context, out: list[Member], event_
     if group.channel_id and group.intro_ts:
         keys.append(_queue(session, ctx, intro_moved.IntroMovedSend(
             round_id=ctx.round.id, group_id=group.id, channel=group.channel_id, ts=group.intro_ts,
-            cause=str(event_id))))
+            event_id=event_id)))
         # Until the new intro lands, no edit may reach the old one (it would drop a name from it).
         round_store.set_group_fields(session, group, channel_id=None, intro_ts=None)
     keys.append(_queue(session, ctx, intro.IntroSend(round_id=ctx.round.id, group_id=group.id,
@@ -302,7 +302,7 @@ def mark_scheduled(session: Session, ctx: _Context, meeting_at: datetime | None)
 def _record_scheduled(session: Session, ctx: _Context, meeting_at: datetime | None) -> list[str]:
     """The event, the intro edit and each person's reminder for a newly scheduled chat."""
     event = store.add_event(session, ctx.group.team_id, ctx.group.id, EventKind.scheduled, ctx.member.id,
-                            meeting_at.isoformat() if meeting_at else "")
+                            meeting_at=meeting_at)
     keys = [_update_intro(session, ctx, event.id)]
     if meeting_at is not None:
         for person in [ctx.member, *ctx.others]:
@@ -343,7 +343,7 @@ def choose_time(session: Session, ctx: _Context, index: int) -> Result:
     if not round_store.hold_group(session, ctx.group, WAITING):
         return _result(ctx, Outcome.already_met if ctx.group.status == GroupStatus.met.value else Outcome.already)
     event = store.add_event(session, ctx.group.team_id, ctx.group.id, EventKind.time_chosen, ctx.member.id,
-                            at.isoformat())
+                            meeting_at=at)
     chosen = store.latest_choices(session, ctx.group.id)
     everyone = [ctx.member, *ctx.others]
     if any(chosen.get(m.id) != at for m in everyone):
@@ -379,7 +379,7 @@ def ask_reschedule(session: Session, ctx: _Context, suggested_at: datetime | Non
     if not round_store.transition_group(session, ctx.group, GroupStatus.rescheduling.value, _NOT_MET):
         return _result(ctx, Outcome.already_met)  # (or, in a race, the match has just moved on)
     event = store.add_event(session, ctx.group.team_id, ctx.group.id, EventKind.reschedule_asked, ctx.member.id,
-                            encode_suggestion(suggested_at, note))
+                            note, meeting_at=suggested_at)
     keys = [_update_intro(session, ctx, event.id)]
     # The newer notice supersedes the older ones: they settle, so only one set of buttons is live.
     asks = {e.id: e.member_id for e in store.events(session, ctx.group.id, EventKind.reschedule_asked)}

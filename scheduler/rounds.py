@@ -339,7 +339,7 @@ def _queue_phase_messages(session: Session, round_: Round, phase: Phase) -> None
         ]
     else:
         # Every intro changes to say the round has ended, so old buttons can't surprise anyone.
-        messages = [IntroUpdateSend(round_id=round_.id, group_id=g.id, cause="closed") for g in groups if g.intro_ts]
+        messages = [IntroUpdateSend(round_id=round_.id, group_id=g.id) for g in groups if g.intro_ts]
         for g in groups:
             # Conditional, so a "We've met" clicked at this very moment is never overwritten;
             # recorded as an event too, so stats count it like any other outcome.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import update
 from sqlmodel import Session, select
@@ -12,8 +12,9 @@ from storage.upsert import insert_missing
 
 
 def add_event(session: Session, team_id: str, group_id: int, kind: EventKind, member_id: int | None = None,
-              note: str = "") -> MeetingEvent:
-    event = MeetingEvent(team_id=team_id, group_id=group_id, member_id=member_id, kind=EventKind(kind).value, note=note)
+              note: str = "", *, meeting_at: datetime | None = None) -> MeetingEvent:
+    event = MeetingEvent(team_id=team_id, group_id=group_id, member_id=member_id, kind=EventKind(kind).value,
+                         meeting_at=meeting_at, note=note)
     session.add(event)
     session.flush()
     return event
@@ -104,7 +105,7 @@ def answered_in_round(session: Session, round_id: int) -> set[int]:
 
 def latest_choices(session: Session, group_id: int) -> dict[int, datetime]:
     """Each member's latest "that works for me" on a suggested time (a later click replaces an earlier one)."""
-    rows = session.exec(select(MeetingEvent.member_id, MeetingEvent.note).where(
+    rows = session.exec(select(MeetingEvent.member_id, MeetingEvent.meeting_at).where(
         MeetingEvent.group_id == group_id, MeetingEvent.kind == EventKind.time_chosen.value,
-        MeetingEvent.member_id.is_not(None),        MeetingEvent.note != "").order_by(MeetingEvent.id))
-    return {member_id: datetime.fromisoformat(note).astimezone(timezone.utc) for member_id, note in rows}
+        MeetingEvent.member_id.is_not(None), MeetingEvent.meeting_at.is_not(None)).order_by(MeetingEvent.id))
+    return dict(rows.all())

@@ -185,8 +185,8 @@ def forget_member(session: Session, member: Member) -> None:
     # Their "don't pair me with" list, and their place on anyone else's.
     avoids.forget(session, member)
     session.exec(delete(MemberStanding).where(MemberStanding.member_id == member.id))
-    # Notes they wrote (a reschedule message, say) are their words too.
-    session.exec(update(MeetingEvent).where(MeetingEvent.member_id == member.id).values(note=""))
+    # Notes they wrote (a reschedule message, say) are their words too, and the times they named go with them.
+    session.exec(update(MeetingEvent).where(MeetingEvent.member_id == member.id).values(note="", meeting_at=None))
     member.slack_user_id = None
     member.organisation = ""
     member.organisation_key = ""

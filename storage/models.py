@@ -56,13 +56,13 @@ class EventKind(str, Enum):
     """What happened to a group, as one meeting_event row records it (by whom, when the member is known)."""
 
     answered = "answered"                        # their first click of any kind on the match
-    scheduled = "scheduled"                      # a time was set (note: the time, ISO 8601, if given)
-    time_chosen = "time_chosen"                  # "that works for me" on a suggested time (note: that time)
+    scheduled = "scheduled"                      # a time was set (meeting_at, if one was given)
+    time_chosen = "time_chosen"                  # "that works for me" on a suggested time (meeting_at)
     suggestion_agreed = "suggestion_agreed"      # scheduled by everyone picking the same suggested time
     met = "met"
     missed = "missed"
     try_again = "try_again"                      # after a missed chat, back to finding a time
-    reschedule_asked = "reschedule_asked"
+    reschedule_asked = "reschedule_asked"        # meeting_at: the time suggested, if any; note: theirs, if any
     reschedule_accepted = "reschedule_accepted"
     left_there = "left_there"                    # this round's chat let go, without blame
     quiet_nudge = "quiet_nudge"                  # "my partner hasn't replied": the quiet one was nudged
@@ -275,7 +275,9 @@ class MeetingEvent(SQLModel, table=True):
     team_id: str = Field(max_length=32)
     group_id: int = Field(foreign_key="match_group.id", index=True)
     member_id: Optional[int] = Field(default=None, foreign_key="member.id")
-    kind: str = Field(max_length=32)
+    kind: str = Field(max_length=32)  # an EventKind
+    # The time the event names: the chat's new time, the suggested time picked, the time asked to move to.
+    meeting_at: Optional[datetime] = Field(default=None, sa_type=UTCDateTime, nullable=True)
     note: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     created_at: datetime = Field(default_factory=_created, sa_type=UTCDateTime)
 

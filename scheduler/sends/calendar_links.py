@@ -63,7 +63,7 @@ class CalendarLinksSend(Send):
         # Clipped, so a trio's links stay well inside the 3,000 characters Slack allows a link.
         named = tuple(f"{m.name[:NAME_SHOWN]} ({m.organisation[:NAME_SHOWN]})" if m.name
                       else f"someone from {m.organisation[:NAME_SHOWN]}" for m in others)
-        scheduled = [e for e in meeting_store.events(session, group.id, EventKind.scheduled) if e.note]
+        scheduled = [e for e in meeting_store.events(session, group.id, EventKind.scheduled) if e.meeting_at]
         return Plan(CalendarLinks(group.id, self.meeting_at, tuple(m.slack_user_id for m in others), named,
                                   conversation_url(team_id, group.channel_id), moved=len(scheduled) > 1),
                     channel=member(session, self.member_id).slack_user_id)

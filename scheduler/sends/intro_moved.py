@@ -38,10 +38,10 @@ class IntroMovedSend(Send):
     # The old conversation and its intro: the group's own columns move on to the new one.
     channel: str
     ts: str
-    cause: str  # the event that moved the match on
+    event_id: int  # the event that moved the match on
 
     def key(self) -> str:
-        return f"intro_moved:{self.group_id}:{self.cause}"
+        return f"intro_moved:{self.group_id}:{self.event_id}"
 
     def plan(self, session: Session, team_id: str) -> Plan | None:
         round_ = store.get_round(session, self.round_id)

@@ -20,12 +20,12 @@ class IntroUpdateSend(Send):
 
     round_id: int
     group_id: int
-    # What prompted the edit: an event's id, "closed" or "quiet". Only the identity: the
-    # edit always shows the group as it is when it goes.
-    cause: str
+    # The event that prompted the edit, or None when it is the round closing. Only the identity:
+    # the edit always shows the group as it is when it goes.
+    event_id: int | None = None
 
     def key(self) -> str:
-        return f"intro_update:{self.group_id}:{self.cause}"
+        return f"intro_update:{self.group_id}:{'closed' if self.event_id is None else self.event_id}"
 
     def plan(self, session: Session, team_id: str) -> Plan | None:
         group = store.get_group(session, self.group_id)

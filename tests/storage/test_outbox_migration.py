@@ -62,8 +62,8 @@ def _build_round(engine):
         moving = store.add_group(session, round_, pair, [])
         store.set_group_fields(session, moving, status="rescheduling", meeting_at=MEETING, channel_id="G3",
                                intro_ts="3.000001")
-        asked = meeting_store.add_event(session, TEAM, moving.id, "reschedule_asked", ids["U1"],
-                                        MEETING.isoformat() + "\nSorry, a clash")
+        asked = meeting_store.add_event(session, TEAM, moving.id, "reschedule_asked", ids["U1"], "Sorry, a clash",
+                                        meeting_at=MEETING)
         accepted = meeting_store.add_event(session, TEAM, scheduled.id, "reschedule_accepted", ids["U2"])
         return ids, round_.id, new.id, live.id, scheduled.id, moving.id, asked.id, accepted.id
 
