@@ -15,7 +15,7 @@ from storage import outbox
 from storage import rounds as round_store
 from storage.clock import now
 from storage.db import session_scope
-from storage.models import RoundState
+from storage.models import RoundState, SendState
 
 # A little past the phase's time, so "due" comparisons (at >= due) hold whichever way they are written.
 PAST_DUE = timedelta(seconds=1)
@@ -124,9 +124,10 @@ def wait_for_sends(engine, team_id: str, phase: Phase, mark: int, since: datetim
         sent: dict[str, int] = {}
         going = 0
         for kind, state, not_before, retrying in rows:
-            if state == "sent":
+            if state == SendState.sent:
                 sent[kind] = sent.get(kind, 0) + 1
-            elif state in ("pending", "sending") and (retrying or not_before is None or _aware(not_before) <= moment):
+            elif state in (SendState.pending, SendState.sending) and (
+                    retrying or not_before is None or _aware(not_before) <= moment):
                 going += 1
         if not going or time.monotonic() >= deadline:
             return Pressed(phase, sent, going)

@@ -30,6 +30,7 @@ from scheduler.membership import (
     ProfileForm,
     StatusView,
 )
+from storage.models import MemberStatus
 
 HELP_LINES = [
     ("join [organisation]", "sign up (or update your details); without an organisation I'll ask a few questions"),
@@ -198,7 +199,7 @@ def status_message(view: StatusView) -> Message:
         return not_member_message()
     member = view.member
     state = STATUS_WORDS.get(member.status, member.status)
-    if member.status == "paused" and member.paused_until is not None:
+    if member.status == MemberStatus.paused and member.paused_until is not None:
         state = f"paused until {slack_date(member.paused_until)}, when you're back by yourself"
     lines = [
         f"*Organisation:* {clip(member.organisation, 400)}",
@@ -304,7 +305,7 @@ def home_view(view: StatusView, organiser_blocks: list[dict] | None = None) -> d
         return {"type": "home",
                 "blocks": fit_blocks([header, _section(text), *(organiser_blocks or [])], VIEW_BLOCKS_MAX)}
     buttons = [_button("Edit my details", ids.EDIT_PROFILE, "profile")]
-    if view.member.status == "active":
+    if view.member.status == MemberStatus.active:
         buttons += [_button("Skip the next round", ids.SKIP, "skip"), _button("Pause", ids.PAUSE, "pause")]
     else:
         buttons.append(_button("Resume", ids.RESUME, "resume", style="primary"))
@@ -318,7 +319,7 @@ def home_view(view: StatusView, organiser_blocks: list[dict] | None = None) -> d
     }
     buttons.append(leave)
     status = status_message(view)
-    if view.member.status == "active":
+    if view.member.status == MemberStatus.active:
         buttons.insert(3, {"type": "datepicker", "action_id": ids.PAUSE_UNTIL, "placeholder": _plain("Pause until…")})
     past = []
     if view.past_partners:

@@ -27,6 +27,7 @@ from bot.blocks.kit import (
 )
 from bot.blocks.suggestions import suggested_times_blocks
 from scheduler.quiet_rounds import QUIET_ROUNDS_BEFORE_PAUSE
+from storage.models import GroupStatus
 
 # Each piece of member text gets a share of a section's 3,000 characters, counted after
 # escaping, so the worst anyone can type ("&" × 300 is 1,500 once escaped) still fits with
@@ -39,13 +40,13 @@ WHY_SHOWN = 400
 
 # Plain words first: a screen reader reads an emoji's name aloud, so none leads a status line.
 STATUS_LINES = {
-    "new": "Not scheduled yet. Any time before the round ends is fine.",
-    "scheduled": "Scheduled",
-    "met": "You've met. Lovely!",
-    "rescheduling": "Finding a new time",
-    "missed": "Didn't happen this time, and that's fine",
-    "no_reply": "Didn't happen this round",
-    "ended": "This match has ended",
+    GroupStatus.new: "Not scheduled yet. Any time before the round ends is fine.",
+    GroupStatus.scheduled: "Scheduled",
+    GroupStatus.met: "You've met. Lovely!",
+    GroupStatus.rescheduling: "Finding a new time",
+    GroupStatus.missed: "Didn't happen this time, and that's fine",
+    GroupStatus.no_reply: "Didn't happen this round",
+    GroupStatus.ended: "This match has ended",
 }
 
 
@@ -105,7 +106,7 @@ def _people_block(people) -> dict:
 
 def _status_line(intro) -> str:
     line = STATUS_LINES.get(intro.status, intro.status)
-    if intro.status == "scheduled" and intro.meeting_at:
+    if intro.status == GroupStatus.scheduled and intro.meeting_at:
         line += f" for {slack_date(intro.meeting_at)}"
     return line
 
@@ -181,7 +182,7 @@ def intro_message(intro, marker: str | None = None) -> Message:
     blocks.extend(_intro_footer(intro))
     who = ", ".join(f"<@{p.user_id}> ({clip(p.organisation, ORGANISATION_SHOWN)})" for p in intro.people)
     # The fallback (notifications, screen readers) says where the match stands, as the blocks do.
-    if intro.ended and intro.status == "ended":
+    if intro.ended and intro.status == GroupStatus.ended:
         text = f"Your round {intro.round_number} unmentor match has ended: {who}"
     elif intro.ended:
         text = f"Round {intro.round_number} of unmentor has ended: {who}"
@@ -197,14 +198,14 @@ def _everyone(people) -> str:
 
 def _time_still_to_find(intro) -> bool:
     """Whether "who starts" still helps: not once a time is set, the hour has happened or the match is over."""
-    return not intro.ended and intro.status not in ("scheduled", "met")
+    return not intro.ended and intro.status not in (GroupStatus.scheduled, GroupStatus.met)
 
 
 def _intro_footer(intro) -> list[dict]:
     """Where the match stands: how it works and the buttons while it's open, a thank-you once it has ended."""
-    if intro.ended and intro.status == "ended":
+    if intro.ended and intro.status == GroupStatus.ended:
         return [_context(f"This match has moved on. Thank you {_everyone(intro.people)}, and see you next round.")]
-    if intro.status == "met" and not intro.ended:
+    if intro.status == GroupStatus.met and not intro.ended:
         # Nothing left to move or miss: buttons that could only say "already met" are taken away.
         return [_context(f"{_status_line(intro)} Thank you {_everyone(intro.people)}. Near the end of the round "
                          "I'll ask, briefly, what you took away.")]
