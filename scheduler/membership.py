@@ -20,9 +20,8 @@ from storage.models import Member, MemberStatus, RoundState
 ORGANISATION_MAX = 80
 TEXT_MAX = 300
 def clean_organisation(value: str | None) -> str:
-    text = clean_text(value, "organisation", limit=ORGANISATION_MAX, required=True, field="organisation")
-    if "\n" in text:
-        raise InputError("Your organisation should fit on one line.", "organisation")
+    text = clean_text(value, "organisation", limit=ORGANISATION_MAX, required=True, field="organisation",
+                      one_line=True)
     if not any(ch.isalnum() for ch in text):
         raise InputError("Your organisation needs at least one letter or number.", "organisation")
     return text
@@ -102,7 +101,8 @@ def check_profile(form: ProfileForm) -> ProfileForm:
     """The details as we'd store them; InputError naming the first field we can't use."""
     return ProfileForm(
         organisation=clean_organisation(form.organisation),
-        role=clean_text(form.role, "description of what you do", limit=TEXT_MAX, required=False, field="role"),
+        role=clean_text(form.role, "description of what you do", limit=TEXT_MAX, required=False, field="role",
+                        one_line=True),
         talk_about=clean_text(
             form.talk_about, "'what I'd like to talk about'", limit=TEXT_MAX, required=False, field="talk_about"
         ),

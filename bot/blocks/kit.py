@@ -3,6 +3,7 @@ dates, sections, buttons and inputs."""
 
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime, timezone
@@ -29,12 +30,39 @@ BLOCK_ID_MAX = 255
 # mrkdwn has no escape for its formatting marks, so in member-written text they become
 # look-alikes: "Acme*" must not end the bold that wraps it.
 _MARK_LOOKALIKES = str.maketrans({"*": "∗", "_": "ˍ", "~": "∼", "`": "ˋ"})
+# Everything Unicode ends a line with (str.splitlines' list): LF, CR, vertical tab, form feed,
+# the file/group/record separators, NEL, and the line and paragraph separators U+2028/U+2029.
+LINE_BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
+_ONE_LINE = str.maketrans(dict.fromkeys(LINE_BREAKS, " "))
+# An emoji shortcode keeps its underscores (":spiral_calendar_pad:"), or it shows as its name. Only an
+# underscore between two letters or digits is kept: there it can neither open nor close italics
+# (mrkdwn takes "_" as a mark only at a word's edge), so member text still can't end the bot's "_…_".
+_SHORTCODE = re.compile(r":[a-z0-9_+-]+:", re.IGNORECASE)  # no ":" inside, so one linear pass
+
+
+def _inside_words(code: str) -> bool:
+    name = code[1:-1]
+    return all(0 < i < len(name) - 1 and name[i - 1].isalnum() and name[i + 1].isalnum()
+               for i, ch in enumerate(name) if ch == "_")
+
+
+def _without_marks(text: str) -> str:
+    out, last = [], 0
+    for found in _SHORTCODE.finditer(text):
+        code = found.group()
+        out += [text[last:found.start()].translate(_MARK_LOOKALIKES),
+                code if _inside_words(code) else code.translate(_MARK_LOOKALIKES)]
+        last = found.end()
+    out.append(text[last:].translate(_MARK_LOOKALIKES))
+    return "".join(out)
 
 
 def escape(text: str) -> str:
-    """Member-written text shown in mrkdwn: never a mention, link or formatting trick."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return text.translate(_MARK_LOOKALIKES)
+    """Member-written text shown in mrkdwn, on one line: never a mention, link, line break or formatting trick.
+
+    Words that may run over several lines are shown with quote_lines, which splits them first."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").translate(_ONE_LINE)
+    return _without_marks(text)
 
 
 # Whose eyes a message is for: their time zones (one for a DM, each member's for a group DM).
@@ -118,12 +146,25 @@ def fit_blocks(blocks: list[dict], limit: int) -> list[dict]:
     return [*blocks[: limit - 1], _context("…and more than fits here.")]
 
 
+def mrkdwn(text: str) -> dict:
+    """A mrkdwn text object, `verbatim`: Slack turns no bare address into a link.
+
+    Left to itself Slack makes "https://evil.example/login", "www.example.com" and even
+    "evil.example" in member text clickable. Verbatim stops that for the whole text, and the
+    address still reads and copies exactly as written (a zero-width character inside it would
+    break copying, and a look-alike dot would copy as another address). Our own markup
+    (<@U…> mentions, <!date…> dates, <url|label> links) is written out, so it works as before.
+    https://docs.slack.dev/reference/block-kit/composition-objects/text-object
+    """
+    return {"type": "mrkdwn", "text": fit_mrkdwn(text), "verbatim": True}
+
+
 def _section(text: str) -> dict:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": fit_mrkdwn(text)}}
+    return {"type": "section", "text": mrkdwn(text)}
 
 
 def _context(text: str) -> dict:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": fit_mrkdwn(text)}]}
+    return {"type": "context", "elements": [mrkdwn(text)]}
 
 
 def _button(text: str, action_id: str, value: str = "", style: str | None = None) -> dict:
@@ -164,10 +205,6 @@ def _with_marker(message: Message, marker: str | None) -> Message:
     return message
 
 
-def _quote(text: str, limit: int = 300) -> str:
-    return "“" + clip(text, limit) + "”"
-
-
 def clip(text: str, limit: int) -> str:
     """Member text, escaped, at most `limit` characters as shown, cut on a word with an ellipsis.
 
@@ -185,11 +222,12 @@ def clip(text: str, limit: int) -> str:
 def quote_lines(text: str, limit: int = 2600) -> str:
     """Member text as a block quote, every line of it, so nothing they write can pass for the bot.
 
-    Runs of blank lines collapse to one (still quoted): a wall of empty lines can't push
-    the note's end out of view and leave its last lines looking like ours.
+    Lines end wherever Unicode ends one (U+2028 and U+0085 as well as a newline), as Slack's
+    clients break them. Runs of blank lines collapse to one (still quoted): a wall of empty
+    lines can't push the note's end out of view and leave its last lines looking like ours.
     """
     lines, blank = [], False
-    for line in (text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+    for line in (text or "").splitlines():
         line = line.strip()
         if not line:
             blank = bool(lines)

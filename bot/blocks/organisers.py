@@ -23,6 +23,8 @@ from bot.blocks.kit import (
     _text_input,
     clip,
     escape,
+    mrkdwn,
+    quote_lines,
     slack_date,
 )
 from scheduler.rounds import OpenReason
@@ -144,7 +146,7 @@ def stats_blocks(stats, learnings, sparkline: str) -> list[dict]:
     ]
     blocks = [
         _section(f"*Round {last.number}* ({escape(last.period)}, {last.state.replace('_', ' ')})"),
-        {"type": "section", "fields": [{"type": "mrkdwn", "text": f} for f in fields]},
+        {"type": "section", "fields": [mrkdwn(f) for f in fields]},
         _trend_line(stats),
     ]
     if len(stats) > 1:
@@ -153,9 +155,13 @@ def stats_blocks(stats, learnings, sparkline: str) -> list[dict]:
         blocks.append(trend_in_words(stats))
     if learnings:
         heading = "*What people learned* (shared with their consent, without names)"
+        # One entry each, whatever it holds: its words quoted line by line under the bot's own
+        # bullet, so a learning's new lines can't start bullets (or accusations) of their own.
         quotes = [
-            f"• _Round {item.round_number}:_ {clip(item.learned, 280) or '–'}"
-            + (f" (shared: {clip(item.shared, 140)})" if item.shared else "")
+            f"• _Round {item.round_number}_, someone "
+            + (f"learned:\n{quote_lines(item.learned, 300)}" if item.learned else "")
+            + ("\nand " if item.learned and item.shared else "")
+            + (f"shared:\n{quote_lines(item.shared, 150)}" if item.shared else "")
             for item in learnings[:5]
         ]
         blocks.append(_section(heading + "\n" + _lines_within(quotes, SECTION_TEXT_MAX - 10 - len(heading))))

@@ -17,7 +17,6 @@ from bot.blocks.kit import (
     _mentions,
     _message,
     _plain,
-    _quote,
     _section,
     _with_marker,
     clip,
@@ -35,7 +34,8 @@ from storage.models import GroupStatus
 ORGANISATION_SHOWN = 200
 ROLE_SHOWN = 700
 PROMPT_SHOWN = 850
-# Each wish and offer is quoted once, in the why: three people's two answers fit one section.
+# Each wish and offer is quoted once, in the why: three people's two answers fit one section
+# (300 characters typed, as quoted lines once escaped).
 WHY_SHOWN = 400
 
 # Plain words first: a screen reader reads an emoji's name aloud, so none leads a status line.
@@ -63,7 +63,8 @@ def why_lines(people) -> list[str]:
     """Why this hour is worth it, both ways: each person's wish beside what another could share.
 
     Everyone in the group appears (a trio names all three); with nothing said by anyone, the
-    organisations themselves are the reason.
+    organisations themselves are the reason. What each wrote is quoted, every line of it,
+    under their name: a paragraph of theirs can't read as the bot's, or as someone else's.
     """
     lines, named = [], set()
     for i, asker in enumerate(people):
@@ -72,11 +73,11 @@ def why_lines(people) -> list[str]:
         # The next person round the group who offered something: a trio's wishes go a→b→c→a.
         others = [people[(i + k) % len(people)] for k in range(1, len(people))]
         sharer = next((p for p in others if p.could_share), None)
-        line = f"<@{asker.user_id}> would like to talk about {_quote(asker.talk_about, WHY_SHOWN)}"
+        line = f"<@{asker.user_id}> would like to talk about:\n{quote_lines(asker.talk_about, WHY_SHOWN)}"
         if sharer is not None:
-            line += f", and <@{sharer.user_id}> could share {_quote(sharer.could_share, WHY_SHOWN)}"
+            line += f"\nand <@{sharer.user_id}> could share:\n{quote_lines(sharer.could_share, WHY_SHOWN)}"
             named.add(sharer.user_id)
-        lines.append(line + ".")
+        lines.append(line)
         named.add(asker.user_id)
     if not lines:
         orgs = " and ".join(f"*{clip(p.organisation, ORGANISATION_SHOWN)}*" for p in people)
@@ -86,7 +87,7 @@ def why_lines(people) -> list[str]:
         if person.user_id in named:
             continue
         if person.could_share:
-            lines.append(f"<@{person.user_id}> could share {_quote(person.could_share, WHY_SHOWN)}.")
+            lines.append(f"<@{person.user_id}> could share:\n{quote_lines(person.could_share, WHY_SHOWN)}")
         else:
             lines.append(f"<@{person.user_id}> brings how things are done at "
                          f"*{clip(person.organisation, ORGANISATION_SHOWN)}*.")

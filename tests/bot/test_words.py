@@ -87,8 +87,8 @@ def test_a_reschedule_notice_says_what_is_asked_without_telling_anyone_how_to_fe
 def test_the_why_is_two_way_and_a_trio_names_all_three():
     pair = send_blocks.why_lines((ADA, BEN))
     assert pair == [
-        "<@UADA> would like to talk about “how other teams plan”, and <@UBEN> could share “budget templates”.",
-        "<@UBEN> would like to talk about “user research on a budget”, and <@UADA> could share “hybrid events”.",
+        "<@UADA> would like to talk about:\n> how other teams plan\nand <@UBEN> could share:\n> budget templates",
+        "<@UBEN> would like to talk about:\n> user research on a budget\nand <@UADA> could share:\n> hybrid events",
     ]
     trio = "\n".join(send_blocks.why_lines((ADA, BEN, CY)))
     assert all(f"<@{p.user_id}>" in trio for p in (ADA, BEN, CY))
@@ -210,3 +210,73 @@ def test_words_for_three_never_assume_two():
     assert "the others" not in meeting_blocks.reschedule_accepted_reply(None, False, ("UADA",))["text"]
     assert "you two" not in meeting_blocks.still_in_touch_reply()["text"]
     assert meeting_blocks.too_soon_reply()["text"] != meeting_blocks.still_in_touch_reply()["text"]
+
+
+# Members' words stay theirs: whatever someone types, what another member or an organiser reads
+# shows it as that person's words, never as the bot's or as another entry.
+PASSING_FOR_THE_BOT = "Phone, video or coffee all work. unmentor: reply here with your password"
+
+
+def _lines(text: str) -> list[str]:
+    """The lines a Slack client shows: it breaks at U+2028, NEL and the rest, not only at \\n."""
+    return text.splitlines()
+
+
+@pytest.mark.parametrize("end", ["\n", "\n\n", "\u2028", "\u2029", "\x85", "\r"])
+def test_a_wish_or_offer_over_several_lines_is_quoted_line_by_line_under_its_writers_name(end):
+    ada = personas.introduced(personas.ADA)
+    ada = Person(ada.user_id, ada.organisation, ada.role, f"budgets{end}{PASSING_FOR_THE_BOT}",
+                 f"hybrid events{end}{PASSING_FOR_THE_BOT} (offer)")
+    message = send_blocks.intro_message(_intro((ada, BEN, CY)))
+    (why,) = [t for t in _texts(message) if t.startswith("*Why this hour is worth it*")]
+    lines = _lines(why)
+    theirs = [i for i, line in enumerate(lines) if "unmentor: reply here" in line]
+    assert len(theirs) == 2
+    for i in theirs:
+        assert lines[i].startswith("> "), lines
+        # Above the quote, the name of whoever wrote it.
+        above = next(line for line in reversed(lines[:i]) if not line.startswith(">"))
+        assert above in ("<@UADA> would like to talk about:", "and <@UADA> could share:"), above
+    # Every line that isn't quoted is the bot's own: a name, or what the bot says of the organisations.
+    assert all(line.startswith((">", "<@", "and <@", "*Why")) for line in lines), lines
+
+
+@pytest.mark.parametrize("end", ["\u2028", "\u2029", "\x85", "\v", "\n"])
+def test_an_organisation_or_title_stored_with_a_line_break_shows_on_one_line_in_the_intro_and_its_notification(end):
+    ada = Person("UADA", f"Acme{end}{PASSING_FOR_THE_BOT}", f"Ops{end}{PASSING_FOR_THE_BOT}")
+    message = send_blocks.intro_message(_intro((ada, BEN)))
+    people = next(t for t in _texts(message) if t.startswith("<@UADA> ·"))
+    assert len(_lines(people)) == 2 and _lines(people)[1].startswith("<@UBEN> ·")
+    assert len(_lines(message["text"])) == 1
+
+
+def test_a_learning_is_one_entry_in_stats_whatever_it_holds():
+    from scheduler.stats import Learning
+
+    forged = "how others plan\n• Round 1: Dan Smith stole from the tips jar\n\n• _Round 1:_ another"
+    learnings = [Learning(1, forged, "a template\n• Round 1: also forged"), Learning(1, "plain", "")]
+    blocks = organiser_blocks.stats_blocks([_round(1, 2)], learnings, "▄")
+    (section,) = [t for t in _texts({"blocks": blocks}) if t.startswith("*What people learned*")]
+    ours = [line for line in _lines(section)[1:] if not line.startswith(">")]
+    assert ours == ["• _Round 1_, someone learned:", "and shared:", "• _Round 1_, someone learned:"]
+    assert "> • Round 1: Dan Smith stole from the tips jar" in _lines(section)
+
+
+def test_slack_turns_no_address_in_any_message_or_view_into_a_link():
+    """Slack makes bare addresses in mrkdwn clickable unless the text is verbatim: every mrkdwn text the
+    bot sends is, so a member's "evil.example/login" (stored before links were refused) stays words."""
+    from tests.bot.blocks.golden import GOLDEN_DIR
+
+    def mrkdwn(node):
+        if isinstance(node, dict):
+            if node.get("type") == "mrkdwn":
+                yield node
+            for value in node.values():
+                yield from mrkdwn(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from mrkdwn(value)
+
+    texts = {path.stem: list(mrkdwn(json.loads(path.read_text()))) for path in GOLDEN_DIR.glob("*.json")}
+    assert sum(len(found) for found in texts.values()) > 300
+    assert [name for name, found in texts.items() if any(t.get("verbatim") is not True for t in found)] == []

@@ -76,3 +76,40 @@ def test_markup_is_still_found_after_the_fast_check():
             clean_organisation(text)
     assert clean_organisation("Acme < Beta > Gamma") == "Acme < Beta > Gamma"
     assert clean_organisation("Acme > <@ nothing after") == "Acme > <@ nothing after"
+
+
+# Every way Unicode ends a line: line and paragraph separators, next line, vertical tab, form feed,
+# the record separators, a carriage return. Slack's clients break the line at each of these.
+LINE_ENDS = ["\u2028", "\u2029", "\x85", "\v", "\f", "\x1e", "\r", "\n"]
+
+
+@pytest.mark.parametrize("end", LINE_ENDS)
+@pytest.mark.parametrize("field", ["organisation", "role"])
+def test_an_organisation_or_title_on_two_lines_by_any_of_unicodes_line_ends_is_refused(end, field):
+    form = {"organisation": "Acme", "role": "Ops", field: f"Acme{end}Phone, video or coffee all work."}
+    with pytest.raises(InputError, match="one line") as error:
+        check_profile(ProfileForm(**form))
+    assert error.value.field == field
+
+
+@pytest.mark.parametrize("end", LINE_ENDS)
+def test_several_lines_are_kept_as_plain_new_lines_where_they_are_welcome(end):
+    checked = check_profile(ProfileForm(organisation="Acme", talk_about=f"budgets{end}and hiring"))
+    assert checked.talk_about == "budgets\nand hiring"
+
+
+@pytest.mark.parametrize("link", [
+    "https://evil.example/login", "see http://evil.example", "HTTPS://EVIL.EXAMPLE/x", "ftp://files.example",
+    "www.example.com", "go to WWW.example.com now", "evil.example/login", "mailto:someone@evil.example",
+])
+@pytest.mark.parametrize("field", ["organisation", "role", "talk_about", "could_share"])
+def test_a_web_link_is_refused_whatever_its_form(link, field):
+    with pytest.raises(InputError, match="web links") as error:
+        check_profile(ProfileForm(**{"organisation": "Acme", field: link}))
+    assert error.value.field == field
+
+
+@pytest.mark.parametrize("words", ["Booking.com", "Node.js and React", "e.g. budgets/planning", "TCP/IP", "1.5/10",
+                                   "24/7 support", "it's 9:30 at Acme: coffee"])
+def test_words_that_only_look_a_little_like_addresses_are_kept(words):
+    assert check_profile(ProfileForm(organisation="Acme", talk_about=words)).talk_about == words

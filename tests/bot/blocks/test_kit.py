@@ -48,3 +48,26 @@ def test_a_button_carries_its_value_and_style_only_when_given():
         "type": "button", "text": {"type": "plain_text", "text": "Pause", "emoji": True}, "action_id": "member_pause"}
     styled = kit._button("Resume", "member_resume", "resume", style="primary")
     assert (styled["value"], styled["style"]) == ("resume", "primary")
+
+
+def test_emoji_shortcodes_keep_their_underscores_yet_member_text_still_cant_end_the_bots_italics():
+    assert kit.escape("Hi :spiral_calendar_pad: :+1: :skin-tone-2:") == "Hi :spiral_calendar_pad: :+1: :skin-tone-2:"
+    # Only underscores inside a word survive: one at a word's edge would open or close italics.
+    assert kit.escape("a_ :_x: :x_: :a__b: _y_ snake_case") == "aˍ :ˍx: :xˍ: :aˍˍb: ˍyˍ snakeˍcase"
+    assert kit.escape(":*bold*_x:") == ":∗bold∗ˍx:"
+
+
+def test_member_text_shown_on_one_line_has_no_line_break_of_any_kind():
+    for end in "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029":
+        shown = kit.escape(f"Acme{end}Phone, video or coffee all work.")
+        assert shown == "Acme Phone, video or coffee all work." and len(shown.splitlines()) == 1
+
+
+def test_every_line_a_member_wrote_is_quoted_however_unicode_ends_it():
+    quoted = kit.quote_lines("one\u2028two\u2029three\x85four\vfive\r\nsix")
+    assert quoted.splitlines() == ["> one", "> two", "> three", "> four", "> five", "> six"]
+
+
+def test_slack_makes_no_bare_address_in_our_mrkdwn_a_link():
+    assert kit._section("see evil.example/login")["text"]["verbatim"] is True
+    assert kit._context("www.example.com")["elements"][0]["verbatim"] is True

@@ -1,8 +1,8 @@
 """No member text can push a message or view past Block Kit's limits: 300 '&' become 1,500 characters once escaped.
 
 Every builder that shows member text is fed the worst each field allows (its maximum length,
-all '&', '<' or '>'), and what comes out must pass Slack's Block Kit schema (the fake Slack's
-checker), with no entity cut in half.
+all '&', '<' or '>', or a line break after each), and what comes out must pass Slack's Block
+Kit schema (the fake Slack's checker), with no entity cut in half.
 """
 
 from __future__ import annotations
@@ -43,7 +43,8 @@ from tests.conftest import BOT_TOKEN
 from tests.personas import OPENS, TEAM, heads_up_went
 
 WHEN = OPENS  # any moment will do for the limits; the round opening is the one every test knows
-WORST = ["&", "<", ">", "&<>"]
+# A line each: quoted, every line gains "> ", so a short line is the widest once shown.
+WORST = ["&", "<", ">", "&<>", "&\n"]
 # An entity cut in half shows as junk ("&am…") and can make Slack refuse the text.
 _BROKEN_ENTITY = re.compile(r"&(?!amp;|lt;|gt;)")
 
@@ -100,7 +101,7 @@ def test_the_intro_fits_whatever_people_wrote(chars, size, state):
     _assert_fits_message(message)
     shown = "\n".join(_texts(message["blocks"]))
     # Nobody's part is dropped to make room: everyone's wish and offer still show (said once), clipped.
-    assert shown.count("would like to talk about “") == size
+    assert shown.count("would like to talk about:\n> ") == size
     for i in range(size):
         assert f"<@U0P{i}> · *" in shown
 
