@@ -7,8 +7,11 @@ sharing the intro's pieces; split further, a send's words would sit apart from i
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from bot import ids
-from bot.blocks.calendar import calendar_links_message  # noqa: F401  (its own module; render() finds it here)
+from bot.blocks.calendar import calendar_links_message
 from bot.blocks.kit import (
     Message,
     _actions,
@@ -26,6 +29,29 @@ from bot.blocks.kit import (
 )
 from bot.blocks.suggestions import suggested_times_blocks
 from scheduler.quiet_rounds import QUIET_ROUNDS_BEFORE_PAUSE
+from scheduler.sends.announce import Announcement
+from scheduler.sends.base import Content
+from scheduler.sends.calendar_links import CalendarLinks
+from scheduler.sends.follow_up import FollowUpAsk
+from scheduler.sends.intro import Intro
+from scheduler.sends.intro_moved import MatchMoved
+from scheduler.sends.left_for_round import LeftForRound
+from scheduler.sends.match_ended import MatchEnded, PartnerLeft
+from scheduler.sends.nudge import Nudge
+from scheduler.sends.partner_moved_on import PartnerMovedOn
+from scheduler.sends.partner_stepped_out import PartnerSteppedOut
+from scheduler.sends.paused_quietly import PausedQuietly
+from scheduler.sends.quiet_nudge import QuietNudge
+from scheduler.sends.reminder import Reminder
+from scheduler.sends.reschedule_accepted import RescheduleAccepted
+from scheduler.sends.reschedule_notice import RescheduleNotice
+from scheduler.sends.reschedule_settled import RescheduleSettled
+from scheduler.sends.stay_in_touch import StayInTouch
+from scheduler.sends.still_in import StillIn
+from scheduler.sends.unmatched import Unmatched
+from scheduler.sends.wait_over import WaitOver
+from scheduler.sends.waiting_check import WaitingCheck
+from scheduler.sends.welcome_back import WelcomeBack
 from storage.models import GroupStatus
 
 # Each piece of member text gets a share of a section's 3,000 characters, counted after
@@ -535,9 +561,42 @@ def partner_left_message(left, marker: str | None = None) -> Message:
                         marker)
 
 
-def render(content, marker: str | None) -> Message:
-    """The Slack message for something the scheduler wants said: each kind's message names its builder here."""
-    return globals()[content.builder](content, marker)
+# Each message a kind of send plans (scheduler/sends/) and the builder that renders it.
+BUILDERS: dict[type[Content], Callable[[Any, str | None], Message]] = {
+    Announcement: announcement_message,
+    CalendarLinks: calendar_links_message,
+    FollowUpAsk: follow_up_ask_message,
+    Intro: intro_message,
+    LeftForRound: left_for_round_message,
+    MatchEnded: match_ended_message,
+    MatchMoved: match_moved_message,
+    Nudge: nudge_message,
+    PartnerLeft: partner_left_message,
+    PartnerMovedOn: partner_moved_on_message,
+    PartnerSteppedOut: partner_stepped_out_message,
+    PausedQuietly: paused_quietly_message,
+    QuietNudge: quiet_nudge_message,
+    Reminder: reminder_message,
+    RescheduleAccepted: reschedule_accepted_message,
+    RescheduleNotice: reschedule_notice_message,
+    RescheduleSettled: reschedule_settled_message,
+    StayInTouch: stay_in_touch_message,
+    StillIn: still_in_message,
+    Unmatched: unmatched_message,
+    WaitOver: wait_over_message,
+    WaitingCheck: waiting_check_message,
+    WelcomeBack: welcome_back_message,
+}
+# Minimal forms for a message Slack refused as invalid; a message without one has its text and buttons sent.
+SAFE_BUILDERS: dict[type[Content], Callable[[Any, str | None], Message]] = {
+    # The names, organisations and buttons still go.
+    Intro: intro_safe_message,
+}
+
+
+def render(content: Content, marker: str | None) -> Message:
+    """The Slack message for something the scheduler wants said, by its builder in BUILDERS."""
+    return BUILDERS[type(content)](content, marker)
 
 
 # Well inside a section's 3,000 characters, whatever a builder put in its text.
@@ -550,9 +609,9 @@ def render_safe(content, marker: str | None) -> Message:
 
     The marker stays on the first block, so a crash after this is still looked up, never resent.
     """
-    own = getattr(content, "safe_builder", None)
+    own = SAFE_BUILDERS.get(type(content))
     if own:
-        return globals()[own](content, marker)
+        return own(content, marker)
     full = render(content, None)
     text = fit_mrkdwn(full["text"], SAFE_TEXT_MAX)
     buttons = [block for block in full["blocks"] if block["type"] == "actions"]

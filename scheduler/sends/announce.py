@@ -8,22 +8,19 @@ from typing import ClassVar
 
 from sqlmodel import Session
 
-from scheduler.sends.base import Plan, Send, member, register
+from scheduler.sends.base import Content, Plan, Send, member
 from scheduler.workspace_schedule import heads_up_key, load_schedule, next_round
 from storage.clock import now
 from storage.models import MemberStatus
 
 
 @dataclass(frozen=True)
-class Announcement:
-    builder: ClassVar[str] = "announcement_message"
-
+class Announcement(Content):
     period: str
     opens_at: datetime
     cadence: str = "monthly"  # "Busy that week?" for a weekly network
 
 
-@register
 @dataclass(frozen=True)
 class AnnounceSend(Send):
     kind: ClassVar[str] = "announce"

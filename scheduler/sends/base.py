@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import types
-import typing
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,7 +20,7 @@ from sqlmodel import Session
 from storage import members as member_store
 from storage import outbox
 from storage import rounds as store
-from storage.models import Member, MemberStatus, Outbox
+from storage.models import Member, MemberStatus
 
 COLUMNS = ("round_id", "group_id", "member_id")
 
@@ -37,7 +35,8 @@ REFUSED_AS_INVALID = frozenset({
     "metadata_too_large", "invalid_form_data", "markdown_text_conflict",
 })
 
-KINDS: dict[str, type[Send]] = {}
+class Content:
+    """A message a kind of send plans: plain data, rendered by its builder in bot.blocks.sends.BUILDERS."""
 
 
 @dataclass(frozen=True)
@@ -88,14 +87,6 @@ class Send:
                 member_store.set_status(session, member, MemberStatus.paused)
 
 
-def register(cls: type[Send]) -> type[Send]:
-    """Make a kind known to delivery: rows with `cls.kind` are loaded as `cls`."""
-    if cls.kind in KINDS:
-        raise ValueError(f"two definitions of the {cls.kind!r} send")
-    KINDS[cls.kind] = cls
-    return cls
-
-
 def queue(session: Session, team_id: str, sends: list[Send]) -> int:
     """Record sends in the outbox; one already recorded (same key) is left alone. Returns how many were new."""
     return outbox.queue(session, team_id, [row_values(send) for send in sends])
@@ -108,43 +99,12 @@ def row_values(send: Send) -> dict:
             "not_before": send.not_before(), **values}
 
 
-def load(row: Outbox) -> Send:
-    """The send a row records, with its parameters typed again."""
-    cls = KINDS.get(row.kind)
-    if cls is None:
-        raise ValueError(f"unknown outbox kind {row.kind!r}")
-    params = json.loads(row.params or "{}")
-    hints = typing.get_type_hints(cls)
-    values = {}
-    for field in dataclasses.fields(cls):
-        if field.name in COLUMNS:
-            values[field.name] = getattr(row, field.name)
-        elif field.name in params:
-            values[field.name] = _from_json(params[field.name], hints[field.name])
-    return cls(**values)
-
-
 def _to_json(value):
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, tuple):
         return list(value)
     return value
-
-
-def _from_json(value, hint):
-    if value is None:
-        return None
-    wanted = {a for a in typing.get_args(hint) if a is not type(None)} if _is_union(hint) else {hint}
-    if datetime in wanted:
-        return datetime.fromisoformat(value)
-    if any(typing.get_origin(w) is tuple for w in wanted):
-        return tuple(value)
-    return value
-
-
-def _is_union(hint) -> bool:
-    return typing.get_origin(hint) in (typing.Union, types.UnionType)
 
 
 # Small lookups most kinds need.

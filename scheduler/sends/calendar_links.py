@@ -10,7 +10,7 @@ from typing import ClassVar
 
 from sqlmodel import Session
 
-from scheduler.sends.base import Plan, Send, member, register
+from scheduler.sends.base import Content, Plan, Send, member
 from storage import meetings as meeting_store
 from storage import rounds as store
 from storage.clock import now
@@ -20,9 +20,7 @@ NAME_SHOWN = 80
 
 
 @dataclass(frozen=True)
-class CalendarLinks:
-    builder: ClassVar[str] = "calendar_links_message"
-
+class CalendarLinks(Content):
     group_id: int
     meeting_at: datetime
     partner_ids: tuple[str, ...]
@@ -40,7 +38,6 @@ def conversation_url(team_id: str, channel_id: str | None) -> str | None:
     return f"https://slack.com/app_redirect?team={team_id}&channel={channel_id}"
 
 
-@register
 @dataclass(frozen=True)
 class CalendarLinksSend(Send):
     kind: ClassVar[str] = "calendar_links"

@@ -7,22 +7,19 @@ from typing import ClassVar
 
 from sqlmodel import Session
 
-from scheduler.sends.base import Plan, Send, member, partners, register
+from scheduler.sends.base import Content, Plan, Send, member, partners
 from storage import rounds as store
 from storage.models import GroupStatus
 
 
 @dataclass(frozen=True)
-class FollowUpAsk:
-    builder: ClassVar[str] = "follow_up_ask_message"
-
+class FollowUpAsk(Content):
     group_id: int
     round_number: int
     partner_ids: tuple[str, ...]
     met: bool = True  # False: nobody said they met, so they're asked something lighter
 
 
-@register
 @dataclass(frozen=True)
 class FollowUpSend(Send):
     kind: ClassVar[str] = "follow_up"

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from scheduler import meeting_times, pacing
 from scheduler.prompts import Prompt, library_for
-from scheduler.sends.base import Plan, Send, register
+from scheduler.sends.base import Content, Plan, Send
 from scheduler.sends.match_ended import MatchEnded
 from scheduler.workspace_schedule import load_schedule
 from storage import meetings as meeting_store
@@ -48,12 +48,8 @@ class Suggestion:
 
 
 @dataclass(frozen=True)
-class Intro:
+class Intro(Content):
     """Who is who, why this hour is worth it, a few prompts, and the buttons to say how it went."""
-
-    builder: ClassVar[str] = "intro_message"
-    # Slack refused the full intro as invalid: the names, organisations and buttons still go.
-    safe_builder: ClassVar[str] = "intro_safe_message"
 
     group_id: int
     round_number: int
@@ -125,7 +121,6 @@ def _suggestions(session: Session, group, members: list[Member]) -> tuple[Sugges
                  for i, at in enumerate(meeting_times.suggestions(group)) if at > now())
 
 
-@register
 @dataclass(frozen=True)
 class IntroSend(Send):
     kind: ClassVar[str] = "intro"

@@ -11,7 +11,7 @@ from typing import ClassVar
 
 from sqlmodel import Session
 
-from scheduler.sends.base import Plan, Send, register
+from scheduler.sends.base import Content, Plan, Send
 from storage import meetings as meeting_store
 from storage import members as member_store
 from storage import rounds as store
@@ -19,15 +19,12 @@ from storage.models import EventKind
 
 
 @dataclass(frozen=True)
-class MatchMoved:
-    builder: ClassVar[str] = "match_moved_message"
-
+class MatchMoved(Content):
     round_number: int
     staying: tuple[str, ...]  # Slack ids of the two carrying on
     out: tuple[str, ...]      # Slack ids of whoever is out of it this round
 
 
-@register
 @dataclass(frozen=True)
 class IntroMovedSend(Send):
     kind: ClassVar[str] = "intro_moved"

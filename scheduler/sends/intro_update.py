@@ -8,11 +8,10 @@ from typing import ClassVar
 from sqlmodel import Session
 
 from scheduler.sends import intro
-from scheduler.sends.base import Plan, Send, register
+from scheduler.sends.base import Plan, Send
 from storage import rounds as store
 
 
-@register
 @dataclass(frozen=True)
 class IntroUpdateSend(Send):
     kind: ClassVar[str] = "intro_update"

@@ -7,21 +7,18 @@ from typing import ClassVar
 
 from sqlmodel import Session
 
-from scheduler.sends.base import Plan, Send, member, register
+from scheduler.sends.base import Content, Plan, Send, member
 from storage import rounds as store
 from storage.models import RoundState
 
 
 @dataclass(frozen=True)
-class LeftForRound:
-    builder: ClassVar[str] = "left_for_round_message"
-
+class LeftForRound(Content):
     round_number: int
     by_id: str  # who said so: named, so the note isn't a riddle
     after_reschedules: bool  # after several tries at a time, rather than after a missed chat
 
 
-@register
 @dataclass(frozen=True)
 class LeftForRoundSend(Send):
     kind: ClassVar[str] = "left_for_round"

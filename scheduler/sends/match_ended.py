@@ -10,27 +10,23 @@ from typing import ClassVar
 
 from sqlmodel import Session
 
-from scheduler.sends.base import Plan, Send, member, register
+from scheduler.sends.base import Content, Plan, Send, member
 from scheduler.workspace_schedule import next_round_at
 from storage import rounds as store
 from storage.models import RoundState
 
 
 @dataclass(frozen=True)
-class MatchEnded:
+class MatchEnded(Content):
     """What the old intro says once someone has left: nobody missing, nobody blamed."""
-
-    builder: ClassVar[str] = "match_ended_message"
 
     round_number: int
     staying: tuple[str, ...]  # Slack ids of those still here
 
 
 @dataclass(frozen=True)
-class PartnerLeft:
+class PartnerLeft(Content):
     """To the one left when their partner leaves unmentor: nothing they did, and what next."""
-
-    builder: ClassVar[str] = "partner_left_message"
 
     group_id: int
     round_number: int
@@ -38,7 +34,6 @@ class PartnerLeft:
     next_round_at: datetime
 
 
-@register
 @dataclass(frozen=True)
 class PartnerLeftSend(Send):
     kind: ClassVar[str] = "partner_left"

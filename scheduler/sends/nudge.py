@@ -9,21 +9,18 @@ from typing import ClassVar
 from sqlmodel import Session
 
 from scheduler import group_state
-from scheduler.sends.base import Plan, Send, register
+from scheduler.sends.base import Content, Plan, Send
 from storage import rounds as store
 
 
 @dataclass(frozen=True)
-class Nudge:
-    builder: ClassVar[str] = "nudge_message"
-
+class Nudge(Content):
     group_id: int
     round_number: int
     user_ids: tuple[str, ...]
     closes_at: datetime
 
 
-@register
 @dataclass(frozen=True)
 class NudgeSend(Send):
     kind: ClassVar[str] = "nudge"

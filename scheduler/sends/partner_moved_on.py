@@ -9,22 +9,19 @@ from typing import ClassVar
 
 from sqlmodel import Session
 
-from scheduler.sends.base import Plan, Send, member, partners, register
+from scheduler.sends.base import Content, Plan, Send, member, partners
 from scheduler.workspace_schedule import next_round_at
 from storage import rounds as store
 
 
 @dataclass(frozen=True)
-class PartnerMovedOn:
-    builder: ClassVar[str] = "partner_moved_on_message"
-
+class PartnerMovedOn(Content):
     round_number: int
     next_round_at: datetime
     partner_ids: tuple[str, ...] = ()  # who asked to move on, named so the note isn't a riddle
     carried_on: bool = False  # a trio: the others carry on as a pair, and this reader is out of it
 
 
-@register
 @dataclass(frozen=True)
 class PartnerMovedOnSend(Send):
     kind: ClassVar[str] = "partner_moved_on"

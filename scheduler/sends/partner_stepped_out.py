@@ -8,7 +8,7 @@ from typing import ClassVar
 
 from sqlmodel import Session
 
-from scheduler.sends.base import Plan, Send, member, register
+from scheduler.sends.base import Content, Plan, Send, member
 from scheduler.sends.match_ended import rematch_possible
 from scheduler.workspace_schedule import next_round_at
 from storage import rounds as store
@@ -16,9 +16,7 @@ from storage.models import RoundState
 
 
 @dataclass(frozen=True)
-class PartnerSteppedOut:
-    builder: ClassVar[str] = "partner_stepped_out_message"
-
+class PartnerSteppedOut(Content):
     group_id: int
     round_number: int
     partner_id: str  # who can't make it: named, so the note isn't a riddle
@@ -26,7 +24,6 @@ class PartnerSteppedOut:
     next_round_at: datetime
 
 
-@register
 @dataclass(frozen=True)
 class PartnerSteppedOutSend(Send):
     kind: ClassVar[str] = "partner_stepped_out"

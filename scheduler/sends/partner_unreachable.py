@@ -7,11 +7,10 @@ from typing import ClassVar
 
 from sqlmodel import Session
 
-from scheduler.sends.base import Plan, Send, register
+from scheduler.sends.base import Plan, Send
 from scheduler.sends.unmatched import unmatched_plan
 
 
-@register
 @dataclass(frozen=True)
 class PartnerUnreachableSend(Send):
     kind: ClassVar[str] = "partner_unreachable"

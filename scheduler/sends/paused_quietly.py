@@ -7,15 +7,13 @@ from typing import ClassVar
 
 from sqlmodel import Session
 
-from scheduler.sends.base import Plan, Send, member, register
+from scheduler.sends.base import Content, Plan, Send, member
 
 
 @dataclass(frozen=True)
-class PausedQuietly:
-    builder: ClassVar[str] = "paused_quietly_message"
+class PausedQuietly(Content):
+    """Nothing varies: the same kind words for everyone paused this way."""
 
-
-@register
 @dataclass(frozen=True)
 class PausedQuietlySend(Send):
     kind: ClassVar[str] = "paused_quiet"

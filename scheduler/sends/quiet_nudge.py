@@ -8,19 +8,16 @@ from typing import ClassVar
 from sqlmodel import Session
 
 from scheduler import group_state
-from scheduler.sends.base import Plan, Send, member, register
+from scheduler.sends.base import Content, Plan, Send, member
 from storage import rounds as store
 
 
 @dataclass(frozen=True)
-class QuietNudge:
-    builder: ClassVar[str] = "quiet_nudge_message"
-
+class QuietNudge(Content):
     group_id: int
     waiting_ids: tuple[str, ...]  # who is hoping to hear from them
 
 
-@register
 @dataclass(frozen=True)
 class QuietNudgeSend(Send):
     kind: ClassVar[str] = "quiet_nudge"

@@ -8,22 +8,19 @@ from typing import ClassVar
 
 from sqlmodel import Session
 
-from scheduler.sends.base import Plan, Send, member, partners, register
+from scheduler.sends.base import Content, Plan, Send, member, partners
 from storage import rounds as store
 from storage.clock import now
 from storage.models import GroupStatus
 
 
 @dataclass(frozen=True)
-class Reminder:
-    builder: ClassVar[str] = "reminder_message"
-
+class Reminder(Content):
     group_id: int
     partner_ids: tuple[str, ...]
     meeting_at: datetime
 
 
-@register
 @dataclass(frozen=True)
 class ReminderSend(Send):
     kind: ClassVar[str] = "reminder"

@@ -8,19 +8,16 @@ from typing import ClassVar
 
 from sqlmodel import Session
 
-from scheduler.sends.base import Plan, Send, member, partners, register
+from scheduler.sends.base import Content, Plan, Send, member, partners
 from storage import rounds as store
 
 
 @dataclass(frozen=True)
-class RescheduleAccepted:
-    builder: ClassVar[str] = "reschedule_accepted_message"
-
+class RescheduleAccepted(Content):
     partner_id: str
     meeting_at: datetime | None
 
 
-@register
 @dataclass(frozen=True)
 class RescheduleAcceptedSend(Send):
     kind: ClassVar[str] = "reschedule_accepted"

@@ -9,16 +9,14 @@ from typing import ClassVar
 from sqlmodel import Session
 
 from scheduler import group_state
-from scheduler.sends.base import Plan, Send, member, register
+from scheduler.sends.base import Content, Plan, Send, member
 from storage import meetings as meeting_store
 from storage import rounds as store
 from storage.models import EventKind, GroupStatus
 
 
 @dataclass(frozen=True)
-class RescheduleNotice:
-    builder: ClassVar[str] = "reschedule_notice_message"
-
+class RescheduleNotice(Content):
     group_id: int
     asker_id: str
     suggested_at: datetime | None
@@ -27,7 +25,6 @@ class RescheduleNotice:
     offer_let_go: bool = False  # asked often enough that letting this round go is offered, without blame
 
 
-@register
 @dataclass(frozen=True)
 class RescheduleNoticeSend(Send):
     kind: ClassVar[str] = "reschedule_notice"

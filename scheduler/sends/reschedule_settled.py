@@ -7,17 +7,14 @@ from typing import ClassVar
 
 from sqlmodel import Session
 
-from scheduler.sends.base import Plan, Send, member, register
+from scheduler.sends.base import Content, Plan, Send, member
 
 
 @dataclass(frozen=True)
-class RescheduleSettled:
-    builder: ClassVar[str] = "reschedule_settled_message"
-
+class RescheduleSettled(Content):
     asker_id: str
 
 
-@register
 @dataclass(frozen=True)
 class RescheduleSettledSend(Send):
     kind: ClassVar[str] = "reschedule_settled"

@@ -7,17 +7,14 @@ from typing import ClassVar
 
 from sqlmodel import Session
 
-from scheduler.sends.base import Plan, Send, member, partners, register
+from scheduler.sends.base import Content, Plan, Send, member, partners
 
 
 @dataclass(frozen=True)
-class StayInTouch:
-    builder: ClassVar[str] = "stay_in_touch_message"
-
+class StayInTouch(Content):
     partner_ids: tuple[str, ...]
 
 
-@register
 @dataclass(frozen=True)
 class StayInTouchSend(Send):
     kind: ClassVar[str] = "stay_in_touch"

@@ -8,18 +8,15 @@ from typing import ClassVar
 
 from sqlmodel import Session
 
-from scheduler.sends.base import Plan, Send, member, register
+from scheduler.sends.base import Content, Plan, Send, member
 from storage.models import MemberStatus
 
 
 @dataclass(frozen=True)
-class StillIn:
-    builder: ClassVar[str] = "still_in_message"
-
+class StillIn(Content):
     pause_at: datetime  # when they're paused if they don't answer
 
 
-@register
 @dataclass(frozen=True)
 class StillInSend(Send):
     kind: ClassVar[str] = "still_in"

@@ -8,16 +8,14 @@ from typing import ClassVar
 
 from sqlmodel import Session
 
-from scheduler.sends.base import Plan, Send, member, register
+from scheduler.sends.base import Content, Plan, Send, member
 from scheduler.workspace_schedule import next_round_at
 from storage import rounds as store
 from storage.models import MemberStatus
 
 
 @dataclass(frozen=True)
-class Unmatched:
-    builder: ClassVar[str] = "unmatched_message"
-
+class Unmatched(Content):
     round_number: int
     # "odd_number" | "no_trio_possible" | "no_partner_possible" | "partner_unreachable" | "intro_failed" |
     # "partner_withdrew" | "round_already_matched"
@@ -25,7 +23,6 @@ class Unmatched:
     next_round_at: datetime
 
 
-@register
 @dataclass(frozen=True)
 class UnmatchedSend(Send):
     """Sent when a round opens to each member left without a partner."""

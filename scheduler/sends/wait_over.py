@@ -9,7 +9,7 @@ from typing import ClassVar
 from sqlmodel import Session
 
 from scheduler import group_state
-from scheduler.sends.base import Plan, Send, member, register
+from scheduler.sends.base import Content, Plan, Send, member
 from scheduler.sends.match_ended import rematch_possible
 from scheduler.workspace_schedule import next_round_at
 from storage import meetings as meeting_store
@@ -18,9 +18,7 @@ from storage.models import RoundState
 
 
 @dataclass(frozen=True)
-class WaitOver:
-    builder: ClassVar[str] = "wait_over_message"
-
+class WaitOver(Content):
     group_id: int
     quiet_ids: tuple[str, ...]   # who hasn't answered
     others_ids: tuple[str, ...]  # in a trio, who else answered (they could carry on as a pair)
@@ -28,7 +26,6 @@ class WaitOver:
     next_round_at: datetime
 
 
-@register
 @dataclass(frozen=True)
 class WaitOverSend(Send):
     kind: ClassVar[str] = "wait_over"

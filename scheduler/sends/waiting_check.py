@@ -12,20 +12,17 @@ from typing import ClassVar
 from sqlmodel import Session
 
 from scheduler import group_state
-from scheduler.sends.base import Plan, Send, member, partners, register
+from scheduler.sends.base import Content, Plan, Send, member, partners
 from storage import rounds as store
 from storage.models import RoundState
 
 
 @dataclass(frozen=True)
-class WaitingCheck:
-    builder: ClassVar[str] = "waiting_check_message"
-
+class WaitingCheck(Content):
     group_id: int
     partner_ids: tuple[str, ...]
 
 
-@register
 @dataclass(frozen=True)
 class WaitingCheckSend(Send):
     kind: ClassVar[str] = "waiting_check"

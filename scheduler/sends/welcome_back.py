@@ -8,19 +8,16 @@ from typing import ClassVar
 
 from sqlmodel import Session
 
-from scheduler.sends.base import Plan, Send, member, register
+from scheduler.sends.base import Content, Plan, Send, member
 from scheduler.workspace_schedule import next_round_at
 from storage.models import MemberStatus
 
 
 @dataclass(frozen=True)
-class WelcomeBack:
-    builder: ClassVar[str] = "welcome_back_message"
-
+class WelcomeBack(Content):
     next_round_at: datetime
 
 
-@register
 @dataclass(frozen=True)
 class WelcomeBackSend(Send):
     kind: ClassVar[str] = "welcome_back"

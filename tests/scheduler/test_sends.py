@@ -19,6 +19,7 @@ from playground.slack import spec
 from scheduler import sends
 from scheduler.prompts import Prompt
 from scheduler.sends.announce import Announcement
+from scheduler.sends.base import Content, Send
 from scheduler.sends.calendar_links import CalendarLinks
 from scheduler.sends.follow_up import FollowUpAsk
 from scheduler.sends.intro import Intro, Person, Suggestion
@@ -93,17 +94,26 @@ def test_the_reminder_waits_for_its_own_time_and_a_new_date_is_a_new_reminder():
     assert first.key() != moved.key()
 
 
+def test_every_kind_of_send_in_the_package_is_in_the_table_delivery_loads_rows_by():
+    defined = set()
+    for module in pkgutil.iter_modules(sends.__path__):
+        for _, value in inspect.getmembers(importlib.import_module(f"scheduler.sends.{module.name}")):
+            if inspect.isclass(value) and issubclass(value, Send) and value is not Send:
+                defined.add(value)
+    assert defined == set(sends.KINDS.values())
+
+
 def test_an_unknown_kind_is_refused_when_loaded():
     with pytest.raises(ValueError, match="no_such_kind"):
         sends.load(Outbox(team_id="T1", key="mystery:1", kind="no_such_kind"))
 
 
 def _message_classes():
-    """Every message a kind plans (a dataclass naming its builder), found in the sends package."""
+    """Every message a kind plans (a Content), found in the sends package."""
     found = set()
     for module in pkgutil.iter_modules(sends.__path__):
         for _, value in inspect.getmembers(importlib.import_module(f"scheduler.sends.{module.name}")):
-            if dataclasses.is_dataclass(value) and isinstance(getattr(value, "builder", None), str):
+            if dataclasses.is_dataclass(value) and issubclass(value, Content):
                 found.add(value)
     return found
 
@@ -149,9 +159,9 @@ SAMPLES = {
 def test_every_message_a_kind_plans_has_a_builder_and_a_sample_here():
     assert _message_classes() == set(SAMPLES)
     for cls in SAMPLES:
-        assert callable(getattr(send_blocks, cls.builder, None)), f"{cls.__name__} names no builder in bot.blocks.sends"
-        safe = getattr(cls, "safe_builder", None)
-        assert safe is None or callable(getattr(send_blocks, safe, None)), f"{cls.__name__}'s safe builder is missing"
+        assert callable(send_blocks.BUILDERS.get(cls)), f"{cls.__name__} has no builder in bot.blocks.sends"
+        safe = send_blocks.SAFE_BUILDERS.get(cls)
+        assert safe is None or callable(safe), f"{cls.__name__}'s safe builder is missing"
 
 
 def _action_ids(message):
