@@ -14,6 +14,7 @@ from slack_sdk.errors import SlackApiError
 from bot.blocks import kit as kit_blocks
 from bot.blocks import sends as send_blocks
 from scheduler.delivery import SendError
+from scheduler.organisations import work_domain
 from scheduler.reach import SlackPerson
 
 log = logging.getLogger("unmentor.slack")
@@ -144,7 +145,8 @@ class SlackGateway:
 def _person(user: dict) -> SlackPerson:
     return SlackPerson(user["id"], team_id=user.get("team_id"), deleted=bool(user.get("deleted")),
                        bot=bool(user.get("is_bot")) or user["id"] == "USLACKBOT",
-                       guest=bool(user.get("is_restricted") or user.get("is_ultra_restricted")))
+                       guest=bool(user.get("is_restricted") or user.get("is_ultra_restricted")),
+                       email_domain=work_domain((user.get("profile") or {}).get("email")))
 
 
 def after_leaving(services, team_id: str, departure) -> None:

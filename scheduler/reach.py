@@ -34,6 +34,8 @@ class SlackPerson:
     deleted: bool = False
     bot: bool = False
     guest: bool = False
+    # Their work email's domain (scheduler.organisations.work_domain), when Slack shows an email.
+    email_domain: str | None = None
 
 
 # The gateway's look-up: Slack IDs in, what Slack says of each out (someone Slack doesn't know comes back
@@ -59,10 +61,27 @@ def check(session: Session, team_id: str, members: Iterable[Member], look_up: Lo
     found = look_up([m.slack_user_id for m in members])
     standings = {m.id: standing(found[m.slack_user_id], team_id).value for m in members if m.slack_user_id in found}
     member_store.set_slack_standings(session, team_id, standings)
+    _recheck_email_domains(session, members, found)
     counts: dict[str, int] = {}
     for value in standings.values():
         counts[value] = counts.get(value, 0) + 1
     return counts
+
+
+def _recheck_email_domains(session: Session, members: list[Member], found: Mapping[str, SlackPerson]) -> None:
+    """The work domain that keeps colleagues apart, from the same answers: someone who joined while
+    Slack couldn't say who they were has theirs before they are matched, and someone who moved
+    employer has the new one. Slack saying nothing (down, or no email shown) changes nothing.
+
+    Still unknown at the match (Slack down when they joined and again now), they are matched on the
+    organisation they typed, which is the promise the join form makes ("never someone from the
+    same one"); the domain is a second net for colleagues who spelt it differently. Leaving them
+    out instead would cost a new member their first round over a Slack hiccup. It is asked again
+    before the next match."""
+    for member in members:
+        person = found.get(member.slack_user_id)
+        if person is not None and person.email_domain and person.email_domain != member.email_domain:
+            member_store.set_email_domain(session, member, person.email_domain)
 
 
 def matchable(session: Session, team_id: str, include_guests: bool) -> Callable[[Member], bool]:

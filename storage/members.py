@@ -141,6 +141,13 @@ def slack_standings(session: Session, team_id: str) -> dict[int, str]:
                              .where(MemberStanding.team_id == team_id)).all())
 
 
+def set_email_domain(session: Session, member: Member, domain: str) -> None:
+    member.email_domain = domain[:255]
+    member.updated_at = now()
+    session.add(member)
+    session.flush()
+
+
 def set_quiet_rounds(session: Session, member: Member, count: int) -> None:
     member.quiet_rounds = count
     member.updated_at = now()

@@ -103,3 +103,57 @@ def test_slack_busy_with_the_list_is_waited_out_and_slack_silent_leaves_everyone
         {"UDEAD": True, "U01": False}
     fake_slack.fail_next("users.list", error="fatal_error", status=500, times=10)
     assert clock_gateway.people(["UDEAD", "U01"]) == {}  # nothing said: nobody's standing changes
+
+
+def _join_while_slack_cant_say_who_they_are(engine, fake, user, organisation, email):
+    """`/unmentor join <organisation>` while users.info fails: stored without the email domain."""
+    from tests.inprocess import Bot
+
+    fake.add_user(user, real_name=user, email=email)
+    bot = Bot(engine, fake, TEAM)
+    try:
+        fake.fail_next("users.info", error="internal_error", status=500, times=5)
+        bot.command(f"join {organisation}", user)
+    finally:
+        bot.stop()
+    assert fake.violations == []
+    fake.reset()  # users.info answers again from here on
+    assert _domain(engine, user) is None
+
+
+def _domain(engine, user):
+    from storage import members as member_store
+
+    with session_scope(engine) as session:
+        return member_store.get_member(session, TEAM, user).email_domain
+
+
+def test_someone_who_joined_while_slack_couldnt_say_who_they_are_is_never_paired_with_a_colleague(engine, fake_slack,
+                                                                                                 gateway):
+    # Nia joined as "Widgets Inc" while Slack was down; Cal, from the same company, typed "Acme Corporation".
+    # Only their work address (acme.example) says they are colleagues, and they are the only two members.
+    _join_while_slack_cant_say_who_they_are(engine, fake_slack, "UNIA", "Widgets Inc", "nia@acme.example")
+    fake_slack.add_user("UCAL", real_name="Cal", email="cal@acme.example")
+    with session_scope(engine) as session:
+        membership.save_profile(session, TEAM, "UCAL", ProfileForm(organisation="Acme Corporation"),
+                                SlackProfile(email="cal@acme.example", timezone="Europe/London"))
+    fake_slack.fail_next("users.info", error="internal_error", status=500, times=5)  # still down: the list answers
+    with freeze_time(OPENS, tick=True):
+        outcome = rounds.open_round(engine, TEAM, manual=True, look_up=gateway.people)
+    assert outcome.reason == "opened"
+    assert _domain(engine, "UNIA") == "acme.example"
+    assert groups(engine) == []  # colleagues, never a pair
+    assert sorted(m.slack_user_id for m in outcome.plan.unmatched) == ["UCAL", "UNIA"]
+
+
+def test_slack_still_silent_at_the_match_they_are_matched_on_their_organisation_and_asked_again_next_time(
+        engine, fake_slack, gateway):
+    _join_while_slack_cant_say_who_they_are(engine, fake_slack, "UNIA", "Widgets Inc", "nia@acme.example")
+    _join(engine, fake_slack, "UBO", "Beta Books")
+    fake_slack.fail_next("users.list", error="fatal_error", status=500, times=10)
+    fake_slack.fail_next("users.info", error="fatal_error", status=500, times=10)
+    with freeze_time(OPENS, tick=True):
+        assert rounds.open_round(engine, TEAM, manual=True, look_up=gateway.people).reason == "opened"
+    # Not left out of their first round over a Slack hiccup: the organisation they typed keeps colleagues apart.
+    assert [people for _, people in groups(engine)] == [["UBO", "UNIA"]]
+    assert _domain(engine, "UNIA") is None  # still unknown, so asked again before the next match
