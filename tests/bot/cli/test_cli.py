@@ -139,7 +139,7 @@ def test_a_fresh_database_with_the_example_env_answers_the_first_commands(tmp_pa
 
     assert "No rounds yet: the first opens" in answer("stats")
     assert "Rounds open on the first Monday of each month" in answer("schedule", "show")
-    assert "92 prompts" in answer("prompts", "show")
+    assert "82 prompts" in answer("prompts", "show")
     assert "nobody has joined yet" in answer("round", "open", "--dry-run")
 
 
