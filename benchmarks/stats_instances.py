@@ -7,13 +7,16 @@ import random
 from collections import defaultdict
 from datetime import datetime, timedelta, timezone
 
-from storage.stats import MADE_THEN_ENDED
+from storage.stats import MADE_THEN_ENDED, SAID_NOT_MET
 
 # Tables in insertion order: parents before children.
 TABLES = ("member", "round", "match_group", "group_member", "meeting_event", "follow_up")
 
 START = datetime(2025, 1, 6, 10, 0, tzinfo=timezone.utc)
 ROUND_EVERY = timedelta(days=28)
+
+# The bot's own no_reply event, with no member on it, when a round closes on a group that never said.
+CLOSED_UNHEARD = "closed_unheard"
 
 # How a group's round turned out: (share, events in order). Roughly what a network sees:
 # most meet, a good fifth never answer, a few miss or reschedule.
@@ -26,11 +29,13 @@ _STORIES = (
     (0.08, ("scheduled",)),
     (0.04, ("reschedule_asked",)),
     (0.06, ("scheduled", "missed")),
-    (0.18, ("no_reply",)),
+    (0.02, ("reschedule_asked", "left_there")),
+    (0.08, ("quiet_nudge", "no_reply")),  # someone heard nothing back, and said so
+    (0.10, (CLOSED_UNHEARD,)),            # nobody said anything: the round closed on them
     (0.08, ()),
 )
 _STATUS_AFTER = {"met": "met", "scheduled": "scheduled", "reschedule_asked": "rescheduling",
-                 "missed": "missed", "no_reply": "no_reply"}
+                 "missed": "missed", "no_reply": "no_reply", "left_there": "missed", CLOSED_UNHEARD: "no_reply"}
 
 
 def make_history(members: int, rounds: int, seed: int, team_id: str = "T1", *, id_base: int = 0,
@@ -112,9 +117,11 @@ def make_history(members: int, rounds: int, seed: int, team_id: str = "T1", *, i
                 rows["group_member"].append({"group_id": group_id, "member_id": p["id"], "team_id": team_id})
             for k, kind in enumerate(("rematched",) if ended else story):
                 event_id += 1
+                by = None if kind == CLOSED_UNHEARD else rng.choice(group)["id"]
                 rows["meeting_event"].append({
-                    "id": event_id, "team_id": team_id, "group_id": group_id, "member_id": rng.choice(group)["id"],
-                    "kind": kind, "note": "", "created_at": opened + timedelta(days=2 + 3 * k),
+                    "id": event_id, "team_id": team_id, "group_id": group_id, "member_id": by,
+                    "kind": "no_reply" if kind == CLOSED_UNHEARD else kind, "note": "",
+                    "created_at": opened + timedelta(days=2 + 3 * k),
                 })
             if running or ended:
                 continue
@@ -143,7 +150,9 @@ def naive_round_stats(rows: dict[str, list[dict]], team_id: str) -> list[dict]:
     kinds = defaultdict(set)
     for e in rows["meeting_event"]:
         if e["group_id"] in live:
-            kinds[e["group_id"]].add(e["kind"])
+            unheard = e["kind"] == "no_reply" and e["member_id"] is None
+            kinds[e["group_id"]].add(CLOSED_UNHEARD if unheard else e["kind"])
+    said_not_met = {k.value for k in SAID_NOT_MET} | {"no_reply"}
     answers = {(f["group_id"], f["member_id"]): f for f in rows["follow_up"]}
     places = defaultdict(list)
     for gm in rows["group_member"]:
@@ -166,8 +175,9 @@ def naive_round_stats(rows: dict[str, list[dict]], team_id: str) -> list[dict]:
             "cross_organisation": sum(bool(g["cross_organisation"]) for g in groups),
             **{name: sum(kind in kinds[g["id"]] for g in groups)
                for kind, name in (("met", "met"), ("scheduled", "scheduled"), ("reschedule_asked", "rescheduled"),
-                                  ("missed", "missed"), ("no_reply", "no_reply"),
-                                  ("suggestion_agreed", "scheduled_by_suggestion"))},
+                                  ("missed", "missed"), ("suggestion_agreed", "scheduled_by_suggestion"))},
+            "didnt_meet": sum("met" not in kinds[g["id"]] and bool(kinds[g["id"]] & said_not_met) for g in groups),
+            "heard_nothing_back": sum("met" not in kinds[g["id"]] and "no_reply" in kinds[g["id"]] for g in groups),
             "members_matched": len(places[r["id"]]),
             "answered": len(answered),
             "stay_in_touch": sum(bool(a["stay_in_touch"]) for a in answered),

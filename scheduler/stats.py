@@ -40,15 +40,22 @@ class RoundStats:
       members_left: members who left in that same interval.
 
     Groups made ("groups"): the round's pairs and trios, excluding those with status "ended"
-    (dropped: a member unreachable on Slack) unless a member ended it by saying their partner
-    never replied: that match was made and didn't happen, so it counts, under no_reply.
+    (dropped: a member unreachable on Slack) unless it ended after its intro went (someone
+    heard nothing back, stepped out or left): that match was made and didn't happen, so it
+    counts, under didnt_meet.
     Every count and rate below is over these.
       cross_organisation: groups made whose members come from different organisations;
-      met, scheduled, rescheduled, missed, no_reply: groups made with at least one meeting
-        event of kind met, scheduled, reschedule_asked, missed, no_reply. A group counts once
-        per kind however many such events it has, and may count under several kinds (one that
-        asked to reschedule and then met is both "rescheduled" and "met"), so these rates
-        need not add up to 100%;
+      met, scheduled, rescheduled, missed: groups made with at least one meeting event of
+        kind met, scheduled, reschedule_asked, missed. A group counts once per kind however
+        many such events it has, and may count under several kinds (one that asked to
+        reschedule and then met is both "rescheduled" and "met"), so these rates need not
+        add up to 100%;
+      met, didnt_meet and not_told split the groups made by what we were told, and add up to
+        all of them: didnt_meet, never said they met but someone said the chat didn't happen
+        (missed it, let it go, stepped out, left, or heard nothing back); not_told, nobody
+        said how it went, so we don't know whether they met (in a running round: not yet);
+      heard_nothing_back: of didnt_meet, groups where someone said they heard nothing back
+        from a partner. Said by the one waiting; it is not counted against anyone;
       members_matched: places in groups made (a pair gives 2, a trio 3);
       answered: of those places, how many answered the follow-up (answers are deleted when
         their writer leaves, so they no longer count);
@@ -76,7 +83,8 @@ class RoundStats:
     scheduled: int
     rescheduled: int
     missed: int
-    no_reply: int
+    didnt_meet: int
+    heard_nothing_back: int
     members_matched: int
     answered: int
     stay_in_touch: int
@@ -114,8 +122,21 @@ class RoundStats:
         return _share(self.missed, self.groups)
 
     @property
-    def no_reply_rate(self) -> float:
-        return _share(self.no_reply, self.groups)
+    def not_told(self) -> int:
+        """Groups made that never said how it went: we don't know whether they met."""
+        return max(0, self.groups - self.met - self.didnt_meet)
+
+    @property
+    def didnt_meet_rate(self) -> float:
+        return _share(self.didnt_meet, self.groups)
+
+    @property
+    def heard_nothing_back_rate(self) -> float:
+        return _share(self.heard_nothing_back, self.groups)
+
+    @property
+    def not_told_rate(self) -> float:
+        return _share(self.not_told, self.groups)
 
     @property
     def follow_up_rate(self) -> float:
@@ -130,17 +151,28 @@ class RoundStats:
 
 
 RATES = (
-    "cross_organisation_rate", "met_rate", "scheduled_rate", "rescheduled_rate",
-    "missed_rate", "no_reply_rate", "follow_up_rate", "stay_in_touch_rate",
+    "cross_organisation_rate", "met_rate", "didnt_meet_rate", "not_told_rate", "heard_nothing_back_rate",
+    "scheduled_rate", "rescheduled_rate", "missed_rate", "follow_up_rate", "stay_in_touch_rate",
 )
+
+
+# A quote carries its round's number only when that round had at least this many answers
+# people let organisers read. Organisers see who was paired with whom, so "Round 2: what I
+# learned about your housing team" from a round of three pairs points to one of six people, and
+# often, by what it says, to one. Ten answers come from at least five groups (a pair gives two),
+# enough pairings that a quote can't be pinned on one of them by its round. Smaller rounds'
+# quotes are pooled across rounds and shuffled without a number, and shown only once the pool
+# holds as many as a round that would be named.
+NAMED_FROM = 10
 
 
 @dataclass(frozen=True)
 class Learning:
     """What someone learned and shared, which they let organisers read. Deliberately carries
-    no member, group or Slack identity: only the round it came from."""
+    no member, group or Slack identity: only the round it came from, and not even that when
+    the round was too small (None: pooled with other small rounds' answers)."""
 
-    round_number: int
+    round_number: int | None
     learned: str
     shared: str
 
@@ -153,53 +185,57 @@ def round_stats(session: Session, team_id: str, number: int | None = None) -> li
 
 
 def consented_learnings(session: Session, team_id: str, number: int | None = None, limit: int = 50) -> list[Learning]:
-    """Up to `limit` answers whose writers let organisers read them, newest round first.
+    """Up to `limit` answers whose writers let organisers read them: named rounds newest first,
+    then the pool of smaller rounds' answers without their round.
 
     Only closed rounds with at least MIN_VOICES such answers: in a running round the timing
-    says who just answered, and among two answers a quote points to one of two people.
-    Answers with neither text are skipped. Within a round the order is a hash of the text
-    and the round's seed: stable between calls, yet unrelated to who wrote what or when
-    (database ids and insertion order never reach the ordering).
+    says who just answered, and among two answers a quote points to one of two people. A round
+    with fewer than NAMED_FROM goes into the pool (see there); asked for one round, a small
+    round shows nothing, since a pool of one round would name it. Answers with neither text are
+    skipped. The order is a hash of the text and the rounds' seeds: stable between calls, yet
+    unrelated to who wrote what or when (database ids and insertion order never reach it).
     """
     if limit <= 0:
         return []
+    counts = store.consented_answer_counts(session, team_id, number, MIN_VOICES)
+    named = [(n, seed) for n, seed, count in counts if count >= NAMED_FROM]
+    small = [(n, seed, count) for n, seed, count in counts if count < NAMED_FROM]
+    pooled = [(n, seed) for n, seed, _ in small] if number is None and sum(c for *_, c in small) >= NAMED_FROM else []
+    # Named rounds newest first, only as many as the limit needs; the pool is read whole, so its
+    # shuffle doesn't depend on the limit.
     wanted, room = [], limit
-    for round_number, seed, count in store.consented_answer_counts(session, team_id, number, MIN_VOICES):
+    for round_number, seed in named:
         if room <= 0:
             break
         wanted.append((round_number, seed))
-        room -= count
-    seeds = dict(wanted)
-    by_round: dict[int, list[Learning]] = {n: [] for n in seeds}
+        room -= next(c for n, _, c in counts if n == round_number)
+    seeds = dict(wanted + pooled)
+    by_round: dict[int, list[tuple[str, str]]] = {n: [] for n in seeds}
     for round_number, learned, shared in store.consented_answers(session, team_id, list(seeds)):
-        by_round[round_number].append(Learning(round_number, learned.strip(), shared.strip()))
+        by_round[round_number].append((learned.strip(), shared.strip()))
 
-    def shuffle_key(item: Learning) -> bytes:
-        text = f"{seeds[item.round_number]}\x00{item.learned}\x00{item.shared}"
-        return hashlib.sha256(text.encode()).digest()
+    def shuffled(answers: list[tuple[str, str]], seed: object) -> list[tuple[str, str]]:
+        return sorted(answers, key=lambda a: hashlib.sha256(f"{seed}\x00{a[0]}\x00{a[1]}".encode()).digest())
 
-    out: list[Learning] = []
-    for round_number, _ in wanted:
-        out.extend(sorted(by_round[round_number], key=shuffle_key))
+    out = [Learning(n, *answer) for n, seed in wanted for answer in shuffled(by_round[n], seed)]
+    # One shuffle over the whole pool, keyed by all its rounds: a round joining it reorders it all.
+    pool_seed = ":".join(str(seed) for _, seed in sorted(pooled))
+    out += [Learning(None, *answer) for answer in shuffled([a for n, _ in pooled for a in by_round[n]], pool_seed)]
     return out[:limit]
-
-
-# What organisers read everywhere (App Home, the CLI, the CSV, the docs) is "no word": a partner
-# didn't reply, or nobody said how it went. Inside, the meeting event is still called no_reply.
-EXPORT_NAMES = {"no_reply": "no_word", "no_reply_rate": "no_word_rate"}
 
 
 def _record(stat: RoundStats) -> dict:
     """Counts and rates of one round as plain values (rates rounded to 4 places)."""
     record = asdict(stat)
+    record["not_told"] = stat.not_told
     record["opened_at"] = stat.opened_at.isoformat()
     record.update({name: None if getattr(stat, name) is None else round(getattr(stat, name), 4) for name in RATES})
     if stat.stay_in_touch_rate is None:
         record["stay_in_touch"] = None  # the count would give away what the rate hides
-    return {EXPORT_NAMES.get(name, name): value for name, value in record.items()}
+    return {name: record[name] for name in CSV_COLUMNS}
 
 
-CSV_COLUMNS = tuple(EXPORT_NAMES.get(name, name) for name in (*(f.name for f in fields(RoundStats)), *RATES))
+CSV_COLUMNS = (*(f.name for f in fields(RoundStats)), "not_told", *RATES)
 
 
 def to_csv(stats: list[RoundStats]) -> str:
@@ -245,8 +281,13 @@ _TABLE = (
     ("resched%", lambda s: _percent(s.rescheduled_rate)),
     ("missed", lambda s: str(s.missed)),
     ("missed%", lambda s: _percent(s.missed_rate)),
-    ("no-word", lambda s: str(s.no_reply)),
-    ("no-word%", lambda s: _percent(s.no_reply_rate)),
+    # What we were told (met, didn't meet) and what we weren't (not told): a third of groups
+    # not saying how it went is not a third of people failing to answer each other.
+    ("didnt-meet", lambda s: str(s.didnt_meet)),
+    ("didnt-meet%", lambda s: _percent(s.didnt_meet_rate)),
+    ("heard-nothing", lambda s: str(s.heard_nothing_back)),
+    ("not-told", lambda s: str(s.not_told)),
+    ("not-told%", lambda s: _percent(s.not_told_rate)),
     ("answered%", lambda s: _percent(s.follow_up_rate)),
     ("in-touch%", lambda s: _percent(s.stay_in_touch_rate)),
 )

@@ -29,10 +29,15 @@ OUTCOME_EVENTS = {
     EventKind.scheduled: "scheduled",
     EventKind.reschedule_asked: "rescheduled",
     EventKind.missed: "missed",
-    EventKind.no_reply: "no_reply",
     # Scheduled by everyone picking the same suggested time (the rest of "scheduled" used a form).
     EventKind.suggestion_agreed: "scheduled_by_suggestion",
 }
+# Someone in the group told us the chat didn't happen this round: they missed it, let it go,
+# stepped out or left, or heard nothing back (and then sat out or took a fresh match). A
+# no_reply event with nobody's name on it is the bot's own, written when the round closed on
+# a group that never said how it went: that is not being told, so it doesn't count here.
+SAID_NOT_MET = (EventKind.missed, EventKind.left_there, EventKind.stepped_out, EventKind.partner_left,
+                EventKind.sat_out, EventKind.rematched)
 
 ROUND_COLUMNS = (
     "number", "period", "state", "opened_at",
@@ -42,7 +47,7 @@ ROUND_COLUMNS = (
 MADE_THEN_ENDED = (EventKind.no_reply, EventKind.partner_left, EventKind.stepped_out)
 COUNT_COLUMNS = (
     "members_new", "members_left", "groups", "cross_organisation",
-    *OUTCOME_EVENTS.values(), "members_matched", "answered", "stay_in_touch",
+    *OUTCOME_EVENTS.values(), "didnt_meet", "heard_nothing_back", "members_matched", "answered", "stay_in_touch",
 )
 
 
@@ -65,9 +70,13 @@ def round_counts(session: Session, team_id: str, number: int | None = None) -> l
       because an intro couldn't reach someone, or before their round opened, were never
       really made, and don't count.
     - cross_organisation: groups made flagged cross_organisation.
-    - met, scheduled, rescheduled, missed, no_reply: groups with at least one meeting event
-      of kind met, scheduled, reschedule_asked, missed, no_reply (a group counts once per kind
-      however many events it has, and may count under several kinds).
+    - met, scheduled, rescheduled, missed: groups with at least one meeting event of kind
+      met, scheduled, reschedule_asked, missed (a group counts once per kind however many
+      events it has, and may count under several kinds).
+    - didnt_meet: groups that never said they met, where someone said it didn't happen (an
+      event in SAID_NOT_MET, or a no_reply clicked by a member); heard_nothing_back: those of
+      them where a member said they heard nothing back. Groups made that are neither met nor
+      didnt_meet never told us how it went (the caller's not_told).
     - members_matched: places in groups made (group_member rows);
       answered: of those places, how many have a follow-up row;
       stay_in_touch: of those answers, how many said they'd stay in touch.
@@ -89,7 +98,8 @@ def round_counts(session: Session, team_id: str, number: int | None = None) -> l
                                                           MeetingEvent.kind.in_([k.value for k in MADE_THEN_ENDED]))
     live = [MatchGroup.team_id == team_id,
             or_(MatchGroup.status != GroupStatus.ended.value, MatchGroup.id.in_(made_then_ended))]
-    event_scope = [MeetingEvent.team_id == team_id, MeetingEvent.kind.in_([k.value for k in OUTCOME_EVENTS])]
+    counted = [*OUTCOME_EVENTS, *SAID_NOT_MET, EventKind.no_reply]
+    event_scope = [MeetingEvent.team_id == team_id, MeetingEvent.kind.in_([k.value for k in counted])]
     if number is not None:
         # One round: keep every scan to that round's groups (index lookups by round and group).
         round_ids = select(Round.id).where(Round.team_id == team_id, Round.number == number)
@@ -99,10 +109,14 @@ def round_counts(session: Session, team_id: str, number: int | None = None) -> l
     # Which outcome kinds each group ever had (0/1 each), summed per round below. Separate
     # per-round aggregates joined on the few round rows beat joining everything per group
     # first (0.25 s against 0.44 s in benchmarks/bench_stats.py): each is one hash pass.
+    heard_nothing = and_(MeetingEvent.kind == EventKind.no_reply.value, MeetingEvent.member_id.is_not(None))
     outcomes = (
         select(
             MeetingEvent.group_id,
             *(func.max(_ones(MeetingEvent.kind == kind.value)).label(name) for kind, name in OUTCOME_EVENTS.items()),
+            func.max(_ones(heard_nothing)).label("heard_nothing"),
+            func.max(_ones(or_(heard_nothing, MeetingEvent.kind.in_([k.value for k in SAID_NOT_MET]))))
+            .label("said_not_met"),
         )
         .where(*event_scope)
         .group_by(MeetingEvent.group_id)
@@ -114,6 +128,11 @@ def round_counts(session: Session, team_id: str, number: int | None = None) -> l
             func.count().label("groups"),
             func.sum(_ones(MatchGroup.cross_organisation)).label("cross_organisation"),
             *(func.sum(outcomes.c[name]).label(name) for name in OUTCOME_EVENTS.values()),
+            # Told it didn't happen, and never that it did (a missed chat met at a second try is met).
+            func.sum(_ones(and_(func.coalesce(outcomes.c.met, 0) == 0, outcomes.c.said_not_met == 1)))
+            .label("didnt_meet"),
+            func.sum(_ones(and_(func.coalesce(outcomes.c.met, 0) == 0, outcomes.c.heard_nothing == 1)))
+            .label("heard_nothing_back"),
         )
         .select_from(MatchGroup)
         .outerjoin(outcomes, outcomes.c.group_id == MatchGroup.id)

@@ -266,7 +266,8 @@ def round_stats(number: int, state: str, **counts) -> RoundStats:
     fields = dict(number=number, period=f"2026-{9 + number:02d}", state=state,
                   opened_at=datetime(2026, 9 + number, 7, 10, 0, tzinfo=UTC), members_active=24, members_paused=3,
                   members_skipping=2, members_new=4, members_left=1, organisations=9, unmatched=0, groups=12,
-                  cross_organisation=12, met=8, scheduled=10, rescheduled=2, missed=1, no_reply=1,
+                  cross_organisation=12, met=8, scheduled=10, rescheduled=2, missed=1, didnt_meet=2,
+                  heard_nothing_back=1,
                   members_matched=24, answered=15, stay_in_touch=9)
     return RoundStats(**{**fields, **counts})
 
@@ -281,6 +282,8 @@ LEARNINGS = [
              "How we plan a year on one page."),
     Learning(2, "That a short check-in form beats a long survey.", ""),
     Learning(1, "Small trusts & big councils have the same worries <honestly>.", "Our volunteer handbook."),
+    # From a round too small to name (scheduler.stats.NAMED_FROM): no round on it.
+    Learning(None, "Asking 'what would help?' before offering anything.", ""),
 ]
 SPARKLINE = "▅▆"
 # Slack's trouble with the workspace, as organisers' App Home shows it.

@@ -29,7 +29,7 @@ from bot.blocks.kit import (
 )
 from scheduler.rounds import OpenReason
 from scheduler.slack_trouble import Kind, Trouble
-from scheduler.stats import MIN_VOICES
+from scheduler.stats import MIN_VOICES, NAMED_FROM
 from storage.models import RoundState
 
 # What the schedule modal accepts: IANA zone names are well under this, country codes are two letters.
@@ -131,14 +131,15 @@ def stats_blocks(stats, learnings, sparkline: str) -> list[dict]:
     fields = [
         f"*Members*\n{last.members_active} active · {last.members_paused} paused · {last.members_skipping} skipping",
         f"*Since last round*\n{last.members_new} new · {last.members_left} left",
-        f"*Groups*\n{last.groups} made · {last.unmatched} unmatched · {last.organisations} organisations",
-        f"*Cross-organisation*\n{_pct(last.cross_organisation_rate)}",
+        # Slack takes ten fields at most: cross-organisation shares the groups' field.
+        f"*Groups*\n{last.groups} made ({_pct(last.cross_organisation_rate)} across organisations) · "
+        f"{last.unmatched} unmatched · {last.organisations} organisations",
         f"*Met*\n{last.met} ({_pct(last.met_rate)})",
+        _didnt_meet_field(last),
+        _not_told_field(last),
         f"*Scheduled*\n{last.scheduled} ({_pct(last.scheduled_rate)}): {last.scheduled_by_suggestion} from a "
         f"suggested time · {last.scheduled_by_form} by the form · {last.not_scheduled} not at all",
         f"*Rescheduled*\n{last.rescheduled} ({_pct(last.rescheduled_rate)})",
-        # "No word": a partner didn't reply, or the round closed with nobody saying how it went.
-        f"*Missed · no word*\n{last.missed} ({_pct(last.missed_rate)}) · {last.no_reply} ({_pct(last.no_reply_rate)})",
         f"*Follow-ups answered*\n{_pct(last.follow_up_rate)}",
         f"*Would stay in touch*\n{_pct(last.stay_in_touch_rate)}" + (
             "" if last.stay_in_touch_rate is not None
@@ -158,14 +159,44 @@ def stats_blocks(stats, learnings, sparkline: str) -> list[dict]:
         # One entry each, whatever it holds: its words quoted line by line under the bot's own
         # bullet, so a learning's new lines can't start bullets (or accusations) of their own.
         quotes = [
-            f"• _Round {item.round_number}_, someone "
+            (f"• _Round {item.round_number}_, someone " if item.round_number is not None else "• Someone ")
             + (f"learned:\n{quote_lines(item.learned, 300)}" if item.learned else "")
             + ("\nand " if item.learned and item.shared else "")
             + (f"shared:\n{quote_lines(item.shared, 150)}" if item.shared else "")
             for item in learnings[:5]
         ]
         blocks.append(_section(heading + "\n" + _lines_within(quotes, SECTION_TEXT_MAX - 10 - len(heading))))
+        if any(item.round_number is None for item in learnings[:5]):
+            blocks.append(_context(f"Quotes without a round come from rounds with fewer than {NAMED_FROM} answers "
+                                   "to share. They're shown together, so nobody's words can be traced through "
+                                   "who was paired that round."))
+    else:
+        blocks.append(_context(_why_no_learnings(stats)))
     return blocks
+
+
+def _didnt_meet_field(last) -> str:
+    said = f"*Said they didn't meet*\n{last.didnt_meet} ({_pct(last.didnt_meet_rate)})"
+    if last.heard_nothing_back:
+        said += f", {last.heard_nothing_back} of them after hearing nothing back"
+    return said
+
+
+def _not_told_field(last) -> str:
+    # What wasn't seen, apart from what was: a group that pressed no button may well have met.
+    if last.state != RoundState.closed.value:
+        return f"*Not told yet*\n{last.not_told} ({_pct(last.not_told_rate)}) haven't said how it went"
+    return (f"*Not told*\n{last.not_told} ({_pct(last.not_told_rate)}) never said how it went, so we don't know "
+            "whether they met")
+
+
+def _why_no_learnings(stats) -> str:
+    if not any(s.state == RoundState.closed.value for s in stats):
+        return ("What people learned shows here once a round has closed, from answers people said "
+                "organisers may read.")
+    return (f"No learnings to show yet. They come from closed rounds with at least {MIN_VOICES} answers people "
+            f"let organisers read; a round with fewer than {NAMED_FROM} is held back until there are {NAMED_FROM} "
+            "from such rounds to show together, without a round number, so no quote points to who wrote it.")
 
 
 def _trend_line(stats) -> dict:
@@ -192,10 +223,12 @@ def _bar(rate: float) -> str:
 
 def trend_table(stats, last: int = 6) -> dict:
     """The last few rounds side by side, so organisers see every round, not only the latest."""
-    rows = [f"{'Round':<6}{'Groups':>7}{'Met':>6}{'Missed':>8}{'No word':>10}{'Answered':>10}"]
+    heads = ("Round".ljust(6), "Groups".rjust(7), "Met".rjust(6), "Didn't meet".rjust(13), "Not told".rjust(10),
+             "Answered".rjust(10))
+    rows = ["".join(heads)]
     for s in stats[-last:]:
-        rows.append(f"{s.number:<6}{s.groups:>7}{_pct(s.met_rate):>6}{_pct(s.missed_rate):>8}"
-                    f"{_pct(s.no_reply_rate):>10}{_pct(s.follow_up_rate):>10}")
+        rows.append(f"{s.number:<6}{s.groups:>7}{_pct(s.met_rate):>6}{_pct(s.didnt_meet_rate):>13}"
+                    f"{_pct(s.not_told_rate):>10}{_pct(s.follow_up_rate):>10}")
     return _section("*Round by round*\n```" + "\n".join(rows) + "```")
 
 
@@ -204,9 +237,10 @@ def trend_in_words(stats, last: int = 6) -> dict:
     lines = []
     for st in stats[-last:]:
         running = "" if st.state == RoundState.closed.value else " (still running)"
-        lines.append(f"• Round {st.number}{running}: {st.groups} group{'s' if st.groups != 1 else ''}, "
-                     f"{_pct(st.met_rate)} met, {_pct(st.missed_rate)} couldn't make it, "
-                     f"{_pct(st.no_reply_rate)} sent no word, {_pct(st.follow_up_rate)} answered the follow-up.")
+        unsaid = "haven't said yet" if running else "never said"
+        lines.append(f"• Round {st.number}{running}: {st.groups} group{'s' if st.groups != 1 else ''}. "
+                     f"{_pct(st.met_rate)} said they met, {_pct(st.didnt_meet_rate)} said they didn't, and "
+                     f"{_pct(st.not_told_rate)} {unsaid}; {_pct(st.follow_up_rate)} answered the follow-up.")
     return _section("*The same, in words*\n" + "\n".join(lines))
 
 

@@ -150,7 +150,8 @@ def _round(number, met, state="closed"):
         scheduled=0,
         rescheduled=0,
         missed=1,
-        no_reply=5 - met - 1,
+        didnt_meet=1,
+        heard_nothing_back=0,
         members_matched=10,
         answered=6,
         stay_in_touch=3,
@@ -164,8 +165,10 @@ def test_organisers_get_the_chart_and_the_table_in_plain_words_too():
         if t.startswith("*The same, in words*")
     ]
     (words,) = sections
-    assert "• Round 1: 5 groups, 40% met, 20% couldn't make it, 40% sent no word, 60% answered the follow-up." in words
-    assert "• Round 3 (still running): 5 groups, 20% met" in words
+    assert ("• Round 1: 5 groups. 40% said they met, 20% said they didn't, and 40% never said; "
+            "60% answered the follow-up.") in words
+    assert "• Round 3 (still running): 5 groups. 20% said they met, 20% said they didn't, and 60% haven't said yet" \
+        in words
     assert "▄" not in words and "█" not in words and "```" not in words
 
 

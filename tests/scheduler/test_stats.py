@@ -149,16 +149,23 @@ def learnings(engine, team_id=TEAM, **kwargs) -> list[Learning]:
         return stats.consented_learnings(session, team_id, **kwargs)
 
 
+@pytest.fixture
+def small_rounds_named(monkeypatch):
+    """The network's rounds have three answers each: these tests are about which answers show, not
+    about naming small rounds (the tests of NAMED_FROM below use the real threshold)."""
+    monkeypatch.setattr(stats, "NAMED_FROM", 3)
+
+
 def test_it_counts_groups_made_and_their_outcomes(engine, network):
     first = trend(engine)[0]
     counts = {k: getattr(first, k) for k in ("groups", "cross_organisation", "met", "scheduled", "rescheduled",
-                                              "missed", "no_reply")}
+                                              "missed", "didnt_meet", "heard_nothing_back", "not_told")}
     assert counts == {"groups": 4, "cross_organisation": 3, "met": 2, "scheduled": 3, "rescheduled": 1,
-                      "missed": 1, "no_reply": 1}
+                      "missed": 1, "didnt_meet": 2, "heard_nothing_back": 1, "not_told": 0}
     rates = {k: getattr(first, k) for k in ("cross_organisation_rate", "met_rate", "scheduled_rate",
-                                             "rescheduled_rate", "missed_rate", "no_reply_rate")}
+                                             "rescheduled_rate", "missed_rate", "didnt_meet_rate")}
     assert rates == {"cross_organisation_rate": 0.75, "met_rate": 0.5, "scheduled_rate": 0.75,
-                     "rescheduled_rate": 0.25, "missed_rate": 0.25, "no_reply_rate": 0.25}
+                     "rescheduled_rate": 0.25, "missed_rate": 0.25, "didnt_meet_rate": 0.5}
 
 
 def test_it_keeps_the_snapshot_taken_when_each_round_opened(engine, network):
@@ -208,7 +215,7 @@ def test_the_stay_in_touch_share_is_withheld_when_too_few_answered_to_be_anonymo
     assert "–" in stats.to_table([second]).splitlines()[1]
 
 
-def test_learnings_wait_for_the_round_to_close_and_for_enough_voices(engine, network):
+def test_learnings_wait_for_the_round_to_close_and_for_enough_voices(engine, network, small_rounds_named):
     assert {x.round_number for x in learnings(engine)} == {1, 2}
     with session_scope(engine) as session:
         session.execute(update(Round).where(Round.number == 2).values(state="following_up"))
@@ -254,7 +261,7 @@ def test_stats_agree_with_a_naive_count_on_a_generated_history(engine):
     assert got == naive_round_stats(ours, "TA")
 
 
-def test_learnings_are_only_consented_answers_with_some_text(engine, network):
+def test_learnings_are_only_consented_answers_with_some_text(engine, network, small_rounds_named):
     got = learnings(engine)
     assert sorted((x.round_number, x.learned, x.shared) for x in got) == [
         (1, "", "a book on rivers"), (1, "how another team plans its year", ""),
@@ -265,7 +272,7 @@ def test_learnings_are_only_consented_answers_with_some_text(engine, network):
     assert all(secret not in text for secret in SECRETS)
 
 
-def test_learnings_carry_no_member_group_or_slack_identity(engine, network):
+def test_learnings_carry_no_member_group_or_slack_identity(engine, network, small_rounds_named):
     got = learnings(engine)
     assert [f.name for f in fields(Learning)] == ["round_number", "learned", "shared"]
     assert got and all(set(asdict(x)) == {"round_number", "learned", "shared"} for x in got)
@@ -273,7 +280,7 @@ def test_learnings_carry_no_member_group_or_slack_identity(engine, network):
     assert not any(slack_id(name) in text for name in JOINED)
 
 
-def test_learnings_come_newest_round_first_up_to_the_limit(engine, network):
+def test_learnings_come_newest_round_first_up_to_the_limit(engine, network, small_rounds_named):
     assert [x.round_number for x in learnings(engine)] == [2, 2, 2, 1, 1, 1]
     assert [x.round_number for x in learnings(engine, limit=4)] == [2, 2, 2, 1]
     assert learnings(engine, limit=0) == []
@@ -321,9 +328,10 @@ def test_the_csv_has_a_header_and_one_parsable_row_per_round(engine, network):
     assert (rows[0]["groups"], rows[0]["met"], float(rows[0]["met_rate"]), float(rows[0]["follow_up_rate"])) == (
         "4", "2", 0.5, round(5 / 9, 4))
     assert rows[1]["opened_at"] == OPENED[2].isoformat()
-    # One word for it everywhere organisers look: App Home's "no word", not "no reply".
-    assert (rows[0]["no_word"], rows[0]["no_word_rate"]) == ("1", "0.25")
-    assert not [name for name in reader.fieldnames if "reply" in name]
+    # What we were told and what we weren't, in columns of their own (round 2: erin and hal never said).
+    assert [(row["met"], row["didnt_meet"], row["not_told"]) for row in rows[:2]] == [("2", "2", "0"), ("1", "0", "2")]
+    assert (rows[1]["not_told_rate"], rows[0]["heard_nothing_back"]) == (str(round(2 / 3, 4)), "1")
+    assert not [name for name in reader.fieldnames if "word" in name or "reply" in name]
 
 
 def test_the_json_has_every_count_and_rate_per_round(engine, network):
@@ -337,7 +345,8 @@ def test_the_json_has_every_count_and_rate_per_round(engine, network):
         0,
     )
     assert data[2]["met_rate"] == 1.0
-    assert (data[0]["no_word"], data[0]["no_word_rate"]) == (1, 0.25) and "no_reply" not in data[0]
+    assert (data[0]["didnt_meet"], data[0]["didnt_meet_rate"], data[0]["not_told"]) == (2, 0.5, 0)
+    assert "no_word" not in data[0] and "no_reply" not in data[0]
 
 
 def test_the_table_lines_up_one_row_per_round(engine, network):
@@ -347,7 +356,7 @@ def test_the_table_lines_up_one_row_per_round(engine, network):
     assert len({len(line) for line in lines}) == 1  # the last column is right-aligned, so every line ends together
     met_percent = lines[0].index("met%") + len("met%")
     assert [line[met_percent - 4:met_percent].strip() for line in lines[1:]] == ["50%", "33%", "100%", "0%"]
-    assert "no-word%" in lines[0].split() and "reply" not in lines[0]
+    assert {"didnt-meet%", "not-told%"} <= set(lines[0].split()) and "word" not in lines[0]
 
 
 def test_the_sparkline_has_one_block_per_closed_round_rising_with_the_meeting_rate(engine, network):
@@ -362,13 +371,35 @@ def test_the_sparkline_has_one_block_per_closed_round_rising_with_the_meeting_ra
     assert stats.meeting_rate_sparkline([]) == ""
 
 
-def test_a_match_ended_because_the_partner_never_replied_still_counts_as_made_with_no_reply(engine, network):
+def test_a_match_ended_because_the_partner_never_replied_still_counts_as_made(engine, network):
     before = trend(engine, number=1)[0]
     with session_scope(engine) as session:
         session.execute(update(MatchGroup).where(MatchGroup.id == network["g1"]).values(status="ended"))
         session.add(MeetingEvent(team_id=TEAM, group_id=network["g1"], kind="no_reply"))
     after = trend(engine, number=1)[0]
-    assert after.groups == before.groups and after.no_reply == before.no_reply + 1
+    assert (after.groups, after.met, after.didnt_meet) == (before.groups, before.met, before.didnt_meet)
+
+
+def test_what_groups_said_is_kept_apart_from_what_nobody_said(engine):
+    # One round of eight pairs. "Heard nothing back" is a member's own click; the round closing on
+    # a group that never said how it went is the bot's note (no member on it): we weren't told.
+    with session_scope(engine) as session:
+        net = Network(session, "TS")
+        net.add_round(1, T0)
+        stories = {"met": ["scheduled", "met"], "missed": ["scheduled", "missed"], "missed then met":
+                   ["missed", "try_again", "met"], "let go": ["reschedule_asked", "left_there"],
+                   "heard nothing": ["quiet_nudge", "no_reply"], "stepped out": ["stepped_out"],
+                   "scheduled, then silence": ["scheduled"], "no buttons at all": []}
+        for i, (story, events) in enumerate(stories.items()):
+            net.add_member(f"a{i}", T0 - timedelta(days=1))
+            net.add_member(f"b{i}", T0 - timedelta(days=1))
+            group = net.add_group(1, [f"a{i}", f"b{i}"], events)
+            if story == "no buttons at all":  # the close marks groups still waiting for a first word
+                session.add(MeetingEvent(team_id="TS", group_id=group.id, kind="no_reply", note="the round closed"))
+    (closed,) = trend(engine, "TS")
+    assert (closed.groups, closed.met, closed.didnt_meet, closed.not_told) == (8, 2, 4, 2)
+    assert closed.heard_nothing_back == 1 and closed.missed == 2
+    assert closed.met_rate + closed.didnt_meet_rate + closed.not_told_rate == 1.0
 
 
 @pytest.mark.parametrize("ended_by", ["partner_left", "stepped_out"])
@@ -381,3 +412,33 @@ def test_a_match_ended_after_its_intro_went_still_counts_as_made(engine, network
         session.add(MeetingEvent(team_id=TEAM, group_id=network["g1"], kind=ended_by))
     after = trend(engine, number=1)[0]
     assert (after.groups, after.met, after.members_matched) == (before.groups, before.met, before.members_matched)
+
+
+def _answers(engine, team_id: str, sizes: dict[int, int]) -> None:
+    """Closed rounds, each with this many answers its writers let organisers read, one pair per two."""
+    with session_scope(engine) as session:
+        net = Network(session, team_id)
+        for number, size in sizes.items():
+            net.add_round(number, OPENED[number])
+            for i in range(size):
+                name = f"r{number}w{i}"
+                net.add_member(name, T0 - timedelta(days=1))
+                net.answer(net.add_group(number, [name]), name, learned=f"round {number} lesson {i}", consent=True)
+
+
+def test_quotes_from_a_round_too_small_to_hide_in_are_pooled_without_their_round(engine):
+    assert stats.NAMED_FROM == 10
+    _answers(engine, "TP", {1: 4, 2: 6, 3: 10})
+    got = learnings(engine, "TP")
+    # Round 3 is named; rounds 1 and 2 come after it as one pool of ten, with no round on any.
+    assert [x.round_number for x in got] == [3] * 10 + [None] * 10
+    pool = [int(x.learned.split()[1]) for x in got[10:]]
+    assert sorted(pool) == [1] * 4 + [2] * 6
+    assert pool not in ([1] * 4 + [2] * 6, [2] * 6 + [1] * 4)  # shuffled together, not round after round
+    # Asked for round 1 alone, nothing: a pool of one round would name it.
+    assert learnings(engine, "TP", number=1) == [] and len(learnings(engine, "TP", number=3)) == 10
+
+
+def test_a_pool_smaller_than_a_named_round_waits_for_more(engine):
+    _answers(engine, "TQ", {1: 4, 2: 5})
+    assert learnings(engine, "TQ") == []  # nine between them: not yet as many as a round that would be named

@@ -401,6 +401,8 @@ def _organiser_cases() -> dict:
             p.THREE_ROUNDS, p.LEARNINGS, p.SPARKLINE)),
         "organisers.stats_message.first_round_open": (organisers.stats_message, lambda: organisers.stats_message(
             p.THREE_ROUNDS[-1:], [], "")),
+        "organisers.stats_message.no_learnings_to_show": (organisers.stats_message, lambda: organisers.stats_message(
+            p.THREE_ROUNDS, [], p.SPARKLINE)),
         "organisers.export_messages": (organisers.export_messages, lambda: organisers.export_messages(
             "round,period,groups,met_rate\n1,2026-10,10,0.6\n2,2026-11,12,0.67\n")),
         "organisers.no_such_round_message": (organisers.no_such_round_message,
