@@ -149,7 +149,7 @@ def stop_clock(scheduler: BackgroundScheduler | None, engine: Engine) -> bool:
     """Stop as SIGTERM asks: no new send, the one in hand finished (or, if Slack is slow to
     answer, released so the next process takes it at once), the scheduler shut down.
     Returns False when a send was still in hand when the wait ran out."""
-    delivery.stop_sending()
+    delivery.PROCESS.stop()
     finished = True
     if scheduler is not None and scheduler.running:
         # shutdown(wait=True) waits for the job in progress; bounded, so a stuck call can't hold the stop.
@@ -167,7 +167,7 @@ def stop_clock(scheduler: BackgroundScheduler | None, engine: Engine) -> bool:
     if released:
         log.info("%d send(s) in hand released for the next process", released)
     if finished:
-        delivery.resume_sending()  # nothing is in hand; the process exits, or (in a test) carries on
+        delivery.PROCESS.resume()  # nothing is in hand; the process exits, or (in a test) carries on
     return finished
 
 
@@ -175,7 +175,7 @@ def exit_on_sigterm() -> None:
     """SIGTERM (how Heroku, Docker and systemd stop a process) ends the main thread's loop the way
     Ctrl-C does: waitress and the clock's wait both return, and the caller's clean-up runs."""
     def stop(*_):
-        delivery.stop_sending()
+        delivery.PROCESS.stop()
         raise SystemExit(0)
 
     signal.signal(signal.SIGTERM, stop)

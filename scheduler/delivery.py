@@ -43,26 +43,53 @@ FIXED_PACE = 1.2
 DEFAULT_LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 8
 HOST = socket.gethostname()
-# Sends this process has in hand right now (the clock's pass and a click's can overlap).
-_IN_FLIGHT: set[int] = set()
-_IN_FLIGHT_LOCK = threading.Lock()
-# Set when the process is asked to stop (SIGTERM): no new send starts; the one in hand finishes.
-_STOPPING = threading.Event()
 
 
-def stop_sending() -> None:
-    """From now on this process starts no new send (a pass in progress returns after the one in hand)."""
-    _STOPPING.set()
+class Sending:
+    """One process's part in delivery: the sends it has in hand and whether it has been asked to stop.
+
+    The clock's pass and a click's can deliver at once, in threads of one process, and a signal
+    handler stops them all; so they share one of these (PROCESS), as a long-running command holds
+    its own shutdown flag.
+    """
+
+    def __init__(self) -> None:
+        # Set when the process is asked to stop (SIGTERM): no new send starts; the one in hand finishes.
+        self.stop_event = threading.Event()
+        self._in_hand: set[int] = set()
+        self._lock = threading.Lock()
+
+    def stop(self) -> None:
+        """From now on no new send starts (a pass in progress returns after the one in hand)."""
+        self.stop_event.set()
+
+    def stopping(self) -> bool:
+        """Whether this process has been asked to stop (no new send may start)."""
+        return self.stop_event.is_set()
+
+    def resume(self) -> None:
+        """Undo stop, once nothing is in hand: a command run in-process (a test's) may send again."""
+        self.stop_event.clear()
+
+    def take(self, row_id: int) -> bool:
+        """Hold a send while it is made; False if another thread here already has it."""
+        with self._lock:
+            if row_id in self._in_hand:
+                return False
+            self._in_hand.add(row_id)
+            return True
+
+    def let_go(self, row_id: int) -> None:
+        with self._lock:
+            self._in_hand.discard(row_id)
+
+    def has(self, row_id: int) -> bool:
+        with self._lock:
+            return row_id in self._in_hand
 
 
-def stopping() -> bool:
-    """Whether this process has been asked to stop (no new send may start)."""
-    return _STOPPING.is_set()
-
-
-def resume_sending() -> None:
-    """Undo stop_sending, once nothing is in hand: a command run in-process (a test's) may send again."""
-    _STOPPING.clear()
+# This process's sending: shared by every thread that delivers, and by the signal handler that stops them.
+PROCESS = Sending()
 
 
 def release_claims(engine: Engine) -> int:
@@ -82,8 +109,7 @@ def _claimer_alive(row: Outbox) -> bool:
     if host != HOST or not pid.isdigit():
         return True  # another host's process: only its lease can tell
     if int(pid) == os.getpid():
-        with _IN_FLIGHT_LOCK:
-            return row.id in _IN_FLIGHT  # ours, and in hand in another thread
+        return PROCESS.has(row.id)  # ours, and in hand in another thread
     try:
         os.kill(int(pid), 0)
     except ProcessLookupError:
@@ -172,8 +198,8 @@ class PacedGateway:
         self.gateway, self.pacer, self.clock = gateway, pacer, clock or pacing.Clock()
 
     def _paced(self, method: str, call, conversation: str | None = None):
-        self.clock.sleep_until(self.pacer.reserve(method, self.clock.now(), conversation), _STOPPING)
-        if _STOPPING.is_set():
+        self.clock.sleep_until(self.pacer.reserve(method, self.clock.now(), conversation), PROCESS.stop_event)
+        if PROCESS.stopping():
             # The wait was cut short by a stop, before the pace or a Retry-After allowed the call.
             raise SendError(STOPPED, permanent=False)
         try:
@@ -259,7 +285,7 @@ def deliver(
             return report
 
     def out_of_time() -> bool:
-        return (budget is not None and time.monotonic() - started > budget) or _STOPPING.is_set() or halt.is_set()
+        return (budget is not None and time.monotonic() - started > budget) or PROCESS.stopping() or halt.is_set()
 
     def run_lane(rows: list[Outbox]) -> bool:
         """One method's sends, in order; True if any reached a final state."""
@@ -321,10 +347,8 @@ def seconds_until_retry(engine: Engine, team_id: str) -> float | None:
 def _deliver_one_safely(engine: Engine, gateway: Gateway, row: Outbox,
                         halt: threading.Event | None = None) -> SendOutcome:
     """One send; a bug or bad row is recorded on that row and never stops the rest of the queue."""
-    with _IN_FLIGHT_LOCK:
-        if row.id in _IN_FLIGHT:
-            return SendOutcome.skipped
-        _IN_FLIGHT.add(row.id)
+    if not PROCESS.take(row.id):
+        return SendOutcome.skipped
     try:
         return _deliver_one(engine, gateway, row, halt or threading.Event())
     except Exception as error:
@@ -335,8 +359,7 @@ def _deliver_one_safely(engine: Engine, gateway: Gateway, row: Outbox,
             outbox.mark_failed(session, row.id, f"internal: {error.__class__.__name__}")
         return SendOutcome.failed
     finally:
-        with _IN_FLIGHT_LOCK:
-            _IN_FLIGHT.discard(row.id)
+        PROCESS.let_go(row.id)
 
 
 # After a database blip, a send is looked at again this soon (the clock's next pass, or `round deliver`'s wait).

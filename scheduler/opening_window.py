@@ -144,7 +144,7 @@ def open_ahead(engine: Engine, team_id: str, gateway: delivery.Gateway, *, pace:
         with session_scope(engine) as session:
             rows = outbox.held_to_open(session, team_id, IntroSend.kind, now(), after, batch)
         for row in rows:
-            if (budget is not None and time.monotonic() - started > budget) or delivery.stopping():
+            if (budget is not None and time.monotonic() - started > budget) or delivery.PROCESS.stopping():
                 return opened
             after = row.id
             with session_scope(engine) as session:

@@ -106,11 +106,11 @@ def _sqlite_template(tmp_path_factory):
 @pytest.fixture(autouse=True)
 def _sends_allowed_again():
     """A test that runs `serve` or `clock` in this process ends it as SIGTERM would, which stops
-    this process's sends for good (scheduler.delivery.stop_sending); later tests must still send."""
+    this process's sends for good (scheduler.delivery.PROCESS.stop); later tests must still send."""
     yield
     from scheduler import delivery
 
-    delivery._STOPPING.clear()
+    delivery.PROCESS.resume()
 
 
 @pytest.fixture

@@ -97,7 +97,7 @@ class _StopWhileWaiting(pacing.Clock):
     """SIGTERM arrives while a call waits its turn: the wait returns early, as the stop event makes it."""
 
     def sleep_until(self, at, stop=None):
-        delivery.stop_sending()
+        delivery.PROCESS.stop()
 
 
 def test_a_stop_during_a_wait_makes_no_call_early_and_the_next_process_sends_it_at_once(engine, fake_slack):
@@ -110,7 +110,7 @@ def test_a_stop_during_a_wait_makes_no_call_early_and_the_next_process_sends_it_
                                                                        _StopWhileWaiting()))
         assert stopped.sent == 0 and fake_slack.calls_to("conversations.open") == []  # nothing went early
         assert delivery.seconds_until_retry(engine, TEAM) == 0  # no back-off for the next process
-        delivery.resume_sending()
+        delivery.PROCESS.resume()
         assert delivery.deliver(engine, TEAM, SlackGateway(client), pace=0).sent == 1
     ((group, _),) = groups(engine)
     assert len(fake_slack.messages(group.channel_id)) == 1

@@ -516,11 +516,11 @@ def test_a_send_this_process_has_in_hand_is_not_taken_over_by_another_thread(eng
         with session_scope(engine) as session:
             (row,) = personas.sends(session)
             assert outbox.claim(session, row, delivery.claimer())
-        delivery._IN_FLIGHT.add(row.id)  # a click's thread is posting it right now
+        assert delivery.PROCESS.take(row.id)  # a click's thread is posting it right now
         try:
             assert deliver(engine, gateway).sent == 0
         finally:
-            delivery._IN_FLIGHT.discard(row.id)
+            delivery.PROCESS.let_go(row.id)
         # Once that thread is gone without marking it, the send is in doubt and is checked, not repeated.
         assert deliver(engine, gateway).sent == 1
     assert len(fake_slack.messages(fake_slack.conversation_id("U1", "U2"))) == 1
