@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 from urllib.parse import urlencode
 
 from bot import ids
-from bot.blocks.kit import Message, _actions, _context, _message, _section, _with_marker, slack_date
+from bot.blocks.kit import Message, actions, context, message, section, slack_date, with_marker
 
 HOUR = timedelta(hours=1)
 
@@ -55,15 +55,15 @@ def calendar_links_message(links, marker: str | None = None) -> Message:
              else f"Your chat with {who} is on {slack_date(links.meeting_at)}.")
     text = f"{first} Add it to your calendar, if you like:"
     moved = " If you saved the old time, it stays in your calendar until you remove it." if links.moved else ""
-    return _with_marker(_message(
+    return with_marker(message(
         text,
-        _section(text),
-        _actions(
+        section(text),
+        actions(
             _link_button("Add to Google Calendar", google_calendar_url(title, links.meeting_at, details), "google"),
             _link_button("Add to Outlook", outlook_url(title, links.meeting_at, details), "outlook"),
             _link_button("Add to Outlook.com", outlook_url(title, links.meeting_at, details,
                                                            host="outlook.live.com"), "outlook_com"),
         ),
-        _context("Each link opens Google's or Microsoft's page with the time, the title and a link back to your "
+        context("Each link opens Google's or Microsoft's page with the time, the title and a link back to your "
                  f"conversation filled in; nothing is saved until you save it there.{moved}"),
     ), marker)

@@ -143,7 +143,7 @@ def fit_blocks(blocks: list[dict], limit: int) -> list[dict]:
     """At most `limit` blocks: past that, the last place says there is more, rather than Slack refusing them all."""
     if len(blocks) <= limit:
         return blocks
-    return [*blocks[: limit - 1], _context("…and more than fits here.")]
+    return [*blocks[: limit - 1], context("…and more than fits here.")]
 
 
 def mrkdwn(text: str) -> dict:
@@ -159,46 +159,46 @@ def mrkdwn(text: str) -> dict:
     return {"type": "mrkdwn", "text": fit_mrkdwn(text), "verbatim": True}
 
 
-def _section(text: str) -> dict:
+def section(text: str) -> dict:
     return {"type": "section", "text": mrkdwn(text)}
 
 
-def _context(text: str) -> dict:
+def context(text: str) -> dict:
     return {"type": "context", "elements": [mrkdwn(text)]}
 
 
-def _button(text: str, action_id: str, value: str = "", style: str | None = None) -> dict:
-    button = {"type": "button", "text": _plain(text, BUTTON_TEXT_MAX), "action_id": action_id}
+def button(text: str, action_id: str, value: str = "", style: str | None = None) -> dict:
+    element = {"type": "button", "text": plain(text, BUTTON_TEXT_MAX), "action_id": action_id}
     if value:
-        button["value"] = value
+        element["value"] = value
     if style:
-        button["style"] = style
-    return button
+        element["style"] = style
+    return element
 
 
-def _message(text: str, *blocks: dict) -> Message:
+def message(text: str, *blocks: dict) -> Message:
     return {"text": fit_mrkdwn(text, FALLBACK_TEXT_MAX),
-            "blocks": fit_blocks(list(blocks) or [_section(text)], MESSAGE_BLOCKS_MAX)}
+            "blocks": fit_blocks(list(blocks) or [section(text)], MESSAGE_BLOCKS_MAX)}
 
 
-def _plain(text: str, limit: int = PLAIN_TEXT_MAX) -> dict:
+def plain(text: str, limit: int = PLAIN_TEXT_MAX) -> dict:
     return {"type": "plain_text", "text": _fit_plain(text, limit), "emoji": True}
 
 
-def _text_input(block_id: str, label: str, initial: str, limit: int, *, multiline: bool, optional: bool,
+def text_input(block_id: str, label: str, initial: str, limit: int, *, multiline: bool, optional: bool,
                 hint: str | None = None, placeholder: str | None = None) -> dict:
     element = {"type": "plain_text_input", "action_id": "value", "multiline": multiline, "max_length": limit}
     if initial:
         element["initial_value"] = initial[:limit]
     if placeholder:
-        element["placeholder"] = _plain(placeholder)
-    block = {"type": "input", "block_id": block_id, "label": _plain(label), "element": element, "optional": optional}
+        element["placeholder"] = plain(placeholder)
+    block = {"type": "input", "block_id": block_id, "label": plain(label), "element": element, "optional": optional}
     if hint:
-        block["hint"] = _plain(hint)
+        block["hint"] = plain(hint)
     return block
 
 
-def _with_marker(message: Message, marker: str | None) -> Message:
+def with_marker(message: Message, marker: str | None) -> Message:
     # The marker lets a restart find this message in the conversation instead of re-sending it.
     if marker:
         message["blocks"][0]["block_id"] = marker[:BLOCK_ID_MAX]
@@ -240,7 +240,7 @@ def quote_lines(text: str, limit: int = 2600) -> str:
     return fit_mrkdwn("\n".join(lines), limit)
 
 
-def _lines_within(lines: list[str], limit: int) -> str:
+def lines_within(lines: list[str], limit: int) -> str:
     """Whole lines, as many as fit in `limit` characters (a section's text holds 3,000)."""
     kept, used = [], 0
     for line in lines:
@@ -251,41 +251,41 @@ def _lines_within(lines: list[str], limit: int) -> str:
     return "\n".join(kept)
 
 
-def _mentions(user_ids) -> str:
+def mentions(user_ids) -> str:
     return " and ".join(f"<@{user_id}>" for user_id in user_ids) or "your partner"
 
 
-def _actions(*buttons: dict) -> dict:
+def actions(*buttons: dict) -> dict:
     return {"type": "actions", "elements": list(buttons)}
 
 
-def _option(text: str, value: str) -> dict:
-    return {"text": _plain(text, BUTTON_TEXT_MAX), "value": value}
+def option(text: str, value: str) -> dict:
+    return {"text": plain(text, BUTTON_TEXT_MAX), "value": value}
 
 
-def _select(block_id: str, label: str, options: list[tuple[str, str]], current: str) -> dict:
-    opts = [_option(text, value) for text, value in options]
+def select(block_id: str, label: str, options: list[tuple[str, str]], current: str) -> dict:
+    opts = [option(text, value) for text, value in options]
     element = {"type": "static_select", "action_id": "value", "options": opts}
     chosen = next((o for o in opts if o["value"] == current), None)
     if chosen:
         element["initial_option"] = chosen
-    return {"type": "input", "block_id": block_id, "label": _plain(label), "element": element}
+    return {"type": "input", "block_id": block_id, "label": plain(label), "element": element}
 
 
-def _optional_input(block_id: str, label: str, element: dict, hint: str | None = None) -> dict:
-    block = {"type": "input", "block_id": block_id, "label": _plain(label), "element": element, "optional": True}
+def optional_input(block_id: str, label: str, element: dict, hint: str | None = None) -> dict:
+    block = {"type": "input", "block_id": block_id, "label": plain(label), "element": element, "optional": True}
     if hint:
-        block["hint"] = _plain(hint)
+        block["hint"] = plain(hint)
     return block
 
 
-def _checkbox(block_id: str, label: str, option: str, value: str, checked: bool, hint: str | None = None) -> dict:
-    opt = {"text": _plain(option), "value": value}
+def checkbox(block_id: str, label: str, option: str, value: str, checked: bool, hint: str | None = None) -> dict:
+    opt = {"text": plain(option), "value": value}
     element = {"type": "checkboxes", "action_id": "value", "options": [opt]}
     if checked:
         element["initial_options"] = [opt]
-    return _optional_input(block_id, label, element, hint)
+    return optional_input(block_id, label, element, hint)
 
 
-def _state_value(state_values: dict, block_id: str) -> dict:
+def state_value(state_values: dict, block_id: str) -> dict:
     return (state_values.get(block_id) or {}).get("value") or {}

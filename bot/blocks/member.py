@@ -8,16 +8,16 @@ from bot import ids
 from bot.blocks.kit import (
     VIEW_BLOCKS_MAX,
     Message,
-    _button,
-    _context,
-    _message,
-    _plain,
-    _section,
-    _text_input,
+    button,
     clip,
+    context,
     escape,
     fit_blocks,
+    message,
+    plain,
+    section,
     slack_date,
+    text_input,
 )
 from bot.blocks.usually_free import usually_free_blocks
 from scheduler import meeting_times
@@ -70,15 +70,15 @@ def help_message(intro: str | None = None, organiser: bool = False) -> Message:
         "for one honest hour where you both learn something."
     )
     text = head + " Here's what you can do:\n" + lines
-    blocks = [_section(head), _section(lines)]
+    blocks = [section(head), section(lines)]
     if organiser:
         also = "*As an organiser, you can also:*\n" + _command_lines(ORGANISER_HELP_LINES)
         text += "\n" + also
-        blocks.append(_section(also))
-    return _message(
+        blocks.append(section(also))
+    return message(
         text,
         *blocks,
-        _context("Your answers to follow-up questions stay private unless you say organisers may read them."),
+        context("Your answers to follow-up questions stay private unless you say organisers may read them."),
     )
 
 
@@ -101,19 +101,19 @@ def joined_message(created: bool, organisation: str, next_round_at: datetime) ->
             f"Thanks, your details are updated (organisation: *{clip(organisation, 400)}*). "
             f"The next round opens {when}."
         )
-    return _message(
+    return message(
         text,
-        _section(text),
-        _context("`/unmentor pause`, `skip` or `leave` any time: no questions asked."),
+        section(text),
+        context("`/unmentor pause`, `skip` or `leave` any time: no questions asked."),
     )
 
 
 def input_error_message(problem: str) -> Message:
-    return _message(f"{problem} Nothing was changed.")
+    return message(f"{problem} Nothing was changed.")
 
 
 def not_member_message() -> Message:
-    return _message("You're not signed up at the moment. `/unmentor join` whenever you'd like to take part.")
+    return message("You're not signed up at the moment. `/unmentor join` whenever you'd like to take part.")
 
 
 def change_message(action: str, change: Change) -> Message:
@@ -128,25 +128,25 @@ def change_message(action: str, change: Change) -> Message:
         ("skip", Change.done): "No problem: you'll sit out the next round and be back for the one after.",
         ("skip", Change.already): "You're already sitting out the next round (or paused). `/unmentor resume` to undo.",
     }
-    return _message(texts[(action, change)])
+    return message(texts[(action, change)])
 
 
 def paused_until_message(until: datetime) -> Message:
-    return _message(f"Paused until {slack_date(until)}, when you'll be back in by yourself, with a short hello "
+    return message(f"Paused until {slack_date(until)}, when you'll be back in by yourself, with a short hello "
                     "from me. Back sooner? `/unmentor resume` any time.")
 
 
 def pause_until_usage_message() -> Message:
-    return _message("To pause until a day, give the date as year-month-day, like `/unmentor pause until 2027-03-01`. "
+    return message("To pause until a day, give the date as year-month-day, like `/unmentor pause until 2027-03-01`. "
                     "Nothing was changed.")
 
 
 def avoid_list_message(user_ids) -> Message:
     if not user_ids:
-        return _message("Your \"don't pair me with\" list is empty. `/unmentor avoid @someone` adds someone; "
+        return message("Your \"don't pair me with\" list is empty. `/unmentor avoid @someone` adds someone; "
                         "only you ever see the list.")
     names = ", ".join(f"<@{u}>" for u in user_ids)
-    return _message(f"You're never paired with: {names}. Only you can see this list. "
+    return message(f"You're never paired with: {names}. Only you can see this list. "
                     "`/unmentor unavoid @someone` takes someone off it.")
 
 
@@ -156,9 +156,9 @@ def avoid_change_message(verb: str, user_id: str, change) -> Message:
     if change is AvoidChange.not_member:
         return not_member_message()
     if change is AvoidChange.yourself:
-        return _message("That's you! Nothing was changed.")
+        return message("That's you! Nothing was changed.")
     if change is AvoidChange.full:
-        return _message(f"Your list already holds {LIST_MAX} people, its limit. `/unmentor unavoid @someone` "
+        return message(f"Your list already holds {LIST_MAX} people, its limit. `/unmentor unavoid @someone` "
                         "makes room. Nothing was changed.")
     texts = {
         ("avoid", AvoidChange.done): f"Done: you won't be paired with <@{user_id}>. They aren't told, and only you "
@@ -167,11 +167,11 @@ def avoid_change_message(verb: str, user_id: str, change) -> Message:
         ("unavoid", AvoidChange.done): f"Done: <@{user_id}> is off your list, so you could be paired again.",
         ("unavoid", AvoidChange.already): f"<@{user_id}> wasn't on your list, so nothing changed.",
     }
-    return _message(texts[(verb, change)])
+    return message(texts[(verb, change)])
 
 
 def avoid_usage_message() -> Message:
-    return _message("Use `/unmentor avoid @someone`, `/unmentor unavoid @someone`, or `/unmentor avoid` to see "
+    return message("Use `/unmentor avoid @someone`, `/unmentor unavoid @someone`, or `/unmentor avoid` to see "
                     "your list. Nothing was changed.")
 
 
@@ -184,7 +184,7 @@ def removed_notice_message(by: str, may_rejoin: bool = True) -> Message:
                  "one to ask.")
     else:
         text += f" If you'd like to talk about it, <@{by}> is the one to ask."
-    return _message(text)
+    return message(text)
 
 
 STATUS_WORDS = {
@@ -214,7 +214,7 @@ def status_message(view: StatusView) -> Message:
     elif view.round_number is not None:
         lines.append(f"*This round (round {view.round_number}):* your partner has stepped away")
     text = "\n".join(lines)
-    return _message(text, _section(text))
+    return message(text, section(text))
 
 
 def leave_confirm_message() -> Message:
@@ -222,37 +222,37 @@ def leave_confirm_message() -> Message:
         "Leaving deletes your details and everything you've written in follow-ups. "
         "Only anonymous counts stay (that someone took part). Shall I go ahead?"
     )
-    return _message(
+    return message(
         text,
-        _section(text),
+        section(text),
         {
             "type": "actions",
             "elements": [
-                _button("Yes, delete my data", ids.LEAVE_CONFIRM, "leave", style="danger"),
-                _button("No, keep me in", ids.LEAVE_CANCEL, "stay"),
+                button("Yes, delete my data", ids.LEAVE_CONFIRM, "leave", style="danger"),
+                button("No, keep me in", ids.LEAVE_CANCEL, "stay"),
             ],
         },
     )
 
 
 def left_message() -> Message:
-    return _message(
+    return message(
         "Done. Your details and answers are deleted. Thank you for taking part; "
         "you're always welcome back with `/unmentor join`."
     )
 
 
 def stayed_message() -> Message:
-    return _message("Great, nothing has changed. Glad you're staying!")
+    return message("Great, nothing has changed. Glad you're staying!")
 
 
 def something_went_wrong_message() -> Message:
-    return _message("Sorry, something went wrong on my side. Please try again in a minute; "
+    return message("Sorry, something went wrong on my side. Please try again in a minute; "
                     "`/unmentor status` shows where things stand.")
 
 
 def organisers_only_message() -> Message:
-    return _message("Sorry, that's something only the network's organisers can do.")
+    return message("Sorry, that's something only the network's organisers can do.")
 
 
 def join_modal(prefill: ProfileForm) -> dict:
@@ -260,23 +260,23 @@ def join_modal(prefill: ProfileForm) -> dict:
     return {
         "type": "modal",
         "callback_id": ids.JOIN_VIEW,
-        "title": _plain("Join unmentor"),
-        "submit": _plain("Join"),
-        "close": _plain("Not now"),
+        "title": plain("Join unmentor"),
+        "submit": plain("Join"),
+        "close": plain("Not now"),
         "blocks": [
-            _section(
+            section(
                 "You'll be paired with someone from a *different* organisation for one honest hour. "
                 "A few words help your partner know where to start."
             ),
-            _text_input("organisation", "Your organisation", prefill.organisation, ORGANISATION_MAX,
+            text_input("organisation", "Your organisation", prefill.organisation, ORGANISATION_MAX,
                         multiline=False, optional=False, hint="I never pair you with someone from the same one."),
-            _text_input("role", "What I do", prefill.role, TEXT_MAX, multiline=False, optional=True,
+            text_input("role", "What I do", prefill.role, TEXT_MAX, multiline=False, optional=True,
                         placeholder="e.g. I run the volunteer programme"),
-            _text_input("talk_about", "What I'd like to talk about", prefill.talk_about, TEXT_MAX,
+            text_input("talk_about", "What I'd like to talk about", prefill.talk_about, TEXT_MAX,
                         multiline=True, optional=True, placeholder="e.g. how other teams plan their year"),
-            _text_input("could_share", "What I could share", prefill.could_share, TEXT_MAX,
+            text_input("could_share", "What I could share", prefill.could_share, TEXT_MAX,
                         multiline=True, optional=True, placeholder="e.g. what we learned running hybrid events"),
-            _context("Your partners will see what you write here: it goes in your intro."),
+            context("Your partners will see what you write here: it goes in your intro."),
         ],
     }
 
@@ -296,36 +296,36 @@ def read_join_modal(state_values: dict) -> ProfileForm:
 
 def home_view(view: StatusView, organiser_blocks: list[dict] | None = None) -> dict:
     """App Home: the member's status and one-click changes; below, for organisers, stats and controls."""
-    header = {"type": "header", "text": _plain("unmentor")}
+    header = {"type": "header", "text": plain("unmentor")}
     if view.member is None:
         text = (
             "One honest hour a round with someone from a *different* organisation, where you both learn "
             "something. Type `/unmentor join` to take part."
         )
         return {"type": "home",
-                "blocks": fit_blocks([header, _section(text), *(organiser_blocks or [])], VIEW_BLOCKS_MAX)}
-    buttons = [_button("Edit my details", ids.EDIT_PROFILE, "profile")]
+                "blocks": fit_blocks([header, section(text), *(organiser_blocks or [])], VIEW_BLOCKS_MAX)}
+    buttons = [button("Edit my details", ids.EDIT_PROFILE, "profile")]
     if view.member.status == MemberStatus.active:
-        buttons += [_button("Skip the next round", ids.SKIP, "skip"), _button("Pause", ids.PAUSE, "pause")]
+        buttons += [button("Skip the next round", ids.SKIP, "skip"), button("Pause", ids.PAUSE, "pause")]
     else:
-        buttons.append(_button("Resume", ids.RESUME, "resume", style="primary"))
-    leave = _button("Leave and delete my data", ids.LEAVE, "leave", style="danger")
+        buttons.append(button("Resume", ids.RESUME, "resume", style="primary"))
+    leave = button("Leave and delete my data", ids.LEAVE, "leave", style="danger")
     leave["confirm"] = {
-        "title": _plain("Leave unmentor?"),
-        "text": _plain("This deletes your details and answers. Only anonymous counts stay."),
-        "confirm": _plain("Yes, delete my data"),
-        "deny": _plain("Keep me in"),
+        "title": plain("Leave unmentor?"),
+        "text": plain("This deletes your details and answers. Only anonymous counts stay."),
+        "confirm": plain("Yes, delete my data"),
+        "deny": plain("Keep me in"),
         "style": "danger",
     }
     buttons.append(leave)
     status = status_message(view)
     if view.member.status == MemberStatus.active:
-        buttons.insert(3, {"type": "datepicker", "action_id": ids.PAUSE_UNTIL, "placeholder": _plain("Pause until…")})
+        buttons.insert(3, {"type": "datepicker", "action_id": ids.PAUSE_UNTIL, "placeholder": plain("Pause until…")})
     past = []
     if view.past_partners:
         lines = "\n".join(f"• Round {number}: " + " and ".join(f"<@{u}>" for u in users)
                            for number, users in view.past_partners)
-        past = [_section("*Past partners*\n" + lines)]
+        past = [section("*Past partners*\n" + lines)]
     return {
         "type": "home",
         "blocks": fit_blocks([header, *status["blocks"], {"type": "actions", "elements": buttons},
@@ -338,12 +338,12 @@ def home_view(view: StatusView, organiser_blocks: list[dict] | None = None) -> d
 
 def avoid_blocks(avoided) -> list[dict]:
     """App Home's "don't pair me with" list: one people picker, so adding and removing are one control."""
-    picker = {"type": "multi_users_select", "action_id": ids.AVOID_LIST, "placeholder": _plain("Choose people"),
+    picker = {"type": "multi_users_select", "action_id": ids.AVOID_LIST, "placeholder": plain("Choose people"),
               "max_selected_items": AVOID_LIST_MAX}
     if avoided:
         picker["initial_users"] = list(avoided)
     return [
-        _section("*Don't pair me with*\nOnly you can see this list; nobody on it is ever told. "
+        section("*Don't pair me with*\nOnly you can see this list; nobody on it is ever told. "
                  "You're never matched with anyone here, whoever's round it is."),
         {"type": "actions", "elements": [picker]},
     ]
@@ -352,24 +352,24 @@ def avoid_blocks(avoided) -> list[dict]:
 def skip_round_reply(change: Change, stands: HeadsUpRound) -> Message:
     if stands is HeadsUpRound.closed:
         # An old heads-up clicked after its round closed: true about that round, and nothing else changed.
-        return _message(
+        return message(
             "That round has ended, so there's nothing to skip and nothing was changed. If you'd like to sit "
             "out the next one, `/unmentor skip` does it."
         )
     if stands is HeadsUpRound.running:
-        return _message(
+        return message(
             "That round has already started, so you're matched. If it doesn't suit, the buttons on your intro "
             "let you say so, no explanations needed."
         )
     if change is Change.done:
-        return _message("Done: you'll sit out the next round and be back for the one after. Enjoy the breather.")
+        return message("Done: you'll sit out the next round and be back for the one after. Enjoy the breather.")
     return change_message("skip", change)
 
 
 def kept_in_reply(next_round_at) -> Message:
-    return _message(f"Lovely, you're in. Your next match comes when the next round opens {slack_date(next_round_at)}.")
+    return message(f"Lovely, you're in. Your next match comes when the next round opens {slack_date(next_round_at)}.")
 
 
 def paused_for_now_reply() -> Message:
-    return _message("Done: your matches are paused, and nothing more will land on you. "
+    return message("Done: your matches are paused, and nothing more will land on you. "
                     "Type `/unmentor resume` whenever you'd like to come back.")

@@ -11,21 +11,21 @@ from bot.blocks.kit import (
     PLAIN_TEXT_INPUT_MAX,
     SECTION_TEXT_MAX,
     Message,
-    _actions,
-    _button,
-    _context,
-    _lines_within,
-    _message,
-    _plain,
-    _section,
-    _select,
-    _state_value,
-    _text_input,
+    actions,
+    button,
     clip,
+    context,
     escape,
+    lines_within,
+    message,
     mrkdwn,
+    plain,
     quote_lines,
+    section,
+    select,
     slack_date,
+    state_value,
+    text_input,
 )
 from scheduler.rounds import OpenReason
 from scheduler.slack_trouble import Kind, Trouble
@@ -40,7 +40,7 @@ COUNTRY_MAX = 8
 def organisers_list_message(configured, listed) -> Message:
     everyone = list(dict.fromkeys([*configured, *listed]))
     names = ", ".join(f"<@{user_id}>" for user_id in everyone) or "nobody named yet"
-    return _message(f"Organisers: {names}, and the workspace's admins and owners. "
+    return message(f"Organisers: {names}, and the workspace's admins and owners. "
                     "`/unmentor organisers add @someone` to add one.")
 
 
@@ -48,15 +48,15 @@ def organiser_change_message(verb: str, user_id: str, change) -> Message:
     from scheduler.organisers import OrganiserChange
 
     if change is OrganiserChange.slack_admin:
-        return _message(f"<@{user_id}> is a Slack admin or owner of this workspace, and they're always organisers. "
+        return message(f"<@{user_id}> is a Slack admin or owner of this workspace, and they're always organisers. "
                         "Nothing was changed.")
     if change is OrganiserChange.from_settings:
-        return _message(f"<@{user_id}> is an organiser through the UNMENTOR_ORGANISERS setting, so only a change "
+        return message(f"<@{user_id}> is an organiser through the UNMENTOR_ORGANISERS setting, so only a change "
                         "to that setting removes them. Nothing was changed.")
     if verb == "add":
-        return _message(f"<@{user_id}> is now an organiser." if change is OrganiserChange.done
+        return message(f"<@{user_id}> is now an organiser." if change is OrganiserChange.done
                         else f"<@{user_id}> is already an organiser.")
-    return _message(f"<@{user_id}> is no longer an organiser." if change is OrganiserChange.done
+    return message(f"<@{user_id}> is no longer an organiser." if change is OrganiserChange.done
                     else f"<@{user_id}> wasn't an organiser, so nothing changed.")
 
 
@@ -68,15 +68,15 @@ def remove_confirm_message(user_id: str, organisation: str, *, tell: bool) -> Me
     text = (f"Remove <@{user_id}> (*{clip(organisation, 200)}*) from unmentor? This deletes their details, their "
             "follow-up answers and their \"don't pair me with\" list; only anonymous counts stay. Anyone matched "
             f"with them this round is looked after. {told} May they rejoin later?")
-    return _message(text, _section(text), _actions(
-        _button("Remove: they may rejoin", ids.ORG_REMOVE, value, style="danger"),
-        _button("Remove: only if I allow it", ids.ORG_REMOVE_NO_REJOIN, value, style="danger"),
-        _button("Cancel", ids.ORG_REMOVE_CANCEL, value),
+    return message(text, section(text), actions(
+        button("Remove: they may rejoin", ids.ORG_REMOVE, value, style="danger"),
+        button("Remove: only if I allow it", ids.ORG_REMOVE_NO_REJOIN, value, style="danger"),
+        button("Cancel", ids.ORG_REMOVE_CANCEL, value),
     ))
 
 
 def remove_cancelled_message(user_id: str) -> Message:
-    return _message(f"Cancelled: nothing changed, and <@{user_id}> is still in unmentor.")
+    return message(f"Cancelled: nothing changed, and <@{user_id}> is still in unmentor.")
 
 
 def member_removed_message(user_id: str, removed: bool, told: bool = False, may_rejoin: bool = True) -> Message:
@@ -85,36 +85,36 @@ def member_removed_message(user_id: str, removed: bool, told: bool = False, may_
                  " They weren't told (a quiet removal).")
         rejoin = (" They may join again whenever they like." if may_rejoin else
                   f" They can't join again unless an organiser types `/unmentor allow <@{user_id}>`.")
-        return _message(f"Removed <@{user_id}> from unmentor and deleted their details and answers.{after}{rejoin}")
-    return _message(f"<@{user_id}> isn't signed up, so nothing changed.")
+        return message(f"Removed <@{user_id}> from unmentor and deleted their details and answers.{after}{rejoin}")
+    return message(f"<@{user_id}> isn't signed up, so nothing changed.")
 
 
 def rejoin_allowed_message(user_id: str, allowed: bool) -> Message:
     if allowed:
-        return _message(f"Done: <@{user_id}> may join unmentor again whenever they like.")
-    return _message(f"<@{user_id}> was never kept from joining, so nothing changed.")
+        return message(f"Done: <@{user_id}> may join unmentor again whenever they like.")
+    return message(f"<@{user_id}> was never kept from joining, so nothing changed.")
 
 
 def domain_map_message(mapping: dict[str, str]) -> Message:
     if not mapping:
-        return _message(
+        return message(
             "No email domains are mapped yet. `/unmentor domain add example.org Example Ltd` lets people "
             "from example.org join in one step."
         )
     lines = "\n".join(f"• {escape(domain)} → {escape(org)}" for domain, org in mapping.items())
-    return _message("Email domains and their organisations:\n" + lines)
+    return message("Email domains and their organisations:\n" + lines)
 
 
 def domain_saved_message(domain: str, organisation: str) -> Message:
-    return _message(
+    return message(
         f"Saved: people with an @{escape(domain)} address join as *{escape(organisation)}* without being asked."
     )
 
 
 def domain_removed_message(domain: str, removed: bool) -> Message:
     if removed:
-        return _message(f"Removed {escape(domain)}. People from there will be asked for their organisation.")
-    return _message(f"{escape(domain)} wasn't mapped, so nothing changed.")
+        return message(f"Removed {escape(domain)}. People from there will be asked for their organisation.")
+    return message(f"{escape(domain)} wasn't mapped, so nothing changed.")
 
 
 def _pct(rate: float | None) -> str:
@@ -125,7 +125,7 @@ def stats_blocks(stats, learnings, sparkline: str) -> list[dict]:
     # `sparkline` (one character a round) is what the command line prints; in Slack the chart is bars.
     """The latest round in counts and shares, the meeting-rate trend, and consented learnings (no names)."""
     if not stats:
-        return [_section("No rounds yet. Preview the first one, or open it now, from App Home or with "
+        return [section("No rounds yet. Preview the first one, or open it now, from App Home or with "
                          "`/unmentor preview` and `/unmentor open`.")]
     last = stats[-1]
     fields = [
@@ -146,7 +146,7 @@ def stats_blocks(stats, learnings, sparkline: str) -> list[dict]:
             else f" (shown from {MIN_VOICES} answers, so nobody's is singled out)"),
     ]
     blocks = [
-        _section(f"*Round {last.number}* ({escape(last.period)}, {last.state.replace('_', ' ')})"),
+        section(f"*Round {last.number}* ({escape(last.period)}, {last.state.replace('_', ' ')})"),
         {"type": "section", "fields": [mrkdwn(f) for f in fields]},
         _trend_line(stats),
     ]
@@ -165,13 +165,13 @@ def stats_blocks(stats, learnings, sparkline: str) -> list[dict]:
             + (f"shared:\n{quote_lines(item.shared, 150)}" if item.shared else "")
             for item in learnings[:5]
         ]
-        blocks.append(_section(heading + "\n" + _lines_within(quotes, SECTION_TEXT_MAX - 10 - len(heading))))
+        blocks.append(section(heading + "\n" + lines_within(quotes, SECTION_TEXT_MAX - 10 - len(heading))))
         if any(item.round_number is None for item in learnings[:5]):
-            blocks.append(_context(f"Quotes without a round come from rounds with fewer than {NAMED_FROM} answers "
+            blocks.append(context(f"Quotes without a round come from rounds with fewer than {NAMED_FROM} answers "
                                    "to share. They're shown together, so nobody's words can be traced through "
                                    "who was paired that round."))
     else:
-        blocks.append(_context(_why_no_learnings(stats)))
+        blocks.append(context(_why_no_learnings(stats)))
     return blocks
 
 
@@ -202,14 +202,14 @@ def _why_no_learnings(stats) -> str:
 def _trend_line(stats) -> dict:
     closed = [s for s in stats if s.state == RoundState.closed.value]
     if not closed:
-        return _context("The meeting-rate chart starts once a round has closed.")
+        return context("The meeting-rate chart starts once a round has closed.")
     # A bar per round, a line each, in a code block: readable at a glance, where one block character
     # a round in a context line was one or two tiny marks.
     plural = "s" if len(closed) != 1 else ""
     shown = closed[-CHART_ROUNDS:]
     bars = "\n".join(f"Round {s.number:<4}{_bar(s.met_rate)}  {_pct(s.met_rate):>4} met" for s in shown)
     earlier = f" (the last {len(shown)})" if len(shown) < len(closed) else ""
-    return _section(f"*Meeting rate over {len(closed)} closed round{plural}*{earlier}\n```{bars}```")
+    return section(f"*Meeting rate over {len(closed)} closed round{plural}*{earlier}\n```{bars}```")
 
 
 CHART_ROUNDS = 8  # bars shown; the table and the sentences below carry the rest
@@ -229,7 +229,7 @@ def trend_table(stats, last: int = 6) -> dict:
     for s in stats[-last:]:
         rows.append(f"{s.number:<6}{s.groups:>7}{_pct(s.met_rate):>6}{_pct(s.didnt_meet_rate):>13}"
                     f"{_pct(s.not_told_rate):>10}{_pct(s.follow_up_rate):>10}")
-    return _section("*Round by round*\n```" + "\n".join(rows) + "```")
+    return section("*Round by round*\n```" + "\n".join(rows) + "```")
 
 
 def trend_in_words(stats, last: int = 6) -> dict:
@@ -241,7 +241,7 @@ def trend_in_words(stats, last: int = 6) -> dict:
         lines.append(f"• Round {st.number}{running}: {st.groups} group{'s' if st.groups != 1 else ''}. "
                      f"{_pct(st.met_rate)} said they met, {_pct(st.didnt_meet_rate)} said they didn't, and "
                      f"{_pct(st.not_told_rate)} {unsaid}; {_pct(st.follow_up_rate)} answered the follow-up.")
-    return _section("*The same, in words*\n" + "\n".join(lines))
+    return section("*The same, in words*\n" + "\n".join(lines))
 
 
 def stats_message(stats, learnings, sparkline: str) -> Message:
@@ -275,11 +275,11 @@ def export_messages(csv_text: str, limit: int = MESSAGE_TEXT_MAX - 2000) -> list
 
 
 def no_such_round_message(number: int) -> Message:
-    return _message(f"There's no round {number} yet. `/unmentor stats` shows the latest.")
+    return message(f"There's no round {number} yet. `/unmentor stats` shows the latest.")
 
 
 def export_sent_reply() -> Message:
-    return _message("I've sent you the round stats as CSV in a DM.")
+    return message("I've sent you the round stats as CSV in a DM.")
 
 
 def preview_message(plan, shown: int = 25) -> Message:
@@ -289,35 +289,35 @@ def preview_message(plan, shown: int = 25) -> Message:
     ]
     head = (f"If the next round opened now: *{len(plan.groups)} groups*, {len(plan.unmatched)} unmatched, "
             f"{plan.organisations} organisations. Nothing has been stored or sent.")
-    body = _lines_within(lines, SECTION_TEXT_MAX - 100) or "Nobody to match yet."  # room for "…and N more."
+    body = lines_within(lines, SECTION_TEXT_MAX - 100) or "Nobody to match yet."  # room for "…and N more."
     hidden = len(plan.groups) - len(body.splitlines()) if lines else 0
     if hidden > 0:
         body += f"\n…and {hidden} more."
-    blocks = [_section(head), _section(body)]
+    blocks = [section(head), section(body)]
     if plan.unmatched:
-        blocks.append(_context("Unmatched: " + ", ".join(f"<@{m.slack_user_id}>" for m in plan.unmatched[:20])))
+        blocks.append(context("Unmatched: " + ", ".join(f"<@{m.slack_user_id}>" for m in plan.unmatched[:20])))
     return {"text": head, "blocks": blocks}
 
 
 def open_round_confirm_message() -> Message:
     text = "Open the next round now? Everyone active is matched and their intros go out straight away."
-    button = _button("Open it now", ids.ORG_OPEN_ROUND, "open", style="primary")
-    return _message(text, _section(text), _actions(button))
+    open_it = button("Open it now", ids.ORG_OPEN_ROUND, "open", style="primary")
+    return message(text, section(text), actions(open_it))
 
 
 def round_opened_message(outcome) -> Message:
     if outcome.reason == OpenReason.delivering:
-        return _message(f"Round {outcome.round.number} is still running and {outcome.waiting} of its messages "
+        return message(f"Round {outcome.round.number} is still running and {outcome.waiting} of its messages "
                         "are still on their way; they'll go out shortly. No new round was opened.")
     if outcome.reason == OpenReason.brought_forward:
-        return _message(f"Round {outcome.round.number} was matched and waiting for its opening time. "
+        return message(f"Round {outcome.round.number} was matched and waiting for its opening time. "
                         "It's open now, and the intros are on their way.")
     if outcome.reason == OpenReason.round_running:
-        return _message(f"Round {outcome.round.number} is still running, so a new one can't open yet. It closes "
+        return message(f"Round {outcome.round.number} is still running, so a new one can't open yet. It closes "
                         f"{slack_date(outcome.round.closes_at)}. Nothing was changed.")
     if outcome.reason != OpenReason.opened:
-        return _message("No round was opened: another one opened a moment ago. Nothing was changed.")
-    return _message(f"Round {outcome.round.number} is open: {len(outcome.plan.groups)} groups, "
+        return message("No round was opened: another one opened a moment ago. Nothing was changed.")
+    return message(f"Round {outcome.round.number} is open: {len(outcome.plan.groups)} groups, "
                     f"{len(outcome.plan.unmatched)} unmatched. The intros are on their way.")
 
 
@@ -327,37 +327,37 @@ def schedule_modal(schedule) -> dict:
     return {
         "type": "modal",
         "callback_id": ids.SCHEDULE_VIEW,
-        "title": _plain("Round schedule"),
-        "submit": _plain("Save"),
-        "close": _plain("Cancel"),
+        "title": plain("Round schedule"),
+        "submit": plain("Save"),
+        "close": plain("Cancel"),
         "blocks": [
-            _select("cadence", "How often", [("Monthly", "monthly"), ("Fortnightly", "fortnightly"),
+            select("cadence", "How often", [("Monthly", "monthly"), ("Fortnightly", "fortnightly"),
                                              ("Weekly", "weekly")], schedule.cadence),
-            _select("weekday", "Rounds open on", [(d.title(), str(i)) for i, d in enumerate(WEEKDAYS)],
+            select("weekday", "Rounds open on", [(d.title(), str(i)) for i, d in enumerate(WEEKDAYS)],
                     str(schedule.weekday)),
-            {"type": "input", "block_id": "time", "label": _plain("At (workspace time)"),
+            {"type": "input", "block_id": "time", "label": plain("At (workspace time)"),
              "element": {"type": "timepicker", "action_id": "value",
                          "initial_time": f"{schedule.hour:02d}:{schedule.minute:02d}"}},
-            _text_input("timezone", "Workspace time zone", schedule.timezone, TIMEZONE_MAX, multiline=False,
+            text_input("timezone", "Workspace time zone", schedule.timezone, TIMEZONE_MAX, multiline=False,
                         optional=False,
                         hint="e.g. Europe/London"),
-            _text_input("country", "Public holidays of", schedule.country or "", COUNTRY_MAX, multiline=False,
+            text_input("country", "Public holidays of", schedule.country or "", COUNTRY_MAX, multiline=False,
                         optional=True, hint="A country code such as GB; leave empty for none"),
-            _context("Changing how often resets the nudge, follow-up and close days to suit."),
+            context("Changing how often resets the nudge, follow-up and close days to suit."),
         ],
     }
 
 
 def read_schedule_modal(state_values: dict) -> dict:
     def selected(block_id: str) -> str | None:
-        return (_state_value(state_values, block_id).get("selected_option") or {}).get("value")
+        return (state_value(state_values, block_id).get("selected_option") or {}).get("value")
 
     return {
         "cadence": selected("cadence"),
         "weekday": int(selected("weekday") or 0),
-        "time": _state_value(state_values, "time").get("selected_time") or "10:00",
-        "timezone": (_state_value(state_values, "timezone").get("value") or "").strip(),
-        "country": (_state_value(state_values, "country").get("value") or "").strip().upper() or None,
+        "time": state_value(state_values, "time").get("selected_time") or "10:00",
+        "timezone": (state_value(state_values, "timezone").get("value") or "").strip(),
+        "country": (state_value(state_values, "country").get("value") or "").strip().upper() or None,
     }
 
 
@@ -365,28 +365,28 @@ def prompts_modal(current_name: str, count: int) -> dict:
     return {
         "type": "modal",
         "callback_id": ids.PROMPTS_VIEW,
-        "title": _plain("Prompt library"),
-        "submit": _plain("Use these"),
-        "close": _plain("Cancel"),
+        "title": plain("Prompt library"),
+        "submit": plain("Use these"),
+        "close": plain("Cancel"),
         "blocks": [
-            _section(f"In use: *{escape(current_name)}* ({count} prompts). Paste your own, one per line as "
+            section(f"In use: *{escape(current_name)}* ({count} prompts). Paste your own, one per line as "
                      "`theme | prompt`, or a whole JSON library. Bigger libraries: `unmentor prompts load FILE`."),
-            _text_input("library", "Prompts", "", PLAIN_TEXT_INPUT_MAX, multiline=True, optional=False,
+            text_input("library", "Prompts", "", PLAIN_TEXT_INPUT_MAX, multiline=True, optional=False,
                         placeholder="wants | What would make this hour worth it for you?"),
         ],
     }
 
 
 def read_prompts_modal(state_values: dict) -> str:
-    return _state_value(state_values, "library").get("value") or ""
+    return state_value(state_values, "library").get("value") or ""
 
 
 def schedule_saved_message(next_at: datetime) -> Message:
-    return _message(f"Schedule saved. The next round opens {slack_date(next_at)}.")
+    return message(f"Schedule saved. The next round opens {slack_date(next_at)}.")
 
 
 def prompts_saved_message(count: int, themes: int) -> Message:
-    return _message(f"Prompt library saved: {count} prompts in {themes} themes. New intros will use it.")
+    return message(f"Prompt library saved: {count} prompts in {themes} themes. New intros will use it.")
 
 
 def slack_trouble_blocks(trouble: Trouble | None) -> list[dict]:
@@ -397,12 +397,12 @@ def slack_trouble_blocks(trouble: Trouble | None) -> list[dict]:
     if trouble.kind is Kind.token:
         fix = ("add the scopes in the app's manifest (app_manifest.yml) and reinstall it"
                if trouble.code == "missing_scope" else "reinstall the app, or put its new token in SLACK_BOT_TOKEN")
-        return [_section(
+        return [section(
             f":warning: *Slack is refusing the bot's token* (`{trouble.code}`) since {since}. Nothing is being "
             "sent to anyone, and nothing is lost: no pair has been ended and nobody has been told anything. "
             f"To mend it, {fix}; everything waiting then goes within a few minutes, or at once with "
             "`unmentor round deliver`.")]
-    return [_section(
+    return [section(
         f":warning: *Slack isn't answering the bot properly* (`{trouble.code}`) since {since}. Messages wait, "
         "nothing is lost, and everything waiting goes as soon as Slack answers again.")]
 
@@ -410,20 +410,20 @@ def slack_trouble_blocks(trouble: Trouble | None) -> list[dict]:
 def organiser_home_blocks(stats, learnings, sparkline: str, trouble: Trouble | None = None) -> list[dict]:
     return [
         {"type": "divider"},
-        {"type": "header", "text": _plain("For organisers")},
+        {"type": "header", "text": plain("For organisers")},
         *slack_trouble_blocks(trouble),
         *stats_blocks(stats, learnings, sparkline),
-        _actions(
-            _button("Preview next round", ids.ORG_PREVIEW, "preview"),
-            {**_button("Open a round now", ids.ORG_OPEN_ROUND, "open", style="primary"), "confirm": {
-                "title": _plain("Open a round now?"),
-                "text": _plain("Everyone active is matched and their intros go out straight away."),
-                "confirm": _plain("Open it"), "deny": _plain("Not yet"),
+        actions(
+            button("Preview next round", ids.ORG_PREVIEW, "preview"),
+            {**button("Open a round now", ids.ORG_OPEN_ROUND, "open", style="primary"), "confirm": {
+                "title": plain("Open a round now?"),
+                "text": plain("Everyone active is matched and their intros go out straight away."),
+                "confirm": plain("Open it"), "deny": plain("Not yet"),
             }},
-            _button("Schedule", ids.ORG_SCHEDULE, "schedule"),
-            _button("Prompt library", ids.ORG_PROMPTS, "prompts"),
-            _button("Export CSV", ids.ORG_EXPORT, "export"),
+            button("Schedule", ids.ORG_SCHEDULE, "schedule"),
+            button("Prompt library", ids.ORG_PROMPTS, "prompts"),
+            button("Export CSV", ids.ORG_EXPORT, "export"),
         ),
-        _context("Organisers see counts and trends. People's words appear only where they said organisers "
+        context("Organisers see counts and trends. People's words appear only where they said organisers "
                  "may read them, and never with their names."),
     ]

@@ -14,18 +14,18 @@ from bot import ids
 from bot.blocks.calendar import calendar_links_message
 from bot.blocks.kit import (
     Message,
-    _actions,
-    _button,
-    _context,
-    _mentions,
-    _message,
-    _plain,
-    _section,
-    _with_marker,
+    actions,
+    button,
     clip,
+    context,
     fit_mrkdwn,
+    mentions,
+    message,
+    plain,
     quote_lines,
+    section,
     slack_date,
+    with_marker,
 )
 from bot.blocks.suggestions import suggested_times_blocks
 from scheduler.quiet_rounds import QUIET_ROUNDS_BEFORE_PAUSE
@@ -126,7 +126,7 @@ def why_line(people) -> str:
 
 def _people_block(people) -> dict:
     """Who is who, a line each: what they'd like to talk about and could share is said once, in the why."""
-    return _section("\n".join(f"<@{person.user_id}> · *{clip(person.organisation, ORGANISATION_SHOWN)}*"
+    return section("\n".join(f"<@{person.user_id}> · *{clip(person.organisation, ORGANISATION_SHOWN)}*"
                               + (f" · {clip(person.role, ROLE_SHOWN)}" if person.role else "")
                               for person in people))
 
@@ -162,7 +162,7 @@ STEP_OUT_LABEL = "I can't make this round"
 
 def step_out_button(group_id: int) -> dict:
     """One click to step out of this round's match, no reason asked: wherever plans might change."""
-    return _button(STEP_OUT_LABEL, ids.MEETING_STEP_OUT, ids.value("group", group_id))
+    return button(STEP_OUT_LABEL, ids.MEETING_STEP_OUT, ids.value("group", group_id))
 
 
 def intro_buttons(intro) -> dict:
@@ -170,10 +170,10 @@ def intro_buttons(intro) -> dict:
     # Each label makes sense read alone, as a screen reader lists them. Nothing here says anything
     # about anyone: everyone in the conversation sees these, so "hasn't replied" is asked in private.
     buttons = [
-        _button("We've scheduled it", ids.MEETING_SCHEDULED, value, style="primary"),
-        _button("We've met", ids.MEETING_MET, value),
-        _button("I need to reschedule", ids.MEETING_RESCHEDULE, value),
-        _button("Our chat didn't happen", ids.MEETING_MISSED, value),
+        button("We've scheduled it", ids.MEETING_SCHEDULED, value, style="primary"),
+        button("We've met", ids.MEETING_MET, value),
+        button("I need to reschedule", ids.MEETING_RESCHEDULE, value),
+        button("Our chat didn't happen", ids.MEETING_MISSED, value),
         step_out_button(intro.group_id),
     ]
     return {"type": "actions", "block_id": "meeting", "elements": buttons}
@@ -195,17 +195,17 @@ def intro_message(intro, marker: str | None = None) -> Message:
     if intro.why in INTRO_WHY and not intro.ended:
         hello += " " + INTRO_WHY[intro.why]
     blocks = [
-        {"type": "header", "text": _plain(f"Your unmentor match, round {intro.round_number}")},
-        _section(hello),
+        {"type": "header", "text": plain(f"Your unmentor match, round {intro.round_number}")},
+        section(hello),
         _people_block(intro.people),
-        _section("*Why this hour is worth it*\n" + "\n".join(why_lines(intro.people))),
+        section("*Why this hour is worth it*\n" + "\n".join(why_lines(intro.people))),
     ]
     starts = first_move_line(intro)
     if starts and _time_still_to_find(intro):
-        blocks.append(_section(starts))
+        blocks.append(section(starts))
     blocks.extend(suggested_times_blocks(intro))  # bot/blocks/suggestions.py
     if prompts:
-        blocks.append(_section(f"*A few ways in*\n{prompts}"))
+        blocks.append(section(f"*A few ways in*\n{prompts}"))
     blocks.extend(_intro_footer(intro))
     who = ", ".join(f"<@{p.user_id}> ({clip(p.organisation, ORGANISATION_SHOWN)})" for p in intro.people)
     # The fallback (notifications, screen readers) says where the match stands, as the blocks do.
@@ -215,7 +215,7 @@ def intro_message(intro, marker: str | None = None) -> Message:
         text = f"Round {intro.round_number} of unmentor has ended: {who}"
     else:
         text = f"You're matched for round {intro.round_number} of unmentor: {who}"
-    return _with_marker({"text": text, "blocks": blocks}, marker)
+    return with_marker({"text": text, "blocks": blocks}, marker)
 
 
 def _everyone(people) -> str:
@@ -231,15 +231,15 @@ def _time_still_to_find(intro) -> bool:
 def _intro_footer(intro) -> list[dict]:
     """Where the match stands: how it works and the buttons while it's open, a thank-you once it has ended."""
     if intro.ended and intro.status == GroupStatus.ended:
-        return [_context(f"This match has moved on. Thank you {_everyone(intro.people)}, and see you next round.")]
+        return [context(f"This match has moved on. Thank you {_everyone(intro.people)}, and see you next round.")]
     if intro.status == GroupStatus.met and not intro.ended:
         # Nothing left to move or miss: buttons that could only say "already met" are taken away.
-        return [_context(f"{_status_line(intro)} Thank you {_everyone(intro.people)}. Near the end of the round "
+        return [context(f"{_status_line(intro)} Thank you {_everyone(intro.people)}. Near the end of the round "
                          "I'll ask, briefly, what you took away.")]
     if intro.ended:
-        return [_context(f"Round {intro.round_number} has ended. Thank you for taking part. "
+        return [context(f"Round {intro.round_number} has ended. Thank you for taking part. "
                          f"{_status_line(intro)}")]
-    return [_context(how_it_works(intro.people)), intro_buttons(intro), _context(_status_line(intro))]
+    return [context(how_it_works(intro.people)), intro_buttons(intro), context(_status_line(intro))]
 
 
 def intro_safe_message(intro, marker: str | None = None) -> Message:
@@ -251,9 +251,9 @@ def intro_safe_message(intro, marker: str | None = None) -> Message:
     text = (f"You're matched for round {intro.round_number} of unmentor: one honest hour, any time before "
             f"{slack_date(intro.closes_at)}.\n{people}")
     starts = first_move_line(intro)
-    extra = [_section(starts)] if starts and _time_still_to_find(intro) else []
+    extra = [section(starts)] if starts and _time_still_to_find(intro) else []
     # The suggested times carry no member text, so they stay: one click still schedules the chat.
-    return _with_marker({"text": text, "blocks": [_section(text), *extra, *suggested_times_blocks(intro),
+    return with_marker({"text": text, "blocks": [section(text), *extra, *suggested_times_blocks(intro),
                                                   *_intro_footer(intro)]}, marker)
 
 
@@ -263,7 +263,7 @@ def nudge_message(nudge, marker: str | None = None) -> Message:
         f"{slack_date(nudge.closes_at)} is worth it. If this round doesn't suit you after all, the button "
         "below lets you step out, no explanations needed."
     )
-    return _with_marker(_message(text, _section(text), _actions(step_out_button(nudge.group_id))), marker)
+    return with_marker(message(text, section(text), actions(step_out_button(nudge.group_id))), marker)
 
 
 def follow_up_ask_message(ask, marker: str | None = None) -> Message:
@@ -278,18 +278,18 @@ def follow_up_ask_message(ask, marker: str | None = None) -> Message:
         text = (f"Round {ask.round_number} is nearly over. Did {together} get to talk? If you did, "
                 "I'd love to hear what you took away. If not, that's fine: there's nothing to do, and you'll "
                 "be matched again next round.")
-        return _with_marker(_message(text, _section(text), _actions(
-            _button("We talked: share what I learned", ids.FOLLOW_UP_OPEN, value),
+        return with_marker(message(text, section(text), actions(
+            button("We talked: share what I learned", ids.FOLLOW_UP_OPEN, value),
         )), marker)
     text = (
         f"Round {ask.round_number} is nearly over. What did you take away from your chat with {partners}? "
         "Two minutes, all optional. Your words stay private unless you say organisers may read them, "
         "and even then without your name."
     )
-    return _with_marker(_message(
+    return with_marker(message(
         text,
-        _section(text),
-        _actions(_button("Share what I learned", ids.FOLLOW_UP_OPEN, value, style="primary")),
+        section(text),
+        actions(button("Share what I learned", ids.FOLLOW_UP_OPEN, value, style="primary")),
     ), marker)
 
 
@@ -318,7 +318,7 @@ def unmatched_message(unmatched, marker: str | None = None) -> Message:
         f"{UNMATCHED_REASONS.get(unmatched.reason, 'the numbers did not work out')}. "
         f"That's nothing you did. You'll go first when the next round opens {slack_date(unmatched.next_round_at)}."
     )
-    return _with_marker(_message(text, _section(text)), marker)
+    return with_marker(message(text, section(text)), marker)
 
 
 def announcement_message(announcement, marker: str | None = None) -> Message:
@@ -327,18 +327,18 @@ def announcement_message(announcement, marker: str | None = None) -> Message:
         f"with someone from a different organisation for one honest hour. Busy {_span_words(announcement.cadence)[1]}? "
         "Skip it with one click, no questions asked."
     )
-    return _with_marker(_message(
+    return with_marker(message(
         text,
-        _section(text),
-        {"type": "actions", "elements": [_button("Skip this round", ids.SKIP_ROUND, f"period:{announcement.period}")]},
-        _context("Want a longer break? `/unmentor pause` any time."),
+        section(text),
+        {"type": "actions", "elements": [button("Skip this round", ids.SKIP_ROUND, f"period:{announcement.period}")]},
+        context("Want a longer break? `/unmentor pause` any time."),
     ), marker)
 
 
 def reminder_message(reminder, marker: str | None = None) -> Message:
-    text = (f"A friendly reminder: your unmentor chat with {_mentions(reminder.partner_ids)} is "
+    text = (f"A friendly reminder: your unmentor chat with {mentions(reminder.partner_ids)} is "
             f"{slack_date(reminder.meeting_at)}. Plans changed? The buttons on your intro make it easy to say so.")
-    return _with_marker(_message(text, _section(text)), marker)
+    return with_marker(message(text, section(text)), marker)
 
 
 def reschedule_notice_message(notice, marker: str | None = None) -> Message:
@@ -356,16 +356,16 @@ def reschedule_notice_message(notice, marker: str | None = None) -> Message:
     text = "\n".join(lines)
     value = ids.value("group", notice.group_id)
     if notice.suggested_at:
-        buttons = [_button("That time works for me", ids.RESCHEDULE_ACCEPT, value, style="primary"),
-                   _button("Suggest another time", ids.RESCHEDULE_COUNTER, value)]
+        buttons = [button("That time works for me", ids.RESCHEDULE_ACCEPT, value, style="primary"),
+                   button("Suggest another time", ids.RESCHEDULE_COUNTER, value)]
     else:
         # The reply goes to their shared conversation, not to this DM with the bot.
-        buttons = [_button("Suggest a new time", ids.RESCHEDULE_COUNTER, value, style="primary"),
-                   _button("We'll agree a time in our chat", ids.RESCHEDULE_ACCEPT, value)]
+        buttons = [button("Suggest a new time", ids.RESCHEDULE_COUNTER, value, style="primary"),
+                   button("We'll agree a time in our chat", ids.RESCHEDULE_ACCEPT, value)]
     if notice.offer_let_go:
-        buttons.append(_button(LET_GO_LABEL, ids.RESCHEDULE_LET_GO, value))
+        buttons.append(button(LET_GO_LABEL, ids.RESCHEDULE_LET_GO, value))
     buttons.append(step_out_button(notice.group_id))
-    return _with_marker(_message(text, _section(text), _actions(*buttons)), marker)
+    return with_marker(message(text, section(text), actions(*buttons)), marker)
 
 
 LET_GO_LABEL = "Let's leave it this round"
@@ -374,7 +374,7 @@ LET_GO_LABEL = "Let's leave it this round"
 def reschedule_settled_message(settled, marker: str | None = None) -> Message:
     """An older notice once a newer one supersedes it: the buttons go, and it points to the newer one."""
     text = f"Earlier, <@{settled.asker_id}> asked to move your chat. There's a newer message about it below."
-    return _with_marker(_message(text, _context(text)), marker)
+    return with_marker(message(text, context(text)), marker)
 
 
 def left_for_round_message(left, marker: str | None = None) -> Message:
@@ -382,7 +382,7 @@ def left_for_round_message(left, marker: str | None = None) -> Message:
     text = (f"<@{left.by_id}> has said to leave your unmentor chat for round {left.round_number}, {why}. "
             "That's fine, and nothing anyone did: there's nothing for you to do, and you'll be matched again "
             "next round.")
-    return _with_marker(_message(text, _section(text)), marker)
+    return with_marker(message(text, section(text)), marker)
 
 
 def reschedule_accepted_message(accepted, marker: str | None = None) -> Message:
@@ -390,17 +390,17 @@ def reschedule_accepted_message(accepted, marker: str | None = None) -> Message:
         text = f"<@{accepted.partner_id}> said yes: your chat is now {slack_date(accepted.meeting_at)}."
     else:
         text = f"<@{accepted.partner_id}> has seen your message, and you'll agree a new time in your conversation."
-    return _with_marker(_message(text, _section(text)), marker)
+    return with_marker(message(text, section(text)), marker)
 
 
 def _ways_back(*, keep_label: str) -> dict:
     """One click either way: stay in for the next round, or pause for now."""
-    return _actions(_button(keep_label, ids.KEEP_ME_IN, "keep", style="primary"),
-                    _button("Pause for now", ids.PAUSE_FOR_NOW, "pause"))
+    return actions(button(keep_label, ids.KEEP_ME_IN, "keep", style="primary"),
+                    button("Pause for now", ids.PAUSE_FOR_NOW, "pause"))
 
 
 def partner_moved_on_message(moved, marker: str | None = None) -> Message:
-    who = _mentions(moved.partner_ids) if moved.partner_ids else "your partner"
+    who = mentions(moved.partner_ids) if moved.partner_ids else "your partner"
     if moved.carried_on:
         # Their own screen shows the other two going on: say exactly that, and what it means for them.
         opening = (f"{who} are carrying on as a pair for round {moved.round_number}, in a conversation of "
@@ -411,20 +411,20 @@ def partner_moved_on_message(moved, marker: str | None = None) -> Message:
     text = (f"{opening} That happens, and there's nothing for you to do. The next round opens "
             f"{slack_date(moved.next_round_at)} and you'll be matched again then, unless a pause would suit "
             "you better.")
-    return _with_marker(_message(text, _section(text), _ways_back(keep_label="Match me next round")), marker)
+    return with_marker(message(text, section(text), _ways_back(keep_label="Match me next round")), marker)
 
 
 def match_moved_message(moved, marker: str | None = None) -> Message:
     """The old intro of a trio that goes on as a pair: everyone still named, nobody blamed."""
-    text = (f"This match has changed: {_mentions(moved.staying)} carry on as a pair, with their intro in a new "
+    text = (f"This match has changed: {mentions(moved.staying)} carry on as a pair, with their intro in a new "
             "conversation.")
     if moved.out:
-        text += f" {_mentions(moved.out)}, you'll be matched again next round."
+        text += f" {mentions(moved.out)}, you'll be matched again next round."
     text += " That's nothing anyone here did. Thank you all."
-    return _with_marker(_message(
+    return with_marker(message(
         text,
-        {"type": "header", "text": _plain(f"Your unmentor match, round {moved.round_number}")},
-        _section(text),
+        {"type": "header", "text": plain(f"Your unmentor match, round {moved.round_number}")},
+        section(text),
     ), marker)
 
 
@@ -434,10 +434,10 @@ def partner_stepped_out_message(stepped, marker: str | None = None) -> Message:
     if not stepped.can_rematch:
         text += (f" The round is nearly over, so you'll go first when the next round opens "
                  f"{slack_date(stepped.next_round_at)}.")
-        return _with_marker(_message(text, _section(text)), marker)
+        return with_marker(message(text, section(text)), marker)
     text += (" Would you like a fresh match this round? Or, if you'd rather wait, you'll go first when the "
              f"next round opens {slack_date(stepped.next_round_at)}.")
-    return _with_marker(_message(text, _section(text), _fresh_or_wait(ids.PARTNER_LEFT_REMATCH,
+    return with_marker(message(text, section(text), _fresh_or_wait(ids.PARTNER_LEFT_REMATCH,
                                                                         ids.PARTNER_LEFT_WAIT,
                                                                         stepped.group_id)), marker)
 
@@ -445,33 +445,33 @@ def partner_stepped_out_message(stepped, marker: str | None = None) -> Message:
 def _fresh_or_wait(fresh_id: str, wait_id: str, group_id: int, *, fresh: bool = True) -> dict:
     """The one choice, named the same wherever it's offered: a fresh match now, or first place next round."""
     value = ids.value("group", group_id)
-    buttons = [_button("Find me someone new", fresh_id, value, style="primary")] if fresh else []
-    buttons.append(_button("Next round is fine", wait_id, value))
-    return _actions(*buttons)
+    buttons = [button("Find me someone new", fresh_id, value, style="primary")] if fresh else []
+    buttons.append(button("Next round is fine", wait_id, value))
+    return actions(*buttons)
 
 
 def waiting_check_message(check, marker: str | None = None) -> Message:
     """A week in with no time set, to each person privately: nothing here is seen by the others."""
-    who = _mentions(check.partner_ids)
+    who = mentions(check.partner_ids)
     text = (f"It's been a week since your unmentor intro to {who}, and no time is set yet. Only you can see "
             "this. If you're waiting to hear back, I can send a friendly nudge for you. If this round doesn't "
             "suit you after all, that's fine too: one click, no reason needed.")
     value = ids.value("group", check.group_id)
-    return _with_marker(_message(text, _section(text), _actions(
-        _button("I'm waiting to hear back", ids.PARTNER_NO_REPLY, value),
-        _button("We've scheduled it", ids.MEETING_SCHEDULED, value),
+    return with_marker(message(text, section(text), actions(
+        button("I'm waiting to hear back", ids.PARTNER_NO_REPLY, value),
+        button("We've scheduled it", ids.MEETING_SCHEDULED, value),
         step_out_button(check.group_id),
     )), marker)
 
 
 def wait_over_message(over, marker: str | None = None) -> Message:
     """The time given to a quiet partner is up: offer only what can still happen."""
-    text = f"I haven't seen an answer from {_mentions(over.quiet_ids)} yet, and the few days we said we'd wait are up."
+    text = f"I haven't seen an answer from {mentions(over.quiet_ids)} yet, and the few days we said we'd wait are up."
     if over.others_ids:
-        text += (f" Shall I let you and {_mentions(over.others_ids)} carry on as a pair? I'll tell "
-                 f"{_mentions(over.quiet_ids)} kindly, and they'll be matched again next round.")
-        return _with_marker(_message(text, _section(text), _actions(
-            _button("Carry on as a pair", ids.PARTNER_NO_REPLY, ids.value("group", over.group_id),
+        text += (f" Shall I let you and {mentions(over.others_ids)} carry on as a pair? I'll tell "
+                 f"{mentions(over.quiet_ids)} kindly, and they'll be matched again next round.")
+        return with_marker(message(text, section(text), actions(
+            button("Carry on as a pair", ids.PARTNER_NO_REPLY, ids.value("group", over.group_id),
                     style="primary"))), marker)
     if over.can_rematch:
         text += (" Would you like a fresh match this round, or to wait and go first when the next round opens "
@@ -479,18 +479,18 @@ def wait_over_message(over, marker: str | None = None) -> Message:
     else:
         text += (" The round is nearly over, so a fresh match won't fit now: shall I close this one and put you "
                  f"first when the next round opens {slack_date(over.next_round_at)}?")
-    return _with_marker(_message(text, _section(text), _fresh_or_wait(
+    return with_marker(message(text, section(text), _fresh_or_wait(
         ids.NO_REPLY_REMATCH, ids.NO_REPLY_SIT_OUT, over.group_id, fresh=over.can_rematch)), marker)
 
 
 def quiet_nudge_message(nudge, marker: str | None = None) -> Message:
-    text = (f"{_mentions(nudge.waiting_ids)} would love to find a time for your unmentor chat. A quick hello in "
+    text = (f"{mentions(nudge.waiting_ids)} would love to find a time for your unmentor chat. A quick hello in "
             "your conversation is all it takes. If this round doesn't suit, that's fine too: one click below "
             "says so, no reason needed.")
     value = ids.value("group", nudge.group_id)
-    return _with_marker(_message(text, _section(text), _actions(
-        _button("We've scheduled it", ids.MEETING_SCHEDULED, value, style="primary"),
-        _button("I need to reschedule", ids.MEETING_RESCHEDULE, value),
+    return with_marker(message(text, section(text), actions(
+        button("We've scheduled it", ids.MEETING_SCHEDULED, value, style="primary"),
+        button("I need to reschedule", ids.MEETING_RESCHEDULE, value),
         step_out_button(nudge.group_id),
     )), marker)
 
@@ -503,17 +503,17 @@ def still_in_message(ask, marker: str | None = None) -> Message:
             "If I don't hear by "
             f"{slack_date(ask.pause_at)}, I'll pause your matches so nothing lands on you, and "
             "`/unmentor resume` brings you back any time.")
-    return _with_marker(_message(text, _section(text), _ways_back(keep_label="Keep me in")), marker)
+    return with_marker(message(text, section(text), _ways_back(keep_label="Keep me in")), marker)
 
 
 def stay_in_touch_message(stay, marker: str | None = None) -> Message:
     if len(stay.partner_ids) == 2:
         together = f"you, <@{stay.partner_ids[0]}> and <@{stay.partner_ids[1]}> all three"
     else:
-        together = f"you and {_mentions(stay.partner_ids)} both"
+        together = f"you and {mentions(stay.partner_ids)} both"
     text = (f"Good news: {together} said you'd like to stay in touch. "
             "Why not put another chat in the diary?")
-    return _with_marker(_message(text, _section(text)), marker)
+    return with_marker(message(text, section(text)), marker)
 
 
 NUMBER_WORDS = {2: "two", 3: "three", 4: "four"}
@@ -523,27 +523,27 @@ def paused_quietly_message(_paused, marker: str | None = None) -> Message:
     text = ("I didn't hear back, so I've paused your unmentor matches for now and nothing more will land on you. "
             "Whenever you'd like to come back, one click does it (or type `/unmentor resume`).")
     # The keep-me-in action undoes a pause for silence, so this button needs no listener of its own.
-    return _with_marker(_message(text, _section(text), _actions(
-        _button("Resume my matches", ids.KEEP_ME_IN, "keep", style="primary"))), marker)
+    return with_marker(message(text, section(text), actions(
+        button("Resume my matches", ids.KEEP_ME_IN, "keep", style="primary"))), marker)
 
 
 def welcome_back_message(back, marker: str | None = None) -> Message:
     text = (f"Welcome back! Your pause is over, so you're in the next unmentor round, which opens "
             f"{slack_date(back.next_round_at)}. Not ready yet? `/unmentor pause` any time.")
-    return _with_marker(_message(text, _section(text)), marker)
+    return with_marker(message(text, section(text)), marker)
 
 
 def match_ended_message(ended, marker: str | None = None) -> Message:
     """The old intro, once someone in it has left: only those still here are named."""
     text = "This match has ended because someone in it has left unmentor. That's nothing anyone here did."
     if len(ended.staying) >= 2:
-        text += f" {_mentions(ended.staying)}, you carry on as a pair: your intro is in a new conversation."
+        text += f" {mentions(ended.staying)}, you carry on as a pair: your intro is in a new conversation."
     elif ended.staying:
         text += f" <@{ended.staying[0]}>, I've sent you a note about what happens next."
-    return _with_marker(_message(
+    return with_marker(message(
         text,
-        {"type": "header", "text": _plain(f"Your unmentor match, round {ended.round_number}")},
-        _section(text),
+        {"type": "header", "text": plain(f"Your unmentor match, round {ended.round_number}")},
+        section(text),
     ), marker)
 
 
@@ -553,10 +553,10 @@ def partner_left_message(left, marker: str | None = None) -> Message:
     if not left.can_rematch:
         text += (f" The round is nearly over, so you'll go first when the next round opens "
                  f"{slack_date(left.next_round_at)}. Need a break instead? `/unmentor pause` any time.")
-        return _with_marker(_message(text, _section(text)), marker)
+        return with_marker(message(text, section(text)), marker)
     text += (" Would you like a fresh match this round? Or, if you'd rather wait, you'll go first when the "
              f"next round opens {slack_date(left.next_round_at)}.")
-    return _with_marker(_message(text, _section(text), _fresh_or_wait(ids.PARTNER_LEFT_REMATCH,
+    return with_marker(message(text, section(text), _fresh_or_wait(ids.PARTNER_LEFT_REMATCH,
                                                                         ids.PARTNER_LEFT_WAIT, left.group_id)),
                         marker)
 
@@ -615,4 +615,4 @@ def render_safe(content, marker: str | None) -> Message:
     full = render(content, None)
     text = fit_mrkdwn(full["text"], SAFE_TEXT_MAX)
     buttons = [block for block in full["blocks"] if block["type"] == "actions"]
-    return _with_marker({"text": text, "blocks": [_section(text), *buttons]}, marker)
+    return with_marker({"text": text, "blocks": [section(text), *buttons]}, marker)

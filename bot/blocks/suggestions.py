@@ -5,7 +5,7 @@ said it works, and one click to agree; "None of these" opens the reschedule form
 from __future__ import annotations
 
 from bot import ids
-from bot.blocks.kit import _actions, _button, _context, _section, slack_date
+from bot.blocks.kit import actions, button, context, section, slack_date
 
 # The intro shows these while a time is still to be found.
 STILL_TO_FIND = ("new", "rescheduling")
@@ -26,15 +26,15 @@ def suggested_times_blocks(intro) -> list[dict]:
         return []
     everyone = "you both" if len(intro.people) == 2 else "all three of you" if len(intro.people) == 3 else "you all"
     if not intro.suggestions:
-        return [_context(f"Your working hours hardly overlap, so I've no times to suggest. Find one that suits "
+        return [context(f"Your working hours hardly overlap, so I've no times to suggest. Find one that suits "
                          f"{everyone} here, and press \"We've scheduled it\" below.")]
     value = ids.value("group", intro.group_id)
-    blocks = [_section(f"*Times that suit {everyone}*, inside everyone's working hours and shown in your own time. "
+    blocks = [section(f"*Times that suit {everyone}*, inside everyone's working hours and shown in your own time. "
                        "Press \"That works for me\" on any you can do; once everyone has picked the same one, "
                        "it's scheduled.")]
     for suggestion in intro.suggestions:
-        block = _section(f"*{slack_date(suggestion.at)}*{_who_can(suggestion.chosen_by)}")
-        block["accessory"] = _button("That works for me", ids.suggested_time(suggestion.index), value)
+        block = section(f"*{slack_date(suggestion.at)}*{_who_can(suggestion.chosen_by)}")
+        block["accessory"] = button("That works for me", ids.suggested_time(suggestion.index), value)
         blocks.append(block)
-    blocks.append(_actions(_button("None of these times", ids.NONE_OF_THESE, value)))
+    blocks.append(actions(button("None of these times", ids.NONE_OF_THESE, value)))
     return blocks

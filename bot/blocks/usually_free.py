@@ -4,7 +4,7 @@ The only thing the bot keeps about anyone's time; suggested times keep to it."""
 from __future__ import annotations
 
 from bot import ids
-from bot.blocks.kit import _plain, _section, _state_value
+from bot.blocks.kit import plain, section, state_value
 from scheduler.suggested_times import DAY_NAMES, Part, UsuallyFree, free_spans
 
 DAY_WORDS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -30,15 +30,15 @@ def summary(free: UsuallyFree) -> str:
 def usually_free_blocks(free: UsuallyFree, said: bool) -> list[dict]:
     """App Home's line: when suggested times will fall for them, and a button to change it."""
     note = "as you said" if said else "the usual working day, until you say otherwise"
-    block = _section(f"*When you're usually free:* {summary(free)} ({note}). The times I suggest in your intros "
+    block = section(f"*When you're usually free:* {summary(free)} ({note}). The times I suggest in your intros "
                      "keep to it. Nothing else about your time is read or kept.")
-    block["accessory"] = {"type": "button", "text": _plain("Change when I'm free"), "action_id": ids.USUALLY_FREE,
+    block["accessory"] = {"type": "button", "text": plain("Change when I'm free"), "action_id": ids.USUALLY_FREE,
                           "value": "usually_free"}
     return [block]
 
 
 def _options(pairs) -> list[dict]:
-    return [{"text": _plain(text), "value": value} for text, value in pairs]
+    return [{"text": plain(text), "value": value} for text, value in pairs]
 
 
 def usually_free_modal(free: UsuallyFree) -> dict:
@@ -47,15 +47,15 @@ def usually_free_modal(free: UsuallyFree) -> dict:
     return {
         "type": "modal",
         "callback_id": ids.USUALLY_FREE_VIEW,
-        "title": _plain("When you're usually free"),
-        "submit": _plain("Save"),
-        "close": _plain("Cancel"),
+        "title": plain("When you're usually free"),
+        "submit": plain("Save"),
+        "close": plain("Cancel"),
         "blocks": [
-            _section("The times I suggest for your chats keep to these, in your own time zone. No calendar is read."),
-            {"type": "input", "block_id": "days", "label": _plain("Days"),
+            section("The times I suggest for your chats keep to these, in your own time zone. No calendar is read."),
+            {"type": "input", "block_id": "days", "label": plain("Days"),
              "element": {"type": "checkboxes", "action_id": "value", "options": days,
                          "initial_options": [days[d] for d in sorted(free.days)]}},
-            {"type": "input", "block_id": "parts", "label": _plain("Parts of the day"),
+            {"type": "input", "block_id": "parts", "label": plain("Parts of the day"),
              "element": {"type": "checkboxes", "action_id": "value", "options": parts,
                          "initial_options": [parts[i] for i, p in enumerate(Part) if p in free.parts]}},
         ],
@@ -65,7 +65,7 @@ def usually_free_modal(free: UsuallyFree) -> dict:
 def read_usually_free_modal(state_values: dict) -> tuple[list[int], list[str]]:
     """(days as 0 = Monday…, parts of the day) ticked in the form; unknown values are ignored."""
     def ticked(block_id: str) -> list[str]:
-        return [o.get("value") for o in _state_value(state_values, block_id).get("selected_options") or []]
+        return [o.get("value") for o in state_value(state_values, block_id).get("selected_options") or []]
     days = [DAY_NAMES.index(d) for d in ticked("days") if d in DAY_NAMES]
     parts = [p for p in ticked("parts") if p in Part.__members__]
     return days, parts

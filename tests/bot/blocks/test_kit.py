@@ -28,25 +28,25 @@ def test_clipping_cuts_on_a_word_and_leaves_short_text_alone():
 
 
 def test_whole_lines_only_as_many_as_fit():
-    assert kit._lines_within(["aaaa", "bbbb", "cccc"], 10) == "aaaa\nbbbb"
-    assert kit._lines_within(["a" * 20], 10) == ""
+    assert kit.lines_within(["aaaa", "bbbb", "cccc"], 10) == "aaaa\nbbbb"
+    assert kit.lines_within(["a" * 20], 10) == ""
 
 
 def test_the_marker_a_restart_looks_for_goes_on_the_first_block_within_slacks_limit():
-    message = kit._with_marker(kit._message("Hello"), "m" * 300)
+    message = kit.with_marker(kit.message("Hello"), "m" * 300)
     assert message["blocks"][0]["block_id"] == "m" * kit.BLOCK_ID_MAX
-    assert "block_id" not in kit._with_marker(kit._message("Hello"), None)["blocks"][0]
+    assert "block_id" not in kit.with_marker(kit.message("Hello"), None)["blocks"][0]
 
 
 def test_a_text_input_never_starts_with_more_than_it_accepts():
-    block = kit._text_input("role", "What I do", "x" * 500, 300, multiline=False, optional=True)
+    block = kit.text_input("role", "What I do", "x" * 500, 300, multiline=False, optional=True)
     assert block["element"]["max_length"] == 300 and len(block["element"]["initial_value"]) == 300
 
 
 def test_a_button_carries_its_value_and_style_only_when_given():
-    assert kit._button("Pause", "member_pause") == {
+    assert kit.button("Pause", "member_pause") == {
         "type": "button", "text": {"type": "plain_text", "text": "Pause", "emoji": True}, "action_id": "member_pause"}
-    styled = kit._button("Resume", "member_resume", "resume", style="primary")
+    styled = kit.button("Resume", "member_resume", "resume", style="primary")
     assert (styled["value"], styled["style"]) == ("resume", "primary")
 
 
@@ -69,5 +69,5 @@ def test_every_line_a_member_wrote_is_quoted_however_unicode_ends_it():
 
 
 def test_slack_makes_no_bare_address_in_our_mrkdwn_a_link():
-    assert kit._section("see evil.example/login")["text"]["verbatim"] is True
-    assert kit._context("www.example.com")["elements"][0]["verbatim"] is True
+    assert kit.section("see evil.example/login")["text"]["verbatim"] is True
+    assert kit.context("www.example.com")["elements"][0]["verbatim"] is True

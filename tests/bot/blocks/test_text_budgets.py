@@ -170,16 +170,16 @@ def test_clipping_never_cuts_an_entity_or_a_mention_in_half(limit):
 
 
 def test_a_message_never_has_more_than_50_blocks_nor_a_view_more_than_100():
-    many = [kit._section(f"line {i}") for i in range(120)]
-    assert len(kit._message("lots", *many)["blocks"]) == 50
+    many = [kit.section(f"line {i}") for i in range(120)]
+    assert len(kit.message("lots", *many)["blocks"]) == 50
     assert len(kit.fit_blocks(many, 100)) == 100
     assert "more" in kit.fit_blocks(many, 100)[-1]["elements"][0]["text"]
 
 
 def test_plain_text_fits_its_place():
-    assert len(kit._button("x" * 500, "a")["text"]["text"]) <= 75
-    assert len(kit._plain("y" * 500)["text"]) <= 150
-    assert len(kit._option("z" * 500, "v")["text"]["text"]) <= 75
+    assert len(kit.button("x" * 500, "a")["text"]["text"]) <= 75
+    assert len(kit.plain("y" * 500)["text"]) <= 150
+    assert len(kit.option("z" * 500, "v")["text"]["text"]) <= 75
 
 
 @pytest.fixture
