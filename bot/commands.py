@@ -153,9 +153,10 @@ def _status(services: Services, call: Payload, _rest: str) -> kit_blocks.Message
 def _leave(services: Services, call: Payload, _rest: str) -> kit_blocks.Message:
     with session_scope(services.engine) as session:
         member = store.get_member(session, call.team_id, call.user_id)
-    if member is None or member.status == MemberStatus.left.value:
-        return member_blocks.not_member_message()
-    return member_blocks.leave_confirm_message()
+        if member is None or member.status == MemberStatus.left.value:
+            return member_blocks.not_member_message()
+        partners = membership.partners_this_round(session, member)
+    return member_blocks.leave_confirm_message(partners)
 
 
 def _help(services: Services, call: Payload, _rest: str) -> kit_blocks.Message:

@@ -9,6 +9,7 @@ from __future__ import annotations
 # Member self-service (ephemeral replies, App Home, round heads-up)
 LEAVE_CONFIRM = "member_leave_confirm"
 LEAVE_CANCEL = "member_leave_cancel"
+LEAVE_PAUSE_INSTEAD = "member_leave_pause"  # on the leave confirmation: keep my details, just pause
 PAUSE = "member_pause"
 RESUME = "member_resume"
 SKIP = "member_skip"

@@ -88,6 +88,14 @@ def leave_cancelled(services: Services, p: Payload, respond) -> None:
     _reply(p, respond, member_blocks.stayed_message())
 
 
+@LISTENERS.click(ids.LEAVE_PAUSE_INSTEAD)
+def leave_paused_instead(services: Services, p: Payload, respond) -> None:
+    with session_scope(services.engine) as session:
+        change = membership.pause(session, p.team_id, p.user_id)
+    _reply(p, respond, member_blocks.change_message("pause", change))
+    home.refresh(services, p.team_id, p.user_id)
+
+
 # App Home's one-click changes; the Home tab shows the result.
 _HOME_CHANGES = {ids.PAUSE: membership.pause, ids.RESUME: membership.resume, ids.SKIP: membership.skip_next}
 

@@ -271,6 +271,12 @@ class StatusView:
     meeting_at: datetime | None = None  # their chat this round, once it's scheduled
 
 
+def partners_this_round(session: Session, member: Member) -> tuple[str, ...]:
+    """The Slack IDs of whoever the member is matched with in a round still running (none if no match)."""
+    current = round_store.current_group_for(session, member.id)
+    return tuple(current[1]) if current else ()
+
+
 def status(session: Session, team_id: str, user_id: str, next_round_at: datetime) -> StatusView:
     member = store.get_member(session, team_id, user_id)
     if member is None or member.status == MemberStatus.left.value:

@@ -13,6 +13,7 @@ from bot.blocks.kit import (
     context,
     escape,
     fit_blocks,
+    mentions,
     message,
     plain,
     section,
@@ -217,11 +218,18 @@ def status_message(view: StatusView) -> Message:
     return message(text, section(text))
 
 
-def leave_confirm_message() -> Message:
+def leave_confirm_message(partner_ids: tuple[str, ...] = ()) -> Message:
+    """Asked before anything is deleted. Someone in a match this round hears what becomes of the
+    others before they choose, and everyone hears that a pause would keep their details."""
     text = (
         "Leaving deletes your details and everything you've written in follow-ups. "
-        "Only anonymous counts stay (that someone took part). Shall I go ahead?"
+        "Only anonymous counts stay (that someone took part)."
     )
+    if partner_ids:
+        text += (f" You're matched with {mentions(partner_ids)} this round: I'll let them know kindly, "
+                 "and look after them.")
+    text += (" If you'd rather just have a break, pausing keeps your details, and you won't be matched "
+             "until you come back. Shall I go ahead and delete them?")
     return message(
         text,
         section(text),
@@ -229,6 +237,7 @@ def leave_confirm_message() -> Message:
             "type": "actions",
             "elements": [
                 button("Yes, delete my data", ids.LEAVE_CONFIRM, "leave", style="danger"),
+                button("Pause instead", ids.LEAVE_PAUSE_INSTEAD, "pause"),
                 button("No, keep me in", ids.LEAVE_CANCEL, "stay"),
             ],
         },
@@ -312,7 +321,11 @@ def home_view(view: StatusView, organiser_blocks: list[dict] | None = None) -> d
     leave = button("Leave and delete my data", ids.LEAVE, "leave", style="danger")
     leave["confirm"] = {
         "title": plain("Leave unmentor?"),
-        "text": plain("This deletes your details and answers. Only anonymous counts stay."),
+        # A confirm dialog's text holds 300 characters.
+        "text": plain("This deletes your details and answers; only anonymous counts stay. "
+                      + ("Whoever you're matched with this round is told kindly and looked after. "
+                         if view.partner_user_ids else "")
+                      + "To keep your details, pause instead.", 300),
         "confirm": plain("Yes, delete my data"),
         "deny": plain("Keep me in"),
         "style": "danger",

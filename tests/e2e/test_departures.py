@@ -15,6 +15,7 @@ from freezegun import freeze_time
 
 from bot import ids
 from bot.blocks import meetings as meeting_blocks
+from bot.blocks import member as member_blocks
 from bot.blocks import sends as send_blocks
 from scheduler import membership, rounds
 from scheduler.membership import ProfileForm, SlackProfile
@@ -23,6 +24,7 @@ from scheduler.sends.match_ended import MatchEnded, PartnerLeft
 from scheduler.sends.partner_moved_on import PartnerMovedOn
 from scheduler.sends.partner_stepped_out import PartnerSteppedOut
 from scheduler.workspace_schedule import next_round_at
+from storage import members as member_store
 from storage.db import session_scope
 from tests import said
 from tests.e2e.test_meetings import assert_kind, group_of
@@ -72,6 +74,24 @@ def _no_gaps(fake) -> None:
 
 def _edits_of(fake, channel, ts):
     return [c.args for c in fake.calls_to("chat.update") if c.args["channel"] == channel and c.args["ts"] == ts]
+
+
+def test_leaving_mid_round_says_first_what_becomes_of_the_partner_and_a_pause_instead_keeps_everything(bot):
+    ada_group = group_of(bot.engine, "UADA")
+    with freeze_time(OPENS + timedelta(days=2), tick=True):
+        asked = bot.command("leave", "UBEN")
+        # Before anything is deleted, Ben reads that Ada will be told kindly and looked after, and
+        # that a pause would keep his details.
+        assert said.is_(asked, member_blocks.leave_confirm_message(("UADA",)))
+        assert "<@UADA> this round: I'll let them know kindly" in asked["text"]
+        assert "pausing keeps your details" in asked["text"]
+        paused = bot.reply(bot.click(ids.LEAVE_PAUSE_INSTEAD, "UBEN", value="pause"), timeout=10)
+        assert said.is_(paused, member_blocks.change_message("pause", membership.Change.done))
+    with session_scope(bot.engine) as session:
+        ben = member_store.get_member(session, TEAM, "UBEN")
+        assert ben.status == "paused" and ben.organisation  # nothing deleted
+    # A pause changes nothing this round: the match goes on, and Ada is told nothing.
+    assert group_of(bot.engine, "UADA").id == ada_group.id and not said.sends(bot.fake, "partner_left", "UADA")
 
 
 def test_a_partner_who_leaves_mid_round_ends_the_match_kindly_and_the_one_left_gets_a_fresh_match(bot):

@@ -245,7 +245,7 @@ def test_leaving_asks_first_then_deletes_the_members_data(server, slack, db, tea
     assert said.is_({"text": text}, member_blocks.leave_confirm_message())
     assert member(db, team, "U0GUS").status == "active"  # nothing happens until confirmed
     buttons = [e["action_id"] for b in reply["blocks"] if b["type"] == "actions" for e in b["elements"]]
-    assert buttons == ["member_leave_confirm", "member_leave_cancel"]
+    assert buttons == ["member_leave_confirm", "member_leave_pause", "member_leave_cancel"]
 
     response_url = slack.response_url("leave-click")
     body = sr.block_actions_body("member_leave_confirm", "leave", "U0GUS", team_id=team, response_url=response_url)

@@ -86,6 +86,10 @@ def _member_cases() -> dict:
         "member.status_message.partner_stepped_away": (member.status_message, lambda: member.status_message(
             p.ada_status(partner_user_ids=()))),
         "member.leave_confirm_message": (member.leave_confirm_message, lambda: member.leave_confirm_message()),
+        "member.leave_confirm_message.mid_round": (member.leave_confirm_message,
+                                                   lambda: member.leave_confirm_message(("UBEN",))),
+        "member.leave_confirm_message.mid_round_trio": (member.leave_confirm_message,
+                                                        lambda: member.leave_confirm_message(("UBEN", "UCY"))),
         "member.left_message": (member.left_message, lambda: member.left_message()),
         "member.stayed_message": (member.stayed_message, lambda: member.stayed_message()),
         "member.something_went_wrong_message": (member.something_went_wrong_message,
