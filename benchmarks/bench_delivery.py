@@ -33,7 +33,7 @@ from playground.slack.limits import Limits, TokenBucket
 from playground.slack.server import FakeSlack
 from scheduler import delivery, membership, opening_window, pacing, rounds
 from scheduler.membership import ProfileForm, SlackProfile
-from scheduler.schedule import Schedule, next_opening
+from scheduler.schedule import Schedule, openings_after
 from storage import members as member_store
 from storage.db import make_engine, session_scope, upgrade
 from storage.models import Member
@@ -43,6 +43,8 @@ SIM_TEAM = "T222"  # a pacer of its own: what the stand-in runs taught T111's do
 TOKEN = "xoxb-" + "1" * 12 + "-" + "2" * 13 + "-" + "a" * 24
 GROUPS = 60
 BURST = 5
+# The old fixed gap (conversations.open's tier 3 floor, 50 a minute), run for comparison with the learned pace.
+FIXED_PACE = 1.2
 # Assumed workspace-wide chat.postMessage limit ("several hundred a minute"); Slack publishes none.
 POSTS_PER_MINUTE = 600
 WALL_TARGET, REFUSED_TARGET, MINUTES_TARGET, DATABASE_TARGET = 1.25, 0.15, 10.0, 10.0
@@ -180,7 +182,7 @@ def scheduled_round(groups: int, opens_per_minute: float) -> tuple[float, float,
 
 def rounds_schedule_opening() -> datetime:
     """The first scheduled opening of the default schedule after today."""
-    return next_opening(Schedule(), datetime.now(timezone.utc)).opens_at
+    return next(openings_after(Schedule(), datetime.now(timezone.utc))).opens_at
 
 
 def open_on_postgres(members: int) -> tuple[float, int, int]:
@@ -247,8 +249,8 @@ def main() -> int:
     failures = []
     print(f"{GROUPS}-group round through the Slack stand-in (token buckets of {BURST}, "
           f"chat.postMessage {POSTS_PER_MINUTE}/min and 1/s per conversation)")
-    fixed, least_150, _ = _round_through_stand_in(150, delivery.FIXED_PACE)
-    print(f"  fixed {delivery.FIXED_PACE} s pace at 150 opens/min: {fixed:6.1f} s  "
+    fixed, least_150, _ = _round_through_stand_in(150, FIXED_PACE)
+    print(f"  fixed {FIXED_PACE} s pace at 150 opens/min: {fixed:6.1f} s  "
           f"({fixed / least_150:.2f}x the least the limits allow, {least_150:.1f} s)")
     for per_minute in (50, 150):
         took, least, refused = _round_through_stand_in(per_minute, None)

@@ -36,9 +36,6 @@ from storage.models import Outbox, SendState
 
 log = logging.getLogger("unmentor.delivery")
 
-# The old fixed gap (conversations.open's tier 3 floor, 50 a minute), kept for `--pace` and comparison;
-# by default each method's pace is learned from Slack's answers (scheduler.pacing).
-FIXED_PACE = 1.2
 # A send takes seconds; one still marked "sending" after this was left by a crash.
 DEFAULT_LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 8

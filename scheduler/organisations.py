@@ -194,11 +194,5 @@ def colleague_keys(
     return {person: groups.find(label) for person, label in label_of.items()}
 
 
-def same_organisation(a: tuple[str, str | None], b: tuple[str, str | None],
-                      domain_map: Mapping[str, str] | None = None) -> bool:
-    keys = colleague_keys({0: a, 1: b}, domain_map)
-    return keys[0] == keys[1]
-
-
 def count(keys: Iterable[str]) -> int:
     return len(set(keys))

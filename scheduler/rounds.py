@@ -121,8 +121,8 @@ def open_round(engine: Engine, team_id: str, at: datetime | None = None, *, manu
                         and heads_up_given(session, team_id, schedule, times)):
                     return OpenOutcome(None, None, OpenReason.not_due)
                 ahead = True
-        if store.round_for_period(session, team_id, times.period) is not None:
-            return OpenOutcome(None, None, OpenReason.period_used)
+        # next_round never gives a period that had its round; one opened since, by another process, is
+        # caught by create_round's unique key below.
         if look_up is not None:
             # Only now that a round is about to be matched: once per member per round.
             reach.check(session, team_id, member_store.members_with_status(session, team_id, [MemberStatus.active]),
@@ -191,8 +191,6 @@ def close_for_the_next_window(engine: Engine, team_id: str, at: datetime | None 
         if running.closes_at > upcoming.opens_at or \
                 not opening_window.in_window(upcoming, at, opening_window.window(session, team_id)):
             return False
-        if store.round_for_period(session, team_id, upcoming.period) is not None:
-            return False
         closes_at = running.closes_at
     return run_phase(engine, team_id, Phase.close, max(at, closes_at)).result == PhaseResult.done
 
@@ -233,8 +231,6 @@ def announce(engine: Engine, team_id: str, at: datetime | None = None) -> int:
         schedule = load_schedule(session, team_id)
         upcoming = next_round(session, team_id, schedule, at)
         if not upcoming.announce_at <= at < upcoming.opens_at:
-            return 0
-        if store.round_for_period(session, team_id, upcoming.period) is not None:
             return 0
         active = member_store.members_with_status(session, team_id, [MemberStatus.active])
         return sends.queue(session, team_id, [AnnounceSend(member_id=m.id, period=upcoming.period) for m in active])

@@ -168,20 +168,6 @@ def round_times(schedule: Schedule, period_index: int) -> RoundTimes:
     )
 
 
-def current_and_next(schedule: Schedule, at: datetime) -> tuple[RoundTimes, RoundTimes]:
-    """The most recent opening at or before `at`, and the first one after it."""
-    local_day = at.astimezone(ZoneInfo(schedule.timezone)).date()
-    index = _period_index(schedule, local_day)
-    candidates = [round_times(schedule, i) for i in range(index - 2, index + 3)]
-    past = [c for c in candidates if c.opens_at <= at]
-    future = [c for c in candidates if c.opens_at > at]
-    return past[-1], future[0]
-
-
-def next_opening(schedule: Schedule, at: datetime) -> RoundTimes:
-    return current_and_next(schedule, at)[1]
-
-
 def openings_after(schedule: Schedule, at: datetime) -> Iterator[RoundTimes]:
     """Every scheduled opening after `at`, soonest first (endless: the caller stops)."""
     index = _period_index(schedule, at.astimezone(ZoneInfo(schedule.timezone)).date()) - 2

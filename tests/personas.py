@@ -16,12 +16,12 @@ input every golden file under tests/bot/blocks/golden is made from.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from playground.slack import TEAM_ID
 from scheduler.membership import ProfileForm, StatusView
 from scheduler.prompts import Prompt
-from scheduler.schedule import Schedule
+from scheduler.schedule import RoundTimes, Schedule, openings_after
 from scheduler.sends.intro import Intro, Person, Suggestion
 from scheduler.slack_trouble import Trouble
 from scheduler.stats import Learning, RoundStats
@@ -82,6 +82,21 @@ def introduce(fake, people=MEMBERS) -> None:
     """Make these people known to the Slack stand-in, by name and time zone."""
     for person in people:
         fake.add_user(person.user_id, real_name=person.name, tz=person.timezone, is_admin=person.slack_admin)
+
+
+def next_opening(schedule: Schedule, at: datetime) -> RoundTimes:
+    """The first scheduled opening after `at` (what the bot opens next also depends on the rounds stored)."""
+    return next(openings_after(schedule, at))
+
+
+def latest_opening(schedule: Schedule, at: datetime) -> RoundTimes:
+    """The most recent scheduled opening at or before `at`."""
+    latest = None
+    for times in openings_after(schedule, at - timedelta(days=62)):
+        if times.opens_at > at:
+            return latest
+        latest = times
+    raise AssertionError("openings_after never ends")
 
 
 def heads_up_went(engine, periods=HEADS_UPS, team: str = TEAM) -> None:

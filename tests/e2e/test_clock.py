@@ -9,13 +9,13 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlmodel import select
 
-from scheduler.schedule import Schedule, current_and_next
+from scheduler.schedule import Schedule
 from scheduler.workspace_schedule import save_schedule
 from storage.db import make_engine, session_scope
 from storage.models import Round
 from tests import said
 from tests.botprocess import UNMENTOR, BotServer, bot_env
-from tests.personas import TEAM, heads_up_went, seed_members
+from tests.personas import TEAM, heads_up_went, latest_opening, seed_members
 
 
 def schedule_a_round_due_minutes_ago(url: str) -> None:
@@ -26,7 +26,7 @@ def schedule_a_round_due_minutes_ago(url: str) -> None:
     with session_scope(engine) as session:
         save_schedule(session, TEAM, schedule)
     # Its heads-up went three days ago, as it would have with the bot running then.
-    heads_up_went(engine, [current_and_next(schedule, due + timedelta(minutes=1))[0].period])
+    heads_up_went(engine, [latest_opening(schedule, due + timedelta(minutes=1)).period])
     engine.dispose()
 
 

@@ -4,7 +4,8 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from scheduler.schedule import Schedule, ScheduleError, current_and_next, next_opening, round_times
+from scheduler.schedule import Schedule, ScheduleError, round_times
+from tests.personas import latest_opening, next_opening
 
 UTC = timezone.utc
 
@@ -50,7 +51,8 @@ def test_weekly_and_fortnightly_cadences():
 
 
 def test_the_current_round_is_the_latest_opening_so_far():
-    current, upcoming = current_and_next(Schedule(), datetime(2026, 12, 20, tzinfo=UTC))
+    at = datetime(2026, 12, 20, tzinfo=UTC)
+    current, upcoming = latest_opening(Schedule(), at), next_opening(Schedule(), at)
     assert current.period == "2026-12" and upcoming.period == "2027-01"
 
 

@@ -14,7 +14,6 @@ from scheduler.membership import Change, HeadsUpRound, ProfileForm
 from scheduler.organisers import OrganiserChange
 from scheduler.round_plan import RoundPlan
 from scheduler.rounds import OpenOutcome
-from scheduler.schedule import next_opening
 from scheduler.sends.announce import Announcement
 from scheduler.sends.calendar_links import CalendarLinks
 from scheduler.sends.follow_up import FollowUpAsk
@@ -44,7 +43,7 @@ MARKER = "unmentor:intro:42"  # what the outbox puts on a send so a restart can 
 
 def _plan() -> RoundPlan:
     people = p.plan_members()
-    return RoundPlan(period="2027-01", seed=7, times=next_opening(p.SCHEDULE, p.ROUND_CLOSES),
+    return RoundPlan(period="2027-01", seed=7, times=p.next_opening(p.SCHEDULE, p.ROUND_CLOSES),
                      groups=[[people[0], people[1]], [people[2], people[3]]], unmatched=[people[4]])
 
 
