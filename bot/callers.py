@@ -16,7 +16,7 @@ from bot.payload import Payload
 from bot.services import Services
 from scheduler import organisers
 from scheduler.membership import SlackProfile
-from storage import members as store
+from storage import members as member_store
 from storage.db import session_scope
 
 log = logging.getLogger("unmentor")
@@ -88,4 +88,4 @@ def first_delivery(services: Services, p: Payload) -> bool:
     if not p.event_id:
         return True
     with session_scope(services.engine) as session:
-        return store.claim_request(session, p.team_id, "event:" + p.event_id)
+        return member_store.claim_request(session, p.team_id, "event:" + p.event_id)

@@ -23,7 +23,7 @@ from scheduler.departures import Departure
 from scheduler.inputs import InputError
 from scheduler.membership import JoinOutcome
 from scheduler.workspace_schedule import load_schedule, next_round_at
-from storage import members as store
+from storage import members as member_store
 from storage import rounds as round_store
 from storage.db import session_scope
 from storage.models import MemberStatus, RoundState
@@ -129,7 +129,7 @@ def _avoid(services: Services, call: Payload, rest: str, verb: str = "avoid") ->
     """`avoid @someone`, `unavoid @someone`; `avoid` alone shows the list. Every answer is ephemeral."""
     if not rest and verb == "avoid":
         with session_scope(services.engine) as session:
-            if store.get_member(session, call.team_id, call.user_id) is None:
+            if member_store.get_member(session, call.team_id, call.user_id) is None:
                 return member_blocks.not_member_message()
             return member_blocks.avoid_list_message(avoid.listed(session, call.team_id, call.user_id))
     user_id = mentioned_user(rest)
@@ -152,7 +152,7 @@ def _status(services: Services, call: Payload, _rest: str) -> kit_blocks.Message
 
 def _leave(services: Services, call: Payload, _rest: str) -> kit_blocks.Message:
     with session_scope(services.engine) as session:
-        member = store.get_member(session, call.team_id, call.user_id)
+        member = member_store.get_member(session, call.team_id, call.user_id)
         if member is None or member.status == MemberStatus.left.value:
             return member_blocks.not_member_message()
         partners = membership.partners_this_round(session, member)
@@ -179,7 +179,7 @@ def _domain(services: Services, call: Payload, rest: str) -> kit_blocks.Message:
     verb, args = split(rest)
     if verb == "list" or not rest:
         with session_scope(services.engine) as session:
-            mapping = store.domain_map(session, call.team_id)
+            mapping = member_store.domain_map(session, call.team_id)
         return organiser_blocks.domain_map_message(mapping)
     domain, _, organisation = args.partition(" ")
     domain = domain.strip().lower().lstrip("@")
@@ -193,11 +193,11 @@ def _domain(services: Services, call: Payload, rest: str) -> kit_blocks.Message:
                 organisation = membership.clean_organisation(unescape(organisation))
             except InputError as problem:
                 return member_blocks.input_error_message(str(problem))
-            store.ensure_workspace(session, call.team_id)
-            store.set_domain(session, call.team_id, domain, organisation)
+            member_store.ensure_workspace(session, call.team_id)
+            member_store.set_domain(session, call.team_id, domain, organisation)
             return organiser_blocks.domain_saved_message(domain, organisation)
         if verb == "remove":
-            removed = store.remove_domain(session, call.team_id, domain)
+            removed = member_store.remove_domain(session, call.team_id, domain)
             return organiser_blocks.domain_removed_message(domain, removed)
     return member_blocks.input_error_message(
         "Use `/unmentor domain add example.org Example Ltd`, `domain remove example.org` or `domain list`."
@@ -248,7 +248,7 @@ def _remove_member(services: Services, call: Payload, rest: str) -> kit_blocks.M
         return member_blocks.input_error_message(
             "Use `/unmentor remove @someone`, or `/unmentor remove @someone quietly` to remove them without a message.")
     with session_scope(services.engine) as session:
-        member = store.get_member(session, call.team_id, user_id)
+        member = member_store.get_member(session, call.team_id, user_id)
         organisation = member.organisation if member is not None and member.slack_user_id else None
     if organisation is None:
         return organiser_blocks.member_removed_message(user_id, False)
@@ -262,7 +262,7 @@ def remove_member(services: Services, team_id: str, by: str, user_id: str, *, te
     with session_scope(services.engine) as session:
         change = membership.leave(session, team_id, user_id, departure)
         if change is membership.Change.done and not may_rejoin:
-            store.keep_from_rejoining(session, team_id, user_id, by)
+            member_store.keep_from_rejoining(session, team_id, user_id, by)
     after_leaving(services, team_id, departure)
     removed = change is membership.Change.done
     told = False
@@ -285,7 +285,7 @@ def _allow_rejoin(services: Services, call: Payload, rest: str) -> kit_blocks.Me
     if user_id is None:
         return member_blocks.input_error_message("Use `/unmentor allow @someone`.")
     with session_scope(services.engine) as session:
-        allowed = store.allow_rejoining(session, call.team_id, user_id)
+        allowed = member_store.allow_rejoining(session, call.team_id, user_id)
     return organiser_blocks.rejoin_allowed_message(user_id, allowed)
 
 

@@ -22,7 +22,7 @@ from bot.app import make_client
 from bot.config import Settings
 from bot.gateway import SlackGateway
 from scheduler import delivery, opening_window, rounds, slack_trouble
-from storage import members as store
+from storage import members as member_store
 from storage.clock import now
 from storage.db import session_scope
 
@@ -43,7 +43,7 @@ def ensure_own_workspace(engine: Engine, client: WebClient) -> None:
         log.warning("Slack unreachable at start-up (%s); workspaces appear as people use the bot", error)
         return
     with session_scope(engine) as session:
-        store.ensure_workspace(session, auth["team_id"], auth.get("team") or "")
+        member_store.ensure_workspace(session, auth["team_id"], auth.get("team") or "")
     # Slack takes the token (a reinstall, a new SLACK_BOT_TOKEN): sends held for a refused one carry on now.
     slack_trouble.over(engine, auth["team_id"])
 
@@ -51,7 +51,7 @@ def ensure_own_workspace(engine: Engine, client: WebClient) -> None:
 def tick(engine: Engine, on_work=None, look_up=None) -> None:
     """`look_up`: the gateway's, to ask Slack who it lets us reach before a round is matched."""
     with session_scope(engine) as session:
-        teams = store.team_ids(session)
+        teams = member_store.team_ids(session)
     for team_id in teams:
         try:
             done = rounds.run_due(engine, team_id, now(), look_up=look_up)
@@ -73,7 +73,7 @@ def delivery_summary(report: delivery.DeliveryReport) -> str:
 
 def deliver_all(engine: Engine, gateway: SlackGateway, pace: float | None = None) -> None:
     with session_scope(engine) as session:
-        teams = store.team_ids(session)
+        teams = member_store.team_ids(session)
     for team_id in teams:
         try:
             # A round matched ahead opens the moment its time comes, not at the round clock's next minute.
@@ -89,7 +89,7 @@ def deliver_all(engine: Engine, gateway: SlackGateway, pace: float | None = None
 def open_ahead_all(engine: Engine, gateway: SlackGateway) -> None:
     """Open the conversations of rounds matched ahead of their opening (scheduler.opening_window)."""
     with session_scope(engine) as session:
-        teams = store.team_ids(session)
+        teams = member_store.team_ids(session)
     for team_id in teams:
         try:
             opened = opening_window.open_ahead(engine, team_id, gateway, budget=DELIVERY_SECONDS * 3)

@@ -10,7 +10,7 @@ from enum import Enum
 
 from sqlmodel import Session
 
-from storage import avoids as store
+from storage import avoids as avoid_store
 from storage import members as member_store
 from storage.models import MemberStatus
 
@@ -37,18 +37,18 @@ def avoid(session: Session, team_id: str, user_id: str, avoided_user_id: str) ->
         return AvoidChange.not_member
     if avoided_user_id == user_id:
         return AvoidChange.yourself
-    if avoided_user_id in store.listed(session, member):
+    if avoided_user_id in avoid_store.listed(session, member):
         return AvoidChange.already
-    if store.count(session, member) >= LIST_MAX:
+    if avoid_store.count(session, member) >= LIST_MAX:
         return AvoidChange.full
-    return AvoidChange.done if store.add(session, member, avoided_user_id) else AvoidChange.already
+    return AvoidChange.done if avoid_store.add(session, member, avoided_user_id) else AvoidChange.already
 
 
 def unavoid(session: Session, team_id: str, user_id: str, avoided_user_id: str) -> AvoidChange:
     member = _member(session, team_id, user_id)
     if member is None:
         return AvoidChange.not_member
-    return AvoidChange.done if store.remove(session, member, avoided_user_id) else AvoidChange.already
+    return AvoidChange.done if avoid_store.remove(session, member, avoided_user_id) else AvoidChange.already
 
 
 def replace_list(session: Session, team_id: str, user_id: str, chosen: list[str]) -> AvoidChange:
@@ -57,26 +57,26 @@ def replace_list(session: Session, team_id: str, user_id: str, chosen: list[str]
     if member is None:
         return AvoidChange.not_member
     wanted = list(dict.fromkeys(u for u in chosen if u != user_id))[:LIST_MAX]
-    current = store.listed(session, member)
+    current = avoid_store.listed(session, member)
     for gone in set(current) - set(wanted):
-        store.remove(session, member, gone)
+        avoid_store.remove(session, member, gone)
     for new in wanted:
         if new not in current:
-            store.add(session, member, new)
+            avoid_store.add(session, member, new)
     return AvoidChange.done
 
 
 def listed(session: Session, team_id: str, user_id: str) -> list[str]:
     """The member's own list (Slack IDs); empty for anyone not a member."""
     member = _member(session, team_id, user_id)
-    return store.listed(session, member) if member else []
+    return avoid_store.listed(session, member) if member else []
 
 
 def pairs(session: Session, team_id: str) -> list[tuple[int, int]]:
     """Every pair of members who must never be matched, as member ids, for the matcher."""
-    return store.pairs(session, team_id)
+    return avoid_store.pairs(session, team_id)
 
 
 def never_with(session: Session, member) -> set[int]:
     """Member ids this member can't be matched with: on their list, or with them on theirs."""
-    return store.avoided_by_or_avoiding(session, member)
+    return avoid_store.avoided_by_or_avoiding(session, member)

@@ -29,7 +29,7 @@ from scheduler import pacing, rematch, sends, slack_trouble
 from scheduler.sends import REFUSED_AS_INVALID
 from storage import members as member_store
 from storage import outbox
-from storage import rounds as store
+from storage import rounds as round_store
 from storage.clock import now
 from storage.db import dropped, retried, session_scope
 from storage.models import Outbox, SendState
@@ -385,7 +385,7 @@ def _reader_zones(session: Session, row: Outbox) -> tuple[str, ...]:
     if row.member_id:
         readers = [member_store.get_member_by_id(session, row.member_id)]
     elif row.group_id:
-        readers = store.group_members(session, row.group_id)
+        readers = round_store.group_members(session, row.group_id)
     else:
         readers = []
     return tuple(dict.fromkeys(m.timezone for m in readers if m is not None and m.timezone))

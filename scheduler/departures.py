@@ -23,7 +23,7 @@ from scheduler.sends.intro import IntroSend
 from scheduler.sends.match_ended import MatchEnded, PartnerLeftSend, rematch_possible
 from storage import meetings as meeting_store
 from storage import members as member_store
-from storage import rounds as store
+from storage import rounds as round_store
 from storage.models import EventKind, GroupStatus, Member, RoundState
 
 
@@ -38,13 +38,13 @@ class Departure:
 def before_leaving(session: Session, member: Member) -> Departure:
     """Run just before the member's data is erased: look after everyone in their running groups."""
     departure = Departure()
-    for group in store.running_groups_of(session, member.id):
+    for group in round_store.running_groups_of(session, member.id):
         if group.status in (GroupStatus.ended.value, GroupStatus.met.value):
             continue  # nothing waits on them: the match had moved on, or they've had their hour
-        round_ = store.get_round(session, group.round_id)
+        round_ = round_store.get_round(session, group.round_id)
         if round_.state == RoundState.matched.value:
             continue  # not yet open, nobody told: the opening takes them out and looks after the partner
-        staying = [m for m in store.group_members(session, group.id) if m.id != member.id and m.slack_user_id]
+        staying = [m for m in round_store.group_members(session, group.id) if m.id != member.id and m.slack_user_id]
         # No member_id: after erasure nothing should tie the group to the person.
         meeting_store.add_event(session, group.team_id, group.id, EventKind.partner_left)
         if group.intro_ts and group.channel_id:
@@ -54,7 +54,7 @@ def before_leaving(session: Session, member: Member) -> Departure:
             # Erasure lets go of the old conversation; the intro goes again, to a new one without them.
             queued = [IntroSend(round_id=round_.id, group_id=group.id, without=(member.id,))]
         else:
-            store.set_group_fields(session, group, status=GroupStatus.ended.value)
+            round_store.set_group_fields(session, group, status=GroupStatus.ended.value)
             # First in line next round, and free to be someone else's fresh match this round.
             member_store.set_priority(session, staying, True)
             queued = [PartnerLeftSend(round_id=round_.id, group_id=group.id, member_id=m.id) for m in staying]
@@ -71,12 +71,12 @@ def after_partner_left(session: Session, team_id: str, user_id: str, group_id: i
     (they chose before), not_yours, round_ended, or done with too_late_to_rematch.
     """
     member = member_store.get_member(session, team_id, user_id)
-    group = store.get_group(session, group_id) if group_id is not None else None
+    group = round_store.get_group(session, group_id) if group_id is not None else None
     if member is None or group is None or group.team_id != team_id or \
-            member.id not in {m.id for m in store.group_members(session, group.id)}:
+            member.id not in {m.id for m in round_store.group_members(session, group.id)}:
         return Result(Outcome.not_yours)
     member_store.set_quiet_rounds(session, member, 0)  # a click is an answer
-    round_ = store.get_round(session, group.round_id)
+    round_ = round_store.get_round(session, group.round_id)
     if not rematch_possible(round_):
         outcome = Outcome.round_ended if round_.state == RoundState.closed.value else Outcome.done
         return Result(outcome, group.id, round_.number, too_late_to_rematch=rematch_now)

@@ -44,7 +44,7 @@ from scheduler.sends import (
     wait_over,
 )
 from scheduler.sends.match_ended import rematch_possible
-from storage import meetings as store
+from storage import meetings as meeting_store
 from storage import members as member_store
 from storage import outbox as outbox_store
 from storage import rounds as round_store
@@ -125,13 +125,13 @@ def _context(session: Session, team_id: str, user_id: str, group_id: int | None)
 
 def stepped_out_of(session: Session, group_id: int) -> set[int]:
     """Who is out of this match this round: they said they can't make it, or it carried on without them."""
-    return {e.member_id for e in store.events(session, group_id, EventKind.stepped_out) if e.member_id}
+    return {e.member_id for e in meeting_store.events(session, group_id, EventKind.stepped_out) if e.member_id}
 
 
 def _note_answer(session: Session, group: MatchGroup, member: Member) -> None:
     """Any click on their match is an answer: only someone who gives none is asked about pausing."""
-    if member.id not in store.members_with_events(session, group.id):
-        store.add_event(session, group.team_id, group.id, EventKind.answered, member.id)
+    if member.id not in meeting_store.members_with_events(session, group.id):
+        meeting_store.add_event(session, group.team_id, group.id, EventKind.answered, member.id)
     if member.quiet_rounds:
         member_store.set_quiet_rounds(session, member, 0)
 
@@ -201,7 +201,7 @@ def _silence_outcome(group: MatchGroup) -> Outcome:
 
 def _quiet_ones(session: Session, ctx: _Context) -> list[Member]:
     """The others in the match who haven't clicked anything on it."""
-    answered = store.members_with_events(session, ctx.group.id)
+    answered = meeting_store.members_with_events(session, ctx.group.id)
     return [m for m in ctx.others if m.id not in answered]
 
 
@@ -214,9 +214,9 @@ def report_silence(session: Session, ctx: _Context) -> Result:
     silence = _silence_outcome(ctx.group)
     if silence is not Outcome.done:
         return _result(ctx, silence)
-    nudge = store.latest_event(session, ctx.group.id, EventKind.quiet_nudge)
+    nudge = meeting_store.latest_event(session, ctx.group.id, EventKind.quiet_nudge)
     if nudge is None:
-        nudge = store.add_event(session, ctx.group.team_id, ctx.group.id, EventKind.quiet_nudge, ctx.member.id)
+        nudge = meeting_store.add_event(session, ctx.group.team_id, ctx.group.id, EventKind.quiet_nudge, ctx.member.id)
         keys = [_queue(session, ctx, quiet_nudge.QuietNudgeSend(round_id=ctx.round.id, group_id=ctx.group.id,
                                                                  member_id=m.id, waiting=(ctx.member.id,)))
                 for m in (_quiet_ones(session, ctx) or ctx.others)]
@@ -228,7 +228,7 @@ def report_silence(session: Session, ctx: _Context) -> Result:
         return _result(ctx, Outcome.nudged, wait_until=nudge.created_at + NUDGE_GRACE)
     quiet = _quiet_ones(session, ctx)
     if can_carry_on(ctx.others, quiet):
-        event = store.add_event(session, ctx.group.team_id, ctx.group.id, EventKind.no_reply, ctx.member.id)
+        event = meeting_store.add_event(session, ctx.group.team_id, ctx.group.id, EventKind.no_reply, ctx.member.id)
         return _carry_on_without(session, ctx, quiet, event.id)
     return _result(ctx, Outcome.done, too_late_to_rematch=not rematch_possible(ctx.round))
 
@@ -245,7 +245,7 @@ def _carry_on_without(session: Session, ctx: _Context, out: list[Member], event_
         round_store.remove_from_group(session, group.id, person.id)
         # Out of the group, but introduced all the same: never matched with these two again.
         if person.id not in stepped_out_of(session, group.id):
-            store.add_event(session, group.team_id, group.id, EventKind.stepped_out, person.id)
+            meeting_store.add_event(session, group.team_id, group.id, EventKind.stepped_out, person.id)
     keys = []
     if group.channel_id and group.intro_ts:
         keys.append(_queue(session, ctx, intro_moved.IntroMovedSend(
@@ -276,11 +276,11 @@ def step_out(session: Session, ctx: _Context) -> Result:
     if ctx.group.status == GroupStatus.met.value:
         return _result(ctx, Outcome.already_met)
     if len(ctx.others) >= 2:
-        event = store.add_event(session, ctx.group.team_id, ctx.group.id, EventKind.stepped_out, ctx.member.id)
+        event = meeting_store.add_event(session, ctx.group.team_id, ctx.group.id, EventKind.stepped_out, ctx.member.id)
         return _carry_on_without(session, ctx, [ctx.member], event.id)
     if not round_store.transition_group(session, ctx.group, GroupStatus.ended.value, _NOT_MET):
         return _result(ctx, Outcome.already)
-    event = store.add_event(session, ctx.group.team_id, ctx.group.id, EventKind.stepped_out, ctx.member.id)
+    event = meeting_store.add_event(session, ctx.group.team_id, ctx.group.id, EventKind.stepped_out, ctx.member.id)
     keys = [_update_intro(session, ctx, event.id)]
     member_store.set_priority(session, ctx.others, True)
     for partner in ctx.others:
@@ -301,8 +301,8 @@ def mark_scheduled(session: Session, ctx: _Context, meeting_at: datetime | None)
 
 def _record_scheduled(session: Session, ctx: _Context, meeting_at: datetime | None) -> list[str]:
     """The event, the intro edit and each person's reminder for a newly scheduled chat."""
-    event = store.add_event(session, ctx.group.team_id, ctx.group.id, EventKind.scheduled, ctx.member.id,
-                            meeting_at=meeting_at)
+    event = meeting_store.add_event(session, ctx.group.team_id, ctx.group.id, EventKind.scheduled, ctx.member.id,
+                                    meeting_at=meeting_at)
     keys = [_update_intro(session, ctx, event.id)]
     if meeting_at is not None:
         for person in [ctx.member, *ctx.others]:
@@ -342,16 +342,16 @@ def choose_time(session: Session, ctx: _Context, index: int) -> Result:
     # Held first, so a partner clicking at the same moment waits and then sees this choice.
     if not round_store.hold_group(session, ctx.group, WAITING):
         return _result(ctx, Outcome.already_met if ctx.group.status == GroupStatus.met.value else Outcome.already)
-    event = store.add_event(session, ctx.group.team_id, ctx.group.id, EventKind.time_chosen, ctx.member.id,
-                            meeting_at=at)
-    chosen = store.latest_choices(session, ctx.group.id)
+    event = meeting_store.add_event(session, ctx.group.team_id, ctx.group.id, EventKind.time_chosen, ctx.member.id,
+                                    meeting_at=at)
+    chosen = meeting_store.latest_choices(session, ctx.group.id)
     everyone = [ctx.member, *ctx.others]
     if any(chosen.get(m.id) != at for m in everyone):
         return _result(ctx, Outcome.noted, [_update_intro(session, ctx, event.id)], meeting_at_chosen=at)
     if not round_store.transition_group(session, ctx.group, GroupStatus.scheduled.value, WAITING, meeting_at=at):
         return _result(ctx, Outcome.already)
     # How it was scheduled, for the organisers' counts: by agreeing on a suggestion.
-    store.add_event(session, ctx.group.team_id, ctx.group.id, EventKind.suggestion_agreed, ctx.member.id)
+    meeting_store.add_event(session, ctx.group.team_id, ctx.group.id, EventKind.suggestion_agreed, ctx.member.id)
     return _result(ctx, Outcome.done, _record_scheduled(session, ctx, at))
 
 
@@ -360,7 +360,7 @@ def _move(session: Session, ctx: _Context, to_status: str, allowed_from, kind: E
     and the intro is edited to show it; "already" when another click got there first."""
     if not round_store.transition_group(session, ctx.group, to_status, allowed_from, **fields):
         return _result(ctx, Outcome.already)
-    event = store.add_event(session, ctx.group.team_id, ctx.group.id, kind, ctx.member.id)
+    event = meeting_store.add_event(session, ctx.group.team_id, ctx.group.id, kind, ctx.member.id)
     return _result(ctx, Outcome.done, [_update_intro(session, ctx, event.id)])
 
 
@@ -378,11 +378,11 @@ def ask_reschedule(session: Session, ctx: _Context, suggested_at: datetime | Non
     note = clean_text(note, "note", limit=NOTE_MAX, required=False, field="note")
     if not round_store.transition_group(session, ctx.group, GroupStatus.rescheduling.value, _NOT_MET):
         return _result(ctx, Outcome.already_met)  # (or, in a race, the match has just moved on)
-    event = store.add_event(session, ctx.group.team_id, ctx.group.id, EventKind.reschedule_asked, ctx.member.id,
-                            note, meeting_at=suggested_at)
+    event = meeting_store.add_event(session, ctx.group.team_id, ctx.group.id, EventKind.reschedule_asked, ctx.member.id,
+                                    note, meeting_at=suggested_at)
     keys = [_update_intro(session, ctx, event.id)]
     # The newer notice supersedes the older ones: they settle, so only one set of buttons is live.
-    asks = {e.id: e.member_id for e in store.events(session, ctx.group.id, EventKind.reschedule_asked)}
+    asks = {e.id: e.member_id for e in meeting_store.events(session, ctx.group.id, EventKind.reschedule_asked)}
     for row in outbox_store.sent_to_group(session, ctx.group.id, reschedule_notice.RescheduleNoticeSend.kind):
         old = sends.load(row)
         if old.event_id != event.id and asks.get(old.event_id):
@@ -410,7 +410,7 @@ def let_go(session: Session, ctx: _Context) -> Result:
         return _result(ctx, Outcome.already_met)
     if not round_store.transition_group(session, ctx.group, GroupStatus.missed.value, _CAN_MISS, meeting_at=None):
         return _result(ctx, Outcome.already)
-    event = store.add_event(session, ctx.group.team_id, ctx.group.id, EventKind.left_there, ctx.member.id)
+    event = meeting_store.add_event(session, ctx.group.team_id, ctx.group.id, EventKind.left_there, ctx.member.id)
     return _result(ctx, Outcome.done, [_update_intro(session, ctx, event.id), *_tell_left(session, ctx, True)])
 
 
@@ -437,7 +437,8 @@ def accept_reschedule(session: Session, ctx: _Context) -> Result:
         return _result(ctx, Outcome.already)
     keys = _record_scheduled(session, ctx, suggested_at) if suggested_at else []
     result = _result(ctx, Outcome.done, keys)
-    accepted = store.add_event(session, ctx.group.team_id, ctx.group.id, EventKind.reschedule_accepted, ctx.member.id)
+    accepted = meeting_store.add_event(session, ctx.group.team_id, ctx.group.id, EventKind.reschedule_accepted,
+                                       ctx.member.id)
     result.send_now.append(_queue(session, ctx, reschedule_accepted.RescheduleAcceptedSend(
         round_id=ctx.round.id, group_id=ctx.group.id, member_id=asked.member_id, event_id=accepted.id)))
     result.told = tuple(m.slack_user_id for m in ctx.others if m.id == asked.member_id)
@@ -459,9 +460,10 @@ def try_again(session: Session, ctx: _Context) -> Result:
 
 @_for_running_match
 def leave_it_there(session: Session, ctx: _Context) -> Result:
-    if ctx.group.status != GroupStatus.missed.value or store.latest_event(session, ctx.group.id, EventKind.left_there):
+    if (ctx.group.status != GroupStatus.missed.value
+            or meeting_store.latest_event(session, ctx.group.id, EventKind.left_there)):
         return _result(ctx, Outcome.already)
-    store.add_event(session, ctx.group.team_id, ctx.group.id, EventKind.left_there, ctx.member.id)
+    meeting_store.add_event(session, ctx.group.team_id, ctx.group.id, EventKind.left_there, ctx.member.id)
     return _result(ctx, Outcome.done, _tell_left(session, ctx, False))
 
 
@@ -479,13 +481,13 @@ def partner_silent(session: Session, ctx: _Context, *, rematch_now: bool) -> Res
     silence = _silence_outcome(ctx.group)
     if silence is not Outcome.done:
         return _result(ctx, silence)
-    nudge = store.latest_event(session, ctx.group.id, EventKind.quiet_nudge)
+    nudge = meeting_store.latest_event(session, ctx.group.id, EventKind.quiet_nudge)
     if nudge is None or now() < nudge.created_at + NUDGE_GRACE:
         return _result(ctx, Outcome.too_soon)  # the quiet partner gets their nudge, and time to answer, first
     if not round_store.transition_group(session, ctx.group, GroupStatus.ended.value, WAITING):
         return _result(ctx, Outcome.in_touch)  # another click moved the pair on a moment ago
     team_id = ctx.group.team_id
-    event = store.add_event(session, team_id, ctx.group.id, EventKind.no_reply, ctx.member.id)
+    event = meeting_store.add_event(session, team_id, ctx.group.id, EventKind.no_reply, ctx.member.id)
     keys = [_update_intro(session, ctx, event.id)]
     for partner in ctx.others:
         keys.append(
@@ -501,10 +503,10 @@ def partner_silent(session: Session, ctx: _Context, *, rematch_now: bool) -> Res
     if rematch_now and not too_late:
         new_group_id = rematch.find_new_partner(session, ctx.round, ctx.member)
         if new_group_id is not None:
-            store.add_event(session, team_id, ctx.group.id, EventKind.rematched, ctx.member.id)
+            meeting_store.add_event(session, team_id, ctx.group.id, EventKind.rematched, ctx.member.id)
             keys.append(intro.IntroSend(round_id=ctx.round.id, group_id=new_group_id).key())
     if not rematch_now or too_late:
-        store.add_event(session, team_id, ctx.group.id, EventKind.sat_out, ctx.member.id)
+        meeting_store.add_event(session, team_id, ctx.group.id, EventKind.sat_out, ctx.member.id)
     if new_group_id is None:
         # Sitting out, or nobody free yet: first in line next round. Until then, someone else
         # whose partner goes quiet this round may still be matched with them.
@@ -534,7 +536,7 @@ def check_follow_up(form: FollowUpForm) -> FollowUpForm:
 @_for_member_of_match(refused=lambda result: (result, FollowUpForm()))
 def follow_up_prefill(session: Session, ctx: _Context) -> tuple[Result, FollowUpForm]:
     """Whether this member may answer for this group (done or not_yours), and what they answered before."""
-    row = store.get_follow_up(session, ctx.group.id, ctx.member.id)
+    row = meeting_store.get_follow_up(session, ctx.group.id, ctx.member.id)
     form = FollowUpForm(row.learned, row.shared, row.stay_in_touch, row.organisers_may_read) if row else FollowUpForm()
     return _result(ctx, Outcome.done), form
 
@@ -550,13 +552,13 @@ def check_reschedule(suggested_at: datetime | None, note: str) -> None:
 def save_follow_up(session: Session, ctx: _Context, form: FollowUpForm) -> Result:
     """Store one member's answers (again replaces them). When everyone wants to stay in touch, all are told."""
     form = check_follow_up(form)
-    store.save_follow_up(
+    meeting_store.save_follow_up(
         session, team_id=ctx.group.team_id, round_id=ctx.round.id, group_id=ctx.group.id, member_id=ctx.member.id,
         learned=form.learned, shared=form.shared, stay_in_touch=form.stay_in_touch,
         organisers_may_read=form.organisers_may_read,
     )
     keys = []
-    answers = {row.member_id: row for row in store.follow_ups(session, ctx.group.id)}
+    answers = {row.member_id: row for row in meeting_store.follow_ups(session, ctx.group.id)}
     everyone = [ctx.member, *ctx.others]
     if all(answers.get(m.id) is not None and answers[m.id].stay_in_touch for m in everyone):
         for person in everyone:

@@ -12,7 +12,7 @@ from sqlmodel import Session
 from scheduler import departures, organisations
 from scheduler.inputs import InputError, clean_text
 from storage import avoids as avoid_store
-from storage import members as store
+from storage import members as member_store
 from storage import rounds as round_store
 from storage.clock import now
 from storage.models import Member, MemberStatus, RoundState
@@ -69,9 +69,9 @@ def join(session: Session, team_id: str, user_id: str, organisation: str | None,
 
     With neither, nothing is stored: the caller asks for the details instead.
     """
-    store.ensure_workspace(session, team_id)
+    member_store.ensure_workspace(session, team_id)
     _may_join(session, team_id, user_id)
-    existing = store.get_member(session, team_id, user_id)
+    existing = member_store.get_member(session, team_id, user_id)
     # What we know already: their earlier answers, else what Slack's profile says.
     known = ProfileForm(
         organisation=existing.organisation if existing else "",
@@ -82,7 +82,7 @@ def join(session: Session, team_id: str, user_id: str, organisation: str | None,
     if organisation is None or not organisation.strip():
         organisation = None
         if profile.email_domain:
-            organisation = store.organisation_for_domain(session, team_id, profile.email_domain)
+            organisation = member_store.organisation_for_domain(session, team_id, profile.email_domain)
         if organisation is None:
             return JoinResult(JoinOutcome.needs_details, existing, known)
     return save_profile(session, team_id, user_id, replace(known, organisation=organisation), profile)
@@ -90,7 +90,7 @@ def join(session: Session, team_id: str, user_id: str, organisation: str | None,
 
 def _may_join(session: Session, team_id: str, user_id: str) -> None:
     """An organiser removed them and chose not to let them rejoin: say so kindly, and whom to ask."""
-    kept = store.kept_from_rejoining(session, team_id, user_id)
+    kept = member_store.kept_from_rejoining(session, team_id, user_id)
     if kept is not None:
         ask = f"<@{kept.removed_by}>" if kept.removed_by else "your organisers"
         raise InputError(f"An organiser took you out of unmentor in this workspace, so joining again is up to "
@@ -117,9 +117,9 @@ def save_profile(
 ) -> JoinResult:
     """Store a member's details, checked; InputError (and nothing stored) when any is unusable."""
     form = check_profile(form)
-    store.ensure_workspace(session, team_id)
+    member_store.ensure_workspace(session, team_id)
     _may_join(session, team_id, user_id)
-    existing = store.get_member(session, team_id, user_id)
+    existing = member_store.get_member(session, team_id, user_id)
     fields = dict(
         organisation=form.organisation,
         organisation_key=organisations.fold(form.organisation)[:80],
@@ -136,7 +136,7 @@ def save_profile(
     if existing is None or existing.status == MemberStatus.left.value:
         fields["status"] = MemberStatus.active.value
         fields["joined_at"] = now()
-    member, created = store.upsert_member(session, team_id, user_id, **fields)
+    member, created = member_store.upsert_member(session, team_id, user_id, **fields)
     return JoinResult(JoinOutcome.joined if created else JoinOutcome.updated, member)
 
 
@@ -147,14 +147,14 @@ class Change(Enum):
 
 
 def _change(session: Session, team_id: str, user_id: str, to: MemberStatus, allowed_from: set[MemberStatus]) -> Change:
-    member = store.get_member(session, team_id, user_id)
+    member = member_store.get_member(session, team_id, user_id)
     if member is None or member.status == MemberStatus.left.value:
         return Change.not_member
     if member.status == to.value:
         return Change.already
     if MemberStatus(member.status) not in allowed_from:
         return Change.already
-    store.set_status(session, member, to)
+    member_store.set_status(session, member, to)
     return Change.done
 
 
@@ -162,14 +162,14 @@ def pause(session: Session, team_id: str, user_id: str) -> Change:
     change = _change(session, team_id, user_id, MemberStatus.paused, {MemberStatus.active, MemberStatus.skipping})
     if change is not Change.not_member:
         # A plain pause is open-ended, even after a pause until a date.
-        store.set_paused_until(session, store.get_member(session, team_id, user_id), None)
+        member_store.set_paused_until(session, member_store.get_member(session, team_id, user_id), None)
     return change
 
 
 def resume(session: Session, team_id: str, user_id: str) -> Change:
     change = _change(session, team_id, user_id, MemberStatus.active, {MemberStatus.paused, MemberStatus.skipping})
     if change is Change.done:
-        store.set_paused_until(session, store.get_member(session, team_id, user_id), None)
+        member_store.set_paused_until(session, member_store.get_member(session, team_id, user_id), None)
     return change
 
 
@@ -191,7 +191,7 @@ def pause_until(
     session: Session, team_id: str, user_id: str, day: date, fallback_zone: str
 ) -> tuple[Change, datetime | None]:
     """Pause until a day; back by themselves that morning. InputError for a day already here or too far off."""
-    member = store.get_member(session, team_id, user_id)
+    member = member_store.get_member(session, team_id, user_id)
     if member is None or member.status == MemberStatus.left.value:
         return Change.not_member, None
     until = resume_moment(day, member.timezone, fallback_zone)
@@ -200,17 +200,17 @@ def pause_until(
     if until - now() > PAUSE_UNTIL_MAX:
         raise InputError("That's more than two years away. Plain `/unmentor pause` pauses for as long as you like.")
     if member.status != MemberStatus.paused.value:
-        store.set_status(session, member, MemberStatus.paused)
-    store.set_paused_until(session, member, until)
+        member_store.set_status(session, member, MemberStatus.paused)
+    member_store.set_paused_until(session, member, until)
     return Change.done, until
 
 
 def resume_due(session: Session, team_id: str, at: datetime) -> list[Member]:
     """Members whose pause ends by `at`, set active again (the caller welcomes them back)."""
     back = []
-    for member in store.paused_until_due(session, team_id, at):
-        store.set_status(session, member, MemberStatus.active)
-        store.set_paused_until(session, member, None)
+    for member in member_store.paused_until_due(session, team_id, at):
+        member_store.set_status(session, member, MemberStatus.active)
+        member_store.set_paused_until(session, member, None)
         back.append(member)
     return back
 
@@ -225,14 +225,14 @@ def leave(session: Session, team_id: str, user_id: str, departure=None) -> Chang
     Whoever they were matched with this round is looked after; what that set off (sends to
     deliver and intro edits to make once this commits) goes into `departure`, a
     scheduler.departures.Departure."""
-    member = store.get_member(session, team_id, user_id)
+    member = member_store.get_member(session, team_id, user_id)
     if member is None or member.status == MemberStatus.left.value:
         return Change.not_member
     done = departures.before_leaving(session, member)
     if departure is not None:
         departure.keys += done.keys
         departure.edits += done.edits
-    store.forget_member(session, member)
+    member_store.forget_member(session, member)
     return Change.done
 
 
@@ -252,7 +252,7 @@ def skip_round(session: Session, team_id: str, user_id: str, period: str | None)
     round_ = round_store.round_for_period(session, team_id, period) if period else None
     # A round matched ahead of its opening hasn't opened: skipping it still takes them out of it.
     if round_ is not None and round_.state != RoundState.matched.value:
-        member = store.get_member(session, team_id, user_id)
+        member = member_store.get_member(session, team_id, user_id)
         change = (Change.not_member if member is None or member.status == MemberStatus.left.value
                   else Change.already)
         return change, HeadsUpRound.closed if round_.state == RoundState.closed.value else HeadsUpRound.running
@@ -278,7 +278,7 @@ def partners_this_round(session: Session, member: Member) -> tuple[str, ...]:
 
 
 def status(session: Session, team_id: str, user_id: str, next_round_at: datetime) -> StatusView:
-    member = store.get_member(session, team_id, user_id)
+    member = member_store.get_member(session, team_id, user_id)
     if member is None or member.status == MemberStatus.left.value:
         return StatusView(None, next_round_at)
     past = tuple((number, tuple(users)) for number, users in round_store.past_partners(session, member.id))

@@ -31,7 +31,7 @@ from scheduler.sends.unmatched import UnmatchedSend
 from scheduler.workspace_schedule import load_schedule
 from storage import members as member_store
 from storage import outbox
-from storage import rounds as store
+from storage import rounds as round_store
 from storage.clock import now
 from storage.db import session_scope
 from storage.models import GroupStatus, Member, MemberStatus, Round, RoundState
@@ -66,23 +66,23 @@ def open_matched(session: Session, round_: Round, at: datetime) -> bool:
     joined or came back since the match, is given a fresh partner still free or told kindly.
     """
     # One conditional update, as every phase is claimed: of two processes here, exactly one opens it.
-    if not store.claim_phase(session, round_.id, [RoundState.matched], RoundState.open, "opened_at"):
+    if not round_store.claim_phase(session, round_.id, [RoundState.matched], RoundState.open, "opened_at"):
         return False
     if at < round_.opens_at:
         outbox.release_held(session, round_.id, at)  # brought forward: the held intros go now
     lonely: list[Member] = []
-    for group in store.groups_of_round(session, round_.id):
-        members = store.group_members(session, group.id)
+    for group in round_store.groups_of_round(session, round_.id):
+        members = round_store.group_members(session, group.id)
         gone = [m for m in members if m.status != MemberStatus.active.value or not m.slack_user_id]
         if not gone:
             continue
         for member in gone:
-            store.remove_from_group(session, group.id, member.id)
+            round_store.remove_from_group(session, group.id, member.id)
         # The conversation opened ahead has the one who withdrew in it (and its ID says so): never used.
         outbox.forget_channel(session, round_.team_id, IntroSend(round_id=round_.id, group_id=group.id).key())
         staying = [m for m in members if m not in gone]
         if len(staying) < 2:
-            store.set_group_fields(session, group, status=GroupStatus.ended.value)
+            round_store.set_group_fields(session, group, status=GroupStatus.ended.value)
             lonely += staying
     for member in lonely:
         # They never knew who it was going to be: a fresh partner, or the same kind word as anyone unmatched.
@@ -90,7 +90,7 @@ def open_matched(session: Session, round_: Round, at: datetime) -> bool:
     for member in _here_since_the_match(session, round_):
         _pair_or_tell(session, round_, member, "round_already_matched")
     # Matching left everyone's place in line as it was; now it's known who is in, it moves on.
-    in_round = store.members_in_live_groups(session, round_.id)
+    in_round = round_store.members_in_live_groups(session, round_.id)
     member_store.set_priority(session, [m for m in member_store.members_with_status(
         session, round_.team_id, [MemberStatus.active]) if m.id in in_round and m.priority], False)
     # After the re-matching, so nobody who skipped this round is given as someone's fresh partner.
@@ -108,7 +108,8 @@ def _pair_or_tell(session: Session, round_: Round, member: Member, reason: str) 
 def _here_since_the_match(session: Session, round_: Round) -> list[Member]:
     """Active members the match never saw: joined, resumed or back from a pause since; not in any of
     the round's groups and not among those it left unmatched (they have their note already)."""
-    seen = store.members_in_round(session, round_.id) | outbox.members_sent(session, round_.id, UnmatchedSend.kind)
+    seen = (round_store.members_in_round(session, round_.id)
+                  | outbox.members_sent(session, round_.id, UnmatchedSend.kind))
     reachable = reach.matchable(session, round_.team_id, load_schedule(session, round_.team_id).guests == "include")
     return [m for m in member_store.members_with_status(session, round_.team_id, [MemberStatus.active])
             if m.id not in seen and m.slack_user_id and not awaiting_answer(m) and reachable(m)]
@@ -119,7 +120,7 @@ def close_too_late(session: Session, round_: Round) -> bool:
 
     Intros weeks late, edited to "this round has ended" moments after, would only confuse; nobody
     was told anything yet, so nothing is taken back. Skips end, as at any opening."""
-    if not store.close_unopened(session, round_.id):
+    if not round_store.close_unopened(session, round_.id):
         return False
     outbox.drop_unsent(session, round_.id, "too late: the round's opening passed while the bot was down")
     member_store.end_skips(session, round_.team_id)

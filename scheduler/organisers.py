@@ -6,13 +6,13 @@ from enum import Enum
 
 from sqlmodel import Session
 
-from storage import members as store
+from storage import members as member_store
 
 
 def is_organiser(
     session: Session, team_id: str, user_id: str, configured: tuple[str, ...], *, slack_admin: bool = False
 ) -> bool:
-    return user_id in configured or slack_admin or store.is_listed_organiser(session, team_id, user_id)
+    return user_id in configured or slack_admin or member_store.is_listed_organiser(session, team_id, user_id)
 
 
 class OrganiserChange(str, Enum):
@@ -23,15 +23,16 @@ class OrganiserChange(str, Enum):
 
 
 def listed(session: Session, team_id: str) -> list[str]:
-    return store.list_organisers(session, team_id)
+    return member_store.list_organisers(session, team_id)
 
 
 def add(session: Session, team_id: str, user_id: str, added_by: str) -> OrganiserChange:
-    store.ensure_workspace(session, team_id)
-    return OrganiserChange.done if store.add_organiser(session, team_id, user_id, added_by) else OrganiserChange.already
+    member_store.ensure_workspace(session, team_id)
+    added = member_store.add_organiser(session, team_id, user_id, added_by)
+    return OrganiserChange.done if added else OrganiserChange.already
 
 
 def remove(session: Session, team_id: str, user_id: str, configured: tuple[str, ...]) -> OrganiserChange:
-    if store.remove_organiser(session, team_id, user_id):
+    if member_store.remove_organiser(session, team_id, user_id):
         return OrganiserChange.done
     return OrganiserChange.from_settings if user_id in configured else OrganiserChange.already

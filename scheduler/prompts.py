@@ -18,7 +18,7 @@ from typing import Iterable, Mapping
 from sqlmodel import Session
 
 from scheduler.inputs import InputError, clean_text
-from storage import members as store
+from storage import members as member_store
 
 DEFAULT_FILE = Path(__file__).parent / "prompts" / "default.json"
 SETTING_KEY = "prompt_library"
@@ -163,19 +163,19 @@ def default_library() -> PromptLibrary:
 
 
 def library_for(session: Session, team_id: str) -> PromptLibrary:
-    custom = store.get_setting(session, team_id, SETTING_KEY)
+    custom = member_store.get_setting(session, team_id, SETTING_KEY)
     return parse_library(custom) if custom else default_library()
 
 
 def set_library(session: Session, team_id: str, doc: object) -> PromptLibrary:
     library = parse_library(doc)  # raises before anything is stored
-    store.ensure_workspace(session, team_id)
-    store.put_setting(session, team_id, SETTING_KEY, doc)
+    member_store.ensure_workspace(session, team_id)
+    member_store.put_setting(session, team_id, SETTING_KEY, doc)
     return library
 
 
 def reset_library(session: Session, team_id: str) -> None:
-    store.delete_setting(session, team_id, SETTING_KEY)
+    member_store.delete_setting(session, team_id, SETTING_KEY)
 
 
 def choose(library: PromptLibrary, last_seen: Mapping[str, int], rng: random.Random) -> list[Prompt]:

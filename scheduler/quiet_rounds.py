@@ -15,7 +15,7 @@ from sqlmodel import Session
 from scheduler import sends
 from scheduler.sends.paused_quietly import PausedQuietlySend
 from scheduler.sends.still_in import StillInSend
-from storage import meetings as store
+from storage import meetings as meeting_store
 from storage import members as member_store
 from storage import outbox
 from storage import rounds as round_store
@@ -40,10 +40,10 @@ def account_for_round(session: Session, round_: Round) -> list[Member]:
     Only people who took part count: anyone not in this round (skipping, paused, unmatched)
     starts again from nothing, since "two rounds running" means in a row.
     """
-    answered = store.answered_in_round(session, round_.id)
+    answered = meeting_store.answered_in_round(session, round_.id)
     taking_part: dict[int, Member] = {}
     for group in round_store.groups_of_round(session, round_.id):
-        if group.status == GroupStatus.ended.value and store.events(session, group.id, EventKind.stepped_out):
+        if group.status == GroupStatus.ended.value and meeting_store.events(session, group.id, EventKind.stepped_out):
             continue  # their partner couldn't make it: nothing was asked of the one left, so no silence to count
         for person in round_store.group_members(session, group.id):
             if person.slack_user_id:

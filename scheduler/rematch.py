@@ -17,7 +17,7 @@ from scheduler.workspace_schedule import load_schedule
 from storage import meetings as meeting_store
 from storage import members as member_store
 from storage import outbox
-from storage import rounds as store
+from storage import rounds as round_store
 from storage.models import GroupStatus, Member, MemberStatus, Round
 
 
@@ -35,19 +35,19 @@ def after_giving_up(session: Session, send: sends.Send, code: str, is_reachable:
 
 def after_failed_intro(session: Session, group_id: int, is_reachable: Callable[[str], bool]) -> None:
     """An intro Slack refused for good: drop whoever can't be reached and look after the rest."""
-    group = store.get_group(session, group_id)
-    round_ = store.get_round(session, group.round_id)
-    members = [m for m in store.group_members(session, group.id) if m.slack_user_id]
+    group = round_store.get_group(session, group_id)
+    round_ = round_store.get_round(session, group.round_id)
+    members = [m for m in round_store.group_members(session, group.id) if m.slack_user_id]
     gone = [m for m in members if not is_reachable(m.slack_user_id)]
     stay = [m for m in members if m not in gone]
     for member in gone:
-        store.remove_from_group(session, group.id, member.id)
+        round_store.remove_from_group(session, group.id, member.id)
         # Slack says they can't be reached (deactivated, say): stop matching them until they resume.
         member_store.set_status(session, member, MemberStatus.paused)
     if not gone:
         # Slack refused for another reason; nobody to blame, so give everyone another chance,
         # and say what happened as it is: nobody here is "unreachable".
-        store.set_group_fields(session, group, status=GroupStatus.ended.value)
+        round_store.set_group_fields(session, group, status=GroupStatus.ended.value)
         for member in members:
             member_store.set_priority(session, [member], True)
             sends.queue(session, group.team_id, [intro_failed.IntroFailedSend(
@@ -57,7 +57,7 @@ def after_failed_intro(session: Session, group_id: int, is_reachable: Callable[[
         sends.queue(session, group.team_id, [intro.IntroSend(
             round_id=round_.id, group_id=group.id, without=tuple(m.id for m in gone))])
         return
-    store.set_group_fields(session, group, status=GroupStatus.ended.value)
+    round_store.set_group_fields(session, group, status=GroupStatus.ended.value)
     for member in stay:
         if find_new_partner(session, round_, member) is None:
             release(session, round_, member)
@@ -82,13 +82,15 @@ def find_new_partner(session: Session, round_: Round, member: Member) -> int | N
     Someone already in a group that is going on (picked as another's fresh partner a moment ago)
     keeps that one: its id is returned, and nobody is given two partners in one round."""
     # One re-match at a time per round: two people asking at once must not get the same partner.
-    store.lock_round(session, round_.id)
-    current = store.live_group_of(session, round_.id, member.id)
+    round_store.lock_round(session, round_.id)
+    current = round_store.live_group_of(session, round_.id, member.id)
     if current is not None:
         return current
     # Free this round: not in a live group, not gone quiet, and not sitting the round out.
-    taken = store.members_in_live_groups(session, round_.id) | meeting_store.unavailable_in_round(session, round_.id)
-    met = {b if a == member.id else a for a, b in store.history_pairs(session, round_.team_id) if member.id in (a, b)}
+    taken = (round_store.members_in_live_groups(session, round_.id)
+                   | meeting_store.unavailable_in_round(session, round_.id))
+    met = {b if a == member.id else a for a, b in round_store.history_pairs(session, round_.team_id)
+           if member.id in (a, b)}
     met |= avoid.never_with(session, member)
     reachable = reach.matchable(session, round_.team_id, load_schedule(session, round_.team_id).guests == "include")
     active = [m for m in member_store.members_with_status(session, round_.team_id, [MemberStatus.active])
@@ -112,10 +114,10 @@ def find_new_partner(session: Session, round_: Round, member: Member) -> int | N
     if partner is None:
         return None
     library = prompt_library.library_for(session, round_.team_id)
-    seen = store.prompts_last_seen(session, [member.id, partner.id])
+    seen = round_store.prompts_last_seen(session, [member.id, partner.id])
     chosen = prompt_library.choose(library, prompt_library.group_last_seen(seen.values()), rng)
-    starter = first_move.choose([member.id, partner.id], store.first_moves(session, [member.id, partner.id]), rng)
-    group = store.add_group(session, round_, [member.id, partner.id], [p.id for p in chosen], starter)
+    starter = first_move.choose([member.id, partner.id], round_store.first_moves(session, [member.id, partner.id]), rng)
+    group = round_store.add_group(session, round_, [member.id, partner.id], [p.id for p in chosen], starter)
     member_store.set_priority(session, [member, partner], False)
     sends.queue(session, round_.team_id, [intro.IntroSend(round_id=round_.id, group_id=group.id)])
     return group.id

@@ -17,7 +17,7 @@ from scheduler.schedule import RoundTimes, Schedule
 from scheduler.sends.unmatched import UnmatchedSend
 from storage import members as member_store
 from storage import outbox
-from storage import rounds as store
+from storage import rounds as round_store
 from storage.models import GroupStatus, Member, MemberStatus, Round
 
 
@@ -77,7 +77,7 @@ def plan_round(session: Session, team_id: str, times: RoundTimes, schedule: Sche
         )
         for m in active
     ]
-    history = [(str(a), str(b)) for a, b in store.history_pairs(session, team_id)]
+    history = [(str(a), str(b)) for a, b in round_store.history_pairs(session, team_id)]
     # "Don't pair me with" is as hard a rule as "never the same pair twice", either way round.
     avoided = [(str(a), str(b)) for a, b in avoid.pairs(session, team_id)]
     result = match(candidates, history, seed, odd=schedule.odd, avoid=avoided)
@@ -106,9 +106,9 @@ def matched_plan(session: Session, round_: Round) -> RoundPlan:
         return [m for m in people if m.status == MemberStatus.active.value and m.slack_user_id]
 
     groups, alone = [], []
-    for group in store.groups_of_round(session, round_.id):
+    for group in round_store.groups_of_round(session, round_.id):
         if group.status != GroupStatus.ended.value:
-            people = still_in(store.group_members(session, group.id))
+            people = still_in(round_store.group_members(session, group.id))
             (groups if len(people) >= 2 else alone).append(people)
     unmatched_ids = outbox.members_sent(session, round_.id, UnmatchedSend.kind)
     unmatched = still_in([member_store.get_member_by_id(session, i) for i in sorted(unmatched_ids)])

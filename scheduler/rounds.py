@@ -39,7 +39,7 @@ from scheduler.workspace_schedule import heads_up_given, load_schedule, next_rou
 from storage import meetings as meeting_store
 from storage import members as member_store
 from storage import outbox
-from storage import rounds as store
+from storage import rounds as round_store
 from storage.clock import now
 from storage.db import session_scope
 from storage.models import EventKind, GroupStatus, MemberStatus, Round, RoundState
@@ -72,7 +72,7 @@ def preview(engine: Engine, team_id: str, at: datetime | None = None) -> OpenOut
     A round already matched ahead of its opening shows the groups it will introduce."""
     at = at or now()
     with session_scope(engine) as session:
-        running = store.running_round(session, team_id)
+        running = round_store.running_round(session, team_id)
         if running is not None and running.state == RoundState.matched.value:
             return OpenOutcome(None, round_plan.matched_plan(session, running), OpenReason.preview)
         schedule = load_schedule(session, team_id)
@@ -99,7 +99,7 @@ def open_round(engine: Engine, team_id: str, at: datetime | None = None, *, manu
     with session_scope(engine) as session:
         member_store.ensure_workspace(session, team_id)
         schedule = load_schedule(session, team_id)
-        running = store.running_round(session, team_id)
+        running = round_store.running_round(session, team_id)
         if running is not None and running.state == RoundState.matched.value:
             return _open_matched(session, running, at, manual)
         if running is not None:
@@ -126,9 +126,9 @@ def open_round(engine: Engine, team_id: str, at: datetime | None = None, *, manu
         if look_up is not None:
             # Only now that a round is about to be matched: once per member per round.
             reach.check(session, team_id, member_store.members_with_status(session, team_id, [MemberStatus.active]),
-                        look_up)
+                               look_up)
         plan = round_plan.plan_round(session, team_id, times, schedule)
-        round_ = store.create_round(
+        round_ = round_store.create_round(
             session,
             team_id=team_id,
             period=times.period,
@@ -146,7 +146,7 @@ def open_round(engine: Engine, team_id: str, at: datetime | None = None, *, manu
         )
         if round_ is None:
             # Another process opened this period a moment ago: it is running, not closed.
-            running = store.running_round(session, team_id)
+            running = round_store.running_round(session, team_id)
             return OpenOutcome(running, None, OpenReason.round_running if running else OpenReason.period_used)
         _store_groups(session, round_, plan)
         return OpenOutcome(round_, plan, OpenReason.matched if ahead else OpenReason.opened)
@@ -170,7 +170,7 @@ def open_matched_if_due(engine: Engine, team_id: str, at: datetime | None = None
     so its intros go at the opening time, not at the round clock's next minute."""
     at = at or now()
     with session_scope(engine) as session:
-        running = store.running_round(session, team_id)
+        running = round_store.running_round(session, team_id)
         if running is None or running.state != RoundState.matched.value or at < running.opens_at:
             return False
         return _open_matched(session, running, at, manual=False).reason == OpenReason.opened
@@ -184,7 +184,7 @@ def close_for_the_next_window(engine: Engine, team_id: str, at: datetime | None 
     running all through the window, and the next round's intros would trickle out again."""
     at = at or now()
     with session_scope(engine) as session:
-        running = store.running_round(session, team_id)
+        running = round_store.running_round(session, team_id)
         if running is None or running.state != RoundState.following_up.value:
             return False
         upcoming = next_round(session, team_id, load_schedule(session, team_id), at)
@@ -198,8 +198,8 @@ def close_for_the_next_window(engine: Engine, team_id: str, at: datetime | None 
 def _store_groups(session: Session, round_: Round, plan: round_plan.RoundPlan) -> None:
     library = prompt_library.library_for(session, round_.team_id)
     everyone = [m.id for group in plan.groups for m in group]
-    seen = store.prompts_last_seen(session, everyone)
-    moves = store.first_moves(session, everyone)
+    seen = round_store.prompts_last_seen(session, everyone)
+    moves = round_store.first_moves(session, everyone)
     rng = random.Random(plan.seed)
     made = []
     for people in plan.groups:
@@ -207,7 +207,7 @@ def _store_groups(session: Session, round_: Round, plan: round_plan.RoundPlan) -
         chosen = prompt_library.choose(library, given, rng)
         starter = first_move.choose([m.id for m in people], moves, rng)
         made.append(([m.id for m in people], [p.id for p in chosen], starter))
-    group_ids = store.add_groups(session, round_, made)
+    group_ids = round_store.add_groups(session, round_, made)
     hold = opening_window.held_until(round_)
     messages = [IntroSend(round_id=round_.id, group_id=group_id, hold_until=hold) for group_id in group_ids]
     if hold is None:
@@ -283,7 +283,7 @@ def run_phase(engine: Engine, team_id: str, phase: Phase, at: datetime | None = 
     phase = Phase(phase)
     from_state, to_state, stamp, due_field = PHASES[phase]
     with session_scope(engine) as session:
-        round_ = store.running_round(session, team_id)
+        round_ = round_store.running_round(session, team_id)
         if round_ is None:
             return PhaseOutcome(PhaseResult.no_round)
         if round_.state == RoundState.matched.value:
@@ -298,7 +298,7 @@ def run_phase(engine: Engine, team_id: str, phase: Phase, at: datetime | None = 
             return PhaseOutcome(PhaseResult.not_due, round_)
         allowed = _states_before(to_state) if by_hand else [from_state]
         skipped = _phases_between(round_.state, to_state)
-        if not store.claim_phase(session, round_.id, allowed, to_state, stamp):
+        if not round_store.claim_phase(session, round_.id, allowed, to_state, stamp):
             return PhaseOutcome(PhaseResult.already_done, round_)
         # A phase noticed long after its time moves the round on without stale messages.
         if by_hand or at < due + GRACE:
@@ -321,7 +321,7 @@ def _phases_between(state: str, to_state: RoundState) -> tuple[Phase, ...]:
 
 
 def _queue_phase_messages(session: Session, round_: Round, phase: Phase) -> None:
-    groups = store.groups_of_round(session, round_.id)
+    groups = round_store.groups_of_round(session, round_.id)
     if phase is Phase.nudge:
         messages = [
             NudgeSend(round_id=round_.id, group_id=g.id)
@@ -331,7 +331,7 @@ def _queue_phase_messages(session: Session, round_: Round, phase: Phase) -> None
         messages = [
             FollowUpSend(round_id=round_.id, group_id=g.id, member_id=m.id)
             for g in groups if g.status != GroupStatus.ended.value
-            for m in store.group_members(session, g.id) if m.slack_user_id
+            for m in round_store.group_members(session, g.id) if m.slack_user_id
         ]
     else:
         # Every intro changes to say the round has ended, so old buttons can't surprise anyone.
@@ -339,7 +339,7 @@ def _queue_phase_messages(session: Session, round_: Round, phase: Phase) -> None
         for g in groups:
             # Conditional, so a "We've met" clicked at this very moment is never overwritten;
             # recorded as an event too, so stats count it like any other outcome.
-            if store.transition_group(session, g, GroupStatus.no_reply.value, meetings.WAITING):
+            if round_store.transition_group(session, g, GroupStatus.no_reply.value, meetings.WAITING):
                 meeting_store.add_event(session, round_.team_id, g.id, EventKind.no_reply, note="the round closed")
         quiet_rounds.account_for_round(session, round_)
     sends.queue(session, round_.team_id, messages)
@@ -350,13 +350,13 @@ def offer_no_reply(engine: Engine, team_id: str, at: datetime | None = None) -> 
     waiting to hear back: never a "hasn't replied" button on the intro their partner reads too."""
     at = at or now()
     with session_scope(engine) as session:
-        round_ = store.running_round(session, team_id)
+        round_ = round_store.running_round(session, team_id)
         if round_ is None or round_.state not in (RoundState.open.value, RoundState.nudged.value):
             return 0
         return sends.queue(session, team_id, [
             WaitingCheckSend(round_id=round_.id, group_id=g.id, member_id=m.id)
-            for g in store.groups_of_round(session, round_.id) if g.intro_ts and meetings.quiet_long_enough(g, at)
-            for m in store.group_members(session, g.id) if m.slack_user_id
+            for g in round_store.groups_of_round(session, round_.id) if g.intro_ts and meetings.quiet_long_enough(g, at)
+            for m in round_store.group_members(session, g.id) if m.slack_user_id
         ])
 
 

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.engine import Engine
 
 from storage import outbox
-from storage import slack_trouble as store
+from storage import slack_trouble as trouble_store
 from storage.clock import now
 from storage.db import retried
 
@@ -67,7 +67,7 @@ class Trouble:
 
 def current(engine: Engine, team_id: str) -> Trouble | None:
     def read(session):
-        workspace = store.get(session, team_id)
+        workspace = trouble_store.get(session, team_id)
         if workspace is None or workspace.slack_trouble is None:
             return None
         return Trouble(workspace.slack_trouble, workspace.slack_trouble_since, workspace.slack_retry_at)
@@ -94,7 +94,7 @@ def met(engine: Engine, team_id: str, code: str, kind: Kind) -> None:
     before = current(engine, team_id)
     since = before.since if before is not None else at
     retry_at = _next_try(kind, since, at)
-    began = retried(engine, lambda session: store.begin(session, team_id, code, at, retry_at))
+    began = retried(engine, lambda session: trouble_store.begin(session, team_id, code, at, retry_at))
     if not began:
         return
     if kind is Kind.token:
@@ -112,7 +112,7 @@ def met(engine: Engine, team_id: str, code: str, kind: Kind) -> None:
 def over(engine: Engine, team_id: str) -> None:
     """Slack took a call again: the trouble, if any, is over; its end is said once."""
     def end(session):
-        ended = store.end(session, team_id)
+        ended = trouble_store.end(session, team_id)
         if ended is not None:
             # Each send's own back-off grew while Slack failed; now it answers, they needn't wait it out.
             outbox.retry_now(session, team_id, now())

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from storage import stats as store
+from storage import stats as stats_store
 from storage.models import RoundState
 
 SPARK_BLOCKS = "▁▂▃▄▅▆▇█"
@@ -181,7 +181,7 @@ def round_stats(session: Session, team_id: str, number: int | None = None) -> li
     """Every round of the workspace, oldest first (a trend), or just round `number` ([] if none)."""
     names = {f.name for f in fields(RoundStats)}
     return [RoundStats(**{k: v for k, v in row.items() if k in names})
-            for row in store.round_counts(session, team_id, number)]
+            for row in stats_store.round_counts(session, team_id, number)]
 
 
 def consented_learnings(session: Session, team_id: str, number: int | None = None, limit: int = 50) -> list[Learning]:
@@ -197,7 +197,7 @@ def consented_learnings(session: Session, team_id: str, number: int | None = Non
     """
     if limit <= 0:
         return []
-    counts = store.consented_answer_counts(session, team_id, number, MIN_VOICES)
+    counts = stats_store.consented_answer_counts(session, team_id, number, MIN_VOICES)
     named = [(n, seed) for n, seed, count in counts if count >= NAMED_FROM]
     small = [(n, seed, count) for n, seed, count in counts if count < NAMED_FROM]
     pooled = [(n, seed) for n, seed, _ in small] if number is None and sum(c for *_, c in small) >= NAMED_FROM else []
@@ -211,7 +211,7 @@ def consented_learnings(session: Session, team_id: str, number: int | None = Non
         room -= next(c for n, _, c in counts if n == round_number)
     seeds = dict(wanted + pooled)
     by_round: dict[int, list[tuple[str, str]]] = {n: [] for n in seeds}
-    for round_number, learned, shared in store.consented_answers(session, team_id, list(seeds)):
+    for round_number, learned, shared in stats_store.consented_answers(session, team_id, list(seeds)):
         by_round[round_number].append((learned.strip(), shared.strip()))
 
     def shuffled(answers: list[tuple[str, str]], seed: object) -> list[tuple[str, str]]:

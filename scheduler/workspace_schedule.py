@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from scheduler.schedule import GRACE, RoundTimes, Schedule, ScheduleError, openings_after
-from storage import members as store
+from storage import members as member_store
 from storage import outbox
 from storage import rounds as round_store
 from storage.clock import now
@@ -22,13 +22,13 @@ SCHEDULE_KEY = "schedule"
 
 
 def load_schedule(session: Session, team_id: str) -> Schedule:
-    return Schedule.from_dict(store.get_setting(session, team_id, SCHEDULE_KEY))
+    return Schedule.from_dict(member_store.get_setting(session, team_id, SCHEDULE_KEY))
 
 
 def save_schedule(session: Session, team_id: str, schedule: Schedule) -> Schedule:
     schedule.validate()
-    store.ensure_workspace(session, team_id)
-    store.put_setting(session, team_id, SCHEDULE_KEY, schedule.to_dict())
+    member_store.ensure_workspace(session, team_id)
+    member_store.put_setting(session, team_id, SCHEDULE_KEY, schedule.to_dict())
     return schedule
 
 
@@ -45,7 +45,7 @@ def heads_up_given(session: Session, team_id: str, schedule: Schedule, times: Ro
     the bot knowing of the workspace before the opening time. Sent, not queued: a heads-up still
     waiting for Slack when the opening time comes has told nobody yet."""
     if schedule.announce_days == 0:
-        workspace = store.get_workspace(session, team_id)
+        workspace = member_store.get_workspace(session, team_id)
         return workspace is not None and workspace.created_at < times.opens_at
     return outbox.any_sent_starting(session, team_id, heads_up_key(times.period))
 

@@ -206,12 +206,12 @@ def seed_members(url: str, fake, count: int) -> None:
 
 def add_workspace(url: str, team_id: str = TEAM) -> None:
     """A workspace the database knows, as after someone's first /unmentor there."""
-    from storage import members as store
+    from storage import members as member_store
     from storage.db import make_engine, session_scope
 
     engine = make_engine(url)
     with session_scope(engine) as session:
-        store.ensure_workspace(session, team_id)
+        member_store.ensure_workspace(session, team_id)
     engine.dispose()
 
 

@@ -130,11 +130,11 @@ def workspace(engine, team: str | None, slack: Callable[[], object | None] = _op
     typo never starts a new, empty workspace. With none known yet, the bot token's own is used;
     failing that, a command that only reads (required=False) gets NO_WORKSPACE.
     """
-    from storage import members as store
+    from storage import members as member_store
     from storage.db import session_scope
 
     with session_scope(engine) as session:
-        known = store.team_ids(session)
+        known = member_store.team_ids(session)
     if team is not None:
         if not TEAM_ID.fullmatch(team):
             fail(f"'{team}' isn't a Slack team ID: they look like T012AB3CD. {HOW_TO_FIND_TEAM}")
@@ -148,7 +148,7 @@ def workspace(engine, team: str | None, slack: Callable[[], object | None] = _op
     own = _token_workspace(client) if client is not None else None
     if own is not None and team in (None, own[0]):
         with session_scope(engine) as session:
-            store.ensure_workspace(session, *own)
+            member_store.ensure_workspace(session, *own)
         return own[0]
     if team is not None:
         also = f" and the bot token's own is {own[0]}" if own else ""

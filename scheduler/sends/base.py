@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from storage import members as member_store
 from storage import outbox
-from storage import rounds as store
+from storage import rounds as round_store
 from storage.models import Member, MemberStatus
 
 COLUMNS = ("round_id", "group_id", "member_id")
@@ -115,5 +115,5 @@ def member(session: Session, member_id: int | None) -> Member | None:
 
 def partners(session: Session, group_id: int, member_id: int) -> tuple[str, ...]:
     """The Slack ids of everyone else still in the group."""
-    return tuple(m.slack_user_id for m in store.group_members(session, group_id)
-                 if m.slack_user_id and m.id != member_id)
+    return tuple(m.slack_user_id for m in round_store.group_members(session, group_id)
+                       if m.slack_user_id and m.id != member_id)

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from scheduler.sends.base import Content, Plan, Send, member
 from storage import meetings as meeting_store
-from storage import rounds as store
+from storage import rounds as round_store
 from storage.clock import now
 from storage.models import EventKind, GroupStatus
 
@@ -52,11 +52,11 @@ class CalendarLinksSend(Send):
         return f"calendar_links:{self.group_id}:{self.member_id}:{self.meeting_at.isoformat()}"
 
     def plan(self, session: Session, team_id: str) -> Plan | None:
-        group = store.get_group(session, self.group_id)
+        group = round_store.get_group(session, self.group_id)
         if (group is None or group.status != GroupStatus.scheduled.value or group.meeting_at != self.meeting_at
                 or self.meeting_at <= now()):
             return None  # moved again, met already or passed: these links would only mislead
-        others = [m for m in store.group_members(session, group.id) if m.id != self.member_id and m.slack_user_id]
+        others = [m for m in round_store.group_members(session, group.id) if m.id != self.member_id and m.slack_user_id]
         # Clipped, so a trio's links stay well inside the 3,000 characters Slack allows a link.
         named = tuple(f"{m.name[:NAME_SHOWN]} ({m.organisation[:NAME_SHOWN]})" if m.name
                       else f"someone from {m.organisation[:NAME_SHOWN]}" for m in others)

@@ -8,7 +8,7 @@ from typing import ClassVar
 from sqlmodel import Session
 
 from scheduler.sends.base import Content, Plan, Send, member, partners
-from storage import rounds as store
+from storage import rounds as round_store
 from storage.models import GroupStatus
 
 
@@ -32,7 +32,7 @@ class FollowUpSend(Send):
         return f"follow_up:{self.group_id}:{self.member_id}"
 
     def plan(self, session: Session, team_id: str) -> Plan | None:
-        round_ = store.get_round(session, self.round_id)
-        met = store.get_group(session, self.group_id).status == GroupStatus.met.value
+        round_ = round_store.get_round(session, self.round_id)
+        met = round_store.get_group(session, self.group_id).status == GroupStatus.met.value
         return Plan(FollowUpAsk(self.group_id, round_.number, partners(session, self.group_id, self.member_id), met),
                     channel=member(session, self.member_id).slack_user_id)

@@ -16,7 +16,7 @@ from scheduler.sends.base import Content, Plan, Send
 from scheduler.sends.match_ended import MatchEnded
 from scheduler.workspace_schedule import load_schedule
 from storage import meetings as meeting_store
-from storage import rounds as store
+from storage import rounds as round_store
 from storage.clock import now
 from storage.models import EventKind, GroupStatus, Member, RoundState
 
@@ -79,11 +79,11 @@ def person(member: Member) -> Person:
 
 def intro_for(session: Session, group_id: int) -> Intro | None:
     """The intro as it should read now (edits of it show where the group stands)."""
-    group = store.get_group(session, group_id)
+    group = round_store.get_group(session, group_id)
     if group is None:
         return None
-    round_ = store.get_round(session, group.round_id)
-    members = [m for m in store.group_members(session, group.id) if m.slack_user_id]
+    round_ = round_store.get_round(session, group.round_id)
+    members = [m for m in round_store.group_members(session, group.id) if m.slack_user_id]
     library = library_for(session, group.team_id)
     prompts = tuple(p for p in (library.by_id(i) for i in json.loads(group.prompts)) if p is not None)
     # Whoever's turn it was; if they've gone from the group, the turn passes to someone still in it.
@@ -143,7 +143,7 @@ class IntroSend(Send):
         return self.hold_until
 
     def plan(self, session: Session, team_id: str) -> Plan | None:
-        group = store.get_group(session, self.group_id)
+        group = round_store.get_group(session, self.group_id)
         if group is not None and group.status != GroupStatus.ended.value:
             meeting_times.fix_suggestions(session, group)
         intro = intro_for(session, self.group_id)
@@ -153,15 +153,15 @@ class IntroSend(Send):
 
     def sent(self, session: Session, channel: str, ts: str) -> None:
         # Later edits (and the nudge) go to this conversation and this message.
-        group = store.get_group(session, self.group_id)
-        store.set_group_fields(session, group, channel_id=channel, intro_ts=ts)
+        group = round_store.get_group(session, self.group_id)
+        round_store.set_group_fields(session, group, channel_id=channel, intro_ts=ts)
 
     def overtaken(self, session: Session) -> MatchEnded:
         # As if they had left just after it landed (scheduler.departures): those still here are named,
         # and told where they go on; a trio's two already have their intro in a conversation of their own.
-        group = store.get_group(session, self.group_id)
-        staying = tuple(m.slack_user_id for m in store.group_members(session, group.id) if m.slack_user_id)
-        return MatchEnded(store.get_round(session, group.round_id).number, staying)
+        group = round_store.get_group(session, self.group_id)
+        staying = tuple(m.slack_user_id for m in round_store.group_members(session, group.id) if m.slack_user_id)
+        return MatchEnded(round_store.get_round(session, group.round_id).number, staying)
 
     # Slack refusing it for good is looked after by scheduler.rematch (after_giving_up), not here:
     # that policy queues intros and rematches, and a kind of send never imports the workflow.

@@ -14,7 +14,7 @@ from sqlmodel import Session
 from scheduler.sends.base import Content, Plan, Send
 from storage import meetings as meeting_store
 from storage import members as member_store
-from storage import rounds as store
+from storage import rounds as round_store
 from storage.models import EventKind
 
 
@@ -41,10 +41,10 @@ class IntroMovedSend(Send):
         return f"intro_moved:{self.group_id}:{self.event_id}"
 
     def plan(self, session: Session, team_id: str) -> Plan | None:
-        round_ = store.get_round(session, self.round_id)
-        staying = tuple(m.slack_user_id for m in store.group_members(session, self.group_id) if m.slack_user_id)
+        round_ = round_store.get_round(session, self.round_id)
+        staying = tuple(m.slack_user_id for m in round_store.group_members(session, self.group_id) if m.slack_user_id)
         out_ids = {e.member_id for e in meeting_store.events(session, self.group_id, EventKind.stepped_out)
                    if e.member_id}
         out = tuple(m.slack_user_id for m in (member_store.get_member_by_id(session, i) for i in sorted(out_ids))
-                    if m is not None and m.slack_user_id)
+                           if m is not None and m.slack_user_id)
         return Plan(MatchMoved(round_.number, staying, out), channel=self.channel, update_ts=self.ts)

@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from scheduler.sends import intro
 from scheduler.sends.base import Plan, Send
-from storage import rounds as store
+from storage import rounds as round_store
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ class IntroUpdateSend(Send):
         return f"intro_update:{self.group_id}:{'closed' if self.event_id is None else self.event_id}"
 
     def plan(self, session: Session, team_id: str) -> Plan | None:
-        group = store.get_group(session, self.group_id)
+        group = round_store.get_group(session, self.group_id)
         if not group.intro_ts or not group.channel_id:
             return None
         return Plan(intro.intro_for(session, group.id), channel=group.channel_id, update_ts=group.intro_ts)

@@ -8,7 +8,7 @@ from typing import ClassVar
 from sqlmodel import Session
 
 from scheduler.sends.base import Content, Plan, Send, member
-from storage import rounds as store
+from storage import rounds as round_store
 from storage.models import RoundState
 
 
@@ -33,7 +33,7 @@ class LeftForRoundSend(Send):
         return f"left_for_round:{self.group_id}:{self.member_id}"
 
     def plan(self, session: Session, team_id: str) -> Plan | None:
-        round_ = store.get_round(session, self.round_id)
+        round_ = round_store.get_round(session, self.round_id)
         by = member(session, self.by)
         if round_.state == RoundState.closed.value or by is None or by.slack_user_id is None:
             return None

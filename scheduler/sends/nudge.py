@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from scheduler import group_state
 from scheduler.sends.base import Content, Plan, Send
-from storage import rounds as store
+from storage import rounds as round_store
 
 
 @dataclass(frozen=True)
@@ -32,9 +32,9 @@ class NudgeSend(Send):
         return f"nudge:{self.group_id}"
 
     def plan(self, session: Session, team_id: str) -> Plan | None:
-        group = store.get_group(session, self.group_id)
+        group = round_store.get_group(session, self.group_id)
         if group.status not in group_state.WAITING or not group.channel_id:
             return None  # they've scheduled or met since: nothing to nudge
-        round_ = store.get_round(session, self.round_id)
-        ids = tuple(m.slack_user_id for m in store.group_members(session, group.id) if m.slack_user_id)
+        round_ = round_store.get_round(session, self.round_id)
+        ids = tuple(m.slack_user_id for m in round_store.group_members(session, group.id) if m.slack_user_id)
         return Plan(Nudge(group.id, round_.number, ids, round_.closes_at), channel=group.channel_id)

@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from scheduler.sends.base import Content, Plan, Send, member, partners
 from scheduler.workspace_schedule import next_round_at
-from storage import rounds as store
+from storage import rounds as round_store
 
 
 @dataclass(frozen=True)
@@ -34,8 +34,8 @@ class PartnerMovedOnSend(Send):
         return f"partner_moved_on:{self.group_id}:{self.member_id}"
 
     def plan(self, session: Session, team_id: str) -> Plan | None:
-        round_ = store.get_round(session, self.round_id)
-        still_in = {m.id for m in store.group_members(session, self.group_id)}
+        round_ = round_store.get_round(session, self.round_id)
+        still_in = {m.id for m in round_store.group_members(session, self.group_id)}
         return Plan(PartnerMovedOn(round_.number, next_round_at(session, team_id),
                                    partners(session, self.group_id, self.member_id),
                                    carried_on=self.member_id not in still_in),

@@ -11,7 +11,7 @@ from sqlmodel import Session
 from scheduler.sends.base import Content, Plan, Send, member
 from scheduler.sends.match_ended import rematch_possible
 from scheduler.workspace_schedule import next_round_at
-from storage import rounds as store
+from storage import rounds as round_store
 from storage.models import RoundState
 
 
@@ -37,7 +37,7 @@ class PartnerSteppedOutSend(Send):
         return f"partner_stepped_out:{self.group_id}:{self.member_id}"
 
     def plan(self, session: Session, team_id: str) -> Plan | None:
-        round_ = store.get_round(session, self.round_id)
+        round_ = round_store.get_round(session, self.round_id)
         if round_.state == RoundState.closed.value:
             return None  # the round ended before this went: the next round's intro says it all
         partner = member(session, self.who)

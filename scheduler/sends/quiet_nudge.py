@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from scheduler import group_state
 from scheduler.sends.base import Content, Plan, Send, member
-from storage import rounds as store
+from storage import rounds as round_store
 
 
 @dataclass(frozen=True)
@@ -31,11 +31,11 @@ class QuietNudgeSend(Send):
         return f"quiet_nudge:{self.group_id}:{self.member_id}"
 
     def plan(self, session: Session, team_id: str) -> Plan | None:
-        group = store.get_group(session, self.group_id)
+        group = round_store.get_group(session, self.group_id)
         if group.status not in group_state.WAITING:
             return None  # they've found a time (or the match moved on) since
-        waiting = tuple(m.slack_user_id for m in store.group_members(session, group.id)
-                        if m.id in self.waiting and m.slack_user_id)
+        waiting = tuple(m.slack_user_id for m in round_store.group_members(session, group.id)
+                              if m.id in self.waiting and m.slack_user_id)
         if not waiting:
             return None
         return Plan(QuietNudge(group.id, waiting), channel=member(session, self.member_id).slack_user_id)

@@ -9,7 +9,7 @@ from typing import ClassVar
 from sqlmodel import Session
 
 from scheduler.sends.base import Content, Plan, Send, member, partners
-from storage import rounds as store
+from storage import rounds as round_store
 from storage.clock import now
 from storage.models import GroupStatus
 
@@ -39,7 +39,7 @@ class ReminderSend(Send):
         return self.send_at
 
     def plan(self, session: Session, team_id: str) -> Plan | None:
-        group = store.get_group(session, self.group_id)
+        group = round_store.get_group(session, self.group_id)
         if (group.status != GroupStatus.scheduled.value or group.meeting_at != self.meeting_at
                 or self.meeting_at <= now()):
             return None  # moved, met already, or passed: a stale reminder would only confuse

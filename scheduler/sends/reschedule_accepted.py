@@ -9,7 +9,7 @@ from typing import ClassVar
 from sqlmodel import Session
 
 from scheduler.sends.base import Content, Plan, Send, member, partners
-from storage import rounds as store
+from storage import rounds as round_store
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,6 @@ class RescheduleAcceptedSend(Send):
         others = partners(session, self.group_id, self.member_id)
         if not others:
             return None  # the partner has left since
-        group = store.get_group(session, self.group_id)
+        group = round_store.get_group(session, self.group_id)
         return Plan(RescheduleAccepted(others[0], group.meeting_at),
                     channel=member(session, self.member_id).slack_user_id)

@@ -11,7 +11,7 @@ from sqlmodel import Session
 from scheduler import group_state
 from scheduler.sends.base import Content, Plan, Send, member
 from storage import meetings as meeting_store
-from storage import rounds as store
+from storage import rounds as round_store
 from storage.models import EventKind, GroupStatus
 
 
@@ -38,7 +38,7 @@ class RescheduleNoticeSend(Send):
         return f"reschedule_notice:{self.event_id}:{self.member_id}"
 
     def plan(self, session: Session, team_id: str) -> Plan | None:
-        group = store.get_group(session, self.group_id)
+        group = round_store.get_group(session, self.group_id)
         latest = group_state.latest_suggestion(session, group.id)
         if latest is None or latest[0].id != self.event_id or group.status != GroupStatus.rescheduling.value:
             return None  # superseded by a later suggestion, or already settled

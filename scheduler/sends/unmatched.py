@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from scheduler.sends.base import Content, Plan, Send, member
 from scheduler.workspace_schedule import next_round_at
-from storage import rounds as store
+from storage import rounds as round_store
 from storage.models import MemberStatus
 
 
@@ -44,12 +44,12 @@ class UnmatchedSend(Send):
         someone = member(session, self.member_id)
         if someone is None or someone.status != MemberStatus.active.value:
             return None  # paused, skipping or gone since: "no partner" would be news of a round they're not in
-        if someone.id in store.members_in_live_groups(session, self.round_id):
+        if someone.id in round_store.members_in_live_groups(session, self.round_id):
             return None  # found a partner after all (someone else's withdrew before the opening)
         return unmatched_plan(session, team_id, self.round_id, self.member_id, self.reason)
 
 
 def unmatched_plan(session: Session, team_id: str, round_id: int, member_id: int, reason: str) -> Plan:
-    round_ = store.get_round(session, round_id)
+    round_ = round_store.get_round(session, round_id)
     return Plan(Unmatched(round_.number, reason, next_round_at(session, team_id)),
                 channel=member(session, member_id).slack_user_id)

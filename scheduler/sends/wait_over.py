@@ -13,7 +13,7 @@ from scheduler.sends.base import Content, Plan, Send, member
 from scheduler.sends.match_ended import rematch_possible
 from scheduler.workspace_schedule import next_round_at
 from storage import meetings as meeting_store
-from storage import rounds as store
+from storage import rounds as round_store
 from storage.models import RoundState
 
 
@@ -42,9 +42,9 @@ class WaitOverSend(Send):
         return self.send_at
 
     def plan(self, session: Session, team_id: str) -> Plan | None:
-        group = store.get_group(session, self.group_id)
-        round_ = store.get_round(session, self.round_id)
-        people = [m for m in store.group_members(session, group.id) if m.slack_user_id]
+        group = round_store.get_group(session, self.group_id)
+        round_ = round_store.get_round(session, self.round_id)
+        people = [m for m in round_store.group_members(session, group.id) if m.slack_user_id]
         if round_.state == RoundState.closed.value or group.status not in group_state.WAITING \
                 or self.member_id not in {m.id for m in people}:
             return None  # they've found a time, moved on, or the round has ended

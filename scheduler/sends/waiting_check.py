@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from scheduler import group_state
 from scheduler.sends.base import Content, Plan, Send, member, partners
-from storage import rounds as store
+from storage import rounds as round_store
 from storage.models import RoundState
 
 
@@ -35,12 +35,12 @@ class WaitingCheckSend(Send):
         return f"waiting_check:{self.group_id}:{self.member_id}"
 
     def plan(self, session: Session, team_id: str) -> Plan | None:
-        group = store.get_group(session, self.group_id)
-        round_ = store.get_round(session, self.round_id)
+        group = round_store.get_group(session, self.group_id)
+        round_ = round_store.get_round(session, self.round_id)
         if group.status not in group_state.WAITING or round_.state not in (RoundState.open.value,
                                                                          RoundState.nudged.value):
             return None  # a time is set, the match moved on, or the follow-up has gone
-        if self.member_id not in {m.id for m in store.group_members(session, group.id)}:
+        if self.member_id not in {m.id for m in round_store.group_members(session, group.id)}:
             return None
         return Plan(WaitingCheck(group.id, partners(session, group.id, self.member_id)),
                     channel=member(session, self.member_id).slack_user_id)

@@ -15,7 +15,7 @@ from sqlmodel import select
 
 from bot import ids
 from playground.slack import payloads as sr
-from storage import members as store
+from storage import members as member_store
 from storage.db import session_scope
 from storage.models import Member
 from tests.conftest import SIGNING_SECRET
@@ -37,7 +37,7 @@ def bot(sqlite_engine, fake_slack):
 def _stored(engine) -> tuple[list[str], int]:
     """The workspaces the database knows, and how many members it holds in all of them."""
     with session_scope(engine) as session:
-        return store.team_ids(session), len(session.exec(select(Member)).all())
+        return member_store.team_ids(session), len(session.exec(select(Member)).all())
 
 
 def _command(bot, text, **fields) -> tuple[int, str]:

@@ -19,7 +19,7 @@ from waitress import create_server
 from playground import demo, phases
 from playground.run import start
 from scheduler import rounds
-from storage import members as store
+from storage import members as member_store
 from storage.db import session_scope
 from tests.botprocess import UNMENTOR, free_port
 from tests.browser import launch_chromium
@@ -46,9 +46,10 @@ def test_the_demo_workspace_is_24_people_in_6_organisations_across_3_zones_with_
 
 def test_next_phase_walks_a_round_in_order(sqlite_engine):
     with session_scope(sqlite_engine) as session:
-        store.ensure_workspace(session, TEAM)
+        member_store.ensure_workspace(session, TEAM)
         for n in range(4):
-            store.upsert_member(session, TEAM, f"U{n}X", organisation=f"Org {n % 2}", organisation_key=f"org {n % 2}")
+            member_store.upsert_member(session, TEAM, f"U{n}X", organisation=f"Org {n % 2}",
+                                       organisation_key=f"org {n % 2}")
     # Nothing is delivered here: each round's heads-up is taken as having reached them, as a round needs.
     heads_up_went(sqlite_engine)
     seen = []

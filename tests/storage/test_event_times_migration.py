@@ -13,7 +13,7 @@ from scheduler import sends
 from scheduler.group_state import latest_suggestion
 from storage import meetings as meeting_store
 from storage import members as member_store
-from storage import rounds as store
+from storage import rounds as round_store
 from storage.db import alembic_config, current_revision, make_engine, session_scope, upgrade
 from storage.models import Outbox
 
@@ -35,11 +35,11 @@ def _groups_at_before(engine) -> tuple[list[int], list[int], int]:
                                                    organisation_key=organisation.lower(), status="active",
                                                    timezone="Europe/London", joined_at=NOW)
             ids.append(member.id)
-        round_ = store.create_round(session, team_id=TEAM, period="2026-12", seed=7, opens_at=NOW,
-                                    nudge_at=NOW + timedelta(days=8), follow_up_at=NOW + timedelta(days=19),
-                                    closes_at=NOW + timedelta(days=26))
+        round_ = round_store.create_round(session, team_id=TEAM, period="2026-12", seed=7, opens_at=NOW,
+                                          nudge_at=NOW + timedelta(days=8), follow_up_at=NOW + timedelta(days=19),
+                                          closes_at=NOW + timedelta(days=26))
         session.flush()
-        groups = [store.add_group(session, round_, ids, []).id for _ in range(3)]
+        groups = [round_store.add_group(session, round_, ids, []).id for _ in range(3)]
         round_id = round_.id
     command.downgrade(alembic_config(engine), BEFORE)
     assert current_revision(engine) == BEFORE

@@ -26,7 +26,7 @@ from scheduler.sends.welcome_back import WelcomeBack, WelcomeBackSend
 from scheduler.workspace_schedule import next_round_at
 from storage import meetings as meeting_store
 from storage import members as member_store
-from storage import rounds as store
+from storage import rounds as round_store
 from storage.db import alembic_config, current_revision, make_engine, session_scope, upgrade
 from storage.models import Outbox
 
@@ -48,20 +48,20 @@ def _build_round(engine):
                                                    organisation_key=organisation.lower(), status="active",
                                                    timezone="Europe/London", joined_at=NOW)
             ids[user] = member.id
-        round_ = store.create_round(session, team_id=TEAM, period="2026-12", seed=7, opens_at=NOW - timedelta(days=2),
-                                    nudge_at=NOW + timedelta(days=8), follow_up_at=NOW + timedelta(days=19),
-                                    closes_at=NOW + timedelta(days=26))
+        round_ = round_store.create_round(session, team_id=TEAM, period="2026-12", seed=7,
+                                          opens_at=NOW - timedelta(days=2), nudge_at=NOW + timedelta(days=8),
+                                          follow_up_at=NOW + timedelta(days=19), closes_at=NOW + timedelta(days=26))
         session.flush()
         pair = [ids["U1"], ids["U2"]]
-        new = store.add_group(session, round_, pair, [])
-        live = store.add_group(session, round_, pair, [])
-        store.set_group_fields(session, live, channel_id="G1", intro_ts="1.000001")
-        scheduled = store.add_group(session, round_, pair, [])
-        store.set_group_fields(session, scheduled, status="scheduled", meeting_at=MEETING, channel_id="G2",
-                               intro_ts="2.000001")
-        moving = store.add_group(session, round_, pair, [])
-        store.set_group_fields(session, moving, status="rescheduling", meeting_at=MEETING, channel_id="G3",
-                               intro_ts="3.000001")
+        new = round_store.add_group(session, round_, pair, [])
+        live = round_store.add_group(session, round_, pair, [])
+        round_store.set_group_fields(session, live, channel_id="G1", intro_ts="1.000001")
+        scheduled = round_store.add_group(session, round_, pair, [])
+        round_store.set_group_fields(session, scheduled, status="scheduled", meeting_at=MEETING, channel_id="G2",
+                                     intro_ts="2.000001")
+        moving = round_store.add_group(session, round_, pair, [])
+        round_store.set_group_fields(session, moving, status="rescheduling", meeting_at=MEETING, channel_id="G3",
+                                     intro_ts="3.000001")
         asked = meeting_store.add_event(session, TEAM, moving.id, "reschedule_asked", ids["U1"], "Sorry, a clash",
                                         meeting_at=MEETING)
         accepted = meeting_store.add_event(session, TEAM, scheduled.id, "reschedule_accepted", ids["U2"])

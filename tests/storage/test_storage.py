@@ -8,7 +8,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import text
 from sqlmodel import SQLModel, select
 
-from storage import members as store
+from storage import members as member_store
 from storage.clock import now
 from storage.db import current_revision, make_engine, session_scope, upgrade
 from storage.models import FollowUp, MatchGroup, Member, MemberStatus, Outbox, Round
@@ -50,7 +50,7 @@ def test_a_database_from_the_first_schema_upgrades_without_losing_members(empty_
     upgrade(engine)
     assert current_revision(engine) != "0001"
     with session_scope(engine) as session:
-        member = store.get_member(session, "T1", "U1")
+        member = member_store.get_member(session, "T1", "U1")
         assert (member.organisation, member.role, member.status) == ("Acme", "Engineer", "paused")
         assert member.joined_at.year == 2026 and member.joined_at.tzinfo is not None
         # The tables the upgrade added work alongside the old rows.
@@ -61,10 +61,10 @@ def test_a_database_from_the_first_schema_upgrades_without_losing_members(empty_
 
 def test_joining_twice_updates_one_member(engine):
     with session_scope(engine) as session:
-        store.ensure_workspace(session, "T1")
-        store.upsert_member(session, "T1", "U1", organisation="Acme", organisation_key="acme")
+        member_store.ensure_workspace(session, "T1")
+        member_store.upsert_member(session, "T1", "U1", organisation="Acme", organisation_key="acme")
     with session_scope(engine) as session:
-        member, created = store.upsert_member(session, "T1", "U1", organisation="Beta", organisation_key="beta")
+        member, created = member_store.upsert_member(session, "T1", "U1", organisation="Beta", organisation_key="beta")
         assert not created
     with session_scope(engine) as session:
         rows = session.exec(select(Member).where(Member.slack_user_id == "U1")).all()
@@ -73,38 +73,38 @@ def test_joining_twice_updates_one_member(engine):
 
 def test_the_same_person_in_two_workspaces_is_two_members(engine):
     with session_scope(engine) as session:
-        store.upsert_member(session, "T1", "U1", organisation="Acme")
-        store.upsert_member(session, "T2", "U1", organisation="Beta")
+        member_store.upsert_member(session, "T1", "U1", organisation="Acme")
+        member_store.upsert_member(session, "T2", "U1", organisation="Beta")
     with session_scope(engine) as session:
-        assert store.get_member(session, "T1", "U1").organisation == "Acme"
-        assert store.get_member(session, "T2", "U1").organisation == "Beta"
+        assert member_store.get_member(session, "T1", "U1").organisation == "Acme"
+        assert member_store.get_member(session, "T2", "U1").organisation == "Beta"
 
 
 def test_forgetting_a_member_deletes_their_words_and_keeps_an_anonymous_count(engine):
     with session_scope(engine) as session:
-        member, _ = store.upsert_member(session, "T1", "U1", organisation="Acme", role="Engineer",
-                                        talk_about="hiring", could_share="budgets", timezone="Europe/London")
+        member, _ = member_store.upsert_member(session, "T1", "U1", organisation="Acme", role="Engineer",
+                                               talk_about="hiring", could_share="budgets", timezone="Europe/London")
         round_, group = _a_round_with_one_group(session)
         session.add(FollowUp(team_id="T1", round_id=round_.id, group_id=group.id, member_id=member.id,
                              learned="secret things", organisers_may_read=True))
     with session_scope(engine) as session:
-        store.forget_member(session, store.get_member(session, "T1", "U1"))
+        member_store.forget_member(session, member_store.get_member(session, "T1", "U1"))
     with session_scope(engine) as session:
-        assert store.get_member(session, "T1", "U1") is None
+        assert member_store.get_member(session, "T1", "U1") is None
         assert session.exec(select(FollowUp)).all() == []
         (row,) = session.exec(select(Member)).all()
         assert row.status == MemberStatus.left.value and row.left_at is not None
         assert (row.slack_user_id, row.organisation, row.role, row.talk_about, row.could_share, row.timezone) == (
             None, "", "", "", "", None)
-        assert store.count_by_status(session, "T1")["left"] == 1
+        assert member_store.count_by_status(session, "T1")["left"] == 1
 
 
 def test_a_request_is_claimed_once(engine):
     with session_scope(engine) as session:
-        assert store.claim_request(session, "T1", "event:Ev1") is True
+        assert member_store.claim_request(session, "T1", "event:Ev1") is True
     with session_scope(engine) as session:
-        assert store.claim_request(session, "T1", "event:Ev1") is False
-        assert store.claim_request(session, "T1", "event:Ev2") is True
+        assert member_store.claim_request(session, "T1", "event:Ev1") is False
+        assert member_store.claim_request(session, "T1", "event:Ev2") is True
 
 
 RACERS = 12
@@ -136,32 +136,32 @@ def test_get_or_create_races_never_fail_and_create_once(engine):
     # PostgreSQL, the loser's transaction failed on the primary key.
     for round_number in range(3):
         team = f"T{round_number}"
-        answers, errors = _race(engine, lambda s, n: store.ensure_workspace(s, team).team_id)
+        answers, errors = _race(engine, lambda s, n: member_store.ensure_workspace(s, team).team_id)
         assert errors == [] and answers == [team] * RACERS
-        answers, errors = _race(engine, lambda s, n: store.add_organiser(s, team, "UORG", f"U{n}"))
+        answers, errors = _race(engine, lambda s, n: member_store.add_organiser(s, team, "UORG", f"U{n}"))
         assert errors == [] and sorted(answers) == [False] * (RACERS - 1) + [True]
-        answers, errors = _race(engine, lambda s, n: store.claim_request(s, team, f"event:{team}"))
+        answers, errors = _race(engine, lambda s, n: member_store.claim_request(s, team, f"event:{team}"))
         assert errors == [] and sorted(answers) == [False] * (RACERS - 1) + [True]
-        answers, errors = _race(engine, lambda s, n: store.put_setting(s, team, "schedule", {"n": n}))
+        answers, errors = _race(engine, lambda s, n: member_store.put_setting(s, team, "schedule", {"n": n}))
         assert errors == [] and len(answers) == RACERS
-        answers, errors = _race(engine, lambda s, n: store.set_domain(s, team, "Acme.example", f"Acme {n}"))
+        answers, errors = _race(engine, lambda s, n: member_store.set_domain(s, team, "Acme.example", f"Acme {n}"))
         assert errors == [] and len(answers) == RACERS
         with session_scope(engine) as session:
-            assert store.list_organisers(session, team) == ["UORG"]
-            assert store.get_setting(session, team, "schedule")["n"] in range(RACERS)
-            assert list(store.domain_map(session, team)) == ["acme.example"]
+            assert member_store.list_organisers(session, team) == ["UORG"]
+            assert member_store.get_setting(session, team, "schedule")["n"] in range(RACERS)
+            assert list(member_store.domain_map(session, team)) == ["acme.example"]
 
 
 def test_a_setting_written_twice_in_one_session_reads_back_the_latest(engine):
     with session_scope(engine) as session:
-        store.put_setting(session, "T1", "schedule", {"day": "monday"})
-        assert store.get_setting(session, "T1", "schedule") == {"day": "monday"}
-        store.put_setting(session, "T1", "schedule", {"day": "friday"})
-        assert store.get_setting(session, "T1", "schedule") == {"day": "friday"}
-        store.set_domain(session, "T1", "acme.example", "Acme")
-        assert store.organisation_for_domain(session, "T1", "acme.example") == "Acme"
-        store.set_domain(session, "T1", "acme.example", "Acme Ltd")
-        assert store.organisation_for_domain(session, "T1", "acme.example") == "Acme Ltd"
+        member_store.put_setting(session, "T1", "schedule", {"day": "monday"})
+        assert member_store.get_setting(session, "T1", "schedule") == {"day": "monday"}
+        member_store.put_setting(session, "T1", "schedule", {"day": "friday"})
+        assert member_store.get_setting(session, "T1", "schedule") == {"day": "friday"}
+        member_store.set_domain(session, "T1", "acme.example", "Acme")
+        assert member_store.organisation_for_domain(session, "T1", "acme.example") == "Acme"
+        member_store.set_domain(session, "T1", "acme.example", "Acme Ltd")
+        assert member_store.organisation_for_domain(session, "T1", "acme.example") == "Acme Ltd"
 
 
 def test_answers_and_avoids_sent_twice_at_once_are_kept_once(engine):
@@ -169,25 +169,26 @@ def test_answers_and_avoids_sent_twice_at_once_are_kept_once(engine):
     from storage import meetings as meeting_store
 
     with session_scope(engine) as session:
-        member, _ = store.upsert_member(session, "T1", "U1", organisation="Acme")
+        member, _ = member_store.upsert_member(session, "T1", "U1", organisation="Acme")
         round_, group = _a_round_with_one_group(session)
         ids = dict(team_id="T1", round_id=round_.id, group_id=group.id, member_id=member.id)
     # A follow-up modal submitted twice at once: both land, one row, the answer is one of theirs.
     answers, errors = _race(engine, lambda s, n: meeting_store.save_follow_up(s, **ids, learned=f"answer {n}")[1])
     assert errors == [] and sorted(answers) == [False] * (RACERS - 1) + [True]
-    answers, errors = _race(engine, lambda s, n: avoids.add(s, store.get_member(s, "T1", "U1"), "U2"))
+    answers, errors = _race(engine, lambda s, n: avoids.add(s, member_store.get_member(s, "T1", "U1"), "U2"))
     assert errors == [] and sorted(answers) == [False] * (RACERS - 1) + [True]
     with session_scope(engine) as session:
         (row,) = session.exec(select(FollowUp)).all()
         assert row.learned.startswith("answer ")
-        assert avoids.listed(session, store.get_member(session, "T1", "U1")) == ["U2"]
+        assert avoids.listed(session, member_store.get_member(session, "T1", "U1")) == ["U2"]
 
 
 def test_a_rounds_groups_are_stored_each_with_its_own_people_prompts_and_first_mover(engine):
     from storage import rounds as round_store
 
     with session_scope(engine) as session:
-        people = [store.upsert_member(session, "T1", f"U{i:03}", organisation=f"Org {i % 5}")[0] for i in range(700)]
+        people = [member_store.upsert_member(session, "T1", f"U{i:03}", organisation=f"Org {i % 5}")[0]
+                  for i in range(700)]
         round_, _ = _a_round_with_one_group(session)
         # Pairs, then a trio at the end (as an odd round makes), and one pair of colleagues.
         wanted = [([people[i].id, people[i + 1].id], [f"p{i}", "middle", "last"], people[i + 1].id)

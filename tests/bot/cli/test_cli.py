@@ -194,13 +194,13 @@ def _invoke(args, db_url):
 
 def _workspace(db_url, team_id="T1"):
     """A workspace the database knows (as after someone's first /unmentor there)."""
-    from storage import members as store
+    from storage import members as member_store
     from storage.db import make_engine, session_scope, upgrade
 
     engine = make_engine(db_url)
     upgrade(engine)
     with session_scope(engine) as session:
-        store.ensure_workspace(session, team_id)
+        member_store.ensure_workspace(session, team_id)
     engine.dispose()
 
 

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from bot.cli import cli
 from playground.slack import TEAM_ID as TOKEN_TEAM
-from storage import members as store
+from storage import members as member_store
 from storage.db import make_engine, session_scope, upgrade
 from tests.botprocess import bot_env
 
@@ -26,7 +26,7 @@ def _workspaces(url) -> list[str]:
     engine = make_engine(url)
     upgrade(engine)
     with session_scope(engine) as session:
-        teams = store.team_ids(session)
+        teams = member_store.team_ids(session)
     engine.dispose()
     return teams
 
@@ -35,7 +35,7 @@ def _add_workspace(url, team_id):
     engine = make_engine(url)
     upgrade(engine)
     with session_scope(engine) as session:
-        store.ensure_workspace(session, team_id)
+        member_store.ensure_workspace(session, team_id)
     engine.dispose()
 
 
