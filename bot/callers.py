@@ -6,12 +6,14 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.error import URLError
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.blocks import member as member_blocks
 from bot.payload import Payload
 from bot.services import Services
 from scheduler import organisers
@@ -81,6 +83,21 @@ def is_organiser(services: Services, team_id: str, user_id: str) -> bool:
     with session_scope(services.engine) as session:
         return organisers.is_organiser(session, team_id, user_id, services.settings.organisers,
                                        slack_admin=user.is_admin)
+
+
+def organisers_only(refuse: Callable[..., object]) -> Callable[[Callable], Callable]:
+    """A command or click handler `(services, p, ...)` that runs only for organisers. Anyone else gets the
+    polite refusal, handed to `refuse(services, p, ..., refusal)` to say it their way (a command returns
+    it; a click answers where it came from), and nothing happens."""
+    def decorate(handler: Callable) -> Callable:
+        def guarded(services: Services, p: Payload, *rest):
+            if not is_organiser(services, p.team_id, p.user_id):
+                return refuse(services, p, *rest, member_blocks.organisers_only_message())
+            return handler(services, p, *rest)
+        guarded.__name__ = guarded.__qualname__ = handler.__name__
+        guarded.__doc__ = handler.__doc__
+        return guarded
+    return decorate
 
 
 def first_delivery(services: Services, p: Payload) -> bool:

@@ -14,8 +14,8 @@ from bot import callers
 from bot.blocks import kit as kit_blocks
 from bot.blocks import member as member_blocks
 from bot.blocks import organisers as organiser_blocks
-from bot.gateway import after_leaving
 from bot.payload import Payload
+from bot.sent_now import after_leaving
 from bot.services import Services
 from scheduler import avoid, membership, organisers, rounds, stats
 from scheduler import prompts as prompt_library
@@ -163,14 +163,8 @@ def _help(services: Services, call: Payload, _rest: str) -> kit_blocks.Message:
     return member_blocks.help_message(organiser=callers.is_organiser(services, call.team_id, call.user_id))
 
 
-def organisers_only(handler):
-    """Organiser commands answer everyone else with a polite refusal, and reveal nothing."""
-    def guarded(services: Services, call: Payload, rest: str):
-        if not callers.is_organiser(services, call.team_id, call.user_id):
-            return member_blocks.organisers_only_message()
-        return handler(services, call, rest)
-
-    return guarded
+# Organiser commands answer everyone else with a polite refusal, and reveal nothing.
+organisers_only = callers.organisers_only(refuse=lambda services, call, rest, refusal: refusal)
 
 
 @organisers_only

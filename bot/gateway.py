@@ -148,21 +148,3 @@ def _person(user: dict) -> SlackPerson:
                        guest=bool(user.get("is_restricted") or user.get("is_ultra_restricted")),
                        email_domain=work_domain((user.get("profile") or {}).get("email")))
 
-
-def after_leaving(services, team_id: str, departure) -> None:
-    """Once someone's leaving has committed: edit their old intros and tell whoever was left, now.
-
-    Built as the clock would build them: the clicker's time zone is for replies to the clicker,
-    not for a notice someone else reads."""
-    from scheduler import delivery as scheduler_delivery
-
-    gateway = SlackGateway(services.client)
-    with kit_blocks.for_reader(()):
-        for channel, ts, content in departure.edits:
-            try:
-                gateway.update(channel, ts, content)
-            except SendError as error:
-                # The one left is told anyway; an old intro left unedited is the lesser harm.
-                log.warning("couldn't edit an intro after someone left: %s", error.code)
-        if departure.keys:
-            scheduler_delivery.deliver(services.engine, team_id, gateway, pace=0, keys=departure.keys)

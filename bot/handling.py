@@ -179,6 +179,20 @@ def reader_zones(services: Services, team_id: str | None, user_id: str | None) -
     return (zone,) if zone else ()
 
 
+def tell_clicker(p: Payload, respond, message: kit_blocks.Message, *, replace: bool = True,
+                 client=None) -> None:
+    """An answer only the clicker sees, where they clicked: in place of the message the click came
+    from (`replace`), else just beneath it. A click with no message to answer in (App Home, a modal)
+    is answered by DM when a Slack `client` is given, else not at all."""
+    if respond is not None and p.response_url:
+        if replace:
+            respond(replace_original=True, **message)
+        else:
+            respond(response_type="ephemeral", replace_original=False, **message)
+    elif client is not None:
+        client.chat_postMessage(channel=p.user_id, **message)
+
+
 def after_ack(services: Services, p: Payload, respond, name: str, work: Callable[[], None]) -> None:
     """Work done after ack(), its dates in the clicker's own time zone; if it fails, the person hears so,
     where they clicked or by DM."""
@@ -187,8 +201,4 @@ def after_ack(services: Services, p: Payload, respond, name: str, work: Callable
             work()
     except Exception:
         log.exception("%s failed", name)
-        reply = member_blocks.something_went_wrong_message()
-        if respond is not None and p.response_url:
-            respond(replace_original=False, response_type="ephemeral", **reply)
-        else:
-            services.client.chat_postMessage(channel=p.user_id, **reply)
+        tell_clicker(p, respond, member_blocks.something_went_wrong_message(), replace=False, client=services.client)

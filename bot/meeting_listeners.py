@@ -11,11 +11,11 @@ from slack_sdk.errors import SlackApiError
 from bot import ids
 from bot.blocks import kit as kit_blocks
 from bot.blocks import meetings as meeting_blocks
-from bot.gateway import SlackGateway
-from bot.handling import Listeners
+from bot.handling import Listeners, tell_clicker
 from bot.payload import Payload
+from bot.sent_now import deliver_now
 from bot.services import Services
-from scheduler import delivery, departures, meeting_times, meetings
+from scheduler import departures, meeting_times, meetings
 from scheduler.meetings import FollowUpForm, Outcome, Result
 from storage.db import read_scope, session_scope
 
@@ -25,17 +25,6 @@ LISTENERS = Listeners()
 
 def register(app: App, services: Services) -> None:
     LISTENERS.register(app, services)
-
-
-def _send(services: Services, team_id: str, result: Result) -> None:
-    """Deliver what the click set off (intro edits, partner notices) now, not at the clock's next pass.
-
-    Built as the clock would build them: the clicker's time zone is for replies to the clicker,
-    not for a notice their partner reads. Not paced yet: the workspace's pacer made a click's sends
-    outlive the tests that set them off, so this stays unpaced for now."""
-    if result.send_now:
-        with kit_blocks.for_reader(()):
-            delivery.deliver(services.engine, team_id, SlackGateway(services.client), pace=0, keys=result.send_now)
 
 
 def _common_reply(result: Result) -> kit_blocks.Message | None:
@@ -48,15 +37,6 @@ def _common_reply(result: Result) -> kit_blocks.Message | None:
     if result.outcome is Outcome.stepped_out:
         return meeting_blocks.out_of_match_reply()
     return None
-
-
-def _tell(p: Payload, respond, reply: kit_blocks.Message, *, replace: bool = False) -> None:
-    """An answer only the clicker sees."""
-    if p.response_url:
-        if replace:
-            respond(replace_original=True, **reply)
-        else:
-            respond(response_type="ephemeral", replace_original=False, **reply)
 
 
 def _tell_in_group(services: Services, user_id: str, channel: str | None, reply: kit_blocks.Message) -> None:
@@ -75,7 +55,7 @@ def _open_modal(services: Services, p: Payload, respond, build) -> None:
     with session_scope(services.engine) as session:
         check = meetings.check_open(session, p.team_id, p.user_id, p.group_id)
     if check.outcome is not Outcome.done:
-        _tell(p, respond, _common_reply(check))
+        tell_clicker(p, respond, _common_reply(check), replace=False)
         return
     services.client.views_open(trigger_id=p.trigger_id, view=build(check.group_id))
 
@@ -95,8 +75,8 @@ def time_works(services: Services, p: Payload, respond) -> None:
     index = ids.parse_suggested_time(p.action_id)
     with session_scope(services.engine) as session:
         result = meetings.choose_time(session, p.team_id, p.user_id, p.group_id, -1 if index is None else index)
-    _send(services, p.team_id, result)
-    _tell(p, respond, _common_reply(result) or meeting_blocks.time_chosen_reply(result))
+    deliver_now(services, p.team_id, result.send_now)
+    tell_clicker(p, respond, _common_reply(result) or meeting_blocks.time_chosen_reply(result), replace=False)
 
 
 @LISTENERS.click(*ids.calendar_link_ids())
@@ -108,71 +88,71 @@ def calendar_link_opened(services: Services, p: Payload, respond) -> None:
 def met(services: Services, p: Payload, respond) -> None:
     with session_scope(services.engine) as session:
         result = meetings.mark_met(session, p.team_id, p.user_id, p.group_id)
-    _send(services, p.team_id, result)
-    _tell(p, respond, _common_reply(result) or meeting_blocks.met_reply(result.outcome is Outcome.already,
-                                                                        follow_up_gone=result.too_late_to_rematch))
+    deliver_now(services, p.team_id, result.send_now)
+    reply = _common_reply(result) or meeting_blocks.met_reply(result.outcome is Outcome.already,
+                                                              follow_up_gone=result.too_late_to_rematch)
+    tell_clicker(p, respond, reply, replace=False)
 
 
 @LISTENERS.click(ids.MEETING_MISSED)
 def missed(services: Services, p: Payload, respond) -> None:
     with session_scope(services.engine) as session:
         result = meetings.mark_missed(session, p.team_id, p.user_id, p.group_id)
-    _send(services, p.team_id, result)
+    deliver_now(services, p.team_id, result.send_now)
     reply = _common_reply(result) or (
         meeting_blocks.met_cannot_miss_reply() if result.outcome is Outcome.already_met
         else meeting_blocks.missed_reply(result.group_id, result.outcome is Outcome.already))
-    _tell(p, respond, reply)
+    tell_clicker(p, respond, reply, replace=False)
 
 
 @LISTENERS.click(ids.MEETING_STEP_OUT)
 def step_out(services: Services, p: Payload, respond) -> None:
     with session_scope(services.engine) as session:
         result = meetings.step_out(session, p.team_id, p.user_id, p.group_id)
-    _send(services, p.team_id, result)
+    deliver_now(services, p.team_id, result.send_now)
     if result.outcome is Outcome.already_met:
         reply = meeting_blocks.met_cannot_miss_reply()
     else:
         reply = _common_reply(result) or meeting_blocks.stepped_out_reply(result.partner_ids, result.carried_on)
-    _tell(p, respond, reply)
+    tell_clicker(p, respond, reply, replace=False)
 
 
 @LISTENERS.click(ids.MISSED_TRY_AGAIN)
 def try_again(services: Services, p: Payload, respond) -> None:
     with session_scope(services.engine) as session:
         result = meetings.try_again(session, p.team_id, p.user_id, p.group_id)
-    _send(services, p.team_id, result)
-    _tell(p, respond, _common_reply(result) or meeting_blocks.try_again_reply(result.outcome is Outcome.already),
-          replace=True)
+    deliver_now(services, p.team_id, result.send_now)
+    tell_clicker(p, respond, _common_reply(result) or meeting_blocks.try_again_reply(result.outcome is Outcome.already))
 
 
 @LISTENERS.click(ids.MISSED_LEAVE_IT)
 def leave_it(services: Services, p: Payload, respond) -> None:
     with session_scope(services.engine) as session:
         result = meetings.leave_it_there(session, p.team_id, p.user_id, p.group_id)
-    _send(services, p.team_id, result)
-    _tell(p, respond, _common_reply(result) or meeting_blocks.leave_it_reply(
-        result.partner_ids if result.outcome is Outcome.done else ()), replace=True)
+    deliver_now(services, p.team_id, result.send_now)
+    tell_clicker(p, respond, _common_reply(result) or meeting_blocks.leave_it_reply(
+        result.partner_ids if result.outcome is Outcome.done else ()))
 
 
 @LISTENERS.click(ids.RESCHEDULE_LET_GO)
 def let_go(services: Services, p: Payload, respond) -> None:
     with session_scope(services.engine) as session:
         result = meetings.let_go(session, p.team_id, p.user_id, p.group_id)
-    _send(services, p.team_id, result)
+    deliver_now(services, p.team_id, result.send_now)
     if result.outcome is Outcome.already_met:
         reply = meeting_blocks.met_cannot_miss_reply()
     elif result.outcome is Outcome.already:
         reply = meeting_blocks.partner_left_already_reply()
     else:
         reply = _common_reply(result) or meeting_blocks.let_go_reply(result.partner_ids)
-    _tell(p, respond, reply, replace=True)
+    tell_clicker(p, respond, reply)
 
 
 @LISTENERS.click(ids.PARTNER_NO_REPLY)
 def no_reply(services: Services, p: Payload, respond) -> None:
     with session_scope(services.engine) as session:
         check = meetings.report_silence(session, p.team_id, p.user_id, p.group_id)
-    _send(services, p.team_id, check)
+    deliver_now(services, p.team_id, check.send_now)
     if check.outcome is Outcome.nudged:
         reply = meeting_blocks.quiet_partner_nudged_reply(check.partner_ids, check.wait_until,
                                                           fresh=bool(check.send_now))
@@ -183,20 +163,20 @@ def no_reply(services: Services, p: Payload, respond) -> None:
     else:
         reply = _common_reply(check) or (meeting_blocks.too_soon_reply() if check.outcome is Outcome.too_soon
                                          else meeting_blocks.still_in_touch_reply())
-    _tell(p, respond, reply)
+    tell_clicker(p, respond, reply, replace=False)
 
 
 def _partner_silent(services: Services, p: Payload, respond, *, rematch_now: bool) -> None:
     with session_scope(services.engine) as session:
         result = meetings.partner_silent(session, p.team_id, p.user_id, p.group_id, rematch_now=rematch_now)
-    _send(services, p.team_id, result)
+    deliver_now(services, p.team_id, result.send_now)
     if result.outcome is Outcome.too_soon:
         reply = meeting_blocks.too_soon_reply()
     elif result.outcome is Outcome.in_touch:
         reply = meeting_blocks.still_in_touch_reply()
     else:
         reply = _fresh_match_or_next_round_reply(result, rematch_now)
-    _tell(p, respond, reply, replace=True)
+    tell_clicker(p, respond, reply)
 
 
 def _fresh_match_or_next_round_reply(result, rematch_now: bool):
@@ -221,12 +201,12 @@ def sit_this_one_out(services: Services, p: Payload, respond) -> None:
 def _after_partner_left(services: Services, p: Payload, respond, *, rematch_now: bool) -> None:
     with session_scope(services.engine) as session:
         result = departures.after_partner_left(session, p.team_id, p.user_id, p.group_id, rematch_now=rematch_now)
-    _send(services, p.team_id, result)
+    deliver_now(services, p.team_id, result.send_now)
     if result.outcome is Outcome.already:
         reply = meeting_blocks.partner_left_already_reply()
     else:
         reply = _fresh_match_or_next_round_reply(result, rematch_now)
-    _tell(p, respond, reply, replace=True)
+    tell_clicker(p, respond, reply)
 
 
 @LISTENERS.click(ids.PARTNER_LEFT_REMATCH)
@@ -243,13 +223,13 @@ def partner_left_wait(services: Services, p: Payload, respond) -> None:
 def accept_reschedule(services: Services, p: Payload, respond) -> None:
     with session_scope(services.engine) as session:
         result = meetings.accept_reschedule(session, p.team_id, p.user_id, p.group_id)
-    _send(services, p.team_id, result)
+    deliver_now(services, p.team_id, result.send_now)
     if result.outcome is Outcome.own_suggestion:
         reply = meeting_blocks.cannot_accept_own_reply()
     else:
         reply = _common_reply(result) or meeting_blocks.reschedule_accepted_reply(
             result.meeting_at, result.outcome is Outcome.already, result.told)
-    _tell(p, respond, reply, replace=True)
+    tell_clicker(p, respond, reply)
 
 
 @LISTENERS.click(ids.FOLLOW_UP_OPEN)
@@ -257,7 +237,7 @@ def open_follow_up(services: Services, p: Payload, respond) -> None:
     with session_scope(services.engine) as session:
         check, prefill = meetings.follow_up_prefill(session, p.team_id, p.user_id, p.group_id)
     if check.outcome is not Outcome.done:
-        _tell(p, respond, meeting_blocks.not_yours_reply())
+        tell_clicker(p, respond, meeting_blocks.not_yours_reply(), replace=False)
         return
     services.client.views_open(trigger_id=p.trigger_id, view=meeting_blocks.follow_up_modal(p.group_id, prefill))
 
@@ -273,7 +253,7 @@ def _picked_time(services: Services, p: Payload) -> datetime | None:
 def scheduled_submitted(services: Services, p: Payload, meeting_at: datetime | None) -> None:
     with session_scope(services.engine) as session:
         result = meetings.mark_scheduled(session, p.team_id, p.user_id, p.group_id, meeting_at)
-    _send(services, p.team_id, result)
+    deliver_now(services, p.team_id, result.send_now)
     reply = _common_reply(result) or meeting_blocks.scheduled_reply(
         result.partner_ids, meeting_at, result.outcome is Outcome.already)
     _tell_in_group(services, p.user_id, result.channel_id, reply)
@@ -290,7 +270,7 @@ def reschedule_submitted(services: Services, p: Payload, suggestion: tuple[datet
     suggested_at, note = suggestion
     with session_scope(services.engine) as session:
         result = meetings.ask_reschedule(session, p.team_id, p.user_id, p.group_id, suggested_at, note)
-    _send(services, p.team_id, result)
+    deliver_now(services, p.team_id, result.send_now)
     if result.outcome is Outcome.already_met:
         reply = meeting_blocks.met_cannot_move_reply()
     else:
@@ -309,5 +289,5 @@ def _check_follow_up(services: Services, p: Payload) -> FollowUpForm:
 def follow_up_submitted(services: Services, p: Payload, form: FollowUpForm) -> None:
     with session_scope(services.engine) as session:
         result = meetings.save_follow_up(session, p.team_id, p.user_id, p.group_id, form)
-    _send(services, p.team_id, result)
+    deliver_now(services, p.team_id, result.send_now)
     services.client.chat_postMessage(channel=p.user_id, **(_common_reply(result) or meeting_blocks.follow_up_thanks()))

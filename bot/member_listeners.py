@@ -10,9 +10,9 @@ from bot import callers, commands, handling, home, ids
 from bot.blocks import kit as kit_blocks
 from bot.blocks import member as member_blocks
 from bot.blocks import usually_free as usually_free_blocks
-from bot.gateway import after_leaving
 from bot.handling import Listeners
 from bot.payload import Payload
+from bot.sent_now import after_leaving
 from bot.services import Services
 from scheduler import meeting_times, membership, quiet_rounds
 from scheduler.departures import Departure
@@ -78,21 +78,21 @@ def leave_confirmed(services: Services, p: Payload, respond) -> None:
     with session_scope(services.engine) as session:
         change = membership.leave(session, p.team_id, p.user_id, departure)
     after_leaving(services, p.team_id, departure)
-    _reply(p, respond, member_blocks.left_message() if change is membership.Change.done
+    handling.tell_clicker(p, respond, member_blocks.left_message() if change is membership.Change.done
            else member_blocks.not_member_message())
     home.refresh(services, p.team_id, p.user_id)
 
 
 @LISTENERS.click(ids.LEAVE_CANCEL)
 def leave_cancelled(services: Services, p: Payload, respond) -> None:
-    _reply(p, respond, member_blocks.stayed_message())
+    handling.tell_clicker(p, respond, member_blocks.stayed_message())
 
 
 @LISTENERS.click(ids.LEAVE_PAUSE_INSTEAD)
 def leave_paused_instead(services: Services, p: Payload, respond) -> None:
     with session_scope(services.engine) as session:
         change = membership.pause(session, p.team_id, p.user_id)
-    _reply(p, respond, member_blocks.change_message("pause", change))
+    handling.tell_clicker(p, respond, member_blocks.change_message("pause", change))
     home.refresh(services, p.team_id, p.user_id)
 
 
@@ -129,7 +129,7 @@ def usually_free_clicked(services: Services, p: Payload, respond) -> None:
     with session_scope(services.engine) as session:
         member = member_store.get_member(session, p.team_id, p.user_id)
     if member is None or member.status == MemberStatus.left.value:
-        _reply(p, respond, member_blocks.not_member_message())
+        handling.tell_clicker(p, respond, member_blocks.not_member_message())
         return
     free = meeting_times.usually_free(member.timezone, member.usually_free)
     services.client.views_open(trigger_id=p.trigger_id, view=usually_free_blocks.usually_free_modal(free))
@@ -150,14 +150,8 @@ def usually_free_submitted(services: Services, p: Payload, free: UsuallyFree) ->
 def skip_round(services: Services, p: Payload, respond) -> None:
     with session_scope(services.engine) as session:
         change, stands = membership.skip_round(session, p.team_id, p.user_id, p.period)
-    _reply(p, respond, member_blocks.skip_round_reply(change, stands))
+    handling.tell_clicker(p, respond, member_blocks.skip_round_reply(change, stands))
     home.refresh(services, p.team_id, p.user_id)
-
-
-def _reply(p: Payload, respond, reply: kit_blocks.Message) -> None:
-    """Replace the ephemeral message the click came from, when there is one to replace."""
-    if p.response_url:
-        respond(replace_original=True, **reply)
 
 
 @LISTENERS.click(ids.KEEP_ME_IN)
@@ -165,7 +159,8 @@ def keep_me_in(services: Services, p: Payload, respond) -> None:
     with session_scope(services.engine) as session:
         kept = quiet_rounds.keep_in(session, p.team_id, p.user_id)
         next_at = next_round_at(session, p.team_id)
-    _reply(p, respond, member_blocks.kept_in_reply(next_at) if kept else member_blocks.not_member_message())
+    reply = member_blocks.kept_in_reply(next_at) if kept else member_blocks.not_member_message()
+    handling.tell_clicker(p, respond, reply)
     home.refresh(services, p.team_id, p.user_id)
 
 
@@ -173,6 +168,6 @@ def keep_me_in(services: Services, p: Payload, respond) -> None:
 def pause_for_now(services: Services, p: Payload, respond) -> None:
     with session_scope(services.engine) as session:
         change = membership.pause(session, p.team_id, p.user_id)
-    _reply(p, respond, member_blocks.not_member_message() if change is membership.Change.not_member
+    handling.tell_clicker(p, respond, member_blocks.not_member_message() if change is membership.Change.not_member
            else member_blocks.paused_for_now_reply())
     home.refresh(services, p.team_id, p.user_id)

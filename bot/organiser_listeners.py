@@ -15,7 +15,7 @@ from bot.blocks import kit as kit_blocks
 from bot.blocks import member as member_blocks
 from bot.blocks import organisers as organiser_blocks
 from bot.gateway import SlackGateway
-from bot.handling import Click, Listeners
+from bot.handling import Listeners, tell_clicker
 from bot.payload import Payload
 from bot.services import Services
 from scheduler import prompts as prompt_library
@@ -35,21 +35,11 @@ def register(app: App, services: Services) -> None:
 
 def _reply(services: Services, p: Payload, respond, message: kit_blocks.Message) -> None:
     """Where the click came from a message, answer there; from App Home, by DM."""
-    if p.response_url:
-        respond(replace_original=True, **message)
-    else:
-        services.client.chat_postMessage(channel=p.user_id, **message)
+    tell_clicker(p, respond, message, client=services.client)
 
 
-def _organisers_only(work: Click) -> Click:
-    """Anyone else who clicks an organiser button is told politely, and nothing happens."""
-    def guarded(services: Services, p: Payload, respond) -> None:
-        if not callers.is_organiser(services, p.team_id, p.user_id):
-            _reply(services, p, respond, member_blocks.organisers_only_message())
-            return
-        work(services, p, respond)
-    guarded.__name__ = guarded.__qualname__ = work.__name__
-    return guarded
+# Anyone else who clicks an organiser button is told politely, and nothing happens.
+_organisers_only = callers.organisers_only(refuse=_reply)
 
 
 def _still_organiser(services: Services, p: Payload) -> bool:
