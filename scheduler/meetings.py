@@ -49,7 +49,7 @@ from storage import members as member_store
 from storage import outbox as outbox_store
 from storage import rounds as round_store
 from storage.clock import now
-from storage.models import EventKind, GroupStatus, MatchGroup, Member, Round, RoundState
+from storage.models import EventKind, GroupStatus, MatchGroup, MeetingEvent, Member, Round, RoundState
 
 # "My partner hasn't replied" is offered once a group has been quiet this long.
 QUIET_DAYS = 7
@@ -153,6 +153,25 @@ def _update_intro(session: Session, ctx: _Context, event_id: int) -> str:
     )
 
 
+def _record(session: Session, ctx: _Context, kind: EventKind, note: str = "", *,
+            meeting_at: datetime | None = None) -> MeetingEvent:
+    """What the clicker just did to their match, as an event."""
+    return meeting_store.add_event(session, ctx.group.team_id, ctx.group.id, kind, ctx.member.id, note,
+                                   meeting_at=meeting_at)
+
+
+def _record_and_show(session: Session, ctx: _Context, kind: EventKind, note: str = "", *,
+                     meeting_at: datetime | None = None) -> tuple[MeetingEvent, list[str]]:
+    """The clicker's event, and the intro edited so everyone in the conversation sees it; the keys to send now."""
+    event = _record(session, ctx, kind, note, meeting_at=meeting_at)
+    return event, [_update_intro(session, ctx, event.id)]
+
+
+def _tell_others(session: Session, ctx: _Context, notice: Callable[[Member], sends.Send]) -> list[str]:
+    """A notice to each of the others in the match (never the clicker); the keys to send now."""
+    return [_queue(session, ctx, notice(other)) for other in ctx.others]
+
+
 def _open(session: Session, team_id: str, user_id: str, group_id: int | None) -> _Context | Result:
     ctx = _context(session, team_id, user_id, group_id)
     if isinstance(ctx, Outcome):
@@ -216,7 +235,7 @@ def report_silence(session: Session, ctx: _Context) -> Result:
         return _result(ctx, silence)
     nudge = meeting_store.latest_event(session, ctx.group.id, EventKind.quiet_nudge)
     if nudge is None:
-        nudge = meeting_store.add_event(session, ctx.group.team_id, ctx.group.id, EventKind.quiet_nudge, ctx.member.id)
+        nudge = _record(session, ctx, EventKind.quiet_nudge)
         keys = [_queue(session, ctx, quiet_nudge.QuietNudgeSend(round_id=ctx.round.id, group_id=ctx.group.id,
                                                                  member_id=m.id, waiting=(ctx.member.id,)))
                 for m in (_quiet_ones(session, ctx) or ctx.others)]
@@ -228,7 +247,7 @@ def report_silence(session: Session, ctx: _Context) -> Result:
         return _result(ctx, Outcome.nudged, wait_until=nudge.created_at + NUDGE_GRACE)
     quiet = _quiet_ones(session, ctx)
     if can_carry_on(ctx.others, quiet):
-        event = meeting_store.add_event(session, ctx.group.team_id, ctx.group.id, EventKind.no_reply, ctx.member.id)
+        event = _record(session, ctx, EventKind.no_reply)
         return _carry_on_without(session, ctx, quiet, event.id)
     return _result(ctx, Outcome.done, too_late_to_rematch=not rematch_possible(ctx.round))
 
@@ -276,16 +295,14 @@ def step_out(session: Session, ctx: _Context) -> Result:
     if ctx.group.status == GroupStatus.met.value:
         return _result(ctx, Outcome.already_met)
     if len(ctx.others) >= 2:
-        event = meeting_store.add_event(session, ctx.group.team_id, ctx.group.id, EventKind.stepped_out, ctx.member.id)
+        event = _record(session, ctx, EventKind.stepped_out)
         return _carry_on_without(session, ctx, [ctx.member], event.id)
     if not round_store.transition_group(session, ctx.group, GroupStatus.ended.value, _NOT_MET):
         return _result(ctx, Outcome.already)
-    event = meeting_store.add_event(session, ctx.group.team_id, ctx.group.id, EventKind.stepped_out, ctx.member.id)
-    keys = [_update_intro(session, ctx, event.id)]
+    _, keys = _record_and_show(session, ctx, EventKind.stepped_out)
     member_store.set_priority(session, ctx.others, True)
-    for partner in ctx.others:
-        keys.append(_queue(session, ctx, partner_stepped_out.PartnerSteppedOutSend(
-            round_id=ctx.round.id, group_id=ctx.group.id, member_id=partner.id, who=ctx.member.id)))
+    keys += _tell_others(session, ctx, lambda partner: partner_stepped_out.PartnerSteppedOutSend(
+        round_id=ctx.round.id, group_id=ctx.group.id, member_id=partner.id, who=ctx.member.id))
     return _result(ctx, Outcome.done, keys)
 
 
@@ -301,9 +318,7 @@ def mark_scheduled(session: Session, ctx: _Context, meeting_at: datetime | None)
 
 def _record_scheduled(session: Session, ctx: _Context, meeting_at: datetime | None) -> list[str]:
     """The event, the intro edit and each person's reminder for a newly scheduled chat."""
-    event = meeting_store.add_event(session, ctx.group.team_id, ctx.group.id, EventKind.scheduled, ctx.member.id,
-                                    meeting_at=meeting_at)
-    keys = [_update_intro(session, ctx, event.id)]
+    _, keys = _record_and_show(session, ctx, EventKind.scheduled, meeting_at=meeting_at)
     if meeting_at is not None:
         for person in [ctx.member, *ctx.others]:
             # Each one's own links, named for the others: a new time brings new ones.
@@ -342,8 +357,7 @@ def choose_time(session: Session, ctx: _Context, index: int) -> Result:
     # Held first, so a partner clicking at the same moment waits and then sees this choice.
     if not round_store.hold_group(session, ctx.group, WAITING):
         return _result(ctx, Outcome.already_met if ctx.group.status == GroupStatus.met.value else Outcome.already)
-    event = meeting_store.add_event(session, ctx.group.team_id, ctx.group.id, EventKind.time_chosen, ctx.member.id,
-                                    meeting_at=at)
+    event = _record(session, ctx, EventKind.time_chosen, meeting_at=at)
     chosen = meeting_store.latest_choices(session, ctx.group.id)
     everyone = [ctx.member, *ctx.others]
     if any(chosen.get(m.id) != at for m in everyone):
@@ -351,7 +365,7 @@ def choose_time(session: Session, ctx: _Context, index: int) -> Result:
     if not round_store.transition_group(session, ctx.group, GroupStatus.scheduled.value, WAITING, meeting_at=at):
         return _result(ctx, Outcome.already)
     # How it was scheduled, for the organisers' counts: by agreeing on a suggestion.
-    meeting_store.add_event(session, ctx.group.team_id, ctx.group.id, EventKind.suggestion_agreed, ctx.member.id)
+    _record(session, ctx, EventKind.suggestion_agreed)
     return _result(ctx, Outcome.done, _record_scheduled(session, ctx, at))
 
 
@@ -360,8 +374,8 @@ def _move(session: Session, ctx: _Context, to_status: str, allowed_from, kind: E
     and the intro is edited to show it; "already" when another click got there first."""
     if not round_store.transition_group(session, ctx.group, to_status, allowed_from, **fields):
         return _result(ctx, Outcome.already)
-    event = meeting_store.add_event(session, ctx.group.team_id, ctx.group.id, kind, ctx.member.id)
-    return _result(ctx, Outcome.done, [_update_intro(session, ctx, event.id)])
+    _, keys = _record_and_show(session, ctx, kind)
+    return _result(ctx, Outcome.done, keys)
 
 
 @_for_running_match
@@ -378,9 +392,7 @@ def ask_reschedule(session: Session, ctx: _Context, suggested_at: datetime | Non
     note = clean_text(note, "note", limit=NOTE_MAX, required=False, field="note")
     if not round_store.transition_group(session, ctx.group, GroupStatus.rescheduling.value, _NOT_MET):
         return _result(ctx, Outcome.already_met)  # (or, in a race, the match has just moved on)
-    event = meeting_store.add_event(session, ctx.group.team_id, ctx.group.id, EventKind.reschedule_asked, ctx.member.id,
-                                    note, meeting_at=suggested_at)
-    keys = [_update_intro(session, ctx, event.id)]
+    event, keys = _record_and_show(session, ctx, EventKind.reschedule_asked, note, meeting_at=suggested_at)
     # The newer notice supersedes the older ones: they settle, so only one set of buttons is live.
     asks = {e.id: e.member_id for e in meeting_store.events(session, ctx.group.id, EventKind.reschedule_asked)}
     for row in outbox_store.sent_to_group(session, ctx.group.id, reschedule_notice.RescheduleNoticeSend.kind):
@@ -389,16 +401,8 @@ def ask_reschedule(session: Session, ctx: _Context, suggested_at: datetime | Non
             keys.append(_queue(session, ctx, reschedule_settled.RescheduleSettledSend(
                 round_id=ctx.round.id, group_id=ctx.group.id, member_id=row.member_id, asker=asks[old.event_id],
                 channel=row.channel_id, ts=row.ts)))
-    for partner in ctx.others:
-        keys.append(
-            _queue(
-                session,
-                ctx,
-                reschedule_notice.RescheduleNoticeSend(
-                    round_id=ctx.round.id, group_id=ctx.group.id, member_id=partner.id, event_id=event.id
-                ),
-            )
-        )
+    keys += _tell_others(session, ctx, lambda partner: reschedule_notice.RescheduleNoticeSend(
+        round_id=ctx.round.id, group_id=ctx.group.id, member_id=partner.id, event_id=event.id))
     return _result(ctx, Outcome.done, keys, offer_let_go=len(asks) >= LET_GO_FROM)
 
 
@@ -410,15 +414,15 @@ def let_go(session: Session, ctx: _Context) -> Result:
         return _result(ctx, Outcome.already_met)
     if not round_store.transition_group(session, ctx.group, GroupStatus.missed.value, _CAN_MISS, meeting_at=None):
         return _result(ctx, Outcome.already)
-    event = meeting_store.add_event(session, ctx.group.team_id, ctx.group.id, EventKind.left_there, ctx.member.id)
-    return _result(ctx, Outcome.done, [_update_intro(session, ctx, event.id), *_tell_left(session, ctx, True)])
+    _, keys = _record_and_show(session, ctx, EventKind.left_there)
+    return _result(ctx, Outcome.done, keys + _tell_left(session, ctx, True))
 
 
 def _tell_left(session: Session, ctx: _Context, after_reschedules: bool) -> list[str]:
     """The others hear, kindly, that this round's chat has been let go."""
-    return [_queue(session, ctx, left_for_round.LeftForRoundSend(
-        round_id=ctx.round.id, group_id=ctx.group.id, member_id=m.id, by=ctx.member.id,
-        after_reschedules=after_reschedules)) for m in ctx.others]
+    return _tell_others(session, ctx, lambda other: left_for_round.LeftForRoundSend(
+        round_id=ctx.round.id, group_id=ctx.group.id, member_id=other.id, by=ctx.member.id,
+        after_reschedules=after_reschedules))
 
 
 @_for_running_match
@@ -437,8 +441,7 @@ def accept_reschedule(session: Session, ctx: _Context) -> Result:
         return _result(ctx, Outcome.already)
     keys = _record_scheduled(session, ctx, suggested_at) if suggested_at else []
     result = _result(ctx, Outcome.done, keys)
-    accepted = meeting_store.add_event(session, ctx.group.team_id, ctx.group.id, EventKind.reschedule_accepted,
-                                       ctx.member.id)
+    accepted = _record(session, ctx, EventKind.reschedule_accepted)
     result.send_now.append(_queue(session, ctx, reschedule_accepted.RescheduleAcceptedSend(
         round_id=ctx.round.id, group_id=ctx.group.id, member_id=asked.member_id, event_id=accepted.id)))
     result.told = tuple(m.slack_user_id for m in ctx.others if m.id == asked.member_id)
@@ -463,7 +466,7 @@ def leave_it_there(session: Session, ctx: _Context) -> Result:
     if (ctx.group.status != GroupStatus.missed.value
             or meeting_store.latest_event(session, ctx.group.id, EventKind.left_there)):
         return _result(ctx, Outcome.already)
-    meeting_store.add_event(session, ctx.group.team_id, ctx.group.id, EventKind.left_there, ctx.member.id)
+    _record(session, ctx, EventKind.left_there)
     return _result(ctx, Outcome.done, _tell_left(session, ctx, False))
 
 
@@ -486,27 +489,19 @@ def partner_silent(session: Session, ctx: _Context, *, rematch_now: bool) -> Res
         return _result(ctx, Outcome.too_soon)  # the quiet partner gets their nudge, and time to answer, first
     if not round_store.transition_group(session, ctx.group, GroupStatus.ended.value, WAITING):
         return _result(ctx, Outcome.in_touch)  # another click moved the pair on a moment ago
-    team_id = ctx.group.team_id
-    event = meeting_store.add_event(session, team_id, ctx.group.id, EventKind.no_reply, ctx.member.id)
-    keys = [_update_intro(session, ctx, event.id)]
-    for partner in ctx.others:
-        keys.append(
-            _queue(
-                session,
-                ctx,
-                partner_moved_on.PartnerMovedOnSend(round_id=ctx.round.id, group_id=ctx.group.id, member_id=partner.id),
-            )
-        )
+    _, keys = _record_and_show(session, ctx, EventKind.no_reply)
+    keys += _tell_others(session, ctx, lambda partner: partner_moved_on.PartnerMovedOnSend(
+        round_id=ctx.round.id, group_id=ctx.group.id, member_id=partner.id))
     new_group_id = None
     # Once the follow-up has gone out there's no time left for a fresh hour this round.
     too_late = rematch_now and not rematch_possible(ctx.round)
     if rematch_now and not too_late:
         new_group_id = rematch.find_new_partner(session, ctx.round, ctx.member)
         if new_group_id is not None:
-            meeting_store.add_event(session, team_id, ctx.group.id, EventKind.rematched, ctx.member.id)
+            _record(session, ctx, EventKind.rematched)
             keys.append(intro.IntroSend(round_id=ctx.round.id, group_id=new_group_id).key())
     if not rematch_now or too_late:
-        meeting_store.add_event(session, team_id, ctx.group.id, EventKind.sat_out, ctx.member.id)
+        _record(session, ctx, EventKind.sat_out)
     if new_group_id is None:
         # Sitting out, or nobody free yet: first in line next round. Until then, someone else
         # whose partner goes quiet this round may still be matched with them.
