@@ -15,7 +15,7 @@ from bot.blocks import kit as kit_blocks
 from bot.blocks import member as member_blocks
 from bot.blocks import organisers as organiser_blocks
 from bot.payload import Payload
-from bot.sent_now import after_leaving
+from bot.sent_now import after_leaving, deliver_now
 from bot.services import Services
 from scheduler import avoid, membership, organisers, rounds, stats
 from scheduler import prompts as prompt_library
@@ -71,6 +71,7 @@ def _join(services: Services, call: Payload, organisation: str) -> kit_blocks.Me
     try:
         with session_scope(services.engine) as session:
             result = membership.join(session, call.team_id, call.user_id, organisation or None, user.profile)
+            welcome = membership.welcome(session, call.team_id, result)
     except InputError as problem:
         return member_blocks.input_error_message(str(problem))
     if result.outcome is JoinOutcome.needs_details:
@@ -80,6 +81,7 @@ def _join(services: Services, call: Payload, organisation: str) -> kit_blocks.Me
             # looked up now, so the form's answers are saved with it.
             callers.slack_user(services, call.user_id)
         return None
+    deliver_now(services, call.team_id, welcome)
     with session_scope(services.engine) as session:
         next_at = next_round_at(session, call.team_id)  # after the form: working it out can take a while
     return member_blocks.joined_message(result.outcome is JoinOutcome.joined, result.member.organisation, next_at)

@@ -12,7 +12,7 @@ from bot.blocks import member as member_blocks
 from bot.blocks import usually_free as usually_free_blocks
 from bot.handling import Listeners
 from bot.payload import Payload
-from bot.sent_now import after_leaving
+from bot.sent_now import after_leaving, deliver_now
 from bot.services import Services
 from scheduler import meeting_times, membership, quiet_rounds
 from scheduler.departures import Departure
@@ -65,10 +65,12 @@ def join_submitted(services: Services, p: Payload, form: ProfileForm) -> None:
     profile = callers.slack_user(services, p.user_id).profile
     with session_scope(services.engine) as session:
         result = membership.save_profile(session, p.team_id, p.user_id, form, profile)
+        welcome = membership.welcome(session, p.team_id, result)  # a new member's, through the outbox
         next_at = next_round_at(session, p.team_id)
-    reply = member_blocks.joined_message(result.outcome is membership.JoinOutcome.joined, result.member.organisation,
-                                         next_at)
-    services.client.chat_postMessage(channel=p.user_id, **reply)
+    deliver_now(services, p.team_id, welcome)
+    if result.outcome is not membership.JoinOutcome.joined:
+        services.client.chat_postMessage(channel=p.user_id, **member_blocks.joined_message(
+            False, result.member.organisation, next_at))
     home.refresh(services, p.team_id, p.user_id)
 
 

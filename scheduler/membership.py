@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlmodel import Session
 
-from scheduler import departures, organisations
+from scheduler import departures, organisations, sends
 from scheduler.inputs import InputError, clean_text
+from scheduler.sends.welcome import WelcomeSend
 from storage import avoids as avoid_store
 from storage import members as member_store
 from storage import rounds as round_store
@@ -138,6 +139,16 @@ def save_profile(
         fields["joined_at"] = now()
     member, created = member_store.upsert_member(session, team_id, user_id, **fields)
     return JoinResult(JoinOutcome.joined if created else JoinOutcome.updated, member)
+
+
+def welcome(session: Session, team_id: str, result: JoinResult) -> list[str]:
+    """Someone who has just joined gets a lasting welcome in their DM, once (the outbox's key sees to it);
+    someone who only updated their details gets none. The keys of what to send now."""
+    if result.outcome is not JoinOutcome.joined:
+        return []
+    send = WelcomeSend(member_id=result.member.id)
+    sends.queue(session, team_id, [send])
+    return [send.key()]
 
 
 class Change(Enum):

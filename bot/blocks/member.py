@@ -91,11 +91,11 @@ def unknown_command_message(word: str) -> Message:
 def joined_message(created: bool, organisation: str, next_round_at: datetime) -> Message:
     when = slack_date(next_round_at)
     if created:
+        # Short, as this reply vanishes: what to expect goes in a welcome that stays in their DM.
         text = (
-            f"Welcome to unmentor! :wave: You're in, as part of *{clip(organisation, 400)}*.\n"
-            f"The next round opens {when}. I'll send you a DM with your partner, someone from a "
-            "different organisation, and a few questions to get you talking. "
-            "A few days before, I'll remind you, in case you'd rather skip that one."
+            f"You're in, as part of *{clip(organisation, 400)}*! :wave: The next round opens {when}, "
+            "and a few days before I'll remind you, in case you'd rather skip it. "
+            "I'm sending you a welcome in our DM with what to expect."
         )
     else:
         text = (

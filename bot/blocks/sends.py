@@ -51,6 +51,7 @@ from scheduler.sends.still_in import StillIn
 from scheduler.sends.unmatched import Unmatched
 from scheduler.sends.wait_over import WaitOver
 from scheduler.sends.waiting_check import WaitingCheck
+from scheduler.sends.welcome import Welcome
 from scheduler.sends.welcome_back import WelcomeBack
 from storage.models import GroupStatus
 
@@ -527,6 +528,23 @@ def paused_quietly_message(_paused, marker: str | None = None) -> Message:
         button("Resume my matches", ids.KEEP_ME_IN, "keep", style="primary"))), marker)
 
 
+def welcome_message(welcome, marker: str | None = None) -> Message:
+    """What to expect, kept in their DM: both learn, it stays between them, stepping out is fine."""
+    hello = (f"Welcome to unmentor! :wave: You're in, as part of *{clip(welcome.organisation, 400)}*. "
+             f"The next round opens {slack_date(welcome.next_round_at)}.")
+    expect = "\n".join([
+        "*What to expect*",
+        "• When a round opens, I'll introduce you to someone from another organisation (now and then, two "
+        f"people) for one honest hour {_span_words(welcome.cadence)[0]}.",
+        "• Nobody is the mentor: you each bring a question or two and something you know, and everyone learns.",
+        "• What you say stays between you. Organisers see counts, and only the words you choose to share "
+        "with them, never with your name.",
+        "• Stepping out is always fine: \"I can't make this round\" on any intro, or `/unmentor skip`, "
+        "`pause` or `leave`. No reason needed.",
+    ])
+    return with_marker(message(f"{hello} Here's what to expect.", section(hello), section(expect)), marker)
+
+
 def welcome_back_message(back, marker: str | None = None) -> Message:
     text = (f"Welcome back! Your pause is over, so you're in the next unmentor round, which opens "
             f"{slack_date(back.next_round_at)}. Not ready yet? `/unmentor pause` any time.")
@@ -586,6 +604,7 @@ BUILDERS: dict[type[Content], Callable[[Any, str | None], Message]] = {
     WaitOver: wait_over_message,
     WaitingCheck: waiting_check_message,
     WelcomeBack: welcome_back_message,
+    Welcome: welcome_message,
 }
 # Minimal forms for a message Slack refused as invalid; a message without one has its text and buttons sent.
 SAFE_BUILDERS: dict[type[Content], Callable[[Any, str | None], Message]] = {

@@ -6,6 +6,7 @@ Personas as in test_meetings: ada–ben, cy–di and eve–fay are matched.
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 from freezegun import freeze_time
@@ -15,9 +16,13 @@ from bot.blocks import meetings as meeting_blocks
 from bot.blocks import sends as send_blocks
 from scheduler.sends.left_for_round import LeftForRound
 from scheduler.sends.reschedule_settled import RescheduleSettled
+from scheduler.sends.welcome import Welcome
+from scheduler.workspace_schedule import next_round_at
+from storage import members as member_store
+from storage.db import session_scope
 from tests import said
 from tests.e2e.test_meetings import WAIT, assert_kind, bot, dms, ephemerals, events, group_of  # noqa: F401
-from tests.personas import OPENS
+from tests.personas import OPENS, TEAM
 
 
 def _ask_to_move(bot, user, group_id, note):  # noqa: F811
@@ -70,6 +75,35 @@ def test_the_third_reschedule_settles_the_old_notices_and_offers_both_to_let_the
     assert_kind(told)
     assert group_of(bot.engine, "UCY").status == "missed"
     assert len(events(bot.engine, group.id, "reschedule_asked")) == 3
+
+
+def test_joining_leaves_a_welcome_in_the_dm_once_and_again_after_leaving_and_coming_back(bot):  # noqa: F811
+    bot.fake.add_user("UNEW", real_name="Nia Evans", tz="Asia/Singapore")
+    first = bot.command("join Northern Trust", "UNEW")
+    assert "I'm sending you a welcome in our DM" in first["text"]
+    assert bot.fake.wait_for(lambda f: dms(f, "UNEW", "welcome"), timeout=WAIT)
+    # Joining again only updates the details: no second welcome, however often delivery runs.
+    bot.command("join Northern Trust", "UNEW")
+    bot.deliver()
+    (welcome,) = said.sends(bot.fake, "welcome", "UNEW")
+    with session_scope(bot.engine) as session:
+        nia = member_store.get_member(session, TEAM, "UNEW")
+        next_at = next_round_at(session, TEAM)
+    assert said.is_({"text": welcome["text"]}, said.built_for("Asia/Singapore", send_blocks.welcome_message,
+                                                              Welcome("Northern Trust", next_at)))
+    words = json.dumps(welcome["blocks"])
+    assert "everyone learns" in words and "stays between you" in words and "I can't make this round" in words
+    assert_kind(words)
+    # Someone who leaves and comes back is welcomed again: they are starting afresh.
+    bot.click(ids.LEAVE_CONFIRM, "UNEW", value="leave")
+    assert bot.fake.wait_for(lambda f: _gone(bot.engine, nia.id), timeout=WAIT)
+    bot.command("join Northern Trust", "UNEW")
+    assert bot.fake.wait_for(lambda f: len(dms(f, "UNEW", "welcome")) == 2, timeout=WAIT)
+
+
+def _gone(engine, member_id):
+    with session_scope(engine) as session:
+        return member_store.get_member_by_id(session, member_id).status == "left"
 
 
 def _dm(fake, user):

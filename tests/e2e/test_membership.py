@@ -21,13 +21,15 @@ from sqlmodel import SQLModel, select
 
 from bot.blocks import member as member_blocks
 from bot.blocks import organisers as organiser_blocks
+from bot.blocks import sends as send_blocks
 from playground.slack import TEAM_ID
 from playground.slack import payloads as sr
 from scheduler import membership
 from scheduler.membership import Change, HeadsUpRound
+from scheduler.sends.welcome import Welcome
 from scheduler.workspace_schedule import next_round_at
 from storage.db import make_engine, session_scope
-from storage.models import Member
+from storage.models import Member, Outbox
 from tests import said
 from tests.botprocess import BotServer, bot_env
 from tests.conftest import SIGNING_SECRET
@@ -155,12 +157,18 @@ def test_carol_gets_a_short_modal_prefilled_from_her_profile(server, slack, db, 
         server.url, sr.view_submission_body("join_profile", values, "U0CAROL", team_id=team), SIGNING_SECRET
     )
     assert status == 200 and json.loads(body or "{}").get("response_action") is None
-    assert slack.wait_for(lambda f: f.calls_to("chat.postMessage"))
+    assert slack.wait_for(lambda f: said.sends(f, "welcome", "U0CAROL"))
     carol = member(db, team, "U0CAROL")
     assert (carol.organisation, carol.talk_about, carol.could_share, carol.timezone) == (
         "Gamma Labs", "Moving from academia", "Grant writing", "Asia/Tokyo")
-    dm = slack.calls_to("chat.postMessage")[0].args
-    assert dm["channel"] == "U0CAROL" and said.is_(dm, joined(db, team, True, "Gamma Labs", "Asia/Tokyo"))
+    # One message, the lasting welcome, sent through the outbox (so never twice), in her own time zone.
+    (dm,) = [c.args for c in slack.calls_to("chat.postMessage")]
+    with session_scope(db) as session:
+        next_at = next_round_at(session, team)
+        (row,) = session.exec(select(Outbox).where(Outbox.team_id == team)).all()
+    assert (row.kind, row.member_id) == ("welcome", carol.id)
+    assert said.is_({"text": dm["text"]}, said.built_for("Asia/Tokyo", send_blocks.welcome_message,
+                                                         Welcome("Gamma Labs", next_at)))
 
 
 def test_a_bad_modal_answer_is_shown_beside_the_field_and_nothing_is_stored(server, slack, db, team):

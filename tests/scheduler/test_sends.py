@@ -40,6 +40,7 @@ from scheduler.sends.still_in import StillIn
 from scheduler.sends.unmatched import Unmatched
 from scheduler.sends.wait_over import WaitOver
 from scheduler.sends.waiting_check import WaitingCheck
+from scheduler.sends.welcome import Welcome
 from scheduler.sends.welcome_back import WelcomeBack
 from storage.models import Outbox
 
@@ -153,6 +154,7 @@ SAMPLES = {
     StayInTouch: [StayInTouch(("U2",))],
     PausedQuietly: [PausedQuietly()],
     WelcomeBack: [WelcomeBack(AT)],
+    Welcome: [Welcome("Acme", AT), Welcome("Acme", AT, "weekly")],
 }
 
 

@@ -34,6 +34,7 @@ from scheduler.sends.still_in import StillIn
 from scheduler.sends.unmatched import Unmatched
 from scheduler.sends.wait_over import WaitOver
 from scheduler.sends.waiting_check import WaitingCheck
+from scheduler.sends.welcome import Welcome
 from scheduler.sends.welcome_back import WelcomeBack
 from scheduler.suggested_times import Part, UsuallyFree
 from tests import personas as p
@@ -274,6 +275,10 @@ def _send_cases() -> dict:
             PausedQuietly(), MARKER)),
         "sends.welcome_back_message": (sends.welcome_back_message, lambda: sends.welcome_back_message(
             WelcomeBack(p.NEXT_ROUND), MARKER)),
+        "sends.welcome_message": (sends.welcome_message, lambda: sends.welcome_message(
+            Welcome("Acme Housing & <Partners>", p.NEXT_ROUND), MARKER)),
+        "sends.welcome_message.weekly": (sends.welcome_message, lambda: sends.welcome_message(
+            Welcome("Acme Housing", p.NEXT_ROUND, "weekly"), MARKER)),
     }
 
 
