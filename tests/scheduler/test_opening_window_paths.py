@@ -12,6 +12,7 @@ from sqlmodel import select
 from scheduler import membership, opening_window, rounds
 from scheduler.workspace_schedule import change_schedule, next_round_at
 from storage import members as member_store
+from storage import rounds as round_store
 from storage.db import session_scope
 from storage.models import GroupMember, MatchGroup, Outbox
 from tests.scheduler import test_rounds
@@ -117,7 +118,7 @@ def test_the_preview_in_the_window_shows_the_groups_opening_would_introduce(engi
 def test_a_matched_round_found_long_after_its_opening_does_not_send_stale_intros(engine, fake_slack, gateway):
     _match_ahead(engine, fake_slack, gateway, ("U1", "Acme"), ("U2", "Beta"))
     with session_scope(engine) as session:
-        closes = rounds.store.running_round(session, TEAM).closes_at
+        closes = round_store.running_round(session, TEAM).closes_at
     with freeze_time(closes + timedelta(days=1), tick=True):
         rounds.run_due(engine, TEAM)
         deliver(engine, gateway)
@@ -266,7 +267,7 @@ def test_the_round_after_a_round_closing_at_its_opening_is_still_matched_ahead(e
         assert rounds.run_due(engine, TEAM) == ["open"]
     january = test_rounds.opening(1)
     with session_scope(engine) as session:
-        assert rounds.store.running_round(session, TEAM).closes_at == january
+        assert round_store.running_round(session, TEAM).closes_at == january
     for day in range(1, 28):  # the round's phases on the way
         with freeze_time(OPENS + timedelta(days=day)):
             rounds.run_due(engine, TEAM)
