@@ -65,6 +65,12 @@ class OpenOutcome:
     reason: OpenReason
     waiting: int = 0  # for "delivering": how many of the round's sends are still to go
 
+    @property
+    def sending(self) -> bool:
+        """Intros are on their way: the round opened (or, matched ahead, was brought forward), or one opened
+        before is still sending. Otherwise nothing opened: a round is running, or another process was first."""
+        return self.reason in (OpenReason.opened, OpenReason.brought_forward, OpenReason.delivering)
+
 
 def preview(engine: Engine, team_id: str, at: datetime | None = None) -> OpenOutcome:
     """The groups the next round would make if it opened now; nothing stored, nothing sent.

@@ -305,20 +305,24 @@ def open_round_confirm_message() -> Message:
     return message(text, section(text), actions(open_it))
 
 
+# What an organiser's "open now" came to, by OpenOutcome.reason (the CLI's `round open` says the same in its words).
+OPENED_BY_HAND = {
+    OpenReason.opened: lambda o: (f"Round {o.round.number} is open: {len(o.plan.groups)} groups, "
+                                  f"{len(o.plan.unmatched)} unmatched. The intros are on their way."),
+    OpenReason.brought_forward: lambda o: (f"Round {o.round.number} was matched and waiting for its opening time. "
+                                           "It's open now, and the intros are on their way."),
+    OpenReason.delivering: lambda o: (f"Round {o.round.number} is still running and {o.waiting} of its messages "
+                                      "are still on their way; they'll go out shortly. No new round was opened."),
+    OpenReason.round_running: lambda o: (f"Round {o.round.number} is still running, so a new one can't open yet. "
+                                         f"It closes {slack_date(o.round.closes_at)}. Nothing was changed."),
+}
+# Any other reason: another process opened one first.
+NOT_OPENED = "No round was opened: another one opened a moment ago. Nothing was changed."
+
+
 def round_opened_message(outcome) -> Message:
-    if outcome.reason == OpenReason.delivering:
-        return message(f"Round {outcome.round.number} is still running and {outcome.waiting} of its messages "
-                        "are still on their way; they'll go out shortly. No new round was opened.")
-    if outcome.reason == OpenReason.brought_forward:
-        return message(f"Round {outcome.round.number} was matched and waiting for its opening time. "
-                        "It's open now, and the intros are on their way.")
-    if outcome.reason == OpenReason.round_running:
-        return message(f"Round {outcome.round.number} is still running, so a new one can't open yet. It closes "
-                        f"{slack_date(outcome.round.closes_at)}. Nothing was changed.")
-    if outcome.reason != OpenReason.opened:
-        return message("No round was opened: another one opened a moment ago. Nothing was changed.")
-    return message(f"Round {outcome.round.number} is open: {len(outcome.plan.groups)} groups, "
-                    f"{len(outcome.plan.unmatched)} unmatched. The intros are on their way.")
+    said = OPENED_BY_HAND.get(outcome.reason)
+    return message(said(outcome) if said else NOT_OPENED)
 
 
 def schedule_modal(schedule) -> dict:

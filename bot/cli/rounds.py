@@ -113,24 +113,23 @@ def round_open(dry_run: bool, team: str | None, pace: float) -> None:
     from bot.gateway import SlackGateway
 
     outcome = rounds.open_round(engine, team_id, manual=True, look_up=SlackGateway(client).people)
-    if outcome.reason == rounds.OpenReason.delivering:
+    reason, o = rounds.OpenReason, outcome
+    # What it came to, by reason (the organisers' button says the same in its words, bot.blocks.organisers).
+    said = {
+        reason.opened: lambda: f"round {o.round.number} opened: {len(o.plan.groups)} groups, "
+                               f"{len(o.plan.unmatched)} unmatched",
+        reason.brought_forward: lambda: f"round {o.round.number} was matched ahead of its opening time: opening it now",
         # Run again after a crash: the round is open but its intros aren't all out. Finish them.
-        click.echo(f"round {outcome.round.number} is open and {outcome.waiting} of its messages haven't gone yet: "
-                   "sending them now")
-        deliver(engine, team_id, pace)
-        return
-    if outcome.reason == rounds.OpenReason.brought_forward:
-        click.echo(f"round {outcome.round.number} was matched ahead of its opening time: opening it now")
-        deliver(engine, team_id, pace)
-        return
-    if outcome.reason == rounds.OpenReason.round_running:
+        reason.delivering: lambda: f"round {o.round.number} is open and {o.waiting} of its messages haven't gone "
+                                   "yet: sending them now",
         # Only said once every intro has gone, so closing is a real choice, never a way to lose them.
-        fail(f"round {outcome.round.number} is still running, with nothing left to send; it closes "
-             f"{_closes(engine, team_id, outcome.round)}, or end it sooner with `unmentor round close`")
-    if outcome.reason != rounds.OpenReason.opened:
-        fail("no round opened: another process opened one a moment ago")
-    click.echo(f"round {outcome.round.number} opened: {len(outcome.plan.groups)} groups, "
-               f"{len(outcome.plan.unmatched)} unmatched")
+        reason.round_running: lambda: f"round {o.round.number} is still running, with nothing left to send; it "
+                                      f"closes {_closes(engine, team_id, o.round)}, or end it sooner with "
+                                      "`unmentor round close`",
+    }.get(outcome.reason, lambda: "no round opened: another process opened one a moment ago")()
+    if not outcome.sending:
+        fail(said)
+    click.echo(said)
     deliver(engine, team_id, pace)
 
 
