@@ -7,6 +7,7 @@ parses it, and junk gets a short 4xx without a traceback or a log line at the de
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import hmac
 import io
@@ -217,6 +218,17 @@ def create_http_server(app: App, engine: Engine, host: str, port: int, threads: 
     )
 
 
+def _warm_up_and_freeze(engine: Engine) -> None:
+    """The warm-up, then everything start-up made (modules, the app, the holiday calendars) is left out
+    of the garbage collector's scans from now on (gc.freeze): it lives as long as the process anyway,
+    and a full collection walking it held every thread for 110 ms in the middle of a burst of
+    acknowledgements (benchmarks/bench_acks.py)."""
+    from bot.app import warm_up
+
+    warm_up(engine)
+    gc.freeze()
+
+
 def serve_http(app: App, engine: Engine, host: str, port: int, threads: int = 8) -> None:
     """Serve until stopped, several requests at once (Bolt's own server handles one at a time)."""
     # Bound before saying so: a port in use raises here, and nothing claims to be listening.
@@ -225,8 +237,6 @@ def serve_http(app: App, engine: Engine, host: str, port: int, threads: int = 8)
     if host not in ("127.0.0.1", "::1", "localhost"):
         log.warning("listening beyond this machine (%s): put a reverse proxy in front that holds slow clients, "
                     "as docs/operating.md's 'Deploying on a public address' shows", host)
-    from bot.app import warm_up
-
-    threading.Thread(target=warm_up, args=(engine,), name="unmentor-warm-up", daemon=True).start()
+    threading.Thread(target=_warm_up_and_freeze, args=(engine,), name="unmentor-warm-up", daemon=True).start()
     # Returns on SIGTERM or Ctrl-C (waitress catches SystemExit and KeyboardInterrupt and closes).
     server.run()
