@@ -32,7 +32,9 @@ from bot.gateway import SlackGateway
 from playground.slack.limits import Limits, TokenBucket
 from playground.slack.server import FakeSlack
 from scheduler import delivery, membership, opening_window, pacing, rounds
+from scheduler.gateway import SendError
 from scheduler.membership import ProfileForm, SlackProfile
+from scheduler.paced_gateway import PacedGateway
 from scheduler.schedule import Schedule, openings_after
 from storage import members as member_store
 from storage.db import make_engine, session_scope, upgrade
@@ -73,7 +75,7 @@ def _round_through_stand_in(opens_per_minute: float, pace: float | None, groups:
                             burst=BURST)
         client = make_client(Settings(bot_token=TOKEN, slack_api_url=fake.api_url), wait_out_rate_limits=False)
         pacer = pacing.Pacer() if pace is None else pacing.FixedPace(pace)
-        gateway = delivery.PacedGateway(SlackGateway(client), pacer)
+        gateway = PacedGateway(SlackGateway(client), pacer)
         refusals = bad_day(fake) if bad_day is not None else []
         started = time.monotonic()
         while True:  # as `unmentor round deliver` does
@@ -116,7 +118,7 @@ class _SimulatedSlack:
     def _take(self, method: str, conversation: str | None = None) -> None:
         retry_after = self.limits.take(method, self.clock.now(), conversation)
         if retry_after is not None:
-            raise delivery.SendError("ratelimited", permanent=False, retry_after=retry_after)
+            raise SendError("ratelimited", permanent=False, retry_after=retry_after)
 
     def open_conversation(self, user_ids):
         self._take("conversations.open")
@@ -158,7 +160,7 @@ def scheduled_round(groups: int, opens_per_minute: float) -> tuple[float, float,
         with freeze_time(start) as frozen:
             clock = _SimulatedClock(frozen, start)
             slack = _SimulatedSlack(limits, clock)
-            gateway = delivery.PacedGateway(slack, pacing.for_workspace(SIM_TEAM), clock)
+            gateway = PacedGateway(slack, pacing.for_workspace(SIM_TEAM), clock)
             assert rounds.run_due(engine, SIM_TEAM) == ["match_ahead"], "the window didn't start the round"
             opening_window.open_ahead(engine, SIM_TEAM, gateway)
             late = clock.now() - window.total_seconds()

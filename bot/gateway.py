@@ -13,7 +13,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.blocks import kit as kit_blocks
 from bot.blocks import sends as send_blocks
-from scheduler.delivery import SendError
+from scheduler.gateway import SendError
 from scheduler.organisations import work_domain
 from scheduler.reach import SlackPerson
 

@@ -21,7 +21,7 @@ from sqlalchemy.engine import Engine
 from bot.app import make_client
 from bot.config import Settings
 from bot.gateway import SlackGateway
-from scheduler import delivery, opening_window, rounds, slack_trouble
+from scheduler import delivery, opening_window, rounds, sending, slack_trouble
 from storage import members as member_store
 from storage.clock import now
 from storage.db import session_scope
@@ -149,7 +149,7 @@ def stop_clock(scheduler: BackgroundScheduler | None, engine: Engine) -> bool:
     """Stop as SIGTERM asks: no new send, the one in hand finished (or, if Slack is slow to
     answer, released so the next process takes it at once), the scheduler shut down.
     Returns False when a send was still in hand when the wait ran out."""
-    delivery.PROCESS.stop()
+    sending.PROCESS.stop()
     finished = True
     if scheduler is not None and scheduler.running:
         # shutdown(wait=True) waits for the job in progress; bounded, so a stuck call can't hold the stop.
@@ -158,7 +158,7 @@ def stop_clock(scheduler: BackgroundScheduler | None, engine: Engine) -> bool:
         waiter.join(STOP_SECONDS)
         finished = not waiter.is_alive()
     try:
-        released = delivery.release_claims(engine)
+        released = sending.release_claims(engine)
     except Exception as error:  # the database gone too: the lease will hand them on instead
         log.warning("couldn't release the sends in hand (%s); the next process takes them after the lease", error)
         released = 0
@@ -167,7 +167,7 @@ def stop_clock(scheduler: BackgroundScheduler | None, engine: Engine) -> bool:
     if released:
         log.info("%d send(s) in hand released for the next process", released)
     if finished:
-        delivery.PROCESS.resume()  # nothing is in hand; the process exits, or (in a test) carries on
+        sending.PROCESS.resume()  # nothing is in hand; the process exits, or (in a test) carries on
     return finished
 
 
@@ -175,7 +175,7 @@ def exit_on_sigterm() -> None:
     """SIGTERM (how Heroku, Docker and systemd stop a process) ends the main thread's loop the way
     Ctrl-C does: waitress and the clock's wait both return, and the caller's clean-up runs."""
     def stop(*_):
-        delivery.PROCESS.stop()
+        sending.PROCESS.stop()
         raise SystemExit(0)
 
     signal.signal(signal.SIGTERM, stop)

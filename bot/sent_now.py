@@ -13,6 +13,7 @@ from bot.gateway import SlackGateway
 from bot.services import Services
 from scheduler import delivery
 from scheduler.departures import Departure
+from scheduler.gateway import SendError
 
 log = logging.getLogger("unmentor.slack")
 
@@ -32,7 +33,7 @@ def after_leaving(services: Services, team_id: str, departure: Departure) -> Non
         for channel, ts, content in departure.edits:
             try:
                 gateway.update(channel, ts, content)
-            except delivery.SendError as error:
+            except SendError as error:
                 # The one left is told anyway; an old intro left unedited is the lesser harm.
                 log.warning("couldn't edit an intro after someone left: %s", error.code)
     deliver_now(services, team_id, departure.keys)

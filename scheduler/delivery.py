@@ -1,31 +1,32 @@
 """Delivers the outbox to Slack at Slack's pace: each send claimed, made once, marked; doubts checked, not resent.
 
 The scheduler decides *what* to say (each kind of send in scheduler.sends); a Gateway, supplied by the bot,
-decides how it looks and talks to Slack. That keeps this module free of Slack.
+decides how it looks and talks to Slack (scheduler.gateway). That keeps this module free of Slack. Its pace
+is scheduler.paced_gateway's, and what this process has in hand, and whether it is stopping, scheduler.sending's.
 
-Past 400 lines on purpose: one send's path (claim, plan, call, mark) and what each way it can go
-wrong does to it (in doubt, put back, retried, failed) read best side by side.
+One send's path (claim, plan, call, mark) and what each way it can go wrong does to it (in doubt,
+put back, retried, failed) stay side by side here.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import socket
 import threading
 import time
 from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from enum import Enum
-from typing import Protocol
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from scheduler import pacing, rematch, sends, slack_trouble
+from scheduler.gateway import Gateway, SendError
+from scheduler.paced_gateway import PacedGateway, paced
+from scheduler.sending import HOST, PROCESS, STOPPED, claimer, claimer_alive
 from scheduler.sends import REFUSED_AS_INVALID
 from storage import members as member_store
 from storage import outbox
@@ -39,114 +40,6 @@ log = logging.getLogger("unmentor.delivery")
 # A send takes seconds; one still marked "sending" after this was left by a crash.
 DEFAULT_LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 8
-HOST = socket.gethostname()
-
-
-class Sending:
-    """One process's part in delivery: the sends it has in hand and whether it has been asked to stop.
-
-    The clock's pass and a click's can deliver at once, in threads of one process, and a signal
-    handler stops them all; so they share one of these (PROCESS), as a long-running command holds
-    its own shutdown flag.
-    """
-
-    def __init__(self) -> None:
-        # Set when the process is asked to stop (SIGTERM): no new send starts; the one in hand finishes.
-        self.stop_event = threading.Event()
-        self._in_hand: set[int] = set()
-        self._lock = threading.Lock()
-
-    def stop(self) -> None:
-        """From now on no new send starts (a pass in progress returns after the one in hand)."""
-        self.stop_event.set()
-
-    def stopping(self) -> bool:
-        """Whether this process has been asked to stop (no new send may start)."""
-        return self.stop_event.is_set()
-
-    def resume(self) -> None:
-        """Undo stop, once nothing is in hand: a command run in-process (a test's) may send again."""
-        self.stop_event.clear()
-
-    def take(self, row_id: int) -> bool:
-        """Hold a send while it is made; False if another thread here already has it."""
-        with self._lock:
-            if row_id in self._in_hand:
-                return False
-            self._in_hand.add(row_id)
-            return True
-
-    def let_go(self, row_id: int) -> None:
-        with self._lock:
-            self._in_hand.discard(row_id)
-
-    def has(self, row_id: int) -> bool:
-        with self._lock:
-            return row_id in self._in_hand
-
-
-# This process's sending: shared by every thread that delivers, and by the signal handler that stops them.
-PROCESS = Sending()
-
-
-def release_claims(engine: Engine) -> int:
-    """Hand back the sends this process claimed and didn't finish, so the next process takes them
-    at once rather than after the lease; they stay in doubt, so it looks before sending again."""
-    with session_scope(engine) as session:
-        return outbox.release(session, claimer())
-
-
-def claimer() -> str:
-    return f"{HOST}:{os.getpid()}"
-
-
-def _claimer_alive(row: Outbox) -> bool:
-    """Whether the process that claimed a send may still be making it (only knowable on this host)."""
-    host, _, pid = (row.claimed_by or "").rpartition(":")
-    if host != HOST or not pid.isdigit():
-        return True  # another host's process: only its lease can tell
-    if int(pid) == os.getpid():
-        return PROCESS.has(row.id)  # ours, and in hand in another thread
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-# A send not made because the process is stopping: handed on, not counted as Slack's failure.
-STOPPED = "stopping"
-
-
-class SendError(Exception):
-    """A failed call to Slack; permanent ones are recorded and not retried.
-
-    `in_doubt`: the answer doesn't prove whether Slack acted (none came, or a 5xx, or a page
-    that isn't JSON); a post that failed so may be in the conversation already."""
-
-    def __init__(self, code: str, *, permanent: bool, retry_after: float | None = None, in_doubt: bool = False):
-        super().__init__(code)
-        self.code = code
-        self.permanent = permanent
-        self.retry_after = retry_after
-        self.in_doubt = in_doubt
-
-
-class Gateway(Protocol):
-    def open_conversation(self, user_ids: Sequence[str]) -> str: ...
-
-    # With `safe`, the message's safe minimal form: for a send Slack refused as invalid.
-    def post(self, channel: str, content: object, marker: str, *, safe: bool = False,
-             zones: Sequence[str] = ()) -> tuple[str, str]: ...
-
-    def update(self, channel: str, ts: str, content: object, *, safe: bool = False,
-               zones: Sequence[str] = ()) -> None: ...
-
-    def find_marker(self, channel: str, marker: str, oldest: datetime) -> str | None: ...
-
-    def is_reachable(self, user_id: str) -> bool: ...
 
 
 class SendOutcome(str, Enum):
@@ -182,60 +75,6 @@ class DeliveryReport:
     dropped = property(lambda self: self.counts[SendOutcome.dropped])
     skipped = property(lambda self: self.counts[SendOutcome.skipped])
     held = property(lambda self: self.counts[SendOutcome.held])
-
-
-class PacedGateway:
-    """A Gateway that waits its turn for each Web API method and tells the pacer what Slack answered.
-
-    Each method has its own turn, so a wait for conversations.open never holds up a post that
-    is free to go; a 429 still reaches delivery as a SendError, which puts that send back to wait.
-    """
-
-    def __init__(self, gateway: Gateway, pacer: pacing.Pacer, clock: pacing.Clock | None = None):
-        self.gateway, self.pacer, self.clock = gateway, pacer, clock or pacing.Clock()
-
-    def _paced(self, method: str, call, conversation: str | None = None):
-        self.clock.sleep_until(self.pacer.reserve(method, self.clock.now(), conversation), PROCESS.stop_event)
-        if PROCESS.stopping():
-            # The wait was cut short by a stop, before the pace or a Retry-After allowed the call.
-            raise SendError(STOPPED, permanent=False)
-        try:
-            answer = call()
-        except SendError as error:
-            if error.code == "ratelimited":
-                self.pacer.limited(method, self.clock.now(), error.retry_after)
-            raise
-        finally:
-            if method == pacing.POST and conversation is not None:
-                self.pacer.posted(conversation, self.clock.now())
-        self.pacer.succeeded(method)
-        return answer
-
-    def open_conversation(self, user_ids: Sequence[str]) -> str:
-        return self._paced(pacing.OPEN, lambda: self.gateway.open_conversation(user_ids))
-
-    def post(self, channel: str, content: object, marker: str, *, safe: bool = False,
-             zones: Sequence[str] = ()) -> tuple[str, str]:
-        return self._paced("chat.postMessage",
-                           lambda: self.gateway.post(channel, content, marker, safe=safe, zones=zones), channel)
-
-    def update(self, channel: str, ts: str, content: object, *, safe: bool = False, zones: Sequence[str] = ()) -> None:
-        return self._paced("chat.update", lambda: self.gateway.update(channel, ts, content, safe=safe, zones=zones))
-
-    def find_marker(self, channel: str, marker: str, oldest: datetime) -> str | None:
-        # Only for the few sends in doubt after a crash; Slack allows one a minute.
-        return self._paced("conversations.history", lambda: self.gateway.find_marker(channel, marker, oldest))
-
-    def is_reachable(self, user_id: str) -> bool:
-        return self.gateway.is_reachable(user_id)
-
-
-def paced(gateway: Gateway, team_id: str, pace: float | None) -> Gateway:
-    """`pace` None: each method at the pace Slack's answers allow; a number: that fixed gap (0: none)."""
-    if pace == 0:
-        return gateway
-    pacer = pacing.for_workspace(team_id) if pace is None else pacing.FixedPace(pace)
-    return PacedGateway(gateway, pacer)
 
 
 def marker_for(row: Outbox) -> str:
@@ -308,7 +147,7 @@ def deliver(
                         error.__class__.__name__)
             return report
         rows = [r for r in rows if r.state != SendState.sending.value or r.claimed_at is None
-                or r.claimed_at < now() - lease or not _claimer_alive(r)]
+                or r.claimed_at < now() - lease or not claimer_alive(r)]
         if not rows or out_of_time():
             return report
         lanes: dict[str, list[Outbox]] = {}

@@ -23,7 +23,9 @@ from datetime import datetime, timedelta
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from scheduler import delivery, pacing, reach, rematch, sends, slack_trouble
+from scheduler import delivery, pacing, reach, rematch, sending, sends, slack_trouble
+from scheduler.gateway import Gateway, SendError
+from scheduler.paced_gateway import PacedGateway, paced
 from scheduler.quiet_rounds import awaiting_answer
 from scheduler.schedule import RoundTimes
 from scheduler.sends.intro import IntroSend
@@ -127,7 +129,7 @@ def close_too_late(session: Session, round_: Round) -> bool:
     return True
 
 
-def open_ahead(engine: Engine, team_id: str, gateway: delivery.Gateway, *, pace: float | None = None,
+def open_ahead(engine: Engine, team_id: str, gateway: Gateway, *, pace: float | None = None,
                budget: float | None = None, batch: int = 100) -> int:
     """Open the conversations of intros held for a scheduled opening, so at its time they need only posting.
 
@@ -136,8 +138,8 @@ def open_ahead(engine: Engine, team_id: str, gateway: delivery.Gateway, *, pace:
     a conversation Slack won't open now is left for the opening to try, as any intro would be.
     Returns how many were opened.
     """
-    if not isinstance(gateway, delivery.PacedGateway):
-        gateway = delivery.paced(gateway, team_id, pace)
+    if not isinstance(gateway, PacedGateway):
+        gateway = paced(gateway, team_id, pace)
     if slack_trouble.holding(engine, team_id) is not None:
         return 0  # Slack refuses the token or is failing: the workspace's next try isn't due yet
     opened, after, started = 0, 0, time.monotonic()
@@ -145,7 +147,7 @@ def open_ahead(engine: Engine, team_id: str, gateway: delivery.Gateway, *, pace:
         with session_scope(engine) as session:
             rows = outbox.held_to_open(session, team_id, IntroSend.kind, now(), after, batch)
         for row in rows:
-            if (budget is not None and time.monotonic() - started > budget) or delivery.PROCESS.stopping():
+            if (budget is not None and time.monotonic() - started > budget) or sending.PROCESS.stopping():
                 return opened
             after = row.id
             with session_scope(engine) as session:
@@ -170,12 +172,12 @@ def open_ahead(engine: Engine, team_id: str, gateway: delivery.Gateway, *, pace:
 _TROUBLE = "trouble"
 
 
-def _open_for_later(engine: Engine, team_id: str, gateway: delivery.Gateway, users: Sequence[str]) -> str | None:
+def _open_for_later(engine: Engine, team_id: str, gateway: Gateway, users: Sequence[str]) -> str | None:
     # A 429 has already made the pacer wait as long as Slack asked: try the same conversation again.
     for _ in range(delivery.MAX_ATTEMPTS):
         try:
             return gateway.open_conversation(users)
-        except delivery.SendError as error:
+        except SendError as error:
             if error.code == "ratelimited":
                 continue
             trouble = slack_trouble.kind_of(error.code, in_doubt=error.in_doubt)

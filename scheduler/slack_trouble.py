@@ -36,7 +36,7 @@ TOKEN_REFUSED = frozenset({
     "invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired", "missing_scope",
     "app_uninstalled", "tokens_revoked",
 })
-# Answers that aren't answers: Slack busy or down. (In doubt, too: see delivery.SendError.)
+# Answers that aren't answers: Slack busy or down. (In doubt, too: see scheduler.gateway.SendError.)
 NOT_ANSWERED = frozenset({"service_unavailable", "request_timeout"})
 # A broken token needs a person to mend it: try again every five minutes, or at once by hand.
 TOKEN_RETRY = timedelta(minutes=5)

@@ -106,11 +106,11 @@ def _sqlite_template(tmp_path_factory):
 @pytest.fixture(autouse=True)
 def _sends_allowed_again():
     """A test that runs `serve` or `clock` in this process ends it as SIGTERM would, which stops
-    this process's sends for good (scheduler.delivery.PROCESS.stop); later tests must still send."""
+    this process's sends for good (scheduler.sending.PROCESS.stop); later tests must still send."""
     yield
-    from scheduler import delivery
+    from scheduler import sending
 
-    delivery.PROCESS.resume()
+    sending.PROCESS.resume()
 
 
 @pytest.fixture

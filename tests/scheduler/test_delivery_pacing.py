@@ -11,7 +11,8 @@ from freezegun import freeze_time
 from bot.app import make_client
 from bot.config import Settings
 from bot.gateway import SlackGateway
-from scheduler import delivery, pacing, rounds
+from scheduler import delivery, pacing, rounds, sending
+from scheduler.paced_gateway import PacedGateway
 from tests.conftest import BOT_TOKEN
 from tests.personas import OPENS, TEAM
 from tests.scheduler.test_rounds import HEADS_UP, groups, join
@@ -22,7 +23,7 @@ def _client(fake_slack):
 
 
 def _gateway(fake_slack, pacer, clock=None):
-    return delivery.PacedGateway(SlackGateway(_client(fake_slack)), pacer, clock)
+    return PacedGateway(SlackGateway(_client(fake_slack)), pacer, clock)
 
 
 class SimulatedClock:
@@ -97,7 +98,7 @@ class _StopWhileWaiting(pacing.Clock):
     """SIGTERM arrives while a call waits its turn: the wait returns early, as the stop event makes it."""
 
     def sleep_until(self, at, stop=None):
-        delivery.PROCESS.stop()
+        sending.PROCESS.stop()
 
 
 def test_a_stop_during_a_wait_makes_no_call_early_and_the_next_process_sends_it_at_once(engine, fake_slack):
@@ -106,11 +107,11 @@ def test_a_stop_during_a_wait_makes_no_call_early_and_the_next_process_sends_it_
     client = _client(fake_slack)
     with freeze_time(OPENS, tick=True):
         rounds.open_round(engine, TEAM)
-        stopped = delivery.deliver(engine, TEAM, delivery.PacedGateway(SlackGateway(client), pacing.Pacer(),
+        stopped = delivery.deliver(engine, TEAM, PacedGateway(SlackGateway(client), pacing.Pacer(),
                                                                        _StopWhileWaiting()))
         assert stopped.sent == 0 and fake_slack.calls_to("conversations.open") == []  # nothing went early
         assert delivery.seconds_until_retry(engine, TEAM) == 0  # no back-off for the next process
-        delivery.PROCESS.resume()
+        sending.PROCESS.resume()
         assert delivery.deliver(engine, TEAM, SlackGateway(client), pace=0).sent == 1
     ((group, _),) = groups(engine)
     assert len(fake_slack.messages(group.channel_id)) == 1
@@ -130,7 +131,7 @@ class _Looking:
 def _look_up(count):
     clock = SimulatedClock()
     looking = _Looking(clock)
-    gateway = delivery.PacedGateway(looking, pacing.Pacer(), clock)
+    gateway = PacedGateway(looking, pacing.Pacer(), clock)
     for n in range(count):
         gateway.find_marker(f"G{n}", "unmentor:intro:1", datetime(2026, 12, 7, tzinfo=timezone.utc))
     return looking.looked_at
@@ -169,7 +170,7 @@ def test_edits_waiting_for_chat_updates_turn_do_not_hold_up_posts_to_people(engi
                                         for i in range(4)])
         # chat.update at its tier's 1.2 s; posts (to four people) as fast as the pacer has learned they may go.
         pacer = pacing.Pacer(starting={**pacing.STARTING_GAP, "chat.postMessage": 0.04})
-        report = delivery.deliver(engine, TEAM, delivery.PacedGateway(SlackGateway(client), pacer))
+        report = delivery.deliver(engine, TEAM, PacedGateway(SlackGateway(client), pacer))
     assert report.sent == 6
     order = [c.method for c in fake_slack.calls if c.method in ("chat.update", "chat.postMessage")][2:]
     # The edits were queued first, yet every post went before the second edit's turn came.

@@ -16,7 +16,7 @@ from sqlmodel import select
 from bot.app import make_client
 from bot.config import Settings
 from bot.gateway import SlackGateway
-from scheduler import delivery, membership, rounds
+from scheduler import delivery, membership, rounds, sending
 from scheduler import prompts as prompt_library
 from scheduler.membership import ProfileForm, SlackProfile
 from scheduler.schedule import Schedule, round_times
@@ -469,7 +469,7 @@ def test_a_send_claimed_by_a_live_process_is_left_to_it(engine, fake_slack, gate
         with session_scope(engine) as session:
             (row,) = personas.sends(session)
             # pid 1 is alive on every machine: a live process on this host has this send in hand.
-            assert outbox.claim(session, row, f"{delivery.HOST}:1")
+            assert outbox.claim(session, row, f"{sending.HOST}:1")
         assert deliver(engine, gateway).sent == 0
     assert fake_slack.calls_to("chat.postMessage") == [] and os.getpid() != 1
 
@@ -515,12 +515,12 @@ def test_a_send_this_process_has_in_hand_is_not_taken_over_by_another_thread(eng
         rounds.open_round(engine, TEAM)
         with session_scope(engine) as session:
             (row,) = personas.sends(session)
-            assert outbox.claim(session, row, delivery.claimer())
-        assert delivery.PROCESS.take(row.id)  # a click's thread is posting it right now
+            assert outbox.claim(session, row, sending.claimer())
+        assert sending.PROCESS.take(row.id)  # a click's thread is posting it right now
         try:
             assert deliver(engine, gateway).sent == 0
         finally:
-            delivery.PROCESS.let_go(row.id)
+            sending.PROCESS.let_go(row.id)
         # Once that thread is gone without marking it, the send is in doubt and is checked, not repeated.
         assert deliver(engine, gateway).sent == 1
     assert len(fake_slack.messages(fake_slack.conversation_id("U1", "U2"))) == 1
