@@ -77,7 +77,7 @@ def deliver_all(engine: Engine, gateway: SlackGateway, pace: float | None = None
     for team_id in teams:
         try:
             # A round matched ahead opens the moment its time comes, not at the round clock's next minute.
-            if rounds.open_matched_if_due(engine, team_id):
+            if rounds.open_matched_if_due(engine, team_id, look_up=gateway.people):
                 log.info("%s: opened the round matched ahead", team_id)
             report = delivery.deliver(engine, team_id, gateway, pace=pace, budget=DELIVERY_SECONDS * 3)
             if report.sent or report.failed or report.retrying:

@@ -60,13 +60,19 @@ def held_until(round_: Round) -> datetime | None:
     return round_.opens_at if round_.state == RoundState.matched.value else None
 
 
-def open_matched(session: Session, round_: Round, at: datetime) -> bool:
+def open_matched(session: Session, round_: Round, at: datetime, look_up: reach.LookUp | None = None) -> bool:
     """The round matched ahead opens (at its time, or brought forward by hand); True for the one process that did it.
 
     In the same transaction, whoever paused, skipped or left since the match is taken out of
     their group, so the intro goes only to those still in; anyone left alone, and anyone who
     joined or came back since the match, is given a fresh partner still free or told kindly.
+    With `look_up`, Slack is first asked about those who came since the match, as everyone was
+    before it (scheduler.reach): whom it lets us reach, and their work email's domain.
     """
+    if look_up is not None:
+        newcomers = _here_since_the_match(session, round_)
+        if newcomers:
+            reach.check(session, round_.team_id, newcomers, look_up)
     # One conditional update, as every phase is claimed: of two processes here, exactly one opens it.
     if not round_store.claim_phase(session, round_.id, [RoundState.matched], RoundState.open, "opened_at"):
         return False

@@ -107,7 +107,7 @@ def open_round(engine: Engine, team_id: str, at: datetime | None = None, *, manu
         schedule = load_schedule(session, team_id)
         running = round_store.running_round(session, team_id)
         if running is not None and running.state == RoundState.matched.value:
-            return _open_matched(session, running, at, manual)
+            return _open_matched(session, running, at, manual, look_up)
         if running is not None:
             # Killed mid-delivery and run again: the round is open but its intros aren't all
             # out. Finishing them is what the operator wants, never closing the round.
@@ -158,7 +158,8 @@ def open_round(engine: Engine, team_id: str, at: datetime | None = None, *, manu
         return OpenOutcome(round_, plan, OpenReason.matched if ahead else OpenReason.opened)
 
 
-def _open_matched(session: Session, running: Round, at: datetime, manual: bool) -> OpenOutcome:
+def _open_matched(session: Session, running: Round, at: datetime, manual: bool,
+                  look_up: reach.LookUp | None = None) -> OpenOutcome:
     if not (manual or at >= running.opens_at):
         return OpenOutcome(running, None, OpenReason.matched)  # waiting for its time, conversations opening
     if not manual and at >= running.opens_at + GRACE:
@@ -166,20 +167,21 @@ def _open_matched(session: Session, running: Round, at: datetime, manual: bool) 
         opening_window.close_too_late(session, running)
         return OpenOutcome(None, None, OpenReason.not_due)
     # Its time has come, or an organiser opens it (before its time, or before the clock got there).
-    if not opening_window.open_matched(session, running, at):
+    if not opening_window.open_matched(session, running, at, look_up):
         return OpenOutcome(running, None, OpenReason.round_running)  # another process opened it just now
     return OpenOutcome(running, None, OpenReason.brought_forward if manual else OpenReason.opened)
 
 
-def open_matched_if_due(engine: Engine, team_id: str, at: datetime | None = None) -> bool:
+def open_matched_if_due(engine: Engine, team_id: str, at: datetime | None = None, *,
+                        look_up: reach.LookUp | None = None) -> bool:
     """Open a round matched ahead as soon as its time comes: the delivery job asks before each pass,
-    so its intros go at the opening time, not at the round clock's next minute."""
+    so its intros go at the opening time, not at the round clock's next minute. `look_up`: see open_round."""
     at = at or now()
     with session_scope(engine) as session:
         running = round_store.running_round(session, team_id)
         if running is None or running.state != RoundState.matched.value or at < running.opens_at:
             return False
-        return _open_matched(session, running, at, manual=False).reason == OpenReason.opened
+        return _open_matched(session, running, at, manual=False, look_up=look_up).reason == OpenReason.opened
 
 
 def close_for_the_next_window(engine: Engine, team_id: str, at: datetime | None = None) -> bool:

@@ -157,3 +157,20 @@ def test_slack_still_silent_at_the_match_they_are_matched_on_their_organisation_
     # Not left out of their first round over a Slack hiccup: the organisation they typed keeps colleagues apart.
     assert [people for _, people in groups(engine)] == [["UBO", "UNIA"]]
     assert _domain(engine, "UNIA") is None  # still unknown, so asked again before the next match
+
+
+def test_someone_who_joins_between_the_early_match_and_the_opening_is_checked_before_being_paired_there(
+        engine, fake_slack, gateway):
+    from tests.scheduler.test_opening_window import _match_ahead
+
+    _match_ahead(engine, fake_slack, gateway, ("U01", "Org1"), ("U02", "Org2"))
+    # After the match, before the opening: Nia (Slack down as she joins) and her colleague Cal.
+    _join_while_slack_cant_say_who_they_are(engine, fake_slack, "UNIA", "Widgets Inc", "nia@acme.example")
+    fake_slack.add_user("UCAL", real_name="Cal", email="cal@acme.example")
+    with session_scope(engine) as session:
+        membership.save_profile(session, TEAM, "UCAL", ProfileForm(organisation="Acme Corporation"),
+                                SlackProfile(email="cal@acme.example", timezone="Europe/London"))
+    with freeze_time(OPENS, tick=True):
+        assert "open" in rounds.run_due(engine, TEAM, look_up=gateway.people)
+    assert _domain(engine, "UNIA") == "acme.example"
+    assert [people for _, people in groups(engine)] == [["U01", "U02"]]  # the two colleagues aren't paired
