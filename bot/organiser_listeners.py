@@ -12,7 +12,6 @@ from slack_bolt import App
 
 from bot import callers, commands, home, ids
 from bot.blocks import kit as kit_blocks
-from bot.blocks import member as member_blocks
 from bot.blocks import organisers as organiser_blocks
 from bot.gateway import SlackGateway
 from bot.handling import Listeners, tell_clicker
@@ -42,12 +41,9 @@ def _reply(services: Services, p: Payload, respond, message: kit_blocks.Message)
 _organisers_only = callers.organisers_only(refuse=_reply)
 
 
-def _still_organiser(services: Services, p: Payload) -> bool:
-    """Checked after a modal's ack (it may ask Slack); anyone else is told by DM and nothing is saved."""
-    if callers.is_organiser(services, p.team_id, p.user_id):
-        return True
-    services.client.chat_postMessage(channel=p.user_id, **member_blocks.organisers_only_message())
-    return False
+# A modal is checked after its ack (the check may ask Slack): anyone else is told by DM and nothing is saved.
+_organisers_only_saving = callers.organisers_only(
+    refuse=lambda services, p, _value, refusal: tell_clicker(p, None, refusal, client=services.client))
 
 
 @LISTENERS.click(ids.ORG_PREVIEW)
@@ -114,9 +110,8 @@ def _check_schedule(services: Services, p: Payload) -> dict[str, Any]:
 
 
 @LISTENERS.modal(ids.SCHEDULE_VIEW, check=_check_schedule, field="cadence")
+@_organisers_only_saving
 def schedule_submitted(services: Services, p: Payload, changes: dict[str, Any]) -> None:
-    if not _still_organiser(services, p):
-        return
     with session_scope(services.engine) as session:
         # Checked again as it's saved: a change made meanwhile elsewhere could clash with it
         # (after_ack then tells the organiser it didn't work).
@@ -132,9 +127,8 @@ def _check_prompts(services: Services, p: Payload):
 
 
 @LISTENERS.modal(ids.PROMPTS_VIEW, check=_check_prompts, field="library")
+@_organisers_only_saving
 def prompts_submitted(services: Services, p: Payload, parsed) -> None:
-    if not _still_organiser(services, p):
-        return
     doc, library = parsed
     with session_scope(services.engine) as session:
         prompt_library.set_library(session, p.team_id, doc)
