@@ -13,7 +13,7 @@ from bot.blocks import kit as kit_blocks
 from bot.blocks import member as member_blocks
 from bot.blocks import organisers as organiser_blocks
 from bot.services import Services
-from scheduler import membership, slack_trouble, stats
+from scheduler import membership, rematch, slack_trouble, stats
 from scheduler.workspace_schedule import next_round_at
 from storage.db import session_scope
 
@@ -32,8 +32,9 @@ def organiser_part(services: Services, team_id: str) -> list[dict]:
     with session_scope(services.engine) as session:
         trend = stats.round_stats(session, team_id)
         learnings = stats.consented_learnings(session, team_id, limit=5)
+        failed = rematch.failed_intros(session, team_id)
     return organiser_blocks.organiser_home_blocks(trend, learnings, stats.meeting_rate_sparkline(trend),
-                                                  slack_trouble.current(services.engine, team_id))
+                                                  slack_trouble.current(services.engine, team_id), failed)
 
 
 def refresh(services: Services, team_id: str, user_id: str) -> None:

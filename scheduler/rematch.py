@@ -4,6 +4,7 @@ or goes first next time."""
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 from typing import Callable
 
 from sqlmodel import Session
@@ -13,12 +14,13 @@ from scheduler import prompts as prompt_library
 from scheduler.quiet_rounds import awaiting_answer
 from scheduler.sends import intro, intro_failed, partner_unreachable, unmatched
 from scheduler.sends.base import REFUSED_AS_INVALID
+from scheduler.sends.match_ended import rematch_possible
 from scheduler.workspace_schedule import load_schedule
 from storage import meetings as meeting_store
 from storage import members as member_store
 from storage import outbox
 from storage import rounds as round_store
-from storage.models import GroupStatus, Member, MemberStatus, Round
+from storage.models import EventKind, GroupStatus, Member, MemberStatus, Round
 
 
 def after_giving_up(session: Session, send: sends.Send, code: str, is_reachable: Callable[[str], bool]) -> None:
@@ -44,29 +46,70 @@ def after_failed_intro(session: Session, group_id: int, is_reachable: Callable[[
         round_store.remove_from_group(session, group.id, member.id)
         # Slack says they can't be reached (deactivated, say): stop matching them until they resume.
         member_store.set_status(session, member, MemberStatus.paused)
-    if not gone:
-        # Slack refused for another reason; nobody to blame, so give everyone another chance,
-        # and say what happened as it is: nobody here is "unreachable".
-        round_store.set_group_fields(session, group, status=GroupStatus.ended.value)
-        for member in members:
-            member_store.set_priority(session, [member], True)
-            sends.queue(session, group.team_id, [intro_failed.IntroFailedSend(
-                round_id=round_.id, group_id=group.id, member_id=member.id)])
-        return
-    if len(stay) >= 2:
+    if gone and len(stay) >= 2:
         sends.queue(session, group.team_id, [intro.IntroSend(
             round_id=round_.id, group_id=group.id, without=tuple(m.id for m in gone))])
         return
     round_store.set_group_fields(session, group, status=GroupStatus.ended.value)
+    # The match is lost: organisers see it on App Home (failed_intros), with how many found another.
+    meeting_store.add_event(session, group.team_id, group.id, EventKind.intro_failed)
+    if not gone:
+        # Slack refused for another reason; nobody to blame. Each gets a fresh match while one is still
+        # possible (once a round: a second failure may be the same fault), else is told what happened
+        # as it is, nobody here "unreachable", and goes first next round.
+        for member in members:
+            if _one_more_try(session, round_, group, member) and find_new_partner(session, round_, member):
+                continue
+            member_store.set_priority(session, [member], True)
+            sends.queue(session, group.team_id, [intro_failed.IntroFailedSend(
+                round_id=round_.id, group_id=group.id, member_id=member.id)])
+        return
     for member in stay:
         if find_new_partner(session, round_, member) is None:
             release(session, round_, member)
 
 
-def _nobody_free_notes(round_: Round, member: Member) -> list[str]:
+def _one_more_try(session: Session, round_: Round, group, member: Member) -> bool:
+    """A fresh match after a failed intro, while the round has time for one and this was their first match."""
+    return rematch_possible(round_) and not round_store.matched_earlier_in_round(session, group, [member.id])
+
+
+@dataclass(frozen=True)
+class FailedIntros:
+    """What organisers see of intros Slack wouldn't take in the running round: counts, no names."""
+
+    round_number: int
+    intros: int
+    people: int
+    rematched: int  # of those people, how many have another match going
+
+
+def failed_intros(session: Session, team_id: str) -> FailedIntros | None:
+    round_ = round_store.running_round(session, team_id)
+    if round_ is None:
+        return None
+    intros, people, rematched = round_store.failed_intros(session, round_.id)
+    return FailedIntros(round_.number, intros, people, rematched) if intros else None
+
+
+def _nobody_free_notes(session: Session, round_: Round, member: Member) -> list[str]:
     """The keys of the notes that tell a member there's nobody for them this round."""
     return [partner_unreachable.PartnerUnreachableSend(round_id=round_.id, member_id=member.id).key(),
-            unmatched.UnmatchedSend(round_id=round_.id, member_id=member.id, reason="").key()]
+            unmatched.UnmatchedSend(round_id=round_.id, member_id=member.id, reason="").key(),
+            *outbox.keys_for_member(session, round_.id, member.id, intro_failed.IntroFailedSend.kind)]
+
+
+def _free_for_an_intro(session: Session, round_: Round, member: Member) -> bool:
+    """Whether someone free this round can be given a fresh intro now, without two messages that disagree.
+
+    A note saying nobody was free that hasn't gone yet is taken back: the intro is the one message.
+    One that has gone is followed by the intro, which says what changed (scheduler.sends.intro's
+    fresh_match): better a match after all than a round alone while someone else needs one. One on
+    its way, in doubt, is left to land first."""
+    notes = _nobody_free_notes(session, round_, member)
+    if outbox.withdraw_unsent(session, round_.team_id, notes, "paired instead"):
+        return True
+    return outbox.none_on_the_way(session, round_.team_id, notes)
 
 
 def release(session: Session, round_: Round, member: Member) -> None:
@@ -107,10 +150,7 @@ def find_new_partner(session: Session, round_: Round, member: Member) -> int | N
     rng = random.Random(f"{round_.seed}:{member.id}")
     # Someone left without a partner goes first, as they would next round.
     free.sort(key=lambda m: (not m.priority, rng.random()))
-    # One told already that nobody was free this round keeps that word, never a fresh intro after it;
-    # one whose note hasn't gone yet gets the intro instead of it. Either way, one message.
-    partner = next((m for m in free if outbox.withdraw_unsent(session, round_.team_id, _nobody_free_notes(
-        round_, m), "paired instead")), None)
+    partner = next((m for m in free if _free_for_an_intro(session, round_, m)), None)
     if partner is None:
         return None
     library = prompt_library.library_for(session, round_.team_id)
@@ -118,6 +158,7 @@ def find_new_partner(session: Session, round_: Round, member: Member) -> int | N
     chosen = prompt_library.choose(library, prompt_library.group_last_seen(seen.values()), rng)
     starter = first_move.choose([member.id, partner.id], round_store.first_moves(session, [member.id, partner.id]), rng)
     group = round_store.add_group(session, round_, [member.id, partner.id], [p.id for p in chosen], starter)
+    meeting_store.add_event(session, round_.team_id, group.id, EventKind.fresh_match)  # so its intro says why
     member_store.set_priority(session, [member, partner], False)
     sends.queue(session, round_.team_id, [intro.IntroSend(round_id=round_.id, group_id=group.id)])
     return group.id

@@ -141,6 +141,28 @@ def withdraw_unsent(session: Session, team_id: str, keys: list[str], why: str) -
     return result.rowcount == pending
 
 
+def none_on_the_way(session: Session, team_id: str, keys: list[str]) -> bool:
+    """None of these sends is waiting or being sent: each has gone, failed, or was never recorded."""
+    return session.exec(select(Outbox.id).where(
+        Outbox.team_id == team_id, Outbox.key.in_(keys),
+        Outbox.state.in_([SendState.pending.value, SendState.sending.value])).limit(1)).first() is None
+
+
+def keys_for_member(session: Session, round_id: int, member_id: int, kind: str) -> list[str]:
+    """The keys of a round's sends of one kind for one member."""
+    return list(session.exec(select(Outbox.key).where(Outbox.round_id == round_id, Outbox.kind == kind,
+                                                      Outbox.member_id == member_id)))
+
+
+def told_in_round(session: Session, round_id: int, member_ids: list[int], kinds: list[str]) -> set[int]:
+    """Of these members, those a send of one of these kinds has reached this round."""
+    if not member_ids:
+        return set()
+    return set(session.exec(select(Outbox.member_id).where(
+        Outbox.round_id == round_id, Outbox.kind.in_(kinds), Outbox.member_id.in_(member_ids),
+        Outbox.state == SendState.sent.value)))
+
+
 def members_sent(session: Session, round_id: int, kind: str) -> set[int]:
     """Members a round has a send of `kind` for, whatever its state (the unmatched notes, say)."""
     return set(session.exec(select(Outbox.member_id).where(Outbox.round_id == round_id, Outbox.kind == kind,

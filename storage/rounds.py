@@ -168,6 +168,34 @@ def live_group_of(session: Session, round_id: int, member_id: int) -> int | None
     ).first()
 
 
+def matched_earlier_in_round(session: Session, group: MatchGroup, member_ids: list[int]) -> set[int]:
+    """Of these members of a group, those who had another match in its round before it: still in an
+    earlier group of the round, or stepped out of one."""
+    earlier = select(MatchGroup.id).where(MatchGroup.round_id == group.round_id, MatchGroup.id < group.id)
+    in_one = session.exec(select(GroupMember.member_id).where(
+        GroupMember.group_id.in_(earlier), GroupMember.member_id.in_(member_ids)))
+    stepped_out = session.exec(select(MeetingEvent.member_id).where(
+        MeetingEvent.group_id.in_(earlier), MeetingEvent.kind == EventKind.stepped_out.value,
+        MeetingEvent.member_id.in_(member_ids)))
+    return set(in_one) | set(stepped_out)
+
+
+def failed_intros(session: Session, round_id: int) -> tuple[int, int, int]:
+    """(matches of the round that ended because Slack wouldn't take their intro, the people still named
+    in them, how many of those have another match going this round)."""
+    failed = set(session.exec(select(MeetingEvent.group_id).join(MatchGroup, MatchGroup.id == MeetingEvent.group_id)
+                              .where(MatchGroup.round_id == round_id,
+                                     MeetingEvent.kind == EventKind.intro_failed.value)))
+    if not failed:
+        return 0, 0, 0
+    people = set(session.exec(select(GroupMember.member_id).where(GroupMember.group_id.in_(failed))))
+    going = set(session.exec(select(GroupMember.member_id).join(MatchGroup, MatchGroup.id == GroupMember.group_id)
+                             .where(MatchGroup.round_id == round_id, MatchGroup.id.not_in(failed),
+                                    MatchGroup.status != GroupStatus.ended.value,
+                                    GroupMember.member_id.in_(people)))) if people else set()
+    return len(failed), len(people), len(going)
+
+
 def history_pairs(session: Session, team_id: str) -> list[tuple[int, int]]:
     """Every pair of members who were ever in a group together (a trio gives three pairs)."""
     a, b = aliased(GroupMember), aliased(GroupMember)

@@ -411,11 +411,33 @@ def slack_trouble_blocks(trouble: Trouble | None) -> list[dict]:
         "nothing is lost, and everything waiting goes as soon as Slack answers again.")]
 
 
-def organiser_home_blocks(stats, learnings, sparkline: str, trouble: Trouble | None = None) -> list[dict]:
+def failed_intros_blocks(failed) -> list[dict]:
+    """Intros Slack wouldn't take in the running round (scheduler.rematch.FailedIntros), as counts."""
+    if failed is None:
+        return []
+    one = failed.intros == 1
+    text = (f"*Round {failed.round_number}: Slack wouldn't take {'an intro' if one else f'{failed.intros} intros'}*, "
+            f"so {'that match' if one else 'those matches'} couldn't start.")
+    people = f"{failed.people} {'person' if failed.people == 1 else 'people'} in {'it' if one else 'them'}"
+    if failed.people and failed.rematched == failed.people:
+        text += f" The {people} {'has' if failed.people == 1 else 'have'} a fresh match."
+    elif failed.people and failed.rematched:
+        text += (f" {failed.rematched} of the {people} {'has' if failed.rematched == 1 else 'have'} a fresh match; "
+                 "the rest were told kindly what happened, and go first next round.")
+    elif failed.people:
+        text += (f" Nobody else was free, so the {people} {'was' if failed.people == 1 else 'were'} told kindly "
+                 f"what happened, and {'goes' if failed.people == 1 else 'go'} first next round.")
+    text += " Anyone Slack says can't be reached is paused until they resume."
+    return [section(text)]
+
+
+def organiser_home_blocks(stats, learnings, sparkline: str, trouble: Trouble | None = None,
+                          failed=None) -> list[dict]:
     return [
         {"type": "divider"},
         {"type": "header", "text": plain("For organisers")},
         *slack_trouble_blocks(trouble),
+        *failed_intros_blocks(failed),
         *stats_blocks(stats, learnings, sparkline),
         actions(
             button("Preview next round", ids.ORG_PREVIEW, "preview"),

@@ -12,6 +12,7 @@ from scheduler.avoid import AvoidChange
 from scheduler.meetings import FollowUpForm, Outcome, Result
 from scheduler.membership import Change, HeadsUpRound, ProfileForm
 from scheduler.organisers import OrganiserChange
+from scheduler.rematch import FailedIntros
 from scheduler.round_plan import RoundPlan
 from scheduler.rounds import OpenOutcome
 from scheduler.sends.announce import Announcement
@@ -145,6 +146,13 @@ def _send_cases() -> dict:
         # A trio went on as a pair: their intro comes again, saying why in one line.
         "sends.intro_message.carrying_on": (sends.intro_message, lambda: sends.intro_message(
             p.intro(why="carrying_on"), MARKER)),
+        # Ada's first match this round couldn't go ahead; Ben had been told there was no match for him.
+        "sends.intro_message.fresh_match": (sends.intro_message, lambda: sends.intro_message(
+            p.intro(why="fresh_match", first_match_ended=("UADA",), told_no_match=("UBEN",)), MARKER)),
+        "sends.intro_message.fresh_match_both_rematched": (sends.intro_message, lambda: sends.intro_message(
+            p.intro(why="fresh_match", first_match_ended=("UADA", "UBEN")), MARKER)),
+        "sends.intro_message.fresh_match_one_rematched": (sends.intro_message, lambda: sends.intro_message(
+            p.intro(why="fresh_match", first_match_ended=("UBEN",)), MARKER)),
         # As delivered: dates' fallback text in each reader's own clock.
         "sends.intro_message.pair_for_readers": (sends.intro_message, lambda: _for_readers(
             ("Europe/London", "America/New_York"), lambda: sends.intro_message(p.intro(), MARKER))),
@@ -444,6 +452,13 @@ def _organiser_cases() -> dict:
         "organisers.slack_trouble_blocks.slack_failing": (organisers.slack_trouble_blocks, lambda: member.home_view(
             p.ada_status(), organisers.organiser_home_blocks(p.THREE_ROUNDS, p.LEARNINGS, p.SPARKLINE,
                                                              p.SLACK_FAILING))),
+        # Intros Slack wouldn't take this round: organisers hear how many, and how many found another match.
+        "organisers.failed_intros_blocks.one": (organisers.failed_intros_blocks, lambda: member.home_view(
+            p.ada_status(), organisers.organiser_home_blocks(p.THREE_ROUNDS, p.LEARNINGS, p.SPARKLINE,
+                                                             failed=FailedIntros(3, 1, 2, 1)))),
+        "organisers.failed_intros_blocks.several": (organisers.failed_intros_blocks, lambda: member.home_view(
+            p.ada_status(), organisers.organiser_home_blocks(p.THREE_ROUNDS, p.LEARNINGS, p.SPARKLINE,
+                                                             failed=FailedIntros(3, 2, 3, 0)))),
     }
 
 
