@@ -100,6 +100,9 @@ def warm_up(engine: Engine) -> None:
 
 def _bolt_app(settings: Settings, client: WebClient, own: OwnWorkspace) -> App:
     app = App(
+        # Named, because Bolt otherwise names the app after its caller's file through inspect.stack(),
+        # which reads the source of every frame: 50 ms an app under a test runner's deep stack.
+        name="unmentor",
         client=client,
         # Bolt would log request bodies (members' words) at INFO; see bot/logs.py.
         logger=logs.bolt_logger(),
