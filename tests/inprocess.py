@@ -1,4 +1,10 @@
-"""The real Bolt app served over HTTP inside the test process, so freezegun moves its clock too."""
+"""The real Bolt app inside the test process, so freezegun moves its clock too.
+
+Requests go straight into Bolt, as bolt-python's own scenario tests send them: the body signed
+as Slack signs it, in a `BoltRequest` to `app.dispatch`, with Bolt's signature check on. Going
+through a socket and waitress as well cost nothing a test looks at (tests/e2e and the HTTP tests
+in tests/bot cover the server itself); `Bot(..., http=True)` still serves the app over HTTP, for
+tests of what the server adds (acknowledgement times, replays)."""
 
 from __future__ import annotations
 
@@ -6,6 +12,8 @@ import json
 import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+
+from slack_bolt.request import BoltRequest
 
 from bot import callers
 from bot.app import create_app, make_client
@@ -18,9 +26,9 @@ from tests.conftest import BOT_TOKEN, SIGNING_SECRET
 
 
 class Bot:
-    """The app served over HTTP in this process, plus what a test needs to drive it."""
+    """The app in this process, plus what a test needs to drive it."""
 
-    def __init__(self, engine, fake, team, organisers=()):
+    def __init__(self, engine, fake, team, organisers=(), http=False):
         self.engine, self.fake, self.team = engine, fake, team
         callers.forget_cached_users()  # each test's fake Slack says its own things about people
         settings = Settings(bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, slack_api_url=fake.api_url,
@@ -28,11 +36,13 @@ class Bot:
         self.client = make_client(settings)
         # The work after each ack, stopped with the bot so none of it outlives the test.
         self.work = ThreadPoolExecutor(max_workers=16, thread_name_prefix="bot-work")
-        self.server = create_http_server(create_app(settings, engine, self.client, work=self.work), engine,
-                                         host="127.0.0.1", port=0, threads=4)
-        self.url = f"http://127.0.0.1:{self.server.effective_port}/slack/events"
+        self.app = create_app(settings, engine, self.client, work=self.work)
+        self.server = self.url = None
         self._stopping = False
-        threading.Thread(target=self._serve, daemon=True).start()
+        if http:
+            self.server = create_http_server(self.app, engine, host="127.0.0.1", port=0, threads=4)
+            self.url = f"http://127.0.0.1:{self.server.effective_port}/slack/events"
+            threading.Thread(target=self._serve, daemon=True).start()
 
     def _serve(self):
         try:
@@ -41,6 +51,16 @@ class Bot:
             # Closing the socket under waitress's loop is how a test stops it; only complain otherwise.
             if not self._stopping:
                 raise
+
+    def post(self, body: bytes, headers=None, timestamp=None) -> tuple[int, str]:
+        """Send a body as Slack does, signed; (status, body) as Slack would hear them."""
+        if self.server is not None:
+            return sr.post(self.url, body, SIGNING_SECRET, headers=headers, timestamp=timestamp)
+        content_type = "application/json" if body.lstrip().startswith(b"{") else "application/x-www-form-urlencoded"
+        all_headers = {"Content-Type": content_type, **sr.signed_headers(body, SIGNING_SECRET, timestamp),
+                       **(headers or {})}
+        response = self.app.dispatch(BoltRequest(body=body.decode(), headers=all_headers))
+        return response.status, response.body
 
     def deliver(self):
         return delivery.deliver(self.engine, self.team, SlackGateway(self.client), pace=0)
@@ -51,7 +71,7 @@ class Bot:
         home_view = {"id": "VHOME", "type": "home", "blocks": []} if home else None
         body = sr.block_actions_body(action_id, value or f"group:{group_id}", user, team_id=self.team,
                                      response_url=self.fake.response_url(name), view=home_view)
-        status, _ = sr.post(self.url, body, SIGNING_SECRET)
+        status, _ = self.post(body)
         assert status == 200
         return name
 
@@ -62,13 +82,14 @@ class Bot:
     def submit(self, callback_id, user, group_id=None, values=None):
         metadata = f"group:{group_id}" if group_id is not None else ""
         body = sr.view_submission_body(callback_id, values or {}, user, team_id=self.team, private_metadata=metadata)
-        status, text = sr.post(self.url, body, SIGNING_SECRET)
+        status, text = self.post(body)
         assert status == 200
         return json.loads(text) if text.strip() else {}
 
     def stop(self):
         self._stopping = True
-        self.server.close()
+        if self.server is not None:
+            self.server.close()
         self.work.shutdown(wait=False, cancel_futures=True)
 
     def command(self, text, user, timeout=5):
@@ -77,7 +98,7 @@ class Bot:
         trigger = sr._trigger_id()  # known, to tell this command's modal from any other
         body = sr.slash_command_body(text, user_id=user, team_id=self.team, response_url=self.fake.response_url(name),
                                      trigger_id=trigger)
-        status, _ = sr.post(self.url, body, SIGNING_SECRET)
+        status, _ = self.post(body)
         assert status == 200
 
         def replied(fake):
@@ -96,5 +117,5 @@ class Bot:
 
     def event(self, event, event_id=None):
         body, headers = sr.event_body(event, team_id=self.team, event_id=event_id or "Ev" + uuid.uuid4().hex[:10])
-        status, _ = sr.post(self.url, body, SIGNING_SECRET, headers=headers)
+        status, _ = self.post(body, headers=headers)
         assert status == 200

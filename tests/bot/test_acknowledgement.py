@@ -22,7 +22,7 @@ from tests.personas import MEMBERS, TEAM, introduce
 @pytest.fixture
 def bot(sqlite_engine, fake_slack):
     introduce(fake_slack, MEMBERS[:4])
-    running = Bot(sqlite_engine, fake_slack, TEAM)
+    running = Bot(sqlite_engine, fake_slack, TEAM, http=True)
     # The bot asks Slack who it is once, and works out the next round's date (seconds, the first
     # time in a process); both done here, so the slow Slack below only slows the work.
     assert running.command("status", MEMBERS[0].user_id) is not None

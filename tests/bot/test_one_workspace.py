@@ -18,7 +18,6 @@ from playground.slack import payloads as sr
 from storage import members as member_store
 from storage.db import session_scope
 from storage.models import Member
-from tests.conftest import SIGNING_SECRET
 from tests.inprocess import Bot
 from tests.personas import ADA, TEAM, introduce
 
@@ -43,7 +42,7 @@ def _stored(engine) -> tuple[list[str], int]:
 def _command(bot, text, **fields) -> tuple[int, str]:
     body = sr.slash_command_body(text, user_id=ADA.user_id, response_url=bot.fake.response_url("c-" + uuid.uuid4().hex),
                                  **fields)
-    return sr.post(bot.url, body, SIGNING_SECRET)
+    return bot.post(body)
 
 
 def _form_payload(body: bytes) -> dict:
@@ -87,7 +86,7 @@ def test_payloads_naming_no_workspace_or_another_one_are_ignored(bot, sqlite_eng
                                           team_id=OTHER)
     event, _ = sr.event_body(sr.app_home_opened_event(ADA.user_id), team_id="")
     for body in (_as_form(no_team), other_modal, event, _command_body_without_team()):
-        assert sr.post(bot.url, body, SIGNING_SECRET)[0] == 200
+        assert bot.post(body)[0] == 200
     fake_slack.wait_for(lambda f: False, timeout=0.5)  # whatever work there was to do, done by now
     assert _stored(sqlite_engine) == ([], 0)
     assert fake_slack.calls_to("views.publish") == []  # nobody's Home was drawn for them
@@ -106,10 +105,10 @@ def test_an_org_wide_grid_payload_is_refused_plainly(bot, sqlite_engine):
     assert status == 200 and "Enterprise Grid" not in text  # a Grid workspace's own command is fine...
     body = sr.slash_command_body("join Acme", user_id=ADA.user_id, enterprise_id=GRID).replace(
         b"is_enterprise_install=false", b"is_enterprise_install=true")
-    status, text = sr.post(bot.url, body, SIGNING_SECRET)
+    status, text = bot.post(body)
     assert status == 200
     assert "Enterprise Grid" in json.loads(text)["text"]  # ...an org-wide one is not
-    assert sr.post(bot.url, _grid_click(None, org_wide=True), SIGNING_SECRET)[0] == 200
+    assert bot.post(_grid_click(None, org_wide=True))[0] == 200
     teams, _ = _stored(sqlite_engine)
     assert teams in ([], [TEAM])  # never a workspace for the organisation, nor one called ''
 
@@ -122,7 +121,7 @@ def test_installed_org_wide_the_bot_refuses_everyone_and_says_why(sqlite_engine,
         status, text = _command(running, "join Acme", enterprise_id=GRID)
         assert status == 200
         assert "install it to a single workspace" in json.loads(text)["text"]
-        assert sr.post(running.url, _grid_click(TEAM, org_wide=False), SIGNING_SECRET)[0] == 200
+        assert running.post(_grid_click(TEAM, org_wide=False))[0] == 200
     finally:
         running.stop()
     assert _stored(sqlite_engine) == ([], 0)
@@ -135,7 +134,7 @@ def test_a_grid_workspace_install_serves_its_own_workspace(sqlite_engine, fake_s
     try:
         assert running.command("join Acme", ADA.user_id) is not None
         # Someone from another workspace of the same organisation (a shared channel, say) is not a member here.
-        assert sr.post(running.url, _grid_click("T0SISTER", org_wide=False), SIGNING_SECRET)[0] == 200
+        assert running.post(_grid_click("T0SISTER", org_wide=False))[0] == 200
     finally:
         running.stop()
     assert _stored(sqlite_engine) == ([TEAM], 1)

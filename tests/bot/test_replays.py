@@ -22,7 +22,7 @@ from tests.personas import ADA, TEAM, join
 @pytest.fixture
 def bot(sqlite_engine, fake_slack):
     join(sqlite_engine, [ADA], fake_slack)
-    running = Bot(sqlite_engine, fake_slack, TEAM)
+    running = Bot(sqlite_engine, fake_slack, TEAM, http=True)
     yield running
     running.stop()
 

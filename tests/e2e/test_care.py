@@ -1,4 +1,4 @@
-"""The hard moments of a round, walked end to end over HTTP on both databases: rescheduling a third
+"""The hard moments of a round, walked end to end on both databases: rescheduling a third
 time, and letting a chat go for the round.
 
 Personas as in test_meetings: ada–ben, cy–di and eve–fay are matched.

@@ -1,6 +1,6 @@
 """Nobody is left hanging when a partner leaves, is removed or goes quiet mid-round, end to end on both databases.
 
-Signed clicks and commands over HTTP to the real bot, against the spec-checked Slack stand-in.
+Signed clicks and commands to the real bot, against the spec-checked Slack stand-in.
 Personas as in test_e2e_meetings: ada–ben, cy–di and eve–fay are matched; of the fresh pairs
 left possible this round, only ada–eve is allowed (everyone else has met before).
 """

@@ -1,7 +1,7 @@
-"""Meetings end to end: signed clicks and modal submissions over HTTP, freezegun moving time through a round.
+"""Meetings end to end: signed clicks and modal submissions, freezegun moving time through a round.
 
-The bot runs in this process (the real WSGI app on waitress), so freezegun moves its clock
-as well. Which message went out is asserted by ids, state and the builder that made it
+The bot runs in this process (the real Bolt app, tests/inprocess.py), so freezegun moves its
+clock as well. Which message went out is asserted by ids, state and the builder that made it
 (tests/said.py); the words themselves are checked in tests/bot/blocks/golden/.
 
 Personas: ada (Acme, London) and ben (Beta, New York) are matched; cy (Gamma) and di (Delta)

@@ -1,4 +1,4 @@
-"""Members in control, end to end: signed commands and App Home clicks over HTTP, the spec-checked fake Slack.
+"""Members in control, end to end: signed commands and App Home clicks into the bot, the spec-checked fake Slack.
 
 Personas: ada (Acme) keeps a private "don't pair me with" list naming ben (Beta); cy (Gamma)
 and di (Delta) are ordinary members; olive is an organiser. Ben must never learn of ada's list.
@@ -21,7 +21,6 @@ from scheduler.avoid import AvoidChange
 from storage import members as member_store
 from storage.db import session_scope
 from tests import said
-from tests.conftest import SIGNING_SECRET
 from tests.inprocess import Bot
 from tests.personas import MEMBERS, OLIVE, OPENS, TEAM, introduce, join
 
@@ -96,7 +95,7 @@ def test_app_home_people_picker_adds_and_removes_in_one_control(bot):
     body = sr.block_actions_body("member_avoid_list", ["UBEN", "UCY", "UADA"], "UADA", team_id=TEAM,
                                  view=view, action_type="multi_users_select")
     bot.fake.reset()
-    assert sr.post(bot.url, body, SIGNING_SECRET)[0] == 200
+    assert bot.post(body)[0] == 200
     assert bot.fake.wait_for(lambda f: f.calls_to("views.publish"), timeout=10)
     assert pick(bot.fake.calls_to("views.publish")[-1].args["view"], "member_avoid_list")["initial_users"] == [
         "UBEN",
@@ -108,7 +107,7 @@ def test_app_home_people_picker_adds_and_removes_in_one_control(bot):
     body = sr.block_actions_body("member_avoid_list", ["UCY"], "UADA", team_id=TEAM, view=view,
                                  action_type="multi_users_select")
     bot.fake.reset()
-    assert sr.post(bot.url, body, SIGNING_SECRET)[0] == 200
+    assert bot.post(body)[0] == 200
     assert bot.fake.wait_for(lambda f: f.calls_to("views.publish"), timeout=10)
     assert said.is_(bot.command("avoid", "UADA"), member_blocks.avoid_list_message(["UCY"]))
 
@@ -135,7 +134,7 @@ def test_pause_until_a_day_by_command_and_by_the_home_date_picker_and_back_with_
         body = sr.block_actions_body("member_pause_until", None, "UCY", team_id=TEAM, view=view,
                                      action_type="datepicker", selected_date="2027-02-01")
         bot.fake.reset()
-        assert sr.post(bot.url, body, SIGNING_SECRET)[0] == 200
+        assert bot.post(body)[0] == 200
         assert bot.fake.wait_for(lambda f: f.calls_to("views.publish"), timeout=10)
         assert _status(bot.engine, "UCY") == ("paused", datetime(2027, 2, 1, 9, 0, tzinfo=UTC))
         (dm,) = [c.args for c in bot.fake.calls_to("chat.postMessage") if c.args["channel"] == "UCY"]

@@ -339,6 +339,10 @@ def test_organisers_upload_a_prompt_library_and_new_intros_use_it(bot):
     lines = "\n".join(f"money | Funding question number {i}?" for i in range(4))
     assert bot.submit("organiser_prompts_view", "UOLIVE",
                       values={"library": {"value": {"type": "plain_text_input", "value": lines}}}) == {}
+    # Saved after the ack, by the bot's own pool: the round below opens once it says so.
+    saved = organiser_blocks.prompts_saved_message(4, 1)
+    assert bot.fake.wait_for(lambda f: any(said.is_(c.args, saved) for c in f.calls_to("chat.postMessage")),
+                             timeout=5)
     bad = bot.submit("organiser_prompts_view", "UOLIVE",
                      values={"library": {"value": {"type": "plain_text_input", "value": "no bar here"}}})
     assert bad["response_action"] == "errors" and "Line 1" in bad["errors"]["library"]

@@ -1,4 +1,4 @@
-"""Suggested times end to end: from the intro to a scheduled chat with one click each, over HTTP
+"""Suggested times end to end: from the intro to a scheduled chat with one click each, signed,
 against the spec-checked Slack stand-in, and the App Home form for when a member is usually free.
 
 Personas: ada (Acme, London) and ben (Beta, New York) are matched as a pair; in the trio test

@@ -1,4 +1,4 @@
-"""Words in the hard moments, end to end: signed clicks and commands over HTTP, the spec-checked fake Slack.
+"""Words in the hard moments, end to end: signed clicks and commands, the spec-checked fake Slack.
 
 Personas: ada (Acme, London) and ben (Beta, New York) are matched. What they read is checked for
 what matters to them here (whose clock a date is in, who starts); the exact wording of every
