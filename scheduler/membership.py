@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlmodel import Session
 
 from scheduler import departures, organisations, sends
-from scheduler.inputs import InputError, clean_text
+from scheduler.inputs import LINE_BREAKS, InputError, clean_text
 from scheduler.sends.welcome import WelcomeSend
 from storage import avoids as avoid_store
 from storage import members as member_store
@@ -76,7 +76,7 @@ def join(session: Session, team_id: str, user_id: str, organisation: str | None,
     # What we know already: their earlier answers, else what Slack's profile says.
     known = ProfileForm(
         organisation=existing.organisation if existing else "",
-        role=(existing.role if existing and existing.role else profile.title) or "",
+        role=(existing.role if existing and existing.role else _title_as_role(profile.title)),
         talk_about=existing.talk_about if existing else "",
         could_share=existing.could_share if existing else "",
     )
@@ -87,6 +87,15 @@ def join(session: Session, team_id: str, user_id: str, organisation: str | None,
         if organisation is None:
             return JoinResult(JoinOutcome.needs_details, existing, known)
     return save_profile(session, team_id, user_id, replace(known, organisation=organisation), profile)
+
+
+def _title_as_role(title: str | None) -> str:
+    """Slack's profile title as a first answer to "What I do": on one line, and left out rather than
+    refusing someone's join over a title they never typed here (a link, a line break, too long)."""
+    try:
+        return clean_text(LINE_BREAKS.sub(" ", title or ""), "title", limit=TEXT_MAX, required=False, one_line=True)
+    except InputError:
+        return ""
 
 
 def _may_join(session: Session, team_id: str, user_id: str) -> None:

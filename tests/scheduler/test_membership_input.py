@@ -113,3 +113,19 @@ def test_a_web_link_is_refused_whatever_its_form(link, field):
                                    "24/7 support", "it's 9:30 at Acme: coffee"])
 def test_words_that_only_look_a_little_like_addresses_are_kept(words):
     assert check_profile(ProfileForm(organisation="Acme", talk_about=words)).talk_about == words
+
+
+@pytest.mark.parametrize("title, role", [
+    ("Ops\u2028Phone, video or coffee all work.", "Ops Phone, video or coffee all work."),
+    ("Lead, see https://evil.example/me", ""),
+    ("x" * 400, ""),
+])
+def test_a_slack_title_on_two_lines_or_with_a_link_never_stops_a_join_and_shows_on_one_line(engine, title, role):
+    from scheduler import membership
+    from scheduler.membership import SlackProfile
+    from storage.db import session_scope
+    from tests.personas import TEAM
+
+    with session_scope(engine) as session:
+        result = membership.join(session, TEAM, "UADA", "Acme", SlackProfile(title=title))
+    assert result.outcome is membership.JoinOutcome.joined and result.member.role == role
