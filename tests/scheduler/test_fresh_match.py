@@ -12,6 +12,9 @@ from datetime import timedelta
 
 from freezegun import freeze_time
 
+from bot import home
+from bot.config import Settings
+from bot.services import Services
 from scheduler import membership, rematch, rounds
 from scheduler.departures import Departure, after_partner_left
 from scheduler.sends.intro import IntroWhy, intro_for
@@ -19,6 +22,7 @@ from scheduler.workspace_schedule import load_schedule, save_schedule
 from storage import members as member_store
 from storage.db import session_scope
 from tests import said
+from tests.conftest import BOT_TOKEN, SIGNING_SECRET
 from tests.personas import OPENS, TEAM
 from tests.scheduler.test_rounds import deliver, gateway, groups, join  # noqa: F401
 
@@ -82,6 +86,11 @@ def test_an_intro_slack_refuses_on_day_one_becomes_a_fresh_match_and_organisers_
     with session_scope(engine) as session:
         assert member_store.get_member(session, TEAM, told).priority
         assert rematch.failed_intros(session, TEAM) == rematch.FailedIntros(1, 1, 2, 1)
+    # Organisers read it at the top of their App Home, in counts.
+    services = Services(Settings(bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET), engine, None)
+    shown = json.dumps(home.organiser_part(services, TEAM))
+    assert "Slack wouldn't take an intro" in shown and "1 of the 2 people in it has a fresh match" in shown
+    assert "U1" not in shown and "U2" not in shown and "U3" not in shown
 
 
 def test_someone_whose_fresh_match_fails_too_is_told_rather_than_tried_again(engine, fake_slack, gateway):  # noqa: F811
