@@ -118,7 +118,7 @@ def _here_since_the_match(session: Session, round_: Round) -> list[Member]:
     the round's groups and not among those it left unmatched (they have their note already)."""
     seen = (round_store.members_in_round(session, round_.id)
                   | outbox.members_sent(session, round_.id, UnmatchedSend.kind))
-    reachable = reach.matchable(session, round_.team_id, load_schedule(session, round_.team_id).guests == "include")
+    reachable = reach.matchable(session, round_.team_id, load_schedule(session, round_.team_id).includes_guests)
     return [m for m in member_store.members_with_status(session, round_.team_id, [MemberStatus.active])
             if m.id not in seen and m.slack_user_id and not awaiting_answer(m) and reachable(m)]
 

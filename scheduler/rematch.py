@@ -135,7 +135,7 @@ def find_new_partner(session: Session, round_: Round, member: Member) -> int | N
     met = {b if a == member.id else a for a, b in round_store.history_pairs(session, round_.team_id)
            if member.id in (a, b)}
     met |= avoid.never_with(session, member)
-    reachable = reach.matchable(session, round_.team_id, load_schedule(session, round_.team_id).guests == "include")
+    reachable = reach.matchable(session, round_.team_id, load_schedule(session, round_.team_id).includes_guests)
     active = [m for m in member_store.members_with_status(session, round_.team_id, [MemberStatus.active])
               if not awaiting_answer(m) and reachable(m)]
     keys = organisations.colleague_keys({m.id: (m.organisation, m.email_domain) for m in [member, *active]},

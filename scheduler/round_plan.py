@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from sqlmodel import Session
 
 from scheduler import avoid, organisations, quiet_rounds, reach
-from scheduler.matching import Candidate, match, utc_offset_hours
+from scheduler.matching import Candidate, Odd, match, utc_offset_hours
 from scheduler.schedule import RoundTimes, Schedule
 from scheduler.sends.unmatched import UnmatchedSend
 from storage import members as member_store
@@ -61,7 +61,7 @@ def plan_round(session: Session, team_id: str, times: RoundTimes, schedule: Sche
     # Someone asked "Keep me in or pause?" isn't given a partner until they answer: if they
     # stay silent, nobody is left waiting on them.
     # Nor is anyone an intro can't reach as a member (scheduler.reach): they are left out quietly.
-    reachable = reach.matchable(session, team_id, schedule.guests == "include")
+    reachable = reach.matchable(session, team_id, schedule.includes_guests)
     active = [m for m in member_store.members_with_status(session, team_id, [MemberStatus.active])
               if not quiet_rounds.awaiting_answer(m) and reachable(m)]
     by_id = {str(m.id): m for m in active}
@@ -96,7 +96,7 @@ def unmatched_reason(plan: RoundPlan, odd: str) -> str:
     """Why people were left without a partner, in the words the unmatched DM will use."""
     everyone = sum(len(g) for g in plan.groups) + len(plan.unmatched)
     if len(plan.unmatched) == 1 and everyone % 2 == 1:
-        return "odd_number" if odd == "sit_out" else "no_trio_possible"
+        return "odd_number" if odd == Odd.sit_out else "no_trio_possible"
     return "no_partner_possible"
 
 

@@ -4,23 +4,40 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, time, timedelta, timezone
+from enum import Enum
 from functools import lru_cache
 from typing import Iterator
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
 
-CADENCES = ("weekly", "fortnightly", "monthly")
+from scheduler.matching import Odd
+
+
+class Cadence(str, Enum):
+    weekly = "weekly"
+    fortnightly = "fortnightly"
+    monthly = "monthly"
+
+
+class Guests(str, Enum):
+    """Whether Slack guests (multi- and single-channel) are matched."""
+
+    leave_out = "leave_out"  # as Donut does by default
+    include = "include"
+
+
+CADENCES = tuple(cadence.value for cadence in Cadence)
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 # Fortnights are counted from this Monday, so "every other week" is stable across restarts.
 FORTNIGHT_ANCHOR = date(2024, 1, 1)
 # Phase offsets (days after opening) that suit each cadence when organisers pick one.
 DEFAULT_OFFSETS = {
-    "monthly": {"nudge_days": 10, "follow_up_days": 21, "close_days": 28},
-    "fortnightly": {"nudge_days": 5, "follow_up_days": 11, "close_days": 14},
-    "weekly": {"nudge_days": 3, "follow_up_days": 5, "close_days": 7},
+    Cadence.monthly: {"nudge_days": 10, "follow_up_days": 21, "close_days": 28},
+    Cadence.fortnightly: {"nudge_days": 5, "follow_up_days": 11, "close_days": 14},
+    Cadence.weekly: {"nudge_days": 3, "follow_up_days": 5, "close_days": 7},
 }
-CYCLE_DAYS = {"weekly": 7, "fortnightly": 14, "monthly": 28}
+CYCLE_DAYS = {Cadence.weekly: 7, Cadence.fortnightly: 14, Cadence.monthly: 28}
 # A phase missed while the process was down still runs when it comes back within this
 # window; later than that, a nudge or heads-up would only confuse, so it is skipped.
 GRACE = timedelta(days=2)
@@ -36,7 +53,7 @@ class ScheduleError(ValueError):
 
 @dataclass(frozen=True)
 class Schedule:
-    cadence: str = "monthly"
+    cadence: str = Cadence.monthly.value  # a Cadence's value; odd and guests below, an Odd's and a Guests'
     weekday: int = 0  # Monday
     hour: int = 10
     minute: int = 0
@@ -46,10 +63,8 @@ class Schedule:
     nudge_days: int = 10
     follow_up_days: int = 21
     close_days: int = 28
-    # "trio" puts an odd person into a group of three; "sit_out" gives them priority next time.
-    odd: str = "trio"
-    # Slack guests (multi- and single-channel): "leave_out" of rounds, as Donut does by default, or "include".
-    guests: str = "leave_out"
+    odd: str = Odd.trio.value
+    guests: str = Guests.leave_out.value
 
     def validate(self) -> "Schedule":
         if self.cadence not in CADENCES:
@@ -67,24 +82,28 @@ class Schedule:
         if self.country and self.country not in holidays.list_supported_countries():
             raise ScheduleError(f"'{self.country}' is not a country code with known public holidays (e.g. GB).",
                                 "country")
-        if not 0 < self.nudge_days < self.follow_up_days < self.close_days <= CYCLE_DAYS[self.cadence]:
+        if not 0 < self.nudge_days < self.follow_up_days < self.close_days <= CYCLE_DAYS[Cadence(self.cadence)]:
             raise ScheduleError(
                 "Phases must come in order within one cycle: 0 < nudge < follow-up < close "
-                f"≤ {CYCLE_DAYS[self.cadence]} days for a {self.cadence} round."
+                f"≤ {CYCLE_DAYS[Cadence(self.cadence)]} days for a {self.cadence} round."
             )
         if not 0 <= self.announce_days <= 7:
             raise ScheduleError("The heads-up can go 0 to 7 days before a round opens.")
-        if self.odd not in ("trio", "sit_out"):
+        if self.odd not in {odd.value for odd in Odd}:
             raise ScheduleError("Odd numbers are handled by 'trio' or 'sit_out'.")
-        if self.guests not in ("leave_out", "include"):
+        if self.guests not in {guests.value for guests in Guests}:
             raise ScheduleError("Guests are either 'include' or 'leave_out'.", "guests")
         return self
+
+    @property
+    def includes_guests(self) -> bool:
+        return self.guests == Guests.include
 
     def with_cadence(self, cadence: str) -> "Schedule":
         """The schedule on another cadence, with phase offsets that fit it."""
         if cadence not in CADENCES:
             raise ScheduleError(f"Cadence must be one of {', '.join(CADENCES)}.")
-        return replace(self, cadence=cadence, **DEFAULT_OFFSETS[cadence])
+        return replace(self, cadence=cadence, **DEFAULT_OFFSETS[Cadence(cadence)])
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -123,24 +142,24 @@ def next_working_day(day: date, country: str | None) -> date:
 
 def _period_start(schedule: Schedule, period_index: int) -> tuple[str, date]:
     """The period key and the nominal opening day of the period numbered `period_index`."""
-    if schedule.cadence == "monthly":
+    if schedule.cadence == Cadence.monthly:
         year, month0 = divmod(period_index, 12)
         first = date(year, month0 + 1, 1)
         day = first + timedelta(days=(schedule.weekday - first.weekday()) % 7)
         return f"{year:04d}-{month0 + 1:02d}", day
-    span = 7 if schedule.cadence == "weekly" else 14
+    span = 7 if schedule.cadence == Cadence.weekly else 14
     week_start = FORTNIGHT_ANCHOR + timedelta(days=span * period_index)
     day = week_start + timedelta(days=schedule.weekday)
-    if schedule.cadence == "weekly":
+    if schedule.cadence == Cadence.weekly:
         iso = day.isocalendar()
         return f"{iso.year:04d}-W{iso.week:02d}", day
     return f"F{period_index:05d}", day
 
 
 def _period_index(schedule: Schedule, day: date) -> int:
-    if schedule.cadence == "monthly":
+    if schedule.cadence == Cadence.monthly:
         return day.year * 12 + day.month - 1
-    span = 7 if schedule.cadence == "weekly" else 14
+    span = 7 if schedule.cadence == Cadence.weekly else 14
     return (day - FORTNIGHT_ANCHOR).days // span
 
 

@@ -19,7 +19,7 @@ from bot.blocks.kit import (
     state_value,
     text_input,
 )
-from scheduler.meetings import ANSWER_MAX, NOTE_MAX, FollowUpForm
+from scheduler.meetings import ANSWER_MAX, NOTE_MAX, FollowUpForm, Outcome
 
 
 def round_ended_reply(round_number: int | None) -> Message:
@@ -57,18 +57,18 @@ def scheduled_reply(partner_ids, meeting_at: datetime | None, already: bool) -> 
 
 def time_chosen_reply(result) -> Message:
     """The answer to "That works for me" on a suggested time."""
-    outcome = result.outcome.value
-    if outcome == "done":
+    outcome = result.outcome
+    if outcome is Outcome.done:
         return message(f"That's everyone: your chat is scheduled for {slack_date(result.meeting_at)}. I'll remind "
                         "you the day before, and I've sent you links to add it to your calendar in our DM.")
-    if outcome == "noted":
+    if outcome is Outcome.noted:
         others = (f"{mentions(result.partner_ids)} picks it too" if len(result.partner_ids) == 1
                   else "the others pick it too")
         return message(f"Noted: {slack_date(result.meeting_at_chosen)} works for you. Once {others}, "
                         "it's scheduled.")
-    if outcome == "time_passed":
+    if outcome is Outcome.time_passed:
         return message("That time has gone by, sorry. Pick another, or press \"None of these times\" to suggest one.")
-    if outcome == "already_met":
+    if outcome is Outcome.already_met:
         return message("You've already marked this one as met, so there's nothing to schedule.")
     if result.meeting_at:
         return message(f"Your chat is already scheduled for {slack_date(result.meeting_at)}. To move it, press "

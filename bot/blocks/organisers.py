@@ -326,7 +326,7 @@ def round_opened_message(outcome) -> Message:
 
 
 def schedule_modal(schedule) -> dict:
-    from scheduler.schedule import WEEKDAYS
+    from scheduler.schedule import WEEKDAYS, Cadence
 
     return {
         "type": "modal",
@@ -335,8 +335,9 @@ def schedule_modal(schedule) -> dict:
         "submit": plain("Save"),
         "close": plain("Cancel"),
         "blocks": [
-            select("cadence", "How often", [("Monthly", "monthly"), ("Fortnightly", "fortnightly"),
-                                             ("Weekly", "weekly")], schedule.cadence),
+            select("cadence", "How often", [("Monthly", Cadence.monthly.value),
+                                             ("Fortnightly", Cadence.fortnightly.value),
+                                             ("Weekly", Cadence.weekly.value)], schedule.cadence),
             select("weekday", "Rounds open on", [(d.title(), str(i)) for i, d in enumerate(WEEKDAYS)],
                     str(schedule.weekday)),
             {"type": "input", "block_id": "time", "label": plain("At (workspace time)"),

@@ -29,6 +29,7 @@ from bot.blocks.kit import (
 )
 from bot.blocks.suggestions import suggested_times_blocks
 from scheduler.quiet_rounds import QUIET_ROUNDS_BEFORE_PAUSE
+from scheduler.schedule import Cadence
 from scheduler.sends.announce import Announcement
 from scheduler.sends.base import Content
 from scheduler.sends.calendar_links import CalendarLinks
@@ -78,12 +79,13 @@ STATUS_LINES = {
 
 
 # How a round's span is said, so weekly networks read "this week", not "this month".
-ROUND_SPAN = {"weekly": ("this week", "that week"), "fortnightly": ("this fortnight", "that fortnight"),
-              "monthly": ("this month", "that month")}
+ROUND_SPAN = {Cadence.weekly: ("this week", "that week"), Cadence.fortnightly: ("this fortnight", "that fortnight"),
+              Cadence.monthly: ("this month", "that month")}
 
 
 def _span_words(cadence: str) -> tuple[str, str]:
-    return ROUND_SPAN.get(cadence, ("this round", "that round"))
+    known = cadence in {c.value for c in Cadence}
+    return ROUND_SPAN[Cadence(cadence)] if known else ("this round", "that round")
 
 
 def why_lines(people) -> list[str]:

@@ -8,7 +8,7 @@ import click
 
 from bot.cli.common import fail
 from scheduler import organisations
-from scheduler.matching import ODD_MODES, Candidate, utc_offset_hours
+from scheduler.matching import ODD_MODES, Candidate, Odd, utc_offset_hours
 from scheduler.matching import match as run_matcher
 
 
@@ -91,7 +91,7 @@ def read_match_input(doc: object) -> tuple[list, list[tuple[str, str]], int, str
     seed = doc.get("seed")
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise ValueError('"seed" must be an integer')
-    odd = doc.get("odd", "trio")
+    odd = doc.get("odd", Odd.trio.value)
     if odd not in ODD_MODES:
         raise ValueError(f'"odd" must be "trio" or "sit_out", not {odd!r}')
     raw_avoid = doc.get("avoid", [])

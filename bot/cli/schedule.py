@@ -34,16 +34,17 @@ def schedule_show(team: str | None, output: str) -> None:
 
 def describe(current, next_at) -> str:
     """The schedule in sentences, times in the workspace's own zone."""
-    from scheduler.schedule import WEEKDAYS
+    from scheduler.matching import Odd
+    from scheduler.schedule import WEEKDAYS, Cadence
 
     day = WEEKDAYS[current.weekday].title()
-    when = {"weekly": f"every {day}", "fortnightly": f"every other {day}",
-            "monthly": f"on the first {day} of each month"}[current.cadence]
+    when = {Cadence.weekly: f"every {day}", Cadence.fortnightly: f"every other {day}",
+            Cadence.monthly: f"on the first {day} of each month"}[Cadence(current.cadence)]
     holidays = (f"A public holiday in {current.country} moves it to the next working day."
                 if current.country else "Public holidays don't move it.")
-    odd = ("With an odd number of people, one group is a trio." if current.odd == "trio"
+    odd = ("With an odd number of people, one group is a trio." if current.odd == Odd.trio
            else "With an odd number of people, one sits out and is matched first next time.")
-    guests = ("Slack guests are matched like anyone else." if current.guests == "include"
+    guests = ("Slack guests are matched like anyone else." if current.includes_guests
               else "Slack guests are left out of rounds.")
     return "\n".join([
         f"Rounds open {when} at {current.hour:02d}:{current.minute:02d} ({current.timezone}). {holidays}",

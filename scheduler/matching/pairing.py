@@ -6,13 +6,22 @@ import itertools
 import random
 import unicodedata
 from dataclasses import dataclass
+from enum import Enum
 from typing import Iterable, Sequence
 
 from scheduler.matching import refine
 from scheduler.matching.blossom import Matcher
 from scheduler.matching.trios import place_trios
 
-ODD_MODES = ("trio", "sit_out")
+
+class Odd(str, Enum):
+    """What becomes of the one left over when the number of people is odd."""
+
+    trio = "trio"        # joins a pair as a group of three
+    sit_out = "sit_out"  # sits this round out, first in line next time
+
+
+ODD_MODES = tuple(mode.value for mode in Odd)
 
 
 @dataclass(frozen=True)
@@ -47,7 +56,7 @@ def match(
     candidates: Sequence[Candidate],
     history: Iterable[tuple[str, str]],
     seed: int,
-    odd: str = "trio",
+    odd: str = Odd.trio.value,
     avoid: Iterable[tuple[str, str]] = (),
 ) -> MatchResult:
     """Pair people from different organisations who have never met, leaving out as few as possible.
@@ -109,7 +118,7 @@ def _groups(matcher: Matcher, odd: str) -> tuple[list[list[int]], list[int]]:
     left = [v for v in range(n) if mate[v] < 0]
     refine.improve_overlap(matcher, pairs)
     groups = [list(pr) for pr in pairs]
-    if odd != "trio" or not left or not pairs:
+    if odd != Odd.trio or not left or not pairs:
         return groups, left
     owner = refine.add_trios(matcher, pairs, left)
     for i, u in owner.items():

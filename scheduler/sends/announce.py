@@ -8,6 +8,7 @@ from typing import ClassVar
 
 from sqlmodel import Session
 
+from scheduler.schedule import Cadence
 from scheduler.sends.base import Content, Plan, Send, member
 from scheduler.workspace_schedule import heads_up_key, load_schedule, next_round
 from storage.clock import now
@@ -18,7 +19,7 @@ from storage.models import MemberStatus
 class Announcement(Content):
     period: str
     opens_at: datetime
-    cadence: str = "monthly"  # "Busy that week?" for a weekly network
+    cadence: str = Cadence.monthly.value  # "Busy that week?" for a weekly network
 
 
 @dataclass(frozen=True)

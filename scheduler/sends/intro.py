@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from scheduler import meeting_times, pacing
 from scheduler.prompts import Prompt, library_for
+from scheduler.schedule import Cadence
 from scheduler.sends.base import Content, Plan, Send
 from scheduler.sends.intro_failed import IntroFailedSend
 from scheduler.sends.match_ended import MatchEnded
@@ -70,7 +71,7 @@ class Intro(Content):
     meeting_at: datetime | None = None
     ended: bool = False
     first_mover: str | None = None  # the Slack ID of whoever's turn it is to suggest a time
-    cadence: str = "monthly"  # how often rounds come, so the intro says "this week" or "this month"
+    cadence: str = Cadence.monthly.value  # how often rounds come, so the intro says "this week" or "this month"
     why: str = IntroWhy.first.value
     # Times that suit everyone; () when none does, None for a group from before suggestions.
     suggestions: tuple[Suggestion, ...] | None = None

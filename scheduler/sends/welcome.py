@@ -13,6 +13,7 @@ from typing import ClassVar
 
 from sqlmodel import Session
 
+from scheduler.schedule import Cadence
 from scheduler.sends.base import Content, Plan, Send, member
 from scheduler.workspace_schedule import load_schedule, next_round_at
 from storage.models import MemberStatus
@@ -22,7 +23,7 @@ from storage.models import MemberStatus
 class Welcome(Content):
     organisation: str
     next_round_at: datetime
-    cadence: str = "monthly"
+    cadence: str = Cadence.monthly.value
 
 
 @dataclass(frozen=True)
