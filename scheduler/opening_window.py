@@ -29,7 +29,7 @@ from scheduler.paced_gateway import PacedGateway, paced
 from scheduler.quiet_rounds import awaiting_answer
 from scheduler.schedule import RoundTimes
 from scheduler.sends.intro import IntroSend
-from scheduler.sends.unmatched import UnmatchedSend
+from scheduler.sends.unmatched import UnmatchedReason, UnmatchedSend
 from scheduler.workspace_schedule import load_schedule
 from storage import members as member_store
 from storage import outbox
@@ -94,9 +94,9 @@ def open_matched(session: Session, round_: Round, at: datetime, look_up: reach.L
             lonely += staying
     for member in lonely:
         # They never knew who it was going to be: a fresh partner, or the same kind word as anyone unmatched.
-        _pair_or_tell(session, round_, member, "partner_withdrew")
+        _pair_or_tell(session, round_, member, UnmatchedReason.partner_withdrew)
     for member in _here_since_the_match(session, round_):
-        _pair_or_tell(session, round_, member, "round_already_matched")
+        _pair_or_tell(session, round_, member, UnmatchedReason.round_already_matched)
     # Matching left everyone's place in line as it was; now it's known who is in, it moves on.
     in_round = round_store.members_in_live_groups(session, round_.id)
     member_store.set_priority(session, [m for m in member_store.members_with_status(
@@ -106,11 +106,12 @@ def open_matched(session: Session, round_: Round, at: datetime, look_up: reach.L
     return True
 
 
-def _pair_or_tell(session: Session, round_: Round, member: Member, reason: str) -> None:
+def _pair_or_tell(session: Session, round_: Round, member: Member, reason: UnmatchedReason) -> None:
     # Someone already picked as another's fresh partner keeps that match (find_new_partner returns it).
     if rematch.find_new_partner(session, round_, member) is None:
         member_store.set_priority(session, [member], True)
-        sends.queue(session, round_.team_id, [UnmatchedSend(round_id=round_.id, member_id=member.id, reason=reason)])
+        told = UnmatchedSend(round_id=round_.id, member_id=member.id, reason=reason.value)
+        sends.queue(session, round_.team_id, [told])
 
 
 def _here_since_the_match(session: Session, round_: Round) -> list[Member]:

@@ -14,7 +14,7 @@ from sqlmodel import Session
 from scheduler import avoid, organisations, quiet_rounds, reach
 from scheduler.matching import Candidate, Odd, match, utc_offset_hours
 from scheduler.schedule import RoundTimes, Schedule
-from scheduler.sends.unmatched import UnmatchedSend
+from scheduler.sends.unmatched import UnmatchedReason, UnmatchedSend
 from storage import members as member_store
 from storage import outbox
 from storage import rounds as round_store
@@ -92,12 +92,12 @@ def plan_round(session: Session, team_id: str, times: RoundTimes, schedule: Sche
     )
 
 
-def unmatched_reason(plan: RoundPlan, odd: str) -> str:
-    """Why people were left without a partner, in the words the unmatched DM will use."""
+def unmatched_reason(plan: RoundPlan, odd: str) -> UnmatchedReason:
+    """Why people were left without a partner, as the unmatched DM will say it."""
     everyone = sum(len(g) for g in plan.groups) + len(plan.unmatched)
     if len(plan.unmatched) == 1 and everyone % 2 == 1:
-        return "odd_number" if odd == Odd.sit_out else "no_trio_possible"
-    return "no_partner_possible"
+        return UnmatchedReason.odd_number if odd == Odd.sit_out else UnmatchedReason.no_trio_possible
+    return UnmatchedReason.no_partner_possible
 
 
 def matched_plan(session: Session, round_: Round) -> RoundPlan:

@@ -225,7 +225,7 @@ def _store_groups(session: Session, round_: Round, plan: round_plan.RoundPlan) -
     member_store.set_priority(session, plan.unmatched, True)
     reason = round_plan.unmatched_reason(plan, load_schedule(session, round_.team_id).odd)
     for member in plan.unmatched:
-        messages.append(UnmatchedSend(round_id=round_.id, member_id=member.id, reason=reason, hold_until=hold))
+        messages.append(UnmatchedSend(round_id=round_.id, member_id=member.id, reason=reason.value, hold_until=hold))
     if hold is None:
         # Matched ahead, skips end at the opening instead: nobody who skipped is anyone's fresh partner till then.
         member_store.end_skips(session, round_.team_id)

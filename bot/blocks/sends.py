@@ -49,7 +49,7 @@ from scheduler.sends.reschedule_notice import RescheduleNotice
 from scheduler.sends.reschedule_settled import RescheduleSettled
 from scheduler.sends.stay_in_touch import StayInTouch
 from scheduler.sends.still_in import StillIn
-from scheduler.sends.unmatched import Unmatched
+from scheduler.sends.unmatched import Unmatched, UnmatchedReason
 from scheduler.sends.wait_over import WaitOver
 from scheduler.sends.waiting_check import WaitingCheck
 from scheduler.sends.welcome import Welcome
@@ -313,28 +313,35 @@ def follow_up_ask_message(ask, marker: str | None = None) -> Message:
 
 
 UNMATCHED_REASONS = {
-    "odd_number": "there was an odd number of people this round, and this network pairs people two by two",
-    "no_trio_possible": "there was an odd number of people this round, and every group of three I could make "
-                        "would have put two people from the same organisation together or repeated a pair",
-    "no_partner_possible": "everyone you could be paired with is from your organisation or someone you've "
-                           "already met",
-    "partner_unreachable": "your partner can't be reached on Slack any more, and nobody else was free to "
-                           "step in this round",
-    "intro_failed": "something went wrong on my side when I tried to introduce you to the people you were "
-                    "matched with",
+    UnmatchedReason.odd_number:
+        "there was an odd number of people this round, and this network pairs people two by two",
+    UnmatchedReason.no_trio_possible:
+        "there was an odd number of people this round, and every group of three I could make "
+        "would have put two people from the same organisation together or repeated a pair",
+    UnmatchedReason.no_partner_possible:
+        "everyone you could be paired with is from your organisation or someone you've already met",
+    UnmatchedReason.partner_unreachable:
+        "your partner can't be reached on Slack any more, and nobody else was free to step in this round",
+    UnmatchedReason.intro_failed:
+        "something went wrong on my side when I tried to introduce you to the people you were matched with",
     # Matched ahead of the opening, and the other person's plans changed before it: no blame either way.
-    "partner_withdrew": "the person you were going to meet can't make this round after all, and nobody else "
-                        "was free to step in",
+    UnmatchedReason.partner_withdrew:
+        "the person you were going to meet can't make this round after all, and nobody else was free to step in",
     # Joined or back just after this round's pairs were made, ahead of its opening.
-    "round_already_matched": "this round's pairs were made just before you joined or came back, and nobody "
-                             "was still free to meet you",
+    UnmatchedReason.round_already_matched:
+        "this round's pairs were made just before you joined or came back, and nobody was still free to meet you",
 }
+
+
+def _unmatched_words(reason: str) -> str:
+    known = reason in {r.value for r in UnmatchedReason}
+    return UNMATCHED_REASONS[UnmatchedReason(reason)] if known else "the numbers did not work out"
 
 
 def unmatched_message(unmatched, marker: str | None = None) -> Message:
     text = (
         f"No match for you in round {unmatched.round_number}, I'm sorry: "
-        f"{UNMATCHED_REASONS.get(unmatched.reason, 'the numbers did not work out')}. "
+        f"{_unmatched_words(unmatched.reason)}. "
         f"That's nothing you did. You'll go first when the next round opens {slack_date(unmatched.next_round_at)}."
     )
     return with_marker(message(text, section(text)), marker)

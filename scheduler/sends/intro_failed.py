@@ -11,7 +11,7 @@ from typing import ClassVar
 from sqlmodel import Session
 
 from scheduler.sends.base import Plan, Send
-from scheduler.sends.unmatched import unmatched_plan
+from scheduler.sends.unmatched import UnmatchedReason, unmatched_plan
 
 
 @dataclass(frozen=True)
@@ -26,4 +26,4 @@ class IntroFailedSend(Send):
         return f"intro_failed:{self.group_id}:{self.member_id}"
 
     def plan(self, session: Session, team_id: str) -> Plan | None:
-        return unmatched_plan(session, team_id, self.round_id, self.member_id, "intro_failed")
+        return unmatched_plan(session, team_id, self.round_id, self.member_id, UnmatchedReason.intro_failed.value)

@@ -8,7 +8,7 @@ from typing import ClassVar
 from sqlmodel import Session
 
 from scheduler.sends.base import Plan, Send
-from scheduler.sends.unmatched import unmatched_plan
+from scheduler.sends.unmatched import UnmatchedReason, unmatched_plan
 
 
 @dataclass(frozen=True)
@@ -22,4 +22,5 @@ class PartnerUnreachableSend(Send):
         return f"partner_unreachable:{self.round_id}:{self.member_id}"
 
     def plan(self, session: Session, team_id: str) -> Plan | None:
-        return unmatched_plan(session, team_id, self.round_id, self.member_id, "partner_unreachable")
+        reason = UnmatchedReason.partner_unreachable.value
+        return unmatched_plan(session, team_id, self.round_id, self.member_id, reason)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import Enum
 from typing import ClassVar
 
 from sqlmodel import Session
@@ -14,12 +15,22 @@ from storage import rounds as round_store
 from storage.models import MemberStatus
 
 
+class UnmatchedReason(str, Enum):
+    """Why someone has no partner this round; stored with the send as its value."""
+
+    odd_number = "odd_number"                        # one left over, and this network doesn't make trios
+    no_trio_possible = "no_trio_possible"            # one left over, and no trio would do
+    no_partner_possible = "no_partner_possible"      # only colleagues, or people already met, were left
+    partner_unreachable = "partner_unreachable"      # their partner can't be reached, and nobody was free
+    intro_failed = "intro_failed"                    # Slack refused their intro for good
+    partner_withdrew = "partner_withdrew"            # matched ahead, and the other's plans changed before it opened
+    round_already_matched = "round_already_matched"  # joined or back just after the round was matched ahead
+
+
 @dataclass(frozen=True)
 class Unmatched(Content):
     round_number: int
-    # "odd_number" | "no_trio_possible" | "no_partner_possible" | "partner_unreachable" | "intro_failed" |
-    # "partner_withdrew" | "round_already_matched"
-    reason: str
+    reason: str  # an UnmatchedReason's value
     next_round_at: datetime
 
 
@@ -31,7 +42,7 @@ class UnmatchedSend(Send):
 
     round_id: int
     member_id: int
-    reason: str  # decided when the round opened, from how the numbers fell
+    reason: str  # an UnmatchedReason's value, decided when the round opened, from how the numbers fell
     hold_until: datetime | None = None  # a round matched ahead: told at its opening, with everyone else
 
     def key(self) -> str:
