@@ -5,7 +5,7 @@ Every click is safe to repeat: each function checks where the group already is, 
 second identical click answers "already" and changes nothing. Messages the click sets off
 are queued in the outbox (by unique keys) and returned, so the caller can send them now.
 
-Each click first finds the clicker's match once (`_for_running_match`, or `_for_member_of_match`
+Each click first finds the clicker's match once (`_for_running_group`, or `_for_member_of_group`
 for the follow-up, which may come after the round has closed); the functions below it see
 only a match they may act on.
 
@@ -183,7 +183,7 @@ def _open(session: Session, team_id: str, user_id: str, group_id: int | None) ->
     return ctx
 
 
-def _for_running_match(work: Callable[..., Result]) -> Callable[..., Result]:
+def _for_running_group(work: Callable[..., Result]) -> Callable[..., Result]:
     """`work(session, ctx, ...)` becomes `f(session, team_id, user_id, group_id, ...)`, run only
     when the clicker is in that match and it is still running; otherwise the result says why
     not (not_yours, round_ended or match_ended) and nothing changes."""
@@ -194,8 +194,8 @@ def _for_running_match(work: Callable[..., Result]) -> Callable[..., Result]:
     return resolved
 
 
-def _for_member_of_match(refused: Callable[[Result], object]):
-    """Like _for_running_match, but for any match the clicker is in, even after its round
+def _for_member_of_group(refused: Callable[[Result], object]):
+    """Like _for_running_group, but for any match the clicker is in, even after its round
     closed (follow-ups are answered then); `refused` shapes the not_yours answer."""
     def decorate(work):
         @wraps(work)
@@ -206,7 +206,7 @@ def _for_member_of_match(refused: Callable[[Result], object]):
     return decorate
 
 
-@_for_running_match
+@_for_running_group
 def check_open(session: Session, ctx: _Context) -> Result:
     """Whether a button's group is the clicker's and still running (done), changing nothing."""
     return _result(ctx, Outcome.done)
@@ -224,7 +224,7 @@ def _quiet_ones(session: Session, ctx: _Context) -> list[Member]:
     return [m for m in ctx.others if m.id not in answered]
 
 
-@_for_running_match
+@_for_running_group
 def report_silence(session: Session, ctx: _Context) -> Result:
     """"My partner hasn't replied": in_touch or too_soon; else first one kind nudge to the quiet
     partner naming who is waiting (nudged, with wait_until); once NUDGE_GRACE has passed, done
@@ -283,7 +283,7 @@ def _carry_on_without(session: Session, ctx: _Context, out: list[Member], event_
                    out_ids=tuple(m.slack_user_id for m in out if m.id != ctx.member.id))
 
 
-@_for_running_match
+@_for_running_group
 def step_out(session: Session, ctx: _Context) -> Result:
     """"I can't make this round": one click, no reason asked.
 
@@ -306,7 +306,7 @@ def step_out(session: Session, ctx: _Context) -> Result:
     return _result(ctx, Outcome.done, keys)
 
 
-@_for_running_match
+@_for_running_group
 def mark_scheduled(session: Session, ctx: _Context, meeting_at: datetime | None) -> Result:
     if ctx.group.status == GroupStatus.scheduled.value and ctx.group.meeting_at == meeting_at:
         return _result(ctx, Outcome.already)
@@ -341,7 +341,7 @@ def _record_scheduled(session: Session, ctx: _Context, meeting_at: datetime | No
     return keys
 
 
-@_for_running_match
+@_for_running_group
 def choose_time(session: Session, ctx: _Context, index: int) -> Result:
     """"That works for me" on one of the intro's suggested times. Once everyone in the group has
     picked the same one, the chat is scheduled for it (reminders and calendar links as for any
@@ -378,7 +378,7 @@ def _move(session: Session, ctx: _Context, to_status: str, allowed_from, kind: E
     return _result(ctx, Outcome.done, keys)
 
 
-@_for_running_match
+@_for_running_group
 def mark_met(session: Session, ctx: _Context) -> Result:
     """"We've met"; too_late_to_rematch says the follow-up has already gone, so none is promised."""
     result = _move(session, ctx, GroupStatus.met.value, _NOT_MET, EventKind.met)
@@ -386,7 +386,7 @@ def mark_met(session: Session, ctx: _Context) -> Result:
     return result
 
 
-@_for_running_match
+@_for_running_group
 def ask_reschedule(session: Session, ctx: _Context, suggested_at: datetime | None, note: str) -> Result:
     """Record a reschedule and tell the partner kindly, with what was suggested."""
     note = clean_text(note, "note", limit=NOTE_MAX, required=False, field="note")
@@ -406,7 +406,7 @@ def ask_reschedule(session: Session, ctx: _Context, suggested_at: datetime | Non
     return _result(ctx, Outcome.done, keys, offer_let_go=len(asks) >= LET_GO_FROM)
 
 
-@_for_running_match
+@_for_running_group
 def let_go(session: Session, ctx: _Context) -> Result:
     """"Let's leave it this round", offered once a chat has been moved a few times: no blame, and
     everyone is matched again next round. The others are told."""
@@ -425,7 +425,7 @@ def _tell_left(session: Session, ctx: _Context, after_reschedules: bool) -> list
         after_reschedules=after_reschedules))
 
 
-@_for_running_match
+@_for_running_group
 def accept_reschedule(session: Session, ctx: _Context) -> Result:
     latest = latest_suggestion(session, ctx.group.id)
     if latest is None or ctx.group.status != GroupStatus.rescheduling.value:
@@ -448,7 +448,7 @@ def accept_reschedule(session: Session, ctx: _Context) -> Result:
     return result
 
 
-@_for_running_match
+@_for_running_group
 def mark_missed(session: Session, ctx: _Context) -> Result:
     """A missed call, recorded without blame; the caller asks whether to try again."""
     if ctx.group.status == GroupStatus.met.value:
@@ -456,12 +456,12 @@ def mark_missed(session: Session, ctx: _Context) -> Result:
     return _move(session, ctx, GroupStatus.missed.value, _CAN_MISS, EventKind.missed, meeting_at=None)
 
 
-@_for_running_match
+@_for_running_group
 def try_again(session: Session, ctx: _Context) -> Result:
     return _move(session, ctx, GroupStatus.new.value, [GroupStatus.missed.value], EventKind.try_again)
 
 
-@_for_running_match
+@_for_running_group
 def leave_it_there(session: Session, ctx: _Context) -> Result:
     if (ctx.group.status != GroupStatus.missed.value
             or meeting_store.latest_event(session, ctx.group.id, EventKind.left_there)):
@@ -475,7 +475,7 @@ def quiet_long_enough(group: MatchGroup, at: datetime | None = None) -> bool:
     return group.status in WAITING and (at or now()) >= group.created_at + timedelta(days=QUIET_DAYS)
 
 
-@_for_running_match
+@_for_running_group
 def partner_silent(session: Session, ctx: _Context, *, rematch_now: bool) -> Result:
     """The partner never answered: a fresh match this round, or sit out and go first next time.
 
@@ -528,7 +528,7 @@ def check_follow_up(form: FollowUpForm) -> FollowUpForm:
     )
 
 
-@_for_member_of_match(refused=lambda result: (result, FollowUpForm()))
+@_for_member_of_group(refused=lambda result: (result, FollowUpForm()))
 def follow_up_prefill(session: Session, ctx: _Context) -> tuple[Result, FollowUpForm]:
     """Whether this member may answer for this group (done or not_yours), and what they answered before."""
     row = meeting_store.get_follow_up(session, ctx.group.id, ctx.member.id)
@@ -543,7 +543,7 @@ def check_reschedule(suggested_at: datetime | None, note: str) -> None:
     clean_text(note, "note", limit=NOTE_MAX, required=False, field="note")
 
 
-@_for_member_of_match(refused=lambda result: result)
+@_for_member_of_group(refused=lambda result: result)
 def save_follow_up(session: Session, ctx: _Context, form: FollowUpForm) -> Result:
     """Store one member's answers (again replaces them). When everyone wants to stay in touch, all are told."""
     form = check_follow_up(form)
