@@ -109,7 +109,8 @@ def test_organisers_get_the_meeting_rate_trend_in_plain_words(engine, fake_slack
         reply = running.command("stats", "UOLIVE")
         words = next(b["text"]["text"] for b in reply["blocks"] if "text" in b
                      and b["text"]["text"].startswith("*The same, in words*"))
-        assert words.endswith("• Round 1: 1 group, 0% met, 0% couldn't make it, 0% sent no word, "
+        # Nobody said how it went: that is what wasn't seen, not a group that didn't meet.
+        assert words.endswith("• Round 1: 1 group. 0% said they met, 0% said they didn't, and 100% never said; "
                               "0% answered the follow-up.")
     finally:
         running.stop()
