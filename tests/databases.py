@@ -41,7 +41,10 @@ def sqlite_copy(template: Path, folder: Path) -> str:
 
 
 def schema_url(base: str, schema: str) -> str:
-    return f"{base}?options=-csearch_path%3D{schema}"
+    # synchronous_commit=off: a commit returns before its WAL record reaches the disk (others see
+    # it at once all the same; only a crash of the server itself could lose it). A test database
+    # is thrown away, and a commit then costs 1.5-2 ms here rather than 4-5 ms.
+    return f"{base}?options=-csearch_path%3D{schema}%20-csynchronous_commit%3Doff"
 
 
 class PostgresSchemas:
