@@ -99,7 +99,14 @@ def _change(action: str, fn: Callable) -> Callable:
 def _pause(services: Services, call: Payload, rest: str) -> kit_blocks.Message:
     """`pause` for as long as you like; `pause until 2027-03-01` until that morning."""
     if not rest:
-        return _change("pause", membership.pause)(services, call, rest)
+        with session_scope(services.engine) as session:
+            change = membership.pause(session, call.team_id, call.user_id)
+            member = member_store.get_member(session, call.team_id, call.user_id)
+            partners = membership.partners_this_round(session, member) if change is membership.Change.done else ()
+        # Pausing stops future matches; this round's match stays theirs until they step out of it.
+        if partners:
+            return member_blocks.paused_while_matched_message(partners)
+        return member_blocks.change_message("pause", change)
     word, day_text = split(rest)
     day = parse_day(day_text) if word == "until" else None
     if day is None:

@@ -92,9 +92,16 @@ def leave_cancelled(services: Services, p: Payload, respond) -> None:
 
 @LISTENERS.click(ids.LEAVE_PAUSE_INSTEAD)
 def leave_paused_instead(services: Services, p: Payload, respond) -> None:
+    # They were about to leave, and were told the others would be looked after: pausing here
+    # takes them out of this round's match too, so nobody is left waiting in silence.
     with session_scope(services.engine) as session:
-        change = membership.pause(session, p.team_id, p.user_id)
-    handling.tell_clicker(p, respond, member_blocks.change_message("pause", change))
+        change, stepped = membership.pause_stepping_out(session, p.team_id, p.user_id)
+    if stepped is None:
+        reply = member_blocks.change_message("pause", change)
+    else:
+        deliver_now(services, p.team_id, stepped.send_now)
+        reply = member_blocks.paused_stepping_out_message(stepped.partner_ids, stepped.carried_on)
+    handling.tell_clicker(p, respond, reply)
     home.refresh(services, p.team_id, p.user_id)
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
-from scheduler import rematch, sends
+from scheduler import meetings, rematch, sends
 from scheduler.meetings import Outcome, Result
 from scheduler.sends.intro import IntroSend
 from scheduler.sends.match_ended import MatchEnded, PartnerLeftSend, rematch_possible
@@ -61,6 +61,23 @@ def before_leaving(session: Session, member: Member) -> Departure:
         sends.queue(session, group.team_id, queued)
         departure.keys += [send.key() for send in queued]
     return departure
+
+
+def step_out_of_this_round(session: Session, member: Member) -> Result | None:
+    """Someone pausing mid-round is out of this round's match too, exactly as "I can't make this
+    round" takes them out: the others are told kindly and looked after, and nobody waits on them.
+
+    The step-out's Result (its sends to deliver now, who was told), or None when no running match
+    waits on them (none, not open yet, already ended, or they've had their hour)."""
+    for group in round_store.running_groups_of(session, member.id):
+        round_ = round_store.get_round(session, group.round_id)
+        if round_.state == RoundState.matched.value or group.status in (GroupStatus.ended.value,
+                                                                          GroupStatus.met.value):
+            continue
+        result = meetings.step_out(session, member.team_id, member.slack_user_id, group.id)
+        if result.outcome is Outcome.done:
+            return result
+    return None
 
 
 def after_partner_left(session: Session, team_id: str, user_id: str, group_id: int | None, *,

@@ -186,6 +186,18 @@ def pause(session: Session, team_id: str, user_id: str) -> Change:
     return change
 
 
+def pause_stepping_out(session: Session, team_id: str, user_id: str):
+    """Pause from the leave confirmation: a break from now on, this round's match included.
+
+    (change, the step-out's scheduler.meetings.Result or None when no running match waited on them).
+    A plain pause leaves this round's match as it is, as pausing does elsewhere; here the member
+    was about to leave, and was told the others would be looked after."""
+    change = pause(session, team_id, user_id)
+    if change is Change.not_member:
+        return change, None
+    return change, departures.step_out_of_this_round(session, member_store.get_member(session, team_id, user_id))
+
+
 def resume(session: Session, team_id: str, user_id: str) -> Change:
     change = _change(session, team_id, user_id, MemberStatus.active, {MemberStatus.paused, MemberStatus.skipping})
     if change is Change.done:

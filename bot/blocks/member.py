@@ -132,6 +132,24 @@ def change_message(action: str, change: Change) -> Message:
     return message(texts[(action, change)])
 
 
+def paused_stepping_out_message(partner_ids: tuple[str, ...], carried_on: bool) -> Message:
+    """"Pause instead" while matched this round: paused, and out of this round's match, the others told."""
+    if carried_on:
+        told = (f"{mentions(partner_ids)} carry on as a pair, and I've let them know kindly that you can't "
+                "make this round")
+    else:
+        told = f"I've let {mentions(partner_ids)} know you can't make this round, and they'll be looked after"
+    return message(f"Paused. :pause_button: {told}. Your details are kept, and you won't be matched until you "
+                   "`/unmentor resume`. Enjoy the breather.")
+
+
+def paused_while_matched_message(partner_ids: tuple[str, ...]) -> Message:
+    """A plain pause stops future matches; this round's match stays until they step out of it."""
+    return message(f"Paused. :pause_button: You won't be matched again until you `/unmentor resume`. You're still "
+                   f"matched with {mentions(partner_ids)} this round; \"I can't make this round\" on your intro "
+                   "lets them know.")
+
+
 def paused_until_message(until: datetime) -> Message:
     return message(f"Paused until {slack_date(until)}, when you'll be back in by yourself, with a short hello "
                     "from me. Back sooner? `/unmentor resume` any time.")

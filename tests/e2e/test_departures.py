@@ -76,7 +76,7 @@ def _edits_of(fake, channel, ts):
     return [c.args for c in fake.calls_to("chat.update") if c.args["channel"] == channel and c.args["ts"] == ts]
 
 
-def test_leaving_mid_round_says_first_what_becomes_of_the_partner_and_a_pause_instead_keeps_everything(bot):
+def test_pause_instead_of_leaving_mid_round_keeps_everything_and_the_partner_hears_at_once_kindly(bot):
     ada_group = group_of(bot.engine, "UADA")
     with freeze_time(OPENS + timedelta(days=2), tick=True):
         asked = bot.command("leave", "UBEN")
@@ -86,12 +86,38 @@ def test_leaving_mid_round_says_first_what_becomes_of_the_partner_and_a_pause_in
         assert "<@UADA> this round: I'll let them know kindly" in asked["text"]
         assert "pausing keeps your details" in asked["text"]
         paused = bot.reply(bot.click(ids.LEAVE_PAUSE_INSTEAD, "UBEN", value="pause"), timeout=10)
-        assert said.is_(paused, member_blocks.change_message("pause", membership.Change.done))
+        # He paused instead of leaving, so he is out of this round's match as "I can't make this
+        # round" would take him out, and the reply says truthfully that Ada has been told.
+        assert said.is_(paused, member_blocks.paused_stepping_out_message(("UADA",), carried_on=False))
+        assert "I've let <@UADA> know you can't make this round" in paused["text"]
+        assert bot.fake.wait_for(lambda f: said.sends(f, "partner_stepped_out", "UADA"))
+        (told,) = said.sends(bot.fake, "partner_stepped_out", "UADA")
+        with session_scope(bot.engine) as session:
+            next_round = next_round_at(session, TEAM)
+        assert said.is_({"text": told["text"]}, said.built_for(
+            "Europe/London", send_blocks.partner_stepped_out_message,
+            PartnerSteppedOut(ada_group.id, 1, "UBEN", True, next_round)))
+        # The shared intro has moved on: no buttons left for either of them to press.
+        assert bot.fake.wait_for(lambda f: _edits_of(f, ada_group.channel_id, ada_group.intro_ts))
+        edit = _edits_of(bot.fake, ada_group.channel_id, ada_group.intro_ts)[-1]
+        assert not [b for b in edit["blocks"] if b["type"] == "actions"]
     with session_scope(bot.engine) as session:
         ben = member_store.get_member(session, TEAM, "UBEN")
         assert ben.status == "paused" and ben.organisation  # nothing deleted
-    # A pause changes nothing this round: the match goes on, and Ada is told nothing.
-    assert group_of(bot.engine, "UADA").id == ada_group.id and not said.sends(bot.fake, "partner_left", "UADA")
+        # Nobody's match waits on Ben: Ada's is over this round, and she goes first next round.
+        assert membership.partners_this_round(session, ben) == ()
+        assert member_store.get_member(session, TEAM, "UADA").priority
+    _no_gaps(bot.fake)
+
+
+def test_a_plain_pause_mid_round_keeps_this_rounds_match_and_says_how_to_step_out(bot):
+    ada_group = group_of(bot.engine, "UADA")
+    with freeze_time(OPENS + timedelta(days=2), tick=True):
+        paused = bot.command("pause", "UBEN")
+    # Pausing stops future matches; the match this round stays, and Ben reads how to let Ada know.
+    assert said.is_(paused, member_blocks.paused_while_matched_message(("UADA",)))
+    assert "still matched with <@UADA> this round" in paused["text"]
+    assert group_of(bot.engine, "UADA").id == ada_group.id and not said.sends(bot.fake, "partner_stepped_out", "UADA")
 
 
 def test_a_partner_who_leaves_mid_round_ends_the_match_kindly_and_the_one_left_gets_a_fresh_match(bot):
