@@ -247,7 +247,7 @@ def leave_confirm_message(partner_ids: tuple[str, ...] = ()) -> Message:
         text += (f" You're matched with {mentions(partner_ids)} this round: I'll let them know kindly, "
                  "and look after them.")
     text += (" If you'd rather just have a break, pausing keeps your details, and you won't be matched "
-             "until you come back. Shall I go ahead and delete them?")
+             "until you come back. Shall I go ahead and delete your details?")
     return message(
         text,
         section(text),

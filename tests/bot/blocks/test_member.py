@@ -61,3 +61,9 @@ def test_a_change_for_someone_not_signed_up_says_how_to_join():
 def test_an_unknown_word_is_shown_safely_and_short():
     text = member.unknown_command_message("<!channel>" + "x" * 100)["text"]
     assert "<!channel>" not in text and "x" * 41 not in text
+
+
+def test_the_leave_question_asks_about_your_details_never_them_which_reads_as_the_partner():
+    for partners in ((), ("UBEN",), ("UBEN", "UCY")):
+        text = member.leave_confirm_message(partners)["text"]
+        assert text.endswith("Shall I go ahead and delete your details?") and "delete them" not in text
