@@ -188,18 +188,10 @@ INTRO_WHY = {
 }
 
 
-def _fresh_match_line(intro) -> str:
-    """Why a match comes part-way through the round, to everyone in it: whose first match couldn't go
-    ahead, and who had been told there was none. Nothing here says why, so nobody is blamed."""
-    reasons = []
-    if intro.first_match_ended and len(intro.first_match_ended) == len(intro.people):
-        reasons.append("your first matches this round couldn't go ahead")
-    elif intro.first_match_ended:
-        reasons.append(f"the first match {mentions(intro.first_match_ended)} had this round couldn't go ahead")
-    if intro.told_no_match:
-        reasons.append(f"{mentions(intro.told_no_match)}, I'd said there was no match for you this round, "
-                       "but someone's free after all")
-    return f"This is a fresh match, part-way through the round: {'; '.join(reasons)}. That's nothing anyone did."
+# A match made part-way through the round, to everyone in it. The intro is shared, so it tells
+# nobody's history (whose first match ended, who had been told there was none) to a stranger.
+FRESH_MATCH_LINE = ("This match comes part-way through the round, so there's a little less time; "
+                    "that's nothing anyone did.")
 
 
 def intro_message(intro, marker: str | None = None) -> Message:
@@ -210,7 +202,7 @@ def intro_message(intro, marker: str | None = None) -> Message:
     prompts = "\n".join(f"{i}. {clip(p.text, PROMPT_SHOWN)}  _({clip(p.theme_title, 60)})_"
                         for i, p in enumerate(intro.prompts, 1))
     if intro.why == IntroWhy.fresh_match and not intro.ended:
-        hello += " " + _fresh_match_line(intro)
+        hello += " " + FRESH_MATCH_LINE
     elif intro.why in INTRO_WHY and not intro.ended:
         hello += " " + INTRO_WHY[intro.why]
     blocks = [

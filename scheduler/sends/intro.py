@@ -75,8 +75,8 @@ class Intro(Content):
     why: str = IntroWhy.first.value
     # Times that suit everyone; () when none does, None for a group from before suggestions.
     suggestions: tuple[Suggestion, ...] | None = None
-    # A fresh match's why (Slack IDs): whose first match this round couldn't go ahead, and who had
-    # been told there was no match for them this round.
+    # What makes it a fresh match (Slack IDs): whose first match this round couldn't go ahead, and who
+    # had been told there was no match for them. Never shown: the intro is shared with a stranger.
     first_match_ended: tuple[str, ...] = ()
     told_no_match: tuple[str, ...] = ()
 
