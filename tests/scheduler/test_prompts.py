@@ -204,3 +204,17 @@ def test_retired_ids_must_point_into_the_library():
     with pytest.raises(InputError, match="both in the library and retired"):
         prompts.parse_library({"themes": themes, "retired": {"a0": "a1"}})
     assert prompts.parse_library({"themes": themes, "retired": {"old": "a1"}}).by_id("old").id == "a1"
+
+
+def test_what_you_say_stays_between_you_so_no_closing_prompt_asks_anyone_to_pass_it_on():
+    library = prompts.default_library()
+    # The intro promises "What you say stays between you": the closing prompts ask what each will
+    # take back themselves, never whom they'll tell or report to about the others' words.
+    for prompt in library.in_position("closing"):
+        text = prompt.text.lower()
+        for words in ("tell ", "report", "pass on", "colleague", "senior", "manager", "boss"):
+            assert words not in text, (prompt.id, words)
+    # Something you'd feel silly asking a colleague is no way to start with a stranger: it's a
+    # middle prompt, under the same id, so whoever had it still counts as having seen it.
+    assert library.by_id("wants-08").position == "middle"
+    assert all("silly" not in p.text for p in library.in_position("opener"))
