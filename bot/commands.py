@@ -10,7 +10,7 @@ from urllib.error import URLError
 
 from slack_sdk.errors import SlackApiError
 
-from bot import callers
+from bot import callers, handling
 from bot.blocks import kit as kit_blocks
 from bot.blocks import member as member_blocks
 from bot.blocks import organisers as organiser_blocks
@@ -67,6 +67,7 @@ def _join(services: Services, call: Payload, organisation: str) -> kit_blocks.Me
     organisation = unescape(organisation)
     # Without an organisation a form may open, and its trigger lives three seconds: a busy Slack
     # is asked again after the form is open, not waited for before.
+    zones = handling.reader_zones(services, call.team_id, call.user_id)  # as they were before joining
     user = callers.slack_user(services, call.user_id, patient=bool(organisation))
     try:
         with session_scope(services.engine) as session:
@@ -84,7 +85,8 @@ def _join(services: Services, call: Payload, organisation: str) -> kit_blocks.Me
     deliver_now(services, call.team_id, welcome)
     with session_scope(services.engine) as session:
         next_at = next_round_at(session, call.team_id)  # after the form: working it out can take a while
-    return member_blocks.joined_message(result.outcome is JoinOutcome.joined, result.member.organisation, next_at)
+    return member_blocks.joined_message(result.outcome is JoinOutcome.joined, result.member.organisation, next_at,
+                                        zones=zones)
 
 
 def _change(action: str, fn: Callable) -> Callable:
@@ -131,7 +133,7 @@ def pause_until(services: Services, team_id: str, user_id: str, day: date) -> ki
         return member_blocks.input_error_message(str(problem))
     if change is membership.Change.not_member:
         return member_blocks.not_member_message()
-    return member_blocks.paused_until_message(until)
+    return member_blocks.paused_until_message(until, zones=handling.reader_zones(services, team_id, user_id))
 
 
 def _avoid(services: Services, call: Payload, rest: str, verb: str = "avoid") -> kit_blocks.Message:
@@ -156,7 +158,7 @@ def _unavoid(services: Services, call: Payload, rest: str) -> kit_blocks.Message
 def _status(services: Services, call: Payload, _rest: str) -> kit_blocks.Message:
     with session_scope(services.engine) as session:
         view = membership.status(session, call.team_id, call.user_id, next_round_at(session, call.team_id))
-    return member_blocks.status_message(view)
+    return member_blocks.status_message(view, zones=handling.reader_zones(services, call.team_id, call.user_id))
 
 
 def _leave(services: Services, call: Payload, _rest: str) -> kit_blocks.Message:
@@ -339,7 +341,9 @@ def _open(services: Services, call: Payload, _rest: str) -> kit_blocks.Message:
     with session_scope(services.engine) as session:
         running = round_store.running_round(session, call.team_id)
     if running is not None and running.state != RoundState.matched.value:
-        return organiser_blocks.round_opened_message(rounds.OpenOutcome(running, None, rounds.OpenReason.round_running))
+        running_outcome = rounds.OpenOutcome(running, None, rounds.OpenReason.round_running)
+        return organiser_blocks.round_opened_message(running_outcome, zones=handling.reader_zones(
+            services, call.team_id, call.user_id))
     return organiser_blocks.open_round_confirm_message()
 
 

@@ -11,7 +11,6 @@ from urllib.error import URLError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.blocks import kit as kit_blocks
 from bot.blocks import sends as send_blocks
 from scheduler.gateway import SendError
 from scheduler.organisations import work_domain
@@ -74,14 +73,13 @@ class SlackGateway:
 
     def post(self, channel: str, content: object, marker: str, *, safe: bool = False,
              zones: Sequence[str] = ()) -> tuple[str, str]:
-        with kit_blocks.for_reader(zones):  # its dates' fallback text in its readers' own time zones
-            message = send_blocks.render_safe(content, marker) if safe else send_blocks.render(content, marker)
+        # Its dates' fallback text in its readers' own time zones.
+        message = (send_blocks.render_safe if safe else send_blocks.render)(content, marker, zones)
         response = self._call("chat_postMessage", channel=channel, **message)
         return response["channel"], response["ts"]
 
     def update(self, channel: str, ts: str, content: object, *, safe: bool = False, zones: Sequence[str] = ()) -> None:
-        with kit_blocks.for_reader(zones):
-            message = send_blocks.render_safe(content, None) if safe else send_blocks.render(content, None)
+        message = (send_blocks.render_safe if safe else send_blocks.render)(content, None, zones)
         self._call("chat_update", channel=channel, ts=ts, **message)
 
     def find_marker(self, channel: str, marker: str, oldest: datetime) -> str | None:

@@ -194,11 +194,9 @@ def tell_clicker(p: Payload, respond, message: kit_blocks.Message, *, replace: b
 
 
 def after_ack(services: Services, p: Payload, respond, name: str, work: Callable[[], None]) -> None:
-    """Work done after ack(), its dates in the clicker's own time zone; if it fails, the person hears so,
-    where they clicked or by DM."""
+    """Work done after ack(); if it fails, the person hears so, where they clicked or by DM."""
     try:
-        with kit_blocks.for_reader(reader_zones(services, p.team_id, p.user_id)):
-            work()
+        work()
     except Exception:
         log.exception("%s failed", name)
         tell_clicker(p, respond, member_blocks.something_went_wrong_message(), replace=False, client=services.client)

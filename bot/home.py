@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 import threading
 from collections import defaultdict
+from collections.abc import Sequence
 
 from slack_sdk.errors import SlackApiError
 
 from bot import callers, handling
-from bot.blocks import kit as kit_blocks
 from bot.blocks import member as member_blocks
 from bot.blocks import organisers as organiser_blocks
 from bot.services import Services
@@ -28,13 +28,13 @@ _REDRAWING: defaultdict[tuple[str, str], threading.Lock] = defaultdict(threading
 _REDRAWING_LOCK = threading.Lock()
 
 
-def organiser_part(services: Services, team_id: str) -> list[dict]:
+def organiser_part(services: Services, team_id: str, zones: Sequence[str] = ()) -> list[dict]:
     with session_scope(services.engine) as session:
         trend = stats.round_stats(session, team_id)
         learnings = stats.consented_learnings(session, team_id, limit=5)
         failed = rematch.failed_intros(session, team_id)
     return organiser_blocks.organiser_home_blocks(trend, learnings, stats.meeting_rate_sparkline(trend),
-                                                  slack_trouble.current(services.engine, team_id), failed)
+                                                  slack_trouble.current(services.engine, team_id), failed, zones=zones)
 
 
 def refresh(services: Services, team_id: str, user_id: str) -> None:
@@ -47,14 +47,12 @@ def refresh(services: Services, team_id: str, user_id: str) -> None:
 def _refresh(services: Services, team_id: str, user_id: str) -> None:
     with session_scope(services.engine) as session:
         view = membership.status(session, team_id, user_id, next_round_at(session, team_id))
-    extra = None
-    if callers.is_organiser(services, team_id, user_id):
-        extra = organiser_part(services, team_id)
+    organiser = callers.is_organiser(services, team_id, user_id)
     # The tab's dates in the reader's own time zone, organisers who aren't members included.
     zones = (view.member.timezone,) if view.member and view.member.timezone else handling.reader_zones(
         services, team_id, user_id)
-    with kit_blocks.for_reader(zones):
-        home = member_blocks.home_view(view, extra)
+    extra = organiser_part(services, team_id, zones) if organiser else None
+    home = member_blocks.home_view(view, extra, zones=zones)
     try:
         services.client.views_publish(user_id=user_id, view=home)
     except SlackApiError as error:

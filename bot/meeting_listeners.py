@@ -11,7 +11,7 @@ from slack_sdk.errors import SlackApiError
 from bot import ids
 from bot.blocks import kit as kit_blocks
 from bot.blocks import meetings as meeting_blocks
-from bot.handling import Listeners, tell_clicker
+from bot.handling import Listeners, reader_zones, tell_clicker
 from bot.payload import Payload
 from bot.sent_now import deliver_now
 from bot.services import Services
@@ -25,6 +25,10 @@ LISTENERS = Listeners()
 
 def register(app: App, services: Services) -> None:
     LISTENERS.register(app, services)
+
+
+def _clicker_zones(services: Services, p: Payload) -> tuple[str, ...]:
+    return reader_zones(services, p.team_id, p.user_id)
 
 
 def _common_reply(result: Result) -> kit_blocks.Message | None:
@@ -76,7 +80,8 @@ def time_works(services: Services, p: Payload, respond) -> None:
     with session_scope(services.engine) as session:
         result = meetings.choose_time(session, p.team_id, p.user_id, p.group_id, -1 if index is None else index)
     deliver_now(services, p.team_id, result.send_now)
-    tell_clicker(p, respond, _common_reply(result) or meeting_blocks.time_chosen_reply(result), replace=False)
+    reply = _common_reply(result) or meeting_blocks.time_chosen_reply(result, zones=_clicker_zones(services, p))
+    tell_clicker(p, respond, reply, replace=False)
 
 
 @LISTENERS.click(*ids.calendar_link_ids())
@@ -155,7 +160,8 @@ def no_reply(services: Services, p: Payload, respond) -> None:
     deliver_now(services, p.team_id, check.send_now)
     if check.outcome is Outcome.nudged:
         reply = meeting_blocks.quiet_partner_nudged_reply(check.partner_ids, check.wait_until,
-                                                          fresh=bool(check.send_now))
+                                                          fresh=bool(check.send_now),
+                                                          zones=_clicker_zones(services, p))
     elif check.carried_on:
         reply = meeting_blocks.carry_on_as_pair_reply(check.partner_ids, check.out_ids)
     elif check.outcome is Outcome.done:
@@ -228,7 +234,7 @@ def accept_reschedule(services: Services, p: Payload, respond) -> None:
         reply = meeting_blocks.cannot_accept_own_reply()
     else:
         reply = _common_reply(result) or meeting_blocks.reschedule_accepted_reply(
-            result.meeting_at, result.outcome is Outcome.already, result.told)
+            result.meeting_at, result.outcome is Outcome.already, result.told, zones=_clicker_zones(services, p))
     tell_clicker(p, respond, reply)
 
 
@@ -255,7 +261,7 @@ def scheduled_submitted(services: Services, p: Payload, meeting_at: datetime | N
         result = meetings.mark_scheduled(session, p.team_id, p.user_id, p.group_id, meeting_at)
     deliver_now(services, p.team_id, result.send_now)
     reply = _common_reply(result) or meeting_blocks.scheduled_reply(
-        result.partner_ids, meeting_at, result.outcome is Outcome.already)
+        result.partner_ids, meeting_at, result.outcome is Outcome.already, zones=_clicker_zones(services, p))
     _tell_in_group(services, p.user_id, result.channel_id, reply)
 
 

@@ -7,7 +7,6 @@ import logging
 from slack_bolt import App
 
 from bot import callers, commands, handling, home, ids
-from bot.blocks import kit as kit_blocks
 from bot.blocks import member as member_blocks
 from bot.blocks import usually_free as usually_free_blocks
 from bot.handling import Listeners
@@ -34,8 +33,7 @@ def register(app: App, services: Services) -> None:
 @LISTENERS.command("/unmentor")
 def unmentor_command(services: Services, p: Payload, respond) -> None:
     try:
-        with kit_blocks.for_reader(handling.reader_zones(services, p.team_id, p.user_id)):
-            reply = commands.run(services, p)
+        reply = commands.run(services, p)
     except Exception:
         # Only a known command word: the rest of the text is the member's own words.
         word = commands.split(p.text)[0]
@@ -62,6 +60,7 @@ def _check_join(services: Services, p: Payload) -> ProfileForm:
 
 @LISTENERS.modal(ids.JOIN_VIEW, check=_check_join, field="organisation")
 def join_submitted(services: Services, p: Payload, form: ProfileForm) -> None:
+    zones = handling.reader_zones(services, p.team_id, p.user_id)  # as they were before joining
     profile = callers.slack_user(services, p.user_id).profile
     with session_scope(services.engine) as session:
         result = membership.save_profile(session, p.team_id, p.user_id, form, profile)
@@ -70,7 +69,7 @@ def join_submitted(services: Services, p: Payload, form: ProfileForm) -> None:
     deliver_now(services, p.team_id, welcome)
     if result.outcome is not membership.JoinOutcome.joined:
         services.client.chat_postMessage(channel=p.user_id, **member_blocks.joined_message(
-            False, result.member.organisation, next_at))
+            False, result.member.organisation, next_at, zones=zones))
     home.refresh(services, p.team_id, p.user_id)
 
 
@@ -168,7 +167,8 @@ def keep_me_in(services: Services, p: Payload, respond) -> None:
     with session_scope(services.engine) as session:
         kept = quiet_rounds.keep_in(session, p.team_id, p.user_id)
         next_at = next_round_at(session, p.team_id)
-    reply = member_blocks.kept_in_reply(next_at) if kept else member_blocks.not_member_message()
+    zones = handling.reader_zones(services, p.team_id, p.user_id)
+    reply = member_blocks.kept_in_reply(next_at, zones=zones) if kept else member_blocks.not_member_message()
     handling.tell_clicker(p, respond, reply)
     home.refresh(services, p.team_id, p.user_id)
 

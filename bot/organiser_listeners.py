@@ -14,7 +14,7 @@ from bot import callers, commands, home, ids
 from bot.blocks import kit as kit_blocks
 from bot.blocks import organisers as organiser_blocks
 from bot.gateway import SlackGateway
-from bot.handling import Listeners, tell_clicker
+from bot.handling import Listeners, reader_zones, tell_clicker
 from bot.payload import Payload
 from bot.services import Services
 from scheduler import prompts as prompt_library
@@ -30,6 +30,10 @@ LISTENERS = Listeners()
 
 def register(app: App, services: Services) -> None:
     LISTENERS.register(app, services)
+
+
+def _zones(services: Services, p: Payload) -> tuple[str, ...]:
+    return reader_zones(services, p.team_id, p.user_id)
 
 
 def _reply(services: Services, p: Payload, respond, message: kit_blocks.Message) -> None:
@@ -56,7 +60,7 @@ def preview(services: Services, p: Payload, respond) -> None:
 @_organisers_only
 def open_round(services: Services, p: Payload, respond) -> None:
     outcome = rounds.open_round(services.engine, p.team_id, manual=True, look_up=SlackGateway(services.client).people)
-    _reply(services, p, respond, organiser_blocks.round_opened_message(outcome))
+    _reply(services, p, respond, organiser_blocks.round_opened_message(outcome, zones=_zones(services, p)))
     home.refresh(services, p.team_id, p.user_id)
 
 
@@ -117,7 +121,8 @@ def schedule_submitted(services: Services, p: Payload, changes: dict[str, Any]) 
         # (after_ack then tells the organiser it didn't work).
         change_schedule(session, p.team_id, **changes)
         next_at = next_round_at(session, p.team_id)
-    services.client.chat_postMessage(channel=p.user_id, **organiser_blocks.schedule_saved_message(next_at))
+    saved = organiser_blocks.schedule_saved_message(next_at, zones=_zones(services, p))
+    services.client.chat_postMessage(channel=p.user_id, **saved)
     home.refresh(services, p.team_id, p.user_id)
 
 

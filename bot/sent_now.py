@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 
-from bot.blocks import kit as kit_blocks
 from bot.gateway import SlackGateway
 from bot.services import Services
 from scheduler import delivery
@@ -22,18 +21,16 @@ def deliver_now(services: Services, team_id: str, keys: list[str]) -> None:
     """The sends a click queued (intro edits, the others' notices), by their outbox keys. Not paced yet:
     the workspace's pacer made a click's sends outlive the tests that set them off."""
     if keys:
-        with kit_blocks.for_reader(()):
-            delivery.deliver(services.engine, team_id, SlackGateway(services.client), pace=0, keys=keys)
+        delivery.deliver(services.engine, team_id, SlackGateway(services.client), pace=0, keys=keys)
 
 
 def after_leaving(services: Services, team_id: str, departure: Departure) -> None:
     """Once someone's leaving has committed: edit their old intros and tell whoever was left, now."""
     gateway = SlackGateway(services.client)
-    with kit_blocks.for_reader(()):
-        for channel, ts, content in departure.edits:
-            try:
-                gateway.update(channel, ts, content)
-            except SendError as error:
-                # The one left is told anyway; an old intro left unedited is the lesser harm.
-                log.warning("couldn't edit an intro after someone left: %s", error.code)
+    for channel, ts, content in departure.edits:
+        try:
+            gateway.update(channel, ts, content)
+        except SendError as error:
+            # The one left is told anyway; an old intro left unedited is the lesser harm.
+            log.warning("couldn't edit an intro after someone left: %s", error.code)
     deliver_now(services, team_id, departure.keys)

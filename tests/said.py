@@ -39,7 +39,4 @@ def is_(received: dict, built: dict) -> bool:
 
 def built_for(zone: str, builder, *args, **kwargs) -> dict:
     """What the builder makes for a reader in this time zone (a date's fallback text is in theirs)."""
-    from bot.blocks.kit import for_reader
-
-    with for_reader((zone,)):
-        return builder(*args, **kwargs)
+    return builder(*args, zones=(zone,), **kwargs)

@@ -4,6 +4,7 @@ Nothing else goes in them: no one's words, no one's email address."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlencode
 
@@ -47,12 +48,12 @@ def _link_button(text: str, url: str, which: str) -> dict:
             "url": url}
 
 
-def calendar_links_message(links, marker: str | None = None) -> Message:
+def calendar_links_message(links, marker: str | None = None, zones: Sequence[str] = ()) -> Message:
     title = event_title(links.partners)
     details = event_details(links.conversation_url)
     who = " and ".join(f"<@{user_id}>" for user_id in links.partner_ids)
-    first = (f"Your chat with {who} has moved to {slack_date(links.meeting_at)}." if links.moved
-             else f"Your chat with {who} is on {slack_date(links.meeting_at)}.")
+    first = (f"Your chat with {who} has moved to {slack_date(links.meeting_at, zones)}." if links.moved
+             else f"Your chat with {who} is on {slack_date(links.meeting_at, zones)}.")
     text = f"{first} Add it to your calendar, if you like:"
     moved = " If you saved the old time, it stays in your calendar until you remove it." if links.moved else ""
     return with_marker(message(

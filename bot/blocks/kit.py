@@ -4,8 +4,7 @@ dates, sections, buttons and inputs."""
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Sequence
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -65,16 +64,8 @@ def escape(text: str) -> str:
     return _without_marks(text)
 
 
-# Whose eyes a message is for: their time zones (one for a DM, each member's for a group DM).
-# Set at the edge that knows the reader (a send, a reply to a click, App Home), so a date's
-# fallback text, which Slack shows in notifications and where it can't render the date, is
-# in the reader's own time rather than UTC.
-_READER_ZONES: ContextVar[tuple[str, ...]] = ContextVar("reader_zones", default=())
-
-
-@contextmanager
-def for_reader(zones):
-    """Build messages, inside this block, for readers in these time zones (unknown ones are skipped)."""
+def _known(zones: Sequence[str]) -> tuple[str, ...]:
+    """The readers' time zones that exist, each once, in order (a stale or mistyped one is skipped)."""
     known = []
     for name in zones or ():
         try:
@@ -83,20 +74,17 @@ def for_reader(zones):
                 known.append(name)
         except (ZoneInfoNotFoundError, ValueError):
             continue
-    token = _READER_ZONES.set(tuple(known))
-    try:
-        yield
-    finally:
-        _READER_ZONES.reset(token)
+    return tuple(known)
 
 
 def _place(zone: str) -> str:
     return zone.rsplit("/", 1)[-1].replace("_", " ")
 
 
-def date_words(at: datetime) -> str:
-    """The moment in words, in the reader's own time zone(s); UTC only when no reader's zone is known."""
-    zones = _READER_ZONES.get()
+def date_words(at: datetime, zones: Sequence[str]) -> str:
+    """The moment in words, in the readers' own time zones (one for a DM, each member's for a group DM);
+    UTC only when no reader's zone is known."""
+    zones = _known(zones)
     if not zones:
         utc = at.astimezone(timezone.utc)
         return f"{utc:%A} {utc.day} {utc:%B} at {utc:%H:%M} UTC"
@@ -113,10 +101,12 @@ def date_words(at: datetime) -> str:
     return ", ".join(parts)
 
 
-def slack_date(at: datetime) -> str:
-    """A date Slack renders in each reader's own time zone; its fallback text is in theirs too."""
+def slack_date(at: datetime, zones: Sequence[str]) -> str:
+    """A date Slack renders in each reader's own time zone. Its fallback text, which Slack shows in
+    notifications and where it can't render the date, is in the `zones` of those the message is for
+    (the edge that knows them, a send or a reply to a click, passes them in)."""
     utc = at.astimezone(timezone.utc)
-    return f"<!date^{int(utc.timestamp())}^{{date_long_pretty}} at {{time}}|{date_words(at)}>"
+    return f"<!date^{int(utc.timestamp())}^{{date_long_pretty}} at {{time}}|{date_words(at, zones)}>"
 
 
 def fit_mrkdwn(text: str, limit: int = SECTION_TEXT_MAX) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from bot import ids
@@ -46,32 +47,32 @@ def not_yours_reply() -> Message:
     return message("That button belongs to someone else's match, so I've left it alone.")
 
 
-def scheduled_reply(partner_ids, meeting_at: datetime | None, already: bool) -> Message:
+def scheduled_reply(partner_ids, meeting_at: datetime | None, already: bool, zones: Sequence[str] = ()) -> Message:
     if already:
         return message("Already noted as scheduled. Enjoy the chat!")
     if meeting_at:
-        return message(f"Lovely, noted for {slack_date(meeting_at)}. I'll remind you and {mentions(partner_ids)} "
-                        "the day before.")
+        return message(f"Lovely, noted for {slack_date(meeting_at, zones)}. I'll remind you and "
+                        f"{mentions(partner_ids)} the day before.")
     return message(f"Lovely, noted. Enjoy your chat with {mentions(partner_ids)}!")
 
 
-def time_chosen_reply(result) -> Message:
+def time_chosen_reply(result, zones: Sequence[str] = ()) -> Message:
     """The answer to "That works for me" on a suggested time."""
     outcome = result.outcome
     if outcome is Outcome.done:
-        return message(f"That's everyone: your chat is scheduled for {slack_date(result.meeting_at)}. I'll remind "
-                        "you the day before, and I've sent you links to add it to your calendar in our DM.")
+        return message(f"That's everyone: your chat is scheduled for {slack_date(result.meeting_at, zones)}. "
+                        "I'll remind you the day before, and I've sent you links to add it to your calendar in our DM.")
     if outcome is Outcome.noted:
         others = (f"{mentions(result.partner_ids)} picks it too" if len(result.partner_ids) == 1
                   else "the others pick it too")
-        return message(f"Noted: {slack_date(result.meeting_at_chosen)} works for you. Once {others}, "
+        return message(f"Noted: {slack_date(result.meeting_at_chosen, zones)} works for you. Once {others}, "
                         "it's scheduled.")
     if outcome is Outcome.time_passed:
         return message("That time has gone by, sorry. Pick another, or press \"None of these times\" to suggest one.")
     if outcome is Outcome.already_met:
         return message("You've already marked this one as met, so there's nothing to schedule.")
     if result.meeting_at:
-        return message(f"Your chat is already scheduled for {slack_date(result.meeting_at)}. To move it, press "
+        return message(f"Your chat is already scheduled for {slack_date(result.meeting_at, zones)}. To move it, press "
                         "\"I need to reschedule\".")
     return message("There's nothing to pick just now: your intro shows where your chat stands.")
 
@@ -143,10 +144,10 @@ def no_reply_choice(group_id: int, can_rematch: bool = True) -> Message:
     return message(text, section(text), actions(*buttons))
 
 
-def quiet_partner_nudged_reply(partner_ids, wait_until: datetime, *, fresh: bool) -> Message:
+def quiet_partner_nudged_reply(partner_ids, wait_until: datetime, *, fresh: bool, zones: Sequence[str] = ()) -> Message:
     said = "I've just sent" if fresh else "I've sent"
     return message(f"{said} {mentions(partner_ids)} a kind nudge, mentioning you're keen to meet. People get busy, "
-                    f"so let's give them until {slack_date(wait_until)}. If there's still no word by then, I'll "
+                    f"so let's give them until {slack_date(wait_until, zones)}. If there's still no word by then, I'll "
                     "check back with you here, with what can still happen this round.")
 
 
@@ -202,7 +203,8 @@ def cannot_accept_own_reply() -> Message:
     return message("That's your own suggestion, so saying yes is up to the others in your conversation.")
 
 
-def reschedule_accepted_reply(meeting_at: datetime | None, already: bool, told=()) -> Message:
+def reschedule_accepted_reply(meeting_at: datetime | None, already: bool, told=(),
+                              zones: Sequence[str] = ()) -> Message:
     if already:
         return message("That's already settled. Enjoy the chat!")
     # The answer reaches whoever asked in their DM with the bot, not the group's conversation.
@@ -210,7 +212,7 @@ def reschedule_accepted_reply(meeting_at: datetime | None, already: bool, told=(
     if meeting_at is None:
         return message(f"Thanks, I've let {who} know. Find a time that works for everyone in your group "
                         "conversation.")
-    return message(f"Great, you're on for {slack_date(meeting_at)}. I've let {who} know.")
+    return message(f"Great, you're on for {slack_date(meeting_at, zones)}. I've let {who} know.")
 
 
 def follow_up_thanks() -> Message:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from bot import ids
@@ -88,8 +89,8 @@ def unknown_command_message(word: str) -> Message:
     return help_message(f"I don't know `{shown}` yet, sorry. No harm done.")
 
 
-def joined_message(created: bool, organisation: str, next_round_at: datetime) -> Message:
-    when = slack_date(next_round_at)
+def joined_message(created: bool, organisation: str, next_round_at: datetime, zones: Sequence[str] = ()) -> Message:
+    when = slack_date(next_round_at, zones)
     if created:
         # Short, as this reply vanishes: what to expect goes in a welcome that stays in their DM.
         text = (
@@ -150,8 +151,8 @@ def paused_while_matched_message(partner_ids: tuple[str, ...]) -> Message:
                    "lets them know.")
 
 
-def paused_until_message(until: datetime) -> Message:
-    return message(f"Paused until {slack_date(until)}, when you'll be back in by yourself, with a short hello "
+def paused_until_message(until: datetime, zones: Sequence[str] = ()) -> Message:
+    return message(f"Paused until {slack_date(until, zones)}, when you'll be back in by yourself, with a short hello "
                     "from me. Back sooner? `/unmentor resume` any time.")
 
 
@@ -213,23 +214,23 @@ STATUS_WORDS = {
 }
 
 
-def status_message(view: StatusView) -> Message:
+def status_message(view: StatusView, zones: Sequence[str] = ()) -> Message:
     if view.member is None:
         return not_member_message()
     member = view.member
     state = STATUS_WORDS.get(member.status, member.status)
     if member.status == MemberStatus.paused and member.paused_until is not None:
-        state = f"paused until {slack_date(member.paused_until)}, when you're back by yourself"
+        state = f"paused until {slack_date(member.paused_until, zones)}, when you're back by yourself"
     lines = [
         f"*Organisation:* {clip(member.organisation, 400)}",
         f"*Status:* {state}",
-        f"*Next round:* opens {slack_date(view.next_round_at)}",
+        f"*Next round:* opens {slack_date(view.next_round_at, zones)}",
     ]
     if view.partner_user_ids:
         partners = " and ".join(f"<@{user_id}>" for user_id in view.partner_user_ids)
         lines.append(f"*This round (round {view.round_number}):* you're matched with {partners}")
         if view.meeting_at is not None:
-            lines.append(f"*Your chat:* scheduled for {slack_date(view.meeting_at)}")
+            lines.append(f"*Your chat:* scheduled for {slack_date(view.meeting_at, zones)}")
     elif view.round_number is not None:
         lines.append(f"*This round (round {view.round_number}):* your partner has stepped away")
     text = "\n".join(lines)
@@ -321,7 +322,7 @@ def read_join_modal(state_values: dict) -> ProfileForm:
     )
 
 
-def home_view(view: StatusView, organiser_blocks: list[dict] | None = None) -> dict:
+def home_view(view: StatusView, organiser_blocks: list[dict] | None = None, zones: Sequence[str] = ()) -> dict:
     """App Home: the member's status and one-click changes; below, for organisers, stats and controls."""
     header = {"type": "header", "text": plain("unmentor")}
     if view.member is None:
@@ -349,7 +350,7 @@ def home_view(view: StatusView, organiser_blocks: list[dict] | None = None) -> d
         "style": "danger",
     }
     buttons.append(leave)
-    status = status_message(view)
+    status = status_message(view, zones=zones)
     if view.member.status == MemberStatus.active:
         buttons.insert(3, {"type": "datepicker", "action_id": ids.PAUSE_UNTIL, "placeholder": plain("Pause until…")})
     past = []
@@ -397,8 +398,9 @@ def skip_round_reply(change: Change, stands: HeadsUpRound) -> Message:
     return change_message("skip", change)
 
 
-def kept_in_reply(next_round_at) -> Message:
-    return message(f"Lovely, you're in. Your next match comes when the next round opens {slack_date(next_round_at)}.")
+def kept_in_reply(next_round_at, zones: Sequence[str] = ()) -> Message:
+    return message("Lovely, you're in. Your next match comes when the next round opens "
+                   f"{slack_date(next_round_at, zones)}.")
 
 
 def paused_for_now_reply() -> Message:

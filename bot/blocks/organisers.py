@@ -3,6 +3,7 @@ prompt modals, and the organiser part of App Home."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from bot import ids
@@ -307,22 +308,26 @@ def open_round_confirm_message() -> Message:
 
 # What an organiser's "open now" came to, by OpenOutcome.reason (the CLI's `round open` says the same in its words).
 OPENED_BY_HAND = {
-    OpenReason.opened: lambda o: (f"Round {o.round.number} is open: {len(o.plan.groups)} groups, "
-                                  f"{len(o.plan.unmatched)} unmatched. The intros are on their way."),
-    OpenReason.brought_forward: lambda o: (f"Round {o.round.number} was matched and waiting for its opening time. "
-                                           "It's open now, and the intros are on their way."),
-    OpenReason.delivering: lambda o: (f"Round {o.round.number} is still running and {o.waiting} of its messages "
-                                      "are still on their way; they'll go out shortly. No new round was opened."),
-    OpenReason.round_running: lambda o: (f"Round {o.round.number} is still running, so a new one can't open yet. "
-                                         f"It closes {slack_date(o.round.closes_at)}. Nothing was changed."),
+    OpenReason.opened: lambda o, zones: (
+        f"Round {o.round.number} is open: {len(o.plan.groups)} groups, "
+        f"{len(o.plan.unmatched)} unmatched. The intros are on their way."),
+    OpenReason.brought_forward: lambda o, zones: (
+        f"Round {o.round.number} was matched and waiting for its opening time. "
+        "It's open now, and the intros are on their way."),
+    OpenReason.delivering: lambda o, zones: (
+        f"Round {o.round.number} is still running and {o.waiting} of its messages "
+        "are still on their way; they'll go out shortly. No new round was opened."),
+    OpenReason.round_running: lambda o, zones: (
+        f"Round {o.round.number} is still running, so a new one can't open yet. "
+        f"It closes {slack_date(o.round.closes_at, zones)}. Nothing was changed."),
 }
 # Any other reason: another process opened one first.
 NOT_OPENED = "No round was opened: another one opened a moment ago. Nothing was changed."
 
 
-def round_opened_message(outcome) -> Message:
+def round_opened_message(outcome, zones: Sequence[str] = ()) -> Message:
     said = OPENED_BY_HAND.get(outcome.reason)
-    return message(said(outcome) if said else NOT_OPENED)
+    return message(said(outcome, zones) if said else NOT_OPENED)
 
 
 def schedule_modal(schedule) -> dict:
@@ -386,19 +391,19 @@ def read_prompts_modal(state_values: dict) -> str:
     return state_value(state_values, "library").get("value") or ""
 
 
-def schedule_saved_message(next_at: datetime) -> Message:
-    return message(f"Schedule saved. The next round opens {slack_date(next_at)}.")
+def schedule_saved_message(next_at: datetime, zones: Sequence[str] = ()) -> Message:
+    return message(f"Schedule saved. The next round opens {slack_date(next_at, zones)}.")
 
 
 def prompts_saved_message(count: int, themes: int) -> Message:
     return message(f"Prompt library saved: {count} prompts in {themes} themes. New intros will use it.")
 
 
-def slack_trouble_blocks(trouble: Trouble | None) -> list[dict]:
+def slack_trouble_blocks(trouble: Trouble | None, zones: Sequence[str] = ()) -> list[dict]:
     """What organisers need to know while Slack refuses the bot's token or isn't answering it."""
     if trouble is None:
         return []
-    since = slack_date(trouble.since)
+    since = slack_date(trouble.since, zones)
     if trouble.kind is Kind.token:
         fix = ("add the scopes in the app's manifest (app_manifest.yml) and reinstall it"
                if trouble.code == "missing_scope" else "reinstall the app, or put its new token in SLACK_BOT_TOKEN")
@@ -433,11 +438,11 @@ def failed_intros_blocks(failed) -> list[dict]:
 
 
 def organiser_home_blocks(stats, learnings, sparkline: str, trouble: Trouble | None = None,
-                          failed=None) -> list[dict]:
+                          failed=None, zones: Sequence[str] = ()) -> list[dict]:
     return [
         {"type": "divider"},
         {"type": "header", "text": plain("For organisers")},
-        *slack_trouble_blocks(trouble),
+        *slack_trouble_blocks(trouble, zones=zones),
         *failed_intros_blocks(failed),
         *stats_blocks(stats, learnings, sparkline),
         actions(

@@ -7,7 +7,7 @@ sharing the intro's pieces; split further, a send's words would sit apart from i
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from bot import ids
@@ -134,10 +134,10 @@ def _people_block(people) -> dict:
                               for person in people))
 
 
-def _status_line(intro) -> str:
+def _status_line(intro, zones: Sequence[str] = ()) -> str:
     line = STATUS_LINES.get(intro.status, intro.status)
     if intro.status == GroupStatus.scheduled and intro.meeting_at:
-        line += f" for {slack_date(intro.meeting_at)}"
+        line += f" for {slack_date(intro.meeting_at, zones)}"
     return line
 
 
@@ -194,10 +194,10 @@ FRESH_MATCH_LINE = ("This match comes part-way through the round, so there's a l
                     "that's nothing anyone did.")
 
 
-def intro_message(intro, marker: str | None = None) -> Message:
+def intro_message(intro, marker: str | None = None, zones: Sequence[str] = ()) -> Message:
     hello = (
         f"Hello {_names(intro.people)}! You're matched for round {intro.round_number} of unmentor: "
-        f"one honest hour {_span_words(intro.cadence)[0]}, any time before {slack_date(intro.closes_at)}."
+        f"one honest hour {_span_words(intro.cadence)[0]}, any time before {slack_date(intro.closes_at, zones)}."
     )
     prompts = "\n".join(f"{i}. {clip(p.text, PROMPT_SHOWN)}  _({clip(p.theme_title, 60)})_"
                         for i, p in enumerate(intro.prompts, 1))
@@ -214,10 +214,10 @@ def intro_message(intro, marker: str | None = None) -> Message:
     starts = first_move_line(intro)
     if starts and _time_still_to_find(intro):
         blocks.append(section(starts))
-    blocks.extend(suggested_times_blocks(intro))  # bot/blocks/suggestions.py
+    blocks.extend(suggested_times_blocks(intro, zones=zones))  # bot/blocks/suggestions.py
     if prompts:
         blocks.append(section(f"*A few ways in*\n{prompts}"))
-    blocks.extend(_intro_footer(intro))
+    blocks.extend(_intro_footer(intro, zones=zones))
     who = ", ".join(f"<@{p.user_id}> ({clip(p.organisation, ORGANISATION_SHOWN)})" for p in intro.people)
     # The fallback (notifications, screen readers) says where the match stands, as the blocks do.
     if intro.ended and intro.status == GroupStatus.ended:
@@ -239,45 +239,45 @@ def _time_still_to_find(intro) -> bool:
     return not intro.ended and intro.status not in (GroupStatus.scheduled, GroupStatus.met)
 
 
-def _intro_footer(intro) -> list[dict]:
+def _intro_footer(intro, zones: Sequence[str] = ()) -> list[dict]:
     """Where the match stands: how it works and the buttons while it's open, a thank-you once it has ended."""
     if intro.ended and intro.status == GroupStatus.ended:
         return [context(f"This match has moved on. Thank you {_everyone(intro.people)}, and see you next round.")]
     if intro.status == GroupStatus.met and not intro.ended:
         # Nothing left to move or miss: buttons that could only say "already met" are taken away.
-        return [context(f"{_status_line(intro)} Thank you {_everyone(intro.people)}. Near the end of the round "
-                         "I'll ask, briefly, what you took away.")]
+        return [context(f"{_status_line(intro, zones=zones)} Thank you {_everyone(intro.people)}. Near the end of "
+                        "the round I'll ask, briefly, what you took away.")]
     if intro.ended:
         return [context(f"Round {intro.round_number} has ended. Thank you for taking part. "
-                         f"{_status_line(intro)}")]
-    return [context(how_it_works(intro.people)), intro_buttons(intro), context(_status_line(intro))]
+                         f"{_status_line(intro, zones=zones)}")]
+    return [context(how_it_works(intro.people)), intro_buttons(intro), context(_status_line(intro, zones=zones))]
 
 
-def intro_safe_message(intro, marker: str | None = None) -> Message:
+def intro_safe_message(intro, marker: str | None = None, zones: Sequence[str] = ()) -> Message:
     """The intro Slack can't refuse, for when it refused the full one: who, from where, and the buttons.
 
     Only names and organisations, each clipped, so no member text can push it past a limit.
     """
     people = "\n".join(f"• <@{p.user_id}> · *{clip(p.organisation, ORGANISATION_SHOWN)}*" for p in intro.people)
     text = (f"You're matched for round {intro.round_number} of unmentor: one honest hour, any time before "
-            f"{slack_date(intro.closes_at)}.\n{people}")
+            f"{slack_date(intro.closes_at, zones)}.\n{people}")
     starts = first_move_line(intro)
     extra = [section(starts)] if starts and _time_still_to_find(intro) else []
     # The suggested times carry no member text, so they stay: one click still schedules the chat.
-    return with_marker({"text": text, "blocks": [section(text), *extra, *suggested_times_blocks(intro),
-                                                  *_intro_footer(intro)]}, marker)
+    return with_marker({"text": text, "blocks": [section(text), *extra, *suggested_times_blocks(intro, zones=zones),
+                                                  *_intro_footer(intro, zones=zones)]}, marker)
 
 
-def nudge_message(nudge, marker: str | None = None) -> Message:
+def nudge_message(nudge, marker: str | None = None, zones: Sequence[str] = ()) -> Message:
     text = (
         "A gentle nudge :seedling: Have you found an hour yet? Even 30 minutes before "
-        f"{slack_date(nudge.closes_at)} is worth it. If this round doesn't suit you after all, the button "
+        f"{slack_date(nudge.closes_at, zones)} is worth it. If this round doesn't suit you after all, the button "
         "below lets you step out, no explanations needed."
     )
     return with_marker(message(text, section(text), actions(step_out_button(nudge.group_id))), marker)
 
 
-def follow_up_ask_message(ask, marker: str | None = None) -> Message:
+def follow_up_ask_message(ask, marker: str | None = None, zones: Sequence[str] = ()) -> Message:
     partners = " and ".join(f"<@{user_id}>" for user_id in ask.partner_ids) or "your partner"
     # "you, <@a> and <@b>" for three: "you and <@a> and <@b>" reads as a list gone wrong.
     together = (f"you, <@{ask.partner_ids[0]}> and <@{ask.partner_ids[1]}>" if len(ask.partner_ids) == 2
@@ -330,18 +330,19 @@ def _unmatched_words(reason: str) -> str:
     return UNMATCHED_REASONS[UnmatchedReason(reason)] if known else "the numbers did not work out"
 
 
-def unmatched_message(unmatched, marker: str | None = None) -> Message:
+def unmatched_message(unmatched, marker: str | None = None, zones: Sequence[str] = ()) -> Message:
     text = (
         f"No match for you in round {unmatched.round_number}, I'm sorry: "
         f"{_unmatched_words(unmatched.reason)}. "
-        f"That's nothing you did. You'll go first when the next round opens {slack_date(unmatched.next_round_at)}."
+        "That's nothing you did. You'll go first when the next round opens "
+        f"{slack_date(unmatched.next_round_at, zones)}."
     )
     return with_marker(message(text, section(text)), marker)
 
 
-def announcement_message(announcement, marker: str | None = None) -> Message:
+def announcement_message(announcement, marker: str | None = None, zones: Sequence[str] = ()) -> Message:
     text = (
-        f"Heads-up: the next unmentor round opens {slack_date(announcement.opens_at)}. You'll be matched "
+        f"Heads-up: the next unmentor round opens {slack_date(announcement.opens_at, zones)}. You'll be matched "
         f"with someone from a different organisation for one honest hour. Busy {_span_words(announcement.cadence)[1]}? "
         "Skip it with one click, no questions asked."
     )
@@ -353,19 +354,20 @@ def announcement_message(announcement, marker: str | None = None) -> Message:
     ), marker)
 
 
-def reminder_message(reminder, marker: str | None = None) -> Message:
+def reminder_message(reminder, marker: str | None = None, zones: Sequence[str] = ()) -> Message:
     text = (f"A friendly reminder: your unmentor chat with {mentions(reminder.partner_ids)} is "
-            f"{slack_date(reminder.meeting_at)}. Plans changed? The buttons on your intro make it easy to say so.")
+            f"{slack_date(reminder.meeting_at, zones)}. Plans changed? The buttons on your intro make it easy to "
+            "say so.")
     return with_marker(message(text, section(text)), marker)
 
 
-def reschedule_notice_message(notice, marker: str | None = None) -> Message:
+def reschedule_notice_message(notice, marker: str | None = None, zones: Sequence[str] = ()) -> Message:
     # Neutral and warm: say what's asked, pass on their words, and leave feelings to the reader.
     # An answer to the reader's own request reads as one, not as a second request to move.
     asked = "suggests another time" if notice.counter else "needs to move your chat"
     lines = [f"<@{notice.asker_id}> {asked}."]
     if notice.suggested_at:
-        lines[0] += f" Their suggestion: {slack_date(notice.suggested_at)}."
+        lines[0] += f" Their suggestion: {slack_date(notice.suggested_at, zones)}."
     if notice.note.strip():
         lines.append("Their note:\n" + quote_lines(notice.note))
     if notice.offer_let_go:
@@ -389,13 +391,13 @@ def reschedule_notice_message(notice, marker: str | None = None) -> Message:
 LET_GO_LABEL = "Let's leave it this round"
 
 
-def reschedule_settled_message(settled, marker: str | None = None) -> Message:
+def reschedule_settled_message(settled, marker: str | None = None, zones: Sequence[str] = ()) -> Message:
     """An older notice once a newer one supersedes it: the buttons go, and it points to the newer one."""
     text = f"Earlier, <@{settled.asker_id}> asked to move your chat. There's a newer message about it below."
     return with_marker(message(text, context(text)), marker)
 
 
-def left_for_round_message(left, marker: str | None = None) -> Message:
+def left_for_round_message(left, marker: str | None = None, zones: Sequence[str] = ()) -> Message:
     why = "after a few tries at finding a time" if left.after_reschedules else "after it didn't happen"
     text = (f"<@{left.by_id}> has said to leave your unmentor chat for round {left.round_number}, {why}. "
             "That's fine, and nothing anyone did: there's nothing for you to do, and you'll be matched again "
@@ -403,9 +405,9 @@ def left_for_round_message(left, marker: str | None = None) -> Message:
     return with_marker(message(text, section(text)), marker)
 
 
-def reschedule_accepted_message(accepted, marker: str | None = None) -> Message:
+def reschedule_accepted_message(accepted, marker: str | None = None, zones: Sequence[str] = ()) -> Message:
     if accepted.meeting_at:
-        text = f"<@{accepted.partner_id}> said yes: your chat is now {slack_date(accepted.meeting_at)}."
+        text = f"<@{accepted.partner_id}> said yes: your chat is now {slack_date(accepted.meeting_at, zones)}."
     else:
         text = f"<@{accepted.partner_id}> has seen your message, and you'll agree a new time in your conversation."
     return with_marker(message(text, section(text)), marker)
@@ -417,7 +419,7 @@ def _ways_back(*, keep_label: str) -> dict:
                     button("Pause for now", ids.PAUSE_FOR_NOW, "pause"))
 
 
-def partner_moved_on_message(moved, marker: str | None = None) -> Message:
+def partner_moved_on_message(moved, marker: str | None = None, zones: Sequence[str] = ()) -> Message:
     who = mentions(moved.partner_ids) if moved.partner_ids else "your partner"
     if moved.carried_on:
         # Their own screen shows the other two going on: say exactly that, and what it means for them.
@@ -427,12 +429,12 @@ def partner_moved_on_message(moved, marker: str | None = None) -> Message:
         opening = (f"Your unmentor match with {who} for round {moved.round_number} has closed early, as you "
                    "couldn't find each other this time.")
     text = (f"{opening} That happens, and there's nothing for you to do. The next round opens "
-            f"{slack_date(moved.next_round_at)} and you'll be matched again then, unless a pause would suit "
+            f"{slack_date(moved.next_round_at, zones)} and you'll be matched again then, unless a pause would suit "
             "you better.")
     return with_marker(message(text, section(text), _ways_back(keep_label="Match me next round")), marker)
 
 
-def match_moved_message(moved, marker: str | None = None) -> Message:
+def match_moved_message(moved, marker: str | None = None, zones: Sequence[str] = ()) -> Message:
     """The old intro of a trio that goes on as a pair: everyone still named, nobody blamed."""
     text = (f"This match has changed: {mentions(moved.staying)} carry on as a pair, with their intro in a new "
             "conversation.")
@@ -446,15 +448,15 @@ def match_moved_message(moved, marker: str | None = None) -> Message:
     ), marker)
 
 
-def partner_stepped_out_message(stepped, marker: str | None = None) -> Message:
+def partner_stepped_out_message(stepped, marker: str | None = None, zones: Sequence[str] = ()) -> Message:
     text = (f"<@{stepped.partner_id}> can't make round {stepped.round_number} after all, so your match has "
             "ended. That's nothing you did: plans change.")
     if not stepped.can_rematch:
         text += (f" The round is nearly over, so you'll go first when the next round opens "
-                 f"{slack_date(stepped.next_round_at)}.")
+                 f"{slack_date(stepped.next_round_at, zones)}.")
         return with_marker(message(text, section(text)), marker)
     text += (" Would you like a fresh match this round? Or, if you'd rather wait, you'll go first when the "
-             f"next round opens {slack_date(stepped.next_round_at)}.")
+             f"next round opens {slack_date(stepped.next_round_at, zones)}.")
     return with_marker(message(text, section(text), _fresh_or_wait(ids.PARTNER_LEFT_REMATCH,
                                                                         ids.PARTNER_LEFT_WAIT,
                                                                         stepped.group_id)), marker)
@@ -468,7 +470,7 @@ def _fresh_or_wait(fresh_id: str, wait_id: str, group_id: int, *, fresh: bool = 
     return actions(*buttons)
 
 
-def waiting_check_message(check, marker: str | None = None) -> Message:
+def waiting_check_message(check, marker: str | None = None, zones: Sequence[str] = ()) -> Message:
     """A week in with no time set, to each person privately: nothing here is seen by the others."""
     who = mentions(check.partner_ids)
     text = (f"It's been a week since your unmentor intro to {who}, and no time is set yet. Only you can see "
@@ -482,7 +484,7 @@ def waiting_check_message(check, marker: str | None = None) -> Message:
     )), marker)
 
 
-def wait_over_message(over, marker: str | None = None) -> Message:
+def wait_over_message(over, marker: str | None = None, zones: Sequence[str] = ()) -> Message:
     """The time given to a quiet partner is up: offer only what can still happen."""
     text = f"I haven't seen an answer from {mentions(over.quiet_ids)} yet, and the few days we said we'd wait are up."
     if over.others_ids:
@@ -493,15 +495,15 @@ def wait_over_message(over, marker: str | None = None) -> Message:
                     style="primary"))), marker)
     if over.can_rematch:
         text += (" Would you like a fresh match this round, or to wait and go first when the next round opens "
-                 f"{slack_date(over.next_round_at)}?")
+                 f"{slack_date(over.next_round_at, zones)}?")
     else:
         text += (" The round is nearly over, so a fresh match won't fit now: shall I close this one and put you "
-                 f"first when the next round opens {slack_date(over.next_round_at)}?")
+                 f"first when the next round opens {slack_date(over.next_round_at, zones)}?")
     return with_marker(message(text, section(text), _fresh_or_wait(
         ids.NO_REPLY_REMATCH, ids.NO_REPLY_SIT_OUT, over.group_id, fresh=over.can_rematch)), marker)
 
 
-def quiet_nudge_message(nudge, marker: str | None = None) -> Message:
+def quiet_nudge_message(nudge, marker: str | None = None, zones: Sequence[str] = ()) -> Message:
     text = (f"{mentions(nudge.waiting_ids)} would love to find a time for your unmentor chat. A quick hello in "
             "your conversation is all it takes. If this round doesn't suit, that's fine too: one click below "
             "says so, no reason needed.")
@@ -513,18 +515,18 @@ def quiet_nudge_message(nudge, marker: str | None = None) -> Message:
     )), marker)
 
 
-def still_in_message(ask, marker: str | None = None) -> Message:
+def still_in_message(ask, marker: str | None = None, zones: Sequence[str] = ()) -> Message:
     rounds = NUMBER_WORDS.get(QUIET_ROUNDS_BEFORE_PAUSE, str(QUIET_ROUNDS_BEFORE_PAUSE))
     # Say what was seen: people often meet and chat without pressing anything.
     text = (f"I haven't seen any of the buttons used on your last {rounds} unmentor matches. You may well have "
             "met and simply not said, which is completely fine. Would you like to stay in, or pause for now? "
             "If I don't hear by "
-            f"{slack_date(ask.pause_at)}, I'll pause your matches so nothing lands on you, and "
+            f"{slack_date(ask.pause_at, zones)}, I'll pause your matches so nothing lands on you, and "
             "`/unmentor resume` brings you back any time.")
     return with_marker(message(text, section(text), _ways_back(keep_label="Keep me in")), marker)
 
 
-def stay_in_touch_message(stay, marker: str | None = None) -> Message:
+def stay_in_touch_message(stay, marker: str | None = None, zones: Sequence[str] = ()) -> Message:
     if len(stay.partner_ids) == 2:
         together = f"you, <@{stay.partner_ids[0]}> and <@{stay.partner_ids[1]}> all three"
     else:
@@ -537,7 +539,7 @@ def stay_in_touch_message(stay, marker: str | None = None) -> Message:
 NUMBER_WORDS = {2: "two", 3: "three", 4: "four"}
 
 
-def paused_quietly_message(_paused, marker: str | None = None) -> Message:
+def paused_quietly_message(_paused, marker: str | None = None, zones: Sequence[str] = ()) -> Message:
     text = ("I didn't hear back, so I've paused your unmentor matches for now and nothing more will land on you. "
             "Whenever you'd like to come back, one click does it (or type `/unmentor resume`).")
     # The keep-me-in action undoes a pause for silence, so this button needs no listener of its own.
@@ -545,10 +547,10 @@ def paused_quietly_message(_paused, marker: str | None = None) -> Message:
         button("Resume my matches", ids.KEEP_ME_IN, "keep", style="primary"))), marker)
 
 
-def welcome_message(welcome, marker: str | None = None) -> Message:
+def welcome_message(welcome, marker: str | None = None, zones: Sequence[str] = ()) -> Message:
     """What to expect, kept in their DM: both learn, it stays between them, stepping out is fine."""
     hello = (f"Welcome to unmentor! :wave: You're in, as part of *{clip(welcome.organisation, 400)}*. "
-             f"The next round opens {slack_date(welcome.next_round_at)}.")
+             f"The next round opens {slack_date(welcome.next_round_at, zones)}.")
     expect = "\n".join([
         "*What to expect*",
         "• When a round opens, I'll introduce you to someone from another organisation (now and then, two "
@@ -562,13 +564,13 @@ def welcome_message(welcome, marker: str | None = None) -> Message:
     return with_marker(message(f"{hello} Here's what to expect.", section(hello), section(expect)), marker)
 
 
-def welcome_back_message(back, marker: str | None = None) -> Message:
+def welcome_back_message(back, marker: str | None = None, zones: Sequence[str] = ()) -> Message:
     text = (f"Welcome back! Your pause is over, so you're in the next unmentor round, which opens "
-            f"{slack_date(back.next_round_at)}. Not ready yet? `/unmentor pause` any time.")
+            f"{slack_date(back.next_round_at, zones)}. Not ready yet? `/unmentor pause` any time.")
     return with_marker(message(text, section(text)), marker)
 
 
-def match_ended_message(ended, marker: str | None = None) -> Message:
+def match_ended_message(ended, marker: str | None = None, zones: Sequence[str] = ()) -> Message:
     """The old intro, once someone in it has left: only those still here are named."""
     text = "This match has ended because someone in it has left unmentor. That's nothing anyone here did."
     if len(ended.staying) >= 2:
@@ -582,15 +584,15 @@ def match_ended_message(ended, marker: str | None = None) -> Message:
     ), marker)
 
 
-def partner_left_message(left, marker: str | None = None) -> Message:
+def partner_left_message(left, marker: str | None = None, zones: Sequence[str] = ()) -> Message:
     text = (f"Your partner has left unmentor, so your match for round {left.round_number} has ended. "
             "That's nothing you did: people step away for all sorts of reasons.")
     if not left.can_rematch:
         text += (f" The round is nearly over, so you'll go first when the next round opens "
-                 f"{slack_date(left.next_round_at)}. Need a break instead? `/unmentor pause` any time.")
+                 f"{slack_date(left.next_round_at, zones)}. Need a break instead? `/unmentor pause` any time.")
         return with_marker(message(text, section(text)), marker)
     text += (" Would you like a fresh match this round? Or, if you'd rather wait, you'll go first when the "
-             f"next round opens {slack_date(left.next_round_at)}.")
+             f"next round opens {slack_date(left.next_round_at, zones)}.")
     return with_marker(message(text, section(text), _fresh_or_wait(ids.PARTNER_LEFT_REMATCH,
                                                                         ids.PARTNER_LEFT_WAIT, left.group_id)),
                         marker)
@@ -630,16 +632,17 @@ SAFE_BUILDERS: dict[type[Content], Callable[[Any, str | None], Message]] = {
 }
 
 
-def render(content: Content, marker: str | None) -> Message:
-    """The Slack message for something the scheduler wants said, by its builder in BUILDERS."""
-    return BUILDERS[type(content)](content, marker)
+def render(content: Content, marker: str | None, zones: Sequence[str] = ()) -> Message:
+    """The Slack message for something the scheduler wants said, by its builder in BUILDERS, its dates'
+    fallback text in its readers' `zones`."""
+    return BUILDERS[type(content)](content, marker, zones=zones)
 
 
 # Well inside a section's 3,000 characters, whatever a builder put in its text.
 SAFE_TEXT_MAX = 2900
 
 
-def render_safe(content, marker: str | None) -> Message:
+def render_safe(content, marker: str | None, zones: Sequence[str] = ()) -> Message:
     """A form Slack can't refuse as invalid, for a send it refused: the kind's own safe builder if it
     names one, else the message's plain words in one section and its buttons.
 
@@ -647,8 +650,8 @@ def render_safe(content, marker: str | None) -> Message:
     """
     own = SAFE_BUILDERS.get(type(content))
     if own:
-        return own(content, marker)
-    full = render(content, None)
+        return own(content, marker, zones=zones)
+    full = render(content, None, zones)
     text = fit_mrkdwn(full["text"], SAFE_TEXT_MAX)
     buttons = [block for block in full["blocks"] if block["type"] == "actions"]
     return with_marker({"text": text, "blocks": [section(text), *buttons]}, marker)

@@ -4,6 +4,8 @@ said it works, and one click to agree; "None of these" opens the reschedule form
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot import ids
 from bot.blocks.kit import actions, button, context, section, slack_date
 
@@ -19,7 +21,7 @@ def _who_can(user_ids) -> str:
     return f"\n{said} can do this."
 
 
-def suggested_times_blocks(intro) -> list[dict]:
+def suggested_times_blocks(intro, zones: Sequence[str] = ()) -> list[dict]:
     """The suggestions part of an intro: nothing for a group from before suggestions, or once a
     time is set, the hour has happened or the match is over."""
     if intro.suggestions is None or intro.ended or intro.status not in STILL_TO_FIND:
@@ -33,7 +35,7 @@ def suggested_times_blocks(intro) -> list[dict]:
                        "Press \"That works for me\" on any you can do; once everyone has picked the same one, "
                        "it's scheduled.")]
     for suggestion in intro.suggestions:
-        block = section(f"*{slack_date(suggestion.at)}*{_who_can(suggestion.chosen_by)}")
+        block = section(f"*{slack_date(suggestion.at, zones)}*{_who_can(suggestion.chosen_by)}")
         block["accessory"] = button("That works for me", ids.suggested_time(suggestion.index), value)
         blocks.append(block)
     blocks.append(actions(button("None of these times", ids.NONE_OF_THESE, value)))

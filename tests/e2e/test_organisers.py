@@ -21,7 +21,6 @@ from freezegun import freeze_time
 from sqlmodel import select
 
 from bot import ids
-from bot.blocks import kit as kit_blocks
 from bot.blocks import member as member_blocks
 from bot.blocks import organisers as organiser_blocks
 from playground.slack import BOT_USER_ID
@@ -108,8 +107,7 @@ def home_for(bot, user, organiser=False) -> dict:
         learnings = stats.consented_learnings(session, TEAM, limit=5)
     extra = (organiser_blocks.organiser_home_blocks(trend, learnings, stats.meeting_rate_sparkline(trend))
              if organiser else None)
-    with kit_blocks.for_reader(("Europe/London",)):
-        return member_blocks.home_view(view, extra)
+    return member_blocks.home_view(view, extra, zones=("Europe/London",))
 
 
 def home_of(bot, user):

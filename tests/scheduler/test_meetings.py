@@ -222,7 +222,7 @@ def test_only_the_quiet_partner_of_a_pair_counts_a_quiet_round_and_nobody_in_a_t
 
 def test_dates_fall_back_to_utc_text_and_member_words_cannot_break_formatting():
     new_york = datetime(2026, 12, 10, 15, 0, tzinfo=timezone(timedelta(hours=-5)))
-    assert kit_blocks.slack_date(new_york).endswith("|Thursday 10 December at 20:00 UTC>")
+    assert kit_blocks.slack_date(new_york, ()).endswith("|Thursday 10 December at 20:00 UTC>")
     assert kit_blocks.escape("*Acme_ <!here>") == "∗Acmeˍ &lt;!here&gt;"
 
 

@@ -7,7 +7,6 @@ branch people can see.
 from __future__ import annotations
 
 from bot.blocks import meetings, member, organisers, sends, usually_free
-from bot.blocks.kit import for_reader
 from scheduler.avoid import AvoidChange
 from scheduler.meetings import FollowUpForm, Outcome, Result
 from scheduler.membership import Change, HeadsUpRound, ProfileForm
@@ -139,11 +138,6 @@ def _member_cases() -> dict:
     return cases
 
 
-def _for_readers(zones, build):
-    with for_reader(zones):
-        return build()
-
-
 def _send_cases() -> dict:
     return {
         "sends.intro_message.pair": (sends.intro_message, lambda: sends.intro_message(p.intro(), MARKER)),
@@ -157,17 +151,15 @@ def _send_cases() -> dict:
         "sends.intro_message.fresh_match": (sends.intro_message, lambda: sends.intro_message(
             p.intro(why="fresh_match", first_match_ended=("UADA",), told_no_match=("UBEN",)), MARKER)),
         # As delivered: dates' fallback text in each reader's own clock.
-        "sends.intro_message.pair_for_readers": (sends.intro_message, lambda: _for_readers(
-            ("Europe/London", "America/New_York"), lambda: sends.intro_message(p.intro(), MARKER))),
-        "sends.reminder_message.for_reader": (sends.reminder_message, lambda: _for_readers(
-            ("America/New_York",), lambda: sends.reminder_message(
-                Reminder(p.GROUP_ID, ("UADA",), p.MEETING_AT), MARKER))),
+        "sends.intro_message.pair_for_readers": (sends.intro_message, lambda: sends.intro_message(
+            p.intro(), MARKER, zones=("Europe/London", "America/New_York"))),
+        "sends.reminder_message.for_reader": (sends.reminder_message, lambda: sends.reminder_message(
+            Reminder(p.GROUP_ID, ("UADA",), p.MEETING_AT), MARKER, zones=("America/New_York",))),
         "sends.intro_message.scheduled": (sends.intro_message, lambda: sends.intro_message(
             p.intro(status="scheduled", meeting_at=p.MEETING_AT), MARKER)),
         # Suggested times: ben has said the second works; ada reads it in London, her partner in New York.
-        "sends.intro_message.suggestions": (sends.intro_message, lambda: _for_readers(
-            ("Europe/London", "America/New_York"), lambda: sends.intro_message(
-                p.intro(suggestions=p.suggestions({1: ("UBEN",)})), MARKER))),
+        "sends.intro_message.suggestions": (sends.intro_message, lambda: sends.intro_message(
+            p.intro(suggestions=p.suggestions({1: ("UBEN",)})), MARKER, zones=("Europe/London", "America/New_York"))),
         "sends.intro_message.suggestions_trio": (sends.intro_message, lambda: sends.intro_message(
             p.intro(people=(p.ADA_INTRO, p.BEN_INTRO, p.CY_INTRO), suggestions=p.suggestions(
                 {0: ("UBEN", "UCY")})), MARKER)),
@@ -175,10 +167,10 @@ def _send_cases() -> dict:
             p.intro(suggestions=()), MARKER)),
         "sends.intro_safe_message.suggestions": (sends.intro_safe_message, lambda: sends.intro_safe_message(
             p.intro(suggestions=p.suggestions()), MARKER)),
-        "sends.calendar_links_message": (sends.calendar_links_message, lambda: _for_readers(
-            ("Asia/Singapore",), lambda: sends.calendar_links_message(CalendarLinks(
-                p.GROUP_ID, p.MEETING_AT, ("UADA",), ("Ada Lovelace (Acme Housing)",),
-                "https://slack.com/app_redirect?team=T0TEAM&channel=G0ADABEN"), MARKER))),
+        "sends.calendar_links_message": (sends.calendar_links_message, lambda: sends.calendar_links_message(
+            CalendarLinks(p.GROUP_ID, p.MEETING_AT, ("UADA",), ("Ada Lovelace (Acme Housing)",),
+                          "https://slack.com/app_redirect?team=T0TEAM&channel=G0ADABEN"), MARKER,
+            zones=("Asia/Singapore",))),
         "sends.calendar_links_message.moved_trio": (sends.calendar_links_message, lambda: sends.calendar_links_message(
             CalendarLinks(p.GROUP_ID, p.MEETING_AT, ("UBEN", "UCY"),
                           ("Ben Tanaka (Beta Libraries)", "someone from Gamma Trust"), None, moved=True), MARKER)),

@@ -12,7 +12,7 @@ def test_member_text_can_never_mention_link_or_format():
 
 def test_a_date_reads_in_each_readers_zone_with_a_utc_fallback_for_notifications():
     new_york = datetime(2026, 12, 10, 15, 0, tzinfo=timezone(timedelta(hours=-5)))
-    assert kit.slack_date(new_york) == (
+    assert kit.slack_date(new_york, ()) == (
         "<!date^1796932800^{date_long_pretty} at {time}|Thursday 10 December at 20:00 UTC>")
 
 
