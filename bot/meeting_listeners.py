@@ -231,10 +231,11 @@ def accept_reschedule(services: Services, p: Payload, respond) -> None:
         result = meetings.accept_reschedule(session, p.team_id, p.user_id, p.group_id)
     deliver_now(services, p.team_id, result.send_now)
     if result.outcome is Outcome.own_suggestion:
-        reply = meeting_blocks.cannot_accept_own_reply()
+        reply = meeting_blocks.cannot_accept_own_reply(result.partner_ids)
     else:
         reply = _common_reply(result) or meeting_blocks.reschedule_accepted_reply(
-            result.meeting_at, result.outcome is Outcome.already, result.told, zones=_clicker_zones(services, p))
+            result.meeting_at, result.outcome is Outcome.already, result.told, len(result.partner_ids) + 1,
+            zones=_clicker_zones(services, p))
     tell_clicker(p, respond, reply)
 
 

@@ -199,19 +199,20 @@ def sat_out_reply() -> Message:
     return message("No problem. You'll go first when the next round opens.")
 
 
-def cannot_accept_own_reply() -> Message:
-    return message("That's your own suggestion, so saying yes is up to the others in your conversation.")
+def cannot_accept_own_reply(partner_ids) -> Message:
+    """Named, so a pair reads "up to @Ben", never "the others"."""
+    return message(f"That's your own suggestion, so saying yes is up to {mentions(partner_ids)}.")
 
 
-def reschedule_accepted_reply(meeting_at: datetime | None, already: bool, told=(),
+def reschedule_accepted_reply(meeting_at: datetime | None, already: bool, told=(), group_size: int = 2,
                               zones: Sequence[str] = ()) -> Message:
     if already:
         return message("That's already settled. Enjoy the chat!")
     # The answer reaches whoever asked in their DM with the bot, not the group's conversation.
-    who = mentions(told) if told else "the others"
+    who = mentions(told) if told else "everyone"
     if meeting_at is None:
-        return message(f"Thanks, I've let {who} know. Find a time that works for everyone in your group "
-                        "conversation.")
+        everyone = "you both in your" if group_size <= 2 else "all three of you in your group"
+        return message(f"Thanks, I've let {who} know. Find a time that works for {everyone} conversation.")
     return message(f"Great, you're on for {slack_date(meeting_at, zones)}. I've let {who} know.")
 
 

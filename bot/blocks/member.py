@@ -293,8 +293,8 @@ def join_modal(prefill: ProfileForm) -> dict:
         "close": plain("Not now"),
         "blocks": [
             section(
-                "You'll be paired with someone from a *different* organisation for one honest hour. "
-                "A few words help your partner know where to start."
+                "You'll be matched with someone (now and then two people) from a *different* organisation "
+                "for one honest hour. A few words help the people you're matched with know where to start."
             ),
             text_input("organisation", "Your organisation", prefill.organisation, ORGANISATION_MAX,
                         multiline=False, optional=False, hint="I never pair you with someone from the same one."),
@@ -304,7 +304,7 @@ def join_modal(prefill: ProfileForm) -> dict:
                         multiline=True, optional=True, placeholder="e.g. how other teams plan their year"),
             text_input("could_share", "What I could share", prefill.could_share, TEXT_MAX,
                         multiline=True, optional=True, placeholder="e.g. what we learned running hybrid events"),
-            context("Your partners will see what you write here: it goes in your intro."),
+            context("The people you're matched with will see what you write here: it goes in your intro."),
         ],
     }
 

@@ -229,6 +229,11 @@ def intro_message(intro, marker: str | None = None, zones: Sequence[str] = ()) -
     return with_marker({"text": text, "blocks": blocks}, marker)
 
 
+def _both_or_all(size: int) -> str:
+    """Words for the whole group, from its size: "both" for two, "all" for three."""
+    return "both" if size <= 2 else "all"
+
+
 def _everyone(people) -> str:
     """The right count for a thank-you: "both" for two, "all three" for three."""
     return {1: "", 2: "both", 3: "all three"}.get(len(people), "all").strip() or "for taking part"
@@ -371,8 +376,8 @@ def reschedule_notice_message(notice, marker: str | None = None, zones: Sequence
     if notice.note.strip():
         lines.append("Their note:\n" + quote_lines(notice.note))
     if notice.offer_let_go:
-        lines.append("Finding a time has been tricky this round. If you'd both rather let it go until next "
-                     "round, that's fine too.")
+        lines.append(f"Finding a time has been tricky this round. If you'd {_both_or_all(notice.group_size)} "
+                     "rather let it go until next round, that's fine too.")
     text = "\n".join(lines)
     value = ids.value("group", notice.group_id)
     if notice.suggested_at:

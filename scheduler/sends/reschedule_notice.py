@@ -23,6 +23,7 @@ class RescheduleNotice(Content):
     note: str
     counter: bool = False  # an answer to the reader's own request: "suggests another time", not "needs to move"
     offer_let_go: bool = False  # asked often enough that letting this round go is offered, without blame
+    group_size: int = 2  # "both" for a pair, "all" for a trio
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,9 @@ class RescheduleNoticeSend(Send):
         counter = bool(earlier) and earlier[-1].member_id == self.member_id and not _settled_between(
             session, group.id, earlier[-1].id, self.event_id)
         return Plan(RescheduleNotice(group.id, asker.slack_user_id, latest[1], latest[2], counter=counter,
-                                     offer_let_go=len(asks) >= group_state.LET_GO_FROM),
+                                     offer_let_go=len(asks) >= group_state.LET_GO_FROM,
+                                     group_size=len([m for m in round_store.group_members(session, group.id)
+                                                     if m.slack_user_id])),
                     channel=member(session, self.member_id).slack_user_id)
 
 

@@ -180,7 +180,7 @@ def test_the_follow_up_form_asks_to_leave_out_names_beside_the_consent_box_and_t
     consent = next(b for b in form["blocks"] if b.get("block_id") == "consent")
     assert "leave out names" in consent["hint"]["text"] and "in confidence" in consent["hint"]["text"]
     join = member_blocks.join_modal(ProfileForm(organisation=""))
-    assert any("Your partners will see what you write here" in t for t in _texts(join))
+    assert any("The people you're matched with will see what you write here" in t for t in _texts(join))
 
 
 def test_one_name_for_each_thing_and_one_voice_in_everything_people_read():

@@ -502,7 +502,7 @@ def test_the_partner_can_suggest_another_time_and_the_first_person_accepts_it(bo
     assert to_ada.startswith("<@UBEN> suggests another time")  # an answer, not a second request to move
     with freeze_time(OPENS + timedelta(hours=2), tick=True):
         mine = bot.click("reschedule_accept", "UBEN", group.id)  # Ben can't accept his own suggestion
-        assert said.is_(bot.reply(mine), meeting_blocks.cannot_accept_own_reply())
+        assert said.is_(bot.reply(mine), meeting_blocks.cannot_accept_own_reply(("UADA",)))
         yes = bot.click("reschedule_accept", "UADA", group.id)
         on = said.built_for(ZONE["UADA"], meeting_blocks.reschedule_accepted_reply, ben_picked, already=False,
                             told=("UBEN",))

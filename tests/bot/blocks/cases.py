@@ -218,6 +218,9 @@ def _send_cases() -> dict:
         "sends.reschedule_notice_message.third_time": (sends.reschedule_notice_message, lambda:
             sends.reschedule_notice_message(RescheduleNotice(
                 p.GROUP_ID, "UADA", None, "So sorry, could we try once more?", offer_let_go=True), MARKER)),
+        "sends.reschedule_notice_message.third_time_trio": (sends.reschedule_notice_message, lambda:
+            sends.reschedule_notice_message(RescheduleNotice(
+                p.GROUP_ID, "UADA", None, "", offer_let_go=True, group_size=3), MARKER)),
         "sends.reschedule_settled_message": (sends.reschedule_settled_message, lambda:
             sends.reschedule_settled_message(RescheduleSettled("UADA"), MARKER)),
         "sends.left_for_round_message.after_reschedules": (sends.left_for_round_message, lambda:
@@ -349,12 +352,16 @@ def _meeting_cases() -> dict:
         "meetings.partner_left_already_reply": (meetings.partner_left_already_reply,
                                                 lambda: meetings.partner_left_already_reply()),
         "meetings.cannot_accept_own_reply": (meetings.cannot_accept_own_reply,
-                                             lambda: meetings.cannot_accept_own_reply()),
+                                             lambda: meetings.cannot_accept_own_reply(("UBEN",))),
+        "meetings.cannot_accept_own_reply.trio": (meetings.cannot_accept_own_reply,
+                                                  lambda: meetings.cannot_accept_own_reply(("UBEN", "UCY"))),
         "meetings.reschedule_accepted_reply.with_time": (meetings.reschedule_accepted_reply,
                                                          lambda: meetings.reschedule_accepted_reply(p.MEETING_AT,
                                                                                                     False, ("UADA",))),
-        "meetings.reschedule_accepted_reply.no_time": (meetings.reschedule_accepted_reply,
-                                                       lambda: meetings.reschedule_accepted_reply(None, False)),
+        "meetings.reschedule_accepted_reply.no_time": (meetings.reschedule_accepted_reply, lambda:
+            meetings.reschedule_accepted_reply(None, False, ("UADA",))),
+        "meetings.reschedule_accepted_reply.no_time_trio": (meetings.reschedule_accepted_reply, lambda:
+            meetings.reschedule_accepted_reply(None, False, ("UADA",), group_size=3)),
         "meetings.reschedule_accepted_reply.already": (meetings.reschedule_accepted_reply,
                                                        lambda: meetings.reschedule_accepted_reply(p.MEETING_AT, True)),
         "meetings.follow_up_thanks": (meetings.follow_up_thanks, lambda: meetings.follow_up_thanks()),

@@ -69,7 +69,21 @@ def test_replies_shared_by_pairs_and_trios_never_count_two_people():
     from datetime import datetime, timezone
 
     at = datetime(2027, 1, 14, 15, 30, tzinfo=timezone.utc)
-    for message in (meetings.reschedule_accepted_reply(None, False), meetings.reschedule_accepted_reply(at, False),
-                    meetings.scheduled_modal(p.GROUP_ID), meetings.cannot_accept_own_reply()):
+    for message in (meetings.reschedule_accepted_reply(at, False), meetings.scheduled_modal(p.GROUP_ID)):
         words = str(message).lower()
         assert "both" not in words and "your partner" not in words, words
+
+
+def test_replies_that_count_the_group_say_both_to_a_pair_and_all_to_a_trio():
+    # Words for two never reach three, and "the others" or "your group" never reach a pair.
+    pair = [meetings.reschedule_accepted_reply(None, False, ("UADA",), group_size=2),
+            meetings.cannot_accept_own_reply(("UADA",))]
+    trio = [meetings.reschedule_accepted_reply(None, False, ("UADA",), group_size=3),
+            meetings.cannot_accept_own_reply(("UADA", "UCY"))]
+    for message in pair:
+        words = message["text"].lower()
+        assert "others" not in words and "group" not in words and "everyone" not in words, words
+    for message in trio:
+        assert "both" not in message["text"].lower(), message["text"]
+    assert "you both" in pair[0]["text"] and "all three of you" in trio[0]["text"]
+    assert "<@UADA> and <@UCY>" in trio[1]["text"]

@@ -147,3 +147,23 @@ def test_an_ended_intro_s_notification_text_says_it_has_ended():
     assert "You're matched" not in match_ended and "match has ended" in match_ended
     assert "You're matched" not in round_ended and "has ended" in round_ended
     assert "You're matched" in sends.intro_message(p.intro())["text"]
+
+
+def test_letting_the_round_go_is_offered_to_both_of_a_pair_and_all_of_a_trio():
+    from scheduler.sends.reschedule_notice import RescheduleNotice
+
+    def offer(size):
+        return sends.reschedule_notice_message(RescheduleNotice(p.GROUP_ID, "UADA", None, "", offer_let_go=True,
+                                                                group_size=size))["text"]
+
+    assert "If you'd both rather let it go" in offer(2)
+    assert "If you'd all rather let it go" in offer(3) and "both" not in offer(3)
+
+
+def test_the_join_form_speaks_of_the_people_you_are_matched_with_in_one_voice():
+    from bot.blocks import member
+    from scheduler.membership import ProfileForm
+
+    words = str(member.join_modal(ProfileForm(organisation="")))
+    assert "your partner" not in words and "Your partners" not in words
+    assert words.count("the people you're matched with") + words.count("The people you're matched with") == 2
