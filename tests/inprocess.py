@@ -12,6 +12,7 @@ import json
 import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import wait as all_done
 
 from slack_bolt.request import BoltRequest
 
@@ -25,6 +26,36 @@ from scheduler import delivery
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET
 
 
+class Work(ThreadPoolExecutor):
+    """The pool for the work after each ack, which can tell when everything handed to it is done."""
+
+    def __init__(self):
+        super().__init__(max_workers=16, thread_name_prefix="bot-work")
+        self._handed = []
+        self._lock = threading.Lock()
+
+    def submit(self, fn, /, *args, **kwargs):
+        future = super().submit(fn, *args, **kwargs)
+        with self._lock:
+            self._handed.append(future)
+        return future
+
+    def idle(self) -> bool:
+        with self._lock:
+            return all(future.done() for future in self._handed)
+
+    def settle(self, timeout: float) -> bool:
+        """Wait for all the work handed over so far, and any it hands on; True when none is left.
+        (Counted in rounds, not by the clock, which a test may have frozen.)"""
+        while True:
+            with self._lock:
+                pending = [future for future in self._handed if not future.done()]
+            if not pending:
+                return True
+            if all_done(pending, timeout=timeout).not_done:
+                return False
+
+
 class Bot:
     """The app in this process, plus what a test needs to drive it."""
 
@@ -35,7 +66,7 @@ class Bot:
                             organisers=tuple(organisers))
         self.client = make_client(settings)
         # The work after each ack, stopped with the bot so none of it outlives the test.
-        self.work = ThreadPoolExecutor(max_workers=16, thread_name_prefix="bot-work")
+        self.work = Work()
         self.app = create_app(settings, engine, self.client, work=self.work)
         self.server = self.url = None
         self._stopping = False
@@ -95,23 +126,19 @@ class Bot:
     def command(self, text, user, timeout=5):
         """`/unmentor text` as `user`; the ephemeral reply (or None when a modal opened instead)."""
         name = "cmd-" + uuid.uuid4().hex[:8]
-        trigger = sr._trigger_id()  # known, to tell this command's modal from any other
-        body = sr.slash_command_body(text, user_id=user, team_id=self.team, response_url=self.fake.response_url(name),
-                                     trigger_id=trigger)
+        body = sr.slash_command_body(text, user_id=user, team_id=self.team, response_url=self.fake.response_url(name))
         status, _ = self.post(body)
         assert status == 200
 
         def replied(fake):
             return any(r["_name"] == name for r in fake.responses)
 
-        def opened_a_modal(fake):
-            return any(c.args.get("trigger_id") == trigger for c in fake.calls_to("views.open"))
-
-        # A command that opens a modal never replies: rather than wait out the whole timeout to be
-        # sure, wait for either, then a moment more for a reply that shouldn't come.
-        self.fake.wait_for(lambda f: replied(f) or opened_a_modal(f), timeout=timeout)
+        # A command that opens a modal (or only sends a DM) never replies: rather than wait out the
+        # whole timeout to be sure, wait for a reply or for the command's work to be done (it is
+        # handed to the pool before the ack returns, and replies before it ends).
+        self.fake.wait_for(lambda f: replied(f) or self.work.idle(), timeout=timeout)
         if not replied(self.fake):
-            self.fake.wait_for(replied, timeout=0.5)
+            self.work.settle(timeout)
         replies = [r for r in self.fake.responses if r["_name"] == name]
         return replies[-1] if replies else None
 
