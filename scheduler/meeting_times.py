@@ -83,17 +83,44 @@ def suggestion_window(opens_at: datetime, follow_up_at: datetime, at: datetime) 
     return starts, follow_up_at
 
 
-def fix_suggestions(session: Session, group: MatchGroup) -> list[datetime]:
+def _work_out(session: Session, group: MatchGroup) -> list[datetime]:
+    """Times that suit everyone now in the group, from the day after the intro to the follow-up."""
+    round_ = round_store.get_round(session, group.round_id)
+    members = [m for m in round_store.group_members(session, group.id) if m.slack_user_id]
+    people = [suggested_times.Availability(m.timezone, suggested_times.UsuallyFree.decode(m.usually_free))
+              for m in members]
+    starts, ends = suggestion_window(round_.opens_at, round_.follow_up_at, now())
+    return suggested_times.suggest(people, load_schedule(session, group.team_id).country, starts, ends)
+
+
+def _encode(times: list[datetime]) -> str:
+    return json.dumps([t.isoformat() for t in times])
+
+
+def fix_suggestions(session: Session, group: MatchGroup, fewer: bool = False) -> list[datetime]:
     """The group's suggested times, worked out the first time its intro is sent and kept from then
-    on (a second process planning the same intro keeps the first one's)."""
+    on (a second process planning the same intro keeps the first one's).
+
+    `fewer`: the intro goes again to fewer people (a trio carrying on as a pair, in a conversation of
+    its own), so times are worked out afresh for those left: a trio spanning London, New York and
+    Singapore may have had none, where its London and New York two have several.
+    """
     if group.suggested_times is None:
-        round_ = round_store.get_round(session, group.round_id)
-        members = [m for m in round_store.group_members(session, group.id) if m.slack_user_id]
-        people = [suggested_times.Availability(m.timezone, suggested_times.UsuallyFree.decode(m.usually_free))
-                  for m in members]
-        starts, ends = suggestion_window(round_.opens_at, round_.follow_up_at, now())
-        times = suggested_times.suggest(people, load_schedule(session, group.team_id).country, starts, ends)
-        round_store.set_suggested_times(session, group, json.dumps([t.isoformat() for t in times]))
+        round_store.set_suggested_times(session, group, _encode(_work_out(session, group)))
+    elif fewer:
+        # A "That works for me" names a time by its place in this list, and the old intro's buttons
+        # may still be clicked (its edit into a note is on its way, or a client shows it as it was).
+        # So the times already suggested keep their places, and those left's new ones only fill the
+        # places still free: every button, old or new, means the time its reader saw. Nothing is lost
+        # by keeping them: a time that suited all three suits the two. Picks already made are kept
+        # too, as they record the time itself (a pick on a time still suggested still counts).
+        kept = suggestions(group)
+        days = {t.date() for t in kept}
+        fresh = [t for t in _work_out(session, group) if t.date() not in days]
+        room = suggested_times.HOW_MANY - len(kept)
+        if room > 0 and fresh:
+            round_store.set_suggested_times(session, group, _encode(kept + fresh[:room]),
+                                            was=group.suggested_times)
     return suggestions(group)
 
 

@@ -304,10 +304,11 @@ def set_group_fields(session: Session, group: MatchGroup, **fields) -> None:
     session.flush()
 
 
-def set_suggested_times(session: Session, group: MatchGroup, times_json: str) -> None:
-    """Fix a group's suggested times once: whoever sets them first wins, and everyone reads those."""
-    session.exec(update(MatchGroup).where(MatchGroup.id == group.id, MatchGroup.suggested_times.is_(None))
-                 .values(suggested_times=times_json))
+def set_suggested_times(session: Session, group: MatchGroup, times_json: str, was: str | None = None) -> None:
+    """Set a group's suggested times if they are still `was` (none yet, by default): whoever sets
+    them first wins, and everyone reads those."""
+    still = MatchGroup.suggested_times.is_(None) if was is None else MatchGroup.suggested_times == was
+    session.exec(update(MatchGroup).where(MatchGroup.id == group.id, still).values(suggested_times=times_json))
     session.refresh(group)
 
 

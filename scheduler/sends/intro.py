@@ -148,9 +148,11 @@ def _suggestions(session: Session, group, members: list[Member]) -> tuple[Sugges
     if group.suggested_times is None:
         return None
     chosen = meeting_store.latest_choices(session, group.id)
-    # Only times still to come: a button on one gone by could only say so.
-    return tuple(Suggestion(at, tuple(m.slack_user_id for m in members if chosen.get(m.id) == at), i)
-                 for i, at in enumerate(meeting_times.suggestions(group)) if at > now())
+    # Only times still to come: a button on one gone by could only say so. In order of time: a pair
+    # carrying on from a trio has the trio's times first, then its own (meeting_times.fix_suggestions).
+    return tuple(sorted((Suggestion(at, tuple(m.slack_user_id for m in members if chosen.get(m.id) == at), i)
+                         for i, at in enumerate(meeting_times.suggestions(group)) if at > now()),
+                        key=lambda s: s.at))
 
 
 @dataclass(frozen=True)
@@ -177,7 +179,8 @@ class IntroSend(Send):
     def plan(self, session: Session, team_id: str) -> Plan | None:
         group = round_store.get_group(session, self.group_id)
         if group is not None and group.status != GroupStatus.ended.value:
-            meeting_times.fix_suggestions(session, group)
+            # Going again to fewer people: times are found for those left (meeting_times.fix_suggestions).
+            meeting_times.fix_suggestions(session, group, fewer=bool(self.without))
         intro = intro_for(session, self.group_id)
         if intro is None or len(intro.people) < 2 or intro.status == GroupStatus.ended.value:
             return None

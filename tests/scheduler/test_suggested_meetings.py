@@ -16,6 +16,7 @@ import pytest
 from freezegun import freeze_time
 from sqlmodel import select
 
+from bot import ids
 from bot.blocks import organisers as organiser_blocks
 from bot.blocks import sends as send_blocks
 from scheduler import meeting_times, meetings, sends, stats
@@ -260,3 +261,72 @@ def test_organisers_see_how_chats_were_scheduled_as_counts(engine):
     assert "2 (67%): 1 from a suggested time · 1 by the form · 1 not at all" in shown
     assert "UADA" not in shown and "UCY" not in shown  # counts, never people
     assert "by-sugg" in stats.to_table([latest]) and "scheduled_by_suggestion" in stats.to_csv([latest])
+
+
+SAM = personas.Persona("USAM", "Sam", "Sigma", "Asia/Singapore")
+NOOR = personas.Persona("UNOOR", "Noor", "Nu", "Asia/Dubai")
+
+
+def _trio_carrying_on(engine, third, free=None, picks=()):
+    """A trio of ada, ben and `third`, its intro planned as delivery does; after `picks` (user, index),
+    `third` steps out and the pair's new intro is planned. The group, the trio's intro as it read
+    just before, and the pair's."""
+    with freeze_time(OPENS):
+        join(engine, (ADA, BEN, third))
+        with session_scope(engine) as session:
+            if free:
+                member_store.set_usually_free(session, member_store.get_member(session, TEAM, third.user_id), free)
+    group_id = _round_with(engine, ["UADA", "UBEN", third.user_id])
+    for user, index in picks:
+        assert _choose(engine, user, group_id, index).outcome is Outcome.noted
+    with freeze_time(SOON), session_scope(engine) as session:
+        trio_intro = intro_for(session, group_id)
+        assert meetings.step_out(session, TEAM, third.user_id, group_id).carried_on
+        out = member_store.get_member(session, TEAM, third.user_id).id
+        group = session.get(MatchGroup, group_id)
+        pair_plan = IntroSend(round_id=group.round_id, group_id=group_id, without=(out,)).plan(session, TEAM)
+    return group_id, trio_intro, pair_plan.content
+
+
+def _fits_london_and_new_york(at) -> bool:
+    london, new_york = at.astimezone(LONDON), (at + timedelta(hours=1)).astimezone(NEW_YORK)
+    return london.time() >= time(9) and new_york.time() <= time(17, 30) and london.weekday() < 5
+
+
+def test_a_trio_with_no_times_in_common_that_carries_on_as_a_pair_is_suggested_times_that_suit_the_two(engine):
+    group_id, trio_intro, pair_intro = _trio_carrying_on(engine, SAM)
+    assert trio_intro.suggestions == ()
+    assert "hardly overlap" in str(send_blocks.intro_message(trio_intro)["blocks"])
+    assert [p.user_id for p in pair_intro.people] == ["UADA", "UBEN"]
+    assert len(pair_intro.suggestions) == 3
+    assert all(_fits_london_and_new_york(s.at) for s in pair_intro.suggestions)
+    shown = str(send_blocks.intro_message(pair_intro)["blocks"])
+    assert "hardly overlap" not in shown and "Times that suit you both" in shown
+    # Planned again (a retry), the pair's intro suggests the very same times.
+    with freeze_time(SOON + timedelta(hours=1)), session_scope(engine) as session:
+        again = intro_for(session, group_id)
+    assert again.suggestions == pair_intro.suggestions
+    assert _choose(engine, "UADA", group_id, 0).outcome is Outcome.noted
+    assert _choose(engine, "UBEN", group_id, 0).outcome is Outcome.done
+    assert _group(engine, group_id).meeting_at == pair_intro.suggestions[0].at
+
+
+def test_a_button_on_the_trios_old_intro_still_means_the_time_its_reader_saw(engine):
+    """Noor (Dubai) is free only on Tuesday evenings, so the trio has two times; ada picks the
+    second, then noor steps out. The pair keeps the trio's times in their places (a time that
+    suits three suits two), and gains one of its own in the place the trio's intro had no button for."""
+    group_id, trio_intro, pair_intro = _trio_carrying_on(engine, NOOR, free="tue|evening", picks=[("UADA", 1)])
+    saw = {s.index: s.at for s in trio_intro.suggestions}
+    assert len(saw) == 2
+    old_buttons = [ids.parse_suggested_time(b["accessory"]["action_id"])
+                   for b in send_blocks.intro_message(trio_intro)["blocks"] if "accessory" in b]
+    assert sorted(old_buttons) == [0, 1]
+    now_named = dict(enumerate(meeting_times.suggestions(_group(engine, group_id))))
+    assert all(now_named[i] == saw[i] for i in old_buttons)
+    assert [s.at for s in pair_intro.suggestions] == sorted(now_named.values()) and len(now_named) == 3
+    assert all(_fits_london_and_new_york(at) for at in now_named.values())
+    # Ada's pick is a time still suggested to the pair, and still hers.
+    assert {s.at: s.chosen_by for s in pair_intro.suggestions}[saw[1]] == ("UADA",)
+    # Ben presses the second button on the trio's old intro: it schedules the time he saw there.
+    assert _choose(engine, "UBEN", group_id, 1).outcome is Outcome.done
+    assert _group(engine, group_id).meeting_at == saw[1]
