@@ -109,7 +109,7 @@ def why_lines(people) -> list[str]:
         lines.append(line)
         named.add(asker.user_id)
     if not lines:
-        orgs = " and ".join(f"*{clip(p.organisation, ORGANISATION_SHOWN)}*" for p in people)
+        orgs = _listed([f"*{clip(p.organisation, ORGANISATION_SHOWN)}*" for p in people])
         return [f"{orgs} do things differently. An hour with someone outside your own organisation is the "
                 "quickest way to see your own work afresh, and to help someone else do the same."]
     for person in people:
@@ -141,15 +141,30 @@ def _status_line(intro, zones: Sequence[str] = ()) -> str:
     return line
 
 
+def _listed(items: list[str]) -> str:
+    """"X", "X and Y", "X, Y and Z": as a person would list them."""
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + f" and {items[-1]}"
+
+
 def _names(people) -> str:
-    if len(people) == 1:
-        return f"<@{people[0].user_id}>"  # never "Hello  and <@x>!", whoever has gone
-    return ", ".join(f"<@{p.user_id}>" for p in people[:-1]) + f" and <@{people[-1].user_id}>"
+    # One person alone reads as just their name: never "Hello  and <@x>!", whoever has gone.
+    return _listed([f"<@{p.user_id}>" for p in people])
+
+
+def _ways_to_meet(people) -> str:
+    """Coffee only where it could happen: a group in one time zone may be near each other; one across
+    zones is told about calls alone, rather than offered what it can't have."""
+    zones = {p.timezone for p in people}
+    if len(zones) == 1 and None not in zones:
+        return "A call or, if you're near each other, a coffee: either works."
+    return "A phone or video call works well."
 
 
 def how_it_works(people) -> str:
     either = "either of you" if len(people) == 2 else "any of you"
-    return (f"Phone, video or coffee all work. What you say stays between you. Plans change: the buttons "
+    return (f"{_ways_to_meet(people)} What you say stays between you. Plans change: the buttons "
             f"below let {either} move the chat or step out of this round, no reason needed.")
 
 

@@ -17,6 +17,7 @@ from scheduler.rounds import OpenOutcome
 from scheduler.sends.announce import Announcement
 from scheduler.sends.calendar_links import CalendarLinks
 from scheduler.sends.follow_up import FollowUpAsk
+from scheduler.sends.intro import Person
 from scheduler.sends.intro_moved import MatchMoved
 from scheduler.sends.left_for_round import LeftForRound
 from scheduler.sends.match_ended import MatchEnded, PartnerLeft
@@ -143,6 +144,12 @@ def _send_cases() -> dict:
         "sends.intro_message.pair": (sends.intro_message, lambda: sends.intro_message(p.intro(), MARKER)),
         "sends.intro_message.trio": (sends.intro_message, lambda: sends.intro_message(
             p.intro(people=(p.ADA_INTRO, p.BEN_INTRO, p.CY_INTRO)), MARKER)),
+        # A trio in one time zone who said nothing about themselves: their organisations are the why,
+        # listed as a person would, and coffee is offered, as they may be near each other.
+        "sends.intro_message.trio_quiet_one_zone": (sends.intro_message, lambda: sends.intro_message(
+            p.intro(people=tuple(Person(u, org, timezone="Europe/London") for u, org in (
+                ("UADA", "Fernhill Design Studio"), ("UBEN", "Brackley Borough Council"),
+                ("UCY", "Riverside Housing")))), MARKER)),
         # A trio went on as a pair: their intro comes again, saying why in one line.
         "sends.intro_message.carrying_on": (sends.intro_message, lambda: sends.intro_message(
             p.intro(why="carrying_on"), MARKER)),

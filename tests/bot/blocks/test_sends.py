@@ -167,3 +167,19 @@ def test_the_join_form_speaks_of_the_people_you_are_matched_with_in_one_voice():
     words = str(member.join_modal(ProfileForm(organisation="")))
     assert "your partner" not in words and "Your partners" not in words
     assert words.count("the people you're matched with") + words.count("The people you're matched with") == 2
+
+
+def test_a_trio_reads_its_organisations_as_a_list_and_coffee_only_when_it_could_happen():
+    from scheduler.sends.intro import Person
+
+    def people(*zones):
+        return tuple(Person(f"U{i}", org, timezone=zone) for i, (org, zone) in enumerate(zip(
+            ("Fernhill Design Studio", "Brackley Borough Council", "Riverside Housing"), zones)))
+
+    together = people("Europe/London", "Europe/London", "Europe/London")
+    assert sends.why_lines(together)[0].startswith(
+        "*Fernhill Design Studio*, *Brackley Borough Council* and *Riverside Housing* do things differently")
+    assert "coffee" in sends.how_it_works(together)
+    # Across time zones (or where a zone isn't known), a coffee isn't on offer: calls are.
+    for apart in (people("Europe/London", "America/New_York", "Europe/London"), people("Europe/London", None, None)):
+        assert "coffee" not in sends.how_it_works(apart) and "call" in sends.how_it_works(apart)
