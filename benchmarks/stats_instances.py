@@ -7,7 +7,7 @@ import random
 from collections import defaultdict
 from datetime import datetime, timedelta, timezone
 
-from storage.stats import MADE_THEN_ENDED, SAID_NOT_MET
+from storage.stats import GONE_FROM_GROUP, MADE_THEN_ENDED, SAID_NOT_MET
 
 # Tables in insertion order: parents before children.
 TABLES = ("member", "round", "match_group", "group_member", "meeting_event", "follow_up")
@@ -30,12 +30,13 @@ _STORIES = (
     (0.04, ("reschedule_asked",)),
     (0.06, ("scheduled", "missed")),
     (0.02, ("reschedule_asked", "left_there")),
-    (0.08, ("quiet_nudge", "no_reply")),  # someone heard nothing back, and said so
+    (0.08, ("quiet_nudge", "no_reply")),  # someone heard nothing back, and said so (the pair ends there)
+    (0.01, ("stepped_out", "scheduled", "met")),  # a trio's third stepped out; the other two met
     (0.10, (CLOSED_UNHEARD,)),            # nobody said anything: the round closed on them
     (0.08, ()),
 )
 _STATUS_AFTER = {"met": "met", "scheduled": "scheduled", "reschedule_asked": "rescheduling",
-                 "missed": "missed", "no_reply": "no_reply", "left_there": "missed", CLOSED_UNHEARD: "no_reply"}
+                 "missed": "missed", "no_reply": "ended", "left_there": "missed", CLOSED_UNHEARD: "no_reply"}
 
 
 def make_history(members: int, rounds: int, seed: int, team_id: str = "T1", *, id_base: int = 0,
@@ -152,7 +153,9 @@ def naive_round_stats(rows: dict[str, list[dict]], team_id: str) -> list[dict]:
         if e["group_id"] in live:
             unheard = e["kind"] == "no_reply" and e["member_id"] is None
             kinds[e["group_id"]].add(CLOSED_UNHEARD if unheard else e["kind"])
-    said_not_met = {k.value for k in SAID_NOT_MET} | {"no_reply"}
+    # Someone going, or hearing nothing back, says a group didn't meet only when it ended there.
+    gone = {k.value for k in GONE_FROM_GROUP} | {"no_reply"}
+    said_not_met = {k.value for k in SAID_NOT_MET} - gone
     answers = {(f["group_id"], f["member_id"]): f for f in rows["follow_up"]}
     places = defaultdict(list)
     for gm in rows["group_member"]:
@@ -176,8 +179,10 @@ def naive_round_stats(rows: dict[str, list[dict]], team_id: str) -> list[dict]:
             **{name: sum(kind in kinds[g["id"]] for g in groups)
                for kind, name in (("met", "met"), ("scheduled", "scheduled"), ("reschedule_asked", "rescheduled"),
                                   ("missed", "missed"), ("suggestion_agreed", "scheduled_by_suggestion"))},
-            "didnt_meet": sum("met" not in kinds[g["id"]] and bool(kinds[g["id"]] & said_not_met) for g in groups),
-            "heard_nothing_back": sum("met" not in kinds[g["id"]] and "no_reply" in kinds[g["id"]] for g in groups),
+            "didnt_meet": sum("met" not in kinds[g["id"]] and (bool(kinds[g["id"]] & said_not_met) or (
+                g["status"] == "ended" and bool(kinds[g["id"]] & gone))) for g in groups),
+            "heard_nothing_back": sum("met" not in kinds[g["id"]] and g["status"] == "ended"
+                                      and "no_reply" in kinds[g["id"]] for g in groups),
             "members_matched": len(places[r["id"]]),
             "answered": len(answered),
             "stay_in_touch": sum(bool(a["stay_in_touch"]) for a in answered),

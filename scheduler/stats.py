@@ -52,8 +52,10 @@ class RoundStats:
         add up to 100%;
       met, didnt_meet and not_told split the groups made by what we were told, and add up to
         all of them: didnt_meet, never said they met but someone said the chat didn't happen
-        (missed it, let it go, stepped out, left, or heard nothing back); not_told, nobody
-        said how it went, so we don't know whether they met (in a running round: not yet);
+        (missed it, let it go, stepped out, left, or heard nothing back, the last three only
+        where the group ended there: a trio whose other two carried on as a pair counts by what
+        those two said); not_told, nobody said how it went, so we don't know whether they met
+        (in a running round: not yet);
       heard_nothing_back: of didnt_meet, groups where someone said they heard nothing back
         from a partner. Said by the one waiting; it is not counted against anyone;
       members_matched: places in groups made (a pair gives 2, a trio 3);

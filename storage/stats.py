@@ -38,6 +38,10 @@ OUTCOME_EVENTS = {
 # a group that never said how it went: that is not being told, so it doesn't count here.
 SAID_NOT_MET = (EventKind.missed, EventKind.left_there, EventKind.stepped_out, EventKind.partner_left,
                 EventKind.sat_out, EventKind.rematched)
+# Of those, someone going from the group (and a member's "heard nothing back", which may drop a quiet
+# third): they say the group didn't meet only when it ended there. A trio's other two carry on as a
+# pair in the same group, which goes on running, and counts by what those two say.
+GONE_FROM_GROUP = (EventKind.stepped_out, EventKind.partner_left)
 
 ROUND_COLUMNS = (
     "number", "period", "state", "opened_at",
@@ -74,9 +78,11 @@ def round_counts(session: Session, team_id: str, number: int | None = None) -> l
       met, scheduled, reschedule_asked, missed (a group counts once per kind however many
       events it has, and may count under several kinds).
     - didnt_meet: groups that never said they met, where someone said it didn't happen (an
-      event in SAID_NOT_MET, or a no_reply clicked by a member); heard_nothing_back: those of
-      them where a member said they heard nothing back. Groups made that are neither met nor
-      didnt_meet never told us how it went (the caller's not_told).
+      event in SAID_NOT_MET, or a no_reply clicked by a member; one in GONE_FROM_GROUP, or
+      that no_reply, only if the group ended: a trio whose two carried on is counted by what
+      they said); heard_nothing_back: those of them where a member said they heard nothing
+      back. Groups made that are neither met nor didnt_meet never told us how it went (the
+      caller's not_told).
     - members_matched: places in groups made (group_member rows);
       answered: of those places, how many have a follow-up row;
       stay_in_touch: of those answers, how many said they'd stay in touch.
@@ -115,13 +121,15 @@ def round_counts(session: Session, team_id: str, number: int | None = None) -> l
             MeetingEvent.group_id,
             *(func.max(_ones(MeetingEvent.kind == kind.value)).label(name) for kind, name in OUTCOME_EVENTS.items()),
             func.max(_ones(heard_nothing)).label("heard_nothing"),
-            func.max(_ones(or_(heard_nothing, MeetingEvent.kind.in_([k.value for k in SAID_NOT_MET]))))
+            func.max(_ones(MeetingEvent.kind.in_([k.value for k in SAID_NOT_MET if k not in GONE_FROM_GROUP])))
             .label("said_not_met"),
+            func.max(_ones(MeetingEvent.kind.in_([k.value for k in GONE_FROM_GROUP]))).label("gone"),
         )
         .where(*event_scope)
         .group_by(MeetingEvent.group_id)
         .subquery("outcomes")
     )
+    ended = MatchGroup.status == GroupStatus.ended.value
     groups = (
         select(
             MatchGroup.round_id,
@@ -129,9 +137,11 @@ def round_counts(session: Session, team_id: str, number: int | None = None) -> l
             func.sum(_ones(MatchGroup.cross_organisation)).label("cross_organisation"),
             *(func.sum(outcomes.c[name]).label(name) for name in OUTCOME_EVENTS.values()),
             # Told it didn't happen, and never that it did (a missed chat met at a second try is met).
-            func.sum(_ones(and_(func.coalesce(outcomes.c.met, 0) == 0, outcomes.c.said_not_met == 1)))
+            func.sum(_ones(and_(func.coalesce(outcomes.c.met, 0) == 0, or_(
+                outcomes.c.said_not_met == 1,
+                and_(ended, or_(outcomes.c.gone == 1, outcomes.c.heard_nothing == 1))))))
             .label("didnt_meet"),
-            func.sum(_ones(and_(func.coalesce(outcomes.c.met, 0) == 0, outcomes.c.heard_nothing == 1)))
+            func.sum(_ones(and_(func.coalesce(outcomes.c.met, 0) == 0, ended, outcomes.c.heard_nothing == 1)))
             .label("heard_nothing_back"),
         )
         .select_from(MatchGroup)

@@ -111,7 +111,7 @@ def network(engine):
             1, ["carol", "dan"], ["reschedule_asked", "reschedule_asked", "scheduled", "met"], status="met"
         )
         g3 = net.add_group(1, ["erin", "frank", "gina"], ["scheduled", "missed"], status="missed", cross=False)
-        net.add_group(1, ["hal", "ivy"], ["no_reply"], status="no_reply")
+        net.add_group(1, ["hal", "ivy"], ["no_reply"], status="ended")  # hal heard nothing back: that ends a pair
         g5 = net.add_group(1, ["jo", "kim"], ["met", "rematched"], status="ended")
         net.answer(g1, "alice", learned="the tides turn twice a day", stay=True, consent=True)
         net.answer(g1, "bob", learned=SECRETS[0], shared=SECRETS[1], stay=False, consent=False)
@@ -383,6 +383,7 @@ def test_a_match_ended_because_the_partner_never_replied_still_counts_as_made(en
 def test_what_groups_said_is_kept_apart_from_what_nobody_said(engine):
     # One round of eight pairs. "Heard nothing back" is a member's own click; the round closing on
     # a group that never said how it went is the bot's note (no member on it): we weren't told.
+    # Hearing nothing back, or one of a pair stepping out, ends the group there.
     with session_scope(engine) as session:
         net = Network(session, "TS")
         net.add_round(1, T0)
@@ -393,7 +394,8 @@ def test_what_groups_said_is_kept_apart_from_what_nobody_said(engine):
         for i, (story, events) in enumerate(stories.items()):
             net.add_member(f"a{i}", T0 - timedelta(days=1))
             net.add_member(f"b{i}", T0 - timedelta(days=1))
-            group = net.add_group(1, [f"a{i}", f"b{i}"], events)
+            ends = story in ("heard nothing", "stepped out")
+            group = net.add_group(1, [f"a{i}", f"b{i}"], events, status="ended" if ends else "new")
             if story == "no buttons at all":  # the close marks groups still waiting for a first word
                 session.add(MeetingEvent(team_id="TS", group_id=group.id, kind="no_reply", note="the round closed"))
     (closed,) = trend(engine, "TS")

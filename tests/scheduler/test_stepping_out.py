@@ -13,8 +13,9 @@ from freezegun import freeze_time
 from sqlmodel import select
 
 from bot.blocks import meetings as meeting_blocks
+from bot.blocks import organisers as organiser_blocks
 from bot.blocks import sends as send_blocks
-from scheduler import meetings, sends
+from scheduler import meetings, sends, stats
 from scheduler.meetings import NUDGE_GRACE, Outcome
 from scheduler.quiet_rounds import account_for_round
 from scheduler.sends.follow_up import FollowUpAsk
@@ -205,3 +206,32 @@ def test_weve_met_after_the_follow_up_has_gone_promises_no_other_follow_up(engin
     assert late.outcome is Outcome.done and late.too_late_to_rematch
     reply = meeting_blocks.met_reply(False, late.too_late_to_rematch)["text"]
     assert "Near the end of the round" not in reply and "the follow-up I sent you" in reply
+
+
+GUS, HAL = personas.Persona("UGUS", "Gus", "Eta"), personas.Persona("UHAL", "Hal", "Theta")
+
+
+def test_organisers_count_a_trio_that_carried_on_as_a_pair_by_what_the_two_said(engine):
+    """Cy steps out of a trio and Di and Eve meet; Fay stays quiet in a trio and Ada and Ben, left
+    as a pair, say no more; Gus steps out of his pair with Hal. Only Gus's pair said they didn't meet."""
+    with freeze_time(OPENS):
+        join(engine, (ADA, BEN, CY, DI, EVE, personas.FAY, GUS, HAL))
+        with session_scope(engine) as session:
+            round_ = personas.december_round(session)
+            made = {}
+            for users in (("UCY", "UDI", "UEVE"), ("UADA", "UBEN", "UFAY"), ("UGUS", "UHAL")):
+                made[users[0]] = round_store.add_group(session, round_, [_id(session, u) for u in users], []).id
+    with freeze_time(OPENS + timedelta(days=2)), session_scope(engine) as session:
+        assert meetings.step_out(session, TEAM, "UCY", made["UCY"]).carried_on
+        assert meetings.mark_met(session, TEAM, "UDI", made["UCY"]).outcome is Outcome.done
+        meetings.ask_reschedule(session, TEAM, "UADA", made["UADA"], None, "Next week?")  # Fay stays quiet
+        assert meetings.step_out(session, TEAM, "UGUS", made["UGUS"]).outcome is Outcome.done
+    nudged(engine, ("UBEN", made["UADA"]))
+    with freeze_time(OPENS + timedelta(days=9, minutes=2)), session_scope(engine) as session:
+        assert meetings.report_silence(session, TEAM, "UBEN", made["UADA"]).carried_on
+    with freeze_time(OPENS + timedelta(days=10)), session_scope(engine) as session:
+        (latest,) = stats.round_stats(session, TEAM)
+    assert (latest.groups, latest.met, latest.didnt_meet, latest.not_told) == (3, 1, 1, 1)
+    assert latest.heard_nothing_back == 0  # Ben heard nothing from Fay, but he and Ada carry on
+    shown = str(organiser_blocks.stats_blocks([latest], [], ""))
+    assert "*Said they didn't meet*\\n1 (33%)" in shown and "hearing nothing back" not in shown
