@@ -90,23 +90,18 @@ def unknown_command_message(word: str) -> Message:
 
 
 def joined_message(created: bool, organisation: str, next_round_at: datetime, zones: Sequence[str] = ()) -> Message:
-    when = slack_date(next_round_at, zones)
     if created:
-        # Short, as this reply vanishes: what to expect goes in a welcome that stays in their DM.
-        text = (
-            f"You're in, as part of *{clip(organisation, 400)}*! :wave: The next round opens {when}, "
-            "and a few days before I'll remind you, in case you'd rather skip it. "
-            "I'm sending you a welcome in our DM with what to expect."
-        )
-    else:
-        text = (
-            f"Thanks, your details are updated (organisation: *{clip(organisation, 400)}*). "
-            f"The next round opens {when}."
-        )
+        # One line, as this reply vanishes a second before the welcome lands: the welcome, which
+        # stays in their DM, says everything else (their organisation, the date, how to step out).
+        return message("You're in! :wave: I've sent you a welcome in our DM, with what happens next.")
+    text = (
+        f"Thanks, your details are updated (organisation: *{clip(organisation, 400)}*). "
+        f"The next round opens {slack_date(next_round_at, zones)}."
+    )
     return message(
         text,
         section(text),
-        context("`/unmentor pause`, `skip` or `leave` any time: no questions asked."),
+        context("`/unmentor skip`, `/unmentor pause` or `/unmentor leave` any time: no questions asked."),
     )
 
 

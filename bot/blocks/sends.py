@@ -570,7 +570,8 @@ def paused_quietly_message(_paused, marker: str | None = None, zones: Sequence[s
 def welcome_message(welcome, marker: str | None = None, zones: Sequence[str] = ()) -> Message:
     """What to expect, kept in their DM: both learn, it stays between them, stepping out is fine."""
     hello = (f"Welcome to unmentor! :wave: You're in, as part of *{clip(welcome.organisation, 400)}*. "
-             f"The next round opens {slack_date(welcome.next_round_at, zones)}.")
+             f"The next round opens {slack_date(welcome.next_round_at, zones)}, and a few days before each "
+             "round I'll remind you, in case you'd rather skip it.")
     expect = "\n".join([
         "*What to expect*",
         "• When a round opens, I'll introduce you to someone from another organisation (now and then, two "
@@ -579,7 +580,7 @@ def welcome_message(welcome, marker: str | None = None, zones: Sequence[str] = (
         "• What you say stays between you. Organisers see counts, and only the words you choose to share "
         "with them, never with your name.",
         "• Stepping out is always fine: \"I can't make this round\" on any intro, or `/unmentor skip`, "
-        "`pause` or `leave`. No reason needed.",
+        "`/unmentor pause` or `/unmentor leave`. No reason needed.",
     ])
     return with_marker(message(f"{hello} Here's what to expect.", section(hello), section(expect)), marker)
 

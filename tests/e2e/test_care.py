@@ -80,7 +80,7 @@ def test_the_third_reschedule_settles_the_old_notices_and_offers_both_to_let_the
 def test_joining_leaves_a_welcome_in_the_dm_once_and_again_after_leaving_and_coming_back(bot):  # noqa: F811
     bot.fake.add_user("UNEW", real_name="Nia Evans", tz="Asia/Singapore")
     first = bot.command("join Northern Trust", "UNEW")
-    assert "I'm sending you a welcome in our DM" in first["text"]
+    assert "I've sent you a welcome in our DM" in first["text"]
     assert bot.fake.wait_for(lambda f: dms(f, "UNEW", "welcome"), timeout=WAIT)
     # Joining again only updates the details: no second welcome, however often delivery runs.
     bot.command("join Northern Trust", "UNEW")

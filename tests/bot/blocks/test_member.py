@@ -67,3 +67,18 @@ def test_the_leave_question_asks_about_your_details_never_them_which_reads_as_th
     for partners in ((), ("UBEN",), ("UBEN", "UCY")):
         text = member.leave_confirm_message(partners)["text"]
         assert text.endswith("Shall I go ahead and delete your details?") and "delete them" not in text
+
+
+def test_joining_says_one_line_pointing_to_the_welcome_which_writes_every_command_in_full():
+    from bot.blocks import sends
+    from scheduler.sends.welcome import Welcome
+
+    joined = member.joined_message(True, "Acme Housing", p.NEXT_ROUND)
+    # The reply vanishes a second before the welcome lands: it points there, and repeats none of it.
+    assert joined["text"] == "You're in! :wave: I've sent you a welcome in our DM, with what happens next."
+    assert len(joined["blocks"]) == 1
+    welcome = str(sends.welcome_message(Welcome("Acme Housing", p.NEXT_ROUND)))
+    updated = str(member.joined_message(False, "Acme Housing", p.NEXT_ROUND))
+    for words in (welcome, updated):
+        assert "`/unmentor skip`, `/unmentor pause` or `/unmentor leave`" in words
+        assert "`skip`" not in words and "`pause`" not in words and "`leave`" not in words
