@@ -254,7 +254,9 @@ class MatchGroup(SQLModel, table=True):
     # Named in the intro as the one who suggests a time; turns alternate (scheduler.first_move).
     first_mover_id: Optional[int] = Field(default=None, foreign_key="member.id")
     # The times the intro suggests (JSON list of UTC ISO times), fixed when it is first sent so a
-    # click always means the time the reader saw; null for groups from before suggestions.
+    # click (which names a time by its place here) always means the time the reader saw. A trio
+    # carrying on as a pair may have times added after them, never moved or replaced
+    # (scheduler.meeting_times.fix_suggestions); null for groups from before suggestions.
     suggested_times: Optional[str] = Field(default=None, sa_column=Column(Text, nullable=True))
     created_at: datetime = Field(default_factory=_created, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=_created, sa_type=UTCDateTime)
