@@ -279,7 +279,9 @@ def follow_up_modal(group_id: int, prefill) -> dict:
             checkbox("stay_in_touch", "Staying in touch", "I'd like to stay in touch", "yes", prefill.stay_in_touch),
             checkbox("consent", "Your answers", "Organisers may read my answers, without my name", "yes",
                       prefill.organisers_may_read,
-                      hint="Please leave out names, and anything anyone told you in confidence."),
+                      # Organisers can see who was paired: an organisation's name points to a person.
+                      hint="Please leave out names and organisations, and anything anyone told you in "
+                           "confidence."),
         ],
     }
 

@@ -178,7 +178,8 @@ def test_the_follow_up_form_asks_to_leave_out_names_beside_the_consent_box_and_t
 
     form = meeting_blocks.follow_up_modal(7, FollowUpForm())
     consent = next(b for b in form["blocks"] if b.get("block_id") == "consent")
-    assert "leave out names" in consent["hint"]["text"] and "in confidence" in consent["hint"]["text"]
+    assert "leave out names and organisations" in consent["hint"]["text"]  # organisers know who was paired
+    assert "in confidence" in consent["hint"]["text"]
     join = member_blocks.join_modal(ProfileForm(organisation=""))
     assert any("The people you're matched with will see what you write here" in t for t in _texts(join))
 
