@@ -26,7 +26,11 @@ def test_two_scheduler_processes_never_open_the_same_round(db_url, fake_slack, t
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for _ in range(2)
     ]
-    time.sleep(1.5)  # both connected and waiting
+    # Both connected and waiting (each says so): a fixed wait was too short under load, too long when quiet.
+    deadline = time.monotonic() + 60
+    while len(list(tmp_path.glob("ready-*"))) < 2 and time.monotonic() < deadline and \
+            all(racer.poll() is None for racer in racers):
+        time.sleep(0.02)
     go.touch()
     results = []
     for racer in racers:
