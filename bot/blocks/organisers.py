@@ -131,7 +131,9 @@ def stats_blocks(stats, learnings, sparkline: str) -> list[dict]:
     last = stats[-1]
     fields = [
         f"*Members*\n{last.members_active} active · {last.members_paused} paused · {last.members_skipping} skipping",
-        f"*Since last round*\n{last.members_new} new · {last.members_left} left",
+        # The first round has no last round to count from: its newcomers are everyone who joined.
+        (f"*First round*\n{last.members_new} joined · {last.members_left} left" if len(stats) == 1
+         else f"*Since last round*\n{last.members_new} new · {last.members_left} left"),
         # Slack takes ten fields at most: cross-organisation shares the groups' field.
         f"*Groups*\n{last.groups} made ({_pct(last.cross_organisation_rate)} across organisations) · "
         f"{last.unmatched} unmatched · {last.organisations} organisations",
@@ -139,7 +141,8 @@ def stats_blocks(stats, learnings, sparkline: str) -> list[dict]:
         _didnt_meet_field(last),
         _not_told_field(last),
         f"*Scheduled*\n{last.scheduled} ({_pct(last.scheduled_rate)}): {last.scheduled_by_suggestion} from a "
-        f"suggested time · {last.scheduled_by_form} by the form · {last.not_scheduled} not at all",
+        f"suggested time · {last.scheduled_by_form} with a date given when marking it scheduled · "
+        f"{last.not_scheduled} not at all",
         f"*Rescheduled*\n{last.rescheduled} ({_pct(last.rescheduled_rate)})",
         f"*Follow-ups answered*\n{_pct(last.follow_up_rate)}",
         f"*Would stay in touch*\n{_pct(last.stay_in_touch_rate)}" + (
@@ -185,9 +188,10 @@ def _didnt_meet_field(last) -> str:
 
 def _not_told_field(last) -> str:
     # What wasn't seen, apart from what was: a group that pressed no button may well have met.
+    # "No word", not "Not told", which read as the bot not telling them something.
     if last.state != RoundState.closed.value:
-        return f"*Not told yet*\n{last.not_told} ({_pct(last.not_told_rate)}) haven't said how it went"
-    return (f"*Not told*\n{last.not_told} ({_pct(last.not_told_rate)}) never said how it went, so we don't know "
+        return f"*No word yet*\n{last.not_told} ({_pct(last.not_told_rate)}) haven't said how it went"
+    return (f"*No word*\n{last.not_told} ({_pct(last.not_told_rate)}) never said how it went, so we don't know "
             "whether they met")
 
 
@@ -195,9 +199,10 @@ def _why_no_learnings(stats) -> str:
     if not any(s.state == RoundState.closed.value for s in stats):
         return ("What people learned shows here once a round has closed, from answers people said "
                 "organisers may read.")
-    return (f"No learnings to show yet. They come from closed rounds with at least {MIN_VOICES} answers people "
-            f"let organisers read; a round with fewer than {NAMED_FROM} is held back until there are {NAMED_FROM} "
-            "from such rounds to show together, without a round number, so no quote points to who wrote it.")
+    return (f"Nothing to show yet from what people learned. It comes from closed rounds with at least "
+            f"{MIN_VOICES} answers people let organisers read. Answers from a round with fewer than {NAMED_FROM} "
+            f"are held back until there are {NAMED_FROM} from such rounds. Then they're shown together, without a "
+            "round number, so no quote points to who wrote it.")
 
 
 def _trend_line(stats) -> dict:
@@ -224,7 +229,7 @@ def _bar(rate: float) -> str:
 
 def trend_table(stats, last: int = 6) -> dict:
     """The last few rounds side by side, so organisers see every round, not only the latest."""
-    heads = ("Round".ljust(6), "Groups".rjust(7), "Met".rjust(6), "Didn't meet".rjust(13), "Not told".rjust(10),
+    heads = ("Round".ljust(6), "Groups".rjust(7), "Met".rjust(6), "Didn't meet".rjust(13), "No word".rjust(10),
              "Answered".rjust(10))
     rows = ["".join(heads)]
     for s in stats[-last:]:

@@ -201,7 +201,7 @@ def test_the_words_of_a_round_of_two_pairs_are_held_back_and_organisers_are_told
     reply = bot.command("stats", "UOLIVE")
     text = json.dumps(reply["blocks"])
     assert SHAREABLE not in text and "Another lesson" not in text and SECRET not in text
-    assert f"a round with fewer than {stats.NAMED_FROM} is held back" in text
+    assert f"a round with fewer than {stats.NAMED_FROM} are held back" in text
     assert reply["blocks"] == stats_reply(bot)["blocks"]
 
 

@@ -258,7 +258,7 @@ def test_organisers_see_how_chats_were_scheduled_as_counts(engine):
     assert (latest.groups, latest.scheduled) == (3, 2)
     assert (latest.scheduled_by_suggestion, latest.scheduled_by_form, latest.not_scheduled) == (1, 1, 1)
     shown = json.dumps(organiser_blocks.stats_blocks([latest], [], ""), ensure_ascii=False)
-    assert "2 (67%): 1 from a suggested time · 1 by the form · 1 not at all" in shown
+    assert "2 (67%): 1 from a suggested time · 1 with a date given when marking it scheduled · 1 not at all" in shown
     assert "UADA" not in shown and "UCY" not in shown  # counts, never people
     assert "by-sugg" in stats.to_table([latest]) and "scheduled_by_suggestion" in stats.to_csv([latest])
 

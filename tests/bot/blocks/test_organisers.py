@@ -85,3 +85,18 @@ def _plan():
     from tests.bot.blocks.cases import _plan as plan
 
     return plan()
+
+
+def test_stats_say_no_word_for_groups_that_never_said_and_first_round_where_there_is_no_last():
+    def shown(stats):
+        return json.dumps(organisers.stats_blocks(stats, [], ""))
+
+    running, closed = shown(p.THREE_ROUNDS), shown(p.THREE_ROUNDS[:2])
+    # "Not told" read as the bot not telling them: the label says nobody sent word.
+    assert "*No word yet*" in running and "*No word*\\n" in closed and "Not told" not in running + closed
+    assert "No word" in json.dumps(organisers.trend_table(p.THREE_ROUNDS))
+    assert "by the form" not in running and "with a date given when marking it scheduled" in running
+    first = shown(p.THREE_ROUNDS[:1])
+    assert "*First round*" in first and "Since last round" not in first
+    assert "*Since last round*" in closed
+    assert "Nothing to show yet from what people learned." in closed and "No learnings" not in closed
