@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import Enum
 
 from sqlalchemy.engine import Engine
@@ -353,16 +353,23 @@ def _queue_phase_messages(session: Session, round_: Round, phase: Phase) -> None
     sends.queue(session, round_.team_id, messages)
 
 
+NUDGE_TO_CHECK = timedelta(days=1)  # from the group's nudge to anyone's private "are you waiting?"
+
+
 def offer_no_reply(engine: Engine, team_id: str, at: datetime | None = None) -> int:
     """After a few quiet days, each person in a waiting match is asked privately, once, whether they're
-    waiting to hear back: never a "hasn't replied" button on the intro their partner reads too."""
+    waiting to hear back: never a "hasn't replied" button on the intro their partner reads too.
+    Within a day of the group's nudge, the private word waits until that day is up: two messages
+    about the same quiet match in the same minute read as being chased."""
     at = at or now()
     with session_scope(engine) as session:
         round_ = round_store.running_round(session, team_id)
         if round_ is None or round_.state not in (RoundState.open.value, RoundState.nudged.value):
             return 0
+        after_nudge = round_.nudged_at + NUDGE_TO_CHECK if round_.nudged_at else None
+        send_at = after_nudge if after_nudge and at < after_nudge else None
         return sends.queue(session, team_id, [
-            WaitingCheckSend(round_id=round_.id, group_id=g.id, member_id=m.id)
+            WaitingCheckSend(round_id=round_.id, group_id=g.id, member_id=m.id, send_at=send_at)
             for g in round_store.groups_of_round(session, round_.id) if g.intro_ts and meetings.quiet_long_enough(g, at)
             for m in round_store.group_members(session, g.id) if m.slack_user_id
         ])

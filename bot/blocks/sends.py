@@ -491,9 +491,11 @@ def _fresh_or_wait(fresh_id: str, wait_id: str, group_id: int, *, fresh: bool = 
 
 
 def waiting_check_message(check, marker: str | None = None, zones: Sequence[str] = ()) -> Message:
-    """A week in with no time set, to each person privately: nothing here is seen by the others."""
+    """A week or more in with no time set, to each person privately: nothing here is seen by the others."""
     who = mentions(check.partner_ids)
-    text = (f"It's been a week since your unmentor intro to {who}, and no time is set yet. Only you can see "
+    # The days as they are when it goes: "a week" only when it is one.
+    since = "a week" if check.days == 7 else f"{check.days} days"
+    text = (f"It's been {since} since your unmentor intro to {who}, and no time is set yet. Only you can see "
             "this. If you're waiting to hear back, I can send a friendly nudge for you. If this round doesn't "
             "suit you after all, that's fine too: one click, no reason needed.")
     value = ids.value("group", check.group_id)

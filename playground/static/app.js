@@ -113,6 +113,7 @@ function phaseWords(next) {
     "heads-up": `${round}'s heads-up`, open: `${round} opens`, nudge: `${round}'s nudge`,
     "follow-up": `${round}'s follow-up`, close: `${round} closes`, reminder: "a reminder of an agreed chat",
     welcome_back: "a welcome back after a pause",
+    waiting_check: "a private check on matches with no time set (a day after the nudge)",
   };
   return words[next.name] || next.name.replaceAll("_", " ");
 }
@@ -432,7 +433,8 @@ document.addEventListener("DOMContentLoaded", () => {
     try {
       const answer = await api("/api/next-phase", {});
       // Where the clock went, what that did, and what comes next (naming an opening when it's next).
-      const moved = {open: "opening", reminder: "reminder", welcome_back: "welcome back"}[answer.phase] || answer.phase;
+      const moved = {open: "opening", reminder: "reminder", welcome_back: "welcome back",
+                     waiting_check: "private check"}[answer.phase] || answer.phase;
       if (answer.said) {
         say(`The bot's clock moved to the ${moved}. ${answer.said} ` +
             `${capitalised(nextWords(answer.next, viewerPerson().tz || "UTC"))}.`);

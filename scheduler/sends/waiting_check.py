@@ -1,4 +1,4 @@
-"""A week into a match with no time set: a private word to each person in it, never a flag in the shared intro.
+"""A week or more into a match with no time set: a private word to each person in it, never a flag in the shared intro.
 
 Only the reader sees it, so the one waiting can ask for a nudge without their partner watching a
 "hasn't replied" button appear, and the one swamped can step out with one click.
@@ -7,6 +7,7 @@ Only the reader sees it, so the one waiting can ask for a nudge without their pa
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import ClassVar
 
 from sqlmodel import Session
@@ -14,6 +15,7 @@ from sqlmodel import Session
 from scheduler import group_state
 from scheduler.sends.base import Content, Plan, Send, member, partners
 from storage import rounds as round_store
+from storage.clock import now
 from storage.models import RoundState
 
 
@@ -21,6 +23,7 @@ from storage.models import RoundState
 class WaitingCheck(Content):
     group_id: int
     partner_ids: tuple[str, ...]
+    days: int = 7  # since their intro, counted when it goes: a check sent on day 10 says so
 
 
 @dataclass(frozen=True)
@@ -30,9 +33,13 @@ class WaitingCheckSend(Send):
     round_id: int
     group_id: int
     member_id: int
+    send_at: datetime | None = None  # a day after the group's nudge, so the two never land together
 
     def key(self) -> str:
         return f"waiting_check:{self.group_id}:{self.member_id}"
+
+    def not_before(self) -> datetime | None:
+        return self.send_at
 
     def plan(self, session: Session, team_id: str) -> Plan | None:
         group = round_store.get_group(session, self.group_id)
@@ -42,5 +49,6 @@ class WaitingCheckSend(Send):
             return None  # a time is set, the match moved on, or the follow-up has gone
         if self.member_id not in {m.id for m in round_store.group_members(session, group.id)}:
             return None
-        return Plan(WaitingCheck(group.id, partners(session, group.id, self.member_id)),
+        days = (now() - group.created_at).days
+        return Plan(WaitingCheck(group.id, partners(session, group.id, self.member_id), days),
                     channel=member(session, self.member_id).slack_user_id)

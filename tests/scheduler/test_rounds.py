@@ -295,8 +295,10 @@ def test_the_follow_up_reaches_every_member_and_the_close_marks_the_old_intro_en
     with freeze_time(OPENS, tick=True):
         rounds.open_round(engine, TEAM)
         deliver(engine, gateway)
-    for day in (10, 21, 28):
-        with freeze_time(OPENS + timedelta(days=day, minutes=1), tick=True):
+    # The private check goes a day after the group's nudge: a tick past that day comes in between.
+    for at in (timedelta(days=10, minutes=1), timedelta(days=11, minutes=10), timedelta(days=21, minutes=1),
+               timedelta(days=28, minutes=1)):
+        with freeze_time(OPENS + at, tick=True):
             rounds.run_due(engine, TEAM)
             deliver(engine, gateway)
     asks = [c for c in fake_slack.calls_to("chat.postMessage") if "is nearly over" in c.args["text"]]
@@ -524,3 +526,26 @@ def test_a_send_this_process_has_in_hand_is_not_taken_over_by_another_thread(eng
         # Once that thread is gone without marking it, the send is in doubt and is checked, not repeated.
         assert deliver(engine, gateway).sent == 1
     assert len(fake_slack.messages(fake_slack.conversation_id("U1", "U2"))) == 1
+
+
+def test_the_private_check_goes_a_day_after_the_groups_nudge_and_counts_the_days_as_they_are(
+        engine, fake_slack, gateway):
+    join(engine, fake_slack, "U1", "Acme")
+    join(engine, fake_slack, "U2", "Beta")
+    with freeze_time(OPENS, tick=True):
+        rounds.open_round(engine, TEAM)
+        deliver(engine, gateway)
+    # Day 10 is the nudge (monthly): the quiet pair has waited a week, but the group's nudge goes
+    # alone; nobody is asked privately in the same minute.
+    with freeze_time(OPENS + timedelta(days=10, minutes=1), tick=True):
+        assert rounds.run_due(engine, TEAM) == ["nudge", "offer_no_reply"]
+        deliver(engine, gateway)
+        assert said.sends(fake_slack, "nudge") and not said.sends(fake_slack, "waiting_check")
+    # A day later it goes, saying how long it has really been.
+    with freeze_time(OPENS + timedelta(days=11, minutes=10), tick=True):
+        rounds.run_due(engine, TEAM)
+        deliver(engine, gateway)
+    checks = said.sends(fake_slack, "waiting_check")
+    assert sorted(c["channel"] for c in checks) == ["U1", "U2"]
+    assert all(c["text"].startswith("It's been 11 days since your unmentor intro") for c in checks)
+    assert not any("a week" in c["text"] for c in checks)

@@ -259,6 +259,9 @@ def _send_cases() -> dict:
             WaitingCheck(p.GROUP_ID, ("UBEN",)), MARKER)),
         "sends.waiting_check_message.trio": (sends.waiting_check_message, lambda: sends.waiting_check_message(
             WaitingCheck(p.GROUP_ID, ("UBEN", "UCY")), MARKER)),
+        # Sent a day after the group's nudge on day 10: the days as they are, not "a week".
+        "sends.waiting_check_message.day_eleven": (sends.waiting_check_message, lambda: sends.waiting_check_message(
+            WaitingCheck(p.GROUP_ID, ("UBEN",), days=11), MARKER)),
         "sends.wait_over_message.fresh_match_offered": (sends.wait_over_message, lambda: sends.wait_over_message(
             WaitOver(p.GROUP_ID, ("UBEN",), (), True, p.NEXT_ROUND), MARKER)),
         "sends.wait_over_message.too_late": (sends.wait_over_message, lambda: sends.wait_over_message(
