@@ -547,6 +547,9 @@ def check_reschedule(suggested_at: datetime | None, note: str) -> None:
 def save_follow_up(session: Session, ctx: _Context, form: FollowUpForm) -> Result:
     """Store one member's answers (again replaces them). When everyone wants to stay in touch, all are told."""
     form = check_follow_up(form)
+    # Two members answering at once would each read only their own answer (READ COMMITTED),
+    # and neither would hear that everyone wants to stay in touch: take turns on the match.
+    round_store.lock_group(session, ctx.group.id)
     meeting_store.save_follow_up(
         session, team_id=ctx.group.team_id, round_id=ctx.round.id, group_id=ctx.group.id, member_id=ctx.member.id,
         learned=form.learned, shared=form.shared, stay_in_touch=form.stay_in_touch,

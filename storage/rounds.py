@@ -106,6 +106,15 @@ def lock_round(session: Session, round_id: int) -> None:
     session.exec(select(Round.id).where(Round.id == round_id).with_for_update(key_share=True)).first()
 
 
+def lock_group(session: Session, group_id: int) -> None:
+    """Hold the match's row until commit, so its members' answers are read one after another.
+
+    FOR NO KEY UPDATE, as for lock_round: answers and events inserted earlier in the
+    transaction hold KEY SHARE locks on the group, which this does not wait on.
+    """
+    session.exec(select(MatchGroup.id).where(MatchGroup.id == group_id).with_for_update(key_share=True)).first()
+
+
 def get_round(session: Session, round_id: int) -> Round | None:
     return session.get(Round, round_id)
 

@@ -17,6 +17,7 @@ from bot.blocks import kit as kit_blocks
 from bot.blocks import meetings as meeting_blocks
 from scheduler import meetings, membership
 from scheduler.meetings import Outcome
+from storage import meetings as meeting_store
 from storage import members as member_store
 from storage import rounds as round_store
 from storage.db import session_scope
@@ -246,3 +247,42 @@ def test_skip_on_a_heads_up_skips_that_round_even_while_the_last_one_is_still_ru
         change, stands = membership.skip_round(session, TEAM, "UBEN", "2026-12")
         assert (change, stands) == (membership.Change.already, membership.HeadsUpRound.closed)
         assert member_store.get_member(session, TEAM, "UBEN").status == "active"
+
+
+def test_both_answering_the_follow_up_at_once_are_both_told_they_want_to_stay_in_touch(engine, pairs, monkeypatch):
+    # Each save waits, after writing its own answer, for the other to have written theirs (or for
+    # a second and a half, when the other is kept waiting): without a lock on the match, each
+    # then sees only its own answer on PostgreSQL, and nobody hears that both want to stay in touch.
+    both_saved = threading.Barrier(2, timeout=1.5)
+    real_save = meeting_store.save_follow_up
+
+    def save_then_wait(session, **fields):
+        saved = real_save(session, **fields)
+        try:
+            both_saved.wait()
+        except threading.BrokenBarrierError:
+            pass
+        return saved
+
+    monkeypatch.setattr(meeting_store, "save_follow_up", save_then_wait)
+    errors, results = [], {}
+
+    def answer(user):
+        try:
+            with session_scope(engine) as session:
+                results[user] = meetings.save_follow_up(session, TEAM, user, pairs[user],
+                                                        meetings.FollowUpForm(learned="Plenty", stay_in_touch=True))
+        except Exception as error:  # pragma: no cover - surfaced below
+            errors.append(error)
+
+    with freeze_time(OPENS + timedelta(days=22)):
+        threads = [threading.Thread(target=answer, args=(user,)) for user in ("UADA", "UBEN")]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+    assert errors == [] and all(r.outcome is Outcome.done for r in results.values())
+    with session_scope(engine) as session:
+        told = sorted(member_store.get_member_by_id(session, row.member_id).slack_user_id
+                      for row in session.exec(select(Outbox).where(Outbox.kind == "stay_in_touch")))
+    assert told == ["UADA", "UBEN"]
