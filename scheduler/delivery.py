@@ -108,6 +108,8 @@ def deliver(
     if not isinstance(gateway, PacedGateway):
         gateway = paced(gateway, team_id, pace)
     report, counting = DeliveryReport(), threading.Lock()
+    # What a send queued as it landed goes in this pass too, even when only some `keys` were asked for.
+    follow_ups: list[str] = []
     started, halt = time.monotonic(), threading.Event()
     try:
         troubled = slack_trouble.current(engine, team_id)
@@ -129,7 +131,7 @@ def deliver(
         for row in rows:
             if out_of_time():
                 break
-            outcome = _deliver_one_safely(engine, gateway, row, halt)
+            outcome = _deliver_one_safely(engine, gateway, row, halt, follow_ups)
             with counting:
                 report.count(outcome)
             # Only a row that reached a final state is progress: spinning on rows another
@@ -139,7 +141,8 @@ def deliver(
 
     while True:
         try:
-            rows = retried(engine, lambda session: outbox.ready(session, team_id, now(), lease, batch, HOST, keys))
+            wanted = None if keys is None else [*keys, *follow_ups]
+            rows = retried(engine, lambda session: outbox.ready(session, team_id, now(), lease, batch, HOST, wanted))
         except Exception as error:
             if not dropped(error):
                 raise
@@ -181,12 +184,12 @@ def seconds_until_retry(engine: Engine, team_id: str) -> float | None:
 
 
 def _deliver_one_safely(engine: Engine, gateway: Gateway, row: Outbox,
-                        halt: threading.Event | None = None) -> SendOutcome:
+                        halt: threading.Event | None = None, follow_ups: list[str] | None = None) -> SendOutcome:
     """One send; a bug or bad row is recorded on that row and never stops the rest of the queue."""
     if not PROCESS.take(row.id):
         return SendOutcome.skipped
     try:
-        return _deliver_one(engine, gateway, row, halt or threading.Event())
+        return _deliver_one(engine, gateway, row, halt or threading.Event(), [] if follow_ups is None else follow_ups)
     except Exception as error:
         if dropped(error):
             return _after_a_database_blip(engine, row, error)
@@ -230,7 +233,8 @@ def _reader_zones(session: Session, row: Outbox) -> tuple[str, ...]:
     return tuple(dict.fromkeys(m.timezone for m in readers if m is not None and m.timezone))
 
 
-def _deliver_one(engine: Engine, gateway: Gateway, row: Outbox, halt: threading.Event) -> SendOutcome:
+def _deliver_one(engine: Engine, gateway: Gateway, row: Outbox, halt: threading.Event,
+                 follow_ups: list[str]) -> SendOutcome:
     with session_scope(engine) as session:
         in_doubt = row.state == SendState.sending.value
         if not outbox.claim(session, row, claimer()):
@@ -263,12 +267,12 @@ def _deliver_one(engine: Engine, gateway: Gateway, row: Outbox, halt: threading.
             look_in = channel if is_conversation else gateway.open_conversation([channel])
             ts = gateway.find_marker(look_in, marker, row.created_at - timedelta(minutes=1))
             if ts:
-                _record_sent(engine, gateway, row, send, look_in, ts, plan.users)
+                _record_sent(engine, gateway, row, send, look_in, ts, plan.users, follow_ups)
                 return SendOutcome.found_already_sent
         posting = True
         posted_channel, ts = _safely(row, lambda safe: gateway.post(channel, plan.content, marker, safe=safe,
                                                                      zones=zones))
-        _record_sent(engine, gateway, row, send, posted_channel, ts, plan.users)
+        _record_sent(engine, gateway, row, send, posted_channel, ts, plan.users, follow_ups)
         return SendOutcome.sent
     except SendError as error:
         if error.code == STOPPED:
@@ -316,14 +320,16 @@ def _safely(row: Outbox, call):
 
 
 def _record_sent(engine: Engine, gateway: Gateway, row: Outbox, send: sends.Send, channel: str, ts: str,
-                 users: Sequence[str] = ()) -> None:
+                 users: Sequence[str] = (), follow_ups: list[str] | None = None) -> None:
     with session_scope(engine) as session:
         # Someone it was for may have left while Slack held it: leaving blanked this conversation's
         # ID (it says who was in it), so it is never written back, and the message is corrected.
         left = [u for u in users if member_store.get_member(session, row.team_id, u) is None]
         if not left:
             outbox.mark_sent(session, row.id, channel, ts)
-            send.sent(session, channel, ts)
+            queued = send.sent(session, channel, ts)
+            if queued and follow_ups is not None:
+                follow_ups.extend(queued)
             return
         outbox.mark_sent(session, row.id, None, None)
         correction = send.overtaken(session)

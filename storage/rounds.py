@@ -321,6 +321,12 @@ def set_suggested_times(session: Session, group: MatchGroup, times_json: str, wa
     session.refresh(group)
 
 
+def lock_group(session: Session, group_id: int) -> None:
+    """Hold the group's row until commit, so a click on the group waits for us or we for it
+    (SQLite's writers already wait their turn). FOR NO KEY UPDATE, as in lock_round."""
+    session.exec(select(MatchGroup.id).where(MatchGroup.id == group_id).with_for_update(key_share=True)).first()
+
+
 def hold_group(session: Session, group: MatchGroup, allowed_from) -> bool:
     """Take the group's row for this transaction, if it is still in one of `allowed_from`.
 

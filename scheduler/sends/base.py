@@ -69,8 +69,9 @@ class Send:
         """What to send now, or None when it no longer makes sense (moved on, settled, superseded)."""
         raise NotImplementedError
 
-    def sent(self, session: Session, channel: str, ts: str) -> None:
-        """After Slack took it: anything the kind must remember (the intro's conversation)."""
+    def sent(self, session: Session, channel: str, ts: str) -> list[str] | None:
+        """After Slack took it: anything the kind must remember (the intro's conversation), and the
+        keys of any sends it queued that should go in the same pass."""
 
     def overtaken(self, session: Session) -> object | None:
         """Slack took it into a conversation with someone who left while it was on its way (their

@@ -9,7 +9,8 @@ from typing import ClassVar
 from sqlmodel import Session
 
 from scheduler import group_state
-from scheduler.sends.base import Content, Plan, Send, member
+from scheduler.sends.base import Content, Plan, Send, member, queue
+from scheduler.sends.reschedule_settled import RescheduleSettledSend
 from storage import meetings as meeting_store
 from storage import rounds as round_store
 from storage.models import EventKind, GroupStatus
@@ -56,6 +57,20 @@ class RescheduleNoticeSend(Send):
                                      group_size=len([m for m in round_store.group_members(session, group.id)
                                                      if m.slack_user_id])),
                     channel=member(session, self.member_id).slack_user_id)
+
+    def sent(self, session: Session, channel: str, ts: str) -> list[str]:
+        # A newer request may have come while Slack held this one: that request only settles notices
+        # already recorded as sent, so this one settles now, or its buttons would stay live for good.
+        # The group's row is held first, so that request and this either see each other or run after.
+        round_store.lock_group(session, self.group_id)
+        asks = meeting_store.events(session, self.group_id, EventKind.reschedule_asked)
+        mine = next((e for e in asks if e.id == self.event_id), None)
+        if mine is None or not any(e.id > self.event_id for e in asks):
+            return []
+        settle = RescheduleSettledSend(round_id=self.round_id, group_id=self.group_id, member_id=self.member_id,
+                                       asker=mine.member_id, channel=channel, ts=ts)
+        queue(session, round_store.get_group(session, self.group_id).team_id, [settle])
+        return [settle.key()]
 
 
 def _settled_between(session: Session, group_id: int, after: int, before: int) -> bool:

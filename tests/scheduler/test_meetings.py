@@ -197,6 +197,51 @@ def test_leaving_deletes_the_notes_a_member_wrote_and_their_pending_notice(engin
     assert not [c for c in fake_slack.calls_to("chat.postMessage") if "needs to move" in c.args["text"]]
 
 
+class _AnsweredWhileSending:
+    """A gateway whose first post is answered by `answer` while Slack still holds it, before we hear back."""
+
+    def __init__(self, gateway, answer):
+        self._gateway, self._answers = gateway, [answer]
+
+    def post(self, channel, content, marker, **options):
+        posted = self._gateway.post(channel, content, marker, **options)
+        while self._answers:
+            self._answers.pop()()
+        return posted
+
+    def __getattr__(self, name):
+        return getattr(self._gateway, name)
+
+
+def test_a_notice_answered_while_on_its_way_still_settles_so_its_buttons_go(engine, pairs, fake_slack):
+    from bot.app import make_client
+    from bot.blocks import sends as send_blocks
+    from bot.config import Settings
+    from bot.gateway import SlackGateway
+    from scheduler import delivery
+    from scheduler.sends.reschedule_settled import RescheduleSettled
+    from tests.conftest import BOT_TOKEN
+
+    for user in ("UADA", "UBEN"):
+        fake_slack.add_user(user)
+    gateway = SlackGateway(make_client(Settings(bot_token=BOT_TOKEN, slack_api_url=fake_slack.api_url)))
+
+    def ben_answers():
+        with session_scope(engine) as session:
+            assert meetings.ask_reschedule(session, TEAM, "UBEN", pairs["UBEN"], None, "Thursday?").outcome \
+                is Outcome.done
+
+    with freeze_time(OPENS + timedelta(days=1), tick=True):
+        with session_scope(engine) as session:
+            asked = meetings.ask_reschedule(session, TEAM, "UADA", pairs["UADA"], None, "Could we move it?")
+        # Ben answers in the moment between Slack taking Ada's notice and the bot hearing back.
+        delivery.deliver(engine, TEAM, _AnsweredWhileSending(gateway, ben_answers), pace=0, keys=asked.send_now)
+    settled = send_blocks.reschedule_settled_message(RescheduleSettled("UADA"))["text"]
+    in_bens_dm = fake_slack.messages(fake_slack.conversation_id("UBEN")) or fake_slack.messages("UBEN")
+    assert [m["text"] for m in in_bens_dm] == [settled]
+    assert not [b for m in in_bens_dm for b in m["blocks"] if b["type"] == "actions"]
+
+
 def test_quiet_rounds_count_only_rounds_in_a_row(engine, pairs):
     from scheduler.quiet_rounds import account_for_round
 
