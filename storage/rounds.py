@@ -107,7 +107,9 @@ def lock_round(session: Session, round_id: int) -> None:
 
 
 def lock_group(session: Session, group_id: int) -> None:
-    """Hold the match's row until commit, so its members' answers are read one after another.
+    """Hold the group's row until commit, so whatever else touches the group (its members' follow-up
+    answers, a reschedule request and its notice landing) waits for us or we for it, and each reads
+    what the other wrote. SQLite's writers already wait their turn.
 
     FOR NO KEY UPDATE, as for lock_round: answers and events inserted earlier in the
     transaction hold KEY SHARE locks on the group, which this does not wait on.
@@ -319,12 +321,6 @@ def set_suggested_times(session: Session, group: MatchGroup, times_json: str, wa
     still = MatchGroup.suggested_times.is_(None) if was is None else MatchGroup.suggested_times == was
     session.exec(update(MatchGroup).where(MatchGroup.id == group.id, still).values(suggested_times=times_json))
     session.refresh(group)
-
-
-def lock_group(session: Session, group_id: int) -> None:
-    """Hold the group's row until commit, so a click on the group waits for us or we for it
-    (SQLite's writers already wait their turn). FOR NO KEY UPDATE, as in lock_round."""
-    session.exec(select(MatchGroup.id).where(MatchGroup.id == group_id).with_for_update(key_share=True)).first()
 
 
 def hold_group(session: Session, group: MatchGroup, allowed_from) -> bool:
