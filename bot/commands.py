@@ -370,6 +370,11 @@ def _prompts(services: Services, call: Payload, _rest: str) -> None:
     open_prompts_modal(services, call.team_id, call.trigger_id)
 
 
+# Commands after which the person's App Home reads differently (their status, their list). It is
+# redrawn after them, as after a click there: a Home left open must not offer "Join" to someone who
+# has just joined, or "Pause" to someone who has just paused.
+REDRAWS_HOME = frozenset({"join", "pause", "resume", "skip", "avoid", "unavoid"})
+
 HANDLERS: dict[str, Callable[[Services, Payload, str], kit_blocks.Message | None]] = {
     "join": _join,
     "pause": _pause,

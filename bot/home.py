@@ -15,6 +15,7 @@ from bot.blocks import organisers as organiser_blocks
 from bot.services import Services
 from scheduler import membership, rematch, slack_trouble, stats
 from scheduler.workspace_schedule import next_round_at
+from storage.clock import now
 from storage.db import session_scope
 
 log = logging.getLogger("unmentor")
@@ -35,6 +36,15 @@ def organiser_part(services: Services, team_id: str, zones: Sequence[str] = ()) 
         failed = rematch.failed_intros(session, team_id)
     return organiser_blocks.organiser_home_blocks(trend, learnings, stats.meeting_rate_sparkline(trend),
                                                   slack_trouble.current(services.engine, team_id), failed, zones=zones)
+
+
+def what_it_shows(services: Services, team_id: str, user_id: str) -> tuple:
+    """The person's own part of Home in short (their member row and their list): a command that
+    changes it redraws Home, one that changes nothing (a typo, a usage reply) doesn't."""
+    with session_scope(services.engine) as session:
+        view = membership.status(session, team_id, user_id, now())
+        member = view.member
+        return (tuple(sorted(member.model_dump().items())) if member else None), view.avoided
 
 
 def refresh(services: Services, team_id: str, user_id: str) -> None:

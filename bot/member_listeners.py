@@ -32,6 +32,8 @@ def register(app: App, services: Services) -> None:
 
 @LISTENERS.command("/unmentor")
 def unmentor_command(services: Services, p: Payload, respond) -> None:
+    redraws = commands.split(p.text)[0] in commands.REDRAWS_HOME
+    before = home.what_it_shows(services, p.team_id, p.user_id) if redraws else None
     try:
         reply = commands.run(services, p)
     except Exception:
@@ -41,6 +43,8 @@ def unmentor_command(services: Services, p: Payload, respond) -> None:
         reply = member_blocks.something_went_wrong_message()
     if reply is not None:
         respond(response_type="ephemeral", **reply)
+        if redraws and home.what_it_shows(services, p.team_id, p.user_id) != before:
+            home.refresh(services, p.team_id, p.user_id)
 
 
 @LISTENERS.event("app_home_opened")

@@ -184,3 +184,31 @@ def test_removing_someone_asks_first_then_tells_them_kindly_unless_the_organiser
     # Only an organiser's click removes anyone.
     bot.click(ids.ORG_REMOVE, "UADA", value=ids.remove_value("UBEN", True))
     assert _status(bot.engine, "UBEN")[0] == "active"
+
+
+def _actions_of(view) -> set[str]:
+    return {e.get("action_id") for b in view["blocks"] if b["type"] == "actions" for e in b["elements"]}
+
+
+def test_a_home_left_open_shows_what_a_command_just_changed(bot):
+    eve = MEMBERS[4]
+    introduce(bot.fake, [eve])
+    # Eve has App Home open before she joins: there is nothing of hers to pause yet.
+    assert ids.PAUSE not in _actions_of(home_of(bot, eve.user_id))
+
+    def published(fake):
+        return [c.args["view"] for c in fake.calls_to("views.publish") if c.args.get("user_id") == eve.user_id]
+
+    bot.fake.reset()
+    assert "You're in" in bot.command(f"join {eve.organisation}", eve.user_id)["text"]
+    # Her Home is redrawn as a member's, without her having to open it again.
+    assert bot.fake.wait_for(lambda f: published(f), timeout=10)
+    view = published(bot.fake)[-1]
+    assert ids.PAUSE in _actions_of(json.loads(view) if isinstance(view, str) else view)
+
+    bot.fake.reset()
+    bot.command("pause", eve.user_id)
+    assert bot.fake.wait_for(lambda f: published(f), timeout=10)
+    view = published(bot.fake)[-1]
+    actions = _actions_of(json.loads(view) if isinstance(view, str) else view)
+    assert ids.RESUME in actions and ids.PAUSE not in actions

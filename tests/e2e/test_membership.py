@@ -15,10 +15,12 @@ import json
 import threading
 import time
 import uuid
+from types import SimpleNamespace
 
 import pytest
 from sqlmodel import SQLModel, select
 
+from bot import commands, home
 from bot.blocks import member as member_blocks
 from bot.blocks import organisers as organiser_blocks
 from bot.blocks import sends as send_blocks
@@ -48,6 +50,7 @@ def server(module_db_url, module_fake_slack, tmp_path_factory):
 @pytest.fixture(scope="module")
 def db(module_db_url, server):
     engine = make_engine(module_db_url)
+    server.engine = engine  # for command(): whether a command changed what the person's Home shows
     yield engine
     engine.dispose()
 
@@ -68,9 +71,20 @@ def command(server, slack, text, user, team, **extra):
     started = time.monotonic()
     status, _ = sr.post(server.url, body, SIGNING_SECRET)
     elapsed = time.monotonic() - started
+    published = len(_homes_of(slack, user))
+    redraws = commands.split(text)[0] in commands.REDRAWS_HOME
+    before = home.what_it_shows(SimpleNamespace(engine=server.engine), team, user) if redraws else None
     slack.wait_for(lambda f: any(r["_name"] == name for r in f.responses) or f.calls_to("views.open"), timeout=10)
     replies = [r for r in slack.responses if r["_name"] == name]
+    if replies and redraws and home.what_it_shows(SimpleNamespace(engine=server.engine), team, user) != before:
+        # A command that changed what their App Home shows redraws it after replying: wait for it
+        # here, so it can't land in the next test's Slack (this module's tests share bot and stand-in).
+        assert slack.wait_for(lambda f: len(_homes_of(f, user)) > published, timeout=10)
     return status, elapsed, (replies[-1]["text"] if replies else None), (replies[-1] if replies else None)
+
+
+def _homes_of(slack, user) -> list:
+    return [c for c in slack.calls_to("views.publish") if c.args.get("user_id") == user]
 
 
 def joined(db, team, created: bool, organisation: str, zone="Europe/London") -> dict:
@@ -257,9 +271,14 @@ def test_leaving_asks_first_then_deletes_the_members_data(server, slack, db, tea
 
     response_url = slack.response_url("leave-click")
     body = sr.block_actions_body("member_leave_confirm", "leave", "U0GUS", team_id=team, response_url=response_url)
+    published = len(slack.calls_to("views.publish"))
     status, _ = sr.post(server.url, body, SIGNING_SECRET)
     assert status == 200
     assert slack.wait_for(lambda f: any(r["_name"] == "leave-click" for r in f.responses))
+    # Their App Home is redrawn too, with nothing of theirs left to pause (and before this test ends,
+    # so the redraw can't land in the next one's Slack).
+    assert slack.wait_for(lambda f: len(f.calls_to("views.publish")) > published, timeout=10)
+    assert "member_pause" not in json.dumps(slack.calls_to("views.publish")[-1].args["view"])
     reply = [r for r in slack.responses if r["_name"] == "leave-click"][-1]
     assert said.is_(reply, member_blocks.left_message()) and reply["replace_original"] is True
     assert member(db, team, "U0GUS") is None
