@@ -22,9 +22,12 @@ _MARKUP_OPENING = re.compile(r"<(?:[@#!]|https?:|mailto:)")
 # repeats and no nesting, so one pass over the text.
 _WEB_LINK = re.compile(r"\b[a-z][a-z0-9+.-]{1,15}://|\bmailto:|\bwww\.[a-z0-9]|[a-z0-9-]\.[a-z]{2,63}/",
                        re.IGNORECASE)
-# Every way Unicode ends a line (str.splitlines), each stored as "\n": one-line fields refuse them
-# all, and a U+2028 can't slip past a check that looks for "\n" only.
-LINE_BREAKS = re.compile("\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+# Everything Unicode ends a line with (str.splitlines' list): LF, CR, vertical tab, form feed, the
+# file/group/record separators, NEL, and the line and paragraph separators U+2028/U+2029. Each is
+# stored as "\n": one-line fields refuse them all, and a U+2028 can't slip past a check that looks
+# for "\n" only. (bot.blocks.kit shows member text on one line by the same list.)
+LINE_ENDS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
+LINE_BREAKS = re.compile(f"\r\n|[{LINE_ENDS}]")
 # Typed text may shrink when cleaned (invisible characters go), but never by this much: a
 # longer input is refused before any other check looks at it.
 _RAW_ALLOWANCE = 4

@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from scheduler.inputs import LINE_ENDS
+
 Message = dict  # {"text": fallback, "blocks": [...]} — what chat.postMessage / respond take
 
 # Block Kit's limits. Slack counts text *after* escaping (one "&" is five characters, "&amp;"),
@@ -29,10 +31,8 @@ BLOCK_ID_MAX = 255
 # mrkdwn has no escape for its formatting marks, so in member-written text they become
 # look-alikes: "Acme*" must not end the bold that wraps it.
 _MARK_LOOKALIKES = str.maketrans({"*": "∗", "_": "ˍ", "~": "∼", "`": "ˋ"})
-# Everything Unicode ends a line with (str.splitlines' list): LF, CR, vertical tab, form feed,
-# the file/group/record separators, NEL, and the line and paragraph separators U+2028/U+2029.
-LINE_BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
-_ONE_LINE = str.maketrans(dict.fromkeys(LINE_BREAKS, " "))
+# Member text shown on one line: every line end Unicode has (scheduler.inputs.LINE_ENDS) is a space.
+_ONE_LINE = str.maketrans(dict.fromkeys(LINE_ENDS, " "))
 # An emoji shortcode keeps its underscores (":spiral_calendar_pad:"), or it shows as its name. Only an
 # underscore between two letters or digits is kept: there it can neither open nor close italics
 # (mrkdwn takes "_" as a mark only at a word's edge), so member text still can't end the bot's "_…_".
