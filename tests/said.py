@@ -40,3 +40,9 @@ def is_(received: dict, built: dict) -> bool:
 def built_for(zone: str, builder, *args, **kwargs) -> dict:
     """What the builder makes for a reader in this time zone (a date's fallback text is in theirs)."""
     return builder(*args, zones=(zone,), **kwargs)
+
+
+def homes(fake, user: str) -> list[dict]:
+    """Each App Home view published to this person, in order."""
+    views = [c.args["view"] for c in fake.calls_to("views.publish") if c.args.get("user_id") == user]
+    return [json.loads(v) if isinstance(v, str) else v for v in views]

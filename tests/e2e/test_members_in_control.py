@@ -196,19 +196,14 @@ def test_a_home_left_open_shows_what_a_command_just_changed(bot):
     # Eve has App Home open before she joins: there is nothing of hers to pause yet.
     assert ids.PAUSE not in _actions_of(home_of(bot, eve.user_id))
 
-    def published(fake):
-        return [c.args["view"] for c in fake.calls_to("views.publish") if c.args.get("user_id") == eve.user_id]
-
     bot.fake.reset()
     assert "You're in" in bot.command(f"join {eve.organisation}", eve.user_id)["text"]
     # Her Home is redrawn as a member's, without her having to open it again.
-    assert bot.fake.wait_for(lambda f: published(f), timeout=10)
-    view = published(bot.fake)[-1]
-    assert ids.PAUSE in _actions_of(json.loads(view) if isinstance(view, str) else view)
+    assert bot.fake.wait_for(lambda f: said.homes(f, eve.user_id), timeout=10)
+    assert ids.PAUSE in _actions_of(said.homes(bot.fake, eve.user_id)[-1])
 
     bot.fake.reset()
     bot.command("pause", eve.user_id)
-    assert bot.fake.wait_for(lambda f: published(f), timeout=10)
-    view = published(bot.fake)[-1]
-    actions = _actions_of(json.loads(view) if isinstance(view, str) else view)
+    assert bot.fake.wait_for(lambda f: said.homes(f, eve.user_id), timeout=10)
+    actions = _actions_of(said.homes(bot.fake, eve.user_id)[-1])
     assert ids.RESUME in actions and ids.PAUSE not in actions

@@ -71,7 +71,7 @@ def command(server, slack, text, user, team, **extra):
     started = time.monotonic()
     status, _ = sr.post(server.url, body, SIGNING_SECRET)
     elapsed = time.monotonic() - started
-    published = len(_homes_of(slack, user))
+    published = len(said.homes(slack, user))
     redraws = commands.split(text)[0] in commands.REDRAWS_HOME
     before = home.what_it_shows(SimpleNamespace(engine=server.engine), team, user) if redraws else None
     slack.wait_for(lambda f: any(r["_name"] == name for r in f.responses) or f.calls_to("views.open"), timeout=10)
@@ -79,12 +79,8 @@ def command(server, slack, text, user, team, **extra):
     if replies and redraws and home.what_it_shows(SimpleNamespace(engine=server.engine), team, user) != before:
         # A command that changed what their App Home shows redraws it after replying: wait for it
         # here, so it can't land in the next test's Slack (this module's tests share bot and stand-in).
-        assert slack.wait_for(lambda f: len(_homes_of(f, user)) > published, timeout=10)
+        assert slack.wait_for(lambda f: len(said.homes(f, user)) > published, timeout=10)
     return status, elapsed, (replies[-1]["text"] if replies else None), (replies[-1] if replies else None)
-
-
-def _homes_of(slack, user) -> list:
-    return [c for c in slack.calls_to("views.publish") if c.args.get("user_id") == user]
 
 
 def joined(db, team, created: bool, organisation: str, zone="Europe/London") -> dict:
