@@ -34,12 +34,12 @@ def _clicker_zones(services: Services, p: Payload) -> tuple[str, ...]:
 def _common_reply(result: Result) -> kit_blocks.Message | None:
     if result.outcome is Outcome.round_ended:
         return meeting_blocks.round_ended_reply(result.round_number)
-    if result.outcome is Outcome.match_ended:
-        return meeting_blocks.match_ended_reply()
+    if result.outcome is Outcome.group_ended:
+        return meeting_blocks.group_ended_reply()
     if result.outcome is Outcome.not_yours:
         return meeting_blocks.not_yours_reply()
     if result.outcome is Outcome.stepped_out:
-        return meeting_blocks.out_of_match_reply()
+        return meeting_blocks.out_of_group_reply()
     return None
 
 

@@ -20,7 +20,7 @@ from sqlmodel import Session
 from scheduler import meetings, rematch, sends
 from scheduler.meetings import Outcome, Result
 from scheduler.sends.intro import IntroSend
-from scheduler.sends.match_ended import MatchEnded, PartnerLeftSend, rematch_possible
+from scheduler.sends.partner_left import GroupEnded, PartnerLeftSend, rematch_possible
 from storage import meetings as meeting_store
 from storage import members as member_store
 from storage import rounds as round_store
@@ -32,7 +32,7 @@ class Departure:
     """What leaving set off: sends queued (keys, to deliver at once) and intro edits to make now."""
 
     keys: list[str] = field(default_factory=list)
-    edits: list[tuple[str, str, MatchEnded]] = field(default_factory=list)  # (channel, ts, what it says)
+    edits: list[tuple[str, str, GroupEnded]] = field(default_factory=list)  # (channel, ts, what it says)
 
 
 def before_leaving(session: Session, member: Member) -> Departure:
@@ -49,7 +49,7 @@ def before_leaving(session: Session, member: Member) -> Departure:
         meeting_store.add_event(session, group.team_id, group.id, EventKind.partner_left)
         if group.intro_ts and group.channel_id:
             departure.edits.append((group.channel_id, group.intro_ts,
-                                    MatchEnded(round_.number, tuple(m.slack_user_id for m in staying))))
+                                    GroupEnded(round_.number, tuple(m.slack_user_id for m in staying))))
         if len(staying) >= 2:
             # Erasure lets go of the old conversation; the intro goes again, to a new one without them.
             queued = [IntroSend(round_id=round_.id, group_id=group.id, without=(member.id,))]

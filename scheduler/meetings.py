@@ -43,7 +43,7 @@ from scheduler.sends import (
     stay_in_touch,
     wait_over,
 )
-from scheduler.sends.match_ended import rematch_possible
+from scheduler.sends.partner_left import rematch_possible
 from storage import meetings as meeting_store
 from storage import members as member_store
 from storage import outbox as outbox_store
@@ -67,7 +67,7 @@ class Outcome(str, Enum):
     done = "done"
     already = "already"            # the same click again: nothing changed
     round_ended = "round_ended"    # a button on an earlier round's message
-    match_ended = "match_ended"    # this match moved on (a partner went quiet or couldn't be reached)
+    group_ended = "group_ended"    # this group moved on (a partner went quiet or couldn't be reached)
     not_yours = "not_yours"        # not a member of that group (or a forged value)
     already_met = "already_met"    # they've met, so there's nothing to move or to call missed
     own_suggestion = "own_suggestion"  # the asker can't accept their own reschedule suggestion
@@ -179,14 +179,14 @@ def _open(session: Session, team_id: str, user_id: str, group_id: int | None) ->
     if ctx.round.state == RoundState.closed.value:
         return _result(ctx, Outcome.round_ended)
     if ctx.group.status == GroupStatus.ended.value:
-        return _result(ctx, Outcome.match_ended)
+        return _result(ctx, Outcome.group_ended)
     return ctx
 
 
 def _for_running_group(work: Callable[..., Result]) -> Callable[..., Result]:
     """`work(session, ctx, ...)` becomes `f(session, team_id, user_id, group_id, ...)`, run only
     when the clicker is in that match and it is still running; otherwise the result says why
-    not (not_yours, round_ended or match_ended) and nothing changes."""
+    not (not_yours, round_ended or group_ended) and nothing changes."""
     @wraps(work)
     def resolved(session: Session, team_id: str, user_id: str, group_id: int | None, *args, **kwargs) -> Result:
         ctx = _open(session, team_id, user_id, group_id)

@@ -14,7 +14,7 @@ from scheduler import prompts as prompt_library
 from scheduler.quiet_rounds import awaiting_answer
 from scheduler.sends import intro, intro_failed, partner_unreachable, unmatched
 from scheduler.sends.base import REFUSED_AS_INVALID
-from scheduler.sends.match_ended import rematch_possible
+from scheduler.sends.partner_left import rematch_possible
 from scheduler.workspace_schedule import load_schedule
 from storage import meetings as meeting_store
 from storage import members as member_store

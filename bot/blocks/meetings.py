@@ -29,7 +29,7 @@ def round_ended_reply(round_number: int | None) -> Message:
                     "Your next match comes with the next round.")
 
 
-def match_ended_reply() -> Message:
+def group_ended_reply() -> Message:
     return message("This match has moved on, so this button has retired. Anything new for you this round "
                     "comes in its own message.")
 
@@ -168,7 +168,7 @@ def stepped_out_reply(partner_ids, carried_on: bool) -> Message:
                     "be matched again next round.")
 
 
-def out_of_match_reply() -> Message:
+def out_of_group_reply() -> Message:
     """Any button of a match someone is out of this round: about their own situation, never "not yours"."""
     return message("You're not part of this match any more this round, so this button has retired. That's fine: "
                     "there's nothing for you to do, and you'll be matched again next round.")

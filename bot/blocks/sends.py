@@ -35,10 +35,10 @@ from scheduler.sends.base import Content
 from scheduler.sends.calendar_links import CalendarLinks
 from scheduler.sends.follow_up import FollowUpAsk
 from scheduler.sends.intro import Intro, IntroWhy
-from scheduler.sends.intro_moved import MatchMoved
+from scheduler.sends.intro_moved import GroupMoved
 from scheduler.sends.left_for_round import LeftForRound
-from scheduler.sends.match_ended import MatchEnded, PartnerLeft
 from scheduler.sends.nudge import Nudge
+from scheduler.sends.partner_left import GroupEnded, PartnerLeft
 from scheduler.sends.partner_moved_on import PartnerMovedOn
 from scheduler.sends.partner_stepped_out import PartnerSteppedOut
 from scheduler.sends.paused_quietly import PausedQuietly
@@ -454,7 +454,7 @@ def partner_moved_on_message(moved, marker: str | None = None, zones: Sequence[s
     return with_marker(message(text, section(text), _ways_back(keep_label="Match me next round")), marker)
 
 
-def match_moved_message(moved, marker: str | None = None, zones: Sequence[str] = ()) -> Message:
+def group_moved_message(moved, marker: str | None = None, zones: Sequence[str] = ()) -> Message:
     """The old intro of a trio that goes on as a pair: everyone still named, nobody blamed."""
     text = (f"This match has changed: {mentions(moved.staying)} carry on as a pair, with their intro in a new "
             "conversation.")
@@ -593,7 +593,7 @@ def welcome_back_message(back, marker: str | None = None, zones: Sequence[str] =
     return with_marker(message(text, section(text)), marker)
 
 
-def match_ended_message(ended, marker: str | None = None, zones: Sequence[str] = ()) -> Message:
+def group_ended_message(ended, marker: str | None = None, zones: Sequence[str] = ()) -> Message:
     """The old intro, once someone in it has left: only those still here are named."""
     text = "This match has ended because someone in it has left unmentor. That's nothing anyone here did."
     if len(ended.staying) >= 2:
@@ -628,8 +628,8 @@ BUILDERS: dict[type[Content], Callable[[Any, str | None], Message]] = {
     FollowUpAsk: follow_up_ask_message,
     Intro: intro_message,
     LeftForRound: left_for_round_message,
-    MatchEnded: match_ended_message,
-    MatchMoved: match_moved_message,
+    GroupEnded: group_ended_message,
+    GroupMoved: group_moved_message,
     Nudge: nudge_message,
     PartnerLeft: partner_left_message,
     PartnerMovedOn: partner_moved_on_message,

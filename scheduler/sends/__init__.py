@@ -34,8 +34,8 @@ from scheduler.sends.intro_failed import IntroFailedSend
 from scheduler.sends.intro_moved import IntroMovedSend
 from scheduler.sends.intro_update import IntroUpdateSend
 from scheduler.sends.left_for_round import LeftForRoundSend
-from scheduler.sends.match_ended import PartnerLeftSend
 from scheduler.sends.nudge import NudgeSend
+from scheduler.sends.partner_left import PartnerLeftSend
 from scheduler.sends.partner_moved_on import PartnerMovedOnSend
 from scheduler.sends.partner_stepped_out import PartnerSteppedOutSend
 from scheduler.sends.partner_unreachable import PartnerUnreachableSend

@@ -15,7 +15,7 @@ from scheduler.prompts import Prompt, library_for
 from scheduler.schedule import Cadence
 from scheduler.sends.base import Content, Plan, Send
 from scheduler.sends.intro_failed import IntroFailedSend
-from scheduler.sends.match_ended import MatchEnded
+from scheduler.sends.partner_left import GroupEnded
 from scheduler.sends.partner_unreachable import PartnerUnreachableSend
 from scheduler.sends.unmatched import UnmatchedSend
 from scheduler.workspace_schedule import load_schedule
@@ -191,12 +191,12 @@ class IntroSend(Send):
         group = round_store.get_group(session, self.group_id)
         round_store.set_group_fields(session, group, channel_id=channel, intro_ts=ts)
 
-    def overtaken(self, session: Session) -> MatchEnded:
+    def overtaken(self, session: Session) -> GroupEnded:
         # As if they had left just after it landed (scheduler.departures): those still here are named,
         # and told where they go on; a trio's two already have their intro in a conversation of their own.
         group = round_store.get_group(session, self.group_id)
         staying = tuple(m.slack_user_id for m in round_store.group_members(session, group.id) if m.slack_user_id)
-        return MatchEnded(round_store.get_round(session, group.round_id).number, staying)
+        return GroupEnded(round_store.get_round(session, group.round_id).number, staying)
 
     # Slack refusing it for good is looked after by scheduler.rematch (after_giving_up), not here:
     # that policy queues intros and rematches, and a kind of send never imports the workflow.

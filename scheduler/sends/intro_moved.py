@@ -19,7 +19,7 @@ from storage.models import EventKind
 
 
 @dataclass(frozen=True)
-class MatchMoved(Content):
+class GroupMoved(Content):
     round_number: int
     staying: tuple[str, ...]  # Slack ids of the two carrying on
     out: tuple[str, ...]      # Slack ids of whoever is out of it this round
@@ -47,4 +47,4 @@ class IntroMovedSend(Send):
                    if e.member_id}
         out = tuple(m.slack_user_id for m in (member_store.get_member_by_id(session, i) for i in sorted(out_ids))
                            if m is not None and m.slack_user_id)
-        return Plan(MatchMoved(round_.number, staying, out), channel=self.channel, update_ts=self.ts)
+        return Plan(GroupMoved(round_.number, staying, out), channel=self.channel, update_ts=self.ts)

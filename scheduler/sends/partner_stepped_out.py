@@ -9,7 +9,7 @@ from typing import ClassVar
 from sqlmodel import Session
 
 from scheduler.sends.base import Content, Plan, Send, member
-from scheduler.sends.match_ended import rematch_possible
+from scheduler.sends.partner_left import rematch_possible
 from scheduler.workspace_schedule import next_round_at
 from storage import rounds as round_store
 from storage.models import RoundState

@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from scheduler import group_state
 from scheduler.sends.base import Content, Plan, Send, member
-from scheduler.sends.match_ended import rematch_possible
+from scheduler.sends.partner_left import rematch_possible
 from scheduler.workspace_schedule import next_round_at
 from storage import meetings as meeting_store
 from storage import rounds as round_store

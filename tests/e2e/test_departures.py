@@ -19,8 +19,8 @@ from bot.blocks import member as member_blocks
 from bot.blocks import sends as send_blocks
 from scheduler import membership, rounds
 from scheduler.membership import ProfileForm, SlackProfile
-from scheduler.sends.intro_moved import MatchMoved
-from scheduler.sends.match_ended import MatchEnded, PartnerLeft
+from scheduler.sends.intro_moved import GroupMoved
+from scheduler.sends.partner_left import GroupEnded, PartnerLeft
 from scheduler.sends.partner_moved_on import PartnerMovedOn
 from scheduler.sends.partner_stepped_out import PartnerSteppedOut
 from scheduler.workspace_schedule import next_round_at
@@ -136,7 +136,7 @@ def test_a_partner_who_leaves_mid_round_ends_the_match_kindly_and_the_one_left_g
         # The old intro now says the match ended, naming only Ada.
         assert bot.fake.wait_for(lambda f: _edits_of(f, ada_group.channel_id, ada_group.intro_ts))
         edit = _edits_of(bot.fake, ada_group.channel_id, ada_group.intro_ts)[-1]
-        assert said.is_(edit, send_blocks.match_ended_message(MatchEnded(1, ("UADA",))))
+        assert said.is_(edit, send_blocks.group_ended_message(GroupEnded(1, ("UADA",))))
         assert "UBEN" not in json.dumps(edit)
 
         # Ada asks for someone new: nobody is free yet, so she stays first in line.
@@ -179,7 +179,7 @@ def test_the_round_close_never_rewrites_an_intro_with_someone_missing(bot):
             rounds.run_due(bot.engine, TEAM)
             bot.deliver()
     # The ended match's intro was edited once, to say it ended; nothing after reopened the gap.
-    assert [said.is_(e, send_blocks.match_ended_message(MatchEnded(1, ("UADA",))))
+    assert [said.is_(e, send_blocks.group_ended_message(GroupEnded(1, ("UADA",))))
             for e in _edits_of(bot.fake, ada_group.channel_id, ada_group.intro_ts)] == [True]
     assert not said.sends(bot.fake, "follow_up", "UADA")  # no "what did you take away from your chat"
     _no_gaps(bot.fake)
@@ -212,7 +212,7 @@ def test_when_one_of_a_trio_leaves_the_other_two_carry_on_as_a_pair_in_their_own
         assert trio.fake.wait_for(lambda f: group_of(trio.engine, "UGUS").channel_id not in (None, old.channel_id)
                                   and f.calls_to("views.publish"))
     edit = _edits_of(trio.fake, old.channel_id, old.intro_ts)[-1]
-    assert said.is_(edit, send_blocks.match_ended_message(MatchEnded(1, ("UGUS", "UHAL"))))
+    assert said.is_(edit, send_blocks.group_ended_message(GroupEnded(1, ("UGUS", "UHAL"))))
     now_ = group_of(trio.engine, "UGUS")
     assert now_.id == old.id and now_.channel_id != old.channel_id  # a conversation without Ivy
     (intro,) = said.sends(trio.fake, "intro", now_.channel_id)
@@ -252,7 +252,7 @@ def test_a_trios_quiet_member_ends_only_their_own_part_and_the_two_who_answered_
     # names all three as things now stand and has no buttons left.
     (old_intro,) = [m for m in trio.fake.messages(group.channel_id) if m["ts"] == group.intro_ts]
     assert said.is_({"text": old_intro["text"]},
-                    send_blocks.match_moved_message(MatchMoved(1, ("UGUS", "UHAL"), ("UIVY",))))
+                    send_blocks.group_moved_message(GroupMoved(1, ("UGUS", "UHAL"), ("UIVY",))))
     assert not [b for b in old_intro["blocks"] if b["type"] == "actions"]
     # Gus and Hal's match goes on, as a pair, in a conversation of their own: buttons and all.
     now_ = group_of(trio.engine, "UGUS")
@@ -271,7 +271,7 @@ def test_a_trios_quiet_member_ends_only_their_own_part_and_the_two_who_answered_
         # Whatever Ivy clicks on the old match gets a kind answer about her own situation.
         for action in ("meeting_met", "meeting_partner_no_reply", ids.MEETING_STEP_OUT):
             answer = trio.reply(trio.click(action, "UIVY", group.id))
-            assert said.is_(answer, meeting_blocks.out_of_match_reply())
+            assert said.is_(answer, meeting_blocks.out_of_group_reply())
     _no_gaps(trio.fake)
 
 
@@ -300,7 +300,7 @@ def test_one_of_a_trio_who_leaves_while_slack_holds_the_intro_is_taken_out_of_it
             (late,) = fake_slack.messages(trio_dm)
             assert fake_slack.wait_for(lambda f: _edits_of(f, trio_dm, late["ts"]))
         edit = _edits_of(fake_slack, trio_dm, late["ts"])[-1]
-        assert said.is_(edit, send_blocks.match_ended_message(MatchEnded(1, ("UGUS", "UHAL"))))
+        assert said.is_(edit, send_blocks.group_ended_message(GroupEnded(1, ("UGUS", "UHAL"))))
         # Her leaving blanked every conversation she was in: the late answer brought none of them back.
         group = group_of(engine, "UGUS")
         assert group.channel_id not in (None, trio_dm) and group.intro_ts != late["ts"]
@@ -341,5 +341,5 @@ def test_i_cant_make_this_round_is_one_click_and_the_partner_hears_at_once_kindl
         assert said.is_(bot.reply(waits, timeout=10), meeting_blocks.sat_out_reply())
         # Ada, clicking again, is answered about her own situation.
         again = bot.reply(bot.click(ids.MEETING_STEP_OUT, "UADA", group.id))
-        assert said.is_(again, meeting_blocks.out_of_match_reply())
+        assert said.is_(again, meeting_blocks.out_of_group_reply())
     _no_gaps(bot.fake)

@@ -124,8 +124,8 @@ def test_a_button_on_a_match_that_moved_on_says_so_not_that_the_round_ended(engi
     with freeze_time(OPENS + timedelta(days=10)), session_scope(engine) as session:
         meetings.partner_silent(session, TEAM, "UADA", pairs["UADA"], rematch_now=False)
         result = meetings.mark_met(session, TEAM, "UBEN", pairs["UBEN"])
-    assert result.outcome is Outcome.match_ended
-    assert "moved on" in meeting_blocks.match_ended_reply()["text"]
+    assert result.outcome is Outcome.group_ended
+    assert "moved on" in meeting_blocks.group_ended_reply()["text"]
 
 
 def test_two_people_asking_for_a_fresh_match_at_once_never_get_the_same_partner(engine, pairs):

@@ -23,10 +23,10 @@ from scheduler.sends.base import Content, Send
 from scheduler.sends.calendar_links import CalendarLinks
 from scheduler.sends.follow_up import FollowUpAsk
 from scheduler.sends.intro import Intro, Person, Suggestion
-from scheduler.sends.intro_moved import MatchMoved
+from scheduler.sends.intro_moved import GroupMoved
 from scheduler.sends.left_for_round import LeftForRound
-from scheduler.sends.match_ended import MatchEnded, PartnerLeft
 from scheduler.sends.nudge import Nudge
+from scheduler.sends.partner_left import GroupEnded, PartnerLeft
 from scheduler.sends.partner_moved_on import PartnerMovedOn
 from scheduler.sends.partner_stepped_out import PartnerSteppedOut
 from scheduler.sends.paused_quietly import PausedQuietly
@@ -140,7 +140,7 @@ SAMPLES = {
                        RescheduleNotice(1, "U1", None, HOSTILE, counter=True, offer_let_go=True)],
     RescheduleAccepted: [RescheduleAccepted("U2", AT)],
     PartnerMovedOn: [PartnerMovedOn(3, AT), PartnerMovedOn(3, AT, ("U1", "U2"), carried_on=True)],
-    MatchMoved: [MatchMoved(3, ("U1", "U2"), ("U3",))],
+    GroupMoved: [GroupMoved(3, ("U1", "U2"), ("U3",))],
     RescheduleSettled: [RescheduleSettled("U1")],
     LeftForRound: [LeftForRound(3, "U1", True), LeftForRound(3, "U1", False)],
     PartnerSteppedOut: [PartnerSteppedOut(1, 3, "U1", True, AT), PartnerSteppedOut(1, 3, "U1", False, AT)],
@@ -148,7 +148,7 @@ SAMPLES = {
     WaitOver: [WaitOver(1, ("U2",), (), True, AT), WaitOver(1, ("U2",), (), False, AT),
                WaitOver(1, ("U3",), ("U2",), True, AT)],
     PartnerLeft: [PartnerLeft(1, 3, True, AT), PartnerLeft(1, 3, False, AT)],
-    MatchEnded: [MatchEnded(3, ("U1",)), MatchEnded(3, ("U1", "U2"))],
+    GroupEnded: [GroupEnded(3, ("U1",)), GroupEnded(3, ("U1", "U2"))],
     QuietNudge: [QuietNudge(1, ("U1",))],
     StillIn: [StillIn(AT)],
     StayInTouch: [StayInTouch(("U2",))],

@@ -18,10 +18,10 @@ from scheduler.sends.announce import Announcement
 from scheduler.sends.calendar_links import CalendarLinks
 from scheduler.sends.follow_up import FollowUpAsk
 from scheduler.sends.intro import Person
-from scheduler.sends.intro_moved import MatchMoved
+from scheduler.sends.intro_moved import GroupMoved
 from scheduler.sends.left_for_round import LeftForRound
-from scheduler.sends.match_ended import MatchEnded, PartnerLeft
 from scheduler.sends.nudge import Nudge
+from scheduler.sends.partner_left import GroupEnded, PartnerLeft
 from scheduler.sends.partner_moved_on import PartnerMovedOn
 from scheduler.sends.partner_stepped_out import PartnerSteppedOut
 from scheduler.sends.paused_quietly import PausedQuietly
@@ -249,8 +249,8 @@ def _send_cases() -> dict:
         "sends.partner_moved_on_message.trio_carries_on": (sends.partner_moved_on_message, lambda:
             sends.partner_moved_on_message(PartnerMovedOn(3, p.NEXT_ROUND, ("UADA", "UBEN"), carried_on=True),
                                            MARKER)),
-        "sends.match_moved_message": (sends.match_moved_message, lambda: sends.match_moved_message(
-            MatchMoved(3, ("UADA", "UBEN"), ("UCY",)), MARKER)),
+        "sends.group_moved_message": (sends.group_moved_message, lambda: sends.group_moved_message(
+            GroupMoved(3, ("UADA", "UBEN"), ("UCY",)), MARKER)),
         "sends.partner_stepped_out_message.fresh_match_offered": (sends.partner_stepped_out_message, lambda:
             sends.partner_stepped_out_message(PartnerSteppedOut(p.GROUP_ID, 3, "UADA", True, p.NEXT_ROUND), MARKER)),
         "sends.partner_stepped_out_message.too_late": (sends.partner_stepped_out_message, lambda:
@@ -273,10 +273,10 @@ def _send_cases() -> dict:
         "sends.still_in_message": (sends.still_in_message, lambda: sends.still_in_message(
             StillIn(p.NEXT_ROUND), MARKER)),
         # Someone left mid-round: the old intro names only those still here, never a gap.
-        "sends.match_ended_message.pair": (sends.match_ended_message, lambda: sends.match_ended_message(
-            MatchEnded(3, ("UADA",)), MARKER)),
-        "sends.match_ended_message.trio_carries_on": (sends.match_ended_message, lambda: sends.match_ended_message(
-            MatchEnded(3, ("UADA", "UBEN")), MARKER)),
+        "sends.group_ended_message.pair": (sends.group_ended_message, lambda: sends.group_ended_message(
+            GroupEnded(3, ("UADA",)), MARKER)),
+        "sends.group_ended_message.trio_carries_on": (sends.group_ended_message, lambda: sends.group_ended_message(
+            GroupEnded(3, ("UADA", "UBEN")), MARKER)),
         "sends.partner_left_message.fresh_match_offered": (sends.partner_left_message, lambda:
             sends.partner_left_message(PartnerLeft(p.GROUP_ID, 3, True, p.NEXT_ROUND), MARKER)),
         "sends.partner_left_message.too_late": (sends.partner_left_message, lambda:
@@ -303,7 +303,7 @@ def _meeting_cases() -> dict:
     return {
         "meetings.round_ended_reply.numbered": (meetings.round_ended_reply, lambda: meetings.round_ended_reply(2)),
         "meetings.round_ended_reply.unknown": (meetings.round_ended_reply, lambda: meetings.round_ended_reply(None)),
-        "meetings.match_ended_reply": (meetings.match_ended_reply, lambda: meetings.match_ended_reply()),
+        "meetings.group_ended_reply": (meetings.group_ended_reply, lambda: meetings.group_ended_reply()),
         "meetings.too_late_to_rematch_reply": (meetings.too_late_to_rematch_reply,
                                                lambda: meetings.too_late_to_rematch_reply()),
         "meetings.met_cannot_move_reply": (meetings.met_cannot_move_reply, lambda: meetings.met_cannot_move_reply()),
@@ -347,7 +347,7 @@ def _meeting_cases() -> dict:
                                             lambda: meetings.stepped_out_reply(("UBEN",), False)),
         "meetings.stepped_out_reply.trio": (meetings.stepped_out_reply,
                                             lambda: meetings.stepped_out_reply(("UBEN", "UCY"), True)),
-        "meetings.out_of_match_reply": (meetings.out_of_match_reply, lambda: meetings.out_of_match_reply()),
+        "meetings.out_of_group_reply": (meetings.out_of_group_reply, lambda: meetings.out_of_group_reply()),
         "meetings.still_in_touch_reply": (meetings.still_in_touch_reply, lambda: meetings.still_in_touch_reply()),
         "meetings.too_soon_reply": (meetings.too_soon_reply, lambda: meetings.too_soon_reply()),
         "meetings.rematched_reply.found": (meetings.rematched_reply, lambda: meetings.rematched_reply(True)),

@@ -17,7 +17,7 @@ from storage.models import RoundState
 
 
 @dataclass(frozen=True)
-class MatchEnded(Content):
+class GroupEnded(Content):
     """What the old intro says once someone has left: nobody missing, nobody blamed."""
 
     round_number: int
