@@ -4,7 +4,8 @@ Where each part lives:
 - pairing: the rules (`match`, `Candidate`, `MatchResult`, organisation names, the lower bound);
 - blossom: the exact maximum matching (Edmonds' blossom search over implicit neighbours);
 - greedy: the quick start that the search completes;
-- refine: working-hours swaps between pairs and quick trios for the people left over;
+- refine: working-hours swaps between pairs, quick trios for the people left over, and trios
+  moved towards shared working hours;
 - trios: exact trio placement when the quick pass leaves someone out (Gallai–Edmonds);
 - zones: UTC offsets and whether two people share working hours.
 """

@@ -69,7 +69,8 @@ def match(
     matched, pairs are nudged towards shared working hours. With odd="trio", people
     still left over join a distinct pair when all three may meet, and the matching is
     chosen so that trios leave out as few people as any grouping into pairs and trios
-    could (then as few with priority). Deterministic in (candidates, history, seed,
+    could (then as few with priority); a trio whose three share no working hours then
+    hands one of them to a pair where all three would, when there is one. Deterministic in (candidates, history, seed,
     odd, avoid), whatever the order of each.
     """
     if odd not in ODD_MODES:
@@ -126,7 +127,7 @@ def _groups(matcher: Matcher, odd: str) -> tuple[list[list[int]], list[int]]:
     taken = set(owner.values())
     left = [u for u in left if u not in taken]
     if not left:
-        return groups, left
+        return _trios_share_hours(matcher, groups), left
     # The quick pass left someone out: another maximum matching may let a trio place
     # them, so the arrangement is found exactly.
     for a, b in pairs:
@@ -138,4 +139,15 @@ def _groups(matcher: Matcher, odd: str) -> tuple[list[list[int]], list[int]]:
     # Only pairs the placement made need another look for shared working hours.
     refine.improve_overlap(matcher, pairs, only=[i for i, (a, b) in enumerate(pairs) if (a, b) not in before])
     groups = [list(pr) for pr in pairs] + [list(t) for t in trios]
-    return groups, [v for v in range(n) if mate[v] < 0 and v not in in_trio]
+    return _trios_share_hours(matcher, groups), [v for v in range(n) if mate[v] < 0 and v not in in_trio]
+
+
+def _trios_share_hours(matcher: Matcher, groups: list[list[int]]) -> list[list[int]]:
+    """Trios moved towards shared working hours; the pairs that leaves get their own look."""
+    made = set(refine.trios_share_hours(matcher, groups))
+    at = [i for i, g in enumerate(groups) if len(g) == 2]
+    pairs = [groups[i] for i in at]
+    refine.improve_overlap(matcher, pairs, only=[k for k, i in enumerate(at) if i in made])
+    for k, i in enumerate(at):
+        groups[i] = pairs[k]
+    return groups

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable
+from itertools import combinations
+from typing import TYPE_CHECKING, Iterable, Sequence
 
 if TYPE_CHECKING:
     from scheduler.matching.blossom import Matcher
@@ -12,6 +13,14 @@ if TYPE_CHECKING:
 _OVERLAP_SWAP_BUDGET = 200_000
 _OVERLAP_SWAP_TRIES = 64
 _TRIO_SCAN_BUDGET = 5_000_000
+_TRIO_HOURS_BUDGET = 2_000_000
+
+
+def shares_hours(m: Matcher, group: Sequence[int]) -> bool:
+    """Whether everyone in the group shares working hours, by the same test as a pair: in a trio
+    every two of the three do, so all three fall within OVERLAP_HOURS of each other (round the
+    clock) and their 09:00-17:30 days still have hours in common for the intro to suggest."""
+    return all(m.overlap(x, y) for x, y in combinations(group, 2))
 
 
 def improve_overlap(m: Matcher, pairs: list[list[int]], only: Iterable[int] | None = None) -> None:
@@ -80,9 +89,50 @@ def add_trios(m: Matcher, pairs: list[list[int]], left: list[int]) -> dict[int, 
                 continue
             if pick < 0:
                 pick = i
-            if m.overlap(u, a) and m.overlap(u, b):
+            if shares_hours(m, (u, a, b)):
                 pick = i
                 break
         if pick >= 0:
             owner[pick] = u
     return owner
+
+
+def trios_share_hours(m: Matcher, groups: list[list[int]]) -> list[int]:
+    """Where a trio shares no working hours, one of its three joins another pair instead, when
+    all three there share hours and may meet; the two it leaves stay together as a pair.
+
+    Everyone stays in a group (cardinality, priority and trio placement are unchanged), and no
+    one is worse off for it: before, the three in the trio could find no time, and after, two at
+    most can't. Among such moves, one that leaves a pair sharing hours too comes first.
+    Returns the indexes of the groups that became pairs, for another look at their hours.
+    """
+    ok = m.allowed
+    budget = _TRIO_HOURS_BUDGET
+    made: list[int] = []
+    moved = True
+    while moved and budget > 0:
+        moved = False
+        for i, trio in enumerate(groups):
+            if len(trio) != 3 or shares_hours(m, trio):
+                continue
+            best = None
+            for x in trio:
+                rest = [v for v in trio if v != x]
+                for j, pair in enumerate(groups):
+                    budget -= 1
+                    if len(pair) != 2 or not (ok(x, pair[0]) and ok(x, pair[1])):
+                        continue
+                    if shares_hours(m, pair + [x]):
+                        if best is None or (m.overlap(*rest) and not m.overlap(*best[2])):
+                            best = (x, j, rest)
+                        if m.overlap(*rest):
+                            break
+                if best is not None and m.overlap(*best[2]):
+                    break
+            if best is not None:
+                x, j, rest = best
+                groups[j] = groups[j] + [x]
+                groups[i] = rest
+                made.append(i)
+                moved = True
+    return made
