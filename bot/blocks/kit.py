@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from scheduler.inputs import LINE_ENDS
@@ -81,6 +81,17 @@ def _place(zone: str) -> str:
     return zone.rsplit("/", 1)[-1].replace("_", " ")
 
 
+def _clock(zone: str, local: datetime) -> str:
+    """'London time' for a place's zone; 'UTC', or 'UTC+05:30', for a zone that names no place."""
+    if "/" in zone and not zone.startswith("Etc/"):
+        return f"{_place(zone)} time"
+    offset = local.utcoffset() or timedelta(0)
+    if not offset:
+        return "UTC"
+    minutes = int(offset.total_seconds() // 60)
+    return f"UTC{'+' if minutes > 0 else '-'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
 def date_words(at: datetime, zones: Sequence[str]) -> str:
     """The moment in words, in the readers' own time zones (one for a DM, each member's for a group DM);
     UTC only when no reader's zone is known."""
@@ -91,7 +102,9 @@ def date_words(at: datetime, zones: Sequence[str]) -> str:
     first = at.astimezone(ZoneInfo(zones[0]))
     text = f"{first:%A} {first.day} {first:%B} at {first:%H:%M}"
     if len(zones) == 1:
-        return text
+        # The clock is named: Slack shows the blocks' dates in the zone the reader's Slack is set
+        # to now, which may not be the one we hold for them (someone travelling, say).
+        return f"{text} {_clock(zones[0], first)}"
     # A group across time zones: each reader finds their own clock (and day, if it differs).
     parts = [text + f" in {_place(zones[0])}"]
     for zone in zones[1:3]:

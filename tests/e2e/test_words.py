@@ -60,15 +60,15 @@ def test_every_date_falls_back_to_the_readers_own_clock_never_utc(bot):
             "time": {"value": {"type": "timepicker", "selected_time": "18:00"}}})
         assert bot.fake.wait_for(lambda f: any(c.args["user"] == "UBEN" for c in f.calls_to("chat.postEphemeral")))
     (noted,) = [c.args["text"] for c in bot.fake.calls_to("chat.postEphemeral") if c.args["user"] == "UBEN"]
-    assert _fallbacks(noted) == ["Thursday 10 December at 18:00"]  # ben's 18:00, as he typed it
+    assert _fallbacks(noted) == ["Thursday 10 December at 18:00 New York time"]  # as ben typed it, on his clock
     status = bot.command("status", "UADA")["text"]
     assert _fallbacks(status) and not [f for f in _fallbacks(status) if "UTC" in f]
     with freeze_time(datetime(2026, 12, 9, 16, tzinfo=UTC), tick=True):
         bot.deliver()  # the reminders, the day before
     reminders = {c.args["channel"]: c.args["text"] for c in bot.fake.calls_to("chat.postMessage")
                  if c.args["channel"] in ("UADA", "UBEN") and "reminder" in c.args["text"]}
-    assert _fallbacks(reminders["UBEN"]) == ["Thursday 10 December at 18:00"]
-    assert _fallbacks(reminders["UADA"]) == ["Thursday 10 December at 23:00"]
+    assert _fallbacks(reminders["UBEN"]) == ["Thursday 10 December at 18:00 New York time"]
+    assert _fallbacks(reminders["UADA"]) == ["Thursday 10 December at 23:00 London time"]
 
 
 def test_the_intro_names_who_starts_by_the_turn_stored_for_the_group(bot):

@@ -71,3 +71,13 @@ def test_every_line_a_member_wrote_is_quoted_however_unicode_ends_it():
 def test_slack_makes_no_bare_address_in_our_mrkdwn_a_link():
     assert kit.section("see evil.example/login")["text"]["verbatim"] is True
     assert kit.context("www.example.com")["elements"][0]["verbatim"] is True
+
+
+def test_a_date_for_one_reader_names_their_clock_in_the_notification():
+    # The blocks show the date in whatever zone the reader's Slack is set to; the notification
+    # says which clock its time is on, so someone whose Slack has moved is never misled.
+    at = datetime(2026, 12, 10, 15, 0, tzinfo=timezone.utc)
+    assert kit.slack_date(at, ("America/New_York",)).endswith("|Thursday 10 December at 10:00 New York time>")
+    assert kit.date_words(at, ("Asia/Kolkata",)) == "Thursday 10 December at 20:30 Kolkata time"
+    assert kit.date_words(at, ("UTC",)) == "Thursday 10 December at 15:00 UTC"
+    assert kit.date_words(at, ("Etc/GMT-3",)) == "Thursday 10 December at 18:00 UTC+03:00"
