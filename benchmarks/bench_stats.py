@@ -17,13 +17,13 @@ from sqlmodel import Session
 from benchmarks.stats_instances import TABLES, make_history, naive_round_stats
 from scheduler.stats import consented_learnings, round_stats
 from storage.db import upgrade
-from storage.models import FollowUp, GroupMember, MatchGroup, MeetingEvent, Member, Round
+from storage.models import FollowUp, Group, GroupMember, MeetingEvent, Member, Round
 
 BASE_URL = os.environ.get("UNMENTOR_BENCH_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 TIME_LIMIT_S = 1.0
 REPEATS = 5
 TEAM = "T1"
-MODELS = {"member": Member, "round": Round, "match_group": MatchGroup, "group_member": GroupMember,
+MODELS = {"member": Member, "round": Round, "match_group": Group, "group_member": GroupMember,
           "meeting_event": MeetingEvent, "follow_up": FollowUp}
 # Indexes a migration could add, tried one set at a time in the benchmark's own schema.
 CANDIDATE_INDEXES = {

@@ -15,7 +15,7 @@ from scheduler.workspace_schedule import load_schedule
 from storage import members as member_store
 from storage import rounds as round_store
 from storage.clock import now
-from storage.models import MatchGroup, MemberStatus
+from storage.models import Group, MemberStatus
 
 # Reminders arrive the day before, at this hour in each person's own time zone.
 REMINDER_HOUR = 10
@@ -83,7 +83,7 @@ def suggestion_window(opens_at: datetime, follow_up_at: datetime, at: datetime) 
     return starts, follow_up_at
 
 
-def _work_out(session: Session, group: MatchGroup) -> list[datetime]:
+def _work_out(session: Session, group: Group) -> list[datetime]:
     """Times that suit everyone now in the group, from the day after the intro to the follow-up."""
     round_ = round_store.get_round(session, group.round_id)
     members = [m for m in round_store.group_members(session, group.id) if m.slack_user_id]
@@ -97,7 +97,7 @@ def _encode(times: list[datetime]) -> str:
     return json.dumps([t.isoformat() for t in times])
 
 
-def fix_suggestions(session: Session, group: MatchGroup, fewer: bool = False) -> list[datetime]:
+def fix_suggestions(session: Session, group: Group, fewer: bool = False) -> list[datetime]:
     """The group's suggested times, worked out the first time its intro is sent and kept from then
     on (a second process planning the same intro keeps the first one's).
 
@@ -124,7 +124,7 @@ def fix_suggestions(session: Session, group: MatchGroup, fewer: bool = False) ->
     return suggestions(group)
 
 
-def suggestions(group: MatchGroup) -> list[datetime]:
+def suggestions(group: Group) -> list[datetime]:
     """The times the group's intro suggests (none for groups from before suggestions)."""
     return [datetime.fromisoformat(t).astimezone(timezone.utc) for t in json.loads(group.suggested_times or "[]")]
 

@@ -49,7 +49,7 @@ from storage import members as member_store
 from storage import outbox as outbox_store
 from storage import rounds as round_store
 from storage.clock import now
-from storage.models import EventKind, GroupStatus, MatchGroup, MeetingEvent, Member, Round, RoundState
+from storage.models import EventKind, Group, GroupStatus, MeetingEvent, Member, Round, RoundState
 
 # "My partner hasn't replied" is offered once a group has been quiet this long.
 QUIET_DAYS = 7
@@ -101,7 +101,7 @@ class Result:
 
 @dataclass
 class _Context:
-    group: MatchGroup
+    group: Group
     round: Round
     member: Member
     others: list[Member]
@@ -128,7 +128,7 @@ def stepped_out_of(session: Session, group_id: int) -> set[int]:
     return {e.member_id for e in meeting_store.events(session, group_id, EventKind.stepped_out) if e.member_id}
 
 
-def _note_answer(session: Session, group: MatchGroup, member: Member) -> None:
+def _note_answer(session: Session, group: Group, member: Member) -> None:
     """Any click on their match is an answer: only someone who gives none is asked about pausing."""
     if member.id not in meeting_store.members_with_events(session, group.id):
         meeting_store.add_event(session, group.team_id, group.id, EventKind.answered, member.id)
@@ -212,7 +212,7 @@ def check_open(session: Session, ctx: _Context) -> Result:
     return _result(ctx, Outcome.done)
 
 
-def _silence_outcome(group: MatchGroup) -> Outcome:
+def _silence_outcome(group: Group) -> Outcome:
     if group.status not in WAITING:
         return Outcome.in_touch
     return Outcome.done if quiet_long_enough(group) else Outcome.too_soon
@@ -470,7 +470,7 @@ def leave_it_there(session: Session, ctx: _Context) -> Result:
     return _result(ctx, Outcome.done, _tell_left(session, ctx, False))
 
 
-def quiet_long_enough(group: MatchGroup, at: datetime | None = None) -> bool:
+def quiet_long_enough(group: Group, at: datetime | None = None) -> bool:
     """Still waiting, this many days after this pair was introduced (a fresh match starts its own count)."""
     return group.status in WAITING and (at or now()) >= group.created_at + timedelta(days=QUIET_DAYS)
 

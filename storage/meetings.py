@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from storage.models import EventKind, FollowUp, GroupMember, GroupStatus, MatchGroup, MeetingEvent
+from storage.models import EventKind, FollowUp, Group, GroupMember, GroupStatus, MeetingEvent
 from storage.upsert import insert_missing
 
 
@@ -67,12 +67,12 @@ def unavailable_in_round(session: Session, round_id: int) -> set[int]:
     they can't make it, or a trio carried on without them).
     """
     stepped_out = set(session.exec(select(MeetingEvent.member_id).join(
-        MatchGroup, MatchGroup.id == MeetingEvent.group_id).where(
-        MatchGroup.round_id == round_id, MeetingEvent.kind == EventKind.stepped_out.value,
+        Group, Group.id == MeetingEvent.group_id).where(
+        Group.round_id == round_id, MeetingEvent.kind == EventKind.stepped_out.value,
         MeetingEvent.member_id.is_not(None))))
     reported = select(MeetingEvent.group_id, MeetingEvent.member_id, MeetingEvent.kind).join(
-        MatchGroup, MatchGroup.id == MeetingEvent.group_id
-    ).where(MatchGroup.round_id == round_id, MatchGroup.status == GroupStatus.ended.value,
+        Group, Group.id == MeetingEvent.group_id
+    ).where(Group.round_id == round_id, Group.status == GroupStatus.ended.value,
             MeetingEvent.kind.in_([EventKind.no_reply.value, EventKind.sat_out.value]))
     reporters: dict[int, set[int]] = {}
     sat_out: set[int] = set()
@@ -97,8 +97,8 @@ def members_with_events(session: Session, group_id: int) -> set[int]:
 
 def answered_in_round(session: Session, round_id: int) -> set[int]:
     """Members who answered anything in this round: a click on any of their matches, or a follow-up."""
-    clicked = select(MeetingEvent.member_id).join(MatchGroup, MatchGroup.id == MeetingEvent.group_id).where(
-        MatchGroup.round_id == round_id, MeetingEvent.member_id.is_not(None))
+    clicked = select(MeetingEvent.member_id).join(Group, Group.id == MeetingEvent.group_id).where(
+        Group.round_id == round_id, MeetingEvent.member_id.is_not(None))
     followed_up = select(FollowUp.member_id).where(FollowUp.round_id == round_id)
     return set(session.exec(clicked)) | set(session.exec(followed_up))
 

@@ -15,9 +15,9 @@ from storage.bulk import one_of
 from storage.clock import now
 from storage.models import (
     FollowUp,
+    Group,
     GroupMember,
     HandledRequest,
-    MatchGroup,
     MeetingEvent,
     Member,
     MemberStanding,
@@ -172,7 +172,7 @@ def forget_member(session: Session, member: Member) -> None:
     """
     session.exec(delete(FollowUp).where(FollowUp.member_id == member.id))
     groups = select(GroupMember.group_id).where(GroupMember.member_id == member.id)
-    session.exec(update(MatchGroup).where(MatchGroup.id.in_(groups)).values(channel_id=None, intro_ts=None))
+    session.exec(update(Group).where(Group.id.in_(groups)).values(channel_id=None, intro_ts=None))
     session.exec(
         update(Outbox)
         .where(or_(Outbox.member_id == member.id, Outbox.group_id.in_(groups)))

@@ -235,9 +235,10 @@ class Round(SQLModel, table=True):
     unmatched: int = 0
 
 
-class MatchGroup(SQLModel, table=True):
+class Group(SQLModel, table=True):
     """A pair or a trio in one round."""
 
+    # The table keeps the name it was created with: every database made so far has it.
     __tablename__ = "match_group"
 
     id: Optional[int] = Field(default=None, primary_key=True)

@@ -13,20 +13,20 @@ from sqlmodel import Session, select
 
 from storage.bulk import insert_rows, insert_rows_returning_ids, one_of
 from storage.clock import now
-from storage.models import EventKind, GroupMember, GroupStatus, MatchGroup, MeetingEvent, Member, Round, RoundState
+from storage.models import EventKind, Group, GroupMember, GroupStatus, MeetingEvent, Member, Round, RoundState
 
 
 def current_group_for(session: Session, member_id: int) -> tuple[int, list[str]] | None:
     """(round number, partners' Slack IDs) of the member's group in a round still running."""
     row = session.exec(
-        select(Round.number, MatchGroup.id)
-        .join(MatchGroup, MatchGroup.round_id == Round.id)
-        .join(GroupMember, GroupMember.group_id == MatchGroup.id)
+        select(Round.number, Group.id)
+        .join(Group, Group.round_id == Round.id)
+        .join(GroupMember, GroupMember.group_id == Group.id)
         .where(GroupMember.member_id == member_id,
                # Matched ahead of its opening: nobody sees their partner before the intro says who.
                Round.state.not_in([RoundState.closed.value, RoundState.matched.value]),
-               MatchGroup.status != GroupStatus.ended.value)  # a match that moved on is no longer theirs to show
-        .order_by(Round.number.desc(), MatchGroup.id.desc())
+               Group.status != GroupStatus.ended.value)  # a match that moved on is no longer theirs to show
+        .order_by(Round.number.desc(), Group.id.desc())
     ).first()
     if row is None:
         return None
@@ -43,12 +43,12 @@ def current_group_for(session: Session, member_id: int) -> tuple[int, list[str]]
 def current_meeting_at(session: Session, member_id: int) -> datetime | None:
     """When the member's chat this round is, once it's scheduled (for their status and App Home)."""
     return session.exec(
-        select(MatchGroup.meeting_at)
-        .join(Round, MatchGroup.round_id == Round.id)
-        .join(GroupMember, GroupMember.group_id == MatchGroup.id)
-        .where(GroupMember.member_id == member_id, MatchGroup.status == GroupStatus.scheduled.value,
+        select(Group.meeting_at)
+        .join(Round, Group.round_id == Round.id)
+        .join(GroupMember, GroupMember.group_id == Group.id)
+        .where(GroupMember.member_id == member_id, Group.status == GroupStatus.scheduled.value,
                Round.state.not_in([RoundState.closed.value, RoundState.matched.value]))
-        .order_by(Round.number.desc(), MatchGroup.id.desc())
+        .order_by(Round.number.desc(), Group.id.desc())
     ).first()
 
 
@@ -56,14 +56,14 @@ def past_partners(session: Session, member_id: int, limit: int = 6) -> list[tupl
     """(round number, partners' Slack IDs) of the member's earlier groups, newest first."""
     a, b = aliased(GroupMember), aliased(GroupMember)
     rows = session.exec(
-        select(Round.number, MatchGroup.id, Member.slack_user_id)
-        .join(MatchGroup, MatchGroup.round_id == Round.id)
-        .join(a, a.group_id == MatchGroup.id)
-        .join(b, (b.group_id == MatchGroup.id) & (b.member_id != a.member_id))
+        select(Round.number, Group.id, Member.slack_user_id)
+        .join(Group, Group.round_id == Round.id)
+        .join(a, a.group_id == Group.id)
+        .join(b, (b.group_id == Group.id) & (b.member_id != a.member_id))
         .join(Member, Member.id == b.member_id)
         .where(a.member_id == member_id, Round.state == RoundState.closed.value,
-               MatchGroup.status != GroupStatus.ended.value, Member.slack_user_id.is_not(None))
-        .order_by(Round.number.desc(), MatchGroup.id.desc(), Member.id)
+               Group.status != GroupStatus.ended.value, Member.slack_user_id.is_not(None))
+        .order_by(Round.number.desc(), Group.id.desc(), Member.id)
     )
     by_group: dict[int, tuple[int, list[str]]] = {}
     for number, group_id, user_id in rows:
@@ -114,7 +114,7 @@ def lock_group(session: Session, group_id: int) -> None:
     FOR NO KEY UPDATE, as for lock_round: answers and events inserted earlier in the
     transaction hold KEY SHARE locks on the group, which this does not wait on.
     """
-    session.exec(select(MatchGroup.id).where(MatchGroup.id == group_id).with_for_update(key_share=True)).first()
+    session.exec(select(Group.id).where(Group.id == group_id).with_for_update(key_share=True)).first()
 
 
 def get_round(session: Session, round_id: int) -> Round | None:
@@ -153,9 +153,9 @@ def close_unopened(session: Session, round_id: int) -> bool:
     met, so their memberships go too, and nobody counts as having been paired."""
     if not claim_phase(session, round_id, [RoundState.matched], RoundState.closed, "closed_at"):
         return False
-    groups = select(MatchGroup.id).where(MatchGroup.round_id == round_id)
+    groups = select(Group.id).where(Group.round_id == round_id)
     session.exec(delete(GroupMember).where(GroupMember.group_id.in_(groups)))
-    session.exec(update(MatchGroup).where(MatchGroup.round_id == round_id)
+    session.exec(update(Group).where(Group.round_id == round_id)
                  .values(status=GroupStatus.ended.value, updated_at=now()))
     return True
 
@@ -164,25 +164,25 @@ def members_in_round(session: Session, round_id: int) -> set[int]:
     """Everyone in any of a round's groups, going on or ended."""
     return set(session.exec(
         select(GroupMember.member_id)
-        .join(MatchGroup, MatchGroup.id == GroupMember.group_id)
-        .where(MatchGroup.round_id == round_id)
+        .join(Group, Group.id == GroupMember.group_id)
+        .where(Group.round_id == round_id)
     ))
 
 
 def live_group_of(session: Session, round_id: int, member_id: int) -> int | None:
     """The member's group in this round that is still going, if any."""
     return session.exec(
-        select(MatchGroup.id)
-        .join(GroupMember, GroupMember.group_id == MatchGroup.id)
-        .where(MatchGroup.round_id == round_id, GroupMember.member_id == member_id,
-               MatchGroup.status != GroupStatus.ended.value)
+        select(Group.id)
+        .join(GroupMember, GroupMember.group_id == Group.id)
+        .where(Group.round_id == round_id, GroupMember.member_id == member_id,
+               Group.status != GroupStatus.ended.value)
     ).first()
 
 
-def matched_earlier_in_round(session: Session, group: MatchGroup, member_ids: list[int]) -> set[int]:
+def matched_earlier_in_round(session: Session, group: Group, member_ids: list[int]) -> set[int]:
     """Of these members of a group, those who had another match in its round before it: still in an
     earlier group of the round, or stepped out of one."""
-    earlier = select(MatchGroup.id).where(MatchGroup.round_id == group.round_id, MatchGroup.id < group.id)
+    earlier = select(Group.id).where(Group.round_id == group.round_id, Group.id < group.id)
     in_one = session.exec(select(GroupMember.member_id).where(
         GroupMember.group_id.in_(earlier), GroupMember.member_id.in_(member_ids)))
     stepped_out = session.exec(select(MeetingEvent.member_id).where(
@@ -194,15 +194,15 @@ def matched_earlier_in_round(session: Session, group: MatchGroup, member_ids: li
 def failed_intros(session: Session, round_id: int) -> tuple[int, int, int]:
     """(matches of the round that ended because Slack wouldn't take their intro, the people still named
     in them, how many of those have another match going this round)."""
-    failed = set(session.exec(select(MeetingEvent.group_id).join(MatchGroup, MatchGroup.id == MeetingEvent.group_id)
-                              .where(MatchGroup.round_id == round_id,
+    failed = set(session.exec(select(MeetingEvent.group_id).join(Group, Group.id == MeetingEvent.group_id)
+                              .where(Group.round_id == round_id,
                                      MeetingEvent.kind == EventKind.intro_failed.value)))
     if not failed:
         return 0, 0, 0
     people = set(session.exec(select(GroupMember.member_id).where(GroupMember.group_id.in_(failed))))
-    going = set(session.exec(select(GroupMember.member_id).join(MatchGroup, MatchGroup.id == GroupMember.group_id)
-                             .where(MatchGroup.round_id == round_id, MatchGroup.id.not_in(failed),
-                                    MatchGroup.status != GroupStatus.ended.value,
+    going = set(session.exec(select(GroupMember.member_id).join(Group, Group.id == GroupMember.group_id)
+                             .where(Group.round_id == round_id, Group.id.not_in(failed),
+                                    Group.status != GroupStatus.ended.value,
                                     GroupMember.member_id.in_(people)))) if people else set()
     return len(failed), len(people), len(going)
 
@@ -227,15 +227,15 @@ def history_pairs(session: Session, team_id: str) -> list[tuple[int, int]]:
 
 
 def add_group(session: Session, round_: Round, member_ids: Iterable[int], prompts: list[str],
-              first_mover_id: int | None = None) -> MatchGroup:
+              first_mover_id: int | None = None) -> Group:
     member_ids = list(member_ids)
     # The organisers' cross-organisation rate is read from this flag, so it is written here,
     # from the organisation keys the members carry, whatever made the group (a round, a
     # trio, a fresh match): no two members may share one.
     keys = session.exec(select(Member.organisation_key, Member.organisation).where(Member.id.in_(member_ids))).all()
     cross = len({key or name for key, name in keys}) == len(member_ids)
-    group = MatchGroup(team_id=round_.team_id, round_id=round_.id, prompts=json.dumps(prompts),
-                       first_mover_id=first_mover_id, cross_organisation=cross)
+    group = Group(team_id=round_.team_id, round_id=round_.id, prompts=json.dumps(prompts),
+                  first_mover_id=first_mover_id, cross_organisation=cross)
     session.add(group)
     session.flush()
     for member_id in member_ids:
@@ -256,14 +256,14 @@ def add_groups(session: Session, round_: Round, groups: list[tuple[list[int], li
                 .where(one_of(session, Member.id, chunk))):
             keys[member_id] = key or name
     # The model's defaults (status, timestamps) once, rather than a validated model per group.
-    base = MatchGroup(team_id=round_.team_id, round_id=round_.id).model_dump(exclude={"id"})
+    base = Group(team_id=round_.team_id, round_id=round_.id).model_dump(exclude={"id"})
     rows = []
     for member_ids, prompts, first_mover_id in groups:
         # As add_group: the cross-organisation flag comes from the members' organisation keys.
         cross = len({keys.get(m) for m in member_ids}) == len(member_ids)
         rows.append({**base, "prompts": json.dumps(prompts), "first_mover_id": first_mover_id,
                      "cross_organisation": cross})
-    ids = insert_rows_returning_ids(session, MatchGroup, rows)
+    ids = insert_rows_returning_ids(session, Group, rows)
     insert_rows(session, GroupMember, [{"group_id": group_id, "member_id": member_id, "team_id": round_.team_id}
                                        for group_id, (member_ids, _, _) in zip(ids, groups)
                                        for member_id in member_ids])
@@ -293,21 +293,21 @@ def members_in_live_groups(session: Session, round_id: int) -> set[int]:
     return set(
         session.exec(
             select(GroupMember.member_id)
-            .join(MatchGroup, MatchGroup.id == GroupMember.group_id)
-            .where(MatchGroup.round_id == round_id, MatchGroup.status != GroupStatus.ended.value)
+            .join(Group, Group.id == GroupMember.group_id)
+            .where(Group.round_id == round_id, Group.status != GroupStatus.ended.value)
         )
     )
 
 
-def groups_of_round(session: Session, round_id: int) -> list[MatchGroup]:
-    return list(session.exec(select(MatchGroup).where(MatchGroup.round_id == round_id).order_by(MatchGroup.id)))
+def groups_of_round(session: Session, round_id: int) -> list[Group]:
+    return list(session.exec(select(Group).where(Group.round_id == round_id).order_by(Group.id)))
 
 
-def get_group(session: Session, group_id: int) -> MatchGroup | None:
-    return session.get(MatchGroup, group_id)
+def get_group(session: Session, group_id: int) -> Group | None:
+    return session.get(Group, group_id)
 
 
-def set_group_fields(session: Session, group: MatchGroup, **fields) -> None:
+def set_group_fields(session: Session, group: Group, **fields) -> None:
     for name, value in fields.items():
         setattr(group, name, value)
     group.updated_at = now()
@@ -315,36 +315,36 @@ def set_group_fields(session: Session, group: MatchGroup, **fields) -> None:
     session.flush()
 
 
-def set_suggested_times(session: Session, group: MatchGroup, times_json: str, was: str | None = None) -> None:
+def set_suggested_times(session: Session, group: Group, times_json: str, was: str | None = None) -> None:
     """Set a group's suggested times if they are still `was` (none yet, by default): whoever sets
     them first wins, and everyone reads those."""
-    still = MatchGroup.suggested_times.is_(None) if was is None else MatchGroup.suggested_times == was
-    session.exec(update(MatchGroup).where(MatchGroup.id == group.id, still).values(suggested_times=times_json))
+    still = Group.suggested_times.is_(None) if was is None else Group.suggested_times == was
+    session.exec(update(Group).where(Group.id == group.id, still).values(suggested_times=times_json))
     session.refresh(group)
 
 
-def hold_group(session: Session, group: MatchGroup, allowed_from) -> bool:
+def hold_group(session: Session, group: Group, allowed_from) -> bool:
     """Take the group's row for this transaction, if it is still in one of `allowed_from`.
 
     A conditional update: on PostgreSQL a second click on the same group waits here until the
     first commits, then reads what it wrote (on SQLite every writer already waits its turn). So
     two people agreeing at the same moment each see the other's choice, and it is scheduled once.
     """
-    result = session.exec(update(MatchGroup).where(MatchGroup.id == group.id,
-                                                   MatchGroup.status.in_(list(allowed_from)))
+    result = session.exec(update(Group).where(Group.id == group.id,
+                                              Group.status.in_(list(allowed_from)))
                           .values(updated_at=now()))
     session.refresh(group)
     return result.rowcount == 1
 
 
-def transition_group(session: Session, group: MatchGroup, to_status: str, allowed_from, **fields) -> bool:
+def transition_group(session: Session, group: Group, to_status: str, allowed_from, **fields) -> bool:
     """Move a group to `to_status` only from one of `allowed_from`; True for the one caller whose update did it.
 
     Two clicks at the same moment both read the old status; only one of their updates matches.
     """
     result = session.exec(
-        update(MatchGroup)
-        .where(MatchGroup.id == group.id, MatchGroup.status.in_(list(allowed_from)))
+        update(Group)
+        .where(Group.id == group.id, Group.status.in_(list(allowed_from)))
         .values(status=to_status, updated_at=now(), **fields)
     )
     session.refresh(group)
@@ -358,8 +358,8 @@ def first_moves(session: Session, member_ids: Iterable[int]) -> dict[int, tuple[
     if not ids:
         return moves
     rows = session.exec(
-        select(MatchGroup.first_mover_id, func.count(), func.max(MatchGroup.id))
-        .where(one_of(session, MatchGroup.first_mover_id, ids)).group_by(MatchGroup.first_mover_id)
+        select(Group.first_mover_id, func.count(), func.max(Group.id))
+        .where(one_of(session, Group.first_mover_id, ids)).group_by(Group.first_mover_id)
     )
     for member_id, count, latest in rows:
         moves[member_id] = (count, latest)
@@ -377,8 +377,8 @@ def prompts_last_seen(session: Session, member_ids: Iterable[int]) -> dict[int, 
     if not ids:
         return seen
     rows = session.exec(
-        select(GroupMember.member_id, MatchGroup.id, MatchGroup.prompts)
-        .join(MatchGroup, MatchGroup.id == GroupMember.group_id)
+        select(GroupMember.member_id, Group.id, Group.prompts)
+        .join(Group, Group.id == GroupMember.group_id)
         .where(one_of(session, GroupMember.member_id, ids))
     )
     for member_id, group_id, prompts in rows:
@@ -388,14 +388,14 @@ def prompts_last_seen(session: Session, member_ids: Iterable[int]) -> dict[int, 
     return seen
 
 
-def running_groups_of(session: Session, member_id: int) -> list[MatchGroup]:
+def running_groups_of(session: Session, member_id: int) -> list[Group]:
     """The member's groups in rounds not yet closed."""
     return list(
         session.exec(
-            select(MatchGroup)
-            .join(GroupMember, GroupMember.group_id == MatchGroup.id)
-            .join(Round, Round.id == MatchGroup.round_id)
+            select(Group)
+            .join(GroupMember, GroupMember.group_id == Group.id)
+            .join(Round, Round.id == Group.round_id)
             .where(GroupMember.member_id == member_id, Round.state != RoundState.closed.value)
-            .order_by(MatchGroup.id)
+            .order_by(Group.id)
         )
     )

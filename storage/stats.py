@@ -10,9 +10,9 @@ from sqlmodel import Session
 from storage.models import (
     EventKind,
     FollowUp,
+    Group,
     GroupMember,
     GroupStatus,
-    MatchGroup,
     MeetingEvent,
     Member,
     Round,
@@ -102,15 +102,15 @@ def round_counts(session: Session, team_id: str, number: int | None = None) -> l
 
     made_then_ended = select(MeetingEvent.group_id).where(MeetingEvent.team_id == team_id,
                                                           MeetingEvent.kind.in_([k.value for k in MADE_THEN_ENDED]))
-    live = [MatchGroup.team_id == team_id,
-            or_(MatchGroup.status != GroupStatus.ended.value, MatchGroup.id.in_(made_then_ended))]
+    live = [Group.team_id == team_id,
+            or_(Group.status != GroupStatus.ended.value, Group.id.in_(made_then_ended))]
     counted = [*OUTCOME_EVENTS, *SAID_NOT_MET, EventKind.no_reply]
     event_scope = [MeetingEvent.team_id == team_id, MeetingEvent.kind.in_([k.value for k in counted])]
     if number is not None:
         # One round: keep every scan to that round's groups (index lookups by round and group).
         round_ids = select(Round.id).where(Round.team_id == team_id, Round.number == number)
-        live.append(MatchGroup.round_id.in_(round_ids))
-        event_scope.append(MeetingEvent.group_id.in_(select(MatchGroup.id).where(MatchGroup.round_id.in_(round_ids))))
+        live.append(Group.round_id.in_(round_ids))
+        event_scope.append(MeetingEvent.group_id.in_(select(Group.id).where(Group.round_id.in_(round_ids))))
 
     # Which outcome kinds each group ever had (0/1 each), summed per round below. Separate
     # per-round aggregates joined on the few round rows beat joining everything per group
@@ -129,12 +129,12 @@ def round_counts(session: Session, team_id: str, number: int | None = None) -> l
         .group_by(MeetingEvent.group_id)
         .subquery("outcomes")
     )
-    ended = MatchGroup.status == GroupStatus.ended.value
+    ended = Group.status == GroupStatus.ended.value
     groups = (
         select(
-            MatchGroup.round_id,
+            Group.round_id,
             func.count().label("groups"),
-            func.sum(_ones(MatchGroup.cross_organisation)).label("cross_organisation"),
+            func.sum(_ones(Group.cross_organisation)).label("cross_organisation"),
             *(func.sum(outcomes.c[name]).label(name) for name in OUTCOME_EVENTS.values()),
             # Told it didn't happen, and never that it did (a missed chat met at a second try is met).
             func.sum(_ones(and_(func.coalesce(outcomes.c.met, 0) == 0, or_(
@@ -144,26 +144,26 @@ def round_counts(session: Session, team_id: str, number: int | None = None) -> l
             func.sum(_ones(and_(func.coalesce(outcomes.c.met, 0) == 0, ended, outcomes.c.heard_nothing == 1)))
             .label("heard_nothing_back"),
         )
-        .select_from(MatchGroup)
-        .outerjoin(outcomes, outcomes.c.group_id == MatchGroup.id)
+        .select_from(Group)
+        .outerjoin(outcomes, outcomes.c.group_id == Group.id)
         .where(*live)
-        .group_by(MatchGroup.round_id)
+        .group_by(Group.round_id)
         .subquery("groups")
     )
     # Places in groups made, the answers given for them, and those wanting to stay in touch.
     people = (
         select(
-            MatchGroup.round_id,
+            Group.round_id,
             func.count().label("members_matched"),
             func.count(FollowUp.id).label("answered"),
             func.sum(_ones(FollowUp.stay_in_touch)).label("stay_in_touch"),
         )
         .select_from(GroupMember)
-        .join(MatchGroup, MatchGroup.id == GroupMember.group_id)
+        .join(Group, Group.id == GroupMember.group_id)
         .outerjoin(FollowUp, and_(FollowUp.group_id == GroupMember.group_id,
                                   FollowUp.member_id == GroupMember.member_id))
         .where(GroupMember.team_id == team_id, *live)
-        .group_by(MatchGroup.round_id)
+        .group_by(Group.round_id)
         .subquery("people")
     )
 

@@ -174,7 +174,7 @@ def meet_before(session, pairs=MET_BEFORE) -> None:
     """These pairs met in an earlier round (a long-closed round 0), so the next round can't pair them again."""
     from sqlmodel import select
 
-    from storage.models import GroupMember, MatchGroup
+    from storage.models import Group, GroupMember
 
     old = Round(team_id=TEAM, number=0, period="2000-01", seed=0, state="closed", opens_at=LONG_AGO,
                 nudge_at=LONG_AGO, follow_up_at=LONG_AGO, closes_at=LONG_AGO)
@@ -182,7 +182,7 @@ def meet_before(session, pairs=MET_BEFORE) -> None:
     session.flush()
     ids = {m.slack_user_id: m.id for m in session.exec(select(Member))}
     for a, b in pairs:
-        group = MatchGroup(team_id=TEAM, round_id=old.id, status="met", prompts="[]")
+        group = Group(team_id=TEAM, round_id=old.id, status="met", prompts="[]")
         session.add(group)
         session.flush()
         session.add_all([GroupMember(group_id=group.id, member_id=ids[a], team_id=TEAM),

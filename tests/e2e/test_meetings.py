@@ -35,7 +35,7 @@ from scheduler.sends.reschedule_notice import RescheduleNotice
 from scheduler.sends.still_in import StillIn
 from scheduler.workspace_schedule import next_round_at
 from storage.db import session_scope
-from storage.models import FollowUp, GroupMember, MatchGroup, MeetingEvent, Member, Round
+from storage.models import FollowUp, Group, GroupMember, MeetingEvent, Member, Round
 from tests import said
 from tests.inprocess import Bot
 from tests.personas import MEMBERS, OPENS, PAIRS, PEOPLE, TEAM, ZONE, join, meet_before
@@ -59,13 +59,13 @@ def bot(engine, fake_slack):
     running.stop()
 
 
-def group_of(engine, user) -> MatchGroup:
+def group_of(engine, user) -> Group:
     with session_scope(engine) as session:
         return session.exec(
-            select(MatchGroup).join(GroupMember, GroupMember.group_id == MatchGroup.id)
+            select(Group).join(GroupMember, GroupMember.group_id == Group.id)
             .join(Member, Member.id == GroupMember.member_id)
             .where(Member.slack_user_id == user)
-            .order_by(MatchGroup.id.desc())).first()  # the newest: history groups come first
+            .order_by(Group.id.desc())).first()  # the newest: history groups come first
 
 
 def events(engine, group_id, kind=None):
@@ -402,7 +402,7 @@ def test_only_someone_silent_two_rounds_running_is_asked_and_paused_only_after_a
             bot.deliver()
     with session_scope(bot.engine) as session:
         # Forget the made-up history, so January (opened as December closes) can pair people afresh.
-        for row in session.exec(select(GroupMember).join(MatchGroup).where(MatchGroup.round_id == 1)).all():
+        for row in session.exec(select(GroupMember).join(Group).where(Group.round_id == 1)).all():
             session.delete(row)
     with freeze_time(OPENS + timedelta(days=28, minutes=1), tick=True):
         rounds.run_due(bot.engine, TEAM)
@@ -424,7 +424,7 @@ def test_only_someone_silent_two_rounds_running_is_asked_and_paused_only_after_a
     with session_scope(bot.engine) as session:
         january_round = session.exec(select(Round).where(Round.number == 2)).one()
         in_january = {m.slack_user_id
-                      for g in session.exec(select(MatchGroup).where(MatchGroup.round_id == january_round.id))
+                      for g in session.exec(select(Group).where(Group.round_id == january_round.id))
                       for m in session.exec(select(Member).join(GroupMember).where(GroupMember.group_id == g.id))}
     assert asked == sorted(in_january - {"UADA", "UCY"}) and len(asked) >= 2, (asked, in_january)
     (ask,) = said.sends(bot.fake, "still_in", asked[0])
@@ -445,7 +445,7 @@ def test_only_someone_silent_two_rounds_running_is_asked_and_paused_only_after_a
         assert {m.slack_user_id for m in session.exec(select(Member)) if m.status == "paused"} == set()
         february = session.exec(select(Round).where(Round.number == 3)).one()
         in_february = {m.slack_user_id
-                       for g in session.exec(select(MatchGroup).where(MatchGroup.round_id == february.id))
+                       for g in session.exec(select(Group).where(Group.round_id == february.id))
                        for m in session.exec(select(Member).join(GroupMember).where(GroupMember.group_id == g.id))}
     assert not in_february & set(asked)
     keeper, *silent = asked

@@ -27,7 +27,7 @@ from playground.slack import BOT_USER_ID
 from scheduler import membership, rounds, stats
 from scheduler.meetings import FollowUpForm, mark_met, save_follow_up
 from storage.db import session_scope
-from storage.models import MatchGroup, Member, Round
+from storage.models import Group, Member, Round
 from tests import personas, said
 from tests.inprocess import Bot
 from tests.personas import MEMBERS, OLIVE, OPENS, ORGANISERS, TEAM, introduce, join
@@ -52,7 +52,7 @@ def a_round_with_answers(bot, learned=(SHAREABLE, "Another lesson", "A third les
         rounds.open_round(bot.engine, TEAM)
         bot.deliver()
     with session_scope(bot.engine) as session:
-        first, second = session.exec(select(MatchGroup).order_by(MatchGroup.id)).all()
+        first, second = session.exec(select(Group).order_by(Group.id)).all()
         people = [m.slack_user_id for m in session.exec(select(Member).order_by(Member.id))
                   if m.id in _member_ids(session, first.id)]
         others = [m.slack_user_id for m in session.exec(select(Member).order_by(Member.id))
@@ -145,7 +145,7 @@ def test_a_tiny_or_running_round_shows_no_one_s_words_or_answer_shares(bot):
     with freeze_time(OPENS, tick=True):
         rounds.open_round(bot.engine, TEAM)
     with session_scope(bot.engine) as session:
-        group = session.exec(select(MatchGroup)).first()
+        group = session.exec(select(Group)).first()
         user = next(m.slack_user_id for m in session.exec(select(Member)) if m.id in _member_ids(session, group.id))
         save_follow_up(session, TEAM, user, group.id, FollowUpForm(learned=SHAREABLE, organisers_may_read=True))
     text = json.dumps(bot.command("stats", "UOLIVE")["blocks"], ensure_ascii=False)

@@ -13,7 +13,7 @@ from sqlmodel import select
 
 from bot.cli import cli
 from storage.db import make_engine, session_scope
-from storage.models import MatchGroup, Outbox, Round
+from storage.models import Group, Outbox, Round
 from tests.botprocess import UNMENTOR, bot_env, run
 from tests.personas import OPENS, TEAM, seed_members
 
@@ -41,7 +41,7 @@ def test_two_scheduler_processes_never_open_the_same_round(db_url, fake_slack, t
     engine = make_engine(db_url)
     with session_scope(engine) as session:
         assert len(session.exec(select(Round)).all()) == 1
-        assert len(session.exec(select(MatchGroup)).all()) == 10
+        assert len(session.exec(select(Group)).all()) == 10
         intros = session.exec(select(Outbox).where(Outbox.kind == "intro")).all()
         assert len(intros) == 10
     engine.dispose()
@@ -76,7 +76,7 @@ def test_a_delivery_killed_halfway_sends_every_missing_intro_exactly_once_on_res
     assert "close" not in (again.stdout + again.stderr).lower()
 
     with session_scope(engine) as session:
-        made = session.exec(select(MatchGroup)).all()
+        made = session.exec(select(Group)).all()
         assert len(made) == 8
         for group in made:
             intros = [m for m in fake_slack.messages(group.channel_id) if m["ts"] == group.intro_ts]

@@ -18,7 +18,7 @@ from sqlmodel import select
 from bot.cli import cli
 from scheduler import rounds
 from storage.db import make_engine, session_scope
-from storage.models import MatchGroup, Outbox
+from storage.models import Group, Outbox
 from tests.botprocess import UNMENTOR, BotServer, bot_env, run
 from tests.personas import TEAM, seed_members
 
@@ -57,7 +57,7 @@ def deliver_again(env: dict):
 def each_group_has_one_intro(url: str, fake) -> None:
     engine = make_engine(url)
     with session_scope(engine) as session:
-        for group in session.exec(select(MatchGroup)):
+        for group in session.exec(select(Group)):
             assert [m["ts"] for m in fake.messages(group.channel_id)] == [group.intro_ts]
     engine.dispose()
 

@@ -18,7 +18,7 @@ from bot.blocks import meetings as meeting_blocks
 from scheduler import meeting_times, rounds
 from storage import members as member_store
 from storage.db import session_scope
-from storage.models import GroupMember, MatchGroup, Member
+from storage.models import Group, GroupMember, Member
 from tests.e2e.test_members_in_control import home_of
 from tests.inprocess import Bot
 from tests.personas import ADA, BEN, CY, OPENS, TEAM, join
@@ -51,9 +51,9 @@ def trio_bot(engine, fake_slack):
     running.stop()
 
 
-def _group(engine) -> MatchGroup:
+def _group(engine) -> Group:
     with session_scope(engine) as session:
-        return session.exec(select(MatchGroup).join(GroupMember).join(Member)
+        return session.exec(select(Group).join(GroupMember).join(Member)
                             .where(Member.slack_user_id == "UADA")).one()
 
 

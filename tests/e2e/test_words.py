@@ -17,7 +17,7 @@ from sqlmodel import select
 
 from scheduler import rounds
 from storage.db import session_scope
-from storage.models import MatchGroup
+from storage.models import Group
 from tests.inprocess import Bot
 from tests.personas import ADA, BEN, OLIVE, OPENS, TEAM, introduce, join
 
@@ -39,7 +39,7 @@ def bot(engine, fake_slack):
 
 def _group(engine):
     with session_scope(engine) as session:
-        return session.exec(select(MatchGroup)).one()
+        return session.exec(select(Group)).one()
 
 
 def _fallbacks(text: str) -> list[str]:

@@ -12,7 +12,7 @@ from scheduler import first_move, membership, rounds
 from scheduler.membership import ProfileForm, SlackProfile
 from scheduler.schedule import Schedule, round_times
 from storage.db import session_scope
-from storage.models import GroupMember, MatchGroup, Round
+from storage.models import Group, GroupMember, Round
 from tests.personas import TEAM, heads_up_went
 
 
@@ -38,7 +38,7 @@ def test_over_many_rounds_everyone_takes_a_turn_and_nobody_starts_while_a_partne
                 session.add(r)
     starts: Counter = Counter()
     with session_scope(engine) as session:
-        groups = session.exec(select(MatchGroup).order_by(MatchGroup.id)).all()
+        groups = session.exec(select(Group).order_by(Group.id)).all()
         assert len(groups) == 15
         for group in groups:
             people = [gm.member_id for gm in session.exec(select(GroupMember).where(GroupMember.group_id == group.id))]

@@ -21,7 +21,7 @@ from storage import meetings as meeting_store
 from storage import members as member_store
 from storage import rounds as round_store
 from storage.db import session_scope
-from storage.models import GroupMember, MatchGroup, MeetingEvent, Member, Outbox, Round
+from storage.models import Group, GroupMember, MeetingEvent, Member, Outbox, Round
 from tests import personas
 from tests.personas import ADA, BEN, CY, DI, EVE, OPENS, TEAM, join
 
@@ -44,9 +44,9 @@ def pairs(engine):
     return made
 
 
-def group(engine, group_id) -> MatchGroup:
+def group(engine, group_id) -> Group:
     with session_scope(engine) as session:
-        return session.get(MatchGroup, group_id)
+        return session.get(Group, group_id)
 
 
 def nudged(engine, *users_and_groups, day=7):
@@ -82,7 +82,7 @@ def test_my_partner_hasnt_replied_waits_a_few_days_from_when_the_pair_was_introd
     assert result.outcome is Outcome.done and result.new_group_id is not None
     # The fresh match starts its own count: no "hasn't replied" button on its intro yet.
     with freeze_time(OPENS + timedelta(days=9, hours=2)), session_scope(engine) as session:
-        fresh = session.get(MatchGroup, result.new_group_id)
+        fresh = session.get(Group, result.new_group_id)
         assert not meetings.quiet_long_enough(fresh)
         assert meetings.report_silence(session, TEAM, "UADA", fresh.id).outcome is Outcome.too_soon
 
@@ -154,8 +154,8 @@ def test_two_people_asking_for_a_fresh_match_at_once_never_get_the_same_partner(
     assert sorted(r.new_group_id is not None for r in results.values()) == [False, True]
     with session_scope(engine) as session:
         eve = member_store.get_member(session, TEAM, "UEVE")
-        live = session.exec(select(MatchGroup).join(GroupMember).where(
-            GroupMember.member_id == eve.id, MatchGroup.status != "ended")).all()
+        live = session.exec(select(Group).join(GroupMember).where(
+            GroupMember.member_id == eve.id, Group.status != "ended")).all()
     assert len(live) == 1
 
 

@@ -14,7 +14,7 @@ from scheduler.workspace_schedule import change_schedule, next_round_at
 from storage import members as member_store
 from storage import rounds as round_store
 from storage.db import session_scope
-from storage.models import GroupMember, MatchGroup, Outbox
+from storage.models import Group, GroupMember, Outbox
 from tests.scheduler import test_rounds
 from tests.scheduler.test_opening_window import _match_ahead, _open, _unmatched_reasons, _users, _window
 from tests.scheduler.test_rounds import OPENS, TEAM, deliver, groups, intro_posts, join, member
@@ -182,7 +182,7 @@ def test_a_trio_where_two_withdraw_leaves_the_third_looked_after(engine, fake_sl
     assert intro_posts(fake_slack) == []
     assert list(_unmatched_reasons(fake_slack)) == ["U3"]
     with session_scope(engine) as session:
-        assert session.exec(select(GroupMember).join(MatchGroup).where(MatchGroup.status != "ended")).all() == []
+        assert session.exec(select(GroupMember).join(Group).where(Group.status != "ended")).all() == []
 
 
 # Two processes at the opening time: the round opens once.

@@ -16,7 +16,7 @@ from scheduler.inputs import InputError
 from storage import members as member_store
 from storage import rounds as round_store
 from storage.db import session_scope
-from storage.models import GroupMember, MatchGroup, Round
+from storage.models import Group, GroupMember, Round
 from tests.personas import ADA, BEN, LONG_AGO, OPENS, TEAM, join
 
 
@@ -75,7 +75,7 @@ def test_someone_who_has_seen_every_prompt_gets_the_three_they_saw_longest_ago(e
         rest = [p.id for p in library.prompts if p.id not in oldest]
         # Ada had these three first, then every other prompt in later intros.
         for given in [oldest] + [rest[i:i + 3] for i in range(0, len(rest), 3)]:
-            group = MatchGroup(team_id=TEAM, round_id=old.id, status="met", prompts=json.dumps(given))
+            group = Group(team_id=TEAM, round_id=old.id, status="met", prompts=json.dumps(given))
             session.add(group)
             session.flush()
             session.add(GroupMember(group_id=group.id, member_id=ada, team_id=TEAM))

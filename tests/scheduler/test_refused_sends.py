@@ -19,7 +19,7 @@ from scheduler import delivery, meetings, membership, rounds
 from scheduler.membership import ProfileForm, SlackProfile
 from storage import members as member_store
 from storage.db import session_scope
-from storage.models import MatchGroup
+from storage.models import Group
 from tests import personas
 from tests.conftest import BOT_TOKEN
 from tests.personas import OPENS, TEAM, heads_up_went  # the December 2026 round
@@ -70,7 +70,7 @@ def test_an_intro_refused_as_invalid_goes_once_in_its_safe_form_and_nobody_is_to
     assert ids.MEETING_SCHEDULED in actions and ids.MEETING_MET in actions
     with session_scope(engine) as session:
         (row,) = personas.sends(session)
-        (group,) = session.exec(select(MatchGroup)).all()
+        (group,) = session.exec(select(Group)).all()
     # The safe form carries the marker, so a crash right after it is found, not sent again.
     assert intro["blocks"][0]["block_id"] == delivery.marker_for(row)
     assert (row.state, group.status, group.intro_ts) == ("sent", "new", intro["ts"])
@@ -124,7 +124,7 @@ def test_an_intro_edit_refused_as_invalid_is_made_in_its_safe_form(engine, fake_
         rounds.open_round(engine, TEAM)
         deliver(engine, gateway)
         with session_scope(engine) as session:
-            group = session.exec(select(MatchGroup)).one()
+            group = session.exec(select(Group)).one()
             result = meetings.mark_met(session, TEAM, "U1", group.id)
         fake_slack.fail_next("chat.update", error="invalid_blocks", status=200)
         report = delivery.deliver(engine, TEAM, gateway, pace=0, keys=result.send_now)

@@ -24,7 +24,7 @@ from scheduler.sends.intro import intro_for
 from storage import members as member_store
 from storage import outbox
 from storage.db import session_scope
-from storage.models import GroupMember, MatchGroup, Member, Outbox, Round
+from storage.models import Group, GroupMember, Member, Outbox, Round
 from tests import personas, said
 from tests.conftest import BOT_TOKEN
 from tests.personas import OPENS, TEAM, heads_up_went
@@ -63,9 +63,9 @@ def intro_posts(fake):
 
 def groups(engine, round_number=None):
     with session_scope(engine) as session:
-        query = select(MatchGroup, Round.number).join(Round, Round.id == MatchGroup.round_id)
+        query = select(Group, Round.number).join(Round, Round.id == Group.round_id)
         out = []
-        for group, number in session.exec(query.order_by(MatchGroup.id)):
+        for group, number in session.exec(query.order_by(Group.id)):
             if round_number is None or number == round_number:
                 members = session.exec(
                     select(Member.slack_user_id).join(GroupMember, GroupMember.member_id == Member.id)
@@ -279,7 +279,7 @@ def test_the_nudge_skips_groups_that_have_scheduled_or_met(engine, fake_slack, g
     made = groups(engine)
     with session_scope(engine) as session:
         for (group, _), status in zip(made, ["scheduled", "met", "new"]):
-            g = session.get(MatchGroup, group.id)
+            g = session.get(Group, group.id)
             g.status = status
             session.add(g)
     with freeze_time(OPENS + timedelta(days=10, minutes=1), tick=True):

@@ -17,7 +17,7 @@ from scheduler import stats
 from scheduler.stats import Learning, RoundStats
 from storage.clock import now
 from storage.db import session_scope
-from storage.models import FollowUp, GroupMember, MatchGroup, MeetingEvent, Member, Round
+from storage.models import FollowUp, Group, GroupMember, MeetingEvent, Member, Round
 
 TEAM = "T1"
 T0 = now().replace(microsecond=0) - timedelta(days=200)  # round 1 opened
@@ -75,9 +75,9 @@ class Network:
         self.round[number] = round_
         return round_
 
-    def add_group(self, number: int, names, events=(), status="new", cross=True) -> MatchGroup:
-        group = MatchGroup(team_id=self.team_id, round_id=self.round[number].id, status=status,
-                           cross_organisation=cross)
+    def add_group(self, number: int, names, events=(), status="new", cross=True) -> Group:
+        group = Group(team_id=self.team_id, round_id=self.round[number].id, status=status,
+                      cross_organisation=cross)
         self.session.add(group)
         self.session.flush()
         for name in names:
@@ -88,7 +88,7 @@ class Network:
         self.session.flush()
         return group
 
-    def answer(self, group: MatchGroup, name: str, learned="", shared="", stay=False, consent=False) -> None:
+    def answer(self, group: Group, name: str, learned="", shared="", stay=False, consent=False) -> None:
         self.session.add(FollowUp(team_id=self.team_id, round_id=group.round_id, group_id=group.id,
                                   member_id=self.member[name].id, learned=learned, shared=shared,
                                   stay_in_touch=stay, organisers_may_read=consent))
@@ -228,7 +228,7 @@ def test_learnings_wait_for_the_round_to_close_and_for_enough_voices(engine, net
 def test_a_group_that_ends_drops_out_of_every_count(engine, network):
     before = trend(engine, number=1)[0]
     with session_scope(engine) as session:
-        session.execute(update(MatchGroup).where(MatchGroup.id == network["g1"]).values(status="ended"))
+        session.execute(update(Group).where(Group.id == network["g1"]).values(status="ended"))
     after = trend(engine, number=1)[0]
     assert (before.groups, before.met, before.scheduled, before.members_matched, before.answered) == (4, 2, 3, 9, 5)
     assert (after.groups, after.met, after.scheduled, after.members_matched, after.answered) == (3, 1, 2, 7, 3)
@@ -251,7 +251,7 @@ def test_other_workspaces_never_count(engine, network):
 def test_stats_agree_with_a_naive_count_on_a_generated_history(engine):
     ours = make_history(150, 6, seed=7, team_id="TA")
     theirs = make_history(60, 4, seed=8, team_id="TB", id_base=100_000)
-    models = dict(zip(TABLES, (Member, Round, MatchGroup, GroupMember, MeetingEvent, FollowUp)))
+    models = dict(zip(TABLES, (Member, Round, Group, GroupMember, MeetingEvent, FollowUp)))
     with session_scope(engine) as session:
         for history in (ours, theirs):
             for table in TABLES:
@@ -374,7 +374,7 @@ def test_the_sparkline_has_one_block_per_closed_round_rising_with_the_meeting_ra
 def test_a_match_ended_because_the_partner_never_replied_still_counts_as_made(engine, network):
     before = trend(engine, number=1)[0]
     with session_scope(engine) as session:
-        session.execute(update(MatchGroup).where(MatchGroup.id == network["g1"]).values(status="ended"))
+        session.execute(update(Group).where(Group.id == network["g1"]).values(status="ended"))
         session.add(MeetingEvent(team_id=TEAM, group_id=network["g1"], kind="no_reply"))
     after = trend(engine, number=1)[0]
     assert (after.groups, after.met, after.didnt_meet) == (before.groups, before.met, before.didnt_meet)
@@ -410,7 +410,7 @@ def test_a_match_ended_after_its_intro_went_still_counts_as_made(engine, network
     # promise that leaving doesn't change round counts).
     before = trend(engine, number=1)[0]
     with session_scope(engine) as session:
-        session.execute(update(MatchGroup).where(MatchGroup.id == network["g1"]).values(status="ended"))
+        session.execute(update(Group).where(Group.id == network["g1"]).values(status="ended"))
         session.add(MeetingEvent(team_id=TEAM, group_id=network["g1"], kind=ended_by))
     after = trend(engine, number=1)[0]
     assert (after.groups, after.met, after.members_matched) == (before.groups, before.met, before.members_matched)

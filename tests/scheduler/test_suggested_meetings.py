@@ -26,7 +26,7 @@ from storage import meetings as meeting_store
 from storage import members as member_store
 from storage import rounds as round_store
 from storage.db import session_scope
-from storage.models import MatchGroup, MeetingEvent, Member, Outbox
+from storage.models import Group, MeetingEvent, Member, Outbox
 from tests import personas
 from tests.personas import ADA, BEN, CY, DI, EVE, FAY, OPENS, TEAM, join
 
@@ -57,9 +57,9 @@ def trio(engine):
     return _round_with(engine, ["UADA", "UBEN", "UCY"])
 
 
-def _group(engine, group_id) -> MatchGroup:
+def _group(engine, group_id) -> Group:
     with session_scope(engine) as session:
-        return session.get(MatchGroup, group_id)
+        return session.get(Group, group_id)
 
 
 def _choose(engine, user, group_id, index, at=SOON):
@@ -83,7 +83,7 @@ def test_the_intro_suggests_three_times_inside_both_working_days_and_keeps_them(
     # someone has since said when they're free: a button always means the time its reader saw.
     with freeze_time(OPENS + timedelta(hours=2)), session_scope(engine) as session:
         member_store.set_usually_free(session, member_store.get_member(session, TEAM, "UADA"), "fri|morning")
-        group = session.get(MatchGroup, pair)
+        group = session.get(Group, pair)
         plan = IntroSend(round_id=group.round_id, group_id=pair).plan(session, TEAM)
     assert [s.at for s in plan.content.suggestions] == times
     message = send_blocks.intro_message(plan.content)
@@ -283,7 +283,7 @@ def _trio_carrying_on(engine, third, free=None, picks=()):
         trio_intro = intro_for(session, group_id)
         assert meetings.step_out(session, TEAM, third.user_id, group_id).carried_on
         out = member_store.get_member(session, TEAM, third.user_id).id
-        group = session.get(MatchGroup, group_id)
+        group = session.get(Group, group_id)
         pair_plan = IntroSend(round_id=group.round_id, group_id=group_id, without=(out,)).plan(session, TEAM)
     return group_id, trio_intro, pair_plan.content
 

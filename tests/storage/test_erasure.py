@@ -18,7 +18,7 @@ from scheduler import avoid, delivery, meetings, membership, organisers, rounds
 from scheduler.membership import ProfileForm, SlackProfile
 from storage import members as member_store
 from storage.db import session_scope
-from storage.models import GroupMember, MatchGroup, Outbox
+from storage.models import Group, GroupMember, Outbox
 from tests.conftest import BOT_TOKEN
 from tests.personas import OPENS, TEAM, heads_up_went
 
@@ -90,7 +90,7 @@ def _erin_with_a_history(engine, fake_slack):
         # where they're told, after she leaves, that the match has ended.
         channels = {c for c in session.exec(sql_select(Outbox.channel_id).where(
             (Outbox.member_id == erin.id) | ((Outbox.group_id == group_id) & Outbox.member_id.is_(None)))) if c}
-        channels.add(session.get(MatchGroup, group_id).channel_id)
+        channels.add(session.get(Group, group_id).channel_id)
     assert any(c.startswith("D") for c in channels) and any(c.startswith("G") for c in channels), channels
     return channels
 

@@ -11,16 +11,16 @@ from sqlmodel import SQLModel, select
 from storage import members as member_store
 from storage.clock import now
 from storage.db import current_revision, make_engine, session_scope, upgrade
-from storage.models import FollowUp, MatchGroup, Member, MemberStatus, Outbox, Round
+from storage.models import FollowUp, Group, Member, MemberStatus, Outbox, Round
 
 
-def _a_round_with_one_group(session) -> tuple[Round, MatchGroup]:
+def _a_round_with_one_group(session) -> tuple[Round, Group]:
     """Round 1 of workspace T1 and one (empty) group in it, stored."""
     round_ = Round(team_id="T1", number=1, period="2026-02", seed=1, opens_at=now(), nudge_at=now(),
                    follow_up_at=now(), closes_at=now())
     session.add(round_)
     session.flush()
-    group = MatchGroup(team_id="T1", round_id=round_.id)
+    group = Group(team_id="T1", round_id=round_.id)
     session.add(group)
     session.flush()
     return round_, group

@@ -251,7 +251,7 @@ def test_stats_prints_every_round_as_a_table_json_or_csv(db_url):
     from datetime import timezone as tz
 
     from storage.db import make_engine, session_scope, upgrade
-    from storage.models import MatchGroup, MeetingEvent, Round
+    from storage.models import Group, MeetingEvent, Round
 
     _workspace(db_url)
     engine = make_engine(db_url)
@@ -265,7 +265,7 @@ def test_stats_prints_every_round_as_a_table_json_or_csv(db_url):
             session.add(round_)
             session.flush()
             for met in (True, number == 1):
-                group = MatchGroup(team_id="T1", round_id=round_.id, status="met" if met else "new")
+                group = Group(team_id="T1", round_id=round_.id, status="met" if met else "new")
                 session.add(group)
                 session.flush()
                 if met:

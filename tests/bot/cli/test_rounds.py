@@ -164,7 +164,7 @@ def test_a_token_missing_a_scope_is_said_plainly_loses_nothing_and_round_deliver
     from sqlmodel import select
 
     from storage.db import make_engine, session_scope
-    from storage.models import MatchGroup, Member, Outbox
+    from storage.models import Group, Member, Outbox
     from tests.personas import seed_members
 
     seed_members(db_url, fake_slack, 6)
@@ -178,13 +178,13 @@ def test_a_token_missing_a_scope_is_said_plainly_loses_nothing_and_round_deliver
     with session_scope(engine) as session:
         # (the heads-ups went before the token broke)
         assert {r.state for r in session.exec(select(Outbox)) if r.kind == "intro"} == {"pending"}
-        assert {g.status for g in session.exec(select(MatchGroup))} != {"ended"}
+        assert {g.status for g in session.exec(select(Group))} != {"ended"}
         assert {(m.status, m.priority) for m in session.exec(select(Member))} == {("active", False)}
 
     fake_slack.accept_token()
     again = CliRunner().invoke(cli, ["round", "deliver", "--pace", "0"], env=env)  # at once, not in 5 minutes
     assert again.exit_code == 0 and "3 sent" in again.output, again.output
     with session_scope(engine) as session:
-        for group in session.exec(select(MatchGroup)):
+        for group in session.exec(select(Group)):
             assert len(fake_slack.messages(group.channel_id)) == 1
     engine.dispose()
