@@ -68,7 +68,7 @@ def join_submitted(services: Services, p: Payload, form: ProfileForm) -> None:
     profile = callers.slack_user(services, p.user_id).profile
     with session_scope(services.engine) as session:
         result = membership.save_profile(session, p.team_id, p.user_id, form, profile)
-        welcome = membership.welcome(session, p.team_id, result)  # a new member's, through the outbox
+        welcome = membership.welcome(session, p.team_id, result)  # a new member's, or its edit: the outbox
         next_at = next_round_at(session, p.team_id)
     deliver_now(services, p.team_id, welcome)
     if result.outcome is not membership.JoinOutcome.joined:

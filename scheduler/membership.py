@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from scheduler import departures, organisations, sends
 from scheduler.inputs import LINE_BREAKS, InputError, clean_text
-from scheduler.sends.welcome import WelcomeSend
+from scheduler.sends.welcome import WelcomeSend, WelcomeUpdateSend
 from storage import avoids as avoid_store
 from storage import members as member_store
 from storage import rounds as round_store
@@ -63,6 +63,7 @@ class JoinResult:
     outcome: JoinOutcome
     member: Member | None = None
     prefill: ProfileForm | None = None
+    organisation_changed: bool = False  # a member's details updated with another organisation
 
 
 def join(session: Session, team_id: str, user_id: str, organisation: str | None, profile: SlackProfile) -> JoinResult:
@@ -146,16 +147,22 @@ def save_profile(
     if existing is None or existing.status == MemberStatus.left.value:
         fields["status"] = MemberStatus.active.value
         fields["joined_at"] = now()
+    was = existing.organisation if existing is not None else None
     member, created = member_store.upsert_member(session, team_id, user_id, **fields)
-    return JoinResult(JoinOutcome.joined if created else JoinOutcome.updated, member)
+    return JoinResult(JoinOutcome.joined if created else JoinOutcome.updated, member,
+                      organisation_changed=not created and was != form.organisation)
 
 
 def welcome(session: Session, team_id: str, result: JoinResult) -> list[str]:
     """Someone who has just joined gets a lasting welcome in their DM, once (the outbox's key sees to it);
-    someone who only updated their details gets none. The keys of what to send now."""
-    if result.outcome is not JoinOutcome.joined:
+    someone who changed their organisation has it edited to match, as it names it; someone who only
+    updated their other details gets nothing. The keys of what to send now."""
+    if result.outcome is JoinOutcome.joined:
+        send = WelcomeSend(member_id=result.member.id)
+    elif result.outcome is JoinOutcome.updated and result.organisation_changed:
+        send = WelcomeUpdateSend(member_id=result.member.id, after=now().isoformat())
+    else:
         return []
-    send = WelcomeSend(member_id=result.member.id)
     sends.queue(session, team_id, [send])
     return [send.key()]
 

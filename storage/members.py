@@ -55,6 +55,13 @@ def get_member_by_id(session: Session, member_id: int) -> Member | None:
     return session.get(Member, member_id)
 
 
+def lock_member(session: Session, member_id: int) -> None:
+    """Hold the member's row until commit, so a change to their details (which updates the row)
+    and whatever reads those details after a send lands either see each other or run one after the
+    other. SQLite's writers already wait their turn."""
+    session.exec(select(Member.id).where(Member.id == member_id).with_for_update(key_share=True)).first()
+
+
 def upsert_member(session: Session, team_id: str, slack_user_id: str, **fields: Any) -> tuple[Member, bool]:
     """Create or update a member; returns (member, created). Joining again never duplicates.
 

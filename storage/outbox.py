@@ -296,6 +296,20 @@ def sent_to_group(session: Session, group_id: int, kind: str) -> list[Outbox]:
                              .order_by(Outbox.id)))
 
 
+def sent_to_member(session: Session, member_id: int, kind: str) -> list[Outbox]:
+    """Messages of one kind already in a member's DM (where Slack put them), oldest first."""
+    return list(session.exec(select(Outbox).where(Outbox.member_id == member_id, Outbox.kind == kind,
+                                                  Outbox.state == SendState.sent.value,
+                                                  Outbox.channel_id.is_not(None), Outbox.ts.is_not(None))
+                             .order_by(Outbox.id)))
+
+
+def any_for_member(session: Session, member_id: int, kind: str) -> bool:
+    """Whether a send of this kind was ever recorded for the member, whatever became of it."""
+    return session.exec(select(Outbox.id).where(Outbox.member_id == member_id, Outbox.kind == kind)
+                        .limit(1)).first() is not None
+
+
 def last_id(session: Session, team_id: str) -> int:
     """The newest send recorded for a workspace (0 for none): a mark to count what comes after."""
     return session.exec(select(func.coalesce(func.max(Outbox.id), 0)).where(Outbox.team_id == team_id)).one()

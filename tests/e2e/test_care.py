@@ -94,6 +94,10 @@ def test_joining_leaves_a_welcome_in_the_dm_once_and_again_after_leaving_and_com
     words = json.dumps(welcome["blocks"])
     assert "everyone learns" in words and "stays between you" in words and "I can't make this round" in words
     assert_kind(words)
+    # A new organisation, and the welcome in the DM names it: never one they have moved on from.
+    bot.command("join Northgate Trust", "UNEW")
+    renamed = said.built_for("Asia/Singapore", send_blocks.welcome_message, Welcome("Northgate Trust", next_at))
+    assert bot.fake.wait_for(lambda f: [m["text"] for m in _dm(f, "UNEW")] == [renamed["text"]], timeout=WAIT)
     # Someone who leaves and comes back is welcomed again: they are starting afresh.
     bot.click(ids.LEAVE_CONFIRM, "UNEW", value="leave")
     assert bot.fake.wait_for(lambda f: _gone(bot.engine, nia.id), timeout=WAIT)
