@@ -181,11 +181,11 @@ def _partner_silent(services: Services, p: Payload, respond, *, rematch_now: boo
     elif result.outcome is Outcome.in_touch:
         reply = meeting_blocks.still_in_touch_reply()
     else:
-        reply = _fresh_match_or_next_round_reply(result, rematch_now)
+        reply = _fresh_group_or_next_round_reply(result, rematch_now)
     tell_clicker(p, respond, reply)
 
 
-def _fresh_match_or_next_round_reply(result, rematch_now: bool):
+def _fresh_group_or_next_round_reply(result, rematch_now: bool):
     """The answer to "find me someone new" or "next round is fine", whichever way the match ended."""
     if result.too_late_to_rematch:
         return meeting_blocks.too_late_to_rematch_reply()
@@ -211,7 +211,7 @@ def _after_partner_left(services: Services, p: Payload, respond, *, rematch_now:
     if result.outcome is Outcome.already:
         reply = meeting_blocks.partner_left_already_reply()
     else:
-        reply = _fresh_match_or_next_round_reply(result, rematch_now)
+        reply = _fresh_group_or_next_round_reply(result, rematch_now)
     tell_clicker(p, respond, reply)
 
 

@@ -104,7 +104,7 @@ def _free_for_an_intro(session: Session, round_: Round, member: Member) -> bool:
 
     A note saying nobody was free that hasn't gone yet is taken back: the intro is the one message.
     One that has gone is followed by the intro, which says what changed (scheduler.sends.intro's
-    fresh_match): better a match after all than a round alone while someone else needs one. One on
+    fresh_group): better a match after all than a round alone while someone else needs one. One on
     its way, in doubt, is left to land first."""
     notes = _nobody_free_notes(session, round_, member)
     if outbox.withdraw_unsent(session, round_.team_id, notes, "paired instead"):
@@ -158,7 +158,7 @@ def find_new_partner(session: Session, round_: Round, member: Member) -> int | N
     chosen = prompt_library.choose(library, prompt_library.group_last_seen(seen.values()), rng)
     starter = first_move.choose([member.id, partner.id], round_store.first_moves(session, [member.id, partner.id]), rng)
     group = round_store.add_group(session, round_, [member.id, partner.id], [p.id for p in chosen], starter)
-    meeting_store.add_event(session, round_.team_id, group.id, EventKind.fresh_match)  # so its intro says why
+    meeting_store.add_event(session, round_.team_id, group.id, EventKind.fresh_group)  # so its intro says why
     member_store.set_priority(session, [member, partner], False)
     sends.queue(session, round_.team_id, [intro.IntroSend(round_id=round_.id, group_id=group.id)])
     return group.id

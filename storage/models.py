@@ -71,7 +71,9 @@ class EventKind(str, Enum):
     partner_left = "partner_left"                # someone left unmentor while the match was running
     sat_out = "sat_out"                          # after a quiet partner, chose to sit the rest of the round out
     rematched = "rematched"                      # after a quiet partner, given a fresh match
-    fresh_match = "fresh_match"                  # this group was made part-way through its round: its intro says why
+    # This group was made part-way through its round: its intro says why. Stored as "fresh_match", the
+    # name every version has written, so the rows already there still say so.
+    fresh_group = "fresh_match"
     intro_failed = "intro_failed"                # Slack wouldn't take its intro, and the match ended (organisers see)
 
 

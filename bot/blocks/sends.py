@@ -203,9 +203,9 @@ INTRO_WHY = {
 }
 
 
-# A match made part-way through the round, to everyone in it. The intro is shared, so it tells
-# nobody's history (whose first match ended, who had been told there was none) to a stranger.
-FRESH_MATCH_LINE = ("This match comes part-way through the round, so there's a little less time; "
+# A group made part-way through the round, to everyone in it. The intro is shared, so it tells
+# nobody's history (whose first group ended, who had been told there was none) to a stranger.
+FRESH_GROUP_LINE = ("This match comes part-way through the round, so there's a little less time; "
                     "that's nothing anyone did.")
 
 
@@ -216,8 +216,8 @@ def intro_message(intro, marker: str | None = None, zones: Sequence[str] = ()) -
     )
     prompts = "\n".join(f"{i}. {clip(p.text, PROMPT_SHOWN)}  _({clip(p.theme_title, 60)})_"
                         for i, p in enumerate(intro.prompts, 1))
-    if intro.why == IntroWhy.fresh_match and not intro.ended:
-        hello += " " + FRESH_MATCH_LINE
+    if intro.why == IntroWhy.fresh_group and not intro.ended:
+        hello += " " + FRESH_GROUP_LINE
     elif intro.why in INTRO_WHY and not intro.ended:
         hello += " " + INTRO_WHY[intro.why]
     blocks = [

@@ -41,12 +41,12 @@ class IntroWhy(str, Enum):
 
     first = ""                      # the round's own intro: nothing to explain
     carrying_on = "carrying_on"     # a trio goes on as a pair, in a conversation of its own
-    fresh_match = "fresh_match"     # someone's first match this round couldn't go ahead, or they'd been
+    fresh_group = "fresh_group"     # someone's first group this round couldn't go ahead, or they'd been
                                     # told there was no match for them: a new one, part-way through
 
 
 # The notes that tell someone there's no match for them this round.
-NO_MATCH_NOTES = (UnmatchedSend.kind, PartnerUnreachableSend.kind, IntroFailedSend.kind)
+UNMATCHED_NOTES = (UnmatchedSend.kind, PartnerUnreachableSend.kind, IntroFailedSend.kind)
 
 
 @dataclass(frozen=True)
@@ -75,10 +75,10 @@ class Intro(Content):
     why: str = IntroWhy.first.value
     # Times that suit everyone; () when none does, None for a group from before suggestions.
     suggestions: tuple[Suggestion, ...] | None = None
-    # What makes it a fresh match (Slack IDs): whose first match this round couldn't go ahead, and who
+    # What makes it a fresh group (Slack IDs): whose first group this round couldn't go ahead, and who
     # had been told there was no match for them. Never shown: the intro is shared with a stranger.
-    first_match_ended: tuple[str, ...] = ()
-    told_no_match: tuple[str, ...] = ()
+    first_group_ended: tuple[str, ...] = ()
+    told_unmatched: tuple[str, ...] = ()
 
 
 def person(member: Member) -> Person:
@@ -103,7 +103,7 @@ def intro_for(session: Session, group_id: int) -> Intro | None:
     prompts = tuple(p for p in (library.by_id(i) for i in json.loads(group.prompts)) if p is not None)
     # Whoever's turn it was; if they've gone from the group, the turn passes to someone still in it.
     starter = next((m for m in members if m.id == group.first_mover_id), members[0] if members else None)
-    first_match_ended, told_no_match = _before_this_match(session, group, members)
+    first_group_ended, told_unmatched = _before_this_group(session, group, members)
     return Intro(
         group_id=group.id,
         round_number=round_.number,
@@ -115,10 +115,10 @@ def intro_for(session: Session, group_id: int) -> Intro | None:
         ended=round_.state == RoundState.closed.value or group.status == GroupStatus.ended.value,
         first_mover=starter.slack_user_id if starter else None,
         cadence=load_schedule(session, group.team_id).cadence,
-        why=_why(session, group.id, first_match_ended or told_no_match),
+        why=_why(session, group.id, first_group_ended or told_unmatched),
         suggestions=_suggestions(session, group, members),
-        first_match_ended=first_match_ended,
-        told_no_match=told_no_match,
+        first_group_ended=first_group_ended,
+        told_unmatched=told_unmatched,
     )
 
 
@@ -128,17 +128,17 @@ def _why(session: Session, group_id: int, fresh: bool) -> str:
     if meeting_store.events(session, group_id, EventKind.stepped_out) or meeting_store.events(session, group_id,
                                                                                       EventKind.partner_left):
         return IntroWhy.carrying_on.value
-    return IntroWhy.fresh_match.value if fresh else IntroWhy.first.value
+    return IntroWhy.fresh_group.value if fresh else IntroWhy.first.value
 
 
-def _before_this_match(session: Session, group, members: list[Member]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Who had a match this round before this one, and who had been told there was none for them (Slack IDs).
+def _before_this_group(session: Session, group, members: list[Member]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Who had a group this round before this one, and who had been told there was none for them (Slack IDs).
     Asked only of a group made part-way through its round: the round's own thousands of intros skip it."""
-    if not meeting_store.events(session, group.id, EventKind.fresh_match):
+    if not meeting_store.events(session, group.id, EventKind.fresh_group):
         return (), ()
     ids = [m.id for m in members]
     # Someone told there was no match hears what changed, whether or not they had a match before it.
-    told = outbox_store.told_in_round(session, group.round_id, ids, list(NO_MATCH_NOTES))
+    told = outbox_store.told_in_round(session, group.round_id, ids, list(UNMATCHED_NOTES))
     earlier = round_store.matched_earlier_in_round(session, group, ids) - told
     return (tuple(m.slack_user_id for m in members if m.id in earlier),
             tuple(m.slack_user_id for m in members if m.id in told))

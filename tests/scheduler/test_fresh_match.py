@@ -11,6 +11,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from freezegun import freeze_time
+from sqlalchemy import text
 
 from bot import home
 from bot.config import Settings
@@ -20,6 +21,7 @@ from scheduler.departures import Departure, after_partner_left
 from scheduler.sends.intro import IntroWhy, intro_for
 from scheduler.workspace_schedule import load_schedule, save_schedule
 from storage import members as member_store
+from storage import rounds as round_store
 from storage.db import session_scope
 from tests import said
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET
@@ -56,11 +58,35 @@ def test_someone_told_there_was_no_match_is_matched_after_all_and_the_intro_says
     assert result.new_group_id is not None
     with session_scope(engine) as session:
         fresh = intro_for(session, result.new_group_id)
-    assert (fresh.why, fresh.first_match_ended, fresh.told_no_match) == (IntroWhy.fresh_match, (staying,), (alone,))
+    assert (fresh.why, fresh.first_group_ended, fresh.told_unmatched) == (IntroWhy.fresh_group, (staying,), (alone,))
     shown = _intro_blocks(fake_slack, staying, alone)
     # The intro is shared: it says the match comes part-way through, and tells nobody's history to the other.
     assert "This match comes part-way through the round, so there's a little less time" in shown
     assert "first match" not in shown and "no match for you" not in shown
+
+
+def test_a_fresh_group_recorded_by_an_earlier_version_still_says_what_changed(engine, fake_slack, gateway):  # noqa: F811
+    for user, org in [("U1", "Acme"), ("U2", "Beta"), ("U3", "Gamma")]:
+        join(engine, fake_slack, user, org)
+    with session_scope(engine) as session:
+        save_schedule(session, TEAM, replace(load_schedule(session, TEAM), odd="sit_out"))
+    with freeze_time(OPENS, tick=True):
+        rounds.open_round(engine, TEAM)
+        deliver(engine, gateway)
+    ((first, pair),) = groups(engine)
+    (alone,) = {"U1", "U2", "U3"} - set(pair)
+    with session_scope(engine) as session:
+        round_ = round_store.get_round(session, first.round_id)
+        ids = [member_store.get_member(session, TEAM, user).id for user in (alone, pair[0])]
+        fresh_id = round_store.add_group(session, round_, ids, []).id
+    # The event as every version so far has written it, by its stored name.
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO meeting_event (team_id, group_id, kind, note, created_at)"
+                                " VALUES (:team, :group_id, 'fresh_match', '', :at)"),
+                           {"team": TEAM, "group_id": fresh_id, "at": OPENS.replace(tzinfo=None)})
+    with session_scope(engine) as session:
+        fresh = intro_for(session, fresh_id)
+    assert (fresh.why, fresh.told_unmatched) == (IntroWhy.fresh_group, (alone,))
 
 
 def test_an_intro_slack_refuses_on_day_one_becomes_a_fresh_match_and_organisers_see_it(
@@ -121,4 +147,4 @@ def test_someone_whose_fresh_match_fails_too_is_told_rather_than_tried_again(eng
     # what changed; a note still waiting was taken back instead. Never two messages that disagree.
     noted = said.sends(fake_slack, "intro_failed", other)
     with session_scope(engine) as session:
-        assert intro_for(session, again.id).told_no_match == ((other,) if noted else ())
+        assert intro_for(session, again.id).told_unmatched == ((other,) if noted else ())

@@ -155,8 +155,8 @@ def _send_cases() -> dict:
             p.intro(why="carrying_on"), MARKER)),
         # Ada's first match this round couldn't go ahead; Ben had been told there was no match for him.
         # Neither is said: the intro is shared.
-        "sends.intro_message.fresh_match": (sends.intro_message, lambda: sends.intro_message(
-            p.intro(why="fresh_match", first_match_ended=("UADA",), told_no_match=("UBEN",)), MARKER)),
+        "sends.intro_message.fresh_group": (sends.intro_message, lambda: sends.intro_message(
+            p.intro(why="fresh_group", first_group_ended=("UADA",), told_unmatched=("UBEN",)), MARKER)),
         # As delivered: dates' fallback text in each reader's own clock.
         "sends.intro_message.pair_for_readers": (sends.intro_message, lambda: sends.intro_message(
             p.intro(), MARKER, zones=("Europe/London", "America/New_York"))),
