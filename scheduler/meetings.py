@@ -440,6 +440,13 @@ def accept_reschedule(session: Session, ctx: _Context) -> Result:
                                         meeting_at=suggested_at):
         return _result(ctx, Outcome.already)
     keys = _record_scheduled(session, ctx, suggested_at) if suggested_at else []
+    # The others' notices of this request settle, so none keeps buttons for a plan already agreed
+    # (one still on its way settles itself when it lands: see RescheduleNoticeSend.sent).
+    for row in outbox_store.sent_to_group(session, ctx.group.id, reschedule_notice.RescheduleNoticeSend.kind):
+        if row.member_id != ctx.member.id and sends.load(row).event_id == asked.id:
+            keys.append(_queue(session, ctx, reschedule_settled.RescheduleSettledSend(
+                round_id=ctx.round.id, group_id=ctx.group.id, member_id=row.member_id, asker=asked.member_id,
+                channel=row.channel_id, ts=row.ts, accepted_by=ctx.member.id)))
     result = _result(ctx, Outcome.done, keys)
     accepted = _record(session, ctx, EventKind.reschedule_accepted)
     result.send_now.append(_queue(session, ctx, reschedule_accepted.RescheduleAcceptedSend(

@@ -412,9 +412,17 @@ LET_GO_LABEL = "Let's leave it this round"
 
 
 def reschedule_settled_message(settled, marker: str | None = None, zones: Sequence[str] = ()) -> Message:
-    """An older notice once a newer one supersedes it: the buttons go, and it points to the newer one."""
-    text = f"Earlier, <@{settled.asker_id}> asked to move your chat. There's a newer message about it below."
-    return with_marker(message(text, context(text)), marker)
+    """A notice no longer live: the buttons go, and it points to the newer one, or says who said yes."""
+    if settled.accepted_by is None:
+        text = f"Earlier, <@{settled.asker_id}> asked to move your chat. There's a newer message about it below."
+        return with_marker(message(text, context(text)), marker)
+    text = f"<@{settled.asker_id}> asked to move your chat, and <@{settled.accepted_by}> said yes"
+    if settled.meeting_at is not None:
+        text += (f": it's now {slack_date(settled.meeting_at, zones)}. If that doesn't suit you, "
+                 "\"I need to reschedule\" on your intro can still move it.")
+    else:
+        text += ", so you'll find a new time together in your shared conversation."
+    return with_marker(message(text, section(text)), marker)
 
 
 def left_for_round_message(left, marker: str | None = None, zones: Sequence[str] = ()) -> Message:

@@ -59,16 +59,25 @@ class RescheduleNoticeSend(Send):
                     channel=member(session, self.member_id).slack_user_id)
 
     def sent(self, session: Session, channel: str, ts: str) -> list[str]:
-        # A newer request may have come while Slack held this one: that request only settles notices
-        # already recorded as sent, so this one settles now, or its buttons would stay live for good.
-        # The group's row is held first, so that request and this either see each other or run after.
+        # A newer request may have come while Slack held this one, or someone else in the group said
+        # yes to this one: either only settles notices already recorded as sent, so this one settles
+        # now, or its buttons would stay live for good. The group's row is held first, so that answer
+        # and this either see each other or run one after the other.
         round_store.lock_group(session, self.group_id)
         asks = meeting_store.events(session, self.group_id, EventKind.reschedule_asked)
         mine = next((e for e in asks if e.id == self.event_id), None)
-        if mine is None or not any(e.id > self.event_id for e in asks):
+        if mine is None:
             return []
+        accepted_by = None
+        if not any(e.id > self.event_id for e in asks):
+            yes = [e for e in meeting_store.events(session, self.group_id, EventKind.reschedule_accepted)
+                   if e.id > self.event_id]
+            # Whoever said yes did it on their own notice, which their answer has already replaced.
+            if not yes or yes[0].member_id == self.member_id:
+                return []
+            accepted_by = yes[0].member_id
         settle = RescheduleSettledSend(round_id=self.round_id, group_id=self.group_id, member_id=self.member_id,
-                                       asker=mine.member_id, channel=channel, ts=ts)
+                                       asker=mine.member_id, channel=channel, ts=ts, accepted_by=accepted_by)
         queue(session, round_store.get_group(session, self.group_id).team_id, [settle])
         return [settle.key()]
 

@@ -1,18 +1,23 @@
-"""An older reschedule notice, settled once a newer one supersedes it: its buttons go, so only one is live."""
+"""A reschedule notice, settled once it is no longer the live one: its buttons go, so only one set is
+live. Either a newer notice supersedes it, or someone else in the group has said yes to the new plan."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import ClassVar
 
 from sqlmodel import Session
 
 from scheduler.sends.base import Content, Plan, Send, member
+from storage import rounds as round_store
 
 
 @dataclass(frozen=True)
 class RescheduleSettled(Content):
     asker_id: str
+    accepted_by: str | None = None  # who said yes to it, when that is what settled it
+    meeting_at: datetime | None = None  # the time they said yes to; None when they'll find one together
 
 
 @dataclass(frozen=True)
@@ -26,6 +31,7 @@ class RescheduleSettledSend(Send):
     asker: int      # member id of who asked then
     channel: str
     ts: str
+    accepted_by: int | None = None  # member id of who said yes, when that settled it; None for a newer notice
 
     def key(self) -> str:
         return f"reschedule_settled:{self.channel}:{self.ts}"
@@ -34,4 +40,11 @@ class RescheduleSettledSend(Send):
         asker = member(session, self.asker)
         if asker is None or asker.slack_user_id is None:
             return None  # they've left since; the notice was edited then
-        return Plan(RescheduleSettled(asker.slack_user_id), channel=self.channel, update_ts=self.ts)
+        if self.accepted_by is None:
+            return Plan(RescheduleSettled(asker.slack_user_id), channel=self.channel, update_ts=self.ts)
+        accepter = member(session, self.accepted_by)
+        if accepter is None or accepter.slack_user_id is None:
+            return None  # they've left since, and the group was told then
+        meeting_at = round_store.get_group(session, self.group_id).meeting_at
+        return Plan(RescheduleSettled(asker.slack_user_id, accepter.slack_user_id, meeting_at),
+                    channel=self.channel, update_ts=self.ts)

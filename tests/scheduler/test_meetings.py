@@ -198,14 +198,15 @@ def test_leaving_deletes_the_notes_a_member_wrote_and_their_pending_notice(engin
 
 
 class _AnsweredWhileSending:
-    """A gateway whose first post is answered by `answer` while Slack still holds it, before we hear back."""
+    """A gateway whose first post (to `to`, if given) is answered by `answer` while Slack still holds it,
+    before we hear back."""
 
-    def __init__(self, gateway, answer):
-        self._gateway, self._answers = gateway, [answer]
+    def __init__(self, gateway, answer, to: str | None = None):
+        self._gateway, self._answers, self._to = gateway, [answer], to
 
     def post(self, channel, content, marker, **options):
         posted = self._gateway.post(channel, content, marker, **options)
-        while self._answers:
+        while self._answers and self._to in (None, channel):
             self._answers.pop()()
         return posted
 
@@ -240,6 +241,80 @@ def test_a_notice_answered_while_on_its_way_still_settles_so_its_buttons_go(engi
     in_bens_dm = fake_slack.messages(fake_slack.conversation_id("UBEN")) or fake_slack.messages("UBEN")
     assert [m["text"] for m in in_bens_dm] == [settled]
     assert not [b for m in in_bens_dm for b in m["blocks"] if b["type"] == "actions"]
+
+
+@pytest.fixture
+def trio(engine, fake_slack):
+    """Round 1 with ada, ben and eve as a trio, made by hand, and a gateway to the Slack stand-in."""
+    from bot.app import make_client
+    from bot.config import Settings
+    from bot.gateway import SlackGateway
+    from tests.conftest import BOT_TOKEN
+
+    with freeze_time(OPENS):
+        join(engine, (ADA, BEN, EVE))
+        with session_scope(engine) as session:
+            ids = {m.slack_user_id: m.id for m in session.exec(select(Member))}
+            made = round_store.add_group(session, personas.december_round(session),
+                                         [ids["UADA"], ids["UBEN"], ids["UEVE"]], [])
+            round_store.set_group_fields(session, made, channel_id="GTRIO", intro_ts="1.1")
+            group_id = made.id
+    for user in ("UADA", "UBEN", "UEVE"):
+        fake_slack.add_user(user)
+    return group_id, SlackGateway(make_client(Settings(bot_token=BOT_TOKEN, slack_api_url=fake_slack.api_url)))
+
+
+def _dm(fake_slack, user):
+    return fake_slack.messages(fake_slack.conversation_id(user)) or fake_slack.messages(user)
+
+
+def _said_yes(group_id: int, suggested_at):
+    from bot.blocks import sends as send_blocks
+    from scheduler.sends.reschedule_settled import RescheduleSettled
+
+    return send_blocks.reschedule_settled_message(RescheduleSettled("UADA", "UBEN", suggested_at),
+                                                  zones=(EVE.timezone,))["text"]
+
+
+def _ben_says_yes(engine, group_id):
+    with session_scope(engine) as session:
+        assert meetings.accept_reschedule(session, TEAM, "UBEN", group_id).outcome is Outcome.done
+
+
+def test_in_a_trio_a_yes_to_a_new_time_settles_the_third_persons_notice(engine, trio, fake_slack):
+    from scheduler import delivery
+
+    group_id, gateway = trio
+    suggested_at = OPENS + timedelta(days=3)
+    with freeze_time(OPENS + timedelta(days=1), tick=True):
+        with session_scope(engine) as session:
+            asked = meetings.ask_reschedule(session, TEAM, "UADA", group_id, suggested_at, "Could we move it?")
+        delivery.deliver(engine, TEAM, gateway, pace=0, keys=asked.send_now)
+        assert [len(_dm(fake_slack, u)) for u in ("UBEN", "UEVE")] == [1, 1]
+        _ben_says_yes(engine, group_id)
+        delivery.deliver(engine, TEAM, gateway, pace=0)
+    # Eve's notice says who said yes and when the chat is now; no button is left to press on it.
+    notice, calendar_links = _dm(fake_slack, "UEVE")
+    assert notice["text"] == _said_yes(group_id, suggested_at)
+    assert not [b for b in notice["blocks"] if b["type"] == "actions"]
+    assert calendar_links["text"].startswith("Your chat with <@UADA> and <@UBEN> is on")
+    # Ben's own notice is his answer's to replace (it was clicked), so it is left alone here.
+    assert [m["text"] for m in _dm(fake_slack, "UBEN")][0].startswith("<@UADA> needs to move your chat")
+
+
+def test_a_notice_still_on_its_way_when_someone_else_says_yes_lands_settled(engine, trio, fake_slack):
+    from scheduler import delivery
+
+    group_id, gateway = trio
+    with freeze_time(OPENS + timedelta(days=1), tick=True):
+        with session_scope(engine) as session:
+            asked = meetings.ask_reschedule(session, TEAM, "UADA", group_id, None, "Could we move it?")
+        # Ben says yes in the moment between Slack taking Eve's notice and the bot hearing back.
+        answering = _AnsweredWhileSending(gateway, lambda: _ben_says_yes(engine, group_id), to="UEVE")
+        delivery.deliver(engine, TEAM, answering, pace=0, keys=asked.send_now)
+    in_eves_dm = _dm(fake_slack, "UEVE")
+    assert [m["text"] for m in in_eves_dm] == [_said_yes(group_id, None)]
+    assert not [b for m in in_eves_dm for b in m["blocks"] if b["type"] == "actions"]
 
 
 def test_quiet_rounds_count_only_rounds_in_a_row(engine, pairs):

@@ -141,7 +141,7 @@ SAMPLES = {
     RescheduleAccepted: [RescheduleAccepted("U2", AT)],
     PartnerMovedOn: [PartnerMovedOn(3, AT), PartnerMovedOn(3, AT, ("U1", "U2"), carried_on=True)],
     GroupMoved: [GroupMoved(3, ("U1", "U2"), ("U3",))],
-    RescheduleSettled: [RescheduleSettled("U1")],
+    RescheduleSettled: [RescheduleSettled("U1"), RescheduleSettled("U1", "U2", AT), RescheduleSettled("U1", "U2")],
     LeftForRound: [LeftForRound(3, "U1", True), LeftForRound(3, "U1", False)],
     PartnerSteppedOut: [PartnerSteppedOut(1, 3, "U1", True, AT), PartnerSteppedOut(1, 3, "U1", False, AT)],
     WaitingCheck: [WaitingCheck(1, ("U2",))],

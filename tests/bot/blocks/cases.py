@@ -230,6 +230,11 @@ def _send_cases() -> dict:
                 p.GROUP_ID, "UADA", None, "", offer_let_go=True, group_size=3), MARKER)),
         "sends.reschedule_settled_message": (sends.reschedule_settled_message, lambda:
             sends.reschedule_settled_message(RescheduleSettled("UADA"), MARKER)),
+        "sends.reschedule_settled_message.said_yes": (sends.reschedule_settled_message, lambda:
+            sends.reschedule_settled_message(RescheduleSettled("UADA", "UBEN", p.MEETING_AT), MARKER,
+                                             zones=("Europe/London",))),
+        "sends.reschedule_settled_message.said_yes_to_finding_a_time": (sends.reschedule_settled_message, lambda:
+            sends.reschedule_settled_message(RescheduleSettled("UADA", "UBEN"), MARKER)),
         "sends.left_for_round_message.after_reschedules": (sends.left_for_round_message, lambda:
             sends.left_for_round_message(LeftForRound(3, "UADA", True), MARKER)),
         "sends.left_for_round_message.after_missed": (sends.left_for_round_message, lambda:
