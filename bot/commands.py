@@ -76,7 +76,7 @@ def _join(services: Services, call: Payload, organisation: str) -> kit_blocks.Me
     except InputError as problem:
         return member_blocks.input_error_message(str(problem))
     if result.outcome is JoinOutcome.needs_details:
-        services.client.views_open(trigger_id=call.trigger_id, view=member_blocks.join_modal(result.prefill))
+        handling.open_form(services, call.trigger_id, member_blocks.join_modal(result.prefill))
         if not user.known:
             # The form asks for the organisation; the email domain that keeps colleagues apart is
             # looked up now, so the form's answers are saved with it.
@@ -350,7 +350,7 @@ def _open(services: Services, call: Payload, _rest: str) -> kit_blocks.Message:
 def open_schedule_modal(services: Services, team_id: str, trigger_id: str | None) -> None:
     with session_scope(services.engine) as session:
         current = load_schedule(session, team_id)
-    services.client.views_open(trigger_id=trigger_id, view=organiser_blocks.schedule_modal(current))
+    handling.open_form(services, trigger_id, organiser_blocks.schedule_modal(current))
 
 
 @organisers_only
@@ -361,8 +361,7 @@ def _schedule(services: Services, call: Payload, _rest: str) -> None:
 def open_prompts_modal(services: Services, team_id: str, trigger_id: str | None) -> None:
     with session_scope(services.engine) as session:
         library = prompt_library.library_for(session, team_id)
-    services.client.views_open(trigger_id=trigger_id,
-                               view=organiser_blocks.prompts_modal(library.name, len(library.prompts)))
+    handling.open_form(services, trigger_id, organiser_blocks.prompts_modal(library.name, len(library.prompts)))
 
 
 @organisers_only

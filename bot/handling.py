@@ -179,6 +179,16 @@ def reader_zones(services: Services, team_id: str | None, user_id: str | None) -
     return (zone,) if zone else ()
 
 
+def open_form(services: Services, trigger_id: str | None, view: dict) -> None:
+    """Open a modal for the person who clicked or typed. Slack sends a trigger with every command and
+    click; a signed payload without one can't open anything, and calling views.open regardless
+    would only earn an error and a traceback."""
+    if not trigger_id:
+        log.info("no modal opened: the request carried no trigger")
+        return
+    services.client.views_open(trigger_id=trigger_id, view=view)
+
+
 def tell_clicker(p: Payload, respond, message: kit_blocks.Message, *, replace: bool = True,
                  client=None) -> None:
     """An answer only the clicker sees, where they clicked: in place of the message the click came

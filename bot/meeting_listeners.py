@@ -11,7 +11,7 @@ from slack_sdk.errors import SlackApiError
 from bot import ids
 from bot.blocks import kit as kit_blocks
 from bot.blocks import meetings as meeting_blocks
-from bot.handling import Listeners, reader_zones, tell_clicker
+from bot.handling import Listeners, open_form, reader_zones, tell_clicker
 from bot.payload import Payload
 from bot.sent_now import deliver_now
 from bot.services import Services
@@ -61,7 +61,7 @@ def _open_modal(services: Services, p: Payload, respond, build) -> None:
     if check.outcome is not Outcome.done:
         tell_clicker(p, respond, _common_reply(check), replace=False)
         return
-    services.client.views_open(trigger_id=p.trigger_id, view=build(check.group_id))
+    open_form(services, p.trigger_id, build(check.group_id))
 
 
 @LISTENERS.click(ids.MEETING_SCHEDULED)
@@ -246,7 +246,7 @@ def open_follow_up(services: Services, p: Payload, respond) -> None:
     if check.outcome is not Outcome.done:
         tell_clicker(p, respond, meeting_blocks.not_yours_reply(), replace=False)
         return
-    services.client.views_open(trigger_id=p.trigger_id, view=meeting_blocks.follow_up_modal(p.group_id, prefill))
+    open_form(services, p.trigger_id, meeting_blocks.follow_up_modal(p.group_id, prefill))
 
 
 def _picked_time(services: Services, p: Payload) -> datetime | None:

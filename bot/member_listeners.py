@@ -133,7 +133,7 @@ def home_leave(services: Services, p: Payload, respond) -> None:
 def edit_profile(services: Services, p: Payload, respond) -> None:
     with session_scope(services.engine) as session:
         result = membership.join(session, p.team_id, p.user_id, None, SlackProfile())
-    services.client.views_open(trigger_id=p.trigger_id, view=member_blocks.join_modal(result.prefill))
+    handling.open_form(services, p.trigger_id, member_blocks.join_modal(result.prefill))
 
 
 @LISTENERS.click(ids.USUALLY_FREE)
@@ -144,7 +144,7 @@ def usually_free_clicked(services: Services, p: Payload, respond) -> None:
         handling.tell_clicker(p, respond, member_blocks.not_member_message())
         return
     free = meeting_times.usually_free(member.timezone, member.usually_free)
-    services.client.views_open(trigger_id=p.trigger_id, view=usually_free_blocks.usually_free_modal(free))
+    handling.open_form(services, p.trigger_id, usually_free_blocks.usually_free_modal(free))
 
 
 def _check_usually_free(services: Services, p: Payload) -> UsuallyFree:

@@ -43,6 +43,7 @@ ACTIONS = sorted(v for k, v in vars(ids).items() if k.isupper() and isinstance(v
 VIEWS = sorted(v for k, v in vars(ids).items() if k.endswith("_VIEW"))
 # Mutating these would only send the bot's answer elsewhere (never to the network, in a test).
 KEEP = {"response_url", "response_urls"}
+FORM = "application/x-www-form-urlencoded"
 
 
 def _form(body: bytes) -> dict:
@@ -202,6 +203,24 @@ def test_the_odd_group_values_seen_in_the_wild_act_on_nothing(app, value):
     body = sr.block_actions_body(ids.MEETING_MET, value, MEMBERS[0].user_id, team_id=TEAM,
                                  response_url=fake.response_url())
     _check(fake, wsgi, work, seen, body, "application/x-www-form-urlencoded", allowed=(200,))
+
+
+def test_a_click_or_command_without_a_trigger_opens_no_form_and_leaves_no_traceback(app):
+    """Every button (on a match's message and on App Home) and each command that opens a form, with
+    no trigger: Slack would refuse views.open without one, so none is asked for (found by the
+    generated payloads above)."""
+    wsgi, work, seen, fake = app
+    for kind, body in _bases(1, fake.response_url):
+        if body["type"] != "block_actions" or body["actions"][0].get("value", "").startswith("period:"):
+            continue
+        del body["trigger_id"]
+        _check(fake, wsgi, work, seen, urlencode({"payload": json.dumps(body)}).encode(), FORM)
+    for word in ("join", "schedule", "prompts"):
+        fields = dict(parse_qsl(sr.slash_command_body(word, user_id=MEMBERS[3].user_id, team_id=TEAM,
+                                                      response_url=fake.response_url()).decode()))
+        fields["trigger_id"] = ""
+        _check(fake, wsgi, work, seen, urlencode(fields).encode(), FORM)
+    assert fake.calls_to("views.open") == []
 
 
 def test_actions_that_are_not_objects_get_a_quiet_answer(app):
