@@ -85,6 +85,8 @@ def malformed(body) -> bool:
     anything): clicks without a list of actions, modals without a view, events without an event."""
     if not isinstance(body, dict):
         return True
+    if "view" in body and not isinstance(body["view"], dict):
+        return True  # Bolt reads any view it is given, even to log a payload no listener takes
     kind = body.get("type")
     if kind == "block_actions":
         return not _items_with_text(body.get("actions"), "action_id")

@@ -231,6 +231,15 @@ def test_actions_that_are_not_objects_get_a_quiet_answer(app):
     _check(fake, wsgi, work, seen, body, "application/x-www-form-urlencoded")
 
 
+@pytest.mark.parametrize("kind", ["block_actions", "shortcut", {"": None}])
+def test_a_payload_whose_view_is_not_an_object_gets_a_quiet_answer(app, kind):
+    """Found by the generated payloads: Bolt reads `view` even to log a payload nothing takes."""
+    wsgi, work, seen, fake = app
+    click = _form(sr.block_actions_body(ids.MEETING_MET, "group:1", MEMBERS[0].user_id, team_id=TEAM))
+    click["type"], click["view"] = kind, None
+    _check(fake, wsgi, work, seen, urlencode({"payload": json.dumps(click)}).encode(), FORM)
+
+
 def test_an_event_whose_user_is_an_object_gets_a_quiet_answer(app):
     wsgi, work, seen, fake = app
     event = sr.app_home_opened_event(MEMBERS[0].user_id)
