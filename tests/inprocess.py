@@ -26,6 +26,10 @@ from scheduler import delivery
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET
 
 
+# At most this long for a stopping bot's work to finish (one fake Slack call takes milliseconds).
+STOP_WAIT_SECONDS = 5
+
+
 class Work(ThreadPoolExecutor):
     """The pool for the work after each ack, which can tell when everything handed to it is done."""
 
@@ -121,6 +125,10 @@ class Bot:
         self._stopping = True
         if self.server is not None:
             self.server.close()
+        # Let the test's last work finish while its fake Slack still answers. Left running, it met a
+        # closed port, retried for seconds, and held that member's Home lock (bot/home.py) into the
+        # next test, whose own redraw then waited past its timeout.
+        self.work.settle(timeout=STOP_WAIT_SECONDS)
         self.work.shutdown(wait=False, cancel_futures=True)
 
     def command(self, text, user, timeout=5):
