@@ -25,7 +25,6 @@ from playground.slack import payloads as sr
 from scheduler import delivery
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET
 
-
 # At most this long for a stopping bot's work to finish (one fake Slack call takes milliseconds).
 STOP_WAIT_SECONDS = 5
 
