@@ -16,6 +16,7 @@ from bot.payload import Payload
 from bot.sent_now import deliver_now
 from bot.services import Services
 from scheduler import departures, meeting_times, meetings
+from scheduler.group_state import group_size
 from scheduler.meetings import FollowUpForm, Outcome, Result
 from storage.db import read_scope, session_scope
 
@@ -234,7 +235,7 @@ def accept_reschedule(services: Services, p: Payload, respond) -> None:
         reply = meeting_blocks.cannot_accept_own_reply(result.partner_ids)
     else:
         reply = _common_reply(result) or meeting_blocks.reschedule_accepted_reply(
-            result.meeting_at, result.outcome is Outcome.already, result.told, len(result.partner_ids) + 1,
+            result.meeting_at, result.outcome is Outcome.already, result.told, group_size(result.partner_ids),
             zones=_clicker_zones(services, p))
     tell_clicker(p, respond, reply)
 

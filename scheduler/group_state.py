@@ -7,6 +7,7 @@ Kept below both, so a kind of send never imports the workflow that queues it.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Sequence
 
 from sqlmodel import Session
 
@@ -17,6 +18,12 @@ from storage.models import EventKind, GroupStatus, MeetingEvent
 WAITING = (GroupStatus.new.value, GroupStatus.rescheduling.value)
 # From this many requests to move the chat, everyone is offered to let it go for this round, without blame.
 LET_GO_FROM = 3
+
+
+def group_size(partner_ids: Sequence) -> int:
+    """How many are in the group, as a message to one of them counts it: the others still in it, and the reader.
+    Words that count the group ("both" or "all") come from this, wherever they are built."""
+    return len(partner_ids) + 1
 
 
 def can_carry_on(others: list, quiet: list) -> bool:

@@ -9,7 +9,7 @@ from typing import ClassVar
 from sqlmodel import Session
 
 from scheduler import group_state
-from scheduler.sends.base import Content, Plan, Send, member, queue
+from scheduler.sends.base import Content, Plan, Send, member, partners, queue
 from scheduler.sends.reschedule_settled import RescheduleSettledSend
 from storage import meetings as meeting_store
 from storage import rounds as round_store
@@ -47,6 +47,8 @@ class RescheduleNoticeSend(Send):
         asker = member(session, latest[0].member_id)
         if asker is None or asker.slack_user_id is None:
             return None  # they've left since; their words went with them
+        if self.member_id not in {m.id for m in round_store.group_members(session, group.id)}:
+            return None  # out of the group since (they stepped out of a trio): it's no longer theirs to answer
         asks = meeting_store.events(session, group.id, EventKind.reschedule_asked)
         earlier = [e for e in asks if e.id < self.event_id]
         # Answering the reader's own request (the one just before this, not yet settled) is a counter-suggestion.
@@ -54,8 +56,7 @@ class RescheduleNoticeSend(Send):
             session, group.id, earlier[-1].id, self.event_id)
         return Plan(RescheduleNotice(group.id, asker.slack_user_id, latest[1], latest[2], counter=counter,
                                      offer_let_go=len(asks) >= group_state.LET_GO_FROM,
-                                     group_size=len([m for m in round_store.group_members(session, group.id)
-                                                     if m.slack_user_id])),
+                                     group_size=group_state.group_size(partners(session, group.id, self.member_id))),
                     channel=member(session, self.member_id).slack_user_id)
 
     def sent(self, session: Session, channel: str, ts: str) -> list[str]:

@@ -317,6 +317,23 @@ def test_a_notice_still_on_its_way_when_someone_else_says_yes_lands_settled(engi
     assert not [b for m in in_eves_dm for b in m["blocks"] if b["type"] == "actions"]
 
 
+def test_a_notice_on_its_way_to_someone_who_steps_out_of_the_trio_never_reaches_them(engine, trio, fake_slack):
+    from scheduler import delivery
+
+    group_id, gateway = trio
+    with freeze_time(OPENS + timedelta(days=1), tick=True):
+        with session_scope(engine) as session:
+            for asker, note in (("UADA", "Could we move it?"), ("UBEN", "Thursday?"), ("UADA", "Sorry, not Thursday")):
+                meetings.ask_reschedule(session, TEAM, asker, group_id, None, note)
+            # Eve can't make this round: ada and ben carry on as a pair before the third notice goes.
+            assert meetings.step_out(session, TEAM, "UEVE", group_id).outcome is Outcome.done
+        delivery.deliver(engine, TEAM, gateway, pace=0)
+    assert not [m for m in _dm(fake_slack, "UEVE") if "move your chat" in m["text"]]
+    # Ben's notice counts the two who are left: "both", never "all".
+    (live,) = [m["text"] for m in _dm(fake_slack, "UBEN") if "Finding a time has been tricky" in m["text"]]
+    assert "If you'd both rather let it go" in live
+
+
 def test_quiet_rounds_count_only_rounds_in_a_row(engine, pairs):
     from scheduler.quiet_rounds import account_for_round
 
