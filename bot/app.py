@@ -21,6 +21,7 @@ from bot.config import Settings
 from bot.services import Services, work_pool
 from bot.workspace import OwnWorkspace
 from scheduler import pacing
+from scheduler.sending import Sending
 
 log = logging.getLogger("unmentor")
 
@@ -64,13 +65,15 @@ def _bot_token_unseen_by_bolt():
 
 
 def create_app(settings: Settings, engine: Engine, client: WebClient | None = None,
-               work: Executor | None = None) -> App:
-    """`work` runs what listeners do after their ack (a test may pass one it can wait on)."""
+               work: Executor | None = None, sending: Sending | None = None) -> App:
+    """`work` runs what listeners do after their ack (a test may pass one it can wait on). `sending`:
+    the process's, shared with its clock (`serve` passes it); without one, the app has its own."""
     client = client or make_client(settings)
     own = OwnWorkspace(client)
     with _bot_token_unseen_by_bolt():
         app = _bolt_app(settings, client, own)
-    services = Services(settings=settings, engine=engine, client=client, work=work or work_pool(), own=own)
+    services = Services(settings=settings, engine=engine, client=client, work=work or work_pool(), own=own,
+                        sending=sending or Sending())
 
     @app.error
     def log_errors(error, body):

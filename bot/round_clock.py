@@ -21,7 +21,8 @@ from sqlalchemy.engine import Engine
 from bot.app import make_client
 from bot.config import Settings
 from bot.gateway import SlackGateway
-from scheduler import delivery, opening_window, rounds, sending, slack_trouble
+from scheduler import delivery, opening_window, rounds, slack_trouble
+from scheduler.sending import Sending, release_claims
 from storage import members as member_store
 from storage.clock import now
 from storage.db import session_scope
@@ -71,7 +72,8 @@ def delivery_summary(report: delivery.DeliveryReport) -> str:
             f"{report.failed} failed{waiting}")
 
 
-def deliver_all(engine: Engine, gateway: SlackGateway, pace: float | None = None) -> None:
+def deliver_all(engine: Engine, gateway: SlackGateway, pace: float | None = None,
+                sending: Sending | None = None) -> None:
     with session_scope(engine) as session:
         teams = member_store.team_ids(session)
     for team_id in teams:
@@ -79,27 +81,29 @@ def deliver_all(engine: Engine, gateway: SlackGateway, pace: float | None = None
             # A round matched ahead opens the moment its time comes, not at the round clock's next minute.
             if rounds.open_matched_if_due(engine, team_id, look_up=gateway.people):
                 log.info("%s: opened the round matched ahead", team_id)
-            report = delivery.deliver(engine, team_id, gateway, pace=pace, budget=DELIVERY_SECONDS * 3)
+            report = delivery.deliver(engine, team_id, gateway, pace=pace, budget=DELIVERY_SECONDS * 3,
+                                      sending=sending)
             if report.sent or report.failed or report.retrying:
                 log.info("%s: %s", team_id, delivery_summary(report))
         except Exception:
             log.exception("delivery failed for %s", team_id)
 
 
-def open_ahead_all(engine: Engine, gateway: SlackGateway) -> None:
+def open_ahead_all(engine: Engine, gateway: SlackGateway, sending: Sending | None = None) -> None:
     """Open the conversations of rounds matched ahead of their opening (scheduler.opening_window)."""
     with session_scope(engine) as session:
         teams = member_store.team_ids(session)
     for team_id in teams:
         try:
-            opened = opening_window.open_ahead(engine, team_id, gateway, budget=DELIVERY_SECONDS * 3)
+            opened = opening_window.open_ahead(engine, team_id, gateway, budget=DELIVERY_SECONDS * 3, sending=sending)
             if opened:
                 log.info("%s: opened %d conversation(s) ahead of the opening", team_id, opened)
         except Exception:
             log.exception("opening ahead failed for %s", team_id)
 
 
-def build_scheduler(settings: Settings, engine: Engine) -> BackgroundScheduler:
+def build_scheduler(settings: Settings, engine: Engine, sending: Sending) -> BackgroundScheduler:
+    """The clock's jobs; they deliver as part of `sending`, the running process's, which a stop stops."""
     scheduler = BackgroundScheduler(
         timezone="UTC",
         # A job that overran or was missed runs once, not once per missed interval.
@@ -109,12 +113,13 @@ def build_scheduler(settings: Settings, engine: Engine) -> BackgroundScheduler:
     # APScheduler waits in real seconds, so its wake-ups are real times: the rounds' clock
     # (storage.clock.now) may run ahead of it, as in a rehearsal.
     delivery_job = scheduler.add_job(
-        deliver_all, IntervalTrigger(seconds=DELIVERY_SECONDS), args=[engine, gateway], id="delivery",
+        deliver_all, IntervalTrigger(seconds=DELIVERY_SECONDS), args=[engine, gateway],
+        kwargs={"sending": sending}, id="delivery",
         next_run_time=_real_now(),
     )
 
     # A job of its own, so opening conversations ahead never holds up a post that is due.
-    scheduler.add_job(open_ahead_all, IntervalTrigger(seconds=DELIVERY_SECONDS), args=[engine, gateway],
+    scheduler.add_job(open_ahead_all, IntervalTrigger(seconds=DELIVERY_SECONDS), args=[engine, gateway, sending],
                       id="open_ahead", next_run_time=_real_now())
 
     def deliver_soon() -> None:
@@ -132,9 +137,11 @@ def _real_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def start_clock(settings: Settings, engine: Engine, client: WebClient) -> BackgroundScheduler:
+def start_clock(settings: Settings, engine: Engine, client: WebClient, sending: Sending) -> BackgroundScheduler:
+    """`sending`: the running process's, the one its listeners deliver clicks' sends with too, so a
+    send one thread has in hand is never taken for a crashed one by another."""
     ensure_own_workspace(engine, client)
-    scheduler = build_scheduler(settings, engine)
+    scheduler = build_scheduler(settings, engine, sending)
     scheduler.start()
     log.info("round clock running")
     return scheduler
@@ -145,11 +152,11 @@ def start_clock(settings: Settings, engine: Engine, client: WebClient) -> Backgr
 STOP_SECONDS = 5.0
 
 
-def stop_clock(scheduler: BackgroundScheduler | None, engine: Engine) -> bool:
+def stop_clock(scheduler: BackgroundScheduler | None, engine: Engine, sending: Sending) -> bool:
     """Stop as SIGTERM asks: no new send, the one in hand finished (or, if Slack is slow to
     answer, released so the next process takes it at once), the scheduler shut down.
     Returns False when a send was still in hand when the wait ran out."""
-    sending.PROCESS.stop()
+    sending.stop()
     finished = True
     if scheduler is not None and scheduler.running:
         # shutdown(wait=True) waits for the job in progress; bounded, so a stuck call can't hold the stop.
@@ -158,7 +165,7 @@ def stop_clock(scheduler: BackgroundScheduler | None, engine: Engine) -> bool:
         waiter.join(STOP_SECONDS)
         finished = not waiter.is_alive()
     try:
-        released = sending.release_claims(engine)
+        released = release_claims(engine)
     except Exception as error:  # the database gone too: the lease will hand them on instead
         log.warning("couldn't release the sends in hand (%s); the next process takes them after the lease", error)
         released = 0
@@ -166,16 +173,15 @@ def stop_clock(scheduler: BackgroundScheduler | None, engine: Engine) -> bool:
         log.info("round clock stopped")
     if released:
         log.info("%d send(s) in hand released for the next process", released)
-    if finished:
-        sending.PROCESS.resume()  # nothing is in hand; the process exits, or (in a test) carries on
     return finished
 
 
-def exit_on_sigterm() -> None:
+def exit_on_sigterm(sending: Sending) -> None:
     """SIGTERM (how Heroku, Docker and systemd stop a process) ends the main thread's loop the way
-    Ctrl-C does: waitress and the clock's wait both return, and the caller's clean-up runs."""
+    Ctrl-C does: waitress and the clock's wait both return, and the caller's clean-up runs. No new
+    send starts in `sending` (the process's) from that moment."""
     def stop(*_):
-        sending.PROCESS.stop()
+        sending.stop()
         raise SystemExit(0)
 
     signal.signal(signal.SIGTERM, stop)
@@ -183,11 +189,12 @@ def exit_on_sigterm() -> None:
 
 def run_clock_forever(settings: Settings, engine: Engine, client: WebClient) -> bool:
     """Run until SIGTERM or Ctrl-C; then stop as stop_clock says (its answer is returned)."""
-    exit_on_sigterm()
+    sending = Sending()
+    exit_on_sigterm(sending)
     scheduler = None
     try:
-        scheduler = start_clock(settings, engine, client)
+        scheduler = start_clock(settings, engine, client, sending)
         threading.Event().wait()
     except (SystemExit, KeyboardInterrupt):
         pass
-    return stop_clock(scheduler, engine)
+    return stop_clock(scheduler, engine, sending)

@@ -21,7 +21,8 @@ def deliver_now(services: Services, team_id: str, keys: list[str]) -> None:
     """The sends a click queued (intro edits, the others' notices), by their outbox keys. Not paced yet:
     the workspace's pacer made a click's sends outlive the tests that set them off."""
     if keys:
-        delivery.deliver(services.engine, team_id, SlackGateway(services.client), pace=0, keys=keys)
+        delivery.deliver(services.engine, team_id, SlackGateway(services.client), pace=0, keys=keys,
+                         sending=services.sending)
 
 
 def after_leaving(services: Services, team_id: str, departure: Departure) -> None:

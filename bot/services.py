@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 
 from bot.config import Settings
 from bot.workspace import OwnWorkspace
+from scheduler.sending import Sending
 
 # Threads for the work after an ack: enough that a slow Slack (seconds a call) doesn't queue
 # members' replies for long, few enough that their Python doesn't crowd out the acks.
@@ -74,3 +75,5 @@ class Services:
     # Never Bolt's listener pool: a thread there held by a slow Slack call is one fewer for acks.
     work: Executor = field(default_factory=work_pool)
     own: OwnWorkspace | None = None  # who the bot is, where (auth.test)
+    # The process's part in delivery, shared with its clock: what it has in hand, whether it is stopping.
+    sending: Sending = field(default_factory=Sending)

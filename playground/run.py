@@ -100,6 +100,7 @@ def start(folder: Path, people: int = 24, fresh: bool = False, start_at: datetim
     from bot.config import load_settings
     from bot.round_clock import start_clock
     from bot.server import serve_http
+    from scheduler.sending import Sending
     from storage.db import make_engine, upgrade
 
     folder = Path(folder)
@@ -129,11 +130,12 @@ def start(folder: Path, people: int = 24, fresh: bool = False, start_at: datetim
     settings = load_settings(env)
     engine = make_engine(settings.database_url)
     upgrade(engine)
-    app = create_app(settings, engine)
+    sending = Sending()  # one for the clock and the clicks, as `unmentor serve` has
+    app = create_app(settings, engine, sending=sending)
     errors: list = []
     handler = _Errors(errors, fake)
     logging.getLogger().addHandler(handler)
-    scheduler = start_clock(settings, engine, app.client)
+    scheduler = start_clock(settings, engine, app.client, sending)
     threading.Thread(target=serve_http, args=(app, engine, "127.0.0.1", bot_port), daemon=True,
                      name="bot-http").start()
     bot_url = f"http://127.0.0.1:{bot_port}/slack/events"

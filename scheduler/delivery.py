@@ -2,7 +2,8 @@
 
 The scheduler decides *what* to say (each kind of send in scheduler.sends); a Gateway, supplied by the bot,
 decides how it looks and talks to Slack (scheduler.gateway). That keeps this module free of Slack. Its pace
-is scheduler.paced_gateway's, and what this process has in hand, and whether it is stopping, scheduler.sending's.
+is scheduler.paced_gateway's; what the running process has in hand, and whether it is stopping, is its
+scheduler.sending.Sending's, handed down by whoever runs delivery.
 
 One send's path (claim, plan, call, mark) and what each way it can go wrong does to it (in doubt,
 put back, retried, failed) stay side by side here.
@@ -26,7 +27,7 @@ from sqlmodel import Session
 from scheduler import pacing, rematch, sends, slack_trouble
 from scheduler.gateway import Gateway, SendError
 from scheduler.paced_gateway import PacedGateway, paced
-from scheduler.sending import HOST, PROCESS, STOPPED, claimer, claimer_alive
+from scheduler.sending import HOST, STOPPED, Sending, claimer, claimer_alive
 from scheduler.sends import REFUSED_AS_INVALID
 from storage import members as member_store
 from storage import outbox
@@ -93,6 +94,7 @@ def deliver(
     batch: int = 100,
     keys: list[str] | None = None,
     try_now: bool = False,
+    sending: Sending | None = None,
 ) -> DeliveryReport:
     """Send what is ready, paced, until nothing is left or `budget` seconds have passed.
 
@@ -104,9 +106,13 @@ def deliver(
     While Slack refuses the bot's token or is failing (scheduler.slack_trouble), nothing is tried
     before the workspace's next try is due (`try_now`: an organiser's `round deliver` tries at once),
     and a pass stops at the first such answer.
+
+    `sending`: the running process's (serve's or clock's), shared by every thread of it that delivers
+    and stopped by SIGTERM; a one-off pass has one of its own.
     """
+    sending = sending if sending is not None else Sending()
     if not isinstance(gateway, PacedGateway):
-        gateway = paced(gateway, team_id, pace)
+        gateway = paced(gateway, team_id, pace, sending)
     report, counting = DeliveryReport(), threading.Lock()
     # What a send queued as it landed goes in this pass too, even when only some `keys` were asked for.
     follow_ups: list[str] = []
@@ -123,7 +129,7 @@ def deliver(
             return report
 
     def out_of_time() -> bool:
-        return (budget is not None and time.monotonic() - started > budget) or PROCESS.stopping() or halt.is_set()
+        return (budget is not None and time.monotonic() - started > budget) or sending.stopping() or halt.is_set()
 
     def run_lane(rows: list[Outbox]) -> bool:
         """One method's sends, in order; True if any reached a final state."""
@@ -131,7 +137,7 @@ def deliver(
         for row in rows:
             if out_of_time():
                 break
-            outcome = _deliver_one_safely(engine, gateway, row, halt, follow_ups)
+            outcome = _deliver_one_safely(engine, gateway, sending, row, halt, follow_ups)
             with counting:
                 report.count(outcome)
             # Only a row that reached a final state is progress: spinning on rows another
@@ -150,7 +156,7 @@ def deliver(
                         error.__class__.__name__)
             return report
         rows = [r for r in rows if r.state != SendState.sending.value or r.claimed_at is None
-                or r.claimed_at < now() - lease or not claimer_alive(r)]
+                or r.claimed_at < now() - lease or not claimer_alive(r, sending)]
         if not rows or out_of_time():
             return report
         lanes: dict[str, list[Outbox]] = {}
@@ -183,10 +189,10 @@ def seconds_until_retry(engine: Engine, team_id: str) -> float | None:
     return None if due is None else max((due - now()).total_seconds(), 0.0)
 
 
-def _deliver_one_safely(engine: Engine, gateway: Gateway, row: Outbox,
+def _deliver_one_safely(engine: Engine, gateway: Gateway, sending: Sending, row: Outbox,
                         halt: threading.Event | None = None, follow_ups: list[str] | None = None) -> SendOutcome:
     """One send; a bug or bad row is recorded on that row and never stops the rest of the queue."""
-    if not PROCESS.take(row.id):
+    if not sending.take(row.id):
         return SendOutcome.skipped
     try:
         return _deliver_one(engine, gateway, row, halt or threading.Event(), [] if follow_ups is None else follow_ups)
@@ -198,7 +204,7 @@ def _deliver_one_safely(engine: Engine, gateway: Gateway, row: Outbox,
             outbox.mark_failed(session, row.id, f"internal: {error.__class__.__name__}")
         return SendOutcome.failed
     finally:
-        PROCESS.let_go(row.id)
+        sending.let_go(row.id)
 
 
 # After a database blip, a send is looked at again this soon (the clock's next pass, or `round deliver`'s wait).

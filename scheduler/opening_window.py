@@ -23,11 +23,12 @@ from datetime import datetime, timedelta
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from scheduler import delivery, pacing, reach, rematch, sending, sends, slack_trouble
+from scheduler import delivery, pacing, reach, rematch, sends, slack_trouble
 from scheduler.gateway import Gateway, SendError
 from scheduler.paced_gateway import PacedGateway, paced
 from scheduler.quiet_rounds import awaiting_answer
 from scheduler.schedule import RoundTimes
+from scheduler.sending import Sending
 from scheduler.sends.intro import IntroSend
 from scheduler.sends.unmatched import UnmatchedReason, UnmatchedSend
 from scheduler.workspace_schedule import load_schedule
@@ -137,16 +138,17 @@ def close_too_late(session: Session, round_: Round) -> bool:
 
 
 def open_ahead(engine: Engine, team_id: str, gateway: Gateway, *, pace: float | None = None,
-               budget: float | None = None, batch: int = 100) -> int:
+               budget: float | None = None, batch: int = 100, sending: Sending | None = None) -> int:
     """Open the conversations of intros held for a scheduled opening, so at its time they need only posting.
 
     Nothing is posted and nobody is told. conversations.open gives the same people the same
     group DM, so a crash here, or two processes at it at once, costs a call, never a duplicate;
     a conversation Slack won't open now is left for the opening to try, as any intro would be.
-    Returns how many were opened.
+    Returns how many were opened; stops early when `sending` (the running process's) is stopped.
     """
+    sending = sending if sending is not None else Sending()
     if not isinstance(gateway, PacedGateway):
-        gateway = paced(gateway, team_id, pace)
+        gateway = paced(gateway, team_id, pace, sending)
     if slack_trouble.holding(engine, team_id) is not None:
         return 0  # Slack refuses the token or is failing: the workspace's next try isn't due yet
     opened, after, started = 0, 0, time.monotonic()
@@ -154,7 +156,7 @@ def open_ahead(engine: Engine, team_id: str, gateway: Gateway, *, pace: float | 
         with session_scope(engine) as session:
             rows = outbox.held_to_open(session, team_id, IntroSend.kind, now(), after, batch)
         for row in rows:
-            if (budget is not None and time.monotonic() - started > budget) or sending.PROCESS.stopping():
+            if (budget is not None and time.monotonic() - started > budget) or sending.stopping():
                 return opened
             after = row.id
             with session_scope(engine) as session:

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from scheduler import pacing
 from scheduler.gateway import Gateway, SendError
-from scheduler.sending import PROCESS, STOPPED
+from scheduler.sending import STOPPED, Sending
 
 
 class PacedGateway:
@@ -15,14 +15,17 @@ class PacedGateway:
 
     Each method has its own turn, so a wait for conversations.open never holds up a post that
     is free to go; a 429 still reaches delivery as a SendError, which puts that send back to wait.
+    A stop of `sending` (the running process's) cuts a wait short.
     """
 
-    def __init__(self, gateway: Gateway, pacer: pacing.Pacer, clock: pacing.Clock | None = None):
+    def __init__(self, gateway: Gateway, pacer: pacing.Pacer, clock: pacing.Clock | None = None,
+                 sending: Sending | None = None):
         self.gateway, self.pacer, self.clock = gateway, pacer, clock or pacing.Clock()
+        self.sending = sending or Sending()
 
     def _paced(self, method: str, call, conversation: str | None = None):
-        self.clock.sleep_until(self.pacer.reserve(method, self.clock.now(), conversation), PROCESS.stop_event)
-        if PROCESS.stopping():
+        self.clock.sleep_until(self.pacer.reserve(method, self.clock.now(), conversation), self.sending.stop_event)
+        if self.sending.stopping():
             # The wait was cut short by a stop, before the pace or a Retry-After allowed the call.
             raise SendError(STOPPED, permanent=False)
         try:
@@ -56,9 +59,9 @@ class PacedGateway:
         return self.gateway.is_reachable(user_id)
 
 
-def paced(gateway: Gateway, team_id: str, pace: float | None) -> Gateway:
+def paced(gateway: Gateway, team_id: str, pace: float | None, sending: Sending | None = None) -> Gateway:
     """`pace` None: each method at the pace Slack's answers allow; a number: that fixed gap (0: none)."""
     if pace == 0:
         return gateway
     pacer = pacing.for_workspace(team_id) if pace is None else pacing.FixedPace(pace)
-    return PacedGateway(gateway, pacer)
+    return PacedGateway(gateway, pacer, sending=sending)

@@ -1,4 +1,4 @@
-"""This process's part in delivery: whether it has been asked to stop, which sends it has in hand,
+"""A running process's part in delivery: whether it has been asked to stop, which sends it has in hand,
 and how its claims on the outbox are named (so another process can tell whether they are still alive)."""
 
 from __future__ import annotations
@@ -20,8 +20,9 @@ class Sending:
     """One process's part in delivery: the sends it has in hand and whether it has been asked to stop.
 
     The clock's pass and a click's can deliver at once, in threads of one process, and a signal
-    handler stops them all; so they share one of these (PROCESS), as a long-running command holds
-    its own shutdown flag.
+    handler stops them all; so `serve` and `clock` each make one and hand it to everything that
+    delivers, as a long-running command holds its own shutdown flag. A one-off pass (`round
+    deliver`, a test) has one of its own, and nothing outlives the command that made it.
     """
 
     def __init__(self) -> None:
@@ -37,10 +38,6 @@ class Sending:
     def stopping(self) -> bool:
         """Whether this process has been asked to stop (no new send may start)."""
         return self.stop_event.is_set()
-
-    def resume(self) -> None:
-        """Undo stop, once nothing is in hand: a command run in-process (a test's) may send again."""
-        self.stop_event.clear()
 
     def take(self, row_id: int) -> bool:
         """Hold a send while it is made; False if another thread here already has it."""
@@ -59,10 +56,6 @@ class Sending:
             return row_id in self._in_hand
 
 
-# This process's sending: shared by every thread that delivers, and by the signal handler that stops them.
-PROCESS = Sending()
-
-
 def release_claims(engine: Engine) -> int:
     """Hand back the sends this process claimed and didn't finish, so the next process takes them
     at once rather than after the lease; they stay in doubt, so it looks before sending again."""
@@ -74,13 +67,14 @@ def claimer() -> str:
     return f"{HOST}:{os.getpid()}"
 
 
-def claimer_alive(row: Outbox) -> bool:
-    """Whether the process that claimed a send may still be making it (only knowable on this host)."""
+def claimer_alive(row: Outbox, ours: Sending) -> bool:
+    """Whether the process that claimed a send may still be making it (only knowable on this host);
+    `ours` is this process's sending, which knows what its other threads have in hand."""
     host, _, pid = (row.claimed_by or "").rpartition(":")
     if host != HOST or not pid.isdigit():
         return True  # another host's process: only its lease can tell
     if int(pid) == os.getpid():
-        return PROCESS.has(row.id)  # ours, and in hand in another thread
+        return ours.has(row.id)  # ours, and in hand in another thread
     try:
         os.kill(int(pid), 0)
     except ProcessLookupError:

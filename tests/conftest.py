@@ -139,16 +139,6 @@ def _sqlite_template(tmp_path_factory):
     return sqlite_template(tmp_path_factory.mktemp("template"))
 
 
-@pytest.fixture(autouse=True)
-def _sends_allowed_again():
-    """A test that runs `serve` or `clock` in this process ends it as SIGTERM would, which stops
-    this process's sends for good (scheduler.sending.PROCESS.stop); later tests must still send."""
-    yield
-    from scheduler import sending
-
-    sending.PROCESS.resume()
-
-
 @pytest.fixture
 def sqlite_url(tmp_path, _sqlite_template) -> str:
     """A SQLite database at the newest schema (a copy of one migrated once per run)."""

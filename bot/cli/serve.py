@@ -22,16 +22,19 @@ def serve(port: int | None, host: str, no_scheduler: bool) -> None:
     engine = engine_for(current.database_url)
     from bot.app import create_app
     from bot.round_clock import exit_on_sigterm, stop_clock
+    from scheduler.sending import Sending
 
-    exit_on_sigterm()
-    app = create_app(current, engine)
+    # This process's sending, shared by the clock and the clicks' sends, and stopped by SIGTERM.
+    sending = Sending()
+    exit_on_sigterm(sending)
+    app = create_app(current, engine, sending=sending)
     clock = socket_mode = None
     finished = True
     try:
         if not no_scheduler:
             from bot.round_clock import start_clock
 
-            clock = start_clock(current, engine, app.client)
+            clock = start_clock(current, engine, app.client, sending)
         if current.socket_mode:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
 
@@ -44,7 +47,7 @@ def serve(port: int | None, host: str, no_scheduler: bool) -> None:
     finally:
         if socket_mode is not None:
             socket_mode.close()  # no new events from Slack while the sends in hand finish
-        finished = stop_clock(clock, engine)
+        finished = stop_clock(clock, engine, sending)
     _exit_stopped(finished)
 
 

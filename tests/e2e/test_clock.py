@@ -85,13 +85,14 @@ def test_a_clock_moved_a_month_ahead_still_runs_its_jobs_at_once(sqlite_engine, 
     # or the first tick and every delivery would wait a month.
     from bot.config import Settings
     from bot.round_clock import build_scheduler
+    from scheduler.sending import Sending
     from storage import clock
     from tests.conftest import BOT_TOKEN, SIGNING_SECRET
 
     settings = Settings(bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, slack_api_url=fake_slack.api_url)
     clock.move_to(datetime.now(timezone.utc) + timedelta(days=30))
     try:
-        scheduler = build_scheduler(settings, sqlite_engine)
+        scheduler = build_scheduler(settings, sqlite_engine, Sending())
         scheduler.start(paused=True)
         soon = datetime.now(timezone.utc) + timedelta(seconds=5)
         due_soon = {job.id: job.next_run_time <= soon for job in scheduler.get_jobs()}

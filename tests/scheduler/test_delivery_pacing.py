@@ -97,21 +97,25 @@ def test_a_fan_out_to_people_opens_nothing_and_speeds_past_one_a_second(engine, 
 class _StopWhileWaiting(pacing.Clock):
     """SIGTERM arrives while a call waits its turn: the wait returns early, as the stop event makes it."""
 
+    def __init__(self, process: sending.Sending):
+        self.process = process
+
     def sleep_until(self, at, stop=None):
-        sending.PROCESS.stop()
+        self.process.stop()
 
 
 def test_a_stop_during_a_wait_makes_no_call_early_and_the_next_process_sends_it_at_once(engine, fake_slack):
     join(engine, fake_slack, "U1", "Acme")
     join(engine, fake_slack, "U2", "Beta")
     client = _client(fake_slack)
+    process = sending.Sending()
     with freeze_time(OPENS, tick=True):
         rounds.open_round(engine, TEAM)
         stopped = delivery.deliver(engine, TEAM, PacedGateway(SlackGateway(client), pacing.Pacer(),
-                                                                       _StopWhileWaiting()))
+                                                              _StopWhileWaiting(process), process), sending=process)
         assert stopped.sent == 0 and fake_slack.calls_to("conversations.open") == []  # nothing went early
         assert delivery.seconds_until_retry(engine, TEAM) == 0  # no back-off for the next process
-        sending.PROCESS.resume()
+        # The next process, with a sending of its own.
         assert delivery.deliver(engine, TEAM, SlackGateway(client), pace=0).sent == 1
     ((group, _),) = groups(engine)
     assert len(fake_slack.messages(group.channel_id)) == 1

@@ -518,13 +518,14 @@ def test_a_send_this_process_has_in_hand_is_not_taken_over_by_another_thread(eng
         with session_scope(engine) as session:
             (row,) = personas.sends(session)
             assert outbox.claim(session, row, sending.claimer())
-        assert sending.PROCESS.take(row.id)  # a click's thread is posting it right now
+        process = sending.Sending()  # this process's, shared by its threads that deliver
+        assert process.take(row.id)  # a click's thread is posting it right now
         try:
-            assert deliver(engine, gateway).sent == 0
+            assert delivery.deliver(engine, TEAM, gateway, pace=0, sending=process).sent == 0
         finally:
-            sending.PROCESS.let_go(row.id)
+            process.let_go(row.id)
         # Once that thread is gone without marking it, the send is in doubt and is checked, not repeated.
-        assert deliver(engine, gateway).sent == 1
+        assert delivery.deliver(engine, TEAM, gateway, pace=0, sending=process).sent == 1
     assert len(fake_slack.messages(fake_slack.conversation_id("U1", "U2"))) == 1
 
 
