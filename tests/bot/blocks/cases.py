@@ -184,7 +184,7 @@ def _send_cases() -> dict:
         "sends.intro_message.met": (sends.intro_message, lambda: sends.intro_message(p.intro(status="met"), MARKER)),
         "sends.intro_message.round_ended": (sends.intro_message, lambda: sends.intro_message(
             p.intro(status="met", ended=True), MARKER)),
-        "sends.intro_message.match_ended": (sends.intro_message, lambda: sends.intro_message(
+        "sends.intro_message.group_ended": (sends.intro_message, lambda: sends.intro_message(
             p.intro(status="ended", ended=True), MARKER)),
         "sends.nudge_message": (sends.nudge_message, lambda: sends.nudge_message(
             Nudge(p.GROUP_ID, 3, ("UADA", "UBEN"), p.ROUND_CLOSES), MARKER)),
@@ -290,7 +290,7 @@ def _send_cases() -> dict:
             StayInTouch(("UBEN",)), MARKER)),
         "sends.stay_in_touch_message.trio": (sends.stay_in_touch_message, lambda: sends.stay_in_touch_message(
             StayInTouch(("UBEN", "UCY")), MARKER)),
-        "sends.intro_message.trio_match_ended": (sends.intro_message, lambda: sends.intro_message(
+        "sends.intro_message.trio_group_ended": (sends.intro_message, lambda: sends.intro_message(
             p.intro(people=(p.ADA_INTRO, p.BEN_INTRO, p.CY_INTRO), status="ended", ended=True), MARKER)),
         "sends.paused_quietly_message": (sends.paused_quietly_message, lambda: sends.paused_quietly_message(
             PausedQuietly(), MARKER)),

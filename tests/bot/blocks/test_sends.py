@@ -142,9 +142,9 @@ def test_the_keep_me_in_ask_says_what_was_seen_not_what_was_assumed():
 
 
 def test_an_ended_intro_s_notification_text_says_it_has_ended():
-    match_ended = sends.intro_message(p.intro(status="ended", ended=True))["text"]
+    group_ended = sends.intro_message(p.intro(status="ended", ended=True))["text"]
     round_ended = sends.intro_message(p.intro(status="met", ended=True))["text"]
-    assert "You're matched" not in match_ended and "match has ended" in match_ended
+    assert "You're matched" not in group_ended and "match has ended" in group_ended
     assert "You're matched" not in round_ended and "has ended" in round_ended
     assert "You're matched" in sends.intro_message(p.intro())["text"]
 
