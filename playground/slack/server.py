@@ -89,6 +89,9 @@ class FakeSlack(WebApiMethods):
         return self
 
     def stop(self):
+        with self._lock:
+            for released in self._held:
+                released.set()
         if self._server:
             self._server.shutdown()
             self._server.server_close()
@@ -131,6 +134,9 @@ class FakeSlack(WebApiMethods):
     def reset(self):
         """Forget calls, responses, violations, messages, views and injected failures; keep users and DMs."""
         with self._lock:
+            for released in getattr(self, "_held", ()):  # nothing held outlives its test
+                released.set()
+            self._held = []
             self._calls, self._responses, self._violations = [], [], []
             self._history = {cid: [] for cid in self._channels}
             self._views, self._homes, self._failures, self._used_triggers, self._response_uses = {}, {}, {}, set(), {}
@@ -373,6 +379,17 @@ class FakeSlack(WebApiMethods):
         with self._lock:
             self._answer_delay = float(seconds)
 
+    def hold(self, method, times=1, longest=60.0):
+        """Hold the answers to the next `times` successful calls to `method`, after acting on them,
+        until the returned event is set (or `longest` seconds pass). For a test that does something
+        while Slack holds an answer and then lets it go: a fixed stall must be long enough for the
+        test's own steps on the busiest machine, and is waited out in full on every other."""
+        released = threading.Event()
+        with self._lock:
+            self._held.append(released)
+            self._stalls.setdefault(method, []).extend([(released, longest)] * times)
+        return released
+
     def stall_after(self, method, seconds, times=1):
         """Hold the answer to the next `times` successful calls to `method` for `seconds`, after acting on them.
 
@@ -434,7 +451,10 @@ class FakeSlack(WebApiMethods):
     def handle_api(self, method, query, headers, body):
         """-> (status, extra headers, JSON-able body, how the answer is lost or None)."""
         *answer, stall, loss = self._handle_api(method, query, headers, body)
-        if stall:
+        if isinstance(stall, tuple):  # hold(): until released
+            released, longest = stall
+            released.wait(longest)
+        elif stall:
             time.sleep(stall)
         if loss is not None and loss[0] == "late":
             time.sleep(loss[1])

@@ -286,7 +286,7 @@ def test_one_of_a_trio_who_leaves_while_slack_holds_the_intro_is_taken_out_of_it
     try:
         with freeze_time(OPENS, tick=True):
             assert rounds.open_round(engine, TEAM).reason == "opened"
-            fake_slack.answer_slowly("chat.postMessage", 6.0, times=1)  # Slack holds the trio's intro
+            held = fake_slack.hold("chat.postMessage")  # Slack holds the trio's intro until let go below
             sending = threading.Thread(target=running.deliver)
             sending.start()
             assert fake_slack.wait_for(lambda f: f.calls_to("chat.postMessage"))
@@ -295,6 +295,7 @@ def test_one_of_a_trio_who_leaves_while_slack_holds_the_intro_is_taken_out_of_it
             running.click(ids.LEAVE, "UIVY", value="leave", home=True)
             assert fake_slack.wait_for(lambda f: len(said.sends(f, "intro")) == 2, timeout=10)
             assert sending.is_alive()  # she had left before Slack answered the trio's intro
+            held.set()
             sending.join(timeout=10)
             # The intro that landed late naming her is corrected, as if she had left just after it.
             (late,) = fake_slack.messages(trio_dm)

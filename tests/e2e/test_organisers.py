@@ -363,7 +363,7 @@ def test_organisers_remove_a_member_and_their_data(bot):
 def test_a_slow_slack_never_makes_a_modal_miss_the_three_second_answer(bot):
     import time
 
-    bot.fake.stall_after("users.info", 4)  # Slack takes 4 s to say adam is an admin
+    held = bot.fake.hold("users.info")  # Slack hasn't said adam is an admin until the modal is answered
     values = {"cadence": {"value": {"type": "static_select", "selected_option": {"value": "weekly"}}},
               "weekday": {"value": {"type": "static_select", "selected_option": {"value": "4"}}},
               "time": {"value": {"type": "timepicker", "selected_time": "09:00"}},
@@ -372,6 +372,7 @@ def test_a_slow_slack_never_makes_a_modal_miss_the_three_second_answer(bot):
     started = time.monotonic()
     assert bot.submit("organiser_schedule_view", "UADAM", values=values) == {}
     assert time.monotonic() - started < 3
+    held.set()
     assert bot.fake.wait_for(lambda f: any("Schedule saved" in c.args["text"] for c in f.calls_to("chat.postMessage")),
                              timeout=15)
     assert bot.fake.wait_for(lambda f: f.calls_to("views.publish"), timeout=10)

@@ -384,6 +384,20 @@ def test_slow_answers_act_at_once_and_answer_later(fake, client):
     assert time.monotonic() - started < 1.5
 
 
+def test_a_held_answer_acts_at_once_and_answers_when_released(fake, client):
+    released = fake.hold("chat.postMessage")
+    channel = dm(client, "UADA")
+    done = threading.Event()
+    threading.Thread(target=lambda: (client.chat_postMessage(channel=channel, text="x"), done.set())).start()
+    assert fake.wait_for(lambda f: f.messages(channel))  # Slack took it...
+    assert not done.wait(0.5)  # ...and holds its answer
+    released.set()
+    assert done.wait(5)
+    started = time.monotonic()
+    client.chat_postMessage(channel=channel, text="y")  # only the next one was held
+    assert time.monotonic() - started < 1.5
+
+
 def test_history_returns_what_was_posted_newest_first(fake, client):
     channel = dm(client, "UADA")
     ts = [client.chat_postMessage(channel=channel, text=f"m{i}")["ts"] for i in range(5)]
