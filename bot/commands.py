@@ -372,6 +372,14 @@ def _prompts(services: Services, call: Payload, _rest: str) -> None:
 # Commands after which the person's App Home reads differently (their status, their list). It is
 # redrawn after them, as after a click there: a Home left open must not offer "Join" to someone who
 # has just joined, or "Pause" to someone who has just paused.
+# The words whose reply may be a form (join without an organisation, the organisers' settings).
+OPENS_FORM = frozenset({"join", "schedule", "prompts"})
+
+
+def opens_form(p: Payload) -> bool:
+    return split(p.text)[0] in OPENS_FORM
+
+
 REDRAWS_HOME = frozenset({"join", "pause", "resume", "skip", "avoid", "unavoid"})
 
 HANDLERS: dict[str, Callable[[Services, Payload, str], kit_blocks.Message | None]] = {

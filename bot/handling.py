@@ -50,17 +50,23 @@ class Listeners:
     clicks: dict[str, Click] = field(default_factory=dict)
     modals: dict[str, Modal] = field(default_factory=dict)
     events: dict[str, Event] = field(default_factory=dict)
+    # Which clicks and commands may open a form: their work starts at once (see _later).
+    opens_form: dict[str, Callable[[Payload], bool]] = field(default_factory=dict)
 
-    def command(self, name: str) -> Callable[[Click], Click]:
+    def command(self, name: str, *, opens_form: Callable[[Payload], bool] | None = None) -> Callable[[Click], Click]:
         def add(work: Click) -> Click:
             self.commands[name] = work
+            if opens_form is not None:
+                self.opens_form[name] = opens_form
             return work
         return add
 
-    def click(self, *action_ids: str) -> Callable[[Click], Click]:
+    def click(self, *action_ids: str, opens_form: bool = False) -> Callable[[Click], Click]:
         def add(work: Click) -> Click:
             for action_id in action_ids:
                 self.clicks[action_id] = work
+                if opens_form:
+                    self.opens_form[action_id] = _always
             return work
         return add
 
@@ -78,9 +84,9 @@ class Listeners:
 
     def register(self, app: App, services: Services) -> None:
         for name, work in self.commands.items():
-            app.command(name)(_command_listener(services, work))
+            app.command(name)(_command_listener(services, work, self.opens_form.get(name, _never)))
         for action_id, work in self.clicks.items():
-            app.action(action_id)(_click_listener(services, work))
+            app.action(action_id)(_click_listener(services, work, self.opens_form.get(action_id, _never)))
         for callback_id, modal in self.modals.items():
             app.view(callback_id)(_modal_listener(services, modal))
         for name, work in self.events.items():
@@ -99,7 +105,16 @@ def _named(listener, work):
 # them all, and acks missed Slack's three seconds.
 
 
-def _later(services: Services, p: Payload | None, name: str, work: Callable[[], None]) -> None:
+def _always(_p: Payload) -> bool:
+    return True
+
+
+def _never(_p: Payload) -> bool:
+    return False
+
+
+def _later(services: Services, p: Payload | None, name: str, work: Callable[[], None], *,
+           opens_form: bool = False) -> None:
     if p is not None and not p.user_id:
         # Every command, click and modal names who did it; one that doesn't has nobody to act for.
         # (Events need not: app_uninstalled names nobody.)
@@ -111,14 +126,17 @@ def _later(services: Services, p: Payload | None, name: str, work: Callable[[], 
             work()
         except Exception:  # nothing above this thread would say what failed
             log.exception("%s failed", name)
-    services.work.submit(run)
+    # The work of a burst waits for its acks (bot.services.AcksFirst), but a form can't: its trigger
+    # dies three seconds after the click. A plain pool (a test's) starts everything at once anyway.
+    submit_now = getattr(services.work, "submit_now", None) if opens_form else None
+    (submit_now or services.work.submit)(run)
 
 
-def _command_listener(services: Services, work: Click):
+def _command_listener(services: Services, work: Click, opens_form: Callable[[Payload], bool]):
     def listener(ack, command, respond):
         ack()
         p = payload.read(command)
-        _later(services, p, work.__name__, lambda: work(services, p, respond))
+        _later(services, p, work.__name__, lambda: work(services, p, respond), opens_form=opens_form(p))
     return _named(listener, work)
 
 
@@ -129,12 +147,13 @@ def _event_listener(services: Services, work: Event):
     return _named(listener, work)
 
 
-def _click_listener(services: Services, work: Click):
+def _click_listener(services: Services, work: Click, opens_form: Callable[[Payload], bool]):
     def listener(ack, body, respond):
         ack()
         p = payload.read(body)
         _later(services, p, work.__name__,
-               lambda: after_ack(services, p, respond, work.__name__, lambda: work(services, p, respond)))
+               lambda: after_ack(services, p, respond, work.__name__, lambda: work(services, p, respond)),
+               opens_form=opens_form(p))
     return _named(listener, work)
 
 

@@ -65,12 +65,12 @@ def _open_modal(services: Services, p: Payload, respond, build) -> None:
     open_form(services, p.trigger_id, build(check.group_id))
 
 
-@LISTENERS.click(ids.MEETING_SCHEDULED)
+@LISTENERS.click(ids.MEETING_SCHEDULED, opens_form=True)
 def scheduled_clicked(services: Services, p: Payload, respond) -> None:
     _open_modal(services, p, respond, meeting_blocks.scheduled_modal)
 
 
-@LISTENERS.click(ids.MEETING_RESCHEDULE, ids.RESCHEDULE_COUNTER, ids.NONE_OF_THESE)
+@LISTENERS.click(ids.MEETING_RESCHEDULE, ids.RESCHEDULE_COUNTER, ids.NONE_OF_THESE, opens_form=True)
 def reschedule_clicked(services: Services, p: Payload, respond) -> None:
     _open_modal(services, p, respond, meeting_blocks.reschedule_modal)
 
@@ -240,7 +240,7 @@ def accept_reschedule(services: Services, p: Payload, respond) -> None:
     tell_clicker(p, respond, reply)
 
 
-@LISTENERS.click(ids.FOLLOW_UP_OPEN)
+@LISTENERS.click(ids.FOLLOW_UP_OPEN, opens_form=True)
 def open_follow_up(services: Services, p: Payload, respond) -> None:
     with session_scope(services.engine) as session:
         check, prefill = meetings.follow_up_prefill(session, p.team_id, p.user_id, p.group_id)

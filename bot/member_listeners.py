@@ -30,7 +30,7 @@ def register(app: App, services: Services) -> None:
     LISTENERS.register(app, services)
 
 
-@LISTENERS.command("/unmentor")
+@LISTENERS.command("/unmentor", opens_form=commands.opens_form)
 def unmentor_command(services: Services, p: Payload, respond) -> None:
     redraws = commands.split(p.text)[0] in commands.REDRAWS_HOME
     before = home.what_it_shows(services, p.team_id, p.user_id) if redraws else None
@@ -129,14 +129,14 @@ def home_leave(services: Services, p: Payload, respond) -> None:
     home.refresh(services, p.team_id, p.user_id)
 
 
-@LISTENERS.click(ids.EDIT_PROFILE)
+@LISTENERS.click(ids.EDIT_PROFILE, opens_form=True)
 def edit_profile(services: Services, p: Payload, respond) -> None:
     with session_scope(services.engine) as session:
         result = membership.join(session, p.team_id, p.user_id, None, SlackProfile())
     handling.open_form(services, p.trigger_id, member_blocks.join_modal(result.prefill))
 
 
-@LISTENERS.click(ids.USUALLY_FREE)
+@LISTENERS.click(ids.USUALLY_FREE, opens_form=True)
 def usually_free_clicked(services: Services, p: Payload, respond) -> None:
     with session_scope(services.engine) as session:
         member = member_store.get_member(session, p.team_id, p.user_id)

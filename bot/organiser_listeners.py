@@ -81,13 +81,13 @@ def remove_cancelled(services: Services, p: Payload, respond) -> None:
         _reply(services, p, respond, organiser_blocks.remove_cancelled_message(p.removing[0]))
 
 
-@LISTENERS.click(ids.ORG_SCHEDULE)
+@LISTENERS.click(ids.ORG_SCHEDULE, opens_form=True)
 @_organisers_only
 def schedule(services: Services, p: Payload, respond) -> None:
     commands.open_schedule_modal(services, p.team_id, p.trigger_id)
 
 
-@LISTENERS.click(ids.ORG_PROMPTS)
+@LISTENERS.click(ids.ORG_PROMPTS, opens_form=True)
 @_organisers_only
 def prompts(services: Services, p: Payload, respond) -> None:
     commands.open_prompts_modal(services, p.team_id, p.trigger_id)

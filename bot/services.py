@@ -35,7 +35,8 @@ class AcksFirst(Executor):
     longer with Slack healthy (the work busy in Python) than with Slack slow (the work asleep
     on the network). So each job waits until submissions stop arriving (a burst's acks are all
     answered: each submission follows an ack), or at most a second: a member's reply comes a
-    moment later, Slack's three seconds are never at risk.
+    moment later, Slack's three seconds are never at risk. Work that opens a form doesn't wait
+    (submit_now): its trigger would.
     """
 
     def __init__(self, workers: int = WORKERS, quiet: float = QUIET_SECONDS, longest: float = LONGEST_WAIT_SECONDS):
@@ -45,10 +46,17 @@ class AcksFirst(Executor):
         self._lock = threading.Lock()
 
     def submit(self, fn, /, *args, **kwargs) -> Future:
+        if self._quiet <= 0:
+            return self._pool.submit(fn, *args, **kwargs)  # no burst to wait out
         submitted = time.monotonic()
         with self._lock:
             self._last = max(self._last, submitted)
         return self._pool.submit(self._when_quiet, submitted, fn, args, kwargs)
+
+    def submit_now(self, fn, /, *args, **kwargs) -> Future:
+        """Work that opens a form starts at once: Slack's trigger for it lives three seconds from the
+        click, and Slack may take two of them to answer views.open."""
+        return self._pool.submit(fn, *args, **kwargs)
 
     def _when_quiet(self, submitted: float, fn, args, kwargs):
         while True:

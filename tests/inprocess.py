@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import threading
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import wait as all_done
 
 from slack_bolt.request import BoltRequest
@@ -21,6 +20,7 @@ from bot.app import create_app, make_client
 from bot.config import Settings
 from bot.gateway import SlackGateway
 from bot.server import create_http_server
+from bot.services import AcksFirst
 from playground.slack import payloads as sr
 from scheduler import delivery
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET
@@ -29,29 +29,35 @@ from tests.conftest import BOT_TOKEN, SIGNING_SECRET
 STOP_WAIT_SECONDS = 5
 
 
-class Work(ThreadPoolExecutor):
-    """The pool for the work after each ack, which can tell when everything handed to it is done."""
+class Work(AcksFirst):
+    """The bot's own pool for the work after each ack, which can tell when everything handed to it is
+    done. By default work starts at once; a test of bursts gives it the bot's quiet and longest waits."""
 
-    def __init__(self):
-        super().__init__(max_workers=16, thread_name_prefix="bot-work")
+    def __init__(self, quiet: float = 0.0, longest: float = 0.0):
+        super().__init__(workers=16, quiet=quiet, longest=longest)
         self._handed = []
-        self._lock = threading.Lock()
+        self._handed_lock = threading.Lock()
 
-    def submit(self, fn, /, *args, **kwargs):
-        future = super().submit(fn, *args, **kwargs)
-        with self._lock:
+    def _handing(self, future):
+        with self._handed_lock:
             self._handed.append(future)
         return future
 
+    def submit(self, fn, /, *args, **kwargs):
+        return self._handing(super().submit(fn, *args, **kwargs))
+
+    def submit_now(self, fn, /, *args, **kwargs):
+        return self._handing(super().submit_now(fn, *args, **kwargs))
+
     def idle(self) -> bool:
-        with self._lock:
+        with self._handed_lock:
             return all(future.done() for future in self._handed)
 
     def settle(self, timeout: float) -> bool:
         """Wait for all the work handed over so far, and any it hands on; True when none is left.
         (Counted in rounds, not by the clock, which a test may have frozen.)"""
         while True:
-            with self._lock:
+            with self._handed_lock:
                 pending = [future for future in self._handed if not future.done()]
             if not pending:
                 return True
@@ -62,14 +68,14 @@ class Work(ThreadPoolExecutor):
 class Bot:
     """The app in this process, plus what a test needs to drive it."""
 
-    def __init__(self, engine, fake, team, organisers=(), http=False):
+    def __init__(self, engine, fake, team, organisers=(), http=False, work=None):
         self.engine, self.fake, self.team = engine, fake, team
         callers.forget_cached_users()  # each test's fake Slack says its own things about people
         settings = Settings(bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, slack_api_url=fake.api_url,
                             organisers=tuple(organisers))
         self.client = make_client(settings)
         # The work after each ack, stopped with the bot so none of it outlives the test.
-        self.work = Work()
+        self.work = work or Work()
         self.app = create_app(settings, engine, self.client, work=self.work)
         self.server = self.url = None
         self._stopping = False

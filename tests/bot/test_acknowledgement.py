@@ -7,6 +7,7 @@ while Slack takes two seconds over every call the bot makes.
 from __future__ import annotations
 
 import json
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -15,8 +16,8 @@ import pytest
 from bot import ids
 from playground.slack import payloads as sr
 from tests.conftest import SIGNING_SECRET
-from tests.inprocess import Bot
-from tests.personas import MEMBERS, TEAM, introduce
+from tests.inprocess import Bot, Work
+from tests.personas import MEMBERS, TEAM, introduce, join
 
 
 @pytest.fixture
@@ -114,3 +115,42 @@ def test_a_burst_of_requests_is_all_acknowledged_before_its_work_starts_and_no_w
         assert started and 0.9 <= started[0] - first < 2.5
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
+
+
+def test_a_form_opens_at_once_while_a_burst_holds_the_other_work_back(sqlite_engine, fake_slack):
+    """The work of a burst waits until its acks are answered (bot.services.AcksFirst: up to a second
+    in the bot), but a form's trigger lives three seconds from the click and Slack may take two of
+    them over views.open: every button and command that opens a form starts its work at once.
+    Here the pool's waits are stretched (2 s quiet, 6 s at most) so the difference can't be missed."""
+    join(sqlite_engine, MEMBERS[:3], fake_slack)
+    introduce(fake_slack, MEMBERS[3:4])  # di hasn't joined: /unmentor join asks her organisation in a form
+    ada, cy, di = MEMBERS[0].user_id, MEMBERS[2].user_id, MEMBERS[3].user_id
+    bot = Bot(sqlite_engine, fake_slack, TEAM, organisers=(cy,), work=Work(quiet=2.0, longest=6.0))
+    burst_over = threading.Event()
+
+    def burst():  # other people's work, arriving every 50 ms
+        while not burst_over.wait(0.05):
+            bot.work.submit(lambda: None)
+
+    threading.Thread(target=burst, daemon=True).start()
+    try:
+        time.sleep(0.1)
+        assert bot.click(ids.SKIP, ada, home=True)  # no form: its Home redraw waits for the burst
+        forms = [lambda: bot.click(ids.EDIT_PROFILE, ada, home=True),
+                 lambda: bot.click(ids.USUALLY_FREE, ada, home=True),
+                 lambda: bot.click(ids.ORG_SCHEDULE, cy, home=True),
+                 lambda: bot.click(ids.ORG_PROMPTS, cy, home=True),
+                 lambda: bot.post(sr.slash_command_body("join", user_id=di, team_id=TEAM)),
+                 lambda: bot.post(sr.slash_command_body("schedule", user_id=cy, team_id=TEAM)),
+                 lambda: bot.post(sr.slash_command_body("prompts", user_id=cy, team_id=TEAM))]
+        for opened, form in enumerate(forms, start=1):
+            clicked = time.monotonic()
+            form()
+            assert fake_slack.wait_for(lambda f, n=opened: len(f.calls_to("views.open")) == n, timeout=1.5), opened
+            assert time.monotonic() - clicked < 1.5
+        assert all(c.error is None for c in fake_slack.calls_to("views.open"))
+        assert fake_slack.calls_to("views.publish") == []  # the skip's redraw is still waiting its turn
+    finally:
+        burst_over.set()
+        bot.stop()
+    assert len(fake_slack.calls_to("views.publish")) == 1
