@@ -294,16 +294,41 @@ def step_out(session: Session, ctx: _Context) -> Result:
     """
     if ctx.group.status == GroupStatus.met.value:
         return _result(ctx, Outcome.already_met)
+    live = _live_notices(session, ctx)
     if len(ctx.others) >= 2:
         event = _record(session, ctx, EventKind.stepped_out)
-        return _carry_on_without(session, ctx, [ctx.member], event.id)
+        result = _carry_on_without(session, ctx, [ctx.member], event.id)
+        # The other two carry on with the request as it stands; only the one stepping out is done with it.
+        result.send_now += _settle_for_stepping_out(session, ctx, [row for row in live
+                                                                   if row.member_id == ctx.member.id])
+        return result
     if not round_store.transition_group(session, ctx.group, GroupStatus.ended.value, _NOT_MET):
         return _result(ctx, Outcome.already)
     _, keys = _record_and_show(session, ctx, EventKind.stepped_out)
     member_store.set_priority(session, ctx.others, True)
     keys += _tell_others(session, ctx, lambda partner: partner_stepped_out.PartnerSteppedOutSend(
         round_id=ctx.round.id, group_id=ctx.group.id, member_id=partner.id, who=ctx.member.id))
-    return _result(ctx, Outcome.done, keys)
+    # A pair's match has ended, so whichever of the two holds the live notice has nothing to answer.
+    return _result(ctx, Outcome.done, keys + _settle_for_stepping_out(session, ctx, live))
+
+
+def _live_notices(session: Session, ctx: _Context) -> list:
+    """The reschedule notices in DMs whose buttons still answer something: those of the latest request,
+    while no time has been agreed for it (older ones were settled when it came)."""
+    latest = latest_suggestion(session, ctx.group.id)
+    if latest is None or ctx.group.status != GroupStatus.rescheduling.value:
+        return []
+    notices = outbox_store.sent_to_group(session, ctx.group.id, reschedule_notice.RescheduleNoticeSend.kind)
+    return [row for row in notices if sends.load(row).event_id == latest[0].id]
+
+
+def _settle_for_stepping_out(session: Session, ctx: _Context, rows: list) -> list[str]:
+    """These notices settle, saying the clicker stepped out, so none keeps buttons that could only answer
+    "you're not part of this match any more" (one still on its way: see RescheduleNoticeSend.sent)."""
+    asker = latest_suggestion(session, ctx.group.id)[0].member_id if rows else None
+    return [_queue(session, ctx, reschedule_settled.RescheduleSettledSend(
+        round_id=ctx.round.id, group_id=ctx.group.id, member_id=row.member_id, asker=asker,
+        channel=row.channel_id, ts=row.ts, stepped_out=ctx.member.id)) for row in rows]
 
 
 @_for_running_group

@@ -412,7 +412,17 @@ LET_GO_LABEL = "Let's leave it this round"
 
 
 def reschedule_settled_message(settled, marker: str | None = None, zones: Sequence[str] = ()) -> Message:
-    """A notice no longer live: the buttons go, and it points to the newer one, or says who said yes."""
+    """A notice no longer live: the buttons go, and it points to the newer one, says who said yes, or says
+    that someone stepped out of this round, so there's nothing to answer."""
+    if settled.reader_stepped_out:
+        text = (f"<@{settled.asker_id}> asked to move your chat. Since then you've stepped out of this round, so "
+                "there's nothing you need to do here. You'll be matched again next round.")
+        return with_marker(message(text, section(text)), marker)
+    if settled.stepped_out_id is not None:
+        who = "then" if settled.stepped_out_id == settled.asker_id else f"and <@{settled.stepped_out_id}>"
+        text = (f"<@{settled.asker_id}> asked to move your chat, {who} found they can't make this round after "
+                "all, so there's nothing to answer here.")
+        return with_marker(message(text, section(text)), marker)
     if settled.accepted_by is None:
         text = f"Earlier, <@{settled.asker_id}> asked to move your chat. There's a newer message about it below."
         return with_marker(message(text, context(text)), marker)

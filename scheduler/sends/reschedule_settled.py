@@ -1,5 +1,6 @@
 """A reschedule notice, settled once it is no longer the live one: its buttons go, so only one set is
-live. Either a newer notice supersedes it, or someone else in the group has said yes to the new plan."""
+live. Either a newer notice supersedes it, someone else in the group has said yes to the new plan, or
+someone has stepped out of this round (the reader, or the one who asked in a pair that has ended)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ class RescheduleSettled(Content):
     asker_id: str
     accepted_by: str | None = None  # who said yes to it, when that is what settled it
     meeting_at: datetime | None = None  # the time they said yes to; None when they'll find one together
+    stepped_out_id: str | None = None  # someone else who stepped out of this round, when that is what settled it
+    reader_stepped_out: bool = False  # the reader stepped out of this round, and that is what settled it
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,7 @@ class RescheduleSettledSend(Send):
     channel: str
     ts: str
     accepted_by: int | None = None  # member id of who said yes, when that settled it; None for a newer notice
+    stepped_out: int | None = None  # member id of who stepped out of this round, when that settled it
 
     def key(self) -> str:
         return f"reschedule_settled:{self.channel}:{self.ts}"
@@ -40,6 +44,15 @@ class RescheduleSettledSend(Send):
         asker = member(session, self.asker)
         if asker is None or asker.slack_user_id is None:
             return None  # they've left since; the notice was edited then
+        if self.stepped_out is not None:
+            if self.stepped_out == self.member_id:
+                return Plan(RescheduleSettled(asker.slack_user_id, reader_stepped_out=True),
+                            channel=self.channel, update_ts=self.ts)
+            out = member(session, self.stepped_out)
+            if out is None or out.slack_user_id is None:
+                return None  # they've left since, and the group was told then
+            return Plan(RescheduleSettled(asker.slack_user_id, stepped_out_id=out.slack_user_id),
+                        channel=self.channel, update_ts=self.ts)
         if self.accepted_by is None:
             return Plan(RescheduleSettled(asker.slack_user_id), channel=self.channel, update_ts=self.ts)
         accepter = member(session, self.accepted_by)

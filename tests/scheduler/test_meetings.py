@@ -334,6 +334,66 @@ def test_a_notice_on_its_way_to_someone_who_steps_out_of_the_trio_never_reaches_
     assert "If you'd both rather let it go" in live
 
 
+def _settled_text(**why):
+    from bot.blocks import sends as send_blocks
+    from scheduler.sends.reschedule_settled import RescheduleSettled
+
+    return send_blocks.reschedule_settled_message(RescheduleSettled("UADA", **why))["text"]
+
+
+def _buttons(messages):
+    return [b for m in messages for b in m["blocks"] if b["type"] == "actions"]
+
+
+def test_stepping_out_of_a_trio_settles_your_own_reschedule_notice_and_leaves_the_others_live(
+        engine, trio, fake_slack):
+    from scheduler import delivery
+
+    group_id, gateway = trio
+    with freeze_time(OPENS + timedelta(days=1), tick=True):
+        with session_scope(engine) as session:
+            asked = meetings.ask_reschedule(session, TEAM, "UADA", group_id, None, "Could we move it?")
+        delivery.deliver(engine, TEAM, gateway, pace=0, keys=asked.send_now)
+        with session_scope(engine) as session:
+            stepped = meetings.step_out(session, TEAM, "UEVE", group_id)
+        delivery.deliver(engine, TEAM, gateway, pace=0, keys=stepped.send_now)
+    # Eve's notice says she's stepped out and nothing is needed from her: no button left to press.
+    (notice,) = [m for m in _dm(fake_slack, "UEVE") if "asked to move your chat" in m["text"]]
+    assert notice["text"] == _settled_text(reader_stepped_out=True)
+    assert not _buttons([notice])
+    # Ada and Ben carry on with the request as it stands: Ben can still answer it.
+    (bens,) = [m for m in _dm(fake_slack, "UBEN") if "needs to move your chat" in m["text"]]
+    assert _buttons([bens])
+
+
+@pytest.mark.parametrize("stepping_out", ["UBEN", "UADA"])
+def test_when_one_of_a_pair_steps_out_the_reschedule_notice_settles_for_whoever_holds_it(
+        engine, pairs, fake_slack, stepping_out):
+    from bot.app import make_client
+    from bot.config import Settings
+    from bot.gateway import SlackGateway
+    from scheduler import delivery
+    from tests.conftest import BOT_TOKEN
+
+    for user in ("UADA", "UBEN"):
+        fake_slack.add_user(user)
+    gateway = SlackGateway(make_client(Settings(bot_token=BOT_TOKEN, slack_api_url=fake_slack.api_url)))
+    with freeze_time(OPENS + timedelta(days=1), tick=True):
+        with session_scope(engine) as session:
+            asked = meetings.ask_reschedule(session, TEAM, "UADA", pairs["UADA"], OPENS + timedelta(days=3), "")
+        delivery.deliver(engine, TEAM, gateway, pace=0, keys=asked.send_now)
+        with session_scope(engine) as session:
+            stepped = meetings.step_out(session, TEAM, stepping_out, pairs["UADA"])
+        delivery.deliver(engine, TEAM, gateway, pace=0, keys=stepped.send_now)
+    # The match has ended: Ben's notice of Ada's request has nothing left to answer, whoever stepped out.
+    (notice,) = [m for m in _dm(fake_slack, "UBEN") if "move your chat" in m["text"]]
+    if stepping_out == "UBEN":
+        assert notice["text"] == _settled_text(reader_stepped_out=True)
+    else:
+        assert notice["text"] == _settled_text(stepped_out_id="UADA")
+    assert not _buttons([notice])
+
+
 def test_quiet_rounds_count_only_rounds_in_a_row(engine, pairs):
     from scheduler.quiet_rounds import account_for_round
 

@@ -235,6 +235,12 @@ def _send_cases() -> dict:
                                              zones=("Europe/London",))),
         "sends.reschedule_settled_message.said_yes_to_finding_a_time": (sends.reschedule_settled_message, lambda:
             sends.reschedule_settled_message(RescheduleSettled("UADA", "UBEN"), MARKER)),
+        "sends.reschedule_settled_message.reader_stepped_out": (sends.reschedule_settled_message, lambda:
+            sends.reschedule_settled_message(RescheduleSettled("UADA", reader_stepped_out=True), MARKER)),
+        "sends.reschedule_settled_message.asker_stepped_out": (sends.reschedule_settled_message, lambda:
+            sends.reschedule_settled_message(RescheduleSettled("UADA", stepped_out_id="UADA"), MARKER)),
+        "sends.reschedule_settled_message.other_stepped_out": (sends.reschedule_settled_message, lambda:
+            sends.reschedule_settled_message(RescheduleSettled("UADA", stepped_out_id="UBEN"), MARKER)),
         "sends.left_for_round_message.after_reschedules": (sends.left_for_round_message, lambda:
             sends.left_for_round_message(LeftForRound(3, "UADA", True), MARKER)),
         "sends.left_for_round_message.after_missed": (sends.left_for_round_message, lambda:
