@@ -42,6 +42,8 @@ from scheduler.sends import (
     reschedule_settled,
     stay_in_touch,
     wait_over,
+    waiting_check,
+    waiting_check_settled,
 )
 from scheduler.sends.partner_left import rematch_possible
 from storage import meetings as meeting_store
@@ -342,8 +344,16 @@ def mark_scheduled(session: Session, ctx: _Context, meeting_at: datetime | None)
 
 
 def _record_scheduled(session: Session, ctx: _Context, meeting_at: datetime | None) -> list[str]:
-    """The event, the intro edit and each person's reminder for a newly scheduled chat."""
+    """The event, the intro edit and each person's reminder for a newly scheduled chat; any waiting
+    check already sent ("no time is set yet") is edited to say the time is set, its buttons gone."""
     _, keys = _record_and_show(session, ctx, EventKind.scheduled, meeting_at=meeting_at)
+    still_in = {m.id for m in [ctx.member, *ctx.others]}
+    for row in outbox_store.sent_to_group(session, ctx.group.id, waiting_check.WaitingCheckSend.kind):
+        if row.member_id not in still_in:
+            continue  # out of this match this round: the chat's time is no news to them
+        keys.append(_queue(session, ctx, waiting_check_settled.WaitingCheckSettledSend(
+            round_id=ctx.round.id, group_id=ctx.group.id, member_id=row.member_id, channel=row.channel_id,
+            ts=row.ts)))
     if meeting_at is not None:
         for person in [ctx.member, *ctx.others]:
             # Each one's own links, named for the others: a new time brings new ones.

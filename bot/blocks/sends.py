@@ -52,6 +52,7 @@ from scheduler.sends.still_in import StillIn
 from scheduler.sends.unmatched import Unmatched, UnmatchedReason
 from scheduler.sends.wait_over import WaitOver
 from scheduler.sends.waiting_check import WaitingCheck
+from scheduler.sends.waiting_check_settled import WaitingCheckSettled
 from scheduler.sends.welcome import Welcome
 from scheduler.sends.welcome_back import WelcomeBack
 from storage.models import GroupStatus
@@ -524,6 +525,13 @@ def waiting_check_message(check, marker: str | None = None, zones: Sequence[str]
     )), marker)
 
 
+def waiting_check_settled_message(settled, marker: str | None = None, zones: Sequence[str] = ()) -> Message:
+    """The waiting check once a time is agreed: what it asked no longer applies, so its buttons go."""
+    text = (f"Your unmentor chat with {mentions(settled.partner_ids)} has a time set now, so there's nothing "
+            "you need to do here. Enjoy it!")
+    return with_marker(message(text, section(text)), marker)
+
+
 def wait_over_message(over, marker: str | None = None, zones: Sequence[str] = ()) -> Message:
     """The time given to a quiet partner is up: offer only what can still happen."""
     text = f"I haven't seen an answer from {mentions(over.quiet_ids)} yet, and the few days we said we'd wait are up."
@@ -663,6 +671,7 @@ BUILDERS: dict[type[Content], Callable[[Any, str | None], Message]] = {
     Unmatched: unmatched_message,
     WaitOver: wait_over_message,
     WaitingCheck: waiting_check_message,
+    WaitingCheckSettled: waiting_check_settled_message,
     WelcomeBack: welcome_back_message,
     Welcome: welcome_message,
 }

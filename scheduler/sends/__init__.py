@@ -50,6 +50,7 @@ from scheduler.sends.still_in import StillInSend
 from scheduler.sends.unmatched import UnmatchedSend
 from scheduler.sends.wait_over import WaitOverSend
 from scheduler.sends.waiting_check import WaitingCheckSend
+from scheduler.sends.waiting_check_settled import WaitingCheckSettledSend
 from scheduler.sends.welcome import WelcomeSend, WelcomeUpdateSend
 from scheduler.sends.welcome_back import WelcomeBackSend
 from storage.models import Outbox
@@ -90,6 +91,7 @@ KINDS: dict[str, type[Send]] = _by_kind(
     UnmatchedSend,
     WaitOverSend,
     WaitingCheckSend,
+    WaitingCheckSettledSend,
     WelcomeBackSend,
     WelcomeSend,
     WelcomeUpdateSend,

@@ -13,10 +13,11 @@ from typing import ClassVar
 from sqlmodel import Session
 
 from scheduler import group_state
-from scheduler.sends.base import Content, Plan, Send, member, partners
+from scheduler.sends.base import Content, Plan, Send, member, partners, queue
+from scheduler.sends.waiting_check_settled import WaitingCheckSettledSend
 from storage import rounds as round_store
 from storage.clock import now
-from storage.models import RoundState
+from storage.models import GroupStatus, RoundState
 
 
 @dataclass(frozen=True)
@@ -52,3 +53,16 @@ class WaitingCheckSend(Send):
         days = (now() - group.created_at).days
         return Plan(WaitingCheck(group.id, partners(session, group.id, self.member_id), days),
                     channel=member(session, self.member_id).slack_user_id)
+
+    def sent(self, session: Session, channel: str, ts: str) -> list[str]:
+        # A time may have been agreed while Slack held this: the agreement only settles checks already
+        # recorded as sent, so this one settles now. The group's row is held first, so the two either
+        # see each other or run one after the other.
+        round_store.lock_group(session, self.group_id)
+        group = round_store.get_group(session, self.group_id)
+        if group.status != GroupStatus.scheduled.value:
+            return []
+        settle = WaitingCheckSettledSend(round_id=self.round_id, group_id=self.group_id, member_id=self.member_id,
+                                         channel=channel, ts=ts)
+        queue(session, group.team_id, [settle])
+        return [settle.key()]

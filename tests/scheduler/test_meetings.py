@@ -394,6 +394,63 @@ def test_when_one_of_a_pair_steps_out_the_reschedule_notice_settles_for_whoever_
     assert not _buttons([notice])
 
 
+def _waiting_checks_settled():
+    from bot.blocks import sends as send_blocks
+    from scheduler.sends.waiting_check_settled import WaitingCheckSettled
+
+    return {user: send_blocks.waiting_check_settled_message(WaitingCheckSettled((partner,)))["text"]
+            for user, partner in (("UADA", "UBEN"), ("UBEN", "UADA"))}
+
+
+def _pair_gateway(fake_slack):
+    from bot.app import make_client
+    from bot.config import Settings
+    from bot.gateway import SlackGateway
+    from tests.conftest import BOT_TOKEN
+
+    for user in ("UADA", "UBEN"):
+        fake_slack.add_user(user)
+    return SlackGateway(make_client(Settings(bot_token=BOT_TOKEN, slack_api_url=fake_slack.api_url)))
+
+
+def _ada_schedules(engine, group_id):
+    with session_scope(engine) as session:
+        assert meetings.mark_scheduled(session, TEAM, "UADA", group_id, OPENS + timedelta(days=9)).outcome \
+            is Outcome.done
+
+
+def test_a_waiting_check_already_sent_says_the_time_is_set_once_the_pair_agrees_one(engine, pairs, fake_slack):
+    from scheduler import delivery, rounds
+
+    gateway = _pair_gateway(fake_slack)
+    with freeze_time(OPENS + timedelta(days=7, minutes=1), tick=True):
+        assert rounds.offer_no_reply(engine, TEAM) == 4
+        delivery.deliver(engine, TEAM, gateway, pace=0)
+        assert all("no time is set yet" in _dm(fake_slack, u)[0]["text"] for u in ("UADA", "UBEN"))
+        _ada_schedules(engine, pairs["UADA"])
+        delivery.deliver(engine, TEAM, gateway, pace=0)
+    # Neither check says "no time is set yet" any more, nor offers to chase or step out.
+    for user, settled in _waiting_checks_settled().items():
+        (check,) = [m for m in _dm(fake_slack, user) if m["text"].startswith(("It's been", "Your unmentor chat"))]
+        assert check["text"] == settled
+        assert not _buttons([check])
+
+
+def test_a_waiting_check_still_on_its_way_when_the_pair_agrees_a_time_lands_settled(engine, pairs, fake_slack):
+    from scheduler import delivery, rounds
+
+    gateway = _pair_gateway(fake_slack)
+    with freeze_time(OPENS + timedelta(days=7, minutes=1), tick=True):
+        rounds.offer_no_reply(engine, TEAM)
+        # Ada says they've scheduled it in the moment between Slack taking Ben's check and the bot hearing back.
+        answering = _AnsweredWhileSending(gateway, lambda: _ada_schedules(engine, pairs["UADA"]), to="UBEN")
+        delivery.deliver(engine, TEAM, answering, pace=0)
+        delivery.deliver(engine, TEAM, gateway, pace=0)
+    (check,) = [m for m in _dm(fake_slack, "UBEN") if m["text"].startswith(("It's been", "Your unmentor chat"))]
+    assert check["text"] == _waiting_checks_settled()["UBEN"]
+    assert not _buttons([check])
+
+
 def test_quiet_rounds_count_only_rounds_in_a_row(engine, pairs):
     from scheduler.quiet_rounds import account_for_round
 

@@ -40,6 +40,7 @@ from scheduler.sends.still_in import StillIn
 from scheduler.sends.unmatched import Unmatched
 from scheduler.sends.wait_over import WaitOver
 from scheduler.sends.waiting_check import WaitingCheck
+from scheduler.sends.waiting_check_settled import WaitingCheckSettled
 from scheduler.sends.welcome import Welcome
 from scheduler.sends.welcome_back import WelcomeBack
 from storage.models import Outbox
@@ -146,6 +147,7 @@ SAMPLES = {
     LeftForRound: [LeftForRound(3, "U1", True), LeftForRound(3, "U1", False)],
     PartnerSteppedOut: [PartnerSteppedOut(1, 3, "U1", True, AT), PartnerSteppedOut(1, 3, "U1", False, AT)],
     WaitingCheck: [WaitingCheck(1, ("U2",))],
+    WaitingCheckSettled: [WaitingCheckSettled(("U2",)), WaitingCheckSettled(("U2", "U3"))],
     WaitOver: [WaitOver(1, ("U2",), (), True, AT), WaitOver(1, ("U2",), (), False, AT),
                WaitOver(1, ("U3",), ("U2",), True, AT)],
     PartnerLeft: [PartnerLeft(1, 3, True, AT), PartnerLeft(1, 3, False, AT)],

@@ -35,6 +35,7 @@ from scheduler.sends.still_in import StillIn
 from scheduler.sends.unmatched import Unmatched
 from scheduler.sends.wait_over import WaitOver
 from scheduler.sends.waiting_check import WaitingCheck
+from scheduler.sends.waiting_check_settled import WaitingCheckSettled
 from scheduler.sends.welcome import Welcome
 from scheduler.sends.welcome_back import WelcomeBack
 from scheduler.suggested_times import Part, UsuallyFree
@@ -271,6 +272,10 @@ def _send_cases() -> dict:
         "sends.waiting_check_message.trio": (sends.waiting_check_message, lambda: sends.waiting_check_message(
             WaitingCheck(p.GROUP_ID, ("UBEN", "UCY")), MARKER)),
         # Sent a day after the group's nudge on day 10: the days as they are, not "a week".
+        "sends.waiting_check_settled_message.pair": (sends.waiting_check_settled_message, lambda:
+            sends.waiting_check_settled_message(WaitingCheckSettled(("UBEN",)), MARKER)),
+        "sends.waiting_check_settled_message.trio": (sends.waiting_check_settled_message, lambda:
+            sends.waiting_check_settled_message(WaitingCheckSettled(("UBEN", "UCY")), MARKER)),
         "sends.waiting_check_message.day_eleven": (sends.waiting_check_message, lambda: sends.waiting_check_message(
             WaitingCheck(p.GROUP_ID, ("UBEN",), days=11), MARKER)),
         "sends.wait_over_message.fresh_match_offered": (sends.wait_over_message, lambda: sends.wait_over_message(
