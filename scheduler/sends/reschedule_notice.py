@@ -69,18 +69,38 @@ class RescheduleNoticeSend(Send):
         mine = next((e for e in asks if e.id == self.event_id), None)
         if mine is None:
             return []
-        accepted_by = None
+        accepted_by = stepped_out = None
         if not any(e.id > self.event_id for e in asks):
             yes = [e for e in meeting_store.events(session, self.group_id, EventKind.reschedule_accepted)
                    if e.id > self.event_id]
             # Whoever said yes did it on their own notice, which their answer has already replaced.
-            if not yes or yes[0].member_id == self.member_id:
+            if yes and yes[0].member_id == self.member_id:
                 return []
-            accepted_by = yes[0].member_id
+            if yes:
+                accepted_by = yes[0].member_id
+            else:
+                # Someone stepping out settles notices already sent the same way (meetings.step_out).
+                stepped_out = self._stepped_out_since(session)
+                if stepped_out is None:
+                    return []
         settle = RescheduleSettledSend(round_id=self.round_id, group_id=self.group_id, member_id=self.member_id,
-                                       asker=mine.member_id, channel=channel, ts=ts, accepted_by=accepted_by)
+                                       asker=mine.member_id, channel=channel, ts=ts, accepted_by=accepted_by,
+                                       stepped_out=stepped_out)
         queue(session, round_store.get_group(session, self.group_id).team_id, [settle])
         return [settle.key()]
+
+    def _stepped_out_since(self, session: Session) -> int | None:
+        """Who stepped out of this round since the request, leaving this notice nothing to answer: the
+        reader, by their own click, or either of a pair, whose match ended with it."""
+        events = meeting_store.events(session, self.group_id)
+        out = [e for e in events if e.kind == EventKind.stepped_out.value and e.id > self.event_id]
+        if any(e.member_id == self.member_id for e in out):
+            # Their own click is an answer; someone moved on after going quiet has none, and is told otherwise.
+            answered = any(e.member_id == self.member_id and e.kind != EventKind.stepped_out.value for e in events)
+            return self.member_id if answered else None
+        if out and round_store.get_group(session, self.group_id).status == GroupStatus.ended.value:
+            return out[-1].member_id
+        return None
 
 
 def _settled_between(session: Session, group_id: int, after: int, before: int) -> bool:

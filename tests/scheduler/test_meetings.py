@@ -419,6 +419,32 @@ def _ada_schedules(engine, group_id):
             is Outcome.done
 
 
+@pytest.mark.parametrize("stepping_out", ["UBEN", "UADA"])
+def test_a_reschedule_notice_still_on_its_way_when_one_of_a_pair_steps_out_lands_settled(
+        engine, pairs, fake_slack, stepping_out):
+    from scheduler import delivery
+
+    gateway = _pair_gateway(fake_slack)
+
+    def steps_out():
+        with session_scope(engine) as session:
+            assert meetings.step_out(session, TEAM, stepping_out, pairs["UADA"]).outcome is Outcome.done
+
+    with freeze_time(OPENS + timedelta(days=1), tick=True):
+        with session_scope(engine) as session:
+            asked = meetings.ask_reschedule(session, TEAM, "UADA", pairs["UADA"], None, "Could we move it?")
+        # One of them steps out in the moment between Slack taking Ben's notice and the bot hearing back.
+        answering = _AnsweredWhileSending(gateway, steps_out, to="UBEN")
+        delivery.deliver(engine, TEAM, answering, pace=0, keys=asked.send_now)
+        delivery.deliver(engine, TEAM, gateway, pace=0)
+    (notice,) = [m for m in _dm(fake_slack, "UBEN") if "move your chat" in m["text"]]
+    if stepping_out == "UBEN":
+        assert notice["text"] == _settled_text(reader_stepped_out=True)
+    else:
+        assert notice["text"] == _settled_text(stepped_out_id="UADA")
+    assert not _buttons([notice])
+
+
 def test_a_waiting_check_already_sent_says_the_time_is_set_once_the_pair_agrees_one(engine, pairs, fake_slack):
     from scheduler import delivery, rounds
 
