@@ -12,6 +12,7 @@ the field) and `save(services, payload, checked)` after it; an event's is
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -27,6 +28,8 @@ from storage import members as member_store
 from storage.db import read_scope
 
 log = logging.getLogger("unmentor")
+# What Slack's triggers look like ("12345.98765.abcd2358fdea"): anything else would only be refused.
+TRIGGER = re.compile(r"[0-9A-Za-z._-]{1,255}")
 # A modal's error sits on one line under its field; a longer one is cut rather than refused.
 MODAL_ERROR_MAX = 150
 
@@ -202,7 +205,7 @@ def open_form(services: Services, trigger_id: str | None, view: dict) -> None:
     """Open a modal for the person who clicked or typed. Slack sends a trigger with every command and
     click; a signed payload without one can't open anything, and calling views.open regardless
     would only earn an error and a traceback."""
-    if not trigger_id:
+    if not trigger_id or not TRIGGER.fullmatch(trigger_id):
         log.info("no modal opened: the request carried no trigger")
         return
     services.client.views_open(trigger_id=trigger_id, view=view)

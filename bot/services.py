@@ -18,6 +18,9 @@ from scheduler.sending import Sending
 # Threads for the work after an ack: enough that a slow Slack (seconds a call) doesn't queue
 # members' replies for long, few enough that their Python doesn't crowd out the acks.
 WORKERS = 16
+# Threads of their own for work that opens a form, so sixteen replies held up by a slow Slack
+# never stand between a click and its form.
+FORM_WORKERS = 8
 
 
 # A burst of requests is acknowledged before the work they bring starts: work waits until no new
@@ -35,12 +38,13 @@ class AcksFirst(Executor):
     longer with Slack healthy (the work busy in Python) than with Slack slow (the work asleep
     on the network). So each job waits until submissions stop arriving (a burst's acks are all
     answered: each submission follows an ack), or at most a second: a member's reply comes a
-    moment later, Slack's three seconds are never at risk. Work that opens a form doesn't wait
-    (submit_now): its trigger would.
+    moment later, Slack's three seconds are never at risk. Work that opens a form doesn't wait,
+    for the burst or for busy threads (submit_now): its trigger would.
     """
 
     def __init__(self, workers: int = WORKERS, quiet: float = QUIET_SECONDS, longest: float = LONGEST_WAIT_SECONDS):
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="unmentor-work")
+        self._forms = ThreadPoolExecutor(max_workers=FORM_WORKERS, thread_name_prefix="unmentor-form")
         self._quiet, self._longest = quiet, longest
         self._last = 0.0
         self._lock = threading.Lock()
@@ -54,9 +58,9 @@ class AcksFirst(Executor):
         return self._pool.submit(self._when_quiet, submitted, fn, args, kwargs)
 
     def submit_now(self, fn, /, *args, **kwargs) -> Future:
-        """Work that opens a form starts at once: Slack's trigger for it lives three seconds from the
-        click, and Slack may take two of them to answer views.open."""
-        return self._pool.submit(fn, *args, **kwargs)
+        """Work that opens a form starts at once, in threads of its own: Slack's trigger for it lives
+        three seconds from the click, and Slack may take two of them to answer views.open."""
+        return self._forms.submit(fn, *args, **kwargs)
 
     def _when_quiet(self, submitted: float, fn, args, kwargs):
         while True:
@@ -68,6 +72,7 @@ class AcksFirst(Executor):
             time.sleep(wait)
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self._forms.shutdown(wait=wait, cancel_futures=cancel_futures)
         self._pool.shutdown(wait=wait, cancel_futures=cancel_futures)
 
 

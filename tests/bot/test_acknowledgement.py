@@ -154,3 +154,23 @@ def test_a_form_opens_at_once_while_a_burst_holds_the_other_work_back(sqlite_eng
         burst_over.set()
         bot.stop()
     assert len(fake_slack.calls_to("views.publish")) == 1
+
+
+def test_a_form_opens_at_once_while_every_reply_thread_waits_on_a_slow_slack(sqlite_engine, fake_slack):
+    """Sixteen replies each held by a Slack taking its time must not stand between a click and its
+    form: forms have threads of their own (a reviewer saw a form start 6 s late without them)."""
+    from bot.services import WORKERS
+
+    join(sqlite_engine, MEMBERS[:1], fake_slack)
+    bot = Bot(sqlite_engine, fake_slack, TEAM)
+    slack_answers = threading.Event()
+    try:
+        for _ in range(WORKERS * 3):  # every reply thread busy, and more replies queued behind them
+            bot.work.submit(slack_answers.wait, 10)
+        clicked = time.monotonic()
+        bot.click(ids.EDIT_PROFILE, MEMBERS[0].user_id, home=True)
+        assert fake_slack.wait_for(lambda f: len(f.calls_to("views.open")) == 1, timeout=1.5)
+        assert time.monotonic() - clicked < 1.5
+    finally:
+        slack_answers.set()
+        bot.stop()

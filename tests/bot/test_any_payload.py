@@ -205,20 +205,24 @@ def test_the_odd_group_values_seen_in_the_wild_act_on_nothing(app, value):
     _check(fake, wsgi, work, seen, body, "application/x-www-form-urlencoded", allowed=(200,))
 
 
-def test_a_click_or_command_without_a_trigger_opens_no_form_and_leaves_no_traceback(app):
+@pytest.mark.parametrize("trigger", [None, "not a\u2028trigger "])
+def test_a_click_or_command_without_a_trigger_opens_no_form_and_leaves_no_traceback(app, trigger):
     """Every button (on a match's message and on App Home) and each command that opens a form, with
-    no trigger: Slack would refuse views.open without one, so none is asked for (found by the
-    generated payloads above)."""
+    no trigger or one unlike Slack's: Slack would refuse views.open, so none is asked for (found by
+    the generated payloads above, and by a reviewer)."""
     wsgi, work, seen, fake = app
     for kind, body in _bases(1, fake.response_url):
         if body["type"] != "block_actions" or body["actions"][0].get("value", "").startswith("period:"):
             continue
-        del body["trigger_id"]
+        if trigger is None:
+            del body["trigger_id"]
+        else:
+            body["trigger_id"] = trigger
         _check(fake, wsgi, work, seen, urlencode({"payload": json.dumps(body)}).encode(), FORM)
     for word in ("join", "schedule", "prompts"):
         fields = dict(parse_qsl(sr.slash_command_body(word, user_id=MEMBERS[3].user_id, team_id=TEAM,
                                                       response_url=fake.response_url()).decode()))
-        fields["trigger_id"] = ""
+        fields["trigger_id"] = trigger or ""
         _check(fake, wsgi, work, seen, urlencode(fields).encode(), FORM)
     assert fake.calls_to("views.open") == []
 
