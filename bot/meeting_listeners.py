@@ -233,6 +233,8 @@ def accept_reschedule(services: Services, p: Payload, respond) -> None:
     deliver_now(services, p.team_id, result.send_now)
     if result.outcome is Outcome.own_suggestion:
         reply = meeting_blocks.cannot_accept_own_reply(result.partner_ids)
+    elif result.outcome is Outcome.request_withdrawn:
+        reply = meeting_blocks.request_withdrawn_reply(result.out_ids, result.partner_ids)
     else:
         reply = _common_reply(result) or meeting_blocks.reschedule_accepted_reply(
             result.meeting_at, result.outcome is Outcome.already, result.told, group_size(result.partner_ids),

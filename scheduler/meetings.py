@@ -80,6 +80,7 @@ class Outcome(str, Enum):
                                    # without them): answered about their own situation, never "not yours"
     noted = "noted"                # "that works for me" on a suggested time: the others haven't all picked it yet
     time_passed = "time_passed"    # "that works for me" on a suggested time that has gone by
+    request_withdrawn = "request_withdrawn"  # a yes to a request whose asker has since stepped out of this round
 
 
 @dataclass
@@ -95,7 +96,7 @@ class Result:
     meeting_at: datetime | None = None
     wait_until: datetime | None = None  # after a quiet partner's nudge: when the match may be closed
     carried_on: bool = False            # someone is out of a trio this round; the other two carry on as a pair
-    out_ids: tuple[str, ...] = ()       # with carried_on: the Slack ids of whoever is out of it
+    out_ids: tuple[str, ...] = ()       # with carried_on or request_withdrawn: the Slack ids of whoever is out of it
     offer_let_go: bool = False          # after a reschedule: asked often enough to offer letting this round go
     told: tuple[str, ...] = ()          # who was told by DM of what the click did (the asker of an accepted move)
     meeting_at_chosen: datetime | None = None  # the suggested time just picked, while others still choose
@@ -300,9 +301,11 @@ def step_out(session: Session, ctx: _Context) -> Result:
     if len(ctx.others) >= 2:
         event = _record(session, ctx, EventKind.stepped_out)
         result = _carry_on_without(session, ctx, [ctx.member], event.id)
-        # The other two carry on with the request as it stands; only the one stepping out is done with it.
+        # The other two carry on with the request as it stands, so only the one stepping out is done with
+        # it; unless they asked it themselves, when it no longer stands and nobody has anything to answer.
+        asker = latest_suggestion(session, ctx.group.id)[0].member_id if live else None
         result.send_now += _settle_for_stepping_out(session, ctx, [row for row in live
-                                                                   if row.member_id == ctx.member.id])
+                                                                   if ctx.member.id in (row.member_id, asker)])
         return result
     if not round_store.transition_group(session, ctx.group, GroupStatus.ended.value, _NOT_MET):
         return _result(ctx, Outcome.already)
@@ -468,6 +471,11 @@ def accept_reschedule(session: Session, ctx: _Context) -> Result:
     asked, suggested_at, _ = latest
     if asked.member_id == ctx.member.id:
         return _result(ctx, Outcome.own_suggestion)
+    if asked.member_id in stepped_out_of(session, ctx.group.id):
+        # Whoever asked can't make this round after all (a click that crossed the notice's settling).
+        asker = member_store.get_member_by_id(session, asked.member_id)
+        return _result(ctx, Outcome.request_withdrawn,
+                       out_ids=(asker.slack_user_id,) if asker and asker.slack_user_id else ())
     # With a suggested time the pair is scheduled; with only a note they still need to find
     # one, so they go back to waiting (and the nudge still reaches them).
     to_status = GroupStatus.scheduled.value if suggested_at else GroupStatus.new.value

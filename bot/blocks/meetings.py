@@ -204,6 +204,13 @@ def cannot_accept_own_reply(partner_ids) -> Message:
     return message(f"That's your own suggestion, so saying yes is up to {mentions(partner_ids)}.")
 
 
+def request_withdrawn_reply(asker_ids, partner_ids) -> Message:
+    """A yes that crossed the settling of a request whose asker can't make this round after all."""
+    return message(f"{mentions(asker_ids) if asker_ids else 'Whoever asked'} can't make this round after all, so "
+                   "that request to move your chat no longer stands and there's nothing to answer. "
+                   f"You and {mentions(partner_ids)} can carry on and find a time together.")
+
+
 def reschedule_accepted_reply(meeting_at: datetime | None, already: bool, told=(), group_size: int = 2,
                               zones: Sequence[str] = ()) -> Message:
     if already:

@@ -423,6 +423,8 @@ def reschedule_settled_message(settled, marker: str | None = None, zones: Sequen
         who = "then" if settled.stepped_out_id == settled.asker_id else f"and <@{settled.stepped_out_id}>"
         text = (f"<@{settled.asker_id}> asked to move your chat, {who} found they can't make this round after "
                 "all, so there's nothing to answer here.")
+        if settled.carrying_on_with:
+            text += f" You and {mentions(settled.carrying_on_with)} can carry on and find a time together."
         return with_marker(message(text, section(text)), marker)
     if settled.accepted_by is None:
         text = f"Earlier, <@{settled.asker_id}> asked to move your chat. There's a newer message about it below."

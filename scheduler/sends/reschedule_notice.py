@@ -47,6 +47,8 @@ class RescheduleNoticeSend(Send):
         asker = member(session, latest[0].member_id)
         if asker is None or asker.slack_user_id is None:
             return None  # they've left since; their words went with them
+        if asker.id in {e.member_id for e in meeting_store.events(session, group.id, EventKind.stepped_out)}:
+            return None  # they can't make this round after all, so their request no longer stands
         if self.member_id not in {m.id for m in round_store.group_members(session, group.id)}:
             return None  # out of the group since (they stepped out of a trio): it's no longer theirs to answer
         asks = meeting_store.events(session, group.id, EventKind.reschedule_asked)
@@ -80,7 +82,7 @@ class RescheduleNoticeSend(Send):
                 accepted_by = yes[0].member_id
             else:
                 # Someone stepping out settles notices already sent the same way (meetings.step_out).
-                stepped_out = self._stepped_out_since(session)
+                stepped_out = self._stepped_out_since(session, mine.member_id)
                 if stepped_out is None:
                     return []
         settle = RescheduleSettledSend(round_id=self.round_id, group_id=self.group_id, member_id=self.member_id,
@@ -89,15 +91,18 @@ class RescheduleNoticeSend(Send):
         queue(session, round_store.get_group(session, self.group_id).team_id, [settle])
         return [settle.key()]
 
-    def _stepped_out_since(self, session: Session) -> int | None:
+    def _stepped_out_since(self, session: Session, asker: int) -> int | None:
         """Who stepped out of this round since the request, leaving this notice nothing to answer: the
-        reader, by their own click, or either of a pair, whose match ended with it."""
+        reader, by their own click, the one who asked (their request no longer stands), or either of a
+        pair, whose match ended with it."""
         events = meeting_store.events(session, self.group_id)
         out = [e for e in events if e.kind == EventKind.stepped_out.value and e.id > self.event_id]
         if any(e.member_id == self.member_id for e in out):
             # Their own click is an answer; someone moved on after going quiet has none, and is told otherwise.
             answered = any(e.member_id == self.member_id and e.kind != EventKind.stepped_out.value for e in events)
             return self.member_id if answered else None
+        if any(e.member_id == asker for e in out):
+            return asker
         if out and round_store.get_group(session, self.group_id).status == GroupStatus.ended.value:
             return out[-1].member_id
         return None

@@ -1,6 +1,6 @@
 """A reschedule notice, settled once it is no longer the live one: its buttons go, so only one set is
 live. Either a newer notice supersedes it, someone else in the group has said yes to the new plan, or
-someone has stepped out of this round (the reader, or the one who asked in a pair that has ended)."""
+someone has stepped out of this round (the reader, the one who asked, or either of a pair that has ended)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from typing import ClassVar
 
 from sqlmodel import Session
 
-from scheduler.sends.base import Content, Plan, Send, member
+from scheduler.sends.base import Content, Plan, Send, member, partners
 from storage import rounds as round_store
+from storage.models import GroupStatus
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,7 @@ class RescheduleSettled(Content):
     meeting_at: datetime | None = None  # the time they said yes to; None when they'll find one together
     stepped_out_id: str | None = None  # someone else who stepped out of this round, when that is what settled it
     reader_stepped_out: bool = False  # the reader stepped out of this round, and that is what settled it
+    carrying_on_with: tuple[str, ...] = ()  # with stepped_out_id: who the reader carries on with (a trio, now a pair)
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,10 @@ class RescheduleSettledSend(Send):
             out = member(session, self.stepped_out)
             if out is None or out.slack_user_id is None:
                 return None  # they've left since, and the group was told then
-            return Plan(RescheduleSettled(asker.slack_user_id, stepped_out_id=out.slack_user_id),
+            ended = round_store.get_group(session, self.group_id).status == GroupStatus.ended.value
+            return Plan(RescheduleSettled(asker.slack_user_id, stepped_out_id=out.slack_user_id,
+                                          carrying_on_with=() if ended else partners(session, self.group_id,
+                                                                                      self.member_id)),
                         channel=self.channel, update_ts=self.ts)
         if self.accepted_by is None:
             return Plan(RescheduleSettled(asker.slack_user_id), channel=self.channel, update_ts=self.ts)

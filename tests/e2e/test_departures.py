@@ -23,6 +23,7 @@ from scheduler.sends.intro_moved import GroupMoved
 from scheduler.sends.partner_left import GroupEnded, PartnerLeft
 from scheduler.sends.partner_moved_on import PartnerMovedOn
 from scheduler.sends.partner_stepped_out import PartnerSteppedOut
+from scheduler.sends.reschedule_settled import RescheduleSettled
 from scheduler.workspace_schedule import next_round_at
 from storage import members as member_store
 from storage.db import session_scope
@@ -219,6 +220,25 @@ def test_when_one_of_a_trio_leaves_the_other_two_carry_on_as_a_pair_in_their_own
     assert "UIVY" not in json.dumps(intro) and "UGUS" in intro["text"] and "UHAL" in intro["text"]
     assert not said.sends(trio.fake, "partner_left")  # nobody was left alone
     _no_gaps(trio.fake)
+
+
+def test_a_yes_to_a_request_whose_asker_has_stepped_out_of_the_trio_schedules_nothing(trio):
+    group = group_of(trio.engine, "UGUS")
+    with freeze_time(OPENS + timedelta(hours=1), tick=True):
+        trio.submit("meeting_reschedule_view", "UGUS", group.id, {
+            "note": {"value": {"type": "plain_text_input", "value": "Can we move it?"}}})
+        assert trio.fake.wait_for(lambda f: len(said.sends(f, "reschedule_notice")) == 2, timeout=15)
+        trio.click(ids.MEETING_STEP_OUT, "UGUS", group.id)
+        settled = send_blocks.reschedule_settled_message
+        assert trio.fake.wait_for(lambda f: sorted(c.args["text"] for c in f.calls_to("chat.update")
+                                                   if c.args["text"].startswith("<@UGUS> asked")) == sorted(
+            settled(RescheduleSettled("UGUS", stepped_out_id="UGUS", carrying_on_with=(other,)))["text"]
+            for other in ("UHAL", "UIVY")), timeout=15)
+        # Hal's yes crossed the edit of his notice: he's told kindly, and Gus hears nothing.
+        late = trio.reply(trio.click(ids.RESCHEDULE_ACCEPT, "UHAL", group.id))
+    assert said.is_(late, meeting_blocks.request_withdrawn_reply(("UGUS",), ("UIVY",)))
+    assert not said.sends(trio.fake, "reschedule_accepted")
+    assert group_of(trio.engine, "UHAL").meeting_at is None
 
 
 def test_a_trios_quiet_member_ends_only_their_own_part_and_the_two_who_answered_carry_on(trio):

@@ -445,6 +445,55 @@ def test_a_reschedule_notice_still_on_its_way_when_one_of_a_pair_steps_out_lands
     assert not _buttons([notice])
 
 
+def test_when_whoever_asked_to_move_a_trios_chat_steps_out_the_others_have_nothing_to_answer(
+        engine, trio, fake_slack):
+    from scheduler import delivery
+
+    group_id, gateway = trio
+    with freeze_time(OPENS + timedelta(days=1), tick=True):
+        with session_scope(engine) as session:
+            asked = meetings.ask_reschedule(session, TEAM, "UADA", group_id, OPENS + timedelta(days=3), "")
+        delivery.deliver(engine, TEAM, gateway, pace=0, keys=asked.send_now)
+        with session_scope(engine) as session:
+            stepped = meetings.step_out(session, TEAM, "UADA", group_id)
+        delivery.deliver(engine, TEAM, gateway, pace=0, keys=stepped.send_now)
+        # Ben and Eve's notices say Ada can't make this round after all: no button left to press.
+        for user, other in (("UBEN", "UEVE"), ("UEVE", "UBEN")):
+            (notice,) = [m for m in _dm(fake_slack, user) if "move your chat" in m["text"]]
+            assert notice["text"] == _settled_text(stepped_out_id="UADA", carrying_on_with=(other,))
+            assert not _buttons([notice])
+        # A yes that crossed the edit is told the request no longer stands: nothing is scheduled, nobody told.
+        with session_scope(engine) as session:
+            late = meetings.accept_reschedule(session, TEAM, "UBEN", group_id)
+            assert late.outcome is Outcome.request_withdrawn and late.out_ids == ("UADA",)
+            assert session.get(Group, group_id).meeting_at is None
+            assert not session.exec(select(Outbox).where(Outbox.kind == "reschedule_accepted")).all()
+        delivery.deliver(engine, TEAM, gateway, pace=0)
+    assert not [m for m in _dm(fake_slack, "UADA") if "said yes" in m["text"]]
+
+
+def test_a_trios_notice_still_on_its_way_when_whoever_asked_steps_out_lands_settled(engine, trio, fake_slack):
+    from scheduler import delivery
+
+    group_id, gateway = trio
+
+    def ada_steps_out():
+        with session_scope(engine) as session:
+            assert meetings.step_out(session, TEAM, "UADA", group_id).outcome is Outcome.done
+
+    with freeze_time(OPENS + timedelta(days=1), tick=True):
+        with session_scope(engine) as session:
+            asked = meetings.ask_reschedule(session, TEAM, "UADA", group_id, None, "Could we move it?")
+        # Ada steps out in the moment between Slack taking Ben's notice and the bot hearing back.
+        answering = _AnsweredWhileSending(gateway, ada_steps_out, to="UBEN")
+        delivery.deliver(engine, TEAM, answering, pace=0, keys=asked.send_now)
+        delivery.deliver(engine, TEAM, gateway, pace=0)
+    (notice,) = [m for m in _dm(fake_slack, "UBEN") if "move your chat" in m["text"]]
+    assert notice["text"] == _settled_text(stepped_out_id="UADA", carrying_on_with=("UEVE",))
+    # Eve's notice, before or after Ben's, is settled too, or never went: no live button either way.
+    assert not _buttons([m for u in ("UBEN", "UEVE") for m in _dm(fake_slack, u) if "move your chat" in m["text"]])
+
+
 def test_a_waiting_check_already_sent_says_the_time_is_set_once_the_pair_agrees_one(engine, pairs, fake_slack):
     from scheduler import delivery, rounds
 

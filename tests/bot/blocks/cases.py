@@ -242,6 +242,9 @@ def _send_cases() -> dict:
             sends.reschedule_settled_message(RescheduleSettled("UADA", stepped_out_id="UADA"), MARKER)),
         "sends.reschedule_settled_message.other_stepped_out": (sends.reschedule_settled_message, lambda:
             sends.reschedule_settled_message(RescheduleSettled("UADA", stepped_out_id="UBEN"), MARKER)),
+        "sends.reschedule_settled_message.asker_stepped_out_of_a_trio": (sends.reschedule_settled_message, lambda:
+            sends.reschedule_settled_message(RescheduleSettled("UADA", stepped_out_id="UADA",
+                                                               carrying_on_with=("UEVE",)), MARKER)),
         "sends.left_for_round_message.after_reschedules": (sends.left_for_round_message, lambda:
             sends.left_for_round_message(LeftForRound(3, "UADA", True), MARKER)),
         "sends.left_for_round_message.after_missed": (sends.left_for_round_message, lambda:
@@ -381,6 +384,8 @@ def _meeting_cases() -> dict:
                                              lambda: meetings.cannot_accept_own_reply(("UBEN",))),
         "meetings.cannot_accept_own_reply.trio": (meetings.cannot_accept_own_reply,
                                                   lambda: meetings.cannot_accept_own_reply(("UBEN", "UCY"))),
+        "meetings.request_withdrawn_reply": (meetings.request_withdrawn_reply,
+                                             lambda: meetings.request_withdrawn_reply(("UADA",), ("UEVE",))),
         "meetings.reschedule_accepted_reply.with_time": (meetings.reschedule_accepted_reply,
                                                          lambda: meetings.reschedule_accepted_reply(p.MEETING_AT,
                                                                                                     False, ("UADA",))),
