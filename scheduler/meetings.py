@@ -485,8 +485,10 @@ def accept_reschedule(session: Session, ctx: _Context) -> Result:
     keys = _record_scheduled(session, ctx, suggested_at) if suggested_at else []
     # The others' notices of this request settle, so none keeps buttons for a plan already agreed
     # (one still on its way settles itself when it lands: see RescheduleNoticeSend.sent).
+    # Someone who stepped out has had theirs settled already, as stepping out: a yes isn't theirs to hear.
+    gone = stepped_out_of(session, ctx.group.id)
     for row in outbox_store.sent_to_group(session, ctx.group.id, reschedule_notice.RescheduleNoticeSend.kind):
-        if row.member_id != ctx.member.id and sends.load(row).event_id == asked.id:
+        if row.member_id != ctx.member.id and row.member_id not in gone and sends.load(row).event_id == asked.id:
             keys.append(_queue(session, ctx, reschedule_settled.RescheduleSettledSend(
                 round_id=ctx.round.id, group_id=ctx.group.id, member_id=row.member_id, asker=asked.member_id,
                 channel=row.channel_id, ts=row.ts, accepted_by=ctx.member.id)))

@@ -364,6 +364,14 @@ def test_stepping_out_of_a_trio_settles_your_own_reschedule_notice_and_leaves_th
     # Ada and Ben carry on with the request as it stands: Ben can still answer it.
     (bens,) = [m for m in _dm(fake_slack, "UBEN") if "needs to move your chat" in m["text"]]
     assert _buttons([bens])
+    # Ben's yes settles the request for the two still in it; Eve's notice keeps saying she stepped out,
+    # never "If that doesn't suit you, ... can still move it" to someone no longer in the chat.
+    with freeze_time(OPENS + timedelta(days=1, hours=1), tick=True):
+        with session_scope(engine) as session:
+            accepted = meetings.accept_reschedule(session, TEAM, "UBEN", group_id)
+        delivery.deliver(engine, TEAM, gateway, pace=0, keys=accepted.send_now)
+    (after,) = [m for m in _dm(fake_slack, "UEVE") if "asked to move your chat" in m["text"]]
+    assert after["text"] == _settled_text(reader_stepped_out=True)
 
 
 @pytest.mark.parametrize("stepping_out", ["UBEN", "UADA"])
