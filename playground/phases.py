@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from scheduler.workspace_schedule import load_schedule, next_round
+from scheduler.workspace_schedule import heads_up_owed, load_schedule, next_round
 from storage import outbox
 from storage import rounds as round_store
 from storage.clock import now
@@ -32,6 +32,7 @@ class Phase:
     name: str  # heads-up, open, nudge, follow-up, close; or a timed send's kind (reminder, welcome_back)
     at: datetime
     round_number: int | None = None  # the round it belongs to (for the next opening, the number it will have)
+    opens_at: datetime | None = None  # a heads-up's: when the round it announces opens
 
 
 def next_phase(engine, team_id: str, at: datetime | None = None) -> Phase:
@@ -49,7 +50,11 @@ def next_phase(engine, team_id: str, at: datetime | None = None) -> Phase:
             # The round the clock will open next, by the one rule every surface uses.
             upcoming = next_round(session, team_id, schedule, at)
             if upcoming.announce_at > at:
-                candidates.append(Phase("heads-up", upcoming.announce_at, number))
+                candidates.append(Phase("heads-up", upcoming.announce_at, number, upcoming.opens_at))
+            elif heads_up_owed(session, team_id, upcoming, at):
+                # Its day has passed, not its opening (people joined since): the clock sends it now,
+                # late, and without it the round wouldn't open at its time.
+                candidates.append(Phase("heads-up", at, number, upcoming.opens_at))
             candidates.append(Phase("open", upcoming.opens_at, number))
         # A send waiting for its own time (the day-before reminder): the clock stops there too, or
         # jumping to the next phase would pass it by and it would no longer be needed.
@@ -87,6 +92,7 @@ KIND_WORDS = {
 }
 HEADLINES = {"heads-up": "sent round {n}'s heads-up", "open": "opened round {n}", "nudge": "nudged round {n}",
              "follow-up": "asked round {n} how it went", "close": "closed round {n}"}
+NOT_OPENED = "round {n} didn't open"  # the clock reached its opening, no round opened (nobody had its heads-up, say)
 
 
 @dataclass(frozen=True)
@@ -96,9 +102,11 @@ class Pressed:
     phase: Phase
     sent: dict  # kind -> how many went
     going: int  # sends due now and not in yet (still going when the press stopped waiting)
+    happened: bool = True  # False: an opening the clock reached, where the round didn't open
 
     def said(self) -> str:
-        headline = HEADLINES.get(self.phase.name, "sent what was due then").format(n=self.phase.round_number or "")
+        headline = HEADLINES.get(self.phase.name, "sent what was due then") if self.happened else NOT_OPENED
+        headline = headline.format(n=self.phase.round_number or "")
         counts = ", ".join(_count(kind, n) for kind, n in self.sent.items()) or "nothing to send"
         still = f"; {self.going} still going, the page shows them as they arrive" if self.going else ""
         return f"{headline[0].upper()}{headline[1:]}: {counts}{still}."
@@ -130,5 +138,13 @@ def wait_for_sends(engine, team_id: str, phase: Phase, mark: int, since: datetim
                     retrying or not_before is None or _aware(not_before) <= moment):
                 going += 1
         if not going or time.monotonic() >= deadline:
-            return Pressed(phase, sent, going)
+            return Pressed(phase, sent, going, happened=phase.name != "open" or _opened(engine, team_id, phase))
         time.sleep(0.2)
+
+
+def _opened(engine, team_id: str, phase: Phase) -> bool:
+    """Whether the opening the clock reached opened its round (one whose heads-up reached nobody doesn't)."""
+    with session_scope(engine) as session:
+        running = round_store.running_round(session, team_id)
+    return (running is not None and running.number == phase.round_number
+            and running.state != RoundState.matched.value)

@@ -16,7 +16,7 @@ from storage import members as member_store
 from storage import outbox
 from storage import rounds as round_store
 from storage.clock import now
-from storage.models import RoundState
+from storage.models import MemberStatus, RoundState
 
 SCHEDULE_KEY = "schedule"
 
@@ -48,6 +48,17 @@ def heads_up_given(session: Session, team_id: str, schedule: Schedule, times: Ro
         workspace = member_store.get_workspace(session, team_id)
         return workspace is not None and workspace.created_at < times.opens_at
     return outbox.any_sent_starting(session, team_id, heads_up_key(times.period))
+
+
+def heads_up_owed(session: Session, team_id: str, times: RoundTimes, at: datetime) -> bool:
+    """Whether the clock sends the round's heads-up at `at`, late: its day has passed but not the
+    opening, and an active member hasn't had it (nobody had joined by its day, or someone joined
+    since). scheduler.rounds.announce queues it at the clock's next look."""
+    if not times.announce_at <= at < times.opens_at:
+        return False
+    told = outbox.keys_starting(session, team_id, heads_up_key(times.period))
+    return any(heads_up_key(times.period, member.id) not in told
+               for member in member_store.members_with_status(session, team_id, [MemberStatus.active]))
 
 
 def next_round(session: Session, team_id: str, schedule: Schedule, at: datetime) -> RoundTimes:

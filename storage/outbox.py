@@ -124,6 +124,13 @@ def any_sent_starting(session: Session, team_id: str, prefix: str) -> bool:
     ).first() is not None
 
 
+def keys_starting(session: Session, team_id: str, prefix: str) -> set[str]:
+    """The keys recorded (in any state) that start with `prefix`: a round's heads-ups, say."""
+    return set(session.exec(
+        select(Outbox.key).where(Outbox.team_id == team_id, Outbox.key.startswith(prefix, autoescape=True))
+    ))
+
+
 def withdraw_unsent(session: Session, team_id: str, keys: list[str], why: str) -> bool:
     """Take back these sends if none has gone yet (nor is on its way): True when none of them will
     ever be sent, False (and nothing changed) when one has gone or is going.

@@ -19,6 +19,7 @@ from bot.gateway import SlackGateway
 from playground import phases
 from scheduler import delivery, rounds
 from scheduler.workspace_schedule import change_schedule, next_round_at
+from storage import outbox
 from storage.db import session_scope
 from storage.models import Round
 from tests import said
@@ -66,8 +67,9 @@ def named_everywhere(engine, at: datetime) -> set:
         home = next_round_at(session, TEAM)
     preview_period = rounds.preview(engine, TEAM, at).plan.period
     phase = phases.next_phase(engine, TEAM, at)
-    if phase.name == "heads-up":  # then the opening it announces
-        phase = phases.next_phase(engine, TEAM, phase.at + timedelta(seconds=1))
+    if phase.name == "heads-up":  # then the opening it announces (asked once it has gone, it comes next)
+        assert phase.at <= phase.opens_at
+        phase = phases.Phase("open", phase.opens_at, phase.round_number)
     assert phase.name == "open"
     return {home, phase.at, f"{home.astimezone(UTC):%Y-%m}" == preview_period}
 
@@ -147,6 +149,40 @@ def test_periods_never_go_backwards_after_the_clock_ran_ahead_and_came_back(engi
     assert "open" not in tick(engine, gateway, DECEMBER + timedelta(hours=4))
     assert named_everywhere(engine, DECEMBER + timedelta(hours=4)) == {FEBRUARY, True}
     assert [r.period for r in rounds_made(engine)] == ["2027-01"]
+
+
+def test_joining_after_the_heads_up_day_but_before_the_opening_brings_a_late_heads_up_and_that_round(
+        engine, fake_slack, gateway):
+    # Saturday 30 January, noon: Friday's heads-up time has passed with nobody to send it to.
+    joined = FEBRUARY - timedelta(days=1, hours=22)
+    with freeze_time(joined):
+        join(engine, MEMBERS, fake_slack, heads_up=False)
+        with session_scope(engine) as session:
+            assert next_round_at(session, TEAM) == FEBRUARY, "the welcome names Monday's round"
+    # The playground's Next phase stops where the clock does: the heads-up, late, now; not the opening.
+    phase = phases.next_phase(engine, TEAM, joined)
+    assert (phase.name, phase.at, phase.round_number) == ("heads-up", joined, 1)
+    assert "announce" in tick(engine, gateway, joined + phases.PAST_DUE)
+    assert len(heads_ups(fake_slack)) == len(MEMBERS)
+    phase = phases.next_phase(engine, TEAM, joined + phases.PAST_DUE)
+    assert (phase.name, phase.at, phase.round_number) == ("open", FEBRUARY, 1)
+    # So Monday's round opens for them, as the welcome said.
+    assert "open" in tick(engine, gateway, FEBRUARY + phases.PAST_DUE)
+    assert [(r.number, r.period) for r in rounds_made(engine)] == [(1, "2027-02")]
+    assert len(intros(fake_slack)) == len(MEMBERS) // 2
+
+
+def test_next_phase_says_a_round_didnt_open_when_its_opening_passed_without_one(engine, fake_slack, gateway):
+    # Nobody joined before Monday 1 February's opening, so nobody had its heads-up: no round opens.
+    at = FEBRUARY - timedelta(days=1, hours=22)
+    phase = phases.next_phase(engine, TEAM, at)
+    assert (phase.name, phase.at, phase.round_number) == ("open", FEBRUARY, 1)
+    with session_scope(engine) as session:
+        mark = outbox.last_id(session, TEAM)
+    assert "open" not in tick(engine, gateway, FEBRUARY + phases.PAST_DUE)
+    with freeze_time(FEBRUARY + phases.PAST_DUE):
+        pressed = phases.wait_for_sends(engine, TEAM, phase, mark, at, timeout=0)
+    assert pressed.said() == "Round 1 didn't open: nothing to send."
 
 
 # Awkward moments, each with the round every surface must name (London; the default schedule).
