@@ -170,8 +170,9 @@ def stepped_out_reply(partner_ids, carried_on: bool) -> Message:
 
 def out_of_group_reply() -> Message:
     """Any button of a match someone is out of this round: about their own situation, never "not yours"."""
+    # Never "you'll be matched next round": someone who chose to pause instead won't be.
     return message("You're not part of this match any more this round, so this button has retired. That's fine: "
-                    "there's nothing for you to do, and you'll be matched again next round.")
+                    "there's nothing for you to do here, and `/unmentor status` shows what's next for you.")
 
 
 def still_in_touch_reply() -> Message:

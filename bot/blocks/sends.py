@@ -364,8 +364,8 @@ def unmatched_message(unmatched, marker: str | None = None, zones: Sequence[str]
 def announcement_message(announcement, marker: str | None = None, zones: Sequence[str] = ()) -> Message:
     text = (
         f"Heads-up: the next unmentor round opens {slack_date(announcement.opens_at, zones)}. You'll be matched "
-        f"with someone from a different organisation for one honest hour. Busy {_span_words(announcement.cadence)[1]}? "
-        "Skip it with one click, no questions asked."
+        f"with someone from a different organisation for one honest hour. "
+        f"Can't make it {_span_words(announcement.cadence)[1]}? Skip this round with one click, no questions asked."
     )
     return with_marker(message(
         text,
@@ -376,7 +376,7 @@ def announcement_message(announcement, marker: str | None = None, zones: Sequenc
 
 
 def reminder_message(reminder, marker: str | None = None, zones: Sequence[str] = ()) -> Message:
-    text = (f"A friendly reminder: your unmentor chat with {mentions(reminder.partner_ids)} is "
+    text = (f"A friendly reminder: your unmentor chat with {mentions(reminder.partner_ids)} is on "
             f"{slack_date(reminder.meeting_at, zones)}. Plans changed? The buttons on your intro make it easy to "
             "say so.")
     return with_marker(message(text, section(text)), marker)
