@@ -281,6 +281,8 @@ def _carry_on_without(session: Session, ctx: _Context, out: list[Member], event_
         if person.id != ctx.member.id:
             keys.append(_queue(session, ctx, partner_moved_on.PartnerMovedOnSend(
                 round_id=ctx.round.id, group_id=group.id, member_id=person.id)))
+    # Each check named the three of them; the two carrying on have their new intro to go by.
+    keys += _settle_waiting_checks(session, ctx, moved_on=True)
     ctx.others = [m for m in ctx.others if m not in out]
     return _result(ctx, Outcome.done, keys, carried_on=True,
                    out_ids=tuple(m.slack_user_id for m in out if m.id != ctx.member.id))
@@ -314,6 +316,7 @@ def step_out(session: Session, ctx: _Context) -> Result:
     keys += _tell_others(session, ctx, lambda partner: partner_stepped_out.PartnerSteppedOutSend(
         round_id=ctx.round.id, group_id=ctx.group.id, member_id=partner.id, who=ctx.member.id))
     # A pair's match has ended, so whichever of the two holds the live notice has nothing to answer.
+    keys += _settle_waiting_checks(session, ctx, moved_on=True)
     return _result(ctx, Outcome.done, keys + _settle_for_stepping_out(session, ctx, live))
 
 
@@ -350,13 +353,8 @@ def _record_scheduled(session: Session, ctx: _Context, meeting_at: datetime | No
     """The event, the intro edit and each person's reminder for a newly scheduled chat; any waiting
     check already sent ("no time is set yet") is edited to say the time is set, its buttons gone."""
     _, keys = _record_and_show(session, ctx, EventKind.scheduled, meeting_at=meeting_at)
-    still_in = {m.id for m in [ctx.member, *ctx.others]}
-    for row in outbox_store.sent_to_group(session, ctx.group.id, waiting_check.WaitingCheckSend.kind):
-        if row.member_id not in still_in:
-            continue  # out of this match this round: the chat's time is no news to them
-        keys.append(_queue(session, ctx, waiting_check_settled.WaitingCheckSettledSend(
-            round_id=ctx.round.id, group_id=ctx.group.id, member_id=row.member_id, channel=row.channel_id,
-            ts=row.ts)))
+    # Whoever is out of this match this round: the chat's time is no news to them.
+    keys += _settle_waiting_checks(session, ctx, only={m.id for m in [ctx.member, *ctx.others]})
     if meeting_at is not None:
         for person in [ctx.member, *ctx.others]:
             # Each one's own links, named for the others: a new time brings new ones.
@@ -377,6 +375,18 @@ def _record_scheduled(session: Session, ctx: _Context, meeting_at: datetime | No
                 ),
             )
     return keys
+
+
+def _settle_waiting_checks(session: Session, ctx: _Context, *, only: set[int] | None = None,
+                           moved_on: bool = False) -> list[str]:
+    """Each waiting check already sent ("no time is set yet", to `only` these members if given) is edited,
+    its buttons gone: to say the time is set, or that the match has `moved_on` another way (met, missed,
+    ended, someone out of it). One still on its way settles itself when it lands (WaitingCheckSend.sent)."""
+    return [_queue(session, ctx, waiting_check_settled.WaitingCheckSettledSend(
+        round_id=ctx.round.id, group_id=ctx.group.id, member_id=row.member_id, channel=row.channel_id,
+        ts=row.ts, moved_on=moved_on))
+        for row in outbox_store.sent_to_group(session, ctx.group.id, waiting_check.WaitingCheckSend.kind)
+        if only is None or row.member_id in only]
 
 
 @_for_running_group
@@ -413,6 +423,8 @@ def _move(session: Session, ctx: _Context, to_status: str, allowed_from, kind: E
     if not round_store.transition_group(session, ctx.group, to_status, allowed_from, **fields):
         return _result(ctx, Outcome.already)
     _, keys = _record_and_show(session, ctx, kind)
+    if to_status not in WAITING:
+        keys += _settle_waiting_checks(session, ctx, moved_on=True)  # met or missed: no longer "no time set"
     return _result(ctx, Outcome.done, keys)
 
 
@@ -453,6 +465,7 @@ def let_go(session: Session, ctx: _Context) -> Result:
     if not round_store.transition_group(session, ctx.group, GroupStatus.missed.value, _CAN_MISS, meeting_at=None):
         return _result(ctx, Outcome.already)
     _, keys = _record_and_show(session, ctx, EventKind.left_there)
+    keys += _settle_waiting_checks(session, ctx, moved_on=True)
     return _result(ctx, Outcome.done, keys + _tell_left(session, ctx, True))
 
 
@@ -542,6 +555,7 @@ def partner_silent(session: Session, ctx: _Context, *, rematch_now: bool) -> Res
     if not round_store.transition_group(session, ctx.group, GroupStatus.ended.value, WAITING):
         return _result(ctx, Outcome.in_touch)  # another click moved the pair on a moment ago
     _, keys = _record_and_show(session, ctx, EventKind.no_reply)
+    keys += _settle_waiting_checks(session, ctx, moved_on=True)
     keys += _tell_others(session, ctx, lambda partner: partner_moved_on.PartnerMovedOnSend(
         round_id=ctx.round.id, group_id=ctx.group.id, member_id=partner.id))
     new_group_id = None

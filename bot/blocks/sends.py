@@ -528,7 +528,12 @@ def waiting_check_message(check, marker: str | None = None, zones: Sequence[str]
 
 
 def waiting_check_settled_message(settled, marker: str | None = None, zones: Sequence[str] = ()) -> Message:
-    """The waiting check once a time is agreed: what it asked no longer applies, so its buttons go."""
+    """The waiting check once a time is agreed, or the match has moved on another way: what it asked no
+    longer applies, so its buttons go."""
+    if settled.moved_on:
+        text = ("Your unmentor match has moved on since I sent this, so there's nothing you need to do here. "
+                "Anything new for you comes in its own message.")
+        return with_marker(message(text, section(text)), marker)
     text = (f"Your unmentor chat with {mentions(settled.partner_ids)} has a time set now, so there's nothing "
             "you need to do here. Enjoy it!")
     return with_marker(message(text, section(text)), marker)

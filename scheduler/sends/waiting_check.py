@@ -55,14 +55,16 @@ class WaitingCheckSend(Send):
                     channel=member(session, self.member_id).slack_user_id)
 
     def sent(self, session: Session, channel: str, ts: str) -> list[str]:
-        # A time may have been agreed while Slack held this: the agreement only settles checks already
-        # recorded as sent, so this one settles now. The group's row is held first, so the two either
-        # see each other or run one after the other.
+        # A time may have been agreed, or the match moved on another way, while Slack held this: either only
+        # settles checks already recorded as sent, so this one settles now. The group's row is held first,
+        # so the two either see each other or run one after the other.
         round_store.lock_group(session, self.group_id)
         group = round_store.get_group(session, self.group_id)
-        if group.status != GroupStatus.scheduled.value:
+        out = self.member_id not in {m.id for m in round_store.group_members(session, group.id)}
+        if group.status in group_state.WAITING and not out:
             return []
         settle = WaitingCheckSettledSend(round_id=self.round_id, group_id=self.group_id, member_id=self.member_id,
-                                         channel=channel, ts=ts)
+                                         channel=channel, ts=ts,
+                                         moved_on=out or group.status != GroupStatus.scheduled.value)
         queue(session, group.team_id, [settle])
         return [settle.key()]

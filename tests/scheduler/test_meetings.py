@@ -534,6 +534,80 @@ def test_a_waiting_check_still_on_its_way_when_the_pair_agrees_a_time_lands_sett
     assert not _buttons([check])
 
 
+def _moved_on_check():
+    from bot.blocks import sends as send_blocks
+    from scheduler.sends.waiting_check_settled import WaitingCheckSettled
+
+    return send_blocks.waiting_check_settled_message(WaitingCheckSettled((), moved_on=True))["text"]
+
+
+def _checks(fake_slack, user):
+    return [m for m in _dm(fake_slack, user) if m["text"].startswith(("It's been", "Your unmentor"))]
+
+
+_MOVES_ON = {
+    "met": lambda session, group_id: meetings.mark_met(session, TEAM, "UADA", group_id),
+    "missed": lambda session, group_id: meetings.mark_missed(session, TEAM, "UADA", group_id),
+    "stepped out": lambda session, group_id: meetings.step_out(session, TEAM, "UBEN", group_id),
+}
+
+
+@pytest.mark.parametrize("move", list(_MOVES_ON))
+def test_a_waiting_check_already_sent_settles_once_the_match_moves_on_another_way(engine, pairs, fake_slack, move):
+    from scheduler import delivery, rounds
+
+    gateway = _pair_gateway(fake_slack)
+    with freeze_time(OPENS + timedelta(days=7, minutes=1), tick=True):
+        rounds.offer_no_reply(engine, TEAM)
+        delivery.deliver(engine, TEAM, gateway, pace=0)
+        assert all("no time is set yet" in _checks(fake_slack, u)[0]["text"] for u in ("UADA", "UBEN"))
+        with session_scope(engine) as session:
+            assert _MOVES_ON[move](session, pairs["UADA"]).outcome is Outcome.done
+        delivery.deliver(engine, TEAM, gateway, pace=0)
+    # Neither check says "no time is set yet" any more, nor offers to chase or step out.
+    for user in ("UADA", "UBEN"):
+        (check,) = _checks(fake_slack, user)
+        assert check["text"] == _moved_on_check()
+        assert not _buttons([check])
+
+
+def test_a_waiting_check_still_on_its_way_when_the_pair_meets_lands_settled(engine, pairs, fake_slack):
+    from scheduler import delivery, rounds
+
+    gateway = _pair_gateway(fake_slack)
+
+    def ada_says_they_met():
+        with session_scope(engine) as session:
+            assert meetings.mark_met(session, TEAM, "UADA", pairs["UADA"]).outcome is Outcome.done
+
+    with freeze_time(OPENS + timedelta(days=7, minutes=1), tick=True):
+        rounds.offer_no_reply(engine, TEAM)
+        # Ada says they've met in the moment between Slack taking Ben's check and the bot hearing back.
+        delivery.deliver(engine, TEAM, _AnsweredWhileSending(gateway, ada_says_they_met, to="UBEN"), pace=0)
+        delivery.deliver(engine, TEAM, gateway, pace=0)
+    (check,) = _checks(fake_slack, "UBEN")
+    assert check["text"] == _moved_on_check()
+    assert not _buttons([check])
+
+
+def test_a_waiting_check_settles_for_all_three_when_one_of_a_trio_steps_out(engine, trio, fake_slack):
+    from scheduler import delivery, rounds
+
+    group_id, gateway = trio
+    with freeze_time(OPENS + timedelta(days=7, minutes=1), tick=True):
+        rounds.offer_no_reply(engine, TEAM)
+        delivery.deliver(engine, TEAM, gateway, pace=0)
+        assert all("no time is set yet" in _checks(fake_slack, u)[0]["text"] for u in ("UADA", "UBEN", "UEVE"))
+        with session_scope(engine) as session:
+            assert meetings.step_out(session, TEAM, "UEVE", group_id).outcome is Outcome.done
+        delivery.deliver(engine, TEAM, gateway, pace=0)
+    # Each check named all three; Ada and Ben go by their new intro, and Eve has nothing to do.
+    for user in ("UADA", "UBEN", "UEVE"):
+        (check,) = _checks(fake_slack, user)
+        assert check["text"] == _moved_on_check()
+        assert not _buttons([check])
+
+
 def test_quiet_rounds_count_only_rounds_in_a_row(engine, pairs):
     from scheduler.quiet_rounds import account_for_round
 

@@ -279,6 +279,8 @@ def _send_cases() -> dict:
             sends.waiting_check_settled_message(WaitingCheckSettled(("UBEN",)), MARKER)),
         "sends.waiting_check_settled_message.trio": (sends.waiting_check_settled_message, lambda:
             sends.waiting_check_settled_message(WaitingCheckSettled(("UBEN", "UCY")), MARKER)),
+        "sends.waiting_check_settled_message.moved_on": (sends.waiting_check_settled_message, lambda:
+            sends.waiting_check_settled_message(WaitingCheckSettled((), moved_on=True), MARKER)),
         "sends.waiting_check_message.day_eleven": (sends.waiting_check_message, lambda: sends.waiting_check_message(
             WaitingCheck(p.GROUP_ID, ("UBEN",), days=11), MARKER)),
         "sends.wait_over_message.fresh_match_offered": (sends.wait_over_message, lambda: sends.wait_over_message(
