@@ -161,7 +161,7 @@ def no_reply(services: Services, p: Payload, respond) -> None:
     deliver_now(services, p.team_id, check.send_now)
     if check.outcome is Outcome.nudged:
         reply = meeting_blocks.quiet_partner_nudged_reply(check.partner_ids, check.wait_until,
-                                                          fresh=bool(check.send_now),
+                                                          fresh=bool(check.send_now), quiet_ids=check.quiet_ids,
                                                           zones=_clicker_zones(services, p))
     elif check.carried_on:
         reply = meeting_blocks.carry_on_as_pair_reply(check.partner_ids, check.out_ids)

@@ -100,6 +100,7 @@ class Result:
     offer_let_go: bool = False          # after a reschedule: asked often enough to offer letting this round go
     told: tuple[str, ...] = ()          # who was told by DM of what the click did (the asker of an accepted move)
     meeting_at_chosen: datetime | None = None  # the suggested time just picked, while others still choose
+    quiet_ids: tuple[str, ...] = ()     # with nudged: who hasn't answered yet (in a trio, not everyone)
 
 
 @dataclass
@@ -245,9 +246,17 @@ def report_silence(session: Session, ctx: _Context) -> Result:
         # When the time they're given is up, the one waiting hears so, with what can still happen then.
         _queue(session, ctx, wait_over.WaitOverSend(round_id=ctx.round.id, group_id=ctx.group.id,
                                                     member_id=ctx.member.id, send_at=nudge.created_at + NUDGE_GRACE))
-        return _result(ctx, Outcome.nudged, keys, wait_until=nudge.created_at + NUDGE_GRACE)
+        result = _result(ctx, Outcome.nudged, keys, wait_until=nudge.created_at + NUDGE_GRACE)
+        result.quiet_ids = tuple(m.slack_user_id for m in (_quiet_ones(session, ctx) or ctx.others))
+        return result
     if now() < nudge.created_at + NUDGE_GRACE:
-        return _result(ctx, Outcome.nudged, wait_until=nudge.created_at + NUDGE_GRACE)
+        # Someone else in a trio asked first: this one is waiting too, so hears as well when the time
+        # is up, and is told who is still quiet (not the one who asked, nor themselves).
+        _queue(session, ctx, wait_over.WaitOverSend(round_id=ctx.round.id, group_id=ctx.group.id,
+                                                    member_id=ctx.member.id, send_at=nudge.created_at + NUDGE_GRACE))
+        result = _result(ctx, Outcome.nudged, wait_until=nudge.created_at + NUDGE_GRACE)
+        result.quiet_ids = tuple(m.slack_user_id for m in _quiet_ones(session, ctx))
+        return result
     quiet = _quiet_ones(session, ctx)
     if can_carry_on(ctx.others, quiet):
         event = _record(session, ctx, EventKind.no_reply)

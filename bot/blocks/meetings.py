@@ -144,11 +144,24 @@ def no_reply_choice(group_id: int, can_rematch: bool = True) -> Message:
     return message(text, section(text), actions(*buttons))
 
 
-def quiet_partner_nudged_reply(partner_ids, wait_until: datetime, *, fresh: bool, zones: Sequence[str] = ()) -> Message:
-    said = "I've just sent" if fresh else "I've sent"
-    return message(f"{said} {mentions(partner_ids)} a kind nudge, mentioning you're keen to meet. People get busy, "
-                    f"so let's give them until {slack_date(wait_until, zones)}. If there's still no word by then, I'll "
-                    "check back with you here, with what can still happen this round.")
+def quiet_partner_nudged_reply(partner_ids, wait_until: datetime, *, fresh: bool, quiet_ids=(),
+                               zones: Sequence[str] = ()) -> Message:
+    """To someone waiting on a quiet partner: `quiet_ids` are those who haven't answered (all the
+    partners when not given). In a trio the other may be waiting too: they're named, and the nudge
+    they asked for isn't claimed as this person's."""
+    quiet_ids = tuple(quiet_ids) or tuple(partner_ids)
+    also_waiting = tuple(u for u in partner_ids if u not in quiet_ids)
+    if fresh:
+        nudged = f"I've just sent {mentions(quiet_ids)} a kind nudge, mentioning you're keen to meet."
+    elif also_waiting:
+        nudged = f"{mentions(quiet_ids)} has had a kind nudge from me already."
+    else:
+        nudged = f"I've sent {mentions(quiet_ids)} a kind nudge, mentioning you're keen to meet."
+    too = (f" {mentions(also_waiting)} is keen to meet too, so do say hello in your group conversation meanwhile."
+           if also_waiting else "")
+    return message(f"{nudged}{too} People get busy, so let's give them until {slack_date(wait_until, zones)}. If "
+                    "there's still no word by then, I'll check back with you here, with what can still happen this "
+                    "round.")
 
 
 def carry_on_as_pair_reply(partner_ids, out_ids=()) -> Message:

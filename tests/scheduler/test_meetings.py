@@ -15,7 +15,7 @@ from sqlmodel import select
 
 from bot.blocks import kit as kit_blocks
 from bot.blocks import meetings as meeting_blocks
-from scheduler import meetings, membership
+from scheduler import meetings, membership, sends
 from scheduler.meetings import Outcome
 from storage import meetings as meeting_store
 from storage import members as member_store
@@ -697,3 +697,30 @@ def test_both_answering_the_follow_up_at_once_are_both_told_they_want_to_stay_in
         told = sorted(member_store.get_member_by_id(session, row.member_id).slack_user_id
                       for row in session.exec(select(Outbox).where(Outbox.kind == "stay_in_touch")))
     assert told == ["UADA", "UBEN"]
+
+
+def test_two_of_a_trio_waiting_on_the_third_are_both_told_the_truth_and_both_hear_when_the_time_is_up(
+        engine, trio):
+    """Ada asks first, so Ben and Eve are nudged; then Ben, nudged himself, says he's waiting too. He is
+    told Eve is the quiet one (not "I've sent Ada and Eve a nudge": Ada is waiting, like him), and he
+    hears when the time is up as Ada does, rather than being promised a word that never comes."""
+    group_id, _ = trio
+    with freeze_time(OPENS + timedelta(days=7, minutes=1)), session_scope(engine) as session:
+        first = meetings.report_silence(session, TEAM, "UADA", group_id)
+        assert first.outcome is Outcome.nudged and set(first.quiet_ids) == {"UBEN", "UEVE"}
+    with freeze_time(OPENS + timedelta(days=7, hours=3)), session_scope(engine) as session:
+        second = meetings.report_silence(session, TEAM, "UBEN", group_id)
+        assert second.outcome is Outcome.nudged and second.send_now == []  # no second nudge for Eve
+        assert second.quiet_ids == ("UEVE",)
+        reply = meeting_blocks.quiet_partner_nudged_reply(second.partner_ids, second.wait_until, fresh=False,
+                                                          quiet_ids=second.quiet_ids)["text"]
+        assert reply.startswith("<@UEVE> has had a kind nudge from me already. <@UADA> is keen to meet too")
+        overs = session.exec(select(Outbox).where(Outbox.kind == "wait_over")).all()
+        assert sorted(member_store.get_member(session, TEAM, u).id for u in ("UADA", "UBEN")) == \
+            sorted(row.member_id for row in overs)
+        assert {row.not_before for row in overs} == {first.wait_until}
+    with freeze_time(first.wait_until + timedelta(minutes=1)), session_scope(engine) as session:
+        planned = {sends.plan(session, row).channel: sends.plan(session, row).content for row in overs}
+        # Each of the two waiting hears that Eve is still quiet, and that they could carry on as a pair.
+        assert planned["UADA"].quiet_ids == planned["UBEN"].quiet_ids == ("UEVE",)
+        assert planned["UADA"].others_ids == ("UBEN",) and planned["UBEN"].others_ids == ("UADA",)

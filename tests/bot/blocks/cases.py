@@ -378,6 +378,8 @@ def _meeting_cases() -> dict:
             meetings.quiet_partner_nudged_reply(("UBEN",), p.MEETING_AT, fresh=True)),
         "meetings.quiet_partner_nudged_reply.again": (meetings.quiet_partner_nudged_reply, lambda:
             meetings.quiet_partner_nudged_reply(("UBEN",), p.MEETING_AT, fresh=False)),
+        "meetings.quiet_partner_nudged_reply.trio_waiting_too": (meetings.quiet_partner_nudged_reply, lambda:
+            meetings.quiet_partner_nudged_reply(("UADA", "UEVE"), p.MEETING_AT, fresh=False, quiet_ids=("UEVE",))),
         "meetings.carry_on_as_pair_reply": (meetings.carry_on_as_pair_reply, lambda:
             meetings.carry_on_as_pair_reply(("UBEN",), ("UCY",))),
         "meetings.partner_left_already_reply": (meetings.partner_left_already_reply,
