@@ -70,9 +70,22 @@ def scheduled_clicked(services: Services, p: Payload, respond) -> None:
     _open_modal(services, p, respond, meeting_blocks.scheduled_modal)
 
 
-@LISTENERS.click(ids.MEETING_RESCHEDULE, ids.RESCHEDULE_COUNTER, ids.NONE_OF_THESE, opens_form=True)
+@LISTENERS.click(ids.MEETING_RESCHEDULE, ids.NONE_OF_THESE, opens_form=True)
 def reschedule_clicked(services: Services, p: Payload, respond) -> None:
     _open_modal(services, p, respond, meeting_blocks.reschedule_modal)
+
+
+@LISTENERS.click(ids.RESCHEDULE_COUNTER, opens_form=True)
+def counter_clicked(services: Services, p: Payload, respond) -> None:
+    """"Suggest another time" on a reschedule notice: the form, unless the request no longer stands."""
+    with session_scope(services.engine) as session:
+        check = meetings.check_counter(session, p.team_id, p.user_id, p.group_id)
+    if check.outcome is Outcome.request_withdrawn:
+        tell_clicker(p, respond, meeting_blocks.request_withdrawn_reply(check.out_ids, check.partner_ids))
+    elif check.outcome is not Outcome.done:
+        tell_clicker(p, respond, _common_reply(check), replace=False)
+    else:
+        open_form(services, p.trigger_id, meeting_blocks.reschedule_modal(check.group_id))
 
 
 @LISTENERS.click(*ids.suggested_time_ids())
@@ -147,6 +160,8 @@ def let_go(services: Services, p: Payload, respond) -> None:
     deliver_now(services, p.team_id, result.send_now)
     if result.outcome is Outcome.already_met:
         reply = meeting_blocks.met_cannot_miss_reply()
+    elif result.outcome is Outcome.request_withdrawn:
+        reply = meeting_blocks.request_withdrawn_reply(result.out_ids, result.partner_ids)
     elif result.outcome is Outcome.already:
         reply = meeting_blocks.partner_left_already_reply()
     else:

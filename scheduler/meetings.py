@@ -80,7 +80,8 @@ class Outcome(str, Enum):
                                    # without them): answered about their own situation, never "not yours"
     noted = "noted"                # "that works for me" on a suggested time: the others haven't all picked it yet
     time_passed = "time_passed"    # "that works for me" on a suggested time that has gone by
-    request_withdrawn = "request_withdrawn"  # a yes to a request whose asker has since stepped out of this round
+    request_withdrawn = "request_withdrawn"  # a click on a notice of a request whose asker has since stepped out
+                                             # of this round (yes, another time, let it go): nothing changes
 
 
 @dataclass
@@ -310,13 +311,20 @@ def step_out(session: Session, ctx: _Context) -> Result:
         return _result(ctx, Outcome.already_met)
     live = _live_notices(session, ctx)
     if len(ctx.others) >= 2:
+        latest = latest_suggestion(session, ctx.group.id)
+        withdrawn = (ctx.group.status == GroupStatus.rescheduling.value and latest is not None
+                     and latest[0].member_id == ctx.member.id)
         event = _record(session, ctx, EventKind.stepped_out)
         result = _carry_on_without(session, ctx, [ctx.member], event.id)
+        if withdrawn:
+            # Their own request to move the chat no longer stands: the other two are waiting for a time
+            # again, as after a yes to a request with no time (an earlier time was the one it moved from).
+            round_store.transition_group(session, ctx.group, GroupStatus.new.value,
+                                         [GroupStatus.rescheduling.value], meeting_at=None)
         # The other two carry on with the request as it stands, so only the one stepping out is done with
         # it; unless they asked it themselves, when it no longer stands and nobody has anything to answer.
-        asker = latest_suggestion(session, ctx.group.id)[0].member_id if live else None
         result.send_now += _settle_for_stepping_out(session, ctx, [row for row in live
-                                                                   if ctx.member.id in (row.member_id, asker)])
+                                                                   if withdrawn or row.member_id == ctx.member.id])
         return result
     if not round_store.transition_group(session, ctx.group, GroupStatus.ended.value, _NOT_MET):
         return _result(ctx, Outcome.already)
@@ -471,6 +479,9 @@ def let_go(session: Session, ctx: _Context) -> Result:
     everyone is matched again next round. The others are told."""
     if ctx.group.status == GroupStatus.met.value:
         return _result(ctx, Outcome.already_met)
+    withdrawn = _request_withdrawn(session, ctx)
+    if withdrawn is not None:
+        return withdrawn  # offered with a request whose asker can't make this round after all
     if not round_store.transition_group(session, ctx.group, GroupStatus.missed.value, _CAN_MISS, meeting_at=None):
         return _result(ctx, Outcome.already)
     _, keys = _record_and_show(session, ctx, EventKind.left_there)
@@ -485,25 +496,42 @@ def _tell_left(session: Session, ctx: _Context, after_reschedules: bool) -> list
         after_reschedules=after_reschedules))
 
 
+def _request_withdrawn(session: Session, ctx: _Context) -> Result | None:
+    """A click on a reschedule notice (yes, another time, let it go) whose request no longer stands: whoever
+    asked has stepped out of this round since (a click that crossed the notice's settling). None otherwise."""
+    latest = latest_suggestion(session, ctx.group.id)
+    if latest is None or latest[0].member_id not in stepped_out_of(session, ctx.group.id):
+        return None
+    asker = member_store.get_member_by_id(session, latest[0].member_id)
+    return _result(ctx, Outcome.request_withdrawn,
+                   out_ids=(asker.slack_user_id,) if asker and asker.slack_user_id else ())
+
+
+@_for_running_group
+def check_counter(session: Session, ctx: _Context) -> Result:
+    """"Suggest another time" on a reschedule notice: done if its form may open, request_withdrawn if
+    the request it answers no longer stands. Changes nothing."""
+    return _request_withdrawn(session, ctx) or _result(ctx, Outcome.done)
+
+
 @_for_running_group
 def accept_reschedule(session: Session, ctx: _Context) -> Result:
+    withdrawn = _request_withdrawn(session, ctx)
+    if withdrawn is not None:
+        return withdrawn
     latest = latest_suggestion(session, ctx.group.id)
     if latest is None or ctx.group.status != GroupStatus.rescheduling.value:
         return _result(ctx, Outcome.already)
     asked, suggested_at, _ = latest
     if asked.member_id == ctx.member.id:
         return _result(ctx, Outcome.own_suggestion)
-    if asked.member_id in stepped_out_of(session, ctx.group.id):
-        # Whoever asked can't make this round after all (a click that crossed the notice's settling).
-        asker = member_store.get_member_by_id(session, asked.member_id)
-        return _result(ctx, Outcome.request_withdrawn,
-                       out_ids=(asker.slack_user_id,) if asker and asker.slack_user_id else ())
     # With a suggested time the pair is scheduled; with only a note they still need to find
     # one, so they go back to waiting (and the nudge still reaches them).
     to_status = GroupStatus.scheduled.value if suggested_at else GroupStatus.new.value
     if not round_store.transition_group(session, ctx.group, to_status, [GroupStatus.rescheduling.value],
                                         meeting_at=suggested_at):
-        return _result(ctx, Outcome.already)
+        # Whoever asked may have stepped out a moment ago, taking the request with them.
+        return _request_withdrawn(session, ctx) or _result(ctx, Outcome.already)
     keys = _record_scheduled(session, ctx, suggested_at) if suggested_at else []
     # The others' notices of this request settle, so none keeps buttons for a plan already agreed
     # (one still on its way settles itself when it lands: see RescheduleNoticeSend.sent).

@@ -241,6 +241,25 @@ def test_a_yes_to_a_request_whose_asker_has_stepped_out_of_the_trio_schedules_no
     assert group_of(trio.engine, "UHAL").meeting_at is None
 
 
+def test_another_time_or_letting_it_go_on_a_request_whose_asker_has_stepped_out_is_told_it_no_longer_stands(trio):
+    group = group_of(trio.engine, "UGUS")
+    with freeze_time(OPENS + timedelta(hours=1), tick=True):
+        trio.submit("meeting_reschedule_view", "UGUS", group.id, {
+            "note": {"value": {"type": "plain_text_input", "value": "Can we move it?"}}})
+        assert trio.fake.wait_for(lambda f: len(said.sends(f, "reschedule_notice")) == 2, timeout=15)
+        trio.click(ids.MEETING_STEP_OUT, "UGUS", group.id)
+        assert trio.fake.wait_for(lambda f: len([c for c in f.calls_to("chat.update")
+                                                 if c.args["text"].startswith("<@UGUS> asked")]) == 2, timeout=15)
+        # Hal's "Suggest another time" and Ivy's "Let's leave it this round" crossed the edits of their notices.
+        counter = trio.reply(trio.click(ids.RESCHEDULE_COUNTER, "UHAL", group.id))
+        let_go = trio.reply(trio.click(ids.RESCHEDULE_LET_GO, "UIVY", group.id))
+    assert said.is_(counter, meeting_blocks.request_withdrawn_reply(("UGUS",), ("UIVY",)))
+    assert said.is_(let_go, meeting_blocks.request_withdrawn_reply(("UGUS",), ("UHAL",)))
+    assert not trio.fake.calls_to("views.open")  # no form to answer a request that no longer stands
+    assert not said.sends(trio.fake, "left_for_round")
+    assert group_of(trio.engine, "UHAL").status == "new"
+
+
 def test_a_trios_quiet_member_ends_only_their_own_part_and_the_two_who_answered_carry_on(trio):
     group = group_of(trio.engine, "UGUS")
     with freeze_time(OPENS + timedelta(days=2), tick=True):

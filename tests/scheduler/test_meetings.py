@@ -502,6 +502,64 @@ def test_a_trios_notice_still_on_its_way_when_whoever_asked_steps_out_lands_sett
     assert not _buttons([m for u in ("UBEN", "UEVE") for m in _dm(fake_slack, u) if "move your chat" in m["text"]])
 
 
+def test_when_whoever_asked_to_move_a_trios_chat_steps_out_the_other_two_are_waiting_for_a_time_again(
+        engine, trio, fake_slack):
+    from bot.blocks import sends as send_blocks
+    from scheduler import delivery
+    from scheduler.sends.intro import intro_for
+    from storage.models import GroupStatus
+
+    group_id, gateway = trio
+    with freeze_time(OPENS + timedelta(days=1), tick=True):
+        with session_scope(engine) as session:
+            assert meetings.mark_scheduled(session, TEAM, "UBEN", group_id, OPENS + timedelta(days=4)).outcome \
+                is Outcome.done
+            asked = meetings.ask_reschedule(session, TEAM, "UADA", group_id, OPENS + timedelta(days=6), "")
+        delivery.deliver(engine, TEAM, gateway, pace=0, keys=asked.send_now)
+        with session_scope(engine) as session:
+            stepped = meetings.step_out(session, TEAM, "UADA", group_id)
+        delivery.deliver(engine, TEAM, gateway, pace=0, keys=stepped.send_now)
+    # Ada's request went with her: Ben and Eve have no time, and their new intro doesn't claim one is coming.
+    with session_scope(engine) as session:
+        now_ = session.get(Group, group_id)
+        assert (now_.status, now_.meeting_at) == (GroupStatus.new.value, None)
+        assert intro_for(session, group_id).status == GroupStatus.new.value
+        channel = now_.channel_id
+    (intro,) = fake_slack.messages(channel)
+    shown = str(intro["blocks"])
+    assert send_blocks.STATUS_LINES[GroupStatus.new] in shown
+    assert send_blocks.STATUS_LINES[GroupStatus.rescheduling] not in shown
+
+
+def test_a_click_on_a_notice_that_crosses_its_askers_stepping_out_is_told_the_request_no_longer_stands(
+        engine, trio, fake_slack):
+    from scheduler import delivery
+    from storage.models import GroupStatus
+
+    group_id, gateway = trio
+    with freeze_time(OPENS + timedelta(days=1), tick=True):
+        with session_scope(engine) as session:
+            asked = meetings.ask_reschedule(session, TEAM, "UADA", group_id, OPENS + timedelta(days=3), "")
+        delivery.deliver(engine, TEAM, gateway, pace=0, keys=asked.send_now)
+        with session_scope(engine) as session:
+            assert meetings.step_out(session, TEAM, "UADA", group_id).outcome is Outcome.done
+        # Ben's "Let's leave it this round" and Eve's "Suggest another time" crossed the edit of their notices.
+        with session_scope(engine) as session:
+            let_go = meetings.let_go(session, TEAM, "UBEN", group_id)
+            assert (let_go.outcome, let_go.out_ids, let_go.partner_ids) == (Outcome.request_withdrawn, ("UADA",),
+                                                                            ("UEVE",))
+            counter = meetings.check_counter(session, TEAM, "UEVE", group_id)
+            assert (counter.outcome, counter.out_ids) == (Outcome.request_withdrawn, ("UADA",))
+        with session_scope(engine) as session:
+            # Nothing was let go, and nobody was told it was.
+            assert session.get(Group, group_id).status == GroupStatus.new.value
+            assert not session.exec(select(Outbox).where(Outbox.kind == "left_for_round")).all()
+            # A request of their own afterwards is answered as any other.
+            meetings.ask_reschedule(session, TEAM, "UBEN", group_id, OPENS + timedelta(days=4), "")
+        with session_scope(engine) as session:
+            assert meetings.check_counter(session, TEAM, "UEVE", group_id).outcome is Outcome.done
+
+
 def test_a_waiting_check_already_sent_says_the_time_is_set_once_the_pair_agrees_one(engine, pairs, fake_slack):
     from scheduler import delivery, rounds
 
