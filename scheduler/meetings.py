@@ -273,6 +273,9 @@ def _carry_on_without(session: Session, ctx: _Context, out: list[Member], event_
     of their own. Those out are told kindly, and are free for next round.
     """
     group = ctx.group
+    # Held first, so a reschedule notice landing at this moment sees this, or is seen (RescheduleNoticeSend.sent).
+    round_store.lock_group(session, group.id)
+    live = _live_notices(session, ctx)
     for person in out:
         round_store.remove_from_group(session, group.id, person.id)
         # Out of the group, but introduced all the same: never matched with these two again.
@@ -293,6 +296,13 @@ def _carry_on_without(session: Session, ctx: _Context, out: list[Member], event_
                 round_id=ctx.round.id, group_id=group.id, member_id=person.id)))
     # Each check named the three of them; the two carrying on have their new intro to go by.
     keys += _settle_waiting_checks(session, ctx, moved_on=True)
+    # Someone moved on without having answered holds a notice they can no longer answer: it settles, saying
+    # the match has changed (whoever stepped out by their own click has theirs settled as that: step_out).
+    quiet = {m.id for m in out if m.id != ctx.member.id}
+    asker = latest_suggestion(session, group.id)[0].member_id if live else None
+    keys += [_queue(session, ctx, reschedule_settled.RescheduleSettledSend(
+        round_id=ctx.round.id, group_id=group.id, member_id=row.member_id, asker=asker, channel=row.channel_id,
+        ts=row.ts, moved_on=True)) for row in live if row.member_id in quiet]
     ctx.others = [m for m in ctx.others if m not in out]
     return _result(ctx, Outcome.done, keys, carried_on=True,
                    out_ids=tuple(m.slack_user_id for m in out if m.id != ctx.member.id))

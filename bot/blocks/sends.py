@@ -419,6 +419,12 @@ def reschedule_settled_message(settled, marker: str | None = None, zones: Sequen
         text = (f"<@{settled.asker_id}> asked to move your chat. Since then you've stepped out of this round, so "
                 "there's nothing you need to do here. You'll be matched again next round.")
         return with_marker(message(text, section(text)), marker)
+    if settled.reader_moved_on:
+        # They never stepped out themselves: say what changed, as their own note of it does, and blame nobody.
+        text = (f"<@{settled.asker_id}> asked to move your chat. Since then the match has changed: the others are "
+                "carrying on as a pair this round, so there's nothing you need to do here. You'll be matched again "
+                "next round.")
+        return with_marker(message(text, section(text)), marker)
     if settled.stepped_out_id is not None:
         who = "then" if settled.stepped_out_id == settled.asker_id else f"and <@{settled.stepped_out_id}>"
         text = (f"<@{settled.asker_id}> asked to move your chat, {who} found they can't make this round after "

@@ -72,6 +72,7 @@ class RescheduleNoticeSend(Send):
         if mine is None:
             return []
         accepted_by = stepped_out = None
+        moved_on = False
         if not any(e.id > self.event_id for e in asks):
             yes = [e for e in meeting_store.events(session, self.group_id, EventKind.reschedule_accepted)
                    if e.id > self.event_id]
@@ -83,11 +84,12 @@ class RescheduleNoticeSend(Send):
             else:
                 # Someone stepping out settles notices already sent the same way (meetings.step_out).
                 stepped_out = self._stepped_out_since(session, mine.member_id)
-                if stepped_out is None:
+                moved_on = stepped_out is None and self._moved_on_without_reader(session)
+                if stepped_out is None and not moved_on:
                     return []
         settle = RescheduleSettledSend(round_id=self.round_id, group_id=self.group_id, member_id=self.member_id,
                                        asker=mine.member_id, channel=channel, ts=ts, accepted_by=accepted_by,
-                                       stepped_out=stepped_out)
+                                       stepped_out=stepped_out, moved_on=moved_on)
         queue(session, round_store.get_group(session, self.group_id).team_id, [settle])
         return [settle.key()]
 
@@ -106,6 +108,13 @@ class RescheduleNoticeSend(Send):
         if out and round_store.get_group(session, self.group_id).status == GroupStatus.ended.value:
             return out[-1].member_id
         return None
+
+
+    def _moved_on_without_reader(self, session: Session) -> bool:
+        """Whether the reader's trio has carried on as a pair without them since the request, before they
+        answered anything (meetings._carry_on_without settles notices already sent the same way)."""
+        out = meeting_store.events(session, self.group_id, EventKind.stepped_out)
+        return any(e.member_id == self.member_id and e.id > self.event_id for e in out)
 
 
 def _settled_between(session: Session, group_id: int, after: int, before: int) -> bool:

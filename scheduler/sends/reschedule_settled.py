@@ -1,6 +1,7 @@
 """A reschedule notice, settled once it is no longer the live one: its buttons go, so only one set is
 live. Either a newer notice supersedes it, someone else in the group has said yes to the new plan, or
-someone has stepped out of this round (the reader, the one who asked, or either of a pair that has ended)."""
+someone has stepped out of this round (the reader, the one who asked, or either of a pair that has ended), or
+the reader's trio has carried on as a pair without them."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ class RescheduleSettled(Content):
     stepped_out_id: str | None = None  # someone else who stepped out of this round, when that is what settled it
     reader_stepped_out: bool = False  # the reader stepped out of this round, and that is what settled it
     carrying_on_with: tuple[str, ...] = ()  # with stepped_out_id: who the reader carries on with (a trio, now a pair)
+    reader_moved_on: bool = False  # the other two of a trio carried on without the reader, who hadn't answered yet
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class RescheduleSettledSend(Send):
     ts: str
     accepted_by: int | None = None  # member id of who said yes, when that settled it; None for a newer notice
     stepped_out: int | None = None  # member id of who stepped out of this round, when that settled it
+    moved_on: bool = False  # the reader's trio carried on as a pair without them (they hadn't answered), so it settled
 
     def key(self) -> str:
         return f"reschedule_settled:{self.channel}:{self.ts}"
@@ -46,6 +49,9 @@ class RescheduleSettledSend(Send):
         asker = member(session, self.asker)
         if asker is None or asker.slack_user_id is None:
             return None  # they've left since; the notice was edited then
+        if self.moved_on:
+            return Plan(RescheduleSettled(asker.slack_user_id, reader_moved_on=True),
+                        channel=self.channel, update_ts=self.ts)
         if self.stepped_out is not None:
             if self.stepped_out == self.member_id:
                 return Plan(RescheduleSettled(asker.slack_user_id, reader_stepped_out=True),

@@ -560,6 +560,59 @@ def test_a_click_on_a_notice_that_crosses_its_askers_stepping_out_is_told_the_re
             assert meetings.check_counter(session, TEAM, "UEVE", group_id).outcome is Outcome.done
 
 
+def _eve_goes_quiet(engine, group_id):
+    """Ben answers (any click does) and Eve never does; Ada's "my partner hasn't replied" nudges Eve."""
+    with freeze_time(OPENS + timedelta(hours=1)), session_scope(engine) as session:
+        assert meetings.check_open(session, TEAM, "UBEN", group_id).outcome is Outcome.done
+    with freeze_time(OPENS + timedelta(days=7, minutes=1)), session_scope(engine) as session:
+        assert meetings.report_silence(session, TEAM, "UADA", group_id).outcome is Outcome.nudged
+
+
+def _ben_and_ada_carry_on(engine, group_id):
+    with session_scope(engine) as session:
+        assert meetings.report_silence(session, TEAM, "UADA", group_id).carried_on
+
+
+def test_when_a_trio_carries_on_without_its_quiet_member_their_reschedule_notice_settles(engine, trio, fake_slack):
+    from scheduler import delivery
+
+    group_id, gateway = trio
+    _eve_goes_quiet(engine, group_id)
+    with freeze_time(OPENS + timedelta(days=8), tick=True):
+        with session_scope(engine) as session:
+            asked = meetings.ask_reschedule(session, TEAM, "UADA", group_id, None, "Could we move it?")
+        delivery.deliver(engine, TEAM, gateway, pace=0, keys=asked.send_now)
+    with freeze_time(OPENS + timedelta(days=9, hours=1), tick=True):
+        _ben_and_ada_carry_on(engine, group_id)
+        delivery.deliver(engine, TEAM, gateway, pace=0)
+    # Eve never stepped out herself: her notice says the match has changed, with nothing for her to answer.
+    (notice,) = [m for m in _dm(fake_slack, "UEVE") if "move your chat" in m["text"]]
+    assert notice["text"] == _settled_text(reader_moved_on=True)
+    assert "stepped out" not in notice["text"]
+    assert not _buttons([notice])
+    # Ben's is still live: he and Ada carry on with the request as it stands.
+    (bens,) = [m for m in _dm(fake_slack, "UBEN") if "move your chat" in m["text"]]
+    assert _buttons([bens])
+
+
+def test_a_notice_on_its_way_to_a_quiet_member_as_the_trio_carries_on_without_them_lands_settled(
+        engine, trio, fake_slack):
+    from scheduler import delivery
+
+    group_id, gateway = trio
+    _eve_goes_quiet(engine, group_id)
+    with freeze_time(OPENS + timedelta(days=9, hours=1), tick=True):
+        with session_scope(engine) as session:
+            asked = meetings.ask_reschedule(session, TEAM, "UADA", group_id, None, "Could we move it?")
+        # Ada and Ben carry on in the moment between Slack taking Eve's notice and the bot hearing back.
+        answering = _AnsweredWhileSending(gateway, lambda: _ben_and_ada_carry_on(engine, group_id), to="UEVE")
+        delivery.deliver(engine, TEAM, answering, pace=0, keys=asked.send_now)
+        delivery.deliver(engine, TEAM, gateway, pace=0)
+    (notice,) = [m for m in _dm(fake_slack, "UEVE") if "move your chat" in m["text"]]
+    assert notice["text"] == _settled_text(reader_moved_on=True)
+    assert not _buttons([notice])
+
+
 def test_a_waiting_check_already_sent_says_the_time_is_set_once_the_pair_agrees_one(engine, pairs, fake_slack):
     from scheduler import delivery, rounds
 

@@ -245,6 +245,8 @@ def _send_cases() -> dict:
         "sends.reschedule_settled_message.asker_stepped_out_of_a_trio": (sends.reschedule_settled_message, lambda:
             sends.reschedule_settled_message(RescheduleSettled("UADA", stepped_out_id="UADA",
                                                                carrying_on_with=("UEVE",)), MARKER)),
+        "sends.reschedule_settled_message.reader_moved_on": (sends.reschedule_settled_message, lambda:
+            sends.reschedule_settled_message(RescheduleSettled("UADA", reader_moved_on=True), MARKER)),
         "sends.left_for_round_message.after_reschedules": (sends.left_for_round_message, lambda:
             sends.left_for_round_message(LeftForRound(3, "UADA", True), MARKER)),
         "sends.left_for_round_message.after_missed": (sends.left_for_round_message, lambda:
