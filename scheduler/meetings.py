@@ -33,6 +33,7 @@ from scheduler.sends import (
     intro_moved,
     intro_update,
     left_for_round,
+    nudge_settled,
     partner_moved_on,
     partner_stepped_out,
     quiet_nudge,
@@ -45,6 +46,7 @@ from scheduler.sends import (
     waiting_check,
     waiting_check_settled,
 )
+from scheduler.sends.nudge import NudgeSend
 from scheduler.sends.partner_left import rematch_possible
 from storage import meetings as meeting_store
 from storage import members as member_store
@@ -286,6 +288,11 @@ def _carry_on_without(session: Session, ctx: _Context, out: list[Member], event_
         keys.append(_queue(session, ctx, intro_moved.IntroMovedSend(
             round_id=ctx.round.id, group_id=group.id, channel=group.channel_id, ts=group.intro_ts,
             event_id=event_id)))
+        # The group's nudge there loses its button too: the one out of the match still sees it.
+        keys += [_queue(session, ctx, nudge_settled.NudgeSettledSend(
+            round_id=ctx.round.id, group_id=group.id, channel=row.channel_id, ts=row.ts))
+            for row in outbox_store.sent_to_group(session, group.id, NudgeSend.kind)
+            if row.channel_id == group.channel_id]
         # Until the new intro lands, no edit may reach the old one (it would drop a name from it).
         round_store.set_group_fields(session, group, channel_id=None, intro_ts=None)
     keys.append(_queue(session, ctx, intro.IntroSend(round_id=ctx.round.id, group_id=group.id,

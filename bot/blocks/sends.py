@@ -38,6 +38,7 @@ from scheduler.sends.intro import Intro, IntroWhy
 from scheduler.sends.intro_moved import GroupMoved
 from scheduler.sends.left_for_round import LeftForRound
 from scheduler.sends.nudge import Nudge
+from scheduler.sends.nudge_settled import NudgeSettled
 from scheduler.sends.partner_left import GroupEnded, PartnerLeft
 from scheduler.sends.partner_moved_on import PartnerMovedOn
 from scheduler.sends.partner_stepped_out import PartnerSteppedOut
@@ -296,6 +297,13 @@ def nudge_message(nudge, marker: str | None = None, zones: Sequence[str] = ()) -
         "below lets you step out, no explanations needed."
     )
     return with_marker(message(text, section(text), actions(step_out_button(nudge.group_id))), marker)
+
+
+def nudge_settled_message(settled, marker: str | None = None, zones: Sequence[str] = ()) -> Message:
+    """The nudge in a trio's old conversation once two of them carry on as a pair: no button, nobody named."""
+    text = (f"A gentle nudge about round {settled.round_number} was here. This match has changed since, as the "
+            "message above says, so there's nothing more to do in this conversation.")
+    return with_marker(message(text, section(text)), marker)
 
 
 def follow_up_ask_message(ask, marker: str | None = None, zones: Sequence[str] = ()) -> Message:
@@ -670,6 +678,7 @@ BUILDERS: dict[type[Content], Callable[[Any, str | None], Message]] = {
     GroupEnded: group_ended_message,
     GroupMoved: group_moved_message,
     Nudge: nudge_message,
+    NudgeSettled: nudge_settled_message,
     PartnerLeft: partner_left_message,
     PartnerMovedOn: partner_moved_on_message,
     PartnerSteppedOut: partner_stepped_out_message,

@@ -35,6 +35,7 @@ from scheduler.sends.intro_moved import IntroMovedSend
 from scheduler.sends.intro_update import IntroUpdateSend
 from scheduler.sends.left_for_round import LeftForRoundSend
 from scheduler.sends.nudge import NudgeSend
+from scheduler.sends.nudge_settled import NudgeSettledSend
 from scheduler.sends.partner_left import PartnerLeftSend
 from scheduler.sends.partner_moved_on import PartnerMovedOnSend
 from scheduler.sends.partner_stepped_out import PartnerSteppedOutSend
@@ -76,6 +77,7 @@ KINDS: dict[str, type[Send]] = _by_kind(
     IntroUpdateSend,
     LeftForRoundSend,
     NudgeSend,
+    NudgeSettledSend,
     PartnerLeftSend,
     PartnerMovedOnSend,
     PartnerSteppedOutSend,

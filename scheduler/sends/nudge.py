@@ -9,7 +9,8 @@ from typing import ClassVar
 from sqlmodel import Session
 
 from scheduler import group_state
-from scheduler.sends.base import Content, Plan, Send
+from scheduler.sends.base import Content, Plan, Send, queue
+from scheduler.sends.nudge_settled import NudgeSettledSend
 from storage import rounds as round_store
 
 
@@ -38,3 +39,15 @@ class NudgeSend(Send):
         round_ = round_store.get_round(session, self.round_id)
         ids = tuple(m.slack_user_id for m in round_store.group_members(session, group.id) if m.slack_user_id)
         return Plan(Nudge(group.id, round_.number, ids, round_.closes_at), channel=group.channel_id)
+
+    def sent(self, session: Session, channel: str, ts: str) -> list[str]:
+        # A trio may have gone on as a pair while Slack held this: that settles only a nudge already
+        # recorded as sent (meetings._carry_on_without), so this one, left in the old conversation,
+        # settles now. The group's row is held first, so the two either see each other or run in turn.
+        round_store.lock_group(session, self.group_id)
+        group = round_store.get_group(session, self.group_id)
+        if group.channel_id == channel:
+            return []
+        settle = NudgeSettledSend(round_id=self.round_id, group_id=self.group_id, channel=channel, ts=ts)
+        queue(session, group.team_id, [settle])
+        return [settle.key()]

@@ -20,6 +20,7 @@ from bot.blocks import sends as send_blocks
 from scheduler import membership, rounds
 from scheduler.membership import ProfileForm, SlackProfile
 from scheduler.sends.intro_moved import GroupMoved
+from scheduler.sends.nudge_settled import NudgeSettled
 from scheduler.sends.partner_left import GroupEnded, PartnerLeft
 from scheduler.sends.partner_moved_on import PartnerMovedOn
 from scheduler.sends.partner_stepped_out import PartnerSteppedOut
@@ -258,6 +259,27 @@ def test_another_time_or_letting_it_go_on_a_request_whose_asker_has_stepped_out_
     assert not trio.fake.calls_to("views.open")  # no form to answer a request that no longer stands
     assert not said.sends(trio.fake, "left_for_round")
     assert group_of(trio.engine, "UHAL").status == "new"
+
+
+def test_when_a_trio_carries_on_without_its_quiet_member_the_old_conversations_nudge_loses_its_button(trio):
+    group = group_of(trio.engine, "UGUS")
+    with freeze_time(OPENS + timedelta(days=2), tick=True):
+        trio.click("meeting_scheduled", "UHAL", group.id)  # an answer: only Ivy is quiet
+        assert trio.fake.wait_for(lambda f: f.calls_to("views.open"))
+    with freeze_time(OPENS + timedelta(days=10, hours=1), tick=True):
+        rounds.run_due(trio.engine, TEAM)  # the group's nudge, on day 10
+        trio.deliver()
+        (nudge,) = said.sends(trio.fake, "nudge", group.channel_id)
+        trio.reply(trio.click("meeting_partner_no_reply", "UGUS", group.id))
+    with freeze_time(OPENS + timedelta(days=12, hours=2), tick=True):
+        trio.reply(trio.click("meeting_partner_no_reply", "UGUS", group.id))
+        assert trio.fake.wait_for(lambda f: group_of(trio.engine, "UGUS").channel_id not in (None, group.channel_id))
+        trio.deliver()
+    # All three still see the old conversation: its nudge no longer offers "I can't make this round".
+    (old_nudge,) = [m for m in trio.fake.messages(group.channel_id) if m["text"].startswith("A gentle nudge")]
+    assert said.is_({"text": old_nudge["text"]}, send_blocks.nudge_settled_message(NudgeSettled(1)))
+    assert not [b for b in old_nudge["blocks"] if b["type"] == "actions"]
+    assert nudge["text"] != old_nudge["text"]
 
 
 def test_a_trios_quiet_member_ends_only_their_own_part_and_the_two_who_answered_carry_on(trio):

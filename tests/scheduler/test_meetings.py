@@ -613,6 +613,31 @@ def test_a_notice_on_its_way_to_a_quiet_member_as_the_trio_carries_on_without_th
     assert not _buttons([notice])
 
 
+def test_the_groups_nudge_on_its_way_as_a_trio_carries_on_as_a_pair_lands_without_its_button(
+        engine, trio, fake_slack):
+    from bot.blocks import sends as send_blocks
+    from scheduler import delivery
+    from scheduler.sends.nudge import NudgeSend
+    from scheduler.sends.nudge_settled import NudgeSettled
+
+    group_id, gateway = trio
+    _eve_goes_quiet(engine, group_id)
+    # The trio's own conversation, as Slack knows it.
+    channel = gateway.open_conversation(["UADA", "UBEN", "UEVE"])
+    with session_scope(engine) as session:
+        round_store.set_group_fields(session, session.get(Group, group_id), channel_id=channel)
+    with freeze_time(OPENS + timedelta(days=10), tick=True):
+        with session_scope(engine) as session:
+            sends.queue(session, TEAM, [NudgeSend(round_id=session.get(Group, group_id).round_id, group_id=group_id)])
+        # Ada and Ben carry on in the moment between Slack taking the nudge and the bot hearing back.
+        answering = _AnsweredWhileSending(gateway, lambda: _ben_and_ada_carry_on(engine, group_id), to=channel)
+        delivery.deliver(engine, TEAM, answering, pace=0, keys=[f"nudge:{group_id}"])
+        delivery.deliver(engine, TEAM, gateway, pace=0)
+    (nudge,) = [m for m in fake_slack.messages(channel) if m["text"].startswith("A gentle nudge")]
+    assert nudge["text"] == send_blocks.nudge_settled_message(NudgeSettled(1))["text"]
+    assert not _buttons([nudge])
+
+
 def test_a_waiting_check_already_sent_says_the_time_is_set_once_the_pair_agrees_one(engine, pairs, fake_slack):
     from scheduler import delivery, rounds
 

@@ -26,6 +26,7 @@ from scheduler.sends.intro import Intro, Person, Suggestion
 from scheduler.sends.intro_moved import GroupMoved
 from scheduler.sends.left_for_round import LeftForRound
 from scheduler.sends.nudge import Nudge
+from scheduler.sends.nudge_settled import NudgeSettled
 from scheduler.sends.partner_left import GroupEnded, PartnerLeft
 from scheduler.sends.partner_moved_on import PartnerMovedOn
 from scheduler.sends.partner_stepped_out import PartnerSteppedOut
@@ -133,6 +134,7 @@ SAMPLES = {
     CalendarLinks: [CalendarLinks(1, AT, ("U2",), ("Bob Bell (Beta)",), "https://slack.com/app_redirect?team=T1&channel=G1"),
                     CalendarLinks(1, AT, ("U2", "U3"), (f"{'&<>' * 27} ({'&<>' * 27})",) * 2, None, moved=True)],
     Nudge: [Nudge(1, 3, ("U1", "U2"), AT)],
+    NudgeSettled: [NudgeSettled(3)],
     FollowUpAsk: [FollowUpAsk(1, 3, ("U2",))],
     Unmatched: [Unmatched(3, reason, AT) for reason in send_blocks.UNMATCHED_REASONS],
     Announcement: [Announcement("2026-12", AT)],

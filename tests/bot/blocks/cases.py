@@ -21,6 +21,7 @@ from scheduler.sends.intro import Person
 from scheduler.sends.intro_moved import GroupMoved
 from scheduler.sends.left_for_round import LeftForRound
 from scheduler.sends.nudge import Nudge
+from scheduler.sends.nudge_settled import NudgeSettled
 from scheduler.sends.partner_left import GroupEnded, PartnerLeft
 from scheduler.sends.partner_moved_on import PartnerMovedOn
 from scheduler.sends.partner_stepped_out import PartnerSteppedOut
@@ -189,6 +190,8 @@ def _send_cases() -> dict:
             p.intro(status="ended", ended=True), MARKER)),
         "sends.nudge_message": (sends.nudge_message, lambda: sends.nudge_message(
             Nudge(p.GROUP_ID, 3, ("UADA", "UBEN"), p.ROUND_CLOSES), MARKER)),
+        "sends.nudge_settled_message": (sends.nudge_settled_message, lambda: sends.nudge_settled_message(
+            NudgeSettled(3), MARKER)),
         "sends.follow_up_ask_message": (sends.follow_up_ask_message, lambda: sends.follow_up_ask_message(
             FollowUpAsk(p.GROUP_ID, 3, ("UBEN",)), MARKER)),
         "sends.follow_up_ask_message.did_not_meet": (sends.follow_up_ask_message, lambda: sends.follow_up_ask_message(
