@@ -72,11 +72,12 @@ def database_url() -> str:
 def engine_for(url: str):
     from sqlalchemy.exc import OperationalError
 
-    from storage.db import make_engine, upgrade
+    from storage.db import at_head, make_engine, upgrade
 
     engine = make_engine(url)
     try:
-        upgrade(engine)
+        if not at_head(engine):
+            upgrade(engine)
     except OperationalError as error:
         fail(f"can't reach the database in DATABASE_URL ({error.orig.__class__.__name__}): is it running?")
     return engine

@@ -10,7 +10,7 @@ from sqlmodel import SQLModel, select
 
 from storage import members as member_store
 from storage.clock import now
-from storage.db import current_revision, make_engine, session_scope, upgrade
+from storage.db import alembic_config, at_head, current_revision, make_engine, script_head, session_scope, upgrade
 from storage.models import FollowUp, Group, Member, MemberStatus, Outbox, Round
 
 
@@ -30,6 +30,26 @@ def test_migrations_build_exactly_the_schema_the_models_describe(engine):
     with engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         assert compare_metadata(context, SQLModel.metadata) == []
+
+
+def test_the_newest_migration_read_from_the_scripts_is_alembics_own_head():
+    from alembic.script import ScriptDirectory
+
+    engine = make_engine("sqlite://")
+    assert script_head() == ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+    engine.dispose()
+
+
+def test_a_start_upgrades_an_empty_or_older_schema_and_leaves_the_newest_alone(empty_db_url):
+    from bot.cli.common import engine_for
+
+    engine = make_engine(empty_db_url)
+    assert not at_head(engine)  # nothing there yet
+    upgrade(engine, "0001")
+    assert not at_head(engine)
+    engine_for(empty_db_url).dispose()  # as every start of `unmentor` does
+    assert current_revision(engine) == script_head() and at_head(engine)
+    engine.dispose()
 
 
 def test_a_database_from_the_first_schema_upgrades_without_losing_members(empty_db_url):
