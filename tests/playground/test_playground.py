@@ -261,6 +261,9 @@ def test_the_pause_date_has_a_visible_label_and_dates_and_times_read_the_british
 
 def test_one_call_is_said_as_one_call(playground, page):
     page.locator("#calls-summary").wait_for()
+    # The summary is in the page from the start; the state it is drawn from comes with the
+    # server's first answer (a full run once got here before it: page.state was still null).
+    page.wait_for_function("() => page.state !== null", timeout=10_000)
     said = page.evaluate("""() => { page.state.calls = {...page.state.calls, total: 1, violations: 0, refused: 0};
                                     page.callsLoaded = 1; showCalls();
                                     return document.querySelector('#calls-summary').textContent; }""")
