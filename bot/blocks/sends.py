@@ -424,8 +424,10 @@ def reschedule_settled_message(settled, marker: str | None = None, zones: Sequen
     """A notice no longer live: the buttons go, and it points to the newer one, says who said yes, or says
     that someone stepped out of this round, so there's nothing to answer."""
     if settled.reader_stepped_out:
+        # No word of next round: someone who chose "Pause instead" won't be matched then, and their own
+        # reply to stepping out has already said what comes next.
         text = (f"<@{settled.asker_id}> asked to move your chat. Since then you've stepped out of this round, so "
-                "there's nothing you need to do here. You'll be matched again next round.")
+                "there's nothing you need to do here.")
         return with_marker(message(text, section(text)), marker)
     if settled.reader_moved_on:
         # They never stepped out themselves: say what changed, as their own note of it does, and blame nobody.

@@ -345,6 +345,16 @@ def _buttons(messages):
     return [b for m in messages for b in m["blocks"] if b["type"] == "actions"]
 
 
+def _bens_notice_settled(fake_slack, stepping_out):
+    """Ben's notice of Ada's request, once one of the pair stepped out: nothing left to answer."""
+    (notice,) = [m for m in _dm(fake_slack, "UBEN") if "move your chat" in m["text"]]
+    if stepping_out == "UBEN":
+        assert notice["text"] == _settled_text(reader_stepped_out=True)
+    else:
+        assert notice["text"] == _settled_text(stepped_out_id="UADA")
+    assert not _buttons([notice])
+
+
 def test_stepping_out_of_a_trio_settles_your_own_reschedule_notice_and_leaves_the_others_live(
         engine, trio, fake_slack):
     from scheduler import delivery
@@ -374,6 +384,24 @@ def test_stepping_out_of_a_trio_settles_your_own_reschedule_notice_and_leaves_th
     assert after["text"] == _settled_text(reader_stepped_out=True)
 
 
+def test_pausing_instead_of_leaving_settles_your_notice_without_promising_next_round(engine, trio, fake_slack):
+    """'Pause instead' on the leave confirmation steps out of this round too: the notice settles, and
+    nothing on it says "you'll be matched again next round" to someone who has just paused."""
+    from scheduler import delivery
+
+    group_id, gateway = trio
+    with freeze_time(OPENS + timedelta(days=1), tick=True):
+        with session_scope(engine) as session:
+            asked = meetings.ask_reschedule(session, TEAM, "UADA", group_id, None, "Could we move it?")
+        delivery.deliver(engine, TEAM, gateway, pace=0, keys=asked.send_now)
+        with session_scope(engine) as session:
+            _, stepped = membership.pause_stepping_out(session, TEAM, "UEVE")
+        delivery.deliver(engine, TEAM, gateway, pace=0, keys=stepped.send_now)
+    (notice,) = [m for m in _dm(fake_slack, "UEVE") if "asked to move your chat" in m["text"]]
+    assert "you've stepped out of this round" in notice["text"] and "next round" not in notice["text"]
+    assert not _buttons([notice])
+
+
 @pytest.mark.parametrize("stepping_out", ["UBEN", "UADA"])
 def test_when_one_of_a_pair_steps_out_the_reschedule_notice_settles_for_whoever_holds_it(
         engine, pairs, fake_slack, stepping_out):
@@ -394,12 +422,7 @@ def test_when_one_of_a_pair_steps_out_the_reschedule_notice_settles_for_whoever_
             stepped = meetings.step_out(session, TEAM, stepping_out, pairs["UADA"])
         delivery.deliver(engine, TEAM, gateway, pace=0, keys=stepped.send_now)
     # The match has ended: Ben's notice of Ada's request has nothing left to answer, whoever stepped out.
-    (notice,) = [m for m in _dm(fake_slack, "UBEN") if "move your chat" in m["text"]]
-    if stepping_out == "UBEN":
-        assert notice["text"] == _settled_text(reader_stepped_out=True)
-    else:
-        assert notice["text"] == _settled_text(stepped_out_id="UADA")
-    assert not _buttons([notice])
+    _bens_notice_settled(fake_slack, stepping_out)
 
 
 def _waiting_checks_settled():
@@ -445,12 +468,7 @@ def test_a_reschedule_notice_still_on_its_way_when_one_of_a_pair_steps_out_lands
         answering = _AnsweredWhileSending(gateway, steps_out, to="UBEN")
         delivery.deliver(engine, TEAM, answering, pace=0, keys=asked.send_now)
         delivery.deliver(engine, TEAM, gateway, pace=0)
-    (notice,) = [m for m in _dm(fake_slack, "UBEN") if "move your chat" in m["text"]]
-    if stepping_out == "UBEN":
-        assert notice["text"] == _settled_text(reader_stepped_out=True)
-    else:
-        assert notice["text"] == _settled_text(stepped_out_id="UADA")
-    assert not _buttons([notice])
+    _bens_notice_settled(fake_slack, stepping_out)
 
 
 def test_when_whoever_asked_to_move_a_trios_chat_steps_out_the_others_have_nothing_to_answer(
