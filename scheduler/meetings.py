@@ -326,6 +326,9 @@ def step_out(session: Session, ctx: _Context) -> Result:
     """
     if ctx.group.status == GroupStatus.met.value:
         return _result(ctx, Outcome.already_met)
+    # Held before the notices are read: one landing meanwhile (RescheduleNoticeSend.sent, which holds it
+    # too) is then either among them or sees this step-out and settles itself, never neither.
+    round_store.lock_group(session, ctx.group.id)
     live = _live_notices(session, ctx)
     if len(ctx.others) >= 2:
         latest = latest_suggestion(session, ctx.group.id)
