@@ -40,9 +40,9 @@ def bot(engine, fake_slack):
 def home_of(bot, user):
     bot.fake.reset()
     bot.event({"type": "app_home_opened", "user": user, "channel": "D1", "tab": "home", "event_ts": "1.1"})
-    assert bot.fake.wait_for(lambda f: f.calls_to("views.publish"), timeout=10)
-    view = bot.fake.calls_to("views.publish")[-1].args["view"]
-    return json.loads(view) if isinstance(view, str) else view
+    # Theirs: a redraw of someone else's Home, after an earlier command's reply, may land meanwhile.
+    assert bot.fake.wait_for(lambda f: said.homes(f, user), timeout=10)
+    return said.homes(bot.fake, user)[-1]
 
 
 def pick(view, action_id):
