@@ -96,8 +96,8 @@ def test_app_home_people_picker_adds_and_removes_in_one_control(bot):
                                  view=view, action_type="multi_users_select")
     bot.fake.reset()
     assert bot.post(body)[0] == 200
-    assert bot.fake.wait_for(lambda f: f.calls_to("views.publish"), timeout=10)
-    assert pick(bot.fake.calls_to("views.publish")[-1].args["view"], "member_avoid_list")["initial_users"] == [
+    assert bot.fake.wait_for(lambda f: said.homes(f, "UADA"), timeout=10)
+    assert pick(said.homes(bot.fake, "UADA")[-1], "member_avoid_list")["initial_users"] == [
         "UBEN",
         "UCY",
     ]
