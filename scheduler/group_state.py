@@ -31,6 +31,11 @@ def can_carry_on(others: list, quiet: list) -> bool:
     return len(others) >= 2 and 0 < len(quiet) < len(others)
 
 
+def stepped_out_of(session: Session, group_id: int) -> set[int]:
+    """Who is out of this match this round: they said they can't make it, or it carried on without them."""
+    return {e.member_id for e in meeting_store.events(session, group_id, EventKind.stepped_out) if e.member_id}
+
+
 def latest_suggestion(session: Session, group_id: int) -> tuple[MeetingEvent, datetime | None, str] | None:
     """(the request's event, suggested time, note) of the latest reschedule request, or None."""
     event = meeting_store.latest_event(session, group_id, EventKind.reschedule_asked)

@@ -24,7 +24,7 @@ from typing import Callable
 from sqlmodel import Session
 
 from scheduler import rematch, sends
-from scheduler.group_state import LET_GO_FROM, WAITING, can_carry_on, latest_suggestion
+from scheduler.group_state import LET_GO_FROM, WAITING, can_carry_on, latest_suggestion, stepped_out_of
 from scheduler.inputs import InputError, clean_text
 from scheduler.meeting_times import reminder_send_time, suggestions
 from scheduler.sends import (
@@ -128,11 +128,6 @@ def _context(session: Session, team_id: str, user_id: str, group_id: int | None)
     others = [m for m in people if m.id != member.id and m.slack_user_id]
     _note_answer(session, group, member)
     return _Context(group, round_, member, others)
-
-
-def stepped_out_of(session: Session, group_id: int) -> set[int]:
-    """Who is out of this match this round: they said they can't make it, or it carried on without them."""
-    return {e.member_id for e in meeting_store.events(session, group_id, EventKind.stepped_out) if e.member_id}
 
 
 def _note_answer(session: Session, group: Group, member: Member) -> None:
@@ -241,26 +236,20 @@ def report_silence(session: Session, ctx: _Context) -> Result:
     if silence is not Outcome.done:
         return _result(ctx, silence)
     nudge = meeting_store.latest_event(session, ctx.group.id, EventKind.quiet_nudge)
+    quiet = _quiet_ones(session, ctx)
+    keys = []
     if nudge is None:
         nudge = _record(session, ctx, EventKind.quiet_nudge)
         keys = [_queue(session, ctx, quiet_nudge.QuietNudgeSend(round_id=ctx.round.id, group_id=ctx.group.id,
                                                                  member_id=m.id, waiting=(ctx.member.id,)))
-                for m in (_quiet_ones(session, ctx) or ctx.others)]
-        # When the time they're given is up, the one waiting hears so, with what can still happen then.
-        _queue(session, ctx, wait_over.WaitOverSend(round_id=ctx.round.id, group_id=ctx.group.id,
-                                                    member_id=ctx.member.id, send_at=nudge.created_at + NUDGE_GRACE))
-        result = _result(ctx, Outcome.nudged, keys, wait_until=nudge.created_at + NUDGE_GRACE)
-        result.quiet_ids = tuple(m.slack_user_id for m in (_quiet_ones(session, ctx) or ctx.others))
-        return result
+                for m in (quiet or ctx.others)]
     if now() < nudge.created_at + NUDGE_GRACE:
-        # Someone else in a trio asked first: this one is waiting too, so hears as well when the time
-        # is up, and is told who is still quiet (not the one who asked, nor themselves).
+        # When the time they're given is up, whoever is waiting hears so, with what can still happen then:
+        # the one who asked, and in a trio someone else who says they're waiting too (told who is quiet).
         _queue(session, ctx, wait_over.WaitOverSend(round_id=ctx.round.id, group_id=ctx.group.id,
                                                     member_id=ctx.member.id, send_at=nudge.created_at + NUDGE_GRACE))
-        result = _result(ctx, Outcome.nudged, wait_until=nudge.created_at + NUDGE_GRACE)
-        result.quiet_ids = tuple(m.slack_user_id for m in _quiet_ones(session, ctx))
-        return result
-    quiet = _quiet_ones(session, ctx)
+        return _result(ctx, Outcome.nudged, keys, wait_until=nudge.created_at + NUDGE_GRACE,
+                       quiet_ids=tuple(m.slack_user_id for m in quiet))
     if can_carry_on(ctx.others, quiet):
         event = _record(session, ctx, EventKind.no_reply)
         return _carry_on_without(session, ctx, quiet, event.id)
@@ -306,10 +295,7 @@ def _carry_on_without(session: Session, ctx: _Context, out: list[Member], event_
     # Someone moved on without having answered holds a notice they can no longer answer: it settles, saying
     # the match has changed (whoever stepped out by their own click has theirs settled as that: step_out).
     quiet = {m.id for m in out if m.id != ctx.member.id}
-    asker = latest_suggestion(session, group.id)[0].member_id if live else None
-    keys += [_queue(session, ctx, reschedule_settled.RescheduleSettledSend(
-        round_id=ctx.round.id, group_id=group.id, member_id=row.member_id, asker=asker, channel=row.channel_id,
-        ts=row.ts, moved_on=True)) for row in live if row.member_id in quiet]
+    keys += _settle_notices(session, ctx, [row for row in live if row.member_id in quiet], moved_on=True)
     ctx.others = [m for m in ctx.others if m not in out]
     return _result(ctx, Outcome.done, keys, carried_on=True,
                    out_ids=tuple(m.slack_user_id for m in out if m.id != ctx.member.id))
@@ -343,8 +329,9 @@ def step_out(session: Session, ctx: _Context) -> Result:
                                          [GroupStatus.rescheduling.value], meeting_at=None)
         # The other two carry on with the request as it stands, so only the one stepping out is done with
         # it; unless they asked it themselves, when it no longer stands and nobody has anything to answer.
-        result.send_now += _settle_for_stepping_out(session, ctx, [row for row in live
-                                                                   if withdrawn or row.member_id == ctx.member.id])
+        result.send_now += _settle_notices(session, ctx, [row for row in live
+                                                          if withdrawn or row.member_id == ctx.member.id],
+                                           stepped_out=ctx.member.id)
         return result
     if not round_store.transition_group(session, ctx.group, GroupStatus.ended.value, _NOT_MET):
         return _result(ctx, Outcome.already)
@@ -354,7 +341,7 @@ def step_out(session: Session, ctx: _Context) -> Result:
         round_id=ctx.round.id, group_id=ctx.group.id, member_id=partner.id, who=ctx.member.id))
     # A pair's match has ended, so whichever of the two holds the live notice has nothing to answer.
     keys += _settle_waiting_checks(session, ctx, moved_on=True)
-    return _result(ctx, Outcome.done, keys + _settle_for_stepping_out(session, ctx, live))
+    return _result(ctx, Outcome.done, keys + _settle_notices(session, ctx, live, stepped_out=ctx.member.id))
 
 
 def _live_notices(session: Session, ctx: _Context) -> list:
@@ -367,13 +354,14 @@ def _live_notices(session: Session, ctx: _Context) -> list:
     return [row for row in notices if sends.load(row).event_id == latest[0].id]
 
 
-def _settle_for_stepping_out(session: Session, ctx: _Context, rows: list) -> list[str]:
-    """These notices settle, saying the clicker stepped out, so none keeps buttons that could only answer
-    "you're not part of this match any more" (one still on its way: see RescheduleNoticeSend.sent)."""
+def _settle_notices(session: Session, ctx: _Context, rows: list, **why) -> list[str]:
+    """These notices of the latest request settle, their buttons gone, saying `why` (accepted_by,
+    stepped_out or moved_on), so none keeps buttons that answer nothing any more (one still on its way
+    settles itself when it lands: see RescheduleNoticeSend.sent)."""
     asker = latest_suggestion(session, ctx.group.id)[0].member_id if rows else None
     return [_queue(session, ctx, reschedule_settled.RescheduleSettledSend(
         round_id=ctx.round.id, group_id=ctx.group.id, member_id=row.member_id, asker=asker,
-        channel=row.channel_id, ts=row.ts, stepped_out=ctx.member.id)) for row in rows]
+        channel=row.channel_id, ts=row.ts, **why)) for row in rows]
 
 
 @_for_running_group
@@ -557,11 +545,10 @@ def accept_reschedule(session: Session, ctx: _Context) -> Result:
     # (one still on its way settles itself when it lands: see RescheduleNoticeSend.sent).
     # Someone who stepped out has had theirs settled already, as stepping out: a yes isn't theirs to hear.
     gone = stepped_out_of(session, ctx.group.id)
-    for row in outbox_store.sent_to_group(session, ctx.group.id, reschedule_notice.RescheduleNoticeSend.kind):
-        if row.member_id != ctx.member.id and row.member_id not in gone and sends.load(row).event_id == asked.id:
-            keys.append(_queue(session, ctx, reschedule_settled.RescheduleSettledSend(
-                round_id=ctx.round.id, group_id=ctx.group.id, member_id=row.member_id, asker=asked.member_id,
-                channel=row.channel_id, ts=row.ts, accepted_by=ctx.member.id)))
+    keys += _settle_notices(session, ctx, [
+        row for row in outbox_store.sent_to_group(session, ctx.group.id, reschedule_notice.RescheduleNoticeSend.kind)
+        if row.member_id != ctx.member.id and row.member_id not in gone and sends.load(row).event_id == asked.id],
+        accepted_by=ctx.member.id)
     result = _result(ctx, Outcome.done, keys)
     accepted = _record(session, ctx, EventKind.reschedule_accepted)
     result.send_now.append(_queue(session, ctx, reschedule_accepted.RescheduleAcceptedSend(

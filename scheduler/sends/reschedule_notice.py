@@ -47,7 +47,7 @@ class RescheduleNoticeSend(Send):
         asker = member(session, latest[0].member_id)
         if asker is None or asker.slack_user_id is None:
             return None  # they've left since; their words went with them
-        if asker.id in {e.member_id for e in meeting_store.events(session, group.id, EventKind.stepped_out)}:
+        if asker.id in group_state.stepped_out_of(session, group.id):
             return None  # they can't make this round after all, so their request no longer stands
         if self.member_id not in {m.id for m in round_store.group_members(session, group.id)}:
             return None  # out of the group since (they stepped out of a trio): it's no longer theirs to answer
@@ -83,8 +83,7 @@ class RescheduleNoticeSend(Send):
                 accepted_by = yes[0].member_id
             else:
                 # Someone stepping out settles notices already sent the same way (meetings.step_out).
-                stepped_out = self._stepped_out_since(session, mine.member_id)
-                moved_on = stepped_out is None and self._moved_on_without_reader(session)
+                stepped_out, moved_on = self._out_since(session, mine.member_id)
                 if stepped_out is None and not moved_on:
                     return []
         settle = RescheduleSettledSend(round_id=self.round_id, group_id=self.group_id, member_id=self.member_id,
@@ -93,28 +92,22 @@ class RescheduleNoticeSend(Send):
         queue(session, round_store.get_group(session, self.group_id).team_id, [settle])
         return [settle.key()]
 
-    def _stepped_out_since(self, session: Session, asker: int) -> int | None:
-        """Who stepped out of this round since the request, leaving this notice nothing to answer: the
+    def _out_since(self, session: Session, asker: int) -> tuple[int | None, bool]:
+        """(who stepped out of this round since the request, leaving this notice nothing to answer: the
         reader, by their own click, the one who asked (their request no longer stands), or either of a
-        pair, whose match ended with it."""
+        pair, whose match ended with it; whether instead the reader's trio carried on as a pair without
+        them before they answered anything (meetings._carry_on_without settles those the same way))."""
         events = meeting_store.events(session, self.group_id)
         out = [e for e in events if e.kind == EventKind.stepped_out.value and e.id > self.event_id]
         if any(e.member_id == self.member_id for e in out):
             # Their own click is an answer; someone moved on after going quiet has none, and is told otherwise.
             answered = any(e.member_id == self.member_id and e.kind != EventKind.stepped_out.value for e in events)
-            return self.member_id if answered else None
+            return (self.member_id, False) if answered else (None, True)
         if any(e.member_id == asker for e in out):
-            return asker
+            return asker, False
         if out and round_store.get_group(session, self.group_id).status == GroupStatus.ended.value:
-            return out[-1].member_id
-        return None
-
-
-    def _moved_on_without_reader(self, session: Session) -> bool:
-        """Whether the reader's trio has carried on as a pair without them since the request, before they
-        answered anything (meetings._carry_on_without settles notices already sent the same way)."""
-        out = meeting_store.events(session, self.group_id, EventKind.stepped_out)
-        return any(e.member_id == self.member_id and e.id > self.event_id for e in out)
+            return out[-1].member_id, False
+        return None, False
 
 
 def _settled_between(session: Session, group_id: int, after: int, before: int) -> bool:
