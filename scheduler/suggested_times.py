@@ -116,14 +116,28 @@ def free_spans(parts: frozenset[Part]) -> list[tuple[time, time]]:
 def suits(person: Availability, starts: datetime, country: str | None) -> bool:
     """Whether an hour from `starts` is inside this person's usual free time, on a day they work
     that isn't a public holiday, read in their own time zone (so a clock change is counted)."""
-    local_start = starts.astimezone(zone(person.timezone))
-    local_end = (starts + HOUR).astimezone(zone(person.timezone))
+    return _suits_at(person, country, starts.astimezone(zone(person.timezone)),
+                     (starts + HOUR).astimezone(zone(person.timezone)), _spans(person), {})
+
+
+def _spans(person: Availability) -> list[tuple[time, time]]:
+    return free_spans(person.usually_free.parts if person.usually_free is not None else WORKING_PARTS)
+
+
+def _suits_at(person: Availability, country: str | None, local_start: datetime, local_end: datetime,
+              spans: list[tuple[time, time]], days_free: dict[date, bool]) -> bool:
+    """`suits`, given the hour's start and end already read on the person's clock and their free
+    spans (`_spans`); `days_free` remembers, day by day, whether it is one of theirs and no holiday."""
     day = local_start.date()
-    if local_end.date() != day or day.weekday() not in free_days(person) or is_holiday(day, country):
+    if local_end.date() != day:
         return False
-    parts = person.usually_free.parts if person.usually_free is not None else WORKING_PARTS
+    free = days_free.get(day)
+    if free is None:
+        free = days_free[day] = day.weekday() in free_days(person) and not is_holiday(day, country)
+    if not free:
+        return False
     start, end = local_start.time(), local_end.time()
-    return any(lo <= start and end <= hi for lo, hi in free_spans(parts))
+    return any(lo <= start and end <= hi for lo, hi in spans)
 
 
 def _first_step(at: datetime) -> datetime:
@@ -134,15 +148,34 @@ def _first_step(at: datetime) -> datetime:
     return whole
 
 
+# An instant as a plain datetime: a subclass of it (freezegun's, in tests) would turn each of the
+# thousands of steps' arithmetic and time-zone readings below into Python calls.
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
 def candidates(people: Sequence[Availability], country: str | None, starts: datetime,
                ends: datetime) -> list[datetime]:
     """Every start (on the hour or half past) whose hour suits everyone and lies inside [starts, ends]."""
-    found, at = [], _first_step(starts)
+    first = _EPOCH + (_first_step(starts) - _EPOCH)
+    steps = []
+    at = first
     while at + HOUR <= ends:
-        if all(suits(p, at, country) for p in people):
-            found.append(at)
+        steps.append(at)
         at += STEP
-    return found
+    if not steps:
+        return []
+    # Each step read once on each person's clock: an hour from a step ends two steps later.
+    ahead = HOUR // STEP
+    edges = steps + [steps[-1] + STEP * (i + 1) for i in range(ahead)]
+    fits = [True] * len(steps)
+    for person in people:
+        here = zone(person.timezone)
+        local = [edge.astimezone(here) for edge in edges]
+        spans, days_free = _spans(person), {}
+        for i, ok in enumerate(fits):
+            if ok and not _suits_at(person, country, local[i], local[i + ahead], spans, days_free):
+                fits[i] = False
+    return [at for at, ok in zip(steps, fits) if ok]
 
 
 def _runs(times: list[datetime]) -> list[list[datetime]]:
