@@ -40,6 +40,9 @@ HTML_ERROR_PAGE = (b"<html><head><title>502 Bad Gateway</title></head>"
 MAX_RESPONSE_URL_USES = (
     5  # "use a response_url up to 5 times within 30 minutes" (docs.slack.dev/interactivity/handling-user-interaction)
 )
+# How often wait_for asks its predicate again when nothing here has changed: a predicate may read
+# what the stand-in doesn't see (the bot's database, its pool of work).
+RECHECK_SECONDS = 0.01
 
 
 @dataclass
@@ -284,12 +287,18 @@ class FakeSlack(WebApiMethods):
             return copy.deepcopy(self._history.get(channel, []))
 
     def wait_for(self, predicate, timeout=5.0):
+        """Whether `predicate(self)` came true within `timeout` seconds. It is asked again the moment
+        anything here changes (a call, a response URL post, a view shown), and every
+        RECHECK_SECONDS besides, for a predicate that also reads the bot's own state."""
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        while True:
+            seen = self.version
             if predicate(self):
                 return True
-            time.sleep(0.01)
-        return bool(predicate(self))
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            self.wait_for_change(seen, min(left, RECHECK_SECONDS))
 
     def add_user(self, user_id, real_name="", email=None, tz="Europe/London", tz_offset=None, title="",
                  is_admin=False, is_owner=False, deleted=False, team_id=TEAM_ID, display_name=None, is_bot=False,
