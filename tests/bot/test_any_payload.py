@@ -160,8 +160,8 @@ def _send(wsgi, body: bytes, content_type: str) -> int:
 
 
 def _settle(work) -> None:
-    # Bolt's own thread hands the work over just after the ack: let it, then wait the queue out.
-    time.sleep(0.02)
+    # The listener runs in the request's own thread (process_before_response, bot/app.py), so its
+    # work was handed over before the answer came back: waiting the one-thread queue out is enough.
     work.submit(lambda: None).result(timeout=30)
 
 
