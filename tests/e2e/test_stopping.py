@@ -102,8 +102,10 @@ def test_sigterm_to_clock_finishes_the_send_in_hand_stops_sending_and_exits_0(db
     sent = [r for r in rows if r.state == "sent"]
     assert len(sent) == len(fake_slack.calls_to("chat.postMessage")) >= 2
     assert {r.state for r in rows} == {"sent", "pending"}  # nothing left in doubt
-    time.sleep(1.5)
-    assert len(fake_slack.calls_to("chat.postMessage")) == len(sent)  # and nothing sent after the stop
+    # And nothing sent after the stop. The process has exited: only a call already on its way could
+    # still land, and the stand-in records one within milliseconds.
+    fake_slack.wait_for(lambda f: len(f.calls_to("chat.postMessage")) > len(sent), timeout=0.5)
+    assert len(fake_slack.calls_to("chat.postMessage")) == len(sent)
 
     again = deliver_again(env)
     assert again.exit_code == 0, again.output
