@@ -87,7 +87,7 @@ def test_payloads_naming_no_workspace_or_another_one_are_ignored(bot, sqlite_eng
     event, _ = sr.event_body(sr.app_home_opened_event(ADA.user_id), team_id="")
     for body in (_as_form(no_team), other_modal, event, _command_body_without_team()):
         assert bot.post(body)[0] == 200
-    fake_slack.wait_for(lambda f: False, timeout=0.5)  # whatever work there was to do, done by now
+    assert bot.work.settle(timeout=10)  # whatever work they set going (handed over before each answer), done
     assert _stored(sqlite_engine) == ([], 0)
     assert fake_slack.calls_to("views.publish") == []  # nobody's Home was drawn for them
 
