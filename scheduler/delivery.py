@@ -247,6 +247,9 @@ def _deliver_one(engine: Engine, gateway: Gateway, row: Outbox, halt: threading.
             return SendOutcome.skipped
     send = sends.load(row)
     with session_scope(engine) as session:
+        # The member a send is for, held so that planning and reading their time zone find them in
+        # the session rather than asking again (it keeps a row only while something refers to it).
+        _held = member_store.get_member_by_id(session, row.member_id) if row.member_id else None
         plan = sends.plan(session, row)
         zones = _reader_zones(session, row) if plan is not None else ()
     if plan is None:
@@ -330,7 +333,8 @@ def _record_sent(engine: Engine, gateway: Gateway, row: Outbox, send: sends.Send
     with session_scope(engine) as session:
         # Someone it was for may have left while Slack held it: leaving blanked this conversation's
         # ID (it says who was in it), so it is never written back, and the message is corrected.
-        left = [u for u in users if member_store.get_member(session, row.team_id, u) is None]
+        known = member_store.known_users(session, row.team_id, users)
+        left = [u for u in users if u not in known]
         if not left:
             outbox.mark_sent(session, row.id, channel, ts)
             queued = send.sent(session, channel, ts)

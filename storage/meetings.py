@@ -27,6 +27,13 @@ def events(session: Session, group_id: int, kind: EventKind | None = None) -> li
     return list(session.exec(query.order_by(MeetingEvent.id)))
 
 
+def kinds_had(session: Session, group_id: int, kinds) -> set[str]:
+    """Which of these kinds of event the group has had (several questions, one query)."""
+    wanted = [EventKind(kind).value for kind in kinds]
+    return set(session.exec(select(MeetingEvent.kind).where(MeetingEvent.group_id == group_id,
+                                                            MeetingEvent.kind.in_(wanted)).distinct()))
+
+
 def latest_event(session: Session, group_id: int, kind: EventKind) -> MeetingEvent | None:
     return session.exec(
         select(MeetingEvent).where(MeetingEvent.group_id == group_id, MeetingEvent.kind == EventKind(kind).value)

@@ -51,6 +51,16 @@ def get_member(session: Session, team_id: str, slack_user_id: str) -> Member | N
     ).first()
 
 
+def known_users(session: Session, team_id: str, slack_user_ids: Iterable[str]) -> set[str]:
+    """Which of these Slack users are members (of any status) in the workspace: get_member for
+    several at once."""
+    wanted = list(dict.fromkeys(slack_user_ids))
+    if not wanted:
+        return set()
+    return set(session.exec(select(Member.slack_user_id).where(Member.team_id == team_id,
+                                                               Member.slack_user_id.in_(wanted))))
+
+
 def get_member_by_id(session: Session, member_id: int) -> Member | None:
     return session.get(Member, member_id)
 

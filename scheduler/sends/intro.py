@@ -103,7 +103,10 @@ def intro_for(session: Session, group_id: int) -> Intro | None:
     prompts = tuple(p for p in (library.by_id(i) for i in json.loads(group.prompts)) if p is not None)
     # Whoever's turn it was; if they've gone from the group, the turn passes to someone still in it.
     starter = next((m for m in members if m.id == group.first_mover_id), members[0] if members else None)
-    first_group_ended, told_unmatched = _before_this_group(session, group, members)
+    # Which of the events that change how it reads the group has had, asked once.
+    had = meeting_store.kinds_had(session, group.id, (EventKind.stepped_out, EventKind.partner_left,
+                                                      EventKind.fresh_group))
+    first_group_ended, told_unmatched = _before_this_group(session, group, members, had)
     return Intro(
         group_id=group.id,
         round_number=round_.number,
@@ -115,26 +118,28 @@ def intro_for(session: Session, group_id: int) -> Intro | None:
         ended=round_.state == RoundState.closed.value or group.status == GroupStatus.ended.value,
         first_mover=starter.slack_user_id if starter else None,
         cadence=load_schedule(session, group.team_id).cadence,
-        why=_why(session, group.id, first_group_ended or told_unmatched),
+        why=_why(had, first_group_ended or told_unmatched),
         suggestions=_suggestions(session, group, members),
         first_group_ended=first_group_ended,
         told_unmatched=told_unmatched,
     )
 
 
-def _why(session: Session, group_id: int, fresh: bool) -> str:
+def _why(had: set[str], fresh: bool) -> str:
     """Someone is out of this group this round (stepped out, or left unmentor): the rest carry on as a pair.
-    Or it's a fresh match for someone whose first couldn't go ahead, or who'd been told there was none."""
-    if meeting_store.events(session, group_id, EventKind.stepped_out) or meeting_store.events(session, group_id,
-                                                                                      EventKind.partner_left):
+    Or it's a fresh match for someone whose first couldn't go ahead, or who'd been told there was none.
+    `had`: the kinds of event the group has had (meeting_store.kinds_had)."""
+    if EventKind.stepped_out.value in had or EventKind.partner_left.value in had:
         return IntroWhy.carrying_on.value
     return IntroWhy.fresh_group.value if fresh else IntroWhy.first.value
 
 
-def _before_this_group(session: Session, group, members: list[Member]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _before_this_group(session: Session, group, members: list[Member],
+                       had: set[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Who had a group this round before this one, and who had been told there was none for them (Slack IDs).
-    Asked only of a group made part-way through its round: the round's own thousands of intros skip it."""
-    if not meeting_store.events(session, group.id, EventKind.fresh_group):
+    Asked only of a group made part-way through its round (`had` a fresh_group event): the round's own
+    thousands of intros skip it."""
+    if EventKind.fresh_group.value not in had:
         return (), ()
     ids = [m.id for m in members]
     # Someone told there was no match hears what changed, whether or not they had a match before it.
@@ -178,6 +183,9 @@ class IntroSend(Send):
 
     def plan(self, session: Session, team_id: str) -> Plan | None:
         group = round_store.get_group(session, self.group_id)
+        # Held here, so working out the times and then the intro read the round once: the session
+        # keeps a row only while something refers to it.
+        _held = round_store.get_round(session, group.round_id) if group is not None else None
         if group is not None and group.status != GroupStatus.ended.value:
             # Going again to fewer people: times are found for those left (meeting_times.fix_suggestions).
             meeting_times.fix_suggestions(session, group, fewer=bool(self.without))
