@@ -33,6 +33,11 @@ from storage.upsert import insert_missing, insert_or_update
 
 
 def ensure_workspace(session: Session, team_id: str, name: str = "") -> Workspace:
+    # Nearly always known already (every command and join asks): one read then, not an insert and
+    # a read. Workspaces are never deleted, so one read here stays there.
+    known = session.get(Workspace, team_id)
+    if known is not None:
+        return known
     insert_missing(session, Workspace, ["team_id"], {"team_id": team_id, "name": name})
     return session.get(Workspace, team_id)
 

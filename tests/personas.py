@@ -152,12 +152,13 @@ def join(engine, people=MEMBERS, fake=None, words: bool = False, heads_up: bool 
 
     if fake is not None:
         introduce(fake, people)
-    for person in people:
-        form = ProfileForm(organisation=person.organisation)
-        if words:
-            form = ProfileForm(organisation=person.organisation, role=person.role, talk_about=person.talk_about,
-                               could_share=person.could_share)
-        with session_scope(engine) as session:
+    # One transaction for them all: each is saved as their own join saves them.
+    with session_scope(engine) as session:
+        for person in people:
+            form = ProfileForm(organisation=person.organisation)
+            if words:
+                form = ProfileForm(organisation=person.organisation, role=person.role, talk_about=person.talk_about,
+                                   could_share=person.could_share)
             membership.save_profile(session, TEAM, person.user_id, form,
                                     SlackProfile(timezone=person.timezone, name=person.name))
     if heads_up:
