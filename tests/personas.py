@@ -182,12 +182,12 @@ def meet_before(session, pairs=MET_BEFORE) -> None:
     session.add(old)
     session.flush()
     ids = {m.slack_user_id: m.id for m in session.exec(select(Member))}
-    for a, b in pairs:
-        group = Group(team_id=TEAM, round_id=old.id, status="met", prompts="[]")
-        session.add(group)
-        session.flush()
-        session.add_all([GroupMember(group_id=group.id, member_id=ids[a], team_id=TEAM),
-                         GroupMember(group_id=group.id, member_id=ids[b], team_id=TEAM)])
+    # Every group in one flush, then everyone in them in another (not two statements a pair).
+    groups = [Group(team_id=TEAM, round_id=old.id, status="met", prompts="[]") for _ in pairs]
+    session.add_all(groups)
+    session.flush()
+    session.add_all([GroupMember(group_id=group.id, member_id=ids[person], team_id=TEAM)
+                     for group, pair in zip(groups, pairs) for person in pair])
 
 
 def seed_members(url: str, fake, count: int) -> None:
