@@ -103,18 +103,21 @@ def _quicker_freezegun() -> None:
 _quicker_freezegun()
 
 
-def _hypothesis_profile() -> None:
+def pytest_collectstart(collector):
     """Under CI the generated payloads are the same on every run, so a red build means a change
     broke something, never that this run drew an unlucky example. Run anywhere else, hypothesis
-    draws afresh and keeps what it finds in .hypothesis/, to try first next time."""
+    draws afresh and keeps what it finds in .hypothesis/, to try first next time.
+
+    Set as collection starts, before any test module's @settings reads it, rather than as this
+    file loads: importing hypothesis takes a second of CPU, which the pytest-xdist controller
+    (it collects nothing) spent before starting its workers, and a run stopped at start spent too."""
+    if not isinstance(collector, pytest.Session):
+        return
     from hypothesis import settings
 
     settings.register_profile("ci", derandomize=True)
     if os.environ.get("CI"):
         settings.load_profile("ci")
-
-
-_hypothesis_profile()
 
 
 def _one_sql_cache_per_backend() -> None:
