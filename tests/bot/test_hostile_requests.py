@@ -26,7 +26,7 @@ SECRET_USER = "U0WHISTLE9"
 def server(module_fake_slack, tmp_path_factory):
     folder = tmp_path_factory.mktemp("hostile")
     env = bot_env(f"sqlite:///{folder / 'unmentor.db'}", module_fake_slack.api_url)
-    bot = BotServer(env, str(folder), "--no-scheduler")
+    bot = BotServer(env, str(folder), "--no-scheduler", host=None)  # where an operator who didn't say listens
     yield bot
     bot.stop()
 
@@ -258,16 +258,13 @@ def _listening_addresses(port: int) -> set[str]:
     return found
 
 
-def test_serve_listens_on_the_loopback_address_unless_told_otherwise(module_fake_slack, tmp_path):
+def test_serve_listens_on_the_loopback_address_unless_told_otherwise(server, module_fake_slack, tmp_path):
     # 1,050 sockets dripping a byte every 4 s kept Slack out of a bot listening on every address.
-    # Unless told otherwise it now listens only where a reverse proxy on the same machine reaches it.
+    # Unless told otherwise (the module's server was started without --host) it now listens only
+    # where a reverse proxy on the same machine reaches it.
+    assert _listening_addresses(server.port) == {"0100007F"}  # 127.0.0.1, and nowhere else
+    assert "listening beyond this machine" not in server.log.read_text()
     env = bot_env(f"sqlite:///{tmp_path / 'unmentor.db'}", module_fake_slack.api_url)
-    bot = BotServer(env, str(tmp_path), "--no-scheduler", host=None)
-    try:
-        assert _listening_addresses(bot.port) == {"0100007F"}  # 127.0.0.1, and nowhere else
-    finally:
-        bot.stop()
-    assert "listening beyond this machine" not in bot.log.read_text()
     public = BotServer(env, str(tmp_path), "--no-scheduler", host="0.0.0.0")
     try:
         assert _listening_addresses(public.port) == {"00000000"}
