@@ -34,9 +34,11 @@ def insert_rows(session: Session, model: type[SQLModel], rows: list[dict[str, An
             statement = statement.on_conflict_do_nothing(index_elements=skip_existing)
         # sqlite3 runs the rows one by one in order, and sums what each changed: a skipped row adds none.
         return session.execute(statement, rows).rowcount
-    if "id" in table.c and "id" not in rows[0]:
+    if "id" in table.c and "id" not in rows[0] and len(rows) > 1:
         # Numbered here, so the ids follow the rows' order (delivery goes by id) whatever
         # order the database happens to insert them in; a skipped row leaves a gap, as ever.
+        # (One row, the most common, has no order to keep: its column default numbers it, from
+        # the same sequence, a round trip sooner; a skipped one still leaves its gap.)
         rows = [{"id": id_, **row} for id_, row in zip(_take_ids(session, table, len(rows)), rows)]
     statement = postgresql.insert(table).from_select(list(rows[0]), _unnest(table, rows))
     if not skip_existing:
