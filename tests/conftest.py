@@ -9,7 +9,7 @@ from sqlalchemy import create_engine, text
 
 from playground.slack import spec
 from storage.db import make_engine
-from tests.databases import schema_url, sqlite_copy, sqlite_template
+from tests.databases import schema_url, sqlite_commits_unsynced, sqlite_copy, sqlite_template
 
 PG_BASE = os.environ.get("UNMENTOR_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 SIGNING_SECRET = "8f742231b10e8888abcd99a1b2c385a5"
@@ -147,6 +147,7 @@ def _one_sql_cache_per_backend() -> None:
 
 
 _one_sql_cache_per_backend()
+sqlite_commits_unsynced()
 
 
 # Every spec file a test reads, besides the stand-in's own (spec.STAND_IN_FILES).

@@ -31,6 +31,24 @@ from sqlalchemy import create_engine, event, text
 from storage.db import make_engine, upgrade
 
 
+def sqlite_commits_unsynced() -> None:
+    """SQLite in this test process commits without waiting for the disk (PRAGMA synchronous=NORMAL,
+    SQLite's own advice for WAL mode), as the PostgreSQL schemas do (synchronous_commit=off, below).
+
+    With the default (FULL) every commit waits for an fsync of the write-ahead log: 3 ms here, and
+    a SQLite test commits dozens of times. Only a crash of the machine itself could lose a commit
+    that returned; a process killed mid-write loses nothing either way, and readers see the same
+    rows at the same moments. Processes a test starts keep the bot's own settings."""
+    import sqlite3
+
+    from sqlalchemy.engine import Engine
+
+    @event.listens_for(Engine, "connect")
+    def _unsynced(dbapi_connection, _record):
+        if isinstance(dbapi_connection, sqlite3.Connection):
+            dbapi_connection.execute("PRAGMA synchronous=NORMAL")
+
+
 def sqlite_template(folder: Path) -> Path:
     """A SQLite file at the newest schema, to copy."""
     path = folder / "template.db"
