@@ -7,6 +7,7 @@ Past 400 lines on purpose: the round's phases in order, all sharing this file's 
 from __future__ import annotations
 
 import json
+import weakref
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -45,12 +46,19 @@ def gateway(fake_slack):
     return SlackGateway(make_client(Settings(bot_token=BOT_TOKEN, slack_api_url=fake_slack.api_url)))
 
 
+# Databases whose workspace has had its heads-ups recorded (heads_up_went): nothing in a test takes
+# them back, so a crowd joining one by one records them once rather than once each.
+_heads_ups_recorded: weakref.WeakSet = weakref.WeakSet()
+
+
 def join(engine, fake, user, organisation, tz="Europe/London", **details):
     fake.add_user(user, real_name=user, tz=tz)
     with session_scope(engine) as session:
         membership.save_profile(session, TEAM, user, ProfileForm(organisation=organisation, **details),
                                 SlackProfile(timezone=tz))
-    heads_up_went(engine)
+    if engine not in _heads_ups_recorded:
+        heads_up_went(engine)
+        _heads_ups_recorded.add(engine)
 
 
 def deliver(engine, gateway):
