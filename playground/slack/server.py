@@ -87,7 +87,7 @@ class FakeSlack(WebApiMethods):
         spec.methods(), spec.validator("block")
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
         return self
 
@@ -96,10 +96,23 @@ class FakeSlack(WebApiMethods):
             for released in self._held:
                 released.set()
         if self._server:
-            self._server.shutdown()
+            # serve_forever notices a stop only when its select() returns: at the end of its poll
+            # interval (half a second), or at once when a connection comes. So one comes.
+            stopping = threading.Thread(target=self._server.shutdown, daemon=True)
+            stopping.start()
+            while stopping.is_alive():
+                self._knock()
+                stopping.join(0.005)
             self._server.server_close()
             self._thread.join(timeout=5)
             self._server = None
+
+    def _knock(self):
+        """An empty connection: it wakes the server's loop, and its handler reads nothing and ends."""
+        try:
+            socket.create_connection(self._server.server_address[:2], timeout=1).close()
+        except OSError:
+            pass  # already closed: the loop has stopped
 
     def __enter__(self):
         return self.start()
