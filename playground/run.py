@@ -43,6 +43,7 @@ class Playground:
     folder: Path
     errors: list = field(default_factory=list)  # (time, message) of errors the bot logged
     healthy: bool = True
+    stopped: threading.Event = field(default_factory=threading.Event)
     log_handler: logging.Handler | None = None
 
     @property
@@ -67,6 +68,7 @@ class Playground:
         (self.folder / STATE_FILE).write_text(json.dumps({"now": clock.now().isoformat()}))
 
     def stop(self) -> None:
+        self.stopped.set()  # the health watch ends with it (in a test's process, it ran on for good)
         self.save()
         logging.getLogger().removeHandler(self.log_handler)
         self.scheduler.shutdown(wait=False)
@@ -182,12 +184,12 @@ def _wait_until_up(url: str, timeout: float = 20) -> None:
 
 
 def _watch_health(playground: Playground, url: str) -> None:
-    while True:
+    while not playground.stopped.is_set():
         healthy = _healthy(url)
         if healthy != playground.healthy:
             playground.healthy = healthy
             playground.fake.touch()
-        time.sleep(1)
+        playground.stopped.wait(1)
 
 
 def run(port: int = 8000, people: int = 24, fresh: bool = False, folder: Path | None = None, echo=print,
