@@ -100,9 +100,11 @@ class FakeSlack(WebApiMethods):
             # interval (half a second), or at once when a connection comes. So one comes.
             stopping = threading.Thread(target=self._server.shutdown, daemon=True)
             stopping.start()
-            while stopping.is_alive():
+            wait = 0.002
+            while stopping.is_alive():  # one knock after the stop is asked is enough; a few, spaced out
                 self._knock()
-                stopping.join(0.005)
+                stopping.join(wait)
+                wait = min(wait * 2, 0.1)
             self._server.server_close()
             self._thread.join(timeout=5)
             self._server = None
@@ -110,7 +112,7 @@ class FakeSlack(WebApiMethods):
     def _knock(self):
         """An empty connection: it wakes the server's loop, and its handler reads nothing and ends."""
         try:
-            socket.create_connection(self._server.server_address[:2], timeout=1).close()
+            socket.create_connection(self._server.server_address[:2], timeout=0.1).close()
         except OSError:
             pass  # already closed: the loop has stopped
 
