@@ -5,6 +5,7 @@ One module per command group; this one only gathers them under `unmentor`.
 
 from __future__ import annotations
 
+import gc
 import logging
 
 import click
@@ -60,6 +61,11 @@ for command in (serve.serve, serve.clock, database.db, match.match, rounds.round
 
 
 def main() -> None:
+    # What this process has loaded so far (click, SQLAlchemy, SQLModel, the models: some 80,000
+    # objects the garbage collector tracks) lives until it exits. Frozen, the collector no longer
+    # walks it on each full pass, nor in the passes Python makes as it exits: that was a quarter
+    # of the CPU of a short command (`unmentor --help` 0.75 s, now 0.55 s).
+    gc.freeze()
     # Settings may live in a .env file in the folder the bot is started from (not beside its
     # source, which is where python-dotenv looks by default); real environment variables win.
     load_dotenv(find_dotenv(usecwd=True), override=False)
