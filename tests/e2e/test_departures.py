@@ -223,18 +223,28 @@ def test_when_one_of_a_trio_leaves_the_other_two_carry_on_as_a_pair_in_their_own
     _no_gaps(trio.fake)
 
 
+def _gus_asks_to_move_it_then_steps_out(trio, group) -> list[str]:
+    """Gus asks to move the trio's chat, Hal and Ivy get their notices, then Gus steps out of the
+    round; returns the texts of the two notices' edits, once both have landed."""
+    trio.submit("meeting_reschedule_view", "UGUS", group.id, {
+        "note": {"value": {"type": "plain_text_input", "value": "Can we move it?"}}})
+    assert trio.fake.wait_for(lambda f: len(said.sends(f, "reschedule_notice")) == 2, timeout=15)
+    trio.click(ids.MEETING_STEP_OUT, "UGUS", group.id)
+
+    def edits(f):
+        return sorted(c.args["text"] for c in f.calls_to("chat.update") if c.args["text"].startswith("<@UGUS> asked"))
+
+    assert trio.fake.wait_for(lambda f: len(edits(f)) == 2, timeout=15)
+    return edits(trio.fake)
+
+
 def test_a_yes_to_a_request_whose_asker_has_stepped_out_of_the_trio_schedules_nothing(trio):
     group = group_of(trio.engine, "UGUS")
     with freeze_time(OPENS + timedelta(hours=1), tick=True):
-        trio.submit("meeting_reschedule_view", "UGUS", group.id, {
-            "note": {"value": {"type": "plain_text_input", "value": "Can we move it?"}}})
-        assert trio.fake.wait_for(lambda f: len(said.sends(f, "reschedule_notice")) == 2, timeout=15)
-        trio.click(ids.MEETING_STEP_OUT, "UGUS", group.id)
         settled = send_blocks.reschedule_settled_message
-        assert trio.fake.wait_for(lambda f: sorted(c.args["text"] for c in f.calls_to("chat.update")
-                                                   if c.args["text"].startswith("<@UGUS> asked")) == sorted(
+        assert _gus_asks_to_move_it_then_steps_out(trio, group) == sorted(
             settled(RescheduleSettled("UGUS", stepped_out_id="UGUS", carrying_on_with=(other,)))["text"]
-            for other in ("UHAL", "UIVY")), timeout=15)
+            for other in ("UHAL", "UIVY"))
         # Hal's yes crossed the edit of his notice: he's told kindly, and Gus hears nothing.
         late = trio.reply(trio.click(ids.RESCHEDULE_ACCEPT, "UHAL", group.id))
     assert said.is_(late, meeting_blocks.request_withdrawn_reply(("UGUS",), ("UIVY",)))
@@ -245,12 +255,7 @@ def test_a_yes_to_a_request_whose_asker_has_stepped_out_of_the_trio_schedules_no
 def test_another_time_or_letting_it_go_on_a_request_whose_asker_has_stepped_out_is_told_it_no_longer_stands(trio):
     group = group_of(trio.engine, "UGUS")
     with freeze_time(OPENS + timedelta(hours=1), tick=True):
-        trio.submit("meeting_reschedule_view", "UGUS", group.id, {
-            "note": {"value": {"type": "plain_text_input", "value": "Can we move it?"}}})
-        assert trio.fake.wait_for(lambda f: len(said.sends(f, "reschedule_notice")) == 2, timeout=15)
-        trio.click(ids.MEETING_STEP_OUT, "UGUS", group.id)
-        assert trio.fake.wait_for(lambda f: len([c for c in f.calls_to("chat.update")
-                                                 if c.args["text"].startswith("<@UGUS> asked")]) == 2, timeout=15)
+        _gus_asks_to_move_it_then_steps_out(trio, group)
         # Hal's "Suggest another time" and Ivy's "Let's leave it this round" crossed the edits of their notices.
         counter = trio.reply(trio.click(ids.RESCHEDULE_COUNTER, "UHAL", group.id))
         let_go = trio.reply(trio.click(ids.RESCHEDULE_LET_GO, "UIVY", group.id))
